@@ -1,0 +1,10 @@
+/**
+ * The buses a CPU and a bus-master device see: the 64 KiB I/O-port space and the physical
+ * memory space, where guest RAM and device MMIO windows live side by side.
+ */
+@Export
+@Version("1.0.0")
+package org.alosj.hal.bus;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,21 @@
+/**
+ * The ALOS/J kernel: boot on the platform, physical memory, interrupts, PCI enumeration and the
+ * device manager that binds drivers, the device service contracts and the kernel log.
+ */
+module org.alosj.kernel {
+    requires static osgi.annotation;
+    requires static org.osgi.service.component.annotations;
+    requires static osgi.core;
+    requires org.osgi.service.device;
+    requires org.slf4j;
+    requires ch.qos.logback.classic;
+    requires ch.qos.logback.core;
+    requires org.alosj.hal;
+
+    exports org.alosj.kernel.pci;
+    exports org.alosj.kernel.device;
+    exports org.alosj.kernel.mem;
+    exports org.alosj.kernel.irq;
+    exports org.alosj.kernel.klog;
+    exports org.alosj.kernel.time;
+}

@@ -1,0 +1,7 @@
+/** Interrupt registration: handlers for legacy IRQ lines, run in interrupt context. */
+@Export
+@Version("1.0.0")
+package org.alosj.kernel.irq;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,41 @@
+package org.alosj.kernel.pci;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A function's place on the bus, written as lspci writes it: {@code 00:02.0}. */
+public record PciAddress(int bus, int device, int function) implements Comparable<PciAddress> {
+    private static final Pattern FORM =
+            Pattern.compile("(?:(?:[0-9a-fA-F]{1,4}):)?(?:([0-9a-fA-F]{1,2}):)?([0-9a-fA-F]{1,2})\\.([0-7])");
+
+    public PciAddress {
+        if (bus < 0 || bus > 255 || device < 0 || device > 31 || function < 0 || function > 7) {
+            throw new IllegalArgumentException(
+                    "PCI address out of range: bus " + bus + " device " + device + " function " + function);
+        }
+    }
+
+    /** Parses {@code [[domain:]bus:]device.function} in hexadecimal. */
+    public static PciAddress parse(String text) {
+        Matcher m = FORM.matcher(text.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a PCI address: '" + text + "' (expected BB:DD.F, e.g. 00:02.0)");
+        }
+        int bus = m.group(1) == null ? 0 : Integer.parseInt(m.group(1), 16);
+        return new PciAddress(bus, Integer.parseInt(m.group(2), 16), Integer.parseInt(m.group(3)));
+    }
+
+    public int devfn() {
+        return device << 3 | function;
+    }
+
+    @Override
+    public int compareTo(PciAddress o) {
+        return Integer.compare(bus << 8 | devfn(), o.bus << 8 | o.devfn());
+    }
+
+    @Override
+    public String toString() {
+        return String.format("%02x:%02x.%d", bus, device, function);
+    }
+}
