@@ -84,6 +84,10 @@ public final class Kernel {
         interrupts = new InterruptManager(ports, platform.interruptPin(), "cpu0");
         clock = new KernelClock(ports, interrupts, start);
 
+        // Insertions before boot are old news: enumeration is about to find them. (One that
+        // lands after this read is reported again and rescanned, which is harmless.)
+        ports.inl(HOTPLUG_BASE + HOTPLUG_UP);
+        ports.inl(HOTPLUG_BASE + HOTPLUG_DOWN);
         devices = new DeviceManager(context, new PciConfigAccess(ports), ports, platform.memory(), interrupts, dma);
         for (int irq : devices.enumerate()) {
             interrupts.setLevelTriggered(irq);

@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 /** A function's place on the bus, written as lspci writes it: {@code 00:02.0}. */
 public record PciAddress(int bus, int device, int function) implements Comparable<PciAddress> {
     private static final Pattern FORM =
-            Pattern.compile("(?:(?:[0-9a-fA-F]{1,4}):)?(?:([0-9a-fA-F]{1,2}):)?([0-9a-fA-F]{1,2})\\.([0-7])");
+            Pattern.compile("(?:(?:[0-9a-fA-F]{1,4}:)?([0-9a-fA-F]{1,2}):)?([0-9a-fA-F]{1,2})\\.([0-7])");
 
     public PciAddress {
         if (bus < 0 || bus > 255 || device < 0 || device > 31 || function < 0 || function > 7) {

@@ -44,6 +44,8 @@ final class CmosRtc {
         nvram[REG_A] = 0x26;
         nvram[REG_B] = REG_B_24H;
         nvram[REG_D] = (byte) REG_D_VRT;
+        nvram[0x15] = (byte) 640; // base memory in KiB (below the EBDA and VGA hole)
+        nvram[0x16] = (byte) (640 >> 8);
         long kbAbove1M = Math.min((ramBytes - (1 << 20)) / 1024, 0xFFFF);
         nvram[0x17] = nvram[0x30] = (byte) kbAbove1M;
         nvram[0x18] = nvram[0x31] = (byte) (kbAbove1M >> 8);

@@ -66,8 +66,19 @@ final class I440fxHostBridge extends PciFunction {
                 if ((a & ENABLE) == 0 || ((a >> 16) & 0xFF) != 0) {
                     return size == 4 ? -1 : (1 << (8 * size)) - 1;
                 }
-                int offset = (a & 0xFC) + (port - CONFIG_DATA);
-                return bus.configRead((a >> 8) & 0xFF, offset, size);
+                int lane = port - CONFIG_DATA;
+                int devfn = (a >> 8) & 0xFF;
+                if ((lane & (size - 1)) == 0) {
+                    return bus.configRead(devfn, (a & 0xFC) + lane, size);
+                }
+                // An unaligned cycle (inw 0xCFD) reads the bytes of the dword it covers; bytes
+                // past 0xCFF are another port's.
+                int v = 0;
+                for (int i = 0; i < size; i++) {
+                    int b = lane + i < 4 ? bus.configRead(devfn, (a & 0xFC) + lane + i, 1) : 0xFF;
+                    v |= b << (8 * i);
+                }
+                return v;
             }
 
             @Override
@@ -76,8 +87,15 @@ final class I440fxHostBridge extends PciFunction {
                 if ((a & ENABLE) == 0 || ((a >> 16) & 0xFF) != 0) {
                     return;
                 }
-                int offset = (a & 0xFC) + (port - CONFIG_DATA);
-                bus.configWrite((a >> 8) & 0xFF, offset, size, value);
+                int lane = port - CONFIG_DATA;
+                int devfn = (a >> 8) & 0xFF;
+                if ((lane & (size - 1)) == 0) {
+                    bus.configWrite(devfn, (a & 0xFC) + lane, size, value);
+                    return;
+                }
+                for (int i = 0; i < size && lane + i < 4; i++) {
+                    bus.configWrite(devfn, (a & 0xFC) + lane + i, 1, value >>> (8 * i));
+                }
             }
         }, "pci-conf-data");
     }

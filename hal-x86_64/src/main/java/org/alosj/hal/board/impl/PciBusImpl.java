@@ -189,17 +189,20 @@ final class PciBusImpl implements PciBus {
     }
 
     private PciFunction function(int devfn) {
+        PciFunction f;
+        PciFunction f0;
         synchronized (this) {
-            PciFunction f = functions[devfn];
-            // A function other than 0 is only seen when function 0 says it is multi-function.
-            if (f != null && (devfn & 7) != 0) {
-                PciFunction f0 = functions[devfn & ~7];
-                if (f0 == null || (f0.configRead(PciFunction.PCI_HEADER_TYPE, 1) & 0x80) == 0) {
-                    return null;
-                }
-            }
-            return f;
+            f = functions[devfn];
+            f0 = functions[devfn & ~7];
         }
+        // A function other than 0 is only seen when function 0 says it is multi-function. Its
+        // header is read outside the bus lock: a model holds its own lock when it raises INTx,
+        // which takes the bus lock, so the opposite order here could deadlock.
+        if (f != null && (devfn & 7) != 0
+                && (f0 == null || (f0.configRead(PciFunction.PCI_HEADER_TYPE, 1) & 0x80) == 0)) {
+            return null;
+        }
+        return f;
     }
 
     int configRead(int devfn, int offset, int size) {

@@ -109,9 +109,12 @@ final class Pic8259Pair implements InterruptPin {
 
         void writeCommand(int v) {
             if ((v & ICW1) != 0) {
-                // Initialization: masks, in-service state and edge sense are reset; a line that
-                // is already high must go low and high again to be seen (datasheet).
-                irr = 0;
+                // Initialization: masks, in-service state and edge sense are reset (datasheet).
+                // A level-triggered (ELCR) request follows its line, so one still high stays;
+                // the edge latch forgets edge lines, as QEMU's last_irr, so the cascade output
+                // of a slave that still requests is seen as a new edge on IR2.
+                irr = elcr & levels;
+                levels &= elcr;
                 isr = 0;
                 imr = 0;
                 priorityAdd = 0;

@@ -37,6 +37,7 @@ final class Piix3IsaBridge extends PciFunction {
         setWriteMask(0x70, 1, 0xFF);
         setWriteMask(0x76, 2, 0xFFFF);
         setWriteMask(0x78, 2, 0xFFFF);
+        setWriteMask(0x82, 1, 0x0F); // DLC: delayed transaction, passive release (Linux's quirk sets it)
         setWriteMask(0xA0, 1, 0xFF);
         setWriteMask(0xA8, 1, 0xFF);
     }

@@ -139,7 +139,7 @@ public final class InterruptManager implements Interrupts {
     public List<LineStats> statistics() {
         List<LineStats> out = new ArrayList<>();
         for (Line l : lines) {
-            if (l.count > 0 || !l.handlers.isEmpty()) {
+            if (l.count > 0 || l.spurious > 0 || !l.handlers.isEmpty()) {
                 out.add(new LineStats(l.irq, l.count, l.spurious,
                         l.handlers.stream().map(h -> h.name).toList()));
             }

@@ -75,9 +75,13 @@ public final class PageAllocator implements PhysicalPageAllocator {
             throw new DmaExhaustedException(String.format(
                     "no %d contiguous free pages below %#x for %s (%d pages free)", count, limit, owner, freeFrames));
         }
+        // The hint is the lowest frame that may be free. Only a run that starts there moves it:
+        // one that skipped a gap too small for it leaves the gap for the next first fit.
+        if (start == used.nextClearBit(searchHint)) {
+            searchHint = start + count;
+        }
         used.set(start, start + count);
         freeFrames -= count;
-        searchHint = start + count;
         long address = (long) start * PAGE_SIZE;
         allocations.put(address, new Allocation(count, owner));
         bytesByOwner.merge(owner, (long) count * PAGE_SIZE, Long::sum);

@@ -1,0 +1,52 @@
+package org.alosj.hw.netdev.impl;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the real tshark on a capture and returns one line of fields per packet. */
+public final class Tshark {
+    private Tshark() {
+    }
+
+    public static Path binary() {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+            Path p = Path.of(dir, "tshark");
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return Path.of("/usr/bin/tshark");
+    }
+
+    /** Skips the calling test when tshark is not installed (CI installs it). */
+    public static void assumeInstalled() {
+        assumeTrue(Files.isExecutable(binary()), "tshark is not installed");
+    }
+
+    public static List<String> fields(Path capture, String... fields) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(binary().toString(), "-r", capture.toString(), "-T", "fields",
+                "-E", "separator=,"));
+        for (String f : fields) {
+            cmd.add("-e");
+            cmd.add(f);
+        }
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("tshark did not finish");
+        }
+        if (p.exitValue() != 0) {
+            throw new IOException("tshark -r " + capture + " exited with " + p.exitValue());
+        }
+        String text = new String(out, StandardCharsets.UTF_8).strip();
+        return text.isEmpty() ? List.of() : List.of(text.split("\n"));
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * The ALOS/J launcher: parses QEMU-style flags, feeds Configuration Admin from conf/ and the
+ * command line, boots Apache Felix with the distribution's bundles and runs the shell.
+ */
+module org.alosj.launcher {
+    requires org.apache.felix.framework;
+    requires org.slf4j;
+    requires java.management;
+}

@@ -1,0 +1,240 @@
+package org.alosj.launcher;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The launcher's flags, in QEMU's spelling where QEMU has one. Parsing only collects and checks;
+ * {@link #applyTo} overlays the result on the configuration read from conf/.
+ */
+final class CommandLine {
+    static final String USAGE = String.join("\n",
+            "usage: alos [options]",
+            "Boots the ALOS/J machine to the Gogo shell (or runs -c commands and exits).",
+            "",
+            "  -m SIZE                 guest RAM: MiB, or with a suffix (512M, 1G); default 256",
+            "  -smp N                  processors (default 1)",
+            "  -device pcnet[,netdev=ID][,mac=52:54:00:12:34:56][,addr=SLOT][,id=NAME]",
+            "                          an AMD PCnet-PCI II NIC; repeatable; replaces the default NIC",
+            "  -netdev hub,id=ID       an in-JVM Ethernet hub",
+            "  -netdev pcap,id=ID,file=PATH[,netdev=ID]",
+            "                          capture to a pcap file, passing frames on to netdev ID if given",
+            "  -nodefaults             no devices or netdevs from conf/",
+            "  -serial none|stdio|file:PATH",
+            "                          where COM1 (the kernel's console log) goes",
+            "  -c 'CMD; CMD'           run shell commands without a terminal; exit with the last one's status",
+            "  --conf DIR              read configuration from DIR instead of the distribution's conf/",
+            "  -h, --help              this help");
+
+    Integer ramMiB;
+    Integer cpus;
+    String serial;
+    String script;
+    Path confDir;
+    Path home;
+    boolean noDefaults;
+    boolean help;
+    final List<ConfigEntry> devices = new ArrayList<>();
+    final List<ConfigEntry> netdevs = new ArrayList<>();
+
+    static CommandLine parse(String[] args) throws UsageException {
+        CommandLine c = new CommandLine();
+        int pcnets = 0;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "-h", "--help", "-help" -> c.help = true;
+                case "-nodefaults" -> c.noDefaults = true;
+                case "-m" -> c.ramMiB = parseRam(value(args, ++i, a));
+                case "-smp" -> c.cpus = parseCount(value(args, ++i, a), a);
+                case "-serial" -> c.serial = parseSerial(value(args, ++i, a));
+                case "-c" -> c.script = value(args, ++i, a);
+                case "--conf" -> c.confDir = Path.of(value(args, ++i, a));
+                case "--home" -> c.home = Path.of(value(args, ++i, a));
+                case "-device" -> {
+                    String spec = value(args, ++i, a);
+                    c.devices.add(parseDevice(spec, pcnets++));
+                }
+                case "-netdev" -> c.netdevs.add(parseNetdev(value(args, ++i, a)));
+                default -> throw new UsageException("unknown option '" + a + "' (try --help)");
+            }
+        }
+        c.checkReferences();
+        return c;
+    }
+
+    private static String value(String[] args, int i, String flag) throws UsageException {
+        if (i >= args.length) {
+            throw new UsageException("option " + flag + " needs a value (try --help)");
+        }
+        return args[i];
+    }
+
+    static int parseRam(String s) throws UsageException {
+        String v = s.trim().toUpperCase(Locale.ROOT);
+        long mib;
+        try {
+            if (v.endsWith("G")) {
+                mib = Long.parseLong(v.substring(0, v.length() - 1)) * 1024;
+            } else if (v.endsWith("M")) {
+                mib = Long.parseLong(v.substring(0, v.length() - 1));
+            } else {
+                mib = Long.parseLong(v);
+            }
+        } catch (NumberFormatException e) {
+            throw new UsageException("-m: bad size '" + s + "': expected MiB or a size like 512M or 1G");
+        }
+        if (mib < 16 || mib > 16 * 1024) {
+            throw new UsageException("-m: " + s + " is out of range: 16M to 16G");
+        }
+        return (int) mib;
+    }
+
+    private static int parseCount(String s, String flag) throws UsageException {
+        try {
+            int n = Integer.parseInt(s.trim());
+            if (n >= 1 && n <= 64) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException(flag + ": bad count '" + s + "': expected 1-64");
+    }
+
+    private static String parseSerial(String s) throws UsageException {
+        if (s.equals("none") || s.equals("stdio") || s.startsWith("file:") && s.length() > 5) {
+            return s;
+        }
+        throw new UsageException("-serial: bad value '" + s + "': expected none, stdio or file:PATH");
+    }
+
+    /** Splits {@code type,key=value,...} into the type and its options. */
+    private static Map<String, String> options(String spec, String flag, Set<String> allowed) throws UsageException {
+        String[] parts = spec.split(",", -1);
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (int i = 1; i < parts.length; i++) {
+            int eq = parts[i].indexOf('=');
+            if (eq <= 0) {
+                throw new UsageException(flag + " " + spec + ": bad option '" + parts[i] + "': expected key=value");
+            }
+            String key = parts[i].substring(0, eq);
+            if (!allowed.contains(key)) {
+                throw new UsageException(flag + " " + parts[0] + ": unknown option '" + key + "' (known: "
+                        + String.join(", ", allowed) + ")");
+            }
+            if (opts.put(key, parts[i].substring(eq + 1)) != null) {
+                throw new UsageException(flag + " " + spec + ": option '" + key + "' given twice");
+            }
+        }
+        return opts;
+    }
+
+    private static ConfigEntry parseDevice(String spec, int index) throws UsageException {
+        String type = spec.split(",", 2)[0];
+        if (!type.equals("pcnet")) {
+            throw new UsageException("-device: unknown device '" + type + "' (known: pcnet)");
+        }
+        Map<String, String> o = options(spec, "-device", Set.of("netdev", "mac", "addr", "id"));
+        String name = o.getOrDefault("id", "pcnet" + index);
+        MachineConfig.checkId(name, "-device pcnet", "id");
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("name", name);
+        props.put("mac", o.getOrDefault("mac", String.format("52:54:00:12:34:%02x", 0x56 + index)));
+        if (o.containsKey("addr")) {
+            props.put("addr", o.get("addr"));
+        }
+        if (o.containsKey("netdev")) {
+            props.put("netdev", o.get("netdev"));
+        }
+        return MachineConfig.normalize(ConfigEntry.factory(MachineConfig.PCNET_FACTORY, name, props), "-device pcnet");
+    }
+
+    private static ConfigEntry parseNetdev(String spec) throws UsageException {
+        String type = spec.split(",", 2)[0];
+        Map<String, String> o;
+        String factory;
+        switch (type) {
+            case "hub" -> {
+                o = options(spec, "-netdev", Set.of("id"));
+                factory = MachineConfig.HUB_FACTORY;
+            }
+            case "pcap" -> {
+                o = options(spec, "-netdev", Set.of("id", "file", "netdev"));
+                factory = MachineConfig.PCAP_FACTORY;
+                if (!o.containsKey("file")) {
+                    throw new UsageException("-netdev pcap: needs file=PATH");
+                }
+                o.put("file", Path.of(o.get("file")).toAbsolutePath().toString());
+            }
+            default -> throw new UsageException("-netdev: unknown backend '" + type + "' (known: hub, pcap)");
+        }
+        String id = o.get("id");
+        if (id == null) {
+            throw new UsageException("-netdev " + type + ": needs id=ID");
+        }
+        MachineConfig.checkId(id, "-netdev " + type, "id");
+        return MachineConfig.normalize(ConfigEntry.factory(factory, id, o), "-netdev " + type);
+    }
+
+    private void checkReferences() throws UsageException {
+        Set<String> ids = new HashSet<>();
+        for (ConfigEntry n : netdevs) {
+            if (!ids.add(n.properties().get("id"))) {
+                throw new UsageException("-netdev: id '" + n.properties().get("id") + "' is used twice");
+            }
+        }
+        Set<String> names = new HashSet<>();
+        Set<Integer> slots = new HashSet<>();
+        for (ConfigEntry d : devices) {
+            if (!names.add(d.name())) {
+                throw new UsageException("-device: id '" + d.name() + "' is used twice");
+            }
+            String addr = d.properties().get("addr");
+            if (addr != null && !slots.add(Integer.parseInt(addr))) {
+                throw new UsageException("-device: two devices at addr=" + addr);
+            }
+            String nd = d.properties().get("netdev");
+            if (nd != null && !ids.contains(nd) && !netdevs.isEmpty()) {
+                throw new UsageException("-device " + d.name() + ": no -netdev with id=" + nd);
+            }
+        }
+        for (ConfigEntry n : netdevs) {
+            String inner = n.properties().get("netdev");
+            if (inner != null && !ids.contains(inner)) {
+                throw new UsageException("-netdev " + n.name() + ": no -netdev with id=" + inner);
+            }
+        }
+    }
+
+    /** Overlays the flags on the configuration from conf/. */
+    void applyTo(MachineConfig config) {
+        if (noDefaults || !devices.isEmpty()) {
+            config.removeIf(e -> e.isFactory() && e.factoryPid().startsWith(MachineConfig.DEVICE_PREFIX));
+        }
+        if (noDefaults || !netdevs.isEmpty()) {
+            config.removeIf(e -> e.isFactory() && e.factoryPid().startsWith(MachineConfig.NETDEV_PREFIX));
+        }
+        devices.forEach(config::put);
+        netdevs.forEach(config::put);
+        ConfigEntry m = config.machine();
+        Map<String, String> p = new LinkedHashMap<>(m.properties());
+        if (ramMiB != null) {
+            p.put("ram.mib", Integer.toString(ramMiB));
+        }
+        if (cpus != null) {
+            p.put("cpus", Integer.toString(cpus));
+        }
+        if (serial != null) {
+            p.put("serial", serial.startsWith("file:")
+                    ? "file:" + Path.of(serial.substring(5)).toAbsolutePath() : serial);
+        }
+        config.put(ConfigEntry.singleton(MachineConfig.MACHINE_PID, p));
+    }
+}

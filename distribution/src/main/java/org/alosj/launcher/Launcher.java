@@ -1,0 +1,282 @@
+package org.alosj.launcher;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.ServiceLoader;
+import java.util.stream.Stream;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+
+/**
+ * Boots Felix: a fresh bundle cache every run (so bundle ids are the same on every boot),
+ * bundles installed in the order of {@code conf/bundles.list}, Configuration Admin fed before
+ * any hardware or OS bundle starts, the Gogo console started last so its prompt follows the
+ * boot line.
+ */
+final class Launcher {
+    static final String CONFIGURATION_ADMIN = "org.osgi.service.cm.ConfigurationAdmin";
+    static final String COMMAND_PROCESSOR = "org.apache.felix.service.command.CommandProcessor";
+    static final String SYSTEM_CLOCK = "org.alosj.kernel.time.SystemClock";
+    /** Started after everything else: it takes the terminal. */
+    static final String CONSOLE_BUNDLE = "org.apache.felix.gogo.jline";
+
+    private final Path home;
+    private final MachineConfig config;
+    private final boolean scripted;
+    private final PrintStream err;
+    private Path cache;
+
+    Launcher(Path home, MachineConfig config, boolean scripted, PrintStream err) {
+        this.home = home;
+        this.config = config;
+        this.scripted = scripted;
+        this.err = err;
+    }
+
+    int boot(String script, PrintStream out) throws Exception {
+        // The JVM's own start stamp (ms-precise; the process start time of /proc is coarser).
+        Instant jvmStart = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
+        Properties versions = new Properties();
+        try (InputStream in = Launcher.class.getResourceAsStream("launcher.properties")) {
+            versions.load(in);
+        }
+        cache = Files.createTempDirectory("alosj-felix-");
+        Map<String, String> props = new HashMap<>();
+        props.put("org.osgi.framework.storage", cache.toString());
+        props.put("org.osgi.framework.storage.clean", "onFirstInit");
+        String slf4j = versions.getProperty("slf4j.version");
+        String logback = versions.getProperty("logback.version");
+        props.put("org.osgi.framework.system.packages.extra", String.join(",",
+                "org.slf4j;version=" + slf4j, "org.slf4j.event;version=" + slf4j,
+                "org.slf4j.helpers;version=" + slf4j, "org.slf4j.spi;version=" + slf4j,
+                "ch.qos.logback.classic;version=" + logback, "ch.qos.logback.classic.spi;version=" + logback,
+                "ch.qos.logback.core;version=" + logback));
+        props.put("gosh.args", scripted ? "--nointeractive --noshutdown" : "");
+        props.put("gosh.home", home.toString());
+        props.put("felix.log.level", "1");
+        FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"));
+        Framework framework = factory.newFramework(props);
+        trace("JVM up, Felix starting");
+        framework.init();
+        Thread hook = new Thread(() -> stopQuietly(framework), "alos-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            BundleContext ctx = framework.getBundleContext();
+            List<Bundle> bundles = install(ctx);
+            trace("installed " + bundles.size() + " bundles");
+            framework.start();
+            Bundle console = null;
+            for (Bundle b : bundles) {
+                if (CONSOLE_BUNDLE.equals(b.getSymbolicName())) {
+                    console = b;
+                    continue;
+                }
+                start(b);
+                if ("org.apache.felix.configadmin".equals(b.getSymbolicName())) {
+                    applyConfiguration(ctx);
+                }
+            }
+            long bootMs = Duration.between(jvmStart, Instant.now()).toMillis();
+            Long kernelMs = kernelBootMillis(ctx);
+            if (kernelMs == null) {
+                err.println("alos: the kernel is not running; see " + System.getProperty("alos.run") + "/alosj.log");
+            }
+            err.println("ALOS/J booted in " + bootMs + " ms" + (kernelMs == null ? "" : " (kernel " + kernelMs + " ms)"));
+            if (console == null) {
+                err.println("alos: no console bundle (" + CONSOLE_BUNDLE + ") in the distribution");
+                return 1;
+            }
+            // Scripted, the console bundle still runs: it brings Gogo's builtins (echo, grep,
+            // each, if …); with --nointeractive it reads its profile and leaves the terminal alone.
+            if (script != null) {
+                // No terminal to find: say so, or JLine warns that it fell back to a dumb one.
+                System.setProperty("org.jline.terminal.dumb", "true");
+            }
+            start(console);
+            if (script != null) {
+                return runScript(ctx, script, out);
+            }
+            framework.waitForStop(0);
+            return 0;
+        } finally {
+            stopQuietly(framework);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run
+            }
+            deleteCache();
+        }
+    }
+
+    private List<Bundle> install(BundleContext ctx) throws IOException, BundleException {
+        Path list = home.resolve("conf/bundles.list");
+        if (!Files.isRegularFile(list)) {
+            throw new IllegalStateException("missing " + list);
+        }
+        List<Bundle> bundles = new ArrayList<>();
+        for (String line : Files.readAllLines(list)) {
+            String name = line.strip();
+            if (name.isEmpty() || name.startsWith("#")) {
+                continue;
+            }
+            Path jar = home.resolve("bundles").resolve(name);
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException("bundle " + jar + " listed in " + list + " is missing");
+            }
+            bundles.add(ctx.installBundle(jar.toUri().toString()));
+        }
+        return bundles;
+    }
+
+    private void start(Bundle b) {
+        try {
+            if (b.getHeaders().get("Fragment-Host") == null) {
+                long t0 = System.nanoTime();
+                b.start();
+                trace("started " + b.getSymbolicName() + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            }
+        } catch (BundleException e) {
+            err.println("alos: bundle " + b.getSymbolicName() + " did not start: " + e.getMessage());
+        }
+    }
+
+    /** Hands every configuration to Configuration Admin (reflection: its API is the bundle's). */
+    private void applyConfiguration(BundleContext ctx) throws Exception {
+        ServiceReference<?> ref = ctx.getServiceReference(CONFIGURATION_ADMIN);
+        if (ref == null) {
+            throw new IllegalStateException("Configuration Admin did not start");
+        }
+        Object admin = ctx.getService(ref);
+        Class<?> api = admin.getClass().getClassLoader().loadClass(CONFIGURATION_ADMIN);
+        Method getConfiguration = api.getMethod("getConfiguration", String.class, String.class);
+        Method getFactoryConfiguration = api.getMethod("getFactoryConfiguration", String.class, String.class,
+                String.class);
+        for (ConfigEntry e : config.entries()) {
+            Object configuration = e.isFactory()
+                    ? getFactoryConfiguration.invoke(admin, e.factoryPid(), e.name(), "?")
+                    : getConfiguration.invoke(admin, e.pid(), "?");
+            Dictionary<String, Object> d = new Hashtable<>(e.properties());
+            Method update = configuration.getClass().getClassLoader()
+                    .loadClass("org.osgi.service.cm.Configuration").getMethod("update", Dictionary.class);
+            update.invoke(configuration, d);
+        }
+        ctx.ungetService(ref);
+    }
+
+    private static Long kernelBootMillis(BundleContext ctx) {
+        ServiceReference<?> ref = ctx.getServiceReference(SYSTEM_CLOCK);
+        if (ref == null) {
+            return null;
+        }
+        Object clock = ctx.getService(ref);
+        try {
+            Class<?> api = clock.getClass().getClassLoader().loadClass(SYSTEM_CLOCK);
+            return (Long) api.getMethod("bootMillis").invoke(clock);
+        } catch (ReflectiveOperationException e) {
+            return null;
+        } finally {
+            ctx.ungetService(ref);
+        }
+    }
+
+    /**
+     * Runs {@code script} in a Gogo session with no terminal. Returns 0 if every command
+     * succeeded, 1 (after one line on stderr) at the first that failed.
+     */
+    private int runScript(BundleContext ctx, String script, PrintStream out) throws Exception {
+        ServiceReference<?> ref = ctx.getServiceReference(COMMAND_PROCESSOR);
+        if (ref == null) {
+            err.println("alos: the Gogo shell is not running");
+            return 1;
+        }
+        Object processor = ctx.getService(ref);
+        Class<?> api = processor.getClass().getClassLoader().loadClass(COMMAND_PROCESSOR);
+        Class<?> sessionApi = processor.getClass().getClassLoader()
+                .loadClass("org.apache.felix.service.command.CommandSession");
+        Object session = api.getMethod("createSession", InputStream.class, java.io.OutputStream.class,
+                java.io.OutputStream.class).invoke(processor, new ByteArrayInputStream(new byte[0]), out, err);
+        try {
+            sessionApi.getMethod("put", String.class, Object.class).invoke(session, "SCOPE", "alos:felix:gogo:*");
+            Object result = sessionApi.getMethod("execute", CharSequence.class).invoke(session, script);
+            if (result != null) {
+                Object text = sessionApi.getMethod("format", Object.class, int.class).invoke(session, result, 0);
+                out.println(text);
+            }
+            out.flush();
+            return 0;
+        } catch (InvocationTargetException e) {
+            out.flush();
+            Throwable cause = e.getCause();
+            err.println(describe(cause));
+            return 1;
+        } finally {
+            sessionApi.getMethod("close").invoke(session);
+            ctx.ungetService(ref);
+        }
+    }
+
+    static String describe(Throwable t) {
+        if (t.getClass().getSimpleName().equals("CommandNotFoundException")) {
+            return "alos: " + t.getMessage().replace("Command not found", "command not found");
+        }
+        String m = t.getMessage();
+        if (m == null || m.isBlank()) {
+            return "alos: " + t.getClass().getSimpleName();
+        }
+        // Commands name themselves ("lspci: ..."); anything else is labelled by its type.
+        return m.matches("^[a-z][a-z0-9_-]*: .*") ? m : "alos: " + m;
+    }
+
+    /** With -Dalos.boot.trace=true, where boot time goes (ms since the JVM started). */
+    private void trace(String what) {
+        if (Boolean.getBoolean("alos.boot.trace")) {
+            long since = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+            err.println("[" + since + " ms] " + what);
+        }
+    }
+
+    private void stopQuietly(Framework framework) {
+        try {
+            if ((framework.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0) {
+                framework.stop();
+                framework.waitForStop(10_000);
+            }
+        } catch (BundleException | InterruptedException e) {
+            err.println("alos: stopping the framework: " + e.getMessage());
+        }
+    }
+
+    private void deleteCache() {
+        if (cache == null) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(cache)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temp dir is harmless
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package org.alosj.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code alos}: boots the ALOS/J machine. Exit status: 0 after a clean interactive session or
+ * when the last {@code -c} command succeeded, 1 when a command or the boot failed, 2 for a bad
+ * command line or configuration.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cl;
+        MachineConfig config;
+        Path home;
+        try {
+            cl = CommandLine.parse(args);
+            if (cl.help) {
+                out.println(CommandLine.USAGE);
+                return 0;
+            }
+            home = (cl.home != null ? cl.home : Path.of(System.getProperty("alos.home", "."))).toAbsolutePath();
+            Path run = Path.of(System.getProperty("alos.run", home.resolve("run").toString())).toAbsolutePath();
+            Files.createDirectories(run);
+            Path conf = cl.confDir != null ? cl.confDir : home.resolve("conf");
+            config = MachineConfig.fromDirectory(conf, Map.of("alos.home", home.toString(), "alos.run", run.toString()));
+            cl.applyTo(config);
+            checkNetdevReferences(config);
+            System.setProperty("alos.run", run.toString());
+            Path logback = conf.resolve("logback.xml");
+            if (System.getProperty("logback.configurationFile") == null && Files.isRegularFile(logback)) {
+                System.setProperty("logback.configurationFile", logback.toString());
+            }
+        } catch (UsageException e) {
+            err.println("alos: " + e.getMessage());
+            return 2;
+        } catch (IOException e) {
+            err.println("alos: cannot read the configuration: " + e.getMessage());
+            return 2;
+        }
+        warmUpLogging();
+        Launcher launcher = new Launcher(home, config, cl.script != null, err);
+        try {
+            return launcher.boot(cl.script, out);
+        } catch (Exception e) {
+            err.println("alos: boot failed: " + (e.getMessage() == null ? e : e.getMessage()));
+            return 1;
+        }
+    }
+
+    /**
+     * Logback reads its configuration on first use, a few hundred milliseconds of work that
+     * would otherwise fall into the first bundle to log; done here it overlaps Felix's start.
+     */
+    private static void warmUpLogging() {
+        Thread t = new Thread(() -> org.slf4j.LoggerFactory.getLogger("alos"), "alos-logging-init");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void checkNetdevReferences(MachineConfig config) throws UsageException {
+        Set<String> ids = new HashSet<>();
+        for (ConfigEntry e : config.entries()) {
+            if (e.isFactory() && e.factoryPid().startsWith(MachineConfig.NETDEV_PREFIX)) {
+                ids.add(e.properties().get("id"));
+            }
+        }
+        for (ConfigEntry e : config.entries()) {
+            String ref = e.properties().get("netdev");
+            if (e.isFactory() && ref != null && !ids.contains(ref)) {
+                throw new UsageException(e.name() + ": netdev '" + ref + "' does not exist (netdevs: "
+                        + (ids.isEmpty() ? "none" : String.join(", ", ids)) + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+/**
+ * The ALOS/J shell commands: Gogo commands in scope {@code alos} (lspci, devices, drivers, bind,
+ * unbind, override, reprobe, meminfo, dmesg, date, clear, interrupts, ethsend, netdevs, time,
+ * help), each a Declarative Services component on Gogo's command whiteboard.
+ */
+module org.alosj.shell {
+    requires static osgi.annotation;
+    requires static org.osgi.service.component.annotations;
+    requires static osgi.core;
+    requires org.apache.felix.gogo.runtime;
+    requires org.alosj.kernel;
+}
