@@ -93,9 +93,9 @@ public final class HelpCommands {
     /** The whiteboard's alos commands now, by name. */
     private Map<String, Command> commands() throws InvalidSyntaxException {
         Map<String, Command> out = new TreeMap<>();
-        Collection<ServiceReference<Object>> refs =
-                context.getServiceReferences(Object.class, "(osgi.command.scope=" + SCOPE + ")");
-        for (ServiceReference<Object> ref : refs) {
+        // By filter alone: a command service is registered under its own class, not Object.
+        ServiceReference<?>[] found = context.getServiceReferences((String) null, "(osgi.command.scope=" + SCOPE + ")");
+        for (ServiceReference<?> ref : found == null ? new ServiceReference<?>[0] : found) {
             Object service = context.getService(ref);
             if (service == null) {
                 continue;
@@ -103,8 +103,10 @@ public final class HelpCommands {
             try {
                 for (String function : functions(ref.getProperty("osgi.command.function"))) {
                     List<Method> methods = new ArrayList<>();
+                    // A name Java cannot spell (mkfs.ext2) is documented by a method with '_' for '.'.
+                    String javaName = function.replace('.', '_');
                     for (Method m : service.getClass().getMethods()) {
-                        if (m.getName().equalsIgnoreCase(function)) {
+                        if (m.getName().equalsIgnoreCase(function) || m.getName().equalsIgnoreCase(javaName)) {
                             methods.add(m);
                         }
                     }
