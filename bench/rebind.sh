@@ -6,7 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 runs="${1:-20}"
 script="lspci -k -s 02.0"
-for _ in $(seq "$runs"); do script="$script; time { update 15 }"; done
+for _ in $(seq "$runs"); do script="$script; time -until-bound 00:02.0 { update 15 }"; done
 script="$script; lspci -k -s 02.0"
 out=$("$root/alos" -c "$script" 2>&1)
 echo "$out" | grep -q 'Kernel driver in use: pcnet32' || { echo "$out"; echo "the driver did not come back" >&2; exit 1; }
