@@ -81,7 +81,7 @@ public final class AtaComponent {
     }
 
     @Deactivate
-    void deactivate() {
+    public void deactivate() {
         board.pci().unplug(ide);
         for (DiskImage image : images) {
             try {
