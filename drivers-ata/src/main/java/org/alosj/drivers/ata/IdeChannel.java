@@ -41,7 +41,7 @@ final class IdeChannel {
     static final long COMMAND_TIMEOUT_MS = 10_000;
     /** How long BSY may stay on after a reset. */
     static final long RESET_TIMEOUT_MS = 5_000;
-    /** The DMA bounce buffer: four 64 KiB PRD regions. */
+    /** The DMA bounce buffer (256 KiB: five PRD regions at most, as it may straddle 64 KiB boundaries). */
     static final int DMA_BUFFER_SIZE = 4 * PRD_REGION;
     static final int LBA28_MAX_SECTORS = 256;
 
@@ -102,7 +102,7 @@ final class IdeChannel {
         irq = device.requestLegacyIrq(LEGACY_IRQ[channel], "ata_piix " + name, this::handleInterrupt);
         if (bm != null && !forcePio) {
             prdTable = device.dma().allocate(4096, 4096, "ata_piix " + name + " PRD table");
-            dmaBuffer = device.dma().allocate(DMA_BUFFER_SIZE, PRD_REGION, "ata_piix " + name + " DMA buffer");
+            dmaBuffer = device.dma().allocate(DMA_BUFFER_SIZE, 4096, "ata_piix " + name + " DMA buffer");
             bm.out8(bmBase + BMICX, 0);
             bm.out8(bmBase + BMISX, BMISX_ERROR | BMISX_IDEINTS);
         }
@@ -300,12 +300,17 @@ final class IdeChannel {
             buf.get(stage, 0, bytes);
             dmaBuffer.write(0, stage, 0, bytes);
         }
-        // One PRD entry per 64 KiB region of the (64 KiB aligned) buffer, EOT on the last.
-        int entries = (bytes + PRD_REGION - 1) / PRD_REGION;
-        for (int i = 0; i < entries; i++) {
-            int length = Math.min(PRD_REGION, bytes - i * PRD_REGION);
-            prdTable.write32(8 * i, (int) (dmaBuffer.physicalAddress() + (long) i * PRD_REGION));
-            prdTable.write32(8 * i + 4, (length & 0xFFFF) | (i == entries - 1 ? PRD_EOT : 0));
+        // One PRD entry per piece of the buffer that does not cross a 64 KiB boundary, EOT on the last.
+        long address = dmaBuffer.physicalAddress();
+        long end = address + bytes;
+        int entry = 0;
+        while (address < end) {
+            long next = Math.min(end, (address & ~(PRD_REGION - 1L)) + PRD_REGION);
+            int length = (int) (next - address);
+            prdTable.write32(8 * entry, (int) address);
+            prdTable.write32(8 * entry + 4, (length & 0xFFFF) | (next == end ? PRD_EOT : 0));
+            address = next;
+            entry++;
         }
         int direction = read ? BMICX_RWCON : 0;
         bm.out32(bmBase + BMIDTPX, (int) prdTable.physicalAddress());
