@@ -123,9 +123,8 @@ final class Directory {
             int off = 0;
             int previous = -1;
             while (off < bs) {
-                String where = "directory inode " + dir.ino + " block " + phys + " (logical " + lb + ") offset " + off + ": ";
                 if (off + 8 > bs) {
-                    throw vol.corrupt(where + "entry header runs past the block");
+                    throw badEntry(dir, phys, lb, off, "entry header runs past the block");
                 }
                 long ino = u32(data, off);
                 int recLen = u16(data, off + 4);
@@ -134,19 +133,19 @@ final class Directory {
                 }
                 int nameLen = filetype ? data[off + 6] & 0xFF : u16(data, off + 6);
                 if (recLen < 8 || (recLen & 3) != 0) {
-                    throw vol.corrupt(where + "rec_len " + recLen + " is not a multiple of 4 of at least 8");
+                    throw badEntry(dir, phys, lb, off, "rec_len " + recLen + " is not a multiple of 4 of at least 8");
                 }
                 if (off + recLen > bs) {
-                    throw vol.corrupt(where + "rec_len " + recLen + " runs past the end of the block");
+                    throw badEntry(dir, phys, lb, off, "rec_len " + recLen + " runs past the end of the block");
                 }
                 if (ino != 0 && 8 + nameLen > recLen) {
-                    throw vol.corrupt(where + "name_len " + nameLen + " does not fit rec_len " + recLen);
+                    throw badEntry(dir, phys, lb, off, "name_len " + nameLen + " does not fit rec_len " + recLen);
                 }
                 if (ino != 0 && nameLen == 0) {
-                    throw vol.corrupt(where + "entry for inode " + ino + " has an empty name");
+                    throw badEntry(dir, phys, lb, off, "entry for inode " + ino + " has an empty name");
                 }
                 if (ino > vol.inodesCount) {
-                    throw vol.corrupt(where + "entry names inode " + ino + ", beyond the " + vol.inodesCount + " inodes");
+                    throw badEntry(dir, phys, lb, off, "entry names inode " + ino + ", beyond the " + vol.inodesCount + " inodes");
                 }
                 s.lblock = lb;
                 s.block = phys;
@@ -165,6 +164,10 @@ final class Directory {
             }
         }
         return false;
+    }
+
+    private org.alosj.kernel.fs.FsException badEntry(Inode dir, long phys, long lb, int off, String what) {
+        return vol.corrupt("directory inode " + dir.ino + " block " + phys + " (logical " + lb + ") offset " + off + ": " + what);
     }
 
     /** The used entry named {@code name}, or null. */
