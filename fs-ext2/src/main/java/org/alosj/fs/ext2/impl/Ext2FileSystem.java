@@ -668,6 +668,9 @@ public final class Ext2FileSystem implements FileSystem {
                 return; // two names of one inode: POSIX says do nothing
             }
             boolean isDir = moving.isDirectory();
+            if (isDir && fromDir != toDir) {
+                checkNotInside(moving.ino, toDir); // EINVAL comes before any other complaint, as in Linux
+            }
             if (replaced != null) {
                 if (isDir && !replaced.isDirectory()) {
                     throw new FsException(Errno.ENOTDIR, vol.prefix() + "'" + toName + "' is not a directory");
@@ -680,7 +683,6 @@ public final class Ext2FileSystem implements FileSystem {
                 }
             }
             if (isDir && fromDir != toDir) {
-                checkNotInside(moving.ino, toDir);
                 if (replaced == null && dst.linksCount() >= Ext2.EXT2_LINK_MAX) {
                     throw new FsException(Errno.EMLINK, vol.prefix() + "directory inode " + toDir + " has too many links");
                 }
