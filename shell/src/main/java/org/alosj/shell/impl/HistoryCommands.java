@@ -93,7 +93,7 @@ public final class HistoryCommands implements CommandSessionListener {
             recorded.add(session);
             return host.toString();
         } catch (Exception e) {
-            LOG.warn("history: {} is not usable ({}), keeping {}", DISK_HISTORY, e.getMessage(), host);
+            LOG.info("history: {} is not usable ({}), keeping {}", DISK_HISTORY, e.getMessage(), host);
             return host.toString();
         }
     }

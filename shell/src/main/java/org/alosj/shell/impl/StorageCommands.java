@@ -161,7 +161,12 @@ public final class StorageCommands {
         CommandErrors errors = new CommandErrors();
         System.out.println(String.format("%-14s %10s %10s %10s %4s %s", "Filesystem", human ? "Size" : "1K-blocks",
                 "Used", human ? "Avail" : "Available", "Use%", "Mounted on"));
-        for (MountInfo m : contexts.vfs().mounts()) {
+        List<MountInfo> mounts = contexts.vfs().mounts();
+        for (int i = 0; i < mounts.size(); i++) {
+            MountInfo m = mounts.get(i);
+            if (coveredLater(mounts, i)) {
+                continue; // a mount hidden under a later one on the same directory, as df leaves it out
+            }
             try {
                 FsStats s = c.statfs(m.target());
                 long total = s.totalBlocks() * s.blockSize() / 1024;
@@ -175,6 +180,15 @@ public final class StorageCommands {
             }
         }
         errors.finish();
+    }
+
+    static boolean coveredLater(List<MountInfo> mounts, int i) {
+        for (int j = i + 1; j < mounts.size(); j++) {
+            if (mounts.get(j).target().equals(mounts.get(i).target())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String size(long kib, boolean human) {

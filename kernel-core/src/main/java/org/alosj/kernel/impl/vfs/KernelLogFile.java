@@ -151,7 +151,7 @@ public final class KernelLogFile {
             lastWritten = entries.get(entries.size() - 1);
             reportedFailure = false;
         } catch (FsException e) {
-            if (!reportedFailure) {
+            if (!reportedFailure && diskAtRoot()) { // not when the disk is being unmounted
                 reportedFailure = true;
                 // Once: the message wakes klogd, which fails again, quietly this time.
                 LoggerFactory.getLogger("kernel.klogd").warn("klogd: cannot append to {}: {}", PATH, e.getMessage());

@@ -57,6 +57,7 @@ public final class VirtualFileSystem implements Vfs {
     static final int ANON_MAJOR = 0;
 
     private final BlockLayer blocks;
+    private final org.osgi.framework.BundleContext bundleContext;
     private final Map<String, FileSystemType> builtinTypes = new LinkedHashMap<>();
     private final Map<String, FileSystemType> serviceTypes = new ConcurrentHashMap<>();
     /** Mounts by the node they cover. */
@@ -80,7 +81,9 @@ public final class VirtualFileSystem implements Vfs {
     }
 
     @Activate
-    public VirtualFileSystem(@Reference BlockLayer blocks, Map<String, Object> config) {
+    public VirtualFileSystem(org.osgi.framework.BundleContext bundleContext, @Reference BlockLayer blocks,
+                             Map<String, Object> config) {
+        this.bundleContext = bundleContext;
         this.blocks = blocks;
         builtinTypes.put(RamFs.TYPE, new BuiltinType(RamFs.TYPE, false,
                 (dev, name, o) -> new RamFs(o.readOnly(), sizeOption(o), Instant::now)));
@@ -180,8 +183,24 @@ public final class VirtualFileSystem implements Vfs {
             for (Mount m : gone) {
                 syncQuietly(m);
                 detach(m);
-                LOG.warn("VFS: unmounted {} from {}: filesystem type {} went away", m.source, m.target, name);
+                if (shuttingDown()) {
+                    LOG.info("VFS: unmounted {} from {} (shutdown)", m.source, m.target);
+                } else {
+                    LOG.warn("VFS: unmounted {} from {}: filesystem type {} went away", m.source, m.target, name);
+                }
             }
+        }
+    }
+
+    /** Whether the whole system is stopping (then types leaving is the normal order, not news). */
+    private boolean shuttingDown() {
+        if (bundleContext == null) {
+            return false;
+        }
+        try {
+            return bundleContext.getBundle(0).getState() == org.osgi.framework.Bundle.STOPPING;
+        } catch (IllegalStateException e) {
+            return true;
         }
     }
 
@@ -276,7 +295,6 @@ public final class VirtualFileSystem implements Vfs {
                     return;
                 }
                 rootDone = true;
-                LOG.info("VFS: {} mounted on /", rootDevice);
                 populate(c);
                 try {
                     c.mount(RamFs.TYPE, "/tmp", RamFs.TYPE, MountOptions.readWrite());

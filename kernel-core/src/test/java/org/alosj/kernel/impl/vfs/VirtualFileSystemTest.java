@@ -48,7 +48,7 @@ class VirtualFileSystemTest {
     @BeforeEach
     void boot() {
         blocks = new BlockLayerImpl((p, props) -> () -> { }, 100);
-        vfs = new VirtualFileSystem(blocks, Map.of());
+        vfs = new VirtualFileSystem(null, blocks, Map.of());
         root = vfs.createContext(0, 0);
     }
 
@@ -404,7 +404,7 @@ class VirtualFileSystemTest {
     @Test
     void the_configured_root_disk_is_mounted_on_slash_with_dev_tmp_and_mnt_on_it() throws Exception {
         vfs.deactivate();
-        vfs = new VirtualFileSystem(blocks, Map.of("root", "hda", "rootfstype", "sectorfs"));
+        vfs = new VirtualFileSystem(null, blocks, Map.of("root", "hda", "rootfstype", "sectorfs"));
         VfsContext c = vfs.createContext(0, 0);
         disk("hda", 1, true);
         assertEquals(2, vfs.mounts().size(), "waits for its type");
