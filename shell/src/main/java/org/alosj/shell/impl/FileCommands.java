@@ -35,7 +35,7 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * The file commands, on the VFS through the session's context (its working directory is the
- * shell's): ls, cat, mkdir, rmdir, rm, cp, mv, ln, touch, stat, write, sha256sum, hexdump, cd
+ * shell's): ls, cat, mkdir, rmdir, rm, cp, mv, ln, touch, truncate, stat, write, sha256sum, hexdump, cd
  * and pwd. Options and messages are coreutils'; an error does not stop the command at the
  * next argument, but the command fails.
  */
@@ -50,6 +50,7 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=mv",
     "osgi.command.function=ln",
     "osgi.command.function=touch",
+    "osgi.command.function=truncate",
     "osgi.command.function=stat",
     "osgi.command.function=write",
     "osgi.command.function=sha256sum",
@@ -527,6 +528,36 @@ public final class FileCommands {
                 c.utimes(f, now, now);
             } catch (FsException e) {
                 errors.add("touch", "cannot touch", f, e);
+            }
+        }
+        errors.finish();
+    }
+
+    @Descriptor("shrink or extend files to SIZE bytes (K, M, G suffixes), made if missing: truncate -s SIZE FILE...")
+    public void truncate(CommandSession session, @Descriptor("-s SIZE FILE...") String... args) {
+        if (args.length < 3 || !args[0].equals("-s")) {
+            usage("usage: truncate -s SIZE FILE...");
+        }
+        long size = 0;
+        try {
+            String v = args[1].toUpperCase(Locale.ROOT);
+            long unit = v.endsWith("K") ? 1L << 10 : v.endsWith("M") ? 1L << 20 : v.endsWith("G") ? 1L << 30 : 1;
+            size = Long.parseLong(unit == 1 ? v : v.substring(0, v.length() - 1)) * unit;
+        } catch (NumberFormatException e) {
+            usage("truncate: invalid number: '" + args[1] + "'");
+        }
+        VfsContext c = contexts.of(session);
+        CommandErrors errors = new CommandErrors();
+        for (int i = 2; i < args.length; i++) {
+            try {
+                int fd = c.open(args[i], O_WRONLY | O_CREAT, 0666);
+                try {
+                    c.ftruncate(fd, size);
+                } finally {
+                    c.close(fd);
+                }
+            } catch (FsException e) {
+                errors.add("truncate", "cannot open", args[i], e);
             }
         }
         errors.finish();
