@@ -244,7 +244,7 @@ public final class VirtualFileSystem implements Vfs {
         try {
             m.fs.unmount();
         } catch (FsException e) {
-            LOG.error("VFS: unmounting {} failed: {}", m.target, e.getMessage());
+            LOG.warn("VFS: unmounting {}: {}", m.target, e.getMessage());
         }
         m.fs.detach();
     }
