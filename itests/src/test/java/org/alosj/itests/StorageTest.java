@@ -203,4 +203,41 @@ class StorageTest {
         Result again = alos("--keep-disk", "-c", "cat /www/kept.txt");
         assertEquals(0, again.status(), again.err());
     }
+
+    /** Bundle ids follow conf/bundles.list: 17 is drivers-ata (ata_piix), 19 fs-ext2. */
+    static final int ATA_DRIVER = 17;
+    static final int EXT2 = 19;
+
+    @Test
+    void a_driver_swap_keeps_the_mount_and_a_driver_gone_for_good_is_eio_not_a_crash() throws Exception {
+        Path tree = Files.createDirectories(tmp.resolve("tree"));
+        byte[] big = new byte[150_000];
+        new Random(13).nextBytes(big);
+        Files.write(tree.resolve("big.bin"), big);
+        Path img = tmp.resolve("disk.img");
+        run("mkfs.ext2", "-q", "-F", "-d", tree.toString(), img.toString(), "8M");
+        Result swap = alos("-drive", "file=" + img, "-c", "mount /dev/hda /mnt; stop " + ATA_DRIVER + "; start "
+                + ATA_DRIVER + "; write /mnt/after swapped; cat /mnt/after; sha256sum /mnt/big.bin; umount /mnt");
+        assertEquals(0, swap.status(), swap.out() + swap.err());
+        assertTrue(swap.out().contains("swapped"), swap.out());
+        assertTrue(swap.out().contains(sha256(big) + "  /mnt/big.bin"), swap.out());
+        assertClean(img);
+        Result gone = alos("-drive", "file=" + img, "-c", "mount /dev/hda /mnt; stop " + ATA_DRIVER
+                + "; sleep 3; ls /dev; sha256sum /mnt/big.bin");
+        assertEquals(1, gone.status(), gone.out() + gone.err());
+        assertFalse(gone.out().contains("hda"), "/dev follows the driver: " + gone.out());
+        assertTrue(gone.err().contains("sha256sum: /mnt/big.bin: Input/output error"), gone.err());
+        assertFalse(gone.err().contains("Exception"), gone.err());
+    }
+
+    @Test
+    void the_ext2_bundle_leaving_unmounts_its_filesystems_after_syncing_them() throws Exception {
+        Result r = alos("-c", "write /www/before-stop.txt synced; stop " + EXT2 + "; mount; ls /");
+        assertEquals(0, r.status(), r.err());
+        assertFalse(r.out().contains("/dev/hda on /"), r.out());
+        assertTrue(r.out().contains("rootfs on / type ramfs"), r.out());
+        Path disk = tmp.resolve("run/disk.img");
+        assertClean(disk);
+        assertTrue(run("debugfs", "-R", "cat /www/before-stop.txt", disk.toString()).contains("synced"));
+    }
 }
