@@ -185,7 +185,8 @@ class StorageTest {
 
     @Test
     void the_default_disk_is_mounted_on_slash_and_holds_the_kernel_log() throws Exception {
-        Result r = alos("-c", "mount; cat /config/network.conf; ls /www; write /www/run.txt written");
+        Result r = alos("-c", "mount; cat /config/network.conf; ls /www; write /www/run.txt written;"
+                + " cd /www; echo redirected > r.txt; echo appended >> /www/r.txt");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("/dev/hda on / type ext2 (rw)"), r.out());
         assertTrue(r.out().contains("devfs on /dev type devfs"), r.out());
@@ -196,6 +197,9 @@ class StorageTest {
         String log = run("debugfs", "-R", "cat /system/logs/kernel.log", disk.toString());
         assertTrue(log.contains("VFS: /dev/hda mounted on / (ext2)"), log);
         assertTrue(run("debugfs", "-R", "cat /www/run.txt", disk.toString()).contains("written"));
+        assertTrue(run("debugfs", "-R", "cat /www/r.txt", disk.toString()).contains("redirected\nappended\n"),
+                "Gogo's > and >> write VFS files");
+        assertFalse(Files.exists(Path.of("r.txt")), "not a host file");
         Result fresh = alos("-c", "cat /www/run.txt");
         assertEquals(1, fresh.status(), "each run starts from a fresh copy");
         Result kept = alos("--keep-disk", "-c", "write /www/kept.txt a; cat /www/kept.txt");
