@@ -1,0 +1,164 @@
+package org.alosj.net.impl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.alosj.net.DatagramSocket;
+import org.alosj.net.Ipv4Address;
+import org.alosj.net.ListeningSocket;
+import org.alosj.net.SocketAddress;
+import org.alosj.net.StreamSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Two whole stacks on one Ethernet segment, with real threads and timers. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TwoStacksTest {
+    static final Ipv4Address A = Ipv4Address.parse("10.0.0.1");
+    static final Ipv4Address B = Ipv4Address.parse("10.0.0.2");
+    TestLink link;
+    Stack a;
+    Stack b;
+    TestLink.Station sa;
+    TestLink.Station sb;
+
+    void setUp(double drop, double dup, double reorder) {
+        link = new TestLink(42, drop, dup, reorder);
+        a = new Stack();
+        b = new Stack();
+        sa = link.station(1);
+        sb = link.station(2);
+        a.attach("00:02.0", sa, "test");
+        b.attach("00:02.0", sb, "test");
+        a.configure("eth0", A, 24);
+        b.configure("eth0", B, 24);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        a.close();
+        b.close();
+        link.close();
+    }
+
+    @Test
+    void ping_resolves_the_neighbour_by_arp_and_gets_an_echo_reply() throws Exception {
+        setUp(0, 0, 0);
+        long rtt = a.ping(B, 1, 56, Duration.ofSeconds(5));
+        assertTrue(rtt >= 0, "no echo reply");
+        assertEquals(1, a.arpEntries().size());
+    }
+
+    @Test
+    void tcp_transfers_a_megabyte_byte_identical_and_closes_both_ways() throws Exception {
+        setUp(0, 0, 0);
+        transfer(1 << 20);
+    }
+
+    @Test
+    void tcp_survives_a_lossy_link_that_drops_duplicates_and_reorders() throws Exception {
+        setUp(0.05, 0.02, 0.05);
+        transfer(200_000);
+    }
+
+    @Test
+    void connecting_to_a_closed_port_is_refused_by_a_reset() throws Exception {
+        setUp(0, 0, 0);
+        ConnectException e = assertThrows(ConnectException.class,
+                () -> a.connect(new SocketAddress(B, 9), Duration.ofSeconds(5)));
+        assertTrue(e.getMessage().contains("refused"), e.getMessage());
+    }
+
+    @Test
+    void udp_datagrams_go_both_ways() throws Exception {
+        setUp(0, 0, 0);
+        DatagramSocket server = b.bindDatagram(new SocketAddress(Ipv4Address.ANY, 7));
+        DatagramSocket client = a.bindDatagram(new SocketAddress(Ipv4Address.ANY, 0));
+        client.setTimeout(Duration.ofSeconds(5));
+        server.setTimeout(Duration.ofSeconds(5));
+        client.send(new SocketAddress(B, 7), "hello".getBytes(), 0, 5);
+        byte[] buf = new byte[100];
+        DatagramSocket.Received r = server.receive(buf, 0, buf.length);
+        assertEquals("hello", new String(buf, 0, r.length()));
+        assertEquals(A, r.source().address());
+        server.send(r.source(), "world".getBytes(), 0, 5);
+        r = client.receive(buf, 0, buf.length);
+        assertEquals("world", new String(buf, 0, r.length()));
+    }
+
+    @Test
+    void a_udp_datagram_larger_than_the_mtu_is_fragmented_and_reassembled() throws Exception {
+        setUp(0, 0, 0);
+        DatagramSocket server = b.bindDatagram(new SocketAddress(Ipv4Address.ANY, 7));
+        DatagramSocket client = a.bindDatagram(new SocketAddress(Ipv4Address.ANY, 0));
+        server.setTimeout(Duration.ofSeconds(5));
+        byte[] big = new byte[9000];
+        new Random(1).nextBytes(big);
+        client.send(new SocketAddress(B, 7), big, 0, big.length);
+        byte[] buf = new byte[10000];
+        DatagramSocket.Received r = server.receive(buf, 0, buf.length);
+        assertEquals(big.length, r.length());
+        assertArrayEquals(big, java.util.Arrays.copyOf(buf, r.length()));
+    }
+
+    @Test
+    void connections_survive_the_driver_going_away_and_a_new_one_coming() throws Exception {
+        setUp(0, 0, 0);
+        ListeningSocket l = b.listen(new SocketAddress(Ipv4Address.ANY, 80), 4);
+        StreamSocket c = a.connect(new SocketAddress(B, 80), Duration.ofSeconds(5));
+        StreamSocket s = l.accept();
+        a.detach("00:02.0", sa);
+        c.write("during the swap".getBytes(), 0, 15);
+        TestLink.Station replacement = link.station(1);
+        sa.unplugged = true;
+        a.attach("00:02.0", replacement, "test2");
+        byte[] buf = new byte[15];
+        s.setTimeout(Duration.ofSeconds(10));
+        int got = 0;
+        while (got < 15) {
+            got += s.read(buf, got, 15 - got);
+        }
+        assertEquals("during the swap", new String(buf));
+        assertEquals("eth0", a.interfaces().get(0).name());
+        assertEquals(A, a.interfaces().get(0).address());
+    }
+
+    private void transfer(int size) throws Exception {
+        byte[] data = new byte[size];
+        new Random(7).nextBytes(data);
+        ListeningSocket l = b.listen(new SocketAddress(Ipv4Address.ANY, 5001), 8);
+        CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
+            try (StreamSocket s = l.accept()) {
+                s.setTimeout(Duration.ofSeconds(30));
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                s.inputStream().transferTo(out);
+                return out.toByteArray();
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        StreamSocket c = a.connect(new SocketAddress(B, 5001), Duration.ofSeconds(10));
+        c.setTimeout(Duration.ofSeconds(30));
+        OutputStream out = c.outputStream();
+        for (int off = 0; off < size; off += 10_000) {
+            out.write(data, off, Math.min(10_000, size - off));
+        }
+        c.close();
+        byte[] got = received.get(50, TimeUnit.SECONDS);
+        assertEquals(size, got.length);
+        assertArrayEquals(data, got);
+        InputStream in = c.inputStream();
+        assertEquals(-1, in.read());
+    }
+}
