@@ -1106,7 +1106,9 @@ public final class Stack implements NetworkStack, AutoCloseable {
         }
         int dst = to.address().bits();
         int src = from.local.address().bits();
-        if (via == null && src == 0) {
+        if (via != null && src == 0) {
+            src = via.address.bits();
+        } else if (src == 0) {
             src = sourceFor(dst);
             if (src == 0) {
                 throw new NoRouteToHostException("no route to " + to.address());
@@ -1118,6 +1120,19 @@ public final class Stack implements NetworkStack, AutoCloseable {
         if (!sendIpv4(f, UdpHeader.LEN + len, src, dst, Ipv4Header.PROTO_UDP, via)) {
             throw new NoRouteToHostException("no route to " + to.address());
         }
+    }
+
+    /** Sends a datagram out of the named interface whatever the routes say (DHCP before it has an address). */
+    public void sendVia(DatagramSocket socket, String interfaceName, SocketAddress to, byte[] b, int off, int len)
+            throws IOException {
+        NetInterface iface;
+        enter();
+        try {
+            iface = requireInterface(interfaceName);
+        } finally {
+            exit();
+        }
+        ((UdpEndpoint) socket).sendVia(to, b, off, len, iface);
     }
 
     @Override
