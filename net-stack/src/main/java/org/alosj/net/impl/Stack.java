@@ -163,6 +163,19 @@ public final class Stack implements NetworkStack, AutoCloseable {
         }
     }
 
+    /**
+     * Waits on a condition of the stack's lock, first processing frames that arrived while this
+     * thread held it (a transmit that looped straight back through an in-JVM link).
+     */
+    long await(Condition c, long nanos) throws InterruptedException {
+        drainRx();
+        if (nanos == Long.MAX_VALUE) {
+            c.await();
+            return Long.MAX_VALUE;
+        }
+        return c.awaitNanos(nanos);
+    }
+
     ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
         if (closed) {
             return null;
@@ -1036,7 +1049,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
                     service(e);
                     throw new SocketTimeoutException("connect to " + remote + " timed out after " + timeout.toMillis() + " ms");
                 }
-                e.changed.awaitNanos(left);
+                await(e.changed, left);
             }
             if (s.state() == TcpSocket.State.CLOSED) {
                 String why = e.failure != null ? e.failure : s.error() != null ? s.error() : "connection failed";
@@ -1201,7 +1214,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
                     if (left <= 0) {
                         return -1;
                     }
-                    w.done.awaitNanos(left);
+                    await(w.done, left);
                 }
                 if (w.unreachable) {
                     throw new NoRouteToHostException("host " + destination + " unreachable (no ARP reply)");

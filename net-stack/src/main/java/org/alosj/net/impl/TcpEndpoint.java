@@ -45,14 +45,14 @@ final class TcpEndpoint implements StreamSocket {
     private void await(long deadline, String what) throws IOException {
         try {
             if (deadline == Long.MAX_VALUE) {
-                changed.await();
+                stack.await(changed, Long.MAX_VALUE);
                 return;
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 throw new SocketTimeoutException(what + " timed out");
             }
-            changed.awaitNanos(left);
+            stack.await(changed, left);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException(what + " interrupted");

@@ -49,13 +49,13 @@ final class TcpListener implements ListeningSocket {
                     return null;
                 }
                 if (deadline == Long.MAX_VALUE) {
-                    readyCondition.await();
+                    stack.await(readyCondition, Long.MAX_VALUE);
                 } else {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         throw new SocketTimeoutException("accept on " + local + " timed out");
                     }
-                    readyCondition.awaitNanos(left);
+                    stack.await(readyCondition, left);
                 }
             }
         } catch (InterruptedException ie) {

@@ -77,13 +77,13 @@ final class UdpEndpoint implements DatagramSocket {
                     return null;
                 }
                 if (deadline == Long.MAX_VALUE) {
-                    ready.await();
+                    stack.await(ready, Long.MAX_VALUE);
                 } else {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         throw new SocketTimeoutException("receive on UDP " + local + " timed out");
                     }
-                    ready.awaitNanos(left);
+                    stack.await(ready, left);
                 }
             }
         } catch (InterruptedException ie) {

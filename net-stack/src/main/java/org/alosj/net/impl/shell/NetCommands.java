@@ -30,7 +30,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
 /** The network commands of the alos scope; they leave with the net-stack bundle. */
-@Component(service = NetCommands.class, property = {
+@Component(service = NetCommands.class, immediate = true, property = {
     "osgi.command.scope=alos",
     "osgi.command.function=ifconfig",
     "osgi.command.function=route",
