@@ -247,7 +247,15 @@ public final class TcpSocket {
     /** Queues a FIN after the data (RFC 9293 3.10.4 CLOSE). */
     public void close() {
         switch (state) {
-            case SYN_SENT, LISTEN -> toClosed(null);
+            case LISTEN -> toClosed(null);
+            case SYN_SENT -> {
+                if (sendBuffer.isEmpty()) {
+                    toClosed(null);
+                } else {
+                    closeRequested = true; // the FIN follows the queued data once established
+                    finSeq = sendBase + sendBuffer.length();
+                }
+            }
             case SYN_RECEIVED, ESTABLISHED -> {
                 closeRequested = true;
                 finSeq = sendBase + sendBuffer.length();
@@ -573,12 +581,13 @@ public final class TcpSocket {
             recvBuffer.commit(len);
             rcvNxt += len;
             int more = assembler.advance(len);
+            boolean filledHole = more > 0; // RFC 5681 4.2: ACK at once when a hole fills
             while (more > 0) {
                 recvBuffer.commit(more);
                 rcvNxt += more;
                 more = assembler.advance(more);
             }
-            if (!assembler.isEmpty() || ++segmentsUnacked >= 2) {
+            if (filledHole || !assembler.isEmpty() || ++segmentsUnacked >= 2) {
                 ackNow = true;
             } else if (ackAt == Long.MAX_VALUE) {
                 ackAt = now + config.delayedAck();
