@@ -62,6 +62,10 @@ public final class HttpServer implements AutoCloseable {
         return listener.localAddress().port();
     }
 
+    public long requestsServed() {
+        return requests.get();
+    }
+
     public String status() {
         return "httpd listening on port " + port() + ", serving " + root.describe() + "; " + connections.get()
                 + " connections, " + requests.get() + " requests";
