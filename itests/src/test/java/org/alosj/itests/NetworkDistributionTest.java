@@ -1,0 +1,110 @@
+package org.alosj.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The network stack end to end in the distribution: two PCnet NICs of one machine on the in-JVM
+ * hub, eth0 and eth1 with addresses of their own, ping and an HTTP transfer between them over
+ * the emulated wire, checked by SHA-256 and by tshark reading the capture.
+ */
+class NetworkDistributionTest {
+    static Path dist;
+    @TempDir
+    Path tmp;
+
+    record Result(int status, String out, String err) {
+    }
+
+    static final String TWO_NICS = "-nodefaults -netdev hub,id=n0 -device pcnet,netdev=n0,mac=52:54:00:00:00:01,addr=2 "
+            + "-device pcnet,netdev=n0,mac=52:54:00:00:00:02,addr=3";
+
+    @BeforeAll
+    static void findDistribution() {
+        dist = Path.of(System.getProperty("alosj.dist", "../distribution/target/alosj")).toAbsolutePath().normalize();
+        assertTrue(Files.isDirectory(dist.resolve("lib")), "no distribution at " + dist + ": run mvn verify");
+    }
+
+    Result alos(String script) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dalos.run=" + tmp.resolve("run"), "-cp", dist.resolve("lib") + "/*", "org.alosj.launcher.Main",
+                "--home", dist.toString()));
+        cmd.addAll(List.of(TWO_NICS.split(" ")));
+        cmd.add("-c");
+        cmd.add(script);
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Thread t = new Thread(() -> {
+            try {
+                p.getErrorStream().transferTo(err);
+            } catch (IOException ignored) {
+                // the process went away
+            }
+        });
+        t.start();
+        p.getInputStream().transferTo(out);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("alos -c '" + script + "' did not finish");
+        }
+        t.join();
+        return new Result(p.exitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void eth0_pings_eth1_and_fetches_a_file_over_http_byte_identical_and_tshark_reads_the_capture_clean()
+            throws Exception {
+        Path www = Files.createDirectories(tmp.resolve("www"));
+        byte[] blob = new byte[1_000_000];
+        new Random(11).nextBytes(blob);
+        Files.write(www.resolve("blob.bin"), blob);
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(blob));
+        Path pcap = tmp.resolve("eth0.pcap");
+        Result r = alos("ifconfig eth0 10.0.0.1/24; ifconfig eth1 10.0.0.2/24; capture eth0 " + pcap
+                + "; ping -c 2 10.0.0.2; httpd start 80 " + www + "; http get -sha256 http://10.0.0.2/blob.bin"
+                + "; sleep 0.5; capture stop eth0; netstat");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("2 packets transmitted, 2 received"), r.out());
+        assertTrue(r.out().contains("1000000 bytes sha256 " + sha), r.out());
+        String summary = DistributionTest.run("tshark", "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE",
+                "-r", pcap.toString());
+        assertTrue(summary.contains("Who has 10.0.0.2? Tell 10.0.0.1"), summary);
+        assertTrue(summary.contains("Echo (ping) reply"), summary);
+        assertTrue(summary.contains("[SYN] Seq=0") && summary.contains("[SYN, ACK] Seq=0 Ack=1"), summary);
+        assertTrue(summary.contains("GET /blob.bin HTTP/1.1"), summary);
+        String verbose = DistributionTest.run("tshark", "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE",
+                "-V", "-r", pcap.toString()).toLowerCase();
+        assertFalse(verbose.contains("malformed"), "tshark found a malformed packet");
+        assertFalse(verbose.contains("bad checksum") || verbose.contains("[checksum status: bad]"),
+                "tshark found a bad checksum");
+    }
+
+    @Test
+    void uninstalling_the_stack_takes_its_commands_away() throws Exception {
+        Result before = alos("lb net; ifconfig eth1");
+        assertEquals(0, before.status(), before.out() + before.err());
+        assertTrue(before.out().contains("ALOS/J network stack"), before.out());
+        assertTrue(before.out().contains("eth1: UP mtu 1500  slot 00:03.0  driver pcnet32"), before.out());
+        Result after = alos("uninstall 17; ifconfig");
+        assertEquals(1, after.status(), after.out() + after.err());
+        assertTrue(after.err().contains("command not found: ifconfig"), after.err());
+    }
+}
