@@ -57,6 +57,39 @@ public final class HttpClient {
         }
     }
 
+    /**
+     * Sends {@code count} GETs for {@code url} over one persistent connection, one after the
+     * other, reading each whole response; returns the nanoseconds it took (a load generator in
+     * the way wrk is one, for bench/net.sh).
+     */
+    public long bench(String url, int count) throws IOException {
+        URI uri = parse(url);
+        List<Ipv4Address> addresses = stack.resolve(uri.getHost(), timeout);
+        int port = uri.getPort() < 0 ? 80 : uri.getPort();
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        byte[] req = ("GET " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + "\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        try (StreamSocket s = stack.connect(new SocketAddress(addresses.get(0), port), timeout)) {
+            s.setTimeout(timeout);
+            s.setNoDelay(true);
+            InputStream in = new BufferedInputStream(s.inputStream(), 16384);
+            long start = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                s.write(req, 0, req.length);
+                HttpMessage.Head head = HttpMessage.readHead(in);
+                if (head == null) {
+                    throw new IOException("the server closed the connection after " + i + " requests");
+                }
+                int status = statusOf(head.startLine());
+                readBody(head, status, in, OutputStream.nullOutputStream());
+                if (status != 200) {
+                    throw new IOException("request " + i + ": " + head.startLine());
+                }
+            }
+            return System.nanoTime() - start;
+        }
+    }
+
     static URI parse(String url) throws IOException {
         try {
             URI uri = new URI(url);

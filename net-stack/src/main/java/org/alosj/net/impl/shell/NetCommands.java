@@ -228,8 +228,15 @@ public final class NetCommands {
     }
 
     @Descriptor("HTTP/1.1 GET: http get URL prints the body; http get -sha256 URL prints its size and SHA-256;\n"
-            + "  http get URL FILE writes FILE (needs the VFS)")
-    public void http(@Descriptor("get [-sha256] URL [FILE]") String... args) throws IOException {
+            + "  http get URL FILE writes FILE (needs the VFS); http bench URL N: N keep-alive GETs, requests/s")
+    public void http(@Descriptor("get [-sha256] URL [FILE] | bench URL N") String... args) throws IOException {
+        if (args.length == 3 && args[0].equals("bench")) {
+            int n = Integer.parseInt(args[2]);
+            long nanos = new HttpClient(net, TIMEOUT).bench(args[1], n);
+            out().printf("%d requests in %.1f ms: %.0f requests/s%n", n, nanos / 1e6, n / (nanos / 1e9));
+            out().flush();
+            return;
+        }
         if (args.length < 2 || !args[0].equals("get")) {
             throw new IllegalArgumentException("http: http get [-sha256] URL [FILE]");
         }
@@ -261,9 +268,12 @@ public final class NetCommands {
                     md.update(b, off, len);
                 }
             };
+            long started = System.nanoTime();
             HttpClient.Response r = client.get(args[u], digest);
             out().println(r.statusLine());
+            long nanos = System.nanoTime() - started;
             out().println(r.bodyLength() + " bytes sha256 " + HexFormat.of().formatHex(md.digest()));
+            out().printf("%.1f ms, %.1f Mbit/s%n", nanos / 1e6, r.bodyLength() * 8 / (nanos / 1e3));
         } else {
             HttpClient.Response r = client.get(args[u], out());
             out().println();
