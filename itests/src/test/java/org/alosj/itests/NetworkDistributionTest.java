@@ -97,12 +97,21 @@ class NetworkDistributionTest {
                 "tshark found a bad checksum");
     }
 
+    /** Bundle ids follow conf/bundles.list (the system bundle is 0). */
+    static int bundleId(String jar) throws IOException {
+        List<String> jars = Files.readAllLines(dist.resolve("conf/bundles.list")).stream().map(String::trim)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        int i = jars.indexOf(jar);
+        assertTrue(i >= 0, jar + " is not in conf/bundles.list");
+        return i + 1;
+    }
+
     @Test
     void uninstalling_the_stack_takes_its_commands_away() throws Exception {
         Result before = alos("ifconfig eth1");
         assertEquals(0, before.status(), before.out() + before.err());
         assertTrue(before.out().contains("eth1: UP mtu 1500  slot 00:03.0  driver pcnet32"), before.out());
-        Result after = alos("uninstall 17; ifconfig");
+        Result after = alos("uninstall " + bundleId("net-stack.jar") + "; ifconfig");
         assertEquals(1, after.status(), after.out() + after.err());
         assertTrue(after.err().contains("command not found: ifconfig"), after.err());
     }
