@@ -21,5 +21,5 @@ echo "expected sha256 $(sha256sum "$www/blob.bin" | cut -d' ' -f1)"
 echo "== the stack alone: two stacks on an in-JVM link =="
 cd "$root"
 mvn -o -q -B test-compile -pl net-stack -am >/dev/null
-cp="$(mvn -o -q -B dependency:build-classpath -pl net-stack -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=test)"
-java -cp "net-stack/target/classes:net-stack/target/test-classes:$cp" org.alosj.net.impl.NetBench "$mb" "$requests" 2>&1 | grep -v "SLF4J\|slf4j"
+cp="net-stack/target/classes:net-stack/target/test-classes:distribution/target/alosj/bundles/kernel-core.jar:distribution/target/alosj/lib/*"
+java -cp "$cp" org.alosj.net.impl.NetBench "$mb" "$requests" 2>&1 | grep '^in-JVM'

@@ -81,6 +81,39 @@ class TwoStacksTest {
     }
 
     @Test
+    void a_neighbour_that_never_answers_arp_is_host_unreachable_after_three_requests() throws Exception {
+        setUp(0, 0, 0);
+        Ipv4Address ghost = Ipv4Address.parse("10.0.0.99");
+        java.net.NoRouteToHostException e = assertThrows(java.net.NoRouteToHostException.class,
+                () -> a.ping(ghost, 1, 8, Duration.ofSeconds(10)));
+        assertTrue(e.getMessage().contains("no ARP reply"), e.getMessage());
+        ConnectException c = assertThrows(ConnectException.class,
+                () -> a.connect(new SocketAddress(ghost, 80), Duration.ofSeconds(10)));
+        assertTrue(c.getMessage().contains("no ARP reply"), c.getMessage());
+    }
+
+    @Test
+    void a_destination_with_no_route_fails_at_once() throws Exception {
+        setUp(0, 0, 0);
+        assertThrows(java.net.NoRouteToHostException.class,
+                () -> a.ping(Ipv4Address.parse("192.0.2.1"), 1, 8, Duration.ofSeconds(1)));
+        a.addRoute(Ipv4Address.ANY, 0, B, null); // B as the default router: it answers for itself
+        assertTrue(a.ping(B, 1, 8, Duration.ofSeconds(5)) >= 0);
+    }
+
+    @Test
+    void a_udp_datagram_to_a_closed_port_gets_icmp_port_unreachable() throws Exception {
+        setUp(0, 0, 0);
+        DatagramSocket client = a.bindDatagram(new SocketAddress(Ipv4Address.ANY, 0));
+        client.send(new SocketAddress(B, 9999), "x".getBytes(), 0, 1);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!b.counters().contains("ICMP errors sent 1") && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(b.counters().contains("ICMP errors sent 1"), b.counters());
+    }
+
+    @Test
     void udp_datagrams_go_both_ways() throws Exception {
         setUp(0, 0, 0);
         DatagramSocket server = b.bindDatagram(new SocketAddress(Ipv4Address.ANY, 7));
