@@ -97,6 +97,17 @@ class NetworkDistributionTest {
                 "tshark found a bad checksum");
     }
 
+    @Test
+    void the_interface_keeps_its_address_and_arp_entries_across_a_driver_update() throws Exception {
+        Result r = alos("ifconfig eth0 10.0.0.1/24; ifconfig eth1 10.0.0.2/24; ping -c 1 10.0.0.2; update "
+                + bundleId("drivers-pcnet.jar") + "; ping -c 2 10.0.0.2; ifconfig eth0; arp");
+        assertEquals(0, r.status(), r.out() + r.err());
+        String after = r.out().substring(r.out().lastIndexOf("PING"));
+        assertTrue(after.contains("2 packets transmitted, 2 received"), after);
+        assertTrue(after.contains("inet 10.0.0.1/24"), after);
+        assertTrue(after.contains("10.0.0.2         52:54:00:00:00:02  eth0"), after);
+    }
+
     /** Bundle ids follow conf/bundles.list (the system bundle is 0). */
     static int bundleId(String jar) throws IOException {
         List<String> jars = Files.readAllLines(dist.resolve("conf/bundles.list")).stream().map(String::trim)
