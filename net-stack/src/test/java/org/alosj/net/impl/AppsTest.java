@@ -87,18 +87,43 @@ class AppsTest {
         assertTrue(client.ping(SERVER, 1, 8, Duration.ofSeconds(5)) >= 0);
     }
 
+    @Test
+    void dhcp_renews_a_finite_lease_at_t1_with_a_unicast_request_to_the_server() throws Exception {
+        java.util.concurrent.BlockingQueue<DhcpMessage> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+        CompletableFuture<Void> dhcpd = CompletableFuture.runAsync(() -> serveDhcp(3, 4, seen));
+        var scheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            DhcpClient c = new DhcpClient(client, "eth0", scheduler, l -> { });
+            assertEquals(4, c.acquire().leaseSeconds());
+            dhcpd.get(20, TimeUnit.SECONDS); // the third message is the renewal, 2 s (T1) later
+            assertEquals(DhcpMessage.DISCOVER, seen.take().messageType());
+            assertEquals(DhcpMessage.REQUEST, seen.take().messageType());
+            DhcpMessage renew = seen.take();
+            assertEquals(DhcpMessage.REQUEST, renew.messageType());
+            assertEquals(CLIENT.bits(), renew.ciaddr(), "RENEWING: ciaddr is the leased address");
+            assertEquals(0, renew.requestedIp(), "RENEWING: no requested-IP option (RFC 2131 4.3.2)");
+        } finally {
+            scheduler.shutdownNow();
+        }
+    }
+
     /** Answers one DISCOVER with an OFFER and one REQUEST with an ACK, as passt does. */
     private void serveDhcpOnce() {
+        serveDhcp(2, DhcpMessage.INFINITE, new java.util.concurrent.LinkedBlockingQueue<>());
+    }
+
+    private void serveDhcp(int messages, long leaseSeconds, java.util.concurrent.BlockingQueue<DhcpMessage> seen) {
         try (DatagramSocket s = server.bindDatagram(new SocketAddress(Ipv4Address.ANY, DhcpMessage.SERVER_PORT))) {
             s.setTimeout(Duration.ofSeconds(10));
             byte[] buf = new byte[1500];
-            for (int answered = 0; answered < 2; ) {
+            for (int answered = 0; answered < messages; ) {
                 DatagramSocket.Received r = s.receive(buf, 0, buf.length);
                 DhcpMessage m = DhcpMessage.parse(buf, 0, r.length());
+                seen.add(m);
                 int type = m.messageType() == DhcpMessage.DISCOVER ? DhcpMessage.OFFER : DhcpMessage.ACK;
                 DhcpMessage reply = new DhcpMessage(DhcpMessage.BOOTREPLY, m.xid(), true, 0, CLIENT.bits(), 0, m.chaddr(),
                         type, SERVER.bits(), 0, 0xffffff00, List.of(SERVER.bits()), List.of(SERVER.bits()),
-                        DhcpMessage.INFINITE, -1, -1, 65520);
+                        leaseSeconds, -1, -1, 65520);
                 byte[] out = new byte[reply.length()];
                 reply.emit(out, 0);
                 // the limited broadcast has no route: out of eth0, as a server bound to its interface sends it

@@ -6,16 +6,18 @@ package org.alosj.net.impl.socket;
  * queued bytes, the free space can hold out-of-order data written at an offset.
  */
 public final class RingBuffer {
-    private final byte[] data;
+    private static final byte[] NONE = new byte[0];
+    private final int capacity;
+    private byte[] data = NONE; // allocated on the first write: a half-open connection holds no buffer
     private int head;
     private int length;
 
     public RingBuffer(int capacity) {
-        data = new byte[capacity];
+        this.capacity = capacity;
     }
 
     public int capacity() {
-        return data.length;
+        return capacity;
     }
 
     public int length() {
@@ -23,7 +25,7 @@ public final class RingBuffer {
     }
 
     public int free() {
-        return data.length - length;
+        return capacity - length;
     }
 
     public boolean isEmpty() {
@@ -42,6 +44,12 @@ public final class RingBuffer {
     public void writeAt(int offset, byte[] src, int off, int n) {
         if (offset < 0 || n < 0 || offset + n > free()) {
             throw new IndexOutOfBoundsException("ring write at " + offset + " of " + n + " with " + free() + " free");
+        }
+        if (n == 0) {
+            return;
+        }
+        if (data.length == 0) {
+            data = new byte[capacity];
         }
         int start = (head + length + offset) % data.length;
         int first = Math.min(n, data.length - start);
@@ -62,6 +70,9 @@ public final class RingBuffer {
         if (offset < 0 || n < 0 || offset + n > length) {
             throw new IndexOutOfBoundsException("ring peek at " + offset + " of " + n + " in " + length);
         }
+        if (n == 0) {
+            return;
+        }
         int start = (head + offset) % data.length;
         int first = Math.min(n, data.length - start);
         System.arraycopy(data, start, dst, off, first);
@@ -80,8 +91,10 @@ public final class RingBuffer {
         if (n < 0 || n > length) {
             throw new IndexOutOfBoundsException("drop " + n + " of " + length);
         }
-        head = (head + n) % data.length;
-        length -= n;
+        if (n > 0) {
+            head = (head + n) % data.length;
+            length -= n;
+        }
     }
 
     /** Forgets the queued bytes (out-of-order data past them is forgotten too). */
