@@ -108,6 +108,21 @@ class NetworkDistributionTest {
         assertTrue(after.contains("10.0.0.2         52:54:00:00:00:02  eth0"), after);
     }
 
+    @Test
+    void a_tcp_transfer_survives_a_driver_update_in_the_middle_byte_identical() throws Exception {
+        Path www = Files.createDirectories(tmp.resolve("www"));
+        byte[] blob = new byte[60_000_000]; // more than a second on the wire: the update lands inside it
+        new Random(12).nextBytes(blob);
+        Files.write(www.resolve("big.bin"), blob);
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(blob));
+        Result r = alos("ifconfig eth0 10.0.0.1/24; ifconfig eth1 10.0.0.2/24; httpd start 80 " + www
+                + "; (sleep 0.3; update " + bundleId("drivers-pcnet.jar") + ") &; http get -sha256 http://10.0.0.2/big.bin");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("60000000 bytes sha256 " + sha), r.out());
+        String log = Files.readString(tmp.resolve("run/alosj.log"));
+        assertTrue(log.contains("eth1: the driver went away; address, routes and "), log);
+    }
+
     /** Bundle ids follow conf/bundles.list (the system bundle is 0). */
     static int bundleId(String jar) throws IOException {
         List<String> jars = Files.readAllLines(dist.resolve("conf/bundles.list")).stream().map(String::trim)

@@ -256,7 +256,8 @@ public final class Stack implements NetworkStack, AutoCloseable {
             if (i != null && i.device == device) {
                 i.device = null;
                 i.driver = null;
-                LOG.info("{}: the driver went away; address, routes and sockets stay", i.name);
+                LOG.info("{}: the driver went away; address, routes and {} TCP connections stay", i.name,
+                        connections.size());
             }
         } finally {
             exit();
