@@ -269,6 +269,15 @@ class AppsTest {
             assertEquals(414, status("GET /" + "a".repeat(9000) + " HTTP/1.1\r\nHost: x\r\n\r\n"));
             assertEquals(431, status("GET /a.txt HTTP/1.1\r\nHost: x\r\nX: " + "b".repeat(9000) + "\r\n\r\n"));
             assertEquals(501, status("DELETE /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"));
+            Path outside = Files.createTempDirectory("outside-www");
+            try {
+                Files.writeString(outside.resolve("secret"), "s");
+                Files.createSymbolicLink(www.resolve("out"), outside);
+                assertEquals(404, status("GET /out/secret HTTP/1.1\r\nHost: x\r\n\r\n"), "a link out of the root");
+            } finally {
+                Files.delete(outside.resolve("secret"));
+                Files.delete(outside);
+            }
             assertEquals(200, status("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"));
         }
     }

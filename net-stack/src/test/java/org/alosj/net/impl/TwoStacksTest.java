@@ -114,6 +114,46 @@ class TwoStacksTest {
     }
 
     @Test
+    void loopback_carries_ping_and_tcp_inside_one_stack() throws Exception {
+        setUp(0, 0, 0);
+        assertTrue(a.ping(Ipv4Address.LOOPBACK, 1, 56, Duration.ofSeconds(5)) >= 0);
+        ListeningSocket l = a.listen(new SocketAddress(Ipv4Address.ANY, 7000), 2);
+        StreamSocket c = a.connect(new SocketAddress(Ipv4Address.LOOPBACK, 7000), Duration.ofSeconds(5));
+        StreamSocket s = l.accept();
+        byte[] big = new byte[300_000];
+        new Random(3).nextBytes(big);
+        CompletableFuture<byte[]> got = CompletableFuture.supplyAsync(() -> {
+            try {
+                s.setTimeout(Duration.ofSeconds(20));
+                return s.inputStream().readAllBytes();
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        c.outputStream().write(big);
+        c.close();
+        assertArrayEquals(big, got.get(30, TimeUnit.SECONDS));
+        assertEquals("127.0.0.1", s.remoteAddress().address().toString());
+    }
+
+    @Test
+    void a_new_nic_with_another_mac_announces_itself_by_gratuitous_arp() throws Exception {
+        setUp(0, 0, 0);
+        assertTrue(a.ping(B, 1, 8, Duration.ofSeconds(5)) >= 0);
+        TestLink.Station replacement = link.station(0x22);
+        b.detach("00:02.0", sb);
+        sb.unplugged = true;
+        b.attach("00:02.0", replacement, "test2");
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (a.arpEntries().stream().noneMatch(e -> e.getValue().mac() == 0x525400000022L)
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(0x525400000022L, a.arpEntries().get(0).getValue().mac(), "A's cache follows B's new MAC");
+        assertTrue(a.ping(B, 2, 8, Duration.ofSeconds(5)) >= 0);
+    }
+
+    @Test
     void udp_datagrams_go_both_ways() throws Exception {
         setUp(0, 0, 0);
         DatagramSocket server = b.bindDatagram(new SocketAddress(Ipv4Address.ANY, 7));

@@ -28,7 +28,6 @@ public final class DhcpClient {
     private static final Logger LOG = LoggerFactory.getLogger("net.dhcp");
     static final int TRIES = 4;
     static final Duration TRY_TIMEOUT = Duration.ofSeconds(2);
-    private static final Object PORT_68 = new Object[0];
 
     /** What a lease configured. */
     public record Lease(Ipv4Address address, int prefixLength, Ipv4Address router, List<Ipv4Address> dns,
@@ -88,7 +87,7 @@ public final class DhcpClient {
 
     /** Sends {@code m} and waits for a reply of {@code wantType} (a NAK ends the wait with an exception). */
     private DhcpMessage exchange(DhcpMessage m, int xid, int wantType, Ipv4Address unicastTo) throws IOException {
-        synchronized (PORT_68) {
+        synchronized (stack) { // one exchange at a time holds UDP port 68 of this stack
             try (DatagramSocket s = stack.bindDatagram(new SocketAddress(Ipv4Address.ANY, DhcpMessage.CLIENT_PORT))) {
                 byte[] out = new byte[m.length()];
                 m.emit(out, 0);
