@@ -258,6 +258,27 @@ class AppsTest {
     }
 
     @Test
+    void http_server_serves_two_keep_alive_connections_at_once() throws Exception {
+        client.configure("eth0", CLIENT, 24);
+        Files.writeString(www.resolve("index.html"), "x");
+        try (HttpServer s = startServer();
+             StreamSocket first = client.connect(new SocketAddress(SERVER, 80), Duration.ofSeconds(5));
+             StreamSocket second = client.connect(new SocketAddress(SERVER, 80), Duration.ofSeconds(5))) {
+            first.setTimeout(Duration.ofSeconds(10));
+            second.setTimeout(Duration.ofSeconds(10));
+            java.util.Map<StreamSocket, InputStream> in = java.util.Map.of(first,
+                    new BufferedInputStream(first.inputStream()), second, new BufferedInputStream(second.inputStream()));
+            for (StreamSocket c : List.of(first, second, first, second)) {
+                byte[] req = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes();
+                c.write(req, 0, req.length);
+                HttpMessage.Head h = HttpMessage.readHead(in.get(c));
+                assertEquals("HTTP/1.1 200 OK", h.startLine());
+                assertEquals("x", new String(in.get(c).readNBytes(1)));
+            }
+        }
+    }
+
+    @Test
     void http_server_refuses_dot_dot_nul_and_over_long_heads_with_4xx() throws Exception {
         client.configure("eth0", CLIENT, 24);
         Files.writeString(www.resolve("a.txt"), "a");
