@@ -137,7 +137,13 @@ final class TcpEndpoint implements StreamSocket {
 
     @Override
     public void close() {
-        shutdownOutput();
+        stack.enter();
+        try {
+            socket.closeOrphaned();
+            stack.service(this);
+        } finally {
+            stack.exit();
+        }
     }
 
     @Override

@@ -65,6 +65,7 @@ public final class TcpSocket {
     private boolean closeRequested;
     private int finSeq;
     private boolean noDelay;
+    private boolean orphan;
 
     // Receive side.
     private final RingBuffer recvBuffer;
@@ -242,6 +243,16 @@ public final class TcpSocket {
             }
         }
         return n;
+    }
+
+    /**
+     * The application let go of the connection (close, not shutdownOutput): it will not read
+     * again, so FIN_WAIT_2 is given up after 2 MSL if the peer never sends its FIN (as Linux's
+     * tcp_fin_timeout does for orphaned connections).
+     */
+    public void closeOrphaned() {
+        orphan = true;
+        close();
     }
 
     /** Queues a FIN after the data (RFC 9293 3.10.4 CLOSE). */
@@ -510,7 +521,12 @@ public final class TcpSocket {
 
     private void finAcked(long now) {
         switch (state) {
-            case FIN_WAIT_1 -> state = State.FIN_WAIT_2;
+            case FIN_WAIT_1 -> {
+                state = State.FIN_WAIT_2;
+                if (orphan) {
+                    timeWaitUntil = now + 2 * config.msl();
+                }
+            }
             case CLOSING -> enterTimeWait(now);
             case LAST_ACK -> toClosed(null);
             default -> {

@@ -278,6 +278,30 @@ class TcpSocketTest {
     }
 
     @Test
+    void an_orphaned_connection_gives_up_fin_wait_2_after_2msl_when_the_peer_never_closes() {
+        established();
+        s.closeOrphaned();
+        sentOne();
+        recv(IRS + 1, ISS + 2, ACK, 8000, NONE);
+        assertEquals(TcpSocket.State.FIN_WAIT_2, s.state());
+        now = s.pollAt();
+        assertEquals(2 * CONFIG.msl(), now);
+        sent();
+        assertEquals(TcpSocket.State.CLOSED, s.state());
+    }
+
+    @Test
+    void a_half_closed_connection_waits_in_fin_wait_2_for_the_peer() {
+        established();
+        s.close();
+        sentOne();
+        recv(IRS + 1, ISS + 2, ACK, 8000, NONE);
+        assertEquals(Long.MAX_VALUE, s.pollAt());
+        recv(IRS + 1, ISS + 2, ACK | PSH, 8000, "late".getBytes());
+        assertEquals(4, s.readable(), "data still arrives after our FIN");
+    }
+
+    @Test
     void passive_close_goes_through_close_wait_and_last_ack() {
         established();
         recv(IRS + 1, ISS + 1, FIN | ACK, 8000, NONE);
