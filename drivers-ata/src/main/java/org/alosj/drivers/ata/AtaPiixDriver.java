@@ -41,6 +41,7 @@ public final class AtaPiixDriver implements PciDriver {
 
     private final BundleContext context;
     private final boolean forcePio;
+    private final long commandTimeoutMs;
 
     @Activate
     public AtaPiixDriver(BundleContext context, Config config) {
@@ -48,8 +49,14 @@ public final class AtaPiixDriver implements PciDriver {
     }
 
     AtaPiixDriver(BundleContext context, boolean forcePio) {
+        this(context, forcePio, IdeChannel.COMMAND_TIMEOUT_MS);
+    }
+
+    /** With a shorter command timeout, for tests of the recovery path. */
+    AtaPiixDriver(BundleContext context, boolean forcePio, long commandTimeoutMs) {
         this.context = context;
         this.forcePio = forcePio;
+        this.commandTimeoutMs = commandTimeoutMs;
     }
 
     @Override
@@ -65,7 +72,7 @@ public final class AtaPiixDriver implements PciDriver {
 
     @Override
     public PciBinding probe(PciDevice device) throws InterruptedException {
-        IdeController controller = IdeController.open(device, forcePio);
+        IdeController controller = IdeController.open(device, forcePio, commandTimeoutMs);
         List<ServiceRegistration<BlockDevice>> registrations = new ArrayList<>();
         try {
             for (AtaDisk disk : controller.disks()) {

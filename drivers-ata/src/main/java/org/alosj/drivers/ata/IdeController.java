@@ -37,7 +37,7 @@ final class IdeController {
      * Brings the controller up. On failure everything taken is given back before the exception
      * leaves.
      */
-    static IdeController open(PciDevice device, boolean forcePio) throws InterruptedException {
+    static IdeController open(PciDevice device, boolean forcePio, long commandTimeoutMs) throws InterruptedException {
         int progIf = device.classCode() & 0xFF;
         if ((progIf & (PROG_IF_PRIMARY_NATIVE | PROG_IF_SECONDARY_NATIVE)) != 0) {
             throw new IllegalStateException(String.format(
@@ -58,7 +58,7 @@ final class IdeController {
         IdeController c = new IdeController(device, useDma);
         try {
             for (int ch = 0; ch < 2; ch++) {
-                IdeChannel channel = new IdeChannel(device, ch, bm);
+                IdeChannel channel = new IdeChannel(device, ch, bm, commandTimeoutMs);
                 c.channels.add(channel);
                 channel.probe(!useDma);
             }

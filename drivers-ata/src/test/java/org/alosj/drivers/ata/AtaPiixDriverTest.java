@@ -257,4 +257,22 @@ class AtaPiixDriverTest {
             assertArrayEquals(RealAtaRig.pattern(4), b.array());
         }
     }
+
+    @ParameterizedTest(name = "pio={0}")
+    @ValueSource(booleans = {false, true})
+    void anInterruptThatNeverComesTimesOutResetsTheChannelAndTheNextRequestWorks(boolean pio) throws IOException {
+        Path a = RealAtaRig.image(dir, "a.img", 1024);
+        try (RealAtaRig rig = new RealAtaRig(Map.of(0, a.toString()))) {
+            rig.bindDriver(new AtaPiixDriver(rig.context, pio, 300));
+            BlockDevice hda = rig.disk("hda").orElseThrow();
+            // Behind the driver's back: nIEN in Device Control keeps INTRQ off the wire.
+            rig.machine.ioPorts().outb(0x3F6, 0x02);
+            IOException e = assertThrows(IOException.class, () -> hda.read(8, ByteBuffer.allocate(512)));
+            assertTrue(e.getMessage().matches("hda: READ (DMA|MULTIPLE) at LBA 8 timed out after 300 ms: .*; channel reset"),
+                    e.getMessage());
+            ByteBuffer b = ByteBuffer.allocate(512);
+            hda.read(8, b);
+            assertArrayEquals(RealAtaRig.pattern(8), b.array(), "the reset channel works again");
+        }
+    }
 }
