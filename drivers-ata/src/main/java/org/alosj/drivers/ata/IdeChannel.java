@@ -460,7 +460,7 @@ final class IdeChannel {
             if ((ctl.in8(ATA_REG_ALT_STATUS) & STATUS_BSY) == 0) {
                 return true;
             }
-            if (System.nanoTime() - deadline > 0) {
+            if (System.nanoTime() - deadline > 0 || Thread.currentThread().isInterrupted()) {
                 return false;
             }
             if (spins > 100) {
@@ -477,7 +477,7 @@ final class IdeChannel {
             if ((status & STATUS_BSY) == 0 && (status & (STATUS_DRQ | STATUS_ERR | STATUS_DF)) != 0) {
                 return status;
             }
-            if (System.nanoTime() - deadline > 0) {
+            if (System.nanoTime() - deadline > 0 || Thread.currentThread().isInterrupted()) {
                 return status;
             }
             if (spins > 100) {
@@ -599,6 +599,9 @@ final class IdeChannel {
         Thread w = worker;
         if (w != null) {
             queue.add(STOP);
+            if (!device.present()) {
+                w.interrupt(); // surprise removal: nothing will ever answer the request in flight
+            }
             try {
                 w.join(2 * commandTimeoutMs + 1000);
             } catch (InterruptedException e) {

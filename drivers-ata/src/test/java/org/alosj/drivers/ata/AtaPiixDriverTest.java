@@ -275,4 +275,35 @@ class AtaPiixDriverTest {
             assertArrayEquals(RealAtaRig.pattern(8), b.array(), "the reset channel works again");
         }
     }
+
+    @Test
+    void aSurpriseRemovalFailsTheRequestsInFlightPromptlyAndUnbinds() throws Exception {
+        Path a = RealAtaRig.image(dir, "a.img", 8192);
+        try (RealAtaRig rig = new RealAtaRig(Map.of(0, a.toString()))) {
+            rig.bindDriver(new AtaPiixDriver(rig.context, false, 60_000));
+            BlockDevice hda = rig.disk("hda").orElseThrow();
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                Future<IOException> reader = pool.submit(() -> {
+                    for (int i = 0; ; i++) {
+                        try {
+                            hda.read((i * 16) % 8000, ByteBuffer.allocate(16 * 512));
+                        } catch (IOException e) {
+                            return e;
+                        }
+                    }
+                });
+                Thread.sleep(5);
+                rig.machine.pci().unplug(rig.machine.pci().functions().stream()
+                        .filter(f -> f.deviceId() == 0x7010).findFirst().orElseThrow());
+                rig.devices.hotplug(0, 1 << 1); // what the kernel's hot-plug handler does next
+                // Far sooner than the 60 s command timeout: the channel thread is told the device is gone.
+                IOException e = reader.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(e.getMessage().contains("hda:"), e.getMessage());
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(List.of(), rig.diskNames());
+        }
+    }
 }
