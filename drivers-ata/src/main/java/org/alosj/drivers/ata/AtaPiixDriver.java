@@ -30,6 +30,9 @@ public final class AtaPiixDriver implements PciDriver {
     static final int PCI_VENDOR_ID_INTEL = 0x8086;
     static final int PCI_DEVICE_ID_INTEL_82371SB_1 = 0x7010; // PIIX3 IDE
     static final int PCI_DEVICE_ID_INTEL_82371AB = 0x7111;   // PIIX4 IDE
+    /** Mass storage, IDE interface (any programming interface): a compatibility-mode controller. */
+    static final int PCI_CLASS_STORAGE_IDE = 0x010100;
+    static final int PCI_CLASS_MASK_SUBCLASS = 0xFFFF00;
     /** Service property on each BlockDevice: "dma" or "pio". */
     static final String TRANSFER = "ata.transfer";
 
@@ -66,8 +69,11 @@ public final class AtaPiixDriver implements PciDriver {
 
     @Override
     public List<PciId> idTable() {
+        // The PIIX parts by ID; any other IDE interface by class, as long as its channels are in
+        // compatibility mode (probe refuses native mode).
         return List.of(PciId.of(PCI_VENDOR_ID_INTEL, PCI_DEVICE_ID_INTEL_82371SB_1),
-                PciId.of(PCI_VENDOR_ID_INTEL, PCI_DEVICE_ID_INTEL_82371AB));
+                PciId.of(PCI_VENDOR_ID_INTEL, PCI_DEVICE_ID_INTEL_82371AB),
+                PciId.ofClass(PCI_CLASS_STORAGE_IDE, PCI_CLASS_MASK_SUBCLASS));
     }
 
     @Override
