@@ -306,4 +306,34 @@ class AtaPiixDriverTest {
             assertEquals(List.of(), rig.diskNames());
         }
     }
+
+    @ParameterizedTest(name = "pio={0}")
+    @ValueSource(booleans = {false, true})
+    void sectorsPastTheLba28LimitAreReachedWithLba48Commands(boolean pio) throws IOException {
+        long sectors = (1L << 28) + 64; // a sparse 128 GiB image
+        Path big = dir.resolve("big.img");
+        try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(sectors * 512);
+        }
+        try (RealAtaRig rig = new RealAtaRig(Map.of(2, big.toString()))) {
+            rig.bindDriver(pio);
+            BlockDevice hdc = rig.disk("hdc").orElseThrow();
+            assertEquals(sectors, hdc.sectorCount());
+            long lba = (1L << 28) - 8; // straddles the LBA28 limit
+            byte[] data = new byte[32 * 512];
+            new Random(3).nextBytes(data);
+            hdc.write(lba, ByteBuffer.wrap(data));
+            ByteBuffer back = ByteBuffer.allocate(data.length);
+            hdc.read(lba, back);
+            assertArrayEquals(data, back.array());
+            byte[] onHost = new byte[data.length];
+            try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "r")) {
+                f.seek(lba * 512);
+                f.readFully(onHost);
+            }
+            assertArrayEquals(data, onHost);
+            IOException past = assertThrows(IOException.class, () -> hdc.read(sectors - 1, ByteBuffer.allocate(1024)));
+            assertTrue(past.getMessage().contains("outside the disk"), past.getMessage());
+        }
+    }
 }
