@@ -79,6 +79,9 @@ public class AtaIT {
         admin.getConfiguration(ATA_PID, "?").delete();
         admin.getConfiguration(DRIVER_PID, "?").delete();
         Machines.await("hda gone", WAIT, () -> disk() == null);
+        // Let the replugged controller settle (bound again, with no disk) before the next test.
+        Machines.await("00:01.1 bound again", WAIT,
+                () -> Machines.driverOf(pci, "00:01.1").filter("ata_piix"::equals).isPresent());
         Files.deleteIfExists(image);
     }
 
