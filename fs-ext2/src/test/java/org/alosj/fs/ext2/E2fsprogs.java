@@ -70,6 +70,17 @@ final class E2fsprogs {
         assertEquals(0, r.exit(), "mkfs.ext2 failed: " + r.out());
     }
 
+    /**
+     * e2fsck -fyD: rebuilds the directories as hash trees (dir_index), as mkfs.ext2 -d leaves
+     * them linear; then checks that {@code dir} carries the index flag (EXT2_INDEX_FL, 0x1000).
+     */
+    static void indexDirectories(Path image, String dir) throws Exception {
+        Run r = run(null, "e2fsck", "-fyD", image.toString());
+        assertTrue(r.exit() == 0 || r.exit() == 1, "e2fsck -fyD: " + r.out());
+        String stat = run(null, "debugfs", "-R", "stat " + dir, image.toString()).out();
+        assertTrue(stat.contains("Flags: 0x1000"), dir + " is indexed:\n" + stat);
+    }
+
     /** e2fsck -fn: exit 0 and no question asked. */
     static void assertClean(Path image) throws Exception {
         Run r = run(null, "e2fsck", "-fn", image.toString());

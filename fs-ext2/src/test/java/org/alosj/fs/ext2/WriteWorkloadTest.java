@@ -56,6 +56,9 @@ class WriteWorkloadTest {
                 assertEquals(0, r.exit(), r.out());
             } else {
                 E2fsprogs.mkfs(image, 128 * 1024, bs, k[1].equals("plain"), tree.getParent());
+                if (k[1].equals("defaults")) {
+                    E2fsprogs.indexDirectories(image, "/many");
+                }
             }
         } else {
             new Mkfs().formatImage(image, 128L << 20, Mkfs.Options.defaults().withBlockSize(bs)
