@@ -227,6 +227,59 @@ class SemanticsTest {
         E2fsprogs.assertClean(image);
     }
 
+    /** A disk with 4096-byte sectors, in memory. */
+    static final class BigSectorDisk implements org.alosj.kernel.device.BlockDevice {
+        final byte[] bytes;
+
+        BigSectorDisk(int size) {
+            bytes = new byte[size];
+        }
+
+        @Override
+        public int sectorSize() {
+            return 4096;
+        }
+
+        @Override
+        public long sectorCount() {
+            return bytes.length / 4096;
+        }
+
+        @Override
+        public boolean readOnly() {
+            return false;
+        }
+
+        @Override
+        public void read(long lba, ByteBuffer dst) {
+            assertEquals(0, dst.remaining() % 4096, "whole sectors only");
+            dst.put(bytes, (int) lba * 4096, dst.remaining());
+        }
+
+        @Override
+        public void write(long lba, ByteBuffer src) {
+            assertEquals(0, src.remaining() % 4096, "whole sectors only");
+            src.get(bytes, (int) lba * 4096, src.remaining());
+        }
+
+        @Override
+        public void flush() {
+        }
+    }
+
+    @Test
+    void diskWith4096ByteSectorsWorks() throws Exception {
+        BigSectorDisk disk = new BigSectorDisk(8 << 20);
+        new Mkfs(clock).format(disk, Mkfs.Options.defaults().withBlockSize(4096));
+        FileSystem fs = new Ext2FileSystemType(clock).mount(disk, "sd", MountOptions.readWrite());
+        long f = fs.create(fs.rootIno(), "f", FileType.REGULAR, 0644, 0, 0);
+        fs.write(f, 3, ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        fs.unmount();
+        java.nio.file.Files.write(image, disk.bytes);
+        E2fsprogs.assertClean(image);
+        assertErrno(Errno.EINVAL, () -> new Mkfs(clock).format(disk, Mkfs.Options.defaults().withBlockSize(1024)) );
+    }
+
     private interface Call {
         void run() throws Exception;
     }

@@ -121,16 +121,19 @@ public final class Ext2FileSystem implements FileSystem {
     static Superblock readSuperblock(BlockDevice device, String prefix) throws FsException {
         int sector = device.sectorSize();
         long bytes = device.sectorCount() * sector;
-        if (bytes < Ext2.SUPERBLOCK_OFFSET + Ext2.SUPERBLOCK_SIZE || sector > Ext2.SUPERBLOCK_OFFSET) {
+        // Whole sectors from the start of the device up to the superblock's end, whatever the sector size.
+        int span = (Ext2.SUPERBLOCK_OFFSET + Ext2.SUPERBLOCK_SIZE + sector - 1) / sector * sector;
+        if (sector <= 0 || bytes < span) {
             throw new FsException(Errno.EINVAL, prefix + "the device (" + bytes + " bytes) is too small for an ext2 superblock");
         }
-        ByteBuffer buf = ByteBuffer.allocate(Ext2.SUPERBLOCK_SIZE);
+        ByteBuffer buf = ByteBuffer.allocate(span);
         try {
-            device.read(Ext2.SUPERBLOCK_OFFSET / sector, buf);
+            device.read(0, buf);
         } catch (IOException e) {
             throw new FsException(Errno.EIO, prefix + "cannot read the superblock: " + e.getMessage(), e);
         }
-        Superblock sb = new Superblock(buf.array());
+        Superblock sb = new Superblock(java.util.Arrays.copyOfRange(buf.array(), Ext2.SUPERBLOCK_OFFSET,
+            Ext2.SUPERBLOCK_OFFSET + Ext2.SUPERBLOCK_SIZE));
         if (sb.magic() != Ext2.EXT2_SUPER_MAGIC) {
             throw new FsException(Errno.EINVAL, prefix + "no ext2 superblock (magic 0x" + Integer.toHexString(sb.magic())
                 + " at byte 1080, expected 0xef53)");
@@ -775,9 +778,22 @@ public final class Ext2FileSystem implements FileSystem {
 
     /** The largest size a file can reach: the triple indirect range, and 2^32 - 1 512-byte units of i_blocks. */
     private long maxFileSize() {
+        if (vol.sb.revLevel() == Ext2.EXT2_GOOD_OLD_REV) {
+            return Integer.MAX_VALUE; // revision 0 has no large_file feature to record more
+        }
         long byMap = vol.maxLogicalBlocks() * vol.blockSize;
         long byBlocks = (0xFFFFFFFFL * 512) - 4L * vol.blockSize * (1 + 3);
         return Math.min(byMap, byBlocks);
+    }
+
+    private static final byte[] ZEROS = new byte[64 * 1024];
+
+    private static void putZeros(ByteBuffer dst, long count) {
+        while (count > 0) {
+            int n = (int) Math.min(count, ZEROS.length);
+            dst.put(ZEROS, 0, n);
+            count -= n;
+        }
     }
 
     /** Most blocks moved in one device transfer. */
@@ -809,10 +825,7 @@ public final class Ext2FileSystem implements FileSystem {
                         while (run < maxRun && vol.map(in, lb + run) == 0) {
                             run++;
                         }
-                        int n = run * bs;
-                        for (int i = 0; i < n; i++) {
-                            dst.put((byte) 0);
-                        }
+                        putZeros(dst, (long) run * bs);
                     } else {
                         while (run < maxRun && vol.map(in, lb + run) == phys + run) {
                             run++;
@@ -824,9 +837,7 @@ public final class Ext2FileSystem implements FileSystem {
                     int n = (int) Math.min(bs - inBlock, end - pos);
                     long phys = vol.map(in, lb);
                     if (phys == 0) {
-                        for (int i = 0; i < n; i++) {
-                            dst.put((byte) 0);
-                        }
+                        putZeros(dst, n);
                     } else {
                         dst.put(vol.cache.read(phys), inBlock, n);
                     }

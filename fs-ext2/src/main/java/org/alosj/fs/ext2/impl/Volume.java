@@ -45,8 +45,8 @@ final class Volume {
     /** Read-only as asked at mount (nothing is ever written). */
     final boolean mountedReadOnly;
     /** Read-only now: as mounted, or since corruption was found. */
-    boolean readOnly;
-    boolean errorsFound;
+    volatile boolean readOnly;
+    volatile boolean errorsFound;
     private boolean dirty;
 
     Volume(BlockDevice device, String name, Superblock sb, boolean readOnly, Clock clock, int cacheBlocks) throws FsException {
