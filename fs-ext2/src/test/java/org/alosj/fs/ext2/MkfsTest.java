@@ -107,6 +107,48 @@ class MkfsTest {
     }
 
     @Test
+    void directoryThatCannotGetItsIndirectBlockGivesItBack() throws Exception {
+        Path image = work.resolve("dir-full.img");
+        new Mkfs().formatImage(image, 2L << 20, Mkfs.Options.defaults().withBlockSize(1024));
+        try (ImageFileDevice device = ImageFileDevice.open(image, false)) {
+            FileSystem fs = new Ext2FileSystemType().mount(device, "dir-full", MountOptions.readWrite());
+            long d = fs.create(fs.rootIno(), "d", FileType.DIRECTORY, 0755, 0, 0);
+            int names = 0;
+            while (fs.getattr(d).size() < 12 * 1024) {
+                fs.create(d, String.format("%03d", names++) + "n".repeat(250), FileType.REGULAR, 0644, 0, 0);
+            }
+            // Fill the remaining space of the twelve direct blocks, then the disk.
+            for (int i = 0; i < 2; i++) {
+                fs.create(d, String.format("%03d", names++) + "n".repeat(250), FileType.REGULAR, 0644, 0, 0);
+            }
+            long big = fs.create(fs.rootIno(), "big", FileType.REGULAR, 0644, 0, 0);
+            long off = 0;
+            try {
+                while (true) {
+                    off += fs.write(big, off, ByteBuffer.wrap(new byte[64 * 1024]));
+                }
+            } catch (FsException e) {
+                assertEquals(Errno.ENOSPC, e.errno());
+            }
+            fs.truncate(big, (off - 1) / 1024 * 1024); // exactly one block comes back
+            assertEquals(1, fs.statfs().freeBlocks());
+            FsException e = null;
+            for (int i = 0; i < 3 && e == null; i++) {
+                try {
+                    fs.create(d, String.format("%03d", names++) + "n".repeat(250), FileType.REGULAR, 0644, 0, 0);
+                } catch (FsException full) {
+                    e = full;
+                }
+            }
+            assertEquals(Errno.ENOSPC, e == null ? null : e.errno());
+            assertEquals(12 * 1024, fs.getattr(d).size());
+            assertEquals(1, fs.statfs().freeBlocks(), "the indirect block allocated for the new directory block is free again");
+            fs.unmount();
+        }
+        E2fsprogs.assertClean(image);
+    }
+
+    @Test
     void runningOutOfInodesIsEnospcAndStaysClean() throws Exception {
         Path image = work.resolve("inodes.img");
         new Mkfs().formatImage(image, 2L << 20, Mkfs.Options.defaults().withInodeRatio(65536));
