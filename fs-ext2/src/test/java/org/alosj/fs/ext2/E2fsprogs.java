@@ -34,8 +34,6 @@ final class E2fsprogs {
             if (workDir != null) {
                 pb.directory(workDir.toFile());
             }
-            pb.environment().put("E2FSPROGS_FAKE_TIME", ""); // none: the real clock
-            pb.environment().remove("E2FSPROGS_FAKE_TIME");
             Process p = pb.start();
             if (!p.waitFor(300, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
