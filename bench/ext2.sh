@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ext2 benchmark: through fs-ext2 over a file-backed BlockDevice (an image file in $TMPDIR),
 # sequential write and read of a 256 MiB file in 1 MiB calls and creation of 10,000 1 KiB files.
-# Usage: bench/ext2.sh [BLOCK_SIZE (4096)] [FILE_MIB (256)] [SMALL_FILES (10000)]
+# Each round uses a fresh image; prints every round and the medians.
+# Usage: bench/ext2.sh [BLOCK_SIZE (4096)] [FILE_MIB (256)] [SMALL_FILES (10000)] [ROUNDS (5)]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
