@@ -562,7 +562,8 @@ public final class Mkfs {
             System.err.println(usage);
             System.exit(2);
         } catch (IOException e) {
-            System.err.println("mkfs: " + e.getMessage());
+            String message = String.valueOf(e.getMessage());
+            System.err.println(message.startsWith("mkfs: ") ? message : "mkfs: " + message);
             System.exit(1);
         }
     }
