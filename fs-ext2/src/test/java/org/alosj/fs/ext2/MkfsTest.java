@@ -166,6 +166,17 @@ class MkfsTest {
     }
 
     @Test
+    void theCleanCheckCatchesWhatE2fsckExitsZeroOn() throws Exception {
+        Path image = work.resolve("wrong-count.img");
+        new Mkfs().formatImage(image, 4L << 20, Mkfs.Options.defaults());
+        byte[] img = java.nio.file.Files.readAllBytes(image);
+        java.nio.ByteBuffer.wrap(img).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(1024 + 12, 17); // s_free_blocks_count
+        java.nio.file.Files.write(image, img);
+        AssertionError e = assertThrows(AssertionError.class, () -> E2fsprogs.assertClean(image));
+        assertTrue(e.getMessage().contains("Free blocks count wrong"), e.getMessage());
+    }
+
+    @Test
     void commandLineWritesAPopulatedImage() throws Exception {
         Path tree = work.resolve("tree");
         java.nio.file.Files.createDirectories(tree.resolve("etc"));

@@ -48,8 +48,11 @@ public final class Ext2FileSystem implements FileSystem {
         this.dirs = new Directory(vol);
     }
 
-    /** Default bound of the block cache, in blocks. */
-    public static final int DEFAULT_CACHE_BLOCKS = 8192;
+    /** Default bound of the block cache: 32 MiB of blocks (8192 of 4 KiB). */
+    public static final int DEFAULT_CACHE_BYTES = 32 << 20;
+
+    /** Pass as cacheBlocks to size the cache by {@link #DEFAULT_CACHE_BYTES}. */
+    public static final int DEFAULT_CACHE_BLOCKS = 0;
 
     /**
      * Reads and checks the superblock and group descriptors of the ext2 filesystem on
@@ -85,7 +88,8 @@ public final class Ext2FileSystem implements FileSystem {
         if ((sb.featureCompat() & Ext2.EXT3_FEATURE_COMPAT_HAS_JOURNAL) != 0) {
             LOG.warn("{}has a journal (ext3); it is mounted as ext2, the journal is not used", prefix);
         }
-        Volume vol = new Volume(device, name, sb, readOnly, clock, cacheBlocks);
+        Volume vol = new Volume(device, name, sb, readOnly, clock,
+            cacheBlocks > 0 ? cacheBlocks : DEFAULT_CACHE_BYTES / bs);
         Ext2FileSystem fs = new Ext2FileSystem(vol);
         try {
             Inode root = vol.readInode(Ext2.EXT2_ROOT_INO);
