@@ -149,6 +149,35 @@ class MkfsTest {
     }
 
     @Test
+    void denseFileIntoTheTripleIndirectRangeReadsBackThroughDebugfs() throws Exception {
+        Path image = work.resolve("dense.img");
+        new Mkfs().formatImage(image, 100L << 20, Mkfs.Options.defaults().withBlockSize(1024));
+        java.security.MessageDigest written = java.security.MessageDigest.getInstance("SHA-256");
+        long size = Trees.TRIPLE_INDIRECT_1K + (3 << 20) + 123;
+        try (ImageFileDevice device = ImageFileDevice.open(image, false)) {
+            FileSystem fs = new Ext2FileSystemType().mount(device, "dense", MountOptions.readWrite());
+            long f = fs.create(fs.rootIno(), "dense", FileType.REGULAR, 0644, 0, 0);
+            java.util.Random random = new java.util.Random(99);
+            byte[] chunk = new byte[1 << 20];
+            for (long off = 0; off < size; ) {
+                random.nextBytes(chunk);
+                int n = (int) Math.min(chunk.length - (off == 0 ? 777 : 0), size - off); // unaligned from the start
+                written.update(chunk, 0, n);
+                assertEquals(n, fs.write(f, off, ByteBuffer.wrap(chunk, 0, n)));
+                off += n;
+            }
+            assertEquals(size, fs.getattr(f).size());
+            fs.unmount();
+        }
+        E2fsprogs.assertClean(image);
+        assertTrue(E2fsprogs.run(null, "debugfs", "-R", "stat /dense", image.toString()).out().contains("(TIND)"));
+        byte[] back = E2fsprogs.cat(image, "/dense");
+        assertEquals(size, back.length);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(written.digest(),
+            java.security.MessageDigest.getInstance("SHA-256").digest(back));
+    }
+
+    @Test
     void runningOutOfInodesIsEnospcAndStaysClean() throws Exception {
         Path image = work.resolve("inodes.img");
         new Mkfs().formatImage(image, 2L << 20, Mkfs.Options.defaults().withInodeRatio(65536));
