@@ -295,6 +295,27 @@ class CorruptImageTest {
         }
     }
 
+    @Test
+    void dotDotLoopIsCaughtWhenMovingADirectory() throws Exception {
+        byte[] img = plain1k.clone();
+        // /d's '..' (the entry at offset 12 of its first block) names /d itself.
+        long d = ByteBuffer.wrap(img).order(ByteOrder.LITTLE_ENDIAN).getInt((int) (dirBlock * 1024)) & 0xFFFFFFFFL;
+        put32(img, dirBlock * 1024 + 12, d);
+        List<ImageFileDevice> open = new ArrayList<>();
+        try {
+            FileSystem fs = mountDamaged(img, open);
+            long moved = fs.create(fs.rootIno(), "moved", FileType.DIRECTORY, 0755, 0, 0);
+            assertEquals(d, fs.lookup(fs.rootIno(), "d"));
+            assertCorruptionReported(fs, () -> fs.rename(fs.rootIno(), "moved", d, "moved"), "loops at inode " + d);
+            assertEquals(moved, fs.lookup(fs.rootIno(), "moved"));
+            fs.unmount();
+        } finally {
+            for (ImageFileDevice dev : open) {
+                dev.close();
+            }
+        }
+    }
+
     // ---- the fuzzed corpus --------------------------------------------------------------------
 
     @ParameterizedTest(name = "seed {0}")

@@ -735,13 +735,14 @@ public final class Ext2FileSystem implements FileSystem {
     private void checkNotInside(long ancestor, long dir) throws IOException {
         long cur = dir;
         byte[] dotdot = "..".getBytes(StandardCharsets.US_ASCII);
-        for (long steps = 0; cur != Ext2.EXT2_ROOT_INO; steps++) {
+        Set<Long> seen = new HashSet<>();
+        while (cur != Ext2.EXT2_ROOT_INO) {
             if (cur == ancestor) {
                 throw new FsException(Errno.EINVAL, vol.prefix() + "cannot move directory inode " + ancestor
                     + " into itself");
             }
-            if (steps > vol.inodesCount) {
-                throw vol.corrupt("directory inode " + dir + ": '..' chain does not reach the root");
+            if (!seen.add(cur)) {
+                throw vol.corrupt("directory inode " + dir + ": its '..' chain loops at inode " + cur + " and never reaches the root");
             }
             Inode in = vol.readInode(cur);
             Directory.Slot s = dirs.find(in, dotdot);
