@@ -93,9 +93,10 @@ public final class HelpCommands {
     /** The whiteboard's alos commands now, by name. */
     private Map<String, Command> commands() throws InvalidSyntaxException {
         Map<String, Command> out = new TreeMap<>();
-        Collection<ServiceReference<Object>> refs =
-                context.getServiceReferences(Object.class, "(osgi.command.scope=" + SCOPE + ")");
-        for (ServiceReference<Object> ref : refs) {
+        // By filter alone: command services are registered under their own classes, and a class
+        // argument of Object would match only services registered as java.lang.Object.
+        ServiceReference<?>[] refs = context.getServiceReferences((String) null, "(osgi.command.scope=" + SCOPE + ")");
+        for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
             Object service = context.getService(ref);
             if (service == null) {
                 continue;
