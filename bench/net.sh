@@ -15,7 +15,7 @@ echo '<h1>ALOS/J</h1>' > "$www/index.html"
 echo "== the machine: two PCnets on the in-JVM hub =="
 "$root/alos" -nodefaults -netdev hub,id=n0 -device pcnet,netdev=n0,mac=52:54:00:00:00:01,addr=2 \
   -device pcnet,netdev=n0,mac=52:54:00:00:00:02,addr=3 \
-  -c "ifconfig eth0 10.0.0.1/24 >/dev/null; ifconfig eth1 10.0.0.2/24 > /dev/null; ping -c 5 10.0.0.2; httpd start 80 $www; http get -sha256 http://10.0.0.2/blob.bin; http get -sha256 http://10.0.0.2/blob.bin; http bench http://10.0.0.2/index.html 2000; http bench http://10.0.0.2/index.html 5000" 2>&1 \
+  -c "ifconfig eth0 10.0.0.1/24 >/dev/null; ifconfig eth1 10.0.0.2/24 > /dev/null; ping -c 5 10.0.0.2; httpd start 80 host:$www; http get -sha256 http://10.0.0.2/blob.bin; http get -sha256 http://10.0.0.2/blob.bin; http bench http://10.0.0.2/index.html 2000; http bench http://10.0.0.2/index.html 5000" 2>&1 \
   | grep -E 'time=|Mbit/s|requests/s|sha256' || { echo "the machine run failed" >&2; exit 1; }
 echo "expected sha256 $(sha256sum "$www/blob.bin" | cut -d' ' -f1)"
 echo "== the stack alone: two stacks on an in-JVM link =="

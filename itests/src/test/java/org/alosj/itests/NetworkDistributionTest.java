@@ -42,10 +42,17 @@ class NetworkDistributionTest {
     }
 
     Result alos(String script) throws Exception {
+        return alos(true, script);
+    }
+
+    /** Runs a script on two NICs on a hub (no disk), or on the default machine (its ext2 disk mounted on /). */
+    Result alos(boolean twoNics, String script) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dalos.run=" + tmp.resolve("run"), "-cp", dist.resolve("lib") + "/*", "org.alosj.launcher.Main",
                 "--home", dist.toString()));
-        cmd.addAll(List.of(TWO_NICS.split(" ")));
+        if (twoNics) {
+            cmd.addAll(List.of(TWO_NICS.split(" ")));
+        }
         cmd.add("-c");
         cmd.add(script);
         Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -79,7 +86,7 @@ class NetworkDistributionTest {
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(blob));
         Path pcap = tmp.resolve("eth0.pcap");
         Result r = alos("ifconfig eth0 10.0.0.1/24; ifconfig eth1 10.0.0.2/24; capture eth0 " + pcap
-                + "; ping -c 2 10.0.0.2; httpd start 80 " + www + "; http get -sha256 http://10.0.0.2/blob.bin"
+                + "; ping -c 2 10.0.0.2; httpd start 80 host:" + www + "; http get -sha256 http://10.0.0.2/blob.bin"
                 + "; sleep 0.5; capture stop eth0; netstat");
         assertEquals(0, r.status(), r.out() + r.err());
         assertTrue(r.out().contains("2 packets transmitted, 2 received"), r.out());
@@ -115,12 +122,23 @@ class NetworkDistributionTest {
         new Random(12).nextBytes(blob);
         Files.write(www.resolve("big.bin"), blob);
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(blob));
-        Result r = alos("ifconfig eth0 10.0.0.1/24; ifconfig eth1 10.0.0.2/24; httpd start 80 " + www
+        Result r = alos("ifconfig eth0 10.0.0.1/24; ifconfig eth1 10.0.0.2/24; httpd start 80 host:" + www
                 + "; (sleep 0.3; update " + bundleId("drivers-pcnet.jar") + ") &; http get -sha256 http://10.0.0.2/big.bin");
         assertEquals(0, r.status(), r.out() + r.err());
         assertTrue(r.out().contains("60000000 bytes sha256 " + sha), r.out());
         String log = Files.readString(tmp.resolve("run/alosj.log"));
         assertTrue(log.contains("eth1: the driver went away; address, routes and "), log);
+    }
+
+    @Test
+    void httpd_serves_www_from_the_disk_and_http_get_writes_a_file_into_the_vfs() throws Exception {
+        Result r = alos(false, "httpd start 80; http get http://127.0.0.1/ /tmp/index.html; cat /tmp/index.html; "
+                + "http get http://localhost/no-such-page");
+        assertEquals(1, r.status(), "the last command got a 404: " + r.out() + r.err());
+        assertTrue(r.out().contains("serving /www (VFS)"), r.out());
+        assertTrue(r.out().contains("HTTP/1.1 200 OK"), r.out());
+        assertTrue(r.out().contains("<h1>ALOS/J</h1>"), "cat shows the page written into /tmp: " + r.out());
+        assertTrue(r.out().contains("404 Not Found: no document /no-such-page"), r.out());
     }
 
     /** Bundle ids follow conf/bundles.list (the system bundle is 0). */

@@ -16,6 +16,8 @@ import org.alosj.net.Ipv4Address;
  * eth0.mtu=1500
  * dns=10.0.2.3,10.0.2.4
  * </pre>
+ * Keys without an interface are eth0's, as the disk's network.conf writes them:
+ * {@code mode=dhcp|static}, {@code ip=}, {@code netmask=}, {@code gateway=}, {@code mtu=}.
  */
 public record NetworkConfig(Map<String, Iface> interfaces, List<Ipv4Address> dns) {
     /** What one interface should be. */
@@ -24,6 +26,19 @@ public record NetworkConfig(Map<String, Iface> interfaces, List<Ipv4Address> dns
 
     public static NetworkConfig empty() {
         return new NetworkConfig(Map.of(), List.of());
+    }
+
+    /** The prefix length of a dotted netmask (24 when none is given). */
+    static int prefixOf(Object netmask) {
+        if (netmask == null) {
+            return 24;
+        }
+        int m = Ipv4Address.parse(String.valueOf(netmask)).bits();
+        int prefix = Integer.bitCount(m);
+        if (m != Ipv4Address.mask(prefix)) {
+            throw new IllegalArgumentException("netmask=" + netmask + " is not a contiguous mask");
+        }
+        return prefix;
     }
 
     /** Parses the text of a network.conf; errors name the line. */
@@ -50,7 +65,18 @@ public record NetworkConfig(Map<String, Iface> interfaces, List<Ipv4Address> dns
         Map<String, Iface> ifaces = new LinkedHashMap<>();
         List<Ipv4Address> dns = new ArrayList<>();
         Map<String, Map<String, String>> byIface = new LinkedHashMap<>();
+        Map<String, Object> keyed = new LinkedHashMap<>();
         for (Map.Entry<String, ?> e : props.entrySet()) {
+            switch (e.getKey()) {
+                case "mode", "gateway", "mtu" -> keyed.put("eth0." + e.getKey(), e.getValue());
+                case "ip" -> keyed.put("eth0.address", e.getValue() + "/" + prefixOf(props.get("netmask")));
+                case "netmask" -> {
+                    // folded into ip
+                }
+                default -> keyed.put(e.getKey(), e.getValue());
+            }
+        }
+        for (Map.Entry<String, ?> e : keyed.entrySet()) {
             String key = e.getKey();
             String value = String.valueOf(e.getValue()).trim();
             if (key.equals("dns")) {

@@ -10,6 +10,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.alosj.kernel.device.DeviceProperties;
 import org.alosj.kernel.device.NetDevice;
+import org.alosj.kernel.fs.FsException;
+import org.alosj.kernel.vfs.OpenFlags;
+import org.alosj.kernel.vfs.Vfs;
+import org.alosj.kernel.vfs.VfsContext;
 import org.alosj.net.DatagramSocket;
 import org.alosj.net.InterfaceInfo;
 import org.alosj.net.Ipv4Address;
@@ -53,6 +57,8 @@ public final class NetworkStackService implements NetworkStack {
     private final Map<NetDevice, String> slots = new ConcurrentHashMap<>();
     private volatile NetworkConfig config = NetworkConfig.empty();
     private HttpServer httpd;
+    private volatile Vfs vfs;
+    static final String NETWORK_CONF = "/config/network.conf";
 
     @Activate
     public NetworkStackService(Map<String, Object> properties) {
@@ -118,7 +124,9 @@ public final class NetworkStackService implements NetworkStack {
                         try {
                             startDhcp(name);
                         } catch (IOException e) {
-                            LOG.warn("{}: {}", name, e.getMessage());
+                            if (!dhcpScheduler.isShutdown()) {
+                                LOG.warn("{}: {}", name, e.getMessage());
+                            }
                         }
                     });
                 }
@@ -143,6 +151,49 @@ public final class NetworkStackService implements NetworkStack {
         String slot = slots.remove(device);
         if (slot != null) {
             stack.detach(slot, device);
+        }
+    }
+
+    /** The VFS came (a disk is mounted on / at boot): /config/network.conf, if there, configures the network. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindVfs(Vfs v) {
+        vfs = v;
+        String text;
+        try (VfsContext ctx = v.createContext(0, 0)) {
+            text = readFile(ctx, NETWORK_CONF, 64 * 1024);
+        } catch (FsException e) {
+            LOG.debug("no {}: {}", NETWORK_CONF, e.getMessage());
+            return;
+        }
+        try {
+            applyNetworkConf(text);
+            LOG.info("network configured from {}", NETWORK_CONF);
+        } catch (RuntimeException e) {
+            LOG.error("{} rejected: {}", NETWORK_CONF, e.getMessage());
+        }
+    }
+
+    void unbindVfs(Vfs v) {
+        if (vfs == v) {
+            vfs = null;
+        }
+    }
+
+    /** The VFS, or null while there is none. */
+    public Vfs vfs() {
+        return vfs;
+    }
+
+    static String readFile(VfsContext ctx, String path, int limit) throws FsException {
+        int fd = ctx.open(path, OpenFlags.O_RDONLY, 0);
+        try {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(limit);
+            while (buf.hasRemaining() && ctx.read(fd, buf) > 0) {
+                // keep reading
+            }
+            return new String(buf.array(), 0, buf.position(), java.nio.charset.StandardCharsets.UTF_8);
+        } finally {
+            ctx.close(fd);
         }
     }
 

@@ -32,6 +32,25 @@ class NetworkConfigTest {
     }
 
     @Test
+    void the_disks_network_conf_keys_without_an_interface_are_eth0s() {
+        NetworkConfig c = NetworkConfig.parseText("""
+                mode=static
+                ip=10.0.2.15
+                netmask=255.255.255.0
+                gateway=10.0.2.2
+                dns=10.0.2.3
+                """);
+        NetworkConfig.Iface eth0 = c.interfaces().get("eth0");
+        assertEquals("static", eth0.mode());
+        assertEquals(Ipv4Address.parse("10.0.2.15"), eth0.address());
+        assertEquals(24, eth0.prefixLength());
+        assertEquals(Ipv4Address.parse("10.0.2.2"), eth0.gateway());
+        assertEquals("dhcp", NetworkConfig.parseText("mode=dhcp\n#ip=1.2.3.4\n").interfaces().get("eth0").mode());
+        assertThrows(IllegalArgumentException.class,
+                () -> NetworkConfig.parseText("mode=static\nip=10.0.0.1\nnetmask=255.0.255.0\n"));
+    }
+
+    @Test
     void a_bad_line_or_value_is_named_in_the_error() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> NetworkConfig.parseText("eth0.mode=static\nnonsense\n"));

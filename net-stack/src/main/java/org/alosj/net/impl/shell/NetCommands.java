@@ -11,11 +11,18 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.nio.ByteBuffer;
+import org.alosj.kernel.fs.FsException;
+import org.alosj.kernel.vfs.OpenFlags;
+import org.alosj.kernel.vfs.Vfs;
+import org.alosj.kernel.vfs.VfsContext;
 import org.alosj.net.InterfaceInfo;
 import org.alosj.net.Ipv4Address;
 import org.alosj.net.impl.NetworkStackService;
 import org.alosj.net.impl.Stack;
 import org.alosj.net.impl.app.DhcpClient;
+import org.alosj.net.impl.app.DocumentRoot;
+import org.alosj.net.impl.app.VfsDocumentRoot;
 import org.alosj.net.impl.app.HttpClient;
 import org.alosj.net.impl.app.HttpServer;
 import org.alosj.net.impl.app.NioDocumentRoot;
@@ -50,6 +57,8 @@ public final class NetCommands {
     private final NetworkStackService net;
     private final Stack stack;
     private final Map<String, PcapWriter> captures = new ConcurrentHashMap<>();
+    private VfsContext httpdContext;
+    private Vfs httpdVfs;
 
     @Activate
     public NetCommands(@Reference NetworkStackService net) {
@@ -227,8 +236,8 @@ public final class NetCommands {
         out().flush();
     }
 
-    @Descriptor("HTTP/1.1 GET: http get URL prints the body; http get -sha256 URL prints its size and SHA-256;\n"
-            + "  http get URL FILE writes FILE (needs the VFS); http bench URL N: N keep-alive GETs, requests/s")
+    @Descriptor("HTTP/1.1 GET: http get URL prints the body; http get URL FILE writes it to FILE in the VFS;\n"
+            + "  http get -sha256 URL prints its size and SHA-256; http bench URL N: N keep-alive GETs, requests/s")
     public void http(@Descriptor("get [-sha256] URL [FILE] | bench URL N") String... args) throws IOException {
         if (args.length == 3 && args[0].equals("bench")) {
             int n = Integer.parseInt(args[2]);
@@ -245,11 +254,14 @@ public final class NetCommands {
         if (args.length <= u) {
             throw new IllegalArgumentException("http get: which URL?");
         }
-        if (args.length > u + 1) {
-            throw new IllegalArgumentException("http get: writing to FILE needs the VFS, which this system does not "
-                    + "have yet; use http get URL (stdout) or -sha256");
-        }
         HttpClient client = new HttpClient(net, TIMEOUT);
+        if (args.length == u + 2 && !sha) {
+            getToFile(client, args[u], args[u + 1]);
+            return;
+        }
+        if (args.length > u + 1) {
+            throw new IllegalArgumentException("http: http get [-sha256] URL [FILE]");
+        }
         if (sha) {
             MessageDigest md;
             try {
@@ -285,13 +297,52 @@ public final class NetCommands {
         out().flush();
     }
 
-    @Descriptor("the HTTP server: httpd start [PORT] DIR | stop | status (DIR: a host directory until the VFS serves /www)")
-    public void httpd(@Descriptor("start [PORT] DIR | stop | status") String... args) throws IOException {
+    /** http get URL FILE: the body into a file of the VFS, created or truncated. */
+    private void getToFile(HttpClient client, String url, String file) throws IOException {
+        Vfs vfs = net.vfs();
+        if (vfs == null) {
+            throw new IllegalStateException("http get: no VFS to write " + file + " into");
+        }
+        try (VfsContext ctx = vfs.createContext(0, 0)) {
+            int fd = ctx.open(file, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_TRUNC, 0644);
+            long[] written = {0};
+            HttpClient.Response r;
+            try (OutputStream sink = new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+                    while (buf.hasRemaining()) {
+                        ctx.write(fd, buf);
+                    }
+                    written[0] += len;
+                }
+            }) {
+                r = client.get(url, sink);
+            } finally {
+                ctx.close(fd);
+            }
+            out().println(r.statusLine());
+            out().println(written[0] + " bytes written to " + file);
+            out().flush();
+            if (r.status() >= 400) {
+                throw new IOException("http get: " + r.statusLine());
+            }
+        }
+    }
+
+    @Descriptor("the HTTP server: httpd start [PORT] [DIR] | stop | status\n"
+            + "  DIR is a VFS directory (default /www); host:DIR serves a directory of the host (tests, benchmarks)")
+    public void httpd(@Descriptor("start [PORT] [DIR] | stop | status") String... args) throws IOException {
         String verb = args.length > 0 ? args[0] : "status";
         switch (verb) {
             case "start" -> {
                 int port = 80;
-                String dir = null;
+                String dir = "/www";
                 for (int i = 1; i < args.length; i++) {
                     if (args[i].chars().allMatch(Character::isDigit)) {
                         port = Integer.parseInt(args[i]);
@@ -299,11 +350,7 @@ public final class NetCommands {
                         dir = args[i];
                     }
                 }
-                if (dir == null) {
-                    throw new IllegalArgumentException("httpd start: give the document directory (the VFS's /www is "
-                            + "not available yet)");
-                }
-                HttpServer s = net.startHttpd(port, new NioDocumentRoot(Path.of(dir)));
+                HttpServer s = net.startHttpd(port, documentRoot(dir));
                 out().println(s.status());
             }
             case "stop" -> out().println(net.stopHttpd() ? "httpd stopped" : "httpd was not running");
@@ -314,6 +361,30 @@ public final class NetCommands {
             default -> throw new IllegalArgumentException("httpd: start, stop or status, not " + verb);
         }
         out().flush();
+    }
+
+    private DocumentRoot documentRoot(String dir) throws IOException {
+        if (dir.startsWith("host:")) {
+            return new NioDocumentRoot(Path.of(dir.substring(5)));
+        }
+        Vfs vfs = net.vfs();
+        if (vfs == null) {
+            throw new IllegalStateException("httpd: no VFS to serve " + dir + " from (host:DIR serves a host directory)");
+        }
+        try {
+            return new VfsDocumentRoot(vfsContext(vfs), dir);
+        } catch (FsException e) {
+            throw new IllegalArgumentException("httpd: " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** One context for the server's lifetime: root, working directory /. */
+    private synchronized VfsContext vfsContext(Vfs vfs) {
+        if (httpdContext == null || httpdVfs != vfs) {
+            httpdContext = vfs.createContext(0, 0);
+            httpdVfs = vfs;
+        }
+        return httpdContext;
     }
 
     @Descriptor("sockets and their states; netstat -s adds the stack's drop counters")
