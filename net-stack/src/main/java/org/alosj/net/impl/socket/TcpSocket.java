@@ -332,8 +332,13 @@ public final class TcpSocket {
         }
         // Second: RST (RFC 5961 3.2: only an exact match resets; others get a challenge ACK).
         if (h.has(RST)) {
+            if (state == State.TIME_WAIT) {
+                return; // RFC 1337: a RST must not cut TIME_WAIT short (old duplicates answered by RST do)
+            }
             if (h.seq() == rcvNxt) {
-                toClosed(state == State.SYN_RECEIVED && listener != null ? null : "connection reset by peer");
+                // RFC 9293 3.10.7.4: in CLOSING and LAST_ACK both sides have closed; that is no error
+                boolean closing = state == State.CLOSING || state == State.LAST_ACK;
+                toClosed(closing || state == State.SYN_RECEIVED && listener != null ? null : "connection reset by peer");
             } else {
                 ackNow = true;
             }

@@ -302,6 +302,31 @@ class TcpSocketTest {
     }
 
     @Test
+    void a_rst_does_not_cut_time_wait_short_rfc1337() {
+        established();
+        s.close();
+        sentOne();
+        recv(IRS + 1, ISS + 2, FIN | ACK, 8000, NONE);
+        assertEquals(TcpSocket.State.TIME_WAIT, s.state());
+        sent();
+        recv(IRS + 2, 0, RST, 0, NONE);
+        assertEquals(TcpSocket.State.TIME_WAIT, s.state());
+        assertNull(s.error());
+    }
+
+    @Test
+    void a_rst_in_last_ack_closes_without_an_error() {
+        established();
+        recv(IRS + 1, ISS + 1, FIN | ACK, 8000, NONE);
+        sent();
+        s.close();
+        sent();
+        recv(IRS + 2, 0, RST, 0, NONE);
+        assertEquals(TcpSocket.State.CLOSED, s.state());
+        assertNull(s.error());
+    }
+
+    @Test
     void passive_close_goes_through_close_wait_and_last_ack() {
         established();
         recv(IRS + 1, ISS + 1, FIN | ACK, 8000, NONE);
