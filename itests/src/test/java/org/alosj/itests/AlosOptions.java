@@ -21,6 +21,7 @@ final class AlosOptions {
         "org.osgi.util.function", "org.osgi.util.promise", "org.osgi.service.component", "org.apache.felix.scr", "org.apache.felix.configadmin",
         "org.osgi.service.device", "org.apache.felix.gogo.runtime", "org.apache.felix.gogo.command",
         "hal-x86_64", "hw-netdev", "hw-pcnet", "kernel-core", "drivers-pcnet", "shell",
+        "fs-ext2",
     };
 
     private AlosOptions() {
@@ -35,6 +36,11 @@ final class AlosOptions {
     }
 
     static Option[] framework() {
+        return framework(new String[0]);
+    }
+
+    /** The framework with {@code extraBundles} installed after the distribution's. */
+    static Option[] framework(String... extraBundles) {
         List<Option> o = new ArrayList<>();
         String slf4j = System.getProperty("slf4j.version");
         String logback = System.getProperty("logback.version");
@@ -52,7 +58,9 @@ final class AlosOptions {
         o.add(systemProperty("org.ops4j.pax.url.mvn.useFallbackRepositories").value("false"));
         o.add(cleanCaches());
         o.add(junitBundles());
-        for (String b : BUNDLES) {
+        List<String> all = new ArrayList<>(List.of(BUNDLES));
+        all.addAll(List.of(extraBundles));
+        for (String b : all) {
             Path jar = bundleJar(b);
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalStateException("missing bundle " + jar + ": run the build with mvn verify");

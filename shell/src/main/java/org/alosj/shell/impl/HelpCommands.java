@@ -93,9 +93,10 @@ public final class HelpCommands {
     /** The whiteboard's alos commands now, by name. */
     private Map<String, Command> commands() throws InvalidSyntaxException {
         Map<String, Command> out = new TreeMap<>();
-        // By filter alone: a command service is registered under its own class, not Object.
-        ServiceReference<?>[] found = context.getServiceReferences((String) null, "(osgi.command.scope=" + SCOPE + ")");
-        for (ServiceReference<?> ref : found == null ? new ServiceReference<?>[0] : found) {
+        // By filter alone: command services are registered under their own classes, and a class
+        // argument of Object would match only services registered as java.lang.Object.
+        ServiceReference<?>[] refs = context.getServiceReferences((String) null, "(osgi.command.scope=" + SCOPE + ")");
+        for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
             Object service = context.getService(ref);
             if (service == null) {
                 continue;
@@ -103,10 +104,8 @@ public final class HelpCommands {
             try {
                 for (String function : functions(ref.getProperty("osgi.command.function"))) {
                     List<Method> methods = new ArrayList<>();
-                    // A name Java cannot spell (mkfs.ext2) is documented by a method with '_' for '.'.
-                    String javaName = function.replace('.', '_');
                     for (Method m : service.getClass().getMethods()) {
-                        if (m.getName().equalsIgnoreCase(function) || m.getName().equalsIgnoreCase(javaName)) {
+                        if (m.getName().equalsIgnoreCase(function)) {
                             methods.add(m);
                         }
                     }
