@@ -244,4 +244,20 @@ class StorageTest {
         assertClean(disk);
         assertTrue(run("debugfs", "-R", "cat /www/before-stop.txt", disk.toString()).contains("synced"));
     }
+
+    @Test
+    void mkfs_ext2_from_the_shell_makes_a_filesystem_e2fsck_passes() throws Exception {
+        Path img = tmp.resolve("blank.img");
+        try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
+            f.setLength(8 << 20);
+        }
+        Result r = alos("-drive", "file=" + img, "-c",
+                "mkfs.ext2 -L fresh /dev/hda; mount /dev/hda /mnt; write /mnt/a made here; mkfs.ext2 /dev/hda");
+        assertEquals(1, r.status(), r.out() + r.err());
+        assertTrue(r.err().contains("mkfs.ext2: /dev/hda is mounted on /mnt; will not make a filesystem here!"),
+                r.err());
+        assertClean(img);
+        assertTrue(run("debugfs", "-R", "cat /a", img.toString()).contains("made here"));
+        assertTrue(run("dumpe2fs", "-h", img.toString()).contains("Filesystem volume name:   fresh"));
+    }
 }
