@@ -11,7 +11,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/tree"
 head -c "$((mib << 20))" /dev/urandom > "$work/tree/big"
-mkfs.ext2 -q -F -b 4096 -d "$work/tree" "$work/disk.img" "$((mib * 3 + 16))M" 2>/dev/null
+mkfs.ext2 -q -F -b 4096 -d "$work/tree" "$work/disk.img" "$((mib * 3 + 16))M" >/dev/null 2>&1
 out="$("$root/alos" -drive "file=$work/disk.img" -c "mount /dev/hda /mnt; \
   time { sha256sum /mnt/big }; time { cp /mnt/big /mnt/copy }; time { sync }; time { sha256sum /mnt/copy }" 2>/dev/null)"
 echo "$out" | grep -v "^elapsed" | sed 's/  .*//' | sort | uniq -c | awk '{print "sha256:", $2, ($1 == 2 ? "(copy identical)" : "(copy DIFFERS)")}'
