@@ -1,0 +1,31 @@
+package org.alosj.hal.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Real compiled code: C programs built with {@code musl-gcc -static -O2} run natively and on the
+ * model; stdout and the exit status must be identical.
+ */
+class MuslProgramsTest {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hello.c"})
+    void staticMuslProgramPrintsWhatItPrintsNatively(String source) throws Exception {
+        Toolchain.assumeAvailable("musl-gcc");
+        String name = source.replace(".c", "");
+        Path exe = Toolchain.compile("musl-gcc", source, name, "-static", "-O2");
+        String expected = new String(Toolchain.run(List.of(exe.toString(), "a1", "a2"), null, 60), StandardCharsets.UTF_8);
+
+        GuestProcess p = new GuestProcess(exe, List.of(exe.toString(), "a1", "a2"), 64L << 20);
+        p.run(2_000_000_000L);
+        assertNull(p.fault, () -> "guest fault " + p.fault + " after output:\n" + p.output());
+        assertEquals(expected, p.output());
+        assertEquals(0, p.exitCode);
+    }
+}
