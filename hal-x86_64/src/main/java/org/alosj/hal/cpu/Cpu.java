@@ -44,8 +44,21 @@ public interface Cpu {
 
     // --- Ring 0 in Java ----------------------------------------------------------------------
 
-    /** Registers (or, with null, removes) the handler for an IDT vector or {@link Vector#SYSCALL}. */
-    void setTrapHandler(int vector, TrapHandler handler);
+    /**
+     * Registers (or, with null, removes) the handler for an IDT vector or {@link Vector#SYSCALL},
+     * as a gate with DPL 0: exceptions and interrupts reach it, {@code INT n} from user code
+     * gets #GP, as through an IDT gate of DPL 0.
+     */
+    default void setTrapHandler(int vector, TrapHandler handler) {
+        setTrapHandler(vector, 0, handler);
+    }
+
+    /**
+     * Registers the handler for {@code vector} with the gate's descriptor privilege level: a
+     * software interrupt ({@code INT n}, {@code INT3}) from a CPL above {@code dpl} raises
+     * #GP(vector * 8 + 2) instead, as on hardware (Linux gives vectors 3, 4 and 0x80 DPL 3).
+     */
+    void setTrapHandler(int vector, int dpl, TrapHandler handler);
 
     /** The INTR line; interrupts are sampled between blocks while RFLAGS.IF is set. */
     void setInterruptPin(InterruptPin pin);

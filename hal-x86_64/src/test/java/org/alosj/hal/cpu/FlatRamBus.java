@@ -6,10 +6,10 @@ import org.alosj.hal.bus.MemoryBus;
 import org.alosj.hal.bus.MmioHandler;
 
 /** Test bus: RAM from physical 0 up, open bus (all ones, writes dropped) above it, no MMIO. */
-final class FlatRamBus implements MemoryBus {
+public final class FlatRamBus implements MemoryBus {
     private final GuestRam ram;
 
-    FlatRamBus(long size) {
+    public FlatRamBus(long size) {
         this.ram = new GuestRam(size);
     }
 

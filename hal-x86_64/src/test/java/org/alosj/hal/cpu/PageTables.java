@@ -7,18 +7,18 @@ import java.util.Map;
  * Test-side 4-level page tables built in guest RAM, with a bump allocator of physical frames,
  * and copies to and from linear addresses (what a kernel's copy_to_user would do).
  */
-final class PageTables {
-    static final long P = 1;
-    static final long RW = 2;
-    static final long US = 4;
-    static final long NX = 1L << 63;
+public final class PageTables {
+    public static final long P = 1;
+    public static final long RW = 2;
+    public static final long US = 4;
+    public static final long NX = 1L << 63;
 
     private final FlatRamBus bus;
     private long nextFrame;
-    final long pml4;
+    public final long pml4;
     private final Map<Long, Long> pages = new HashMap<>();
 
-    PageTables(FlatRamBus bus, long firstFrame) {
+    public PageTables(FlatRamBus bus, long firstFrame) {
         this.bus = bus;
         this.nextFrame = firstFrame;
         this.pml4 = allocFrame();
@@ -35,7 +35,7 @@ final class PageTables {
     }
 
     /** Maps the 4 KiB page at {@code va} to a fresh frame (if not mapped) with {@code flags}. */
-    long map(long va, long flags) {
+    public long map(long va, long flags) {
         va &= ~0xFFFL;
         Long existing = pages.get(va);
         if (existing != null) {
@@ -53,18 +53,18 @@ final class PageTables {
         setLeaf(va, (pa & ~0xFFFL) | flags | P);
     }
 
-    void unmap(long va) {
+    public void unmap(long va) {
         long entry = leafAddress(va & ~0xFFFL);
         bus.ram().write(entry, 8, 0);
         pages.remove(va & ~0xFFFL);
     }
 
-    void setLeafFlags(long va, long flags) {
+    public void setLeafFlags(long va, long flags) {
         long frame = pages.get(va & ~0xFFFL);
         setLeaf(va, frame | flags | P);
     }
 
-    long leafEntry(long va) {
+    public long leafEntry(long va) {
         return bus.ram().read(leafAddress(va & ~0xFFFL), 8);
     }
 
@@ -90,7 +90,7 @@ final class PageTables {
         return pages.containsKey(va & ~0xFFFL);
     }
 
-    long physical(long va) {
+    public long physical(long va) {
         Long f = pages.get(va & ~0xFFFL);
         if (f == null) {
             throw new IllegalArgumentException("unmapped " + Long.toHexString(va));
@@ -98,7 +98,7 @@ final class PageTables {
         return f | (va & 0xFFF);
     }
 
-    void write(long va, byte[] data, int off, int len) {
+    public void write(long va, byte[] data, int off, int len) {
         for (int i = 0; i < len;) {
             long pa = physical(va + i);
             int n = (int) Math.min(len - i, 0x1000 - ((va + i) & 0xFFF));
@@ -107,11 +107,11 @@ final class PageTables {
         }
     }
 
-    void write(long va, byte[] data) {
+    public void write(long va, byte[] data) {
         write(va, data, 0, data.length);
     }
 
-    byte[] read(long va, int len) {
+    public byte[] read(long va, int len) {
         byte[] out = new byte[len];
         for (int i = 0; i < len;) {
             long pa = physical(va + i);

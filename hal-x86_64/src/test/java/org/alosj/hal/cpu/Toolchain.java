@@ -11,13 +11,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** The host's C toolchain, used by tests to build real programs and the native reference helper. */
-final class Toolchain {
-    static final Path WORK = Path.of("target", "cpu-tests");
+public final class Toolchain {
+    public static final Path WORK = Path.of("target", "cpu-tests");
 
     private Toolchain() {
     }
 
-    static boolean available(String tool) {
+    public static boolean available(String tool) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
             if (Files.isExecutable(Path.of(dir, tool))) {
                 return true;
@@ -26,12 +26,12 @@ final class Toolchain {
         return false;
     }
 
-    static void assumeAvailable(String tool) {
+    public static void assumeAvailable(String tool) {
         assumeTrue(available(tool), tool + " is not installed: skipping (CI installs build-essential and musl-tools)");
     }
 
     /** Runs a command; returns stdout; fails with stderr on a non-zero exit. */
-    static byte[] run(List<String> command, byte[] stdin, long timeoutSeconds) throws IOException, InterruptedException {
+    public static byte[] run(List<String> command, byte[] stdin, long timeoutSeconds) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command);
         Process p = pb.start();
         Thread feeder = new Thread(() -> {
@@ -67,7 +67,7 @@ final class Toolchain {
     }
 
     /** Compiles {@code resource} (under src/test/resources/cpu) with {@code compiler}; cached by name. */
-    static Path compile(String compiler, String resource, String output, String... flags)
+    public static Path compile(String compiler, String resource, String output, String... flags)
             throws IOException, InterruptedException {
         Files.createDirectories(WORK);
         Path src = WORK.resolve(resource);

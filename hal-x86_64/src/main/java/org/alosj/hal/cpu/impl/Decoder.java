@@ -21,6 +21,8 @@ final class Decoder {
     private int lastMandatory;
     private boolean ripRelative;
     private int modrm;
+    /** Offset of the ModRM byte in the last decoded instruction, -1 if it had none (for tests and tools). */
+    int lastModrmOffset;
 
     Decoder(Mmu mmu) {
         this.mmu = mmu;
@@ -59,6 +61,7 @@ final class Decoder {
         opsize16 = false;
         lastMandatory = PFX_NONE;
         ripRelative = false;
+        lastModrmOffset = -1;
         int b;
         for (;;) {
             b = fetch8();
@@ -174,6 +177,7 @@ final class Decoder {
 
     /** Reads ModRM (and SIB, displacement); fills reg, rm or the memory operand. */
     private void modrm(Insn in) {
+        lastModrmOffset = (int) (pc - start);
         int m = fetch8();
         modrm = m;
         int mod = m >> 6;
@@ -508,7 +512,7 @@ final class Decoder {
             case 0xC9: in.op = Op.LEAVE; in.size = stackSize(); return;
             case 0xCC: in.op = Op.INT3; return;
             case 0xCD: in.op = Op.INT; in.imm = fetch8(); return;
-            case 0xCF: in.op = Op.IRET; in.size = rexW() ? 8 : opsize16 ? 2 : 4; return;
+            case 0xCF: in.op = rexW() ? Op.IRET : Op.UD; in.size = 8; return; // only IRETQ is implemented
             case 0xD7: in.op = Op.XLAT; in.size = 1; return;
             case 0xE0: case 0xE1: case 0xE2: case 0xE3: {
                 long d = (byte) fetch8();
@@ -710,17 +714,20 @@ final class Decoder {
             case 0x0D:
             case 0x18: case 0x19: case 0x1A: case 0x1B: case 0x1C: case 0x1D: case 0x1E: case 0x1F:
                 modrm(in);
-                in.op = Op.NOP;
+                // PREFETCHW (0F 0D) needs a memory operand; the hint NOPs take either.
+                in.op = b == 0x0D && in.rm >= 0 ? Op.UD : Op.NOP;
                 return;
             case 0x20:
             case 0x22:
-                modrm(in);
-                if (in.rm < 0) {
-                    // mod is ignored: the operand is always a register.
-                    in.rm = (modrm & 7) | rexB();
-                }
-                in.op = b == 0x20 ? Op.MOV_FROM_CR : Op.MOV_TO_CR;
+                // The mod field is ignored: the operand is always a register, with no SIB or displacement.
+                lastModrmOffset = (int) (pc - start);
+                modrm = fetch8();
+                in.reg = ((modrm >> 3) & 7) | rexR();
+                in.rm = (modrm & 7) | rexB();
                 in.size = 8;
+                // CR1, CR5-CR7 and CR9-CR15 do not exist: #UD before any privilege check.
+                boolean exists = in.reg == 0 || in.reg == 2 || in.reg == 3 || in.reg == 4 || in.reg == 8;
+                in.op = !exists ? Op.UD : b == 0x20 ? Op.MOV_FROM_CR : Op.MOV_TO_CR;
                 return;
             case 0x30: in.op = Op.WRMSR; return;
             case 0x31: in.op = Op.RDTSC; return;

@@ -209,12 +209,12 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         long a = ea(in);
         if (in.lock) {
             synchronized (mem.ram) {
-                long res = alu(in.aux, mem.read(a, in.size), getReg(in.reg, in.size), in.shift);
+                long res = alu(in.aux, mem.readForWrite(a, in.size), getReg(in.reg, in.size), in.shift);
                 mem.write(a, in.size, res);
             }
             return;
         }
-        long v = mem.read(a, in.size);
+        long v = in.aux != 7 ? mem.readForWrite(a, in.size) : mem.read(a, in.size);
         long res = alu(in.aux, v, getReg(in.reg, in.size), in.shift);
         if (in.aux != 7) {
             mem.write(a, in.size, res);
@@ -225,11 +225,11 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         long a = ea(in);
         if (in.lock) {
             synchronized (mem.ram) {
-                mem.write(a, in.size, alu(in.aux, mem.read(a, in.size), in.imm, in.shift));
+                mem.write(a, in.size, alu(in.aux, mem.readForWrite(a, in.size), in.imm, in.shift));
             }
             return;
         }
-        long res = alu(in.aux, mem.read(a, in.size), in.imm, in.shift);
+        long res = alu(in.aux, in.aux != 7 ? mem.readForWrite(a, in.size) : mem.read(a, in.size), in.imm, in.shift);
         if (in.aux != 7) {
             mem.write(a, in.size, res);
         }
@@ -270,7 +270,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
     private void xchgMR(Insn in) {
         long a = ea(in);
         synchronized (mem.ram) {
-            long v = mem.read(a, in.size);
+            long v = mem.readForWrite(a, in.size);
             mem.write(a, in.size, getReg(in.reg, in.size));
             setReg(in.reg, in.size, v);
         }
@@ -299,7 +299,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
 
     private void unaryApply(Insn in, long addr) {
         int sh = in.shift;
-        long v = in.rm >= 0 ? getReg(in.rm, in.size) : mem.read(addr, in.size);
+        long v = in.rm >= 0 ? getReg(in.rm, in.size) : mem.readForWrite(addr, in.size);
         v = (v << sh) >> sh;
         long res;
         switch (in.aux) {
@@ -340,10 +340,11 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         int bits = in.size * 8;
         int count = (int) ((in.cond == 1 ? r[Reg.RCX] : in.imm) & (bits == 64 ? 63 : 31));
         if (count == 0) {
+            countZero(in);
             return;
         }
         long addr = in.rm < 0 ? ea(in) : 0;
-        long v = in.rm >= 0 ? getReg(in.rm, in.size) : mem.read(addr, in.size);
+        long v = in.rm >= 0 ? getReg(in.rm, in.size) : mem.readForWrite(addr, in.size);
         long m = mask(in.size);
         long res;
         switch (in.aux) {
@@ -396,6 +397,17 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         }
     }
 
+    /** A masked count of zero changes no flags, but the operand is still accessed and written. */
+    private void countZero(Insn in) {
+        if (in.rm >= 0) {
+            if (in.size == 4) {
+                r[in.rm] &= 0xFFFF_FFFFL;
+            }
+        } else {
+            mem.readForWrite(ea(in), in.size);
+        }
+    }
+
     private long rotateThroughCarry(boolean left, long v, int count, int bits) {
         int n = bits < 32 ? count % (bits + 1) : count;
         boolean c = cf();
@@ -425,10 +437,11 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         int bits = in.size * 8;
         int count = (int) ((in.cond == 1 ? r[Reg.RCX] : in.imm) & (bits == 64 ? 63 : 31));
         if (count == 0) {
+            countZero(in);
             return;
         }
         long addr = in.rm < 0 ? ea(in) : 0;
-        long dst = in.rm >= 0 ? getReg(in.rm, in.size) : mem.read(addr, in.size);
+        long dst = in.rm >= 0 ? getReg(in.rm, in.size) : mem.readForWrite(addr, in.size);
         long src = getReg(in.reg, in.size);
         long m = mask(in.size);
         long res;
@@ -696,7 +709,12 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
             long off = sx(getReg(in.reg, in.size), in.size);
             if (in.rm < 0) {
                 // A register bit offset reaches any operand-sized word around the address.
-                addr = ea(in) + (off >> (bits == 64 ? 6 : bits == 32 ? 5 : 4)) * in.size;
+                long a = r[in.base] + (r[in.index] << in.scale) + in.disp
+                        + (off >> (bits == 64 ? 6 : bits == 32 ? 5 : 4)) * in.size;
+                if (in.addr32) {
+                    a &= 0xFFFF_FFFFL;
+                }
+                addr = in.seg != 0 ? a + segBase(in.seg) : a;
             }
             bitOffset = off & (bits - 1);
         }
@@ -710,7 +728,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
     }
 
     private void bitTestApply(Insn in, long addr, long bitOffset) {
-        long v = in.rm >= 0 ? getReg(in.rm, in.size) : mem.read(addr, in.size);
+        long v = in.rm >= 0 ? getReg(in.rm, in.size) : (in.aux != 0 ? mem.readForWrite(addr, in.size) : mem.read(addr, in.size));
         long bit = 1L << bitOffset;
         long res;
         switch (in.aux) {
@@ -776,7 +794,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         if (in.rm < 0) {
             long a = ea(in);
             synchronized (mem.ram) {
-                long dst = mem.read(a, in.size);
+                long dst = mem.readForWrite(a, in.size);
                 mem.probeWrite(a, in.size);
                 alu(7, getReg(Reg.RAX, in.size), dst, in.shift);
                 if (fA == fB) {
@@ -804,6 +822,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
             throw new GuestFault(Vector.GP, 0);
         }
         synchronized (mem.ram) {
+            mem.probeWrite(a, in.size);
             long lo = mem.read(a, half);
             long hi = mem.read(a + half, half);
             mem.probeWrite(a, in.size);
@@ -825,7 +844,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         if (in.rm < 0) {
             long a = ea(in);
             synchronized (mem.ram) {
-                long dst = mem.read(a, in.size);
+                long dst = mem.readForWrite(a, in.size);
                 long src = getReg(in.reg, in.size);
                 long sum = alu(0, dst, src, in.shift);
                 mem.write(a, in.size, sum);
@@ -955,6 +974,8 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
             cur -= size;
             mem.write(cur, size, frameTemp);
         }
+        // Hardware checks the final stack pointer is writable (after the frame copy, before the registers change).
+        mem.probeWrite(cur - alloc, size);
         setReg(Reg.RBP, size, frameTemp);
         r[Reg.RSP] = cur - alloc;
     }

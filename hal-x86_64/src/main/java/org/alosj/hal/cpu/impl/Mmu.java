@@ -217,8 +217,31 @@ final class Mmu {
     void probeWrite(long va, int size) {
         translate(va, WRITE, s.cpl == 3);
         if (((va ^ (va + size - 1)) & ~0xFFFL) != 0) {
-            translate(va + size - 1, WRITE, s.cpl == 3);
+            // A fault on the second page reports the first byte on it (CR2), as hardware does.
+            translate((va + size - 1) & ~0xFFFL, WRITE, s.cpl == 3);
         }
+    }
+
+    /**
+     * The read of a read-modify-write instruction: it needs write access, so a fault is reported
+     * as a write (error code W=1) before anything is read, as on hardware.
+     */
+    long readForWrite(long va, int size) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        int po = (int) va & 0xFFF;
+        if (wTag[i] == (va >>> 12) && po <= 0x1000 - size) {
+            byte[] a = wArr[i];
+            int o = wOff[i] + po;
+            switch (size) {
+                case 1: return a[o] & 0xFF;
+                case 2: return (short) SHORT.get(a, o) & 0xFFFF;
+                case 4: return (int) INT.get(a, o) & 0xFFFF_FFFFL;
+                default: return (long) LONG.get(a, o);
+            }
+        }
+        checkAlignment(va, size);
+        probeWrite(va, size);
+        return read(va, size);
     }
 
     private void checkAlignment(long va, int size) {
@@ -259,7 +282,7 @@ final class Mmu {
         if (((va ^ (va + size - 1)) & ~0xFFFL) != 0) {
             // Check both pages before storing anything, so a fault leaves memory untouched.
             translate(va, WRITE, user);
-            translate(va + size - 1, WRITE, user);
+            translate((va + size - 1) & ~0xFFFL, WRITE, user);
             for (int b = 0; b < size; b++) {
                 physWrite(translate(va + b, WRITE, user), 1, v >>> (8 * b));
             }

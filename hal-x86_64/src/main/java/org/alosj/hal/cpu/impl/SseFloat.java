@@ -34,6 +34,47 @@ final class SseFloat {
         return (bits & 0x7FFF_FFFF) > 0x7F80_0000;
     }
 
+    static boolean isDenormalD(long bits) {
+        return (bits & 0x7FF0_0000_0000_0000L) == 0 && (bits & 0x000F_FFFF_FFFF_FFFFL) != 0;
+    }
+
+    static boolean isDenormalS(int bits) {
+        return (bits & 0x7F80_0000) == 0 && (bits & 0x007F_FFFF) != 0;
+    }
+
+    /**
+     * PE, UE and OE for a double result {@code r} (round-to-nearest) whose exact value differs
+     * from it by {@code err} (only its sign and whether it is zero matter). Tininess is detected
+     * before rounding, as on Intel processors.
+     */
+    private static void resultFlagsD(SseUnit u, double r, double err, boolean finiteOperands) {
+        if (Double.isInfinite(r) && finiteOperands) {
+            u.raiseFlags(SseUnit.MXCSR_OE | SseUnit.MXCSR_PE);
+            return;
+        }
+        if (err != 0) {
+            double m = Math.abs(r);
+            boolean tiny = m < Double.MIN_NORMAL || m == Double.MIN_NORMAL && Math.signum(err) != Math.signum(r);
+            u.raiseFlags(SseUnit.MXCSR_PE | (tiny ? SseUnit.MXCSR_UE : 0));
+        }
+    }
+
+    /** The same for a single result computed as double {@code r} with residual sign {@code err}. */
+    private static void resultFlagsS(SseUnit u, double r, double err, boolean finiteOperands) {
+        if (Double.isNaN(r) || Double.isInfinite(r) && !finiteOperands) {
+            return;
+        }
+        float nearest = (float) r;
+        if (Float.isInfinite(nearest) && finiteOperands) {
+            u.raiseFlags(SseUnit.MXCSR_OE | SseUnit.MXCSR_PE);
+            return;
+        }
+        if ((double) nearest != r || err != 0) {
+            boolean tiny = Math.abs(r) < Float.MIN_NORMAL;
+            u.raiseFlags(SseUnit.MXCSR_PE | (tiny ? SseUnit.MXCSR_UE : 0));
+        }
+    }
+
     // --- arithmetic ---------------------------------------------------------------------------------------
 
     static void arithmetic(SseUnit u, Insn in, int k, int s) {
@@ -71,6 +112,9 @@ final class SseFloat {
                 u.raiseFlags(SseUnit.MXCSR_IE);
                 return bb;
             }
+            if (isDenormalD(ab) || isDenormalD(bb)) {
+                u.raiseFlags(SseUnit.MXCSR_DE);
+            }
             if (opcode == 0x5D) {
                 return a < b ? ab : bb;
             }
@@ -87,9 +131,14 @@ final class SseFloat {
                 u.raiseFlags(SseUnit.MXCSR_IE);
                 return SseUnit.DEFAULT_NAN_D;
             }
+            if (isDenormalD(bb)) {
+                u.raiseFlags(SseUnit.MXCSR_DE);
+            }
             double r = Math.sqrt(b);
-            if (rc != SseUnit.RC_NEAREST && !Double.isInfinite(r) && r != 0) {
-                r = direct(r, Math.signum(Math.fma(-r, r, b)), rc);
+            double err = Double.isInfinite(r) || r == 0 ? 0 : rootResidual(b, r);
+            resultFlagsD(u, r, err, true);
+            if (rc != SseUnit.RC_NEAREST && err != 0) {
+                r = direct(r, err, rc);
             }
             return Double.doubleToRawLongBits(r);
         }
@@ -99,24 +148,28 @@ final class SseFloat {
             }
             return (isNanD(ab) ? ab : bb) | 0x0008_0000_0000_0000L;
         }
+        boolean zeroDivide = opcode == 0x5E && b == 0 && a != 0 && !Double.isInfinite(a);
+        if (zeroDivide) {
+            u.raiseFlags(SseUnit.MXCSR_ZE); // takes precedence over a denormal dividend
+        } else if (isDenormalD(ab) || isDenormalD(bb)) {
+            u.raiseFlags(SseUnit.MXCSR_DE);
+        }
         double r;
         double err;
         switch (opcode) {
             case 0x58: r = a + b; err = twoSumError(a, b, r); break;
             case 0x5C: r = a - b; err = twoSumError(a, -b, r); break;
-            case 0x59: r = a * b; err = Double.isInfinite(r) ? 0 : Math.fma(a, b, -r); break;
+            case 0x59: r = a * b; err = Double.isInfinite(r) ? 0 : productResidual(a, b, r); break;
             default:
-                if (b == 0 && !Double.isNaN(a) && a != 0) {
-                    u.raiseFlags(SseUnit.MXCSR_ZE);
-                }
                 r = a / b;
-                err = Double.isInfinite(r) || r == 0 && a == 0 ? 0 : Math.signum(Math.fma(-r, b, a)) * Math.signum(b);
+                err = Double.isInfinite(r) || r == 0 && a == 0 || b == 0 ? 0 : quotientResidual(a, b, r);
                 break;
         }
         if (Double.isNaN(r)) {
             u.raiseFlags(SseUnit.MXCSR_IE);
             return SseUnit.DEFAULT_NAN_D;
         }
+        resultFlagsD(u, r, err, !Double.isInfinite(a) && !Double.isInfinite(b) && !(opcode == 0x5E && b == 0));
         if (rc != SseUnit.RC_NEAREST) {
             if (Double.isInfinite(r) && !Double.isInfinite(a) && !Double.isInfinite(b)) {
                 r = overflow(r > 0, rc);
@@ -125,6 +178,40 @@ final class SseFloat {
             }
         }
         return Double.doubleToRawLongBits(r);
+    }
+
+    private static final double SCALE = 0x1p500;
+
+    /** The sign of a*b - r, exact even when the product is tiny (the residual would underflow). */
+    static double productResidual(double a, double b, double r) {
+        if (Math.abs(r) < 0x1p-900 && a != 0 && b != 0) {
+            double as = Math.abs(a) < Math.abs(b) ? a * SCALE : a;
+            double bs = as == a ? b * SCALE : b;
+            return Math.signum(Math.fma(as, bs, -r * SCALE));
+        }
+        return Math.signum(Math.fma(a, b, -r));
+    }
+
+    /** The sign of a/b - r, exact even for tiny quotients. */
+    static double quotientResidual(double a, double b, double r) {
+        if (Math.abs(r) < 0x1p-900) {
+            double rs = r * SCALE;
+            double as = a * SCALE;
+            if (!Double.isInfinite(as)) {
+                return Math.signum(Math.fma(-rs, b, as)) * Math.signum(b);
+            }
+        }
+        return Math.signum(Math.fma(-r, b, a)) * Math.signum(b);
+    }
+
+    /** The sign of b - r*r for r = sqrt(b), exact for denormal b too. */
+    static double rootResidual(double b, double r) {
+        if (b < 0x1p-900) {
+            double bs = b * 0x1p200;
+            double rs = r * 0x1p100;
+            return Math.signum(Math.fma(-rs, rs, bs));
+        }
+        return Math.signum(Math.fma(-r, r, b));
     }
 
     private static double twoSumError(double a, double b, double s) {
@@ -166,6 +253,9 @@ final class SseFloat {
                 u.raiseFlags(SseUnit.MXCSR_IE);
                 return bb;
             }
+            if (isDenormalS(ab) || isDenormalS(bb)) {
+                u.raiseFlags(SseUnit.MXCSR_DE);
+            }
             if (opcode == 0x5D) {
                 return a < b ? ab : bb;
             }
@@ -182,7 +272,13 @@ final class SseFloat {
                 u.raiseFlags(SseUnit.MXCSR_IE);
                 return SseUnit.DEFAULT_NAN_S;
             }
-            return Float.floatToRawIntBits(toFloat(Math.sqrt(b), rc));
+            if (isDenormalS(bb)) {
+                u.raiseFlags(SseUnit.MXCSR_DE);
+            }
+            double r = Math.sqrt(b);
+            double err = Double.isInfinite(r) || r == 0 ? 0 : rootResidual(b, r);
+            resultFlagsS(u, r, err, true);
+            return Float.floatToRawIntBits(toFloat(r, rc, err));
         }
         if (isNanS(ab) || isNanS(bb)) {
             if (isSignalingS(ab) || isSignalingS(bb)) {
@@ -192,30 +288,54 @@ final class SseFloat {
         }
         // Double has more than twice float's precision: computing in double and rounding once
         // to float gives the correctly rounded float result.
+        boolean zeroDivide = opcode == 0x5E && b == 0 && a != 0 && !Float.isInfinite(a);
+        if (zeroDivide) {
+            u.raiseFlags(SseUnit.MXCSR_ZE);
+        } else if (isDenormalS(ab) || isDenormalS(bb)) {
+            u.raiseFlags(SseUnit.MXCSR_DE);
+        }
         double r;
+        double err = 0;
         switch (opcode) {
-            case 0x58: r = (double) a + b; break;
-            case 0x5C: r = (double) a - b; break;
-            case 0x59: r = (double) a * b; break;
+            case 0x58: r = (double) a + b; err = twoSumError(a, b, r); break;
+            case 0x5C: r = (double) a - b; err = twoSumError(a, -(double) b, r); break;
+            case 0x59: r = (double) a * b; break; // exact: 24 + 24 bits fit in 53
             default:
-                if (b == 0 && a != 0) {
-                    u.raiseFlags(SseUnit.MXCSR_ZE);
-                }
                 r = (double) a / b;
+                err = Double.isInfinite(r) || r == 0 ? 0 : quotientResidual(a, b, r);
                 break;
         }
         if (Double.isNaN(r)) {
             u.raiseFlags(SseUnit.MXCSR_IE);
             return SseUnit.DEFAULT_NAN_S;
         }
-        return Float.floatToRawIntBits(toFloat(r, rc));
+        resultFlagsS(u, r, err, !Float.isInfinite(a) && !Float.isInfinite(b) && !(opcode == 0x5E && b == 0));
+        return Float.floatToRawIntBits(toFloat(r, rc, err));
     }
 
     /** Rounds a double to float in the given mode. */
     static float toFloat(double v, int rc) {
+        return toFloat(v, rc, 0);
+    }
+
+    /**
+     * Rounds {@code v + tail} to float in the given mode, where the exact value differs from
+     * {@code v} by a residual of sign {@code tail} far below float precision.
+     */
+    static float toFloat(double v, int rc, double tail) {
         float f = (float) v;
-        if (rc == SseUnit.RC_NEAREST || Double.isNaN(v) || (double) f == v) {
+        if (rc == SseUnit.RC_NEAREST || Double.isNaN(v)) {
             return f;
+        }
+        if ((double) f == v) {
+            if (tail == 0 || Float.isInfinite(f)) {
+                return f;
+            }
+            switch (rc) {
+                case SseUnit.RC_DOWN: return tail < 0 ? Math.nextDown(f) : f;
+                case SseUnit.RC_UP: return tail > 0 ? Math.nextUp(f) : f;
+                default: return f > 0 && tail < 0 ? Math.nextDown(f) : f < 0 && tail > 0 ? Math.nextUp(f) : f;
+            }
         }
         if (Float.isInfinite(f) && !Double.isInfinite(v)) {
             boolean toMax = rc == SseUnit.RC_ZERO || v > 0 && rc == SseUnit.RC_DOWN || v < 0 && rc == SseUnit.RC_UP;
@@ -237,6 +357,14 @@ final class SseFloat {
                 }
                 return f;
         }
+    }
+
+    private static long intToFloatBits(SseUnit u, int v, int rc) {
+        float f = longToFloat(v, rc);
+        if ((long) f != v) {
+            u.raiseFlags(SseUnit.MXCSR_PE);
+        }
+        return Float.floatToRawIntBits(f) & 0xFFFF_FFFFL;
     }
 
     static double longToDouble(long v, int rc) {
@@ -270,6 +398,16 @@ final class SseFloat {
 
     // --- float <-> double and packed integer conversions ---------------------------------------------------
 
+    /** CVTSS2SD/CVTPS2PD of one value: exact, but #I for a signalling NaN and #D for a denormal. */
+    private static long widen(SseUnit u, int f) {
+        if (isSignalingS(f)) {
+            u.raiseFlags(SseUnit.MXCSR_IE);
+        } else if (isDenormalS(f)) {
+            u.raiseFlags(SseUnit.MXCSR_DE);
+        }
+        return floatToDoubleBits(f);
+    }
+
     static long floatToDoubleBits(int f) {
         if (isNanS(f)) {
             long sign = (long) (f >>> 31) << 63;
@@ -288,7 +426,12 @@ final class SseFloat {
             int payload = (int) ((d >>> 29) & 0x003F_FFFF);
             return sign | 0x7FC0_0000 | payload;
         }
-        return Float.floatToRawIntBits(toFloat(Double.longBitsToDouble(d), rc));
+        if (isDenormalD(d)) {
+            u.raiseFlags(SseUnit.MXCSR_DE);
+        }
+        double v = Double.longBitsToDouble(d);
+        resultFlagsS(u, v, 0, !Double.isInfinite(v));
+        return Float.floatToRawIntBits(toFloat(v, rc));
     }
 
     static void convert(SseUnit u, Insn in, int k, int s) {
@@ -299,24 +442,24 @@ final class SseFloat {
         long s1 = x[2 * s + 1];
         switch (k) {
             case 0x5A * 4 + N: // CVTPS2PD
-                x[2 * d] = floatToDoubleBits((int) s0);
-                x[2 * d + 1] = floatToDoubleBits((int) (s0 >>> 32));
+                x[2 * d] = widen(u, (int) s0);
+                x[2 * d + 1] = widen(u, (int) (s0 >>> 32));
                 return;
             case 0x5A * 4 + D: // CVTPD2PS
                 x[2 * d] = (doubleToFloatBits(u, s0, rc) & 0xFFFF_FFFFL) | ((long) doubleToFloatBits(u, s1, rc) << 32);
                 x[2 * d + 1] = 0;
                 return;
             case 0x5A * 4 + S: // CVTSS2SD
-                x[2 * d] = floatToDoubleBits((int) s0);
+                x[2 * d] = widen(u, (int) s0);
                 return;
             case 0x5A * 4 + F: // CVTSD2SS
                 x[2 * d] = (x[2 * d] & ~0xFFFF_FFFFL) | (doubleToFloatBits(u, s0, rc) & 0xFFFF_FFFFL);
                 return;
             case 0x5B * 4 + N: { // CVTDQ2PS
-                long r0 = Float.floatToRawIntBits(longToFloat((int) s0, rc)) & 0xFFFF_FFFFL;
-                long r1 = Float.floatToRawIntBits(longToFloat((int) (s0 >>> 32), rc)) & 0xFFFF_FFFFL;
-                long r2 = Float.floatToRawIntBits(longToFloat((int) s1, rc)) & 0xFFFF_FFFFL;
-                long r3 = Float.floatToRawIntBits(longToFloat((int) (s1 >>> 32), rc)) & 0xFFFF_FFFFL;
+                long r0 = intToFloatBits(u, (int) s0, rc);
+                long r1 = intToFloatBits(u, (int) (s0 >>> 32), rc);
+                long r2 = intToFloatBits(u, (int) s1, rc);
+                long r3 = intToFloatBits(u, (int) (s1 >>> 32), rc);
                 x[2 * d] = r0 | (r1 << 32);
                 x[2 * d + 1] = r2 | (r3 << 32);
                 return;
@@ -389,6 +532,9 @@ final class SseFloat {
     }
 
     private static long cmpD(SseUnit u, long a, long b, int pred) {
+        if (!isNanD(a) && !isNanD(b) && (isDenormalD(a) || isDenormalD(b))) {
+            u.raiseFlags(SseUnit.MXCSR_DE);
+        }
         if (isSignalingD(a) || isSignalingD(b) || (pred == 1 || pred == 2 || pred == 5 || pred == 6) && (isNanD(a) || isNanD(b))) {
             u.raiseFlags(SseUnit.MXCSR_IE);
         }
@@ -396,6 +542,9 @@ final class SseFloat {
     }
 
     private static int cmpS(SseUnit u, int a, int b, int pred) {
+        if (!isNanS(a) && !isNanS(b) && (isDenormalS(a) || isDenormalS(b))) {
+            u.raiseFlags(SseUnit.MXCSR_DE);
+        }
         if (isSignalingS(a) || isSignalingS(b) || (pred == 1 || pred == 2 || pred == 5 || pred == 6) && (isNanS(a) || isNanS(b))) {
             u.raiseFlags(SseUnit.MXCSR_IE);
         }

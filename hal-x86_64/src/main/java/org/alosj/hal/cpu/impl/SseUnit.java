@@ -34,7 +34,11 @@ final class SseUnit {
 
     // MXCSR bits (Intel SDM Vol. 1, 10.2.3)
     static final int MXCSR_IE = 1;
+    static final int MXCSR_DE = 1 << 1;
     static final int MXCSR_ZE = 1 << 2;
+    static final int MXCSR_OE = 1 << 3;
+    static final int MXCSR_UE = 1 << 4;
+    static final int MXCSR_PE = 1 << 5;
     static final int MXCSR_IM = 1 << 7;
     static final int MXCSR_ZM = 1 << 9;
     static final int MXCSR_RC_SHIFT = 13;
@@ -635,9 +639,16 @@ final class SseUnit {
         long sv = in.size == 8 ? v : (int) v;
         int d = in.reg;
         if ((k & 3) == F) {
-            x[2 * d] = Double.doubleToRawLongBits(SseFloat.longToDouble(sv, rc()));
+            double dv = SseFloat.longToDouble(sv, rc());
+            if (dv >= 0x1p63 || (long) dv != sv) {
+                raiseFlags(MXCSR_PE);
+            }
+            x[2 * d] = Double.doubleToRawLongBits(dv);
         } else {
             float f = SseFloat.longToFloat(sv, rc());
+            if (f >= 0x1p63f || (long) f != sv) {
+                raiseFlags(MXCSR_PE);
+            }
             x[2 * d] = (x[2 * d] & ~0xFFFF_FFFFL) | (Float.floatToRawIntBits(f) & 0xFFFF_FFFFL);
         }
     }
@@ -664,11 +675,17 @@ final class SseUnit {
                 raiseFlags(MXCSR_IE);
                 return INDEFINITE_64;
             }
+            if (r != v) {
+                raiseFlags(MXCSR_PE);
+            }
             return (long) r;
         }
         if (Double.isNaN(r) || r >= 0x1p31 || r < -0x1p31) {
             raiseFlags(MXCSR_IE);
             return INDEFINITE_32;
+        }
+        if (r != v) {
+            raiseFlags(MXCSR_PE);
         }
         return ((long) r) & 0xFFFF_FFFFL;
     }
@@ -690,6 +707,10 @@ final class SseUnit {
             a = Float.intBitsToFloat((int) x[2 * in.reg]);
             b = Float.intBitsToFloat((int) x[2 * s]);
             snan = SseFloat.isSignalingS((int) x[2 * in.reg]) || SseFloat.isSignalingS((int) x[2 * s]);
+        }
+        if (!Double.isNaN(a) && !Double.isNaN(b) && (dbl ? SseFloat.isDenormalD(x[2 * in.reg]) || SseFloat.isDenormalD(x[2 * s])
+                : SseFloat.isDenormalS((int) x[2 * in.reg]) || SseFloat.isDenormalS((int) x[2 * s]))) {
+            raiseFlags(MXCSR_DE);
         }
         long flags;
         if (Double.isNaN(a) || Double.isNaN(b)) {

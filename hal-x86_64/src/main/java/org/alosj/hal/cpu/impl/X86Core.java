@@ -34,6 +34,7 @@ public final class X86Core extends Interpreter implements Cpu {
     private final Block[] cache = new Block[1 << CACHE_BITS];
     private final Map<Long, List<Block>> blocksByPage = new HashMap<>();
     private final TrapHandler[] handlers = new TrapHandler[Vector.SYSCALL + 1];
+    private final int[] handlerDpl = new int[Vector.SYSCALL + 1];
     private final TrapFrame frame = new TrapFrame();
     private final long tscOrigin = System.nanoTime();
 
@@ -243,6 +244,10 @@ public final class X86Core extends Interpreter implements Cpu {
      */
     private void raise(int vector, TrapKind kind, long errorCode, boolean hasError, long returnRip) {
         TrapHandler h = handlers[vector];
+        if (h != null && kind == TrapKind.SOFTWARE_INTERRUPT && handlerDpl[vector] < cpl) {
+            // The gate check of INT n: the INT instruction itself faults.
+            throw new GuestFault(Vector.GP, vector * 8L + 2);
+        }
         frame.load(vector, kind, errorCode, hasError, cr2, returnRip, csSel, flagsValue(), r[Reg.RSP], ssSel);
         if (h != null) {
             TrapHandler.Resume how = h.handle(this, frame);
@@ -333,16 +338,31 @@ public final class X86Core extends Interpreter implements Cpu {
             csSel = oldCs;
             ssSel = oldSs;
             loadRflags(oldFlags);
-            if (deliveryDepth >= 2 || vector == Vector.DF) {
+            if (deliveryDepth >= 3 || vector == Vector.DF) {
                 LOG.warn("triple fault: vector {} could not be delivered ({}); rip={}",
                         vector, nested.getMessage(), Long.toHexString(returnRip));
                 exit = RunExit.SHUTDOWN;
                 return;
             }
-            raise(Vector.DF, TrapKind.EXCEPTION, 0, true, returnRip);
+            if (kind == TrapKind.EXCEPTION && doubleFault(vector, nested.vector)) {
+                raise(Vector.DF, TrapKind.EXCEPTION, 0, true, returnRip);
+            } else if (kind == TrapKind.SOFTWARE_INTERRUPT) {
+                throw nested; // INT n faults at the INT instruction
+            } else {
+                // A benign first event: the second fault is delivered on its own (SDM Vol. 3, table 6-5).
+                raise(nested.vector, TrapKind.EXCEPTION, nested.errorCode, Vector.hasErrorCode(nested.vector),
+                        returnRip);
+            }
         } finally {
             deliveryDepth--;
         }
+    }
+
+    /** SDM Vol. 3, table 6-5: contributory then contributory, or #PF then #PF or contributory. */
+    private static boolean doubleFault(int first, int second) {
+        boolean secondContributory = second == Vector.DE || second >= Vector.TS && second <= Vector.GP;
+        boolean firstContributory = first == Vector.DE || first >= Vector.TS && first <= Vector.GP;
+        return firstContributory && secondContributory || first == Vector.PF && (secondContributory || second == Vector.PF);
     }
 
     /** The DPL of the code segment {@code selector} names, from the GDT (or its RPL without one). */
@@ -428,7 +448,8 @@ public final class X86Core extends Interpreter implements Cpu {
                 if (in.op == Op.FXSAVE) {
                     mem.probeWrite(a, 512);
                     byte[] image = saveFpuState();
-                    for (int i = 0; i < 512; i += 8) {
+                    // Bytes 416-511 are reserved or software's: hardware leaves them as they are.
+                    for (int i = 0; i < 416; i += 8) {
                         mem.write64(a + i, java.nio.ByteBuffer.wrap(image, i, 8)
                                 .order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong());
                     }
@@ -749,11 +770,15 @@ public final class X86Core extends Interpreter implements Cpu {
     }
 
     @Override
-    public void setTrapHandler(int vector, TrapHandler handler) {
+    public void setTrapHandler(int vector, int dpl, TrapHandler handler) {
         if (vector < 0 || vector > Vector.SYSCALL) {
             throw new IllegalArgumentException("vector " + vector + " outside 0..255 and SYSCALL (256)");
         }
+        if (dpl < 0 || dpl > 3) {
+            throw new IllegalArgumentException("DPL " + dpl + " outside 0..3");
+        }
         handlers[vector] = handler;
+        handlerDpl[vector] = dpl;
     }
 
     @Override
