@@ -709,7 +709,10 @@ final class Float80 {
             return;
         }
         long n = toInteger(bm, bse, 64, RC_ZERO);
-        flags &= ~PE;
+        if ((flags & IE) != 0) {
+            n = negative(bse) ? Long.MIN_VALUE : Long.MAX_VALUE; // a huge scale: only its sign matters
+        }
+        flags &= ~(PE | IE);
         int k = (int) Math.max(-100_000, Math.min(100_000, n));
         round(negative(ase), mag(am), exp2(ase) + k, precision, rc);
     }

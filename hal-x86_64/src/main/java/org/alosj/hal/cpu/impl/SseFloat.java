@@ -136,7 +136,7 @@ final class SseFloat {
             }
             double r = Math.sqrt(b);
             double err = Double.isInfinite(r) || r == 0 ? 0 : rootResidual(b, r);
-            resultFlagsD(u, r, err, true);
+            resultFlagsD(u, r, err, !Double.isInfinite(b));
             if (rc != SseUnit.RC_NEAREST && err != 0) {
                 r = direct(r, err, rc);
             }
@@ -171,7 +171,7 @@ final class SseFloat {
         }
         resultFlagsD(u, r, err, !Double.isInfinite(a) && !Double.isInfinite(b) && !(opcode == 0x5E && b == 0));
         if (rc != SseUnit.RC_NEAREST) {
-            if (Double.isInfinite(r) && !Double.isInfinite(a) && !Double.isInfinite(b)) {
+            if (Double.isInfinite(r) && !Double.isInfinite(a) && !Double.isInfinite(b) && !(opcode == 0x5E && b == 0)) {
                 r = overflow(r > 0, rc);
             } else if (err != 0) {
                 r = direct(r, err, rc);
@@ -180,36 +180,39 @@ final class SseFloat {
         return Double.doubleToRawLongBits(r);
     }
 
-    private static final double SCALE = 0x1p500;
+    
+    private static final double TINY = 0x1p-900;
 
-    /** The sign of a*b - r, exact even when the product is tiny (the residual would underflow). */
+    /** The sign of a*b - r; exact also where an FMA residual would underflow (then in BigDecimal, rarely). */
     static double productResidual(double a, double b, double r) {
-        if (Math.abs(r) < 0x1p-900 && a != 0 && b != 0) {
-            double as = Math.abs(a) < Math.abs(b) ? a * SCALE : a;
-            double bs = as == a ? b * SCALE : b;
-            return Math.signum(Math.fma(as, bs, -r * SCALE));
+        if (!Double.isFinite(a) || !Double.isFinite(b) || !Double.isFinite(r)) {
+            return 0;
+        }
+        if (Math.abs(r) < TINY || Math.abs(a) < TINY || Math.abs(b) < TINY) {
+            return new BigDecimal(a).multiply(new BigDecimal(b)).subtract(new BigDecimal(r)).signum();
         }
         return Math.signum(Math.fma(a, b, -r));
     }
 
-    /** The sign of a/b - r, exact even for tiny quotients. */
+    /** The sign of a/b - r. */
     static double quotientResidual(double a, double b, double r) {
-        if (Math.abs(r) < 0x1p-900) {
-            double rs = r * SCALE;
-            double as = a * SCALE;
-            if (!Double.isInfinite(as)) {
-                return Math.signum(Math.fma(-rs, b, as)) * Math.signum(b);
-            }
+        if (!Double.isFinite(a) || !Double.isFinite(b) || !Double.isFinite(r)) {
+            return 0;
+        }
+        if (Math.abs(r) < TINY || Math.abs(a) < TINY || Math.abs(b) < TINY) {
+            return new BigDecimal(a).subtract(new BigDecimal(r).multiply(new BigDecimal(b))).signum() * Math.signum(b);
         }
         return Math.signum(Math.fma(-r, b, a)) * Math.signum(b);
     }
 
-    /** The sign of b - r*r for r = sqrt(b), exact for denormal b too. */
+    /** The sign of sqrt(b) - r, from b - r*r. */
     static double rootResidual(double b, double r) {
-        if (b < 0x1p-900) {
-            double bs = b * 0x1p200;
-            double rs = r * 0x1p100;
-            return Math.signum(Math.fma(-rs, rs, bs));
+        if (!Double.isFinite(b) || !Double.isFinite(r)) {
+            return 0;
+        }
+        if (b < TINY) {
+            BigDecimal rr = new BigDecimal(r);
+            return new BigDecimal(b).subtract(rr.multiply(rr)).signum();
         }
         return Math.signum(Math.fma(-r, r, b));
     }
@@ -277,7 +280,7 @@ final class SseFloat {
             }
             double r = Math.sqrt(b);
             double err = Double.isInfinite(r) || r == 0 ? 0 : rootResidual(b, r);
-            resultFlagsS(u, r, err, true);
+            resultFlagsS(u, r, err, !Float.isInfinite(b));
             return Float.floatToRawIntBits(toFloat(r, rc, err));
         }
         if (isNanS(ab) || isNanS(bb)) {

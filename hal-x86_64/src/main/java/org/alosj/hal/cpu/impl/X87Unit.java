@@ -313,7 +313,18 @@ final class X87Unit {
      * (src - dst), 6 DIV (dst / src), 7 DIVR (src / dst); the destination is ST({@code dst}).
      */
     private void arithmetic(int r, int dst, long sm, int sse, boolean popAfter, int extraFlags, boolean fromInteger) {
-        checkReadable(dst);
+        if (!checkReadable(dst)) {
+            // Stack underflow, masked: the result is the indefinite QNaN (compares: unordered).
+            if (r == 2 || r == 3) {
+                sw |= SW_C0 | SW_C2 | SW_C3;
+            } else {
+                put(dst, Float80.INDEFINITE_MANT, Float80.INDEFINITE_SE);
+            }
+            if (popAfter || r == 3) {
+                pop();
+            }
+            return;
+        }
         long dm = m(dst);
         int dse = e(dst);
         if (r == 2 || r == 3) {
@@ -467,8 +478,13 @@ final class X87Unit {
             case 2: c = cpu.cf() || cpu.zf(); break;
             default: c = cpu.pf(); break;
         }
+        // Both registers are checked whatever the condition: an empty one is a stack underflow.
+        if (empty[phys(0)] || empty[phys(i)]) {
+            checkReadable(empty[phys(0)] ? 0 : i);
+            put(0, Float80.INDEFINITE_MANT, Float80.INDEFINITE_SE);
+            return;
+        }
         if (c != negate) {
-            checkReadable(i);
             put(0, m(i), e(i));
         }
     }
@@ -491,16 +507,18 @@ final class X87Unit {
         }
         switch (modrm) {
             case 0xD0: return; // FNOP
-            case 0xE0: checkReadable(0); put(0, m(0), e(0) ^ 0x8000); return;
-            case 0xE1: checkReadable(0); put(0, m(0), e(0) & 0x7FFF); return;
+            case 0xE0: put(0, m(0), checkReadable(0) ? e(0) ^ 0x8000 : e(0)); return;
+            case 0xE1: put(0, m(0), checkReadable(0) ? e(0) & 0x7FFF : e(0)); return;
             case 0xE4: checkReadable(0); compare(m(0), e(0), 0, 0, true); return;
             case 0xE5: examine(); return;
             case 0xE8: push(Float80.INTEGER_BIT, 0x3FFF); return;
-            case 0xE9: push(0xD49A_784B_CD1B_8AFEL, 0x4000); return;
-            case 0xEA: push(0xB8AA_3B29_5C17_F0BCL, 0x3FFF); return;
-            case 0xEB: push(0xC90F_DAA2_2168_C235L, 0x4000); return;
-            case 0xEC: push(0x9A20_9A84_FBCF_F799L, 0x3FFD); return;
-            case 0xED: push(0xB172_17F7_D1CF_79ACL, 0x3FFE); return;
+            // The constants are held to more bits than 64 and rounded per RC (below: the
+            // round-to-nearest significand and whether the exact value lies above it).
+            case 0xE9: push(roundConstant(0xD49A_784B_CD1B_8AFEL, true), 0x4000); return;
+            case 0xEA: push(roundConstant(0xB8AA_3B29_5C17_F0BCL, false), 0x3FFF); return;
+            case 0xEB: push(roundConstant(0xC90F_DAA2_2168_C235L, false), 0x4000); return;
+            case 0xEC: push(roundConstant(0x9A20_9A84_FBCF_F799L, false), 0x3FFD); return;
+            case 0xED: push(roundConstant(0xB172_17F7_D1CF_79ACL, false), 0x3FFE); return;
             case 0xEE: push(0, 0); return;
             case 0xF4: extract(); return;
             case 0xF5: case 0xF8: { // FPREM1 / FPREM
@@ -541,6 +559,15 @@ final class X87Unit {
         }
     }
 
+    /** A positive constant's significand in the current rounding mode, from its nearest value. */
+    private long roundConstant(long nearest, boolean exactAbove) {
+        int mode = rc();
+        if (exactAbove) {
+            return mode == 2 ? nearest + 1 : nearest; // up rounds up; nearest, down and zero keep it
+        }
+        return mode == 1 || mode == 3 ? nearest - 1 : nearest; // down and zero round down
+    }
+
     /** FXAM: classify ST(0) into C3, C2, C0; C1 is the sign. */
     private void examine() {
         sw &= ~SW_CONDITION;
@@ -568,6 +595,14 @@ final class X87Unit {
 
     /** FXTRACT: ST(0) becomes the unbiased exponent, then the significand is pushed. */
     private void extract() {
+        if (!empty[(top - 1) & 7]) {
+            // No room for the second result: stack overflow, both results are the indefinite.
+            sw |= SW_C1;
+            exceptions(Float80.IE | SW_SF);
+            put(0, Float80.INDEFINITE_MANT, Float80.INDEFINITE_SE);
+            push(Float80.INDEFINITE_MANT, Float80.INDEFINITE_SE);
+            return;
+        }
         checkReadable(0);
         long mm = m(0);
         int s = e(0);

@@ -339,7 +339,7 @@ final class CaseGenerator {
             }
             in = forms.decode(insn);
         }
-        fixImplicitMemory(in, s, end);
+        fixImplicitMemory(in, s, end, e.ripRelative);
         in = forms.decode(insn);
         if ((in.op == Op.SHLD || in.op == Op.SHRD) && in.size == 2 && in.cond == 1 && (s.gpr[Reg.RCX] & 31) > 16) {
             return null; // CL became a memory base: a count above 16 is undefined for 16 bits
@@ -363,7 +363,7 @@ final class CaseGenerator {
         String desc = key + " [" + DiffCase.hex(insn) + "]";
         DiffCase c = new DiffCase(key, code.toByteArray(), s, undefinedFlags, undefinedRegs, desc);
         if (in.memOperand() && p.hasModrm()) {
-            int at = (int) (eaOf(in, s, end) - DiffCase.DATA);
+            int at = (int) (eaOf(in, s, end, e.ripRelative) - DiffCase.DATA);
             if (in.op == Op.FXSAVE) {
                 c.ignored.add(new int[] {at + 6, at + 24});
                 c.ignored.add(new int[] {at + 28, at + 32});
@@ -448,7 +448,7 @@ final class CaseGenerator {
     }
 
     /** Memory an instruction uses implicitly: return addresses, flag images, IRET frames. */
-    private void fixImplicitMemory(Insn in, DiffCase.State s, long end) {
+    private void fixImplicitMemory(Insn in, DiffCase.State s, long end, boolean ripRelative) {
         ByteBuffer d = ByteBuffer.wrap(s.data).order(ByteOrder.LITTLE_ENDIAN);
         long rsp = s.gpr[Reg.RSP];
         int spOff = (int) (rsp - DiffCase.DATA);
@@ -464,7 +464,7 @@ final class CaseGenerator {
                 if (in.rm >= 0) {
                     s.gpr[in.rm & 15] = t;
                 } else {
-                    long a = eaOf(in, s, end);
+                    long a = eaOf(in, s, end, ripRelative);
                     long off = a - DiffCase.DATA;
                     if (off >= 0 && off + 8 <= DiffCase.DATA_SIZE) {
                         d.putLong((int) off, t);
@@ -492,9 +492,14 @@ final class CaseGenerator {
     }
 
     private long eaOf(Insn in, DiffCase.State s, long end) {
+        return eaOf(in, s, end, false);
+    }
+
+    /** The operand's linear address; RIP-relative displacements were decoded at address 0. */
+    private long eaOf(Insn in, DiffCase.State s, long end, boolean ripRelative) {
         long base = in.base == CpuState.ZERO ? 0 : s.gpr[in.base];
         long index = in.index == CpuState.ZERO ? 0 : s.gpr[in.index];
-        long a = base + (index << in.scale) + in.disp;
+        long a = base + (index << in.scale) + in.disp + (ripRelative ? DiffCase.CODE : 0);
         if (in.addr32) {
             a &= 0xFFFF_FFFFL;
         }
