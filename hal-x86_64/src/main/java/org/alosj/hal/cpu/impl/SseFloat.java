@@ -170,6 +170,9 @@ final class SseFloat {
             return SseUnit.DEFAULT_NAN_D;
         }
         resultFlagsD(u, r, err, !Double.isInfinite(a) && !Double.isInfinite(b) && !(opcode == 0x5E && b == 0));
+        if (r == 0 && rc == SseUnit.RC_DOWN && (opcode == 0x58 || opcode == 0x5C)) {
+            r = exactZeroSum(a, opcode == 0x58 ? b : -b);
+        }
         if (rc != SseUnit.RC_NEAREST) {
             if (Double.isInfinite(r) && !Double.isInfinite(a) && !Double.isInfinite(b) && !(opcode == 0x5E && b == 0)) {
                 r = overflow(r > 0, rc);
@@ -215,6 +218,13 @@ final class SseFloat {
             return new BigDecimal(b).subtract(rr.multiply(rr)).signum();
         }
         return Math.signum(Math.fma(-r, r, b));
+    }
+
+    /** IEEE 754: an exact zero sum of operands of opposite sign is -0 when rounding toward negative. */
+    private static double exactZeroSum(double a, double b) {
+        boolean bothNegativeZero = a == 0 && b == 0 && Double.doubleToRawLongBits(a) < 0 && Double.doubleToRawLongBits(b) < 0;
+        boolean sameSignZeros = a == 0 && b == 0 && (Double.doubleToRawLongBits(a) < 0) == (Double.doubleToRawLongBits(b) < 0);
+        return bothNegativeZero || !sameSignZeros ? -0.0 : 0.0;
     }
 
     private static double twoSumError(double a, double b, double s) {
@@ -313,6 +323,9 @@ final class SseFloat {
             return SseUnit.DEFAULT_NAN_S;
         }
         resultFlagsS(u, r, err, !Float.isInfinite(a) && !Float.isInfinite(b) && !(opcode == 0x5E && b == 0));
+        if (r == 0 && rc == SseUnit.RC_DOWN && (opcode == 0x58 || opcode == 0x5C)) {
+            r = exactZeroSum(a, opcode == 0x58 ? b : -(double) b);
+        }
         return Float.floatToRawIntBits(toFloat(r, rc, err));
     }
 

@@ -667,6 +667,8 @@ final class X87Unit {
         int newCw = (int) mem.read32(a) & 0xFFFF;
         int newSw = (int) mem.read32(a + 4) & 0xFFFF;
         int tw = (int) mem.read32(a + 8) & 0xFFFF;
+        // The instruction and operand pointers are not kept, but the whole image is read (and can fault).
+        mem.read32(a + 24);
         cw = newCw;
         sw = newSw & ~(7 << SW_TOP_SHIFT);
         top = (newSw >> SW_TOP_SHIFT) & 7;
