@@ -1,0 +1,32 @@
+package org.alosj.hal.cpu;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Benchmark runner for bench/cpu.sh (not a test): runs a static x86-64 program on the model
+ * as a ring-3 process, a few times to let the JIT warm up, and prints its output and, per run,
+ * instructions retired, wall time and instructions per second.
+ */
+public final class CpuBench {
+    private CpuBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path exe = Path.of(args[0]);
+        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        for (int run = 1; run <= runs; run++) {
+            GuestProcess p = new GuestProcess(exe, List.of(exe.toString()), 256L << 20);
+            long start = System.nanoTime();
+            p.run(Long.MAX_VALUE);
+            long ns = System.nanoTime() - start;
+            if (p.fault != null || p.exitCode == null || p.exitCode != 0) {
+                System.err.println("run failed: fault " + p.fault + " exit " + p.exitCode + "\n" + p.output());
+                System.exit(1);
+            }
+            long insns = p.cpu.instructionsRetired();
+            System.out.printf("model run %d: %s  %d instructions in %.3f s = %.1f million instructions/s%n", run,
+                    p.output().trim(), insns, ns / 1e9, insns / (ns / 1e3));
+        }
+    }
+}
