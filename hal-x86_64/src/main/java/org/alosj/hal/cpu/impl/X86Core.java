@@ -59,7 +59,7 @@ public final class X86Core extends Interpreter implements Cpu {
 
     @Override
     public RunExit run(long instructionBudget) {
-        long limit = retired + instructionBudget;
+        long limit = instructionBudget >= Long.MAX_VALUE - retired ? Long.MAX_VALUE : retired + instructionBudget;
         exit = null;
         Block prev = null;
         for (;;) {
