@@ -5,7 +5,7 @@ import org.alosj.hal.cpu.Reg;
 
 /**
  * CPUID: an honest baseline. Only what this model implements is advertised (x87, TSC, MSR, PAE,
- * CX8, CMOV, FXSR, SSE, SSE2, CX16, POPCNT, SYSCALL, NX, RDTSCP, LM, LAHF, LZCNT); no MMX,
+ * CX8, CMOV, CLFLUSH, FXSR, SSE, SSE2, CX16, POPCNT, SYSCALL, NX, RDTSCP, LM, LAHF, LZCNT); no MMX,
  * SSE3+, AVX, BMI, so programs that dispatch on CPUID (glibc, busybox) pick baseline code.
  */
 final class CpuId {
@@ -19,6 +19,7 @@ final class CpuId {
     private static final int EDX_PAE = 1 << 6;
     private static final int EDX_CX8 = 1 << 8;
     private static final int EDX_CMOV = 1 << 15;
+    private static final int EDX_CLFSH = 1 << 19;
     private static final int EDX_FXSR = 1 << 24;
     private static final int EDX_SSE = 1 << 25;
     private static final int EDX_SSE2 = 1 << 26;
@@ -55,7 +56,7 @@ final class CpuId {
                 a = 0x0006_0F10; // family 6, model 0x1, stepping 0
                 b = 8 << 8 | 1 << 16; // CLFLUSH line 64 bytes, one logical processor
                 c = ECX_CX16 | ECX_POPCNT;
-                d = EDX_FPU | EDX_TSC | EDX_MSR | EDX_PAE | EDX_CX8 | EDX_CMOV | EDX_FXSR | EDX_SSE | EDX_SSE2;
+                d = EDX_FPU | EDX_TSC | EDX_MSR | EDX_PAE | EDX_CX8 | EDX_CMOV | EDX_CLFSH | EDX_FXSR | EDX_SSE | EDX_SSE2;
                 break;
             case 0x8000_0000:
                 a = 0x8000_0008;

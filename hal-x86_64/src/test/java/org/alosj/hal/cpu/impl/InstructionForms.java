@@ -129,8 +129,9 @@ final class InstructionForms {
                             // Registers: rm = 0 and, for x87 register forms, every rm; memory: [rax].
                             int mod = modrm >> 6;
                             int rm = modrm & 7;
-                            boolean x87 = twoByte == 0 && opcode >= 0xD8 && opcode <= 0xDF;
-                            if (!(mod == 3 && (rm == 0 || x87) || mod == 0 && rm == 0)) {
+                            // x87 and group 7 (0F 01: SWAPGS, RDTSCP ...) name operations by the whole ModRM.
+                            boolean everyRm = twoByte == 0 && opcode >= 0xD8 && opcode <= 0xDF || twoByte == 1 && opcode == 0x01;
+                            if (!(mod == 3 && (rm == 0 || everyRm) || mod == 0 && rm == 0)) {
                                 continue;
                             }
                             byte[] b = bytes(new Probe(prefix, w == 1, twoByte == 1, opcode, modrm, true));
