@@ -406,4 +406,72 @@ class TrapsTest {
             machine.powerOff();
         }
     }
+    @Test
+    void storesIntoCodeAreSeenByTheNextFetchEvenInsideTheSameBlock() {
+        Rig r = new Rig();
+        r.pt.setLeafFlags(USER_CODE, PageTables.US | PageTables.RW); // writable code, as a JIT has
+        // mov byte [USER_CODE + 12], 0x07 turns the "mov eax, 1" below into "mov eax, 7".
+        r.code(USER_CODE, concat(
+                new int[] {0xC6, 0x04, 0x25}, disp32(USER_CODE + 12), new int[] {0x07},   // 8 bytes
+                new int[] {0x90, 0x90, 0x90},                                            // to offset 11
+                new int[] {0xB8, 0x01, 0, 0, 0},                                         // mov eax, 1 (imm at 12)
+                new int[] {0x0F, 0x0B}));
+        r.runToTrap();
+        assertEquals(7, r.cpu.reg(Reg.RAX), "the patched immediate, not the decoded one");
+        // Run the same code again after patching it back through the bus (a loader or DMA).
+        r.cpu.setRip(USER_CODE + 11);
+        r.code(USER_CODE + 12, 0x05);
+        r.runToTrap();
+        assertEquals(5, r.cpu.reg(Reg.RAX));
+    }
+
+    @Test
+    void sseWithCr0TsSetIsDeviceNotAvailable() {
+        Rig r = new Rig();
+        r.cpu.setCr(0, r.cpu.cr(0) | Cr.CR0_TS);
+        r.code(USER_CODE, 0x66, 0x0F, 0xEF, 0xC0); // pxor xmm0, xmm0
+        TrapFrame f = r.runToTrap();
+        assertEquals(Vector.NM, f.vector());
+        assertEquals(USER_CODE, f.rip());
+    }
+
+    @Test
+    void anUnmaskedSseExceptionIsASimdFloatingPointException() {
+        Rig r = new Rig();
+        r.cpu.setMxcsr(0x1F80 & ~(1 << 9)); // unmask divide-by-zero
+        r.cpu.setXmm(0, Double.doubleToRawLongBits(1.0), 0);
+        r.cpu.setXmm(1, 0, 0);
+        r.code(USER_CODE, 0xF2, 0x0F, 0x5E, 0xC1); // divsd xmm0, xmm1
+        TrapFrame f = r.runToTrap();
+        assertEquals(Vector.XM, f.vector());
+        assertEquals(USER_CODE, f.rip());
+        assertEquals(Double.doubleToRawLongBits(1.0), r.cpu.xmmLow(0), "the destination is left alone");
+        assertTrue((r.cpu.mxcsr() & 4) != 0, "ZE is set");
+    }
+
+    @Test
+    void anUnmaskedX87ExceptionIsReportedAsMathFaultByTheNextWaitingInstruction() {
+        Rig r = new Rig();
+        r.write64(USER_DATA, 0x037BL); // control word with ZM (bit 2) clear
+        r.code(USER_CODE, concat(
+                new int[] {0xD9, 0x2C, 0x25}, disp32(USER_DATA),  // fldcw [USER_DATA]
+                new int[] {0xD9, 0xE8, 0xD9, 0xEE},               // fld1; fldz
+                new int[] {0xDE, 0xF9},                           // fdivp: 1 / 0, unmasked #Z
+                new int[] {0x9B}));                               // fwait
+        TrapFrame f = r.runToTrap();
+        assertEquals(Vector.MF, f.vector());
+        assertEquals(USER_CODE + 13, f.rip(), "reported at the waiting instruction");
+    }
+
+    @Test
+    void aMisalignedAccessWithAlignmentCheckingOnIsAnAlignmentCheckFault() {
+        Rig r = new Rig();
+        r.cpu.setCr(0, r.cpu.cr(0) | Cr.CR0_AM);
+        r.cpu.setRflags(Rflags.AC);
+        r.code(USER_CODE, loadAbsolute(USER_DATA + 3));
+        TrapFrame f = r.runToTrap();
+        assertEquals(Vector.AC, f.vector());
+        assertEquals(0, f.errorCode());
+        assertEquals(USER_CODE, f.rip());
+    }
 }
