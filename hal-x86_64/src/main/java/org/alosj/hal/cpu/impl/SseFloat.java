@@ -188,8 +188,8 @@ final class SseFloat {
 
     /** The sign of a*b - r; exact also where an FMA residual would underflow (then in BigDecimal, rarely). */
     static double productResidual(double a, double b, double r) {
-        if (!Double.isFinite(a) || !Double.isFinite(b) || !Double.isFinite(r)) {
-            return 0;
+        if (!Double.isFinite(a) || !Double.isFinite(b) || !Double.isFinite(r) || a == 0 || b == 0) {
+            return 0; // a zero factor makes the product exact
         }
         if (Math.abs(r) < TINY || Math.abs(a) < TINY || Math.abs(b) < TINY) {
             return new BigDecimal(a).multiply(new BigDecimal(b)).subtract(new BigDecimal(r)).signum();
@@ -199,7 +199,7 @@ final class SseFloat {
 
     /** The sign of a/b - r. */
     static double quotientResidual(double a, double b, double r) {
-        if (!Double.isFinite(a) || !Double.isFinite(b) || !Double.isFinite(r)) {
+        if (!Double.isFinite(a) || !Double.isFinite(b) || !Double.isFinite(r) || a == 0 || b == 0) {
             return 0;
         }
         if (Math.abs(r) < TINY || Math.abs(a) < TINY || Math.abs(b) < TINY) {
