@@ -343,6 +343,10 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
             countZero(in);
             return;
         }
+        if (in.rm >= 0 && in.size >= 4 && in.aux >= 4) {
+            shiftRegister(in, count);
+            return;
+        }
         long addr = in.rm < 0 ? ea(in) : 0;
         long v = in.rm >= 0 ? getReg(in.rm, in.size) : mem.readForWrite(addr, in.size);
         long m = mask(in.size);
@@ -395,6 +399,52 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         } else {
             mem.write(addr, in.size, res);
         }
+    }
+
+    /** The hot case of SHL/SHR/SAR: a 64- or 32-bit register, count 1..63 (or 1..31). */
+    private void shiftRegister(Insn in, int count) {
+        int rm = in.rm;
+        if (in.size == 8) {
+            long v = r[rm];
+            long res;
+            switch (in.aux) {
+                case 5:
+                    res = v >>> count;
+                    flagsCfOf(res, ((v >>> (count - 1)) & 1) != 0, v < 0);
+                    break;
+                case 7:
+                    res = v >> count;
+                    flagsCfOf(res, ((v >> (count - 1)) & 1) != 0, false);
+                    break;
+                default: {
+                    res = v << count;
+                    boolean c = ((v >>> (64 - count)) & 1) != 0;
+                    flagsCfOf(res, c, res < 0 ^ c);
+                }
+            }
+            r[rm] = res;
+            return;
+        }
+        long v = r[rm] & 0xFFFF_FFFFL;
+        long res;
+        switch (in.aux) {
+            case 5:
+                res = v >>> count;
+                flagsCfOf(res, ((v >>> (count - 1)) & 1) != 0, (v & 0x8000_0000L) != 0);
+                break;
+            case 7: {
+                long sv = (int) v;
+                res = (sv >> count) & 0xFFFF_FFFFL;
+                flagsCfOf((int) res, ((sv >> (count - 1)) & 1) != 0, false);
+                break;
+            }
+            default: {
+                res = (v << count) & 0xFFFF_FFFFL;
+                boolean c = ((v >>> (32 - count)) & 1) != 0;
+                flagsCfOf((int) res, c, (res & 0x8000_0000L) != 0 ^ c);
+            }
+        }
+        r[rm] = res;
     }
 
     /** A masked count of zero changes no flags, but the operand is still accessed and written. */
