@@ -104,6 +104,11 @@ final class Float80 {
         }
     }
 
+    /** A denormal or pseudo-denormal: exponent field zero, significand not zero. */
+    static boolean isDenormal(long m, int se) {
+        return (se & EXP_MAX) == 0 && m != 0;
+    }
+
     // --- exact values -----------------------------------------------------------------------------
 
     /** Binary exponent of the significand's last bit for a finite value. */
@@ -187,6 +192,7 @@ final class Float80 {
 
     void add(long am, int ase, long bm, int bse, boolean subtract, int precision, int rc) {
         flags = 0;
+        roundedUp = false;
         if (subtract) {
             bse ^= 0x8000;
         }
@@ -197,6 +203,9 @@ final class Float80 {
         if (isUnsupported(am, ase) || isUnsupported(bm, bse)) {
             invalid();
             return;
+        }
+        if (isDenormal(am, ase) || isDenormal(bm, bse)) {
+            flags |= DE;
         }
         boolean ai = isInf(am, ase);
         boolean bi = isInf(bm, bse);
@@ -236,6 +245,7 @@ final class Float80 {
 
     void multiply(long am, int ase, long bm, int bse, int precision, int rc) {
         flags = 0;
+        roundedUp = false;
         if (isNan(am, ase) || isNan(bm, bse)) {
             propagateNan(am, ase, bm, bse);
             return;
@@ -243,6 +253,9 @@ final class Float80 {
         if (isUnsupported(am, ase) || isUnsupported(bm, bse)) {
             invalid();
             return;
+        }
+        if (isDenormal(am, ase) || isDenormal(bm, bse)) {
+            flags |= DE;
         }
         int sign = (ase ^ bse) & 0x8000;
         boolean ai = isInf(am, ase);
@@ -260,6 +273,7 @@ final class Float80 {
 
     void divide(long am, int ase, long bm, int bse, int precision, int rc) {
         flags = 0;
+        roundedUp = false;
         if (isNan(am, ase) || isNan(bm, bse)) {
             propagateNan(am, ase, bm, bse);
             return;
@@ -267,6 +281,9 @@ final class Float80 {
         if (isUnsupported(am, ase) || isUnsupported(bm, bse)) {
             invalid();
             return;
+        }
+        if (isDenormal(am, ase) || isDenormal(bm, bse)) {
+            flags |= DE;
         }
         int sign = (ase ^ bse) & 0x8000;
         boolean ai = isInf(am, ase);
@@ -304,6 +321,7 @@ final class Float80 {
 
     void sqrt(long am, int ase, int precision, int rc) {
         flags = 0;
+        roundedUp = false;
         if (isNan(am, ase)) {
             propagateNan(am, ase, am, ase);
             return;
@@ -338,6 +356,7 @@ final class Float80 {
     /** FRNDINT: round to an integer in {@code rc}. */
     void roundToInteger(long am, int ase, int rc) {
         flags = 0;
+        roundedUp = false;
         if (isNan(am, ase) || isInf(am, ase) || isZero(am, ase)) {
             if (isNan(am, ase)) {
                 propagateNan(am, ase, am, ase);
@@ -356,6 +375,12 @@ final class Float80 {
         if (i.signum() == 0) {
             set(0, ase & 0x8000);
         }
+        BigInteger exact = mag(am);
+        BigInteger scaled = i.shiftLeft(-e);
+        if (scaled.compareTo(exact) != 0) {
+            flags |= PE;
+        }
+        roundedUp = scaled.compareTo(exact) > 0; // C1: the magnitude went up
     }
 
     /** |value| rounded to an integer in {@code rc} (the sign is applied by the rounding direction). */
@@ -397,6 +422,7 @@ final class Float80 {
      */
     long toInteger(long am, int ase, int bits, int rc) {
         flags = 0;
+        roundedUp = false;
         roundedUp = false;
         long indefinite = Long.MIN_VALUE >> (64 - bits);
         if (isNan(am, ase) || isInf(am, ase) || isUnsupported(am, ase)) {
@@ -461,6 +487,7 @@ final class Float80 {
     /** Loads a double exactly (FLD m64); a signalling NaN is quietened with IE. */
     void fromDouble(long bits) {
         flags = 0;
+        roundedUp = false;
         int sign = (int) (bits >>> 63) << 15;
         int e = (int) (bits >>> 52) & 0x7FF;
         long f = bits & 0x000F_FFFF_FFFF_FFFFL;
@@ -489,6 +516,7 @@ final class Float80 {
 
     void fromFloat(int bits) {
         flags = 0;
+        roundedUp = false;
         int sign = (bits >>> 31) << 15;
         int e = (bits >>> 23) & 0xFF;
         long f = bits & 0x7F_FFFFL;
@@ -517,6 +545,7 @@ final class Float80 {
 
     void fromLong(long v) {
         flags = 0;
+        roundedUp = false;
         if (v == 0) {
             set(0, 0);
             return;
@@ -530,6 +559,7 @@ final class Float80 {
     /** Rounds to double (FST m64) in {@code rc}; returns the bits. */
     long toDouble(long am, int ase, int rc) {
         flags = 0;
+        roundedUp = false;
         roundedUp = false;
         long sign = (long) (ase >>> 15 & 1) << 63;
         if (isNan(am, ase) || isUnsupported(am, ase)) {
@@ -552,6 +582,7 @@ final class Float80 {
 
     int toFloat(long am, int ase, int rc) {
         flags = 0;
+        roundedUp = false;
         roundedUp = false;
         int sign = (ase >>> 15 & 1) << 31;
         if (isNan(am, ase) || isUnsupported(am, ase)) {
@@ -612,6 +643,7 @@ final class Float80 {
         if (exp > maxExp) {
             flags |= OE | PE;
             boolean toMax = rc == RC_ZERO || rc == RC_DOWN && !neg || rc == RC_UP && neg;
+            roundedUp = !toMax; // to infinity: the magnitude went up
             if (single) {
                 return signBit | (toMax ? 0x7F7F_FFFFL : 0x7F80_0000L);
             }
@@ -632,6 +664,7 @@ final class Float80 {
      */
     int remainder(long am, int ase, long bm, int bse, boolean nearest) {
         flags = 0;
+        roundedUp = false;
         if (isNan(am, ase) || isNan(bm, bse)) {
             propagateNan(am, ase, bm, bse);
             return 0;
@@ -690,6 +723,7 @@ final class Float80 {
     /** FSCALE: a * 2^trunc(b). */
     void scale(long am, int ase, long bm, int bse, int precision, int rc) {
         flags = 0;
+        roundedUp = false;
         if (isNan(am, ase) || isNan(bm, bse)) {
             propagateNan(am, ase, bm, bse);
             return;

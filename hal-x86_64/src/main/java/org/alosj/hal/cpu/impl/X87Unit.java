@@ -221,13 +221,13 @@ final class X87Unit {
                     case 2: f.fromLong((int) mem.read32(a)); break;
                     default: f.fromLong((short) mem.read16(a)); break;
                 }
-                int loadFlags = f.flags & Float80.IE;
+                int loadFlags = f.flags & (Float80.IE | Float80.DE);
                 arithmetic(r, 0, f.mant, f.se, false, loadFlags, esc == 2 || esc == 6);
                 return;
             }
             case 1:
                 switch (r) {
-                    case 0: f.fromFloat((int) mem.read32(a)); exceptions(f.flags); push(f.mant, f.se); return;
+                    case 0: f.fromFloat((int) mem.read32(a)); loadPush(); return;
                     case 2: case 3: {
                         checkReadable(0);
                         int v = f.toFloat(m(0), e(0), rc());
@@ -267,7 +267,7 @@ final class X87Unit {
                 }
             case 5:
                 switch (r) {
-                    case 0: f.fromDouble(mem.read64(a)); exceptions(f.flags); push(f.mant, f.se); return;
+                    case 0: f.fromDouble(mem.read64(a)); loadPush(); return;
                     case 2: case 3: {
                         checkReadable(0);
                         long v = f.toDouble(m(0), e(0), rc());
@@ -300,8 +300,16 @@ final class X87Unit {
         }
     }
 
+    /** FLD m32/m64: a full stack (stack fault) takes precedence over the conversion's own flags. */
+    private void loadPush() {
+        if (empty[(top - 1) & 7]) {
+            exceptions(f.flags);
+        }
+        push(f.mant, f.se);
+    }
+
     private void finishStore(boolean popAfter) {
-        sw = f.roundedUp ? sw | SW_C1 : sw & ~SW_C1;
+        sw = f.roundedUp && (f.flags & Float80.IE) == 0 ? sw | SW_C1 : sw & ~SW_C1;
         exceptions(f.flags);
         if (popAfter) {
             pop();
@@ -347,7 +355,11 @@ final class X87Unit {
         }
         put(dst, f.mant, f.se);
         sw = f.roundedUp ? sw | SW_C1 : sw & ~SW_C1;
-        exceptions(f.flags | extraFlags);
+        int raised = f.flags | extraFlags;
+        if ((raised & Float80.ZE) != 0) {
+            raised &= ~Float80.DE; // zero divide takes precedence over a denormal dividend
+        }
+        exceptions(raised);
         if (popAfter) {
             pop();
         }
@@ -548,6 +560,7 @@ final class X87Unit {
                 checkReadable(0);
                 f.roundToInteger(m(0), e(0), rc());
                 put(0, f.mant, f.se);
+                sw = f.roundedUp ? sw | SW_C1 : sw & ~SW_C1;
                 exceptions(f.flags);
                 return;
             default: // 0xFD FSCALE
@@ -555,6 +568,7 @@ final class X87Unit {
                 checkReadable(1);
                 f.scale(m(0), e(0), m(1), e(1), precision(), rc());
                 put(0, f.mant, f.se);
+                sw = f.roundedUp ? sw | SW_C1 : sw & ~SW_C1;
                 exceptions(f.flags);
         }
     }
