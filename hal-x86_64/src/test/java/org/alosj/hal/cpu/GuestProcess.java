@@ -23,6 +23,7 @@ final class GuestProcess {
     final Cpu cpu;
     final PageTables pt;
     final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
     private long brkStart;
     private long brk;
     private long mmapNext = MMAP_BASE;
@@ -141,6 +142,10 @@ final class GuestProcess {
         return stdout.toString(StandardCharsets.UTF_8);
     }
 
+    String errors() {
+        return stderr.toString(StandardCharsets.UTF_8);
+    }
+
     private TrapHandler.Resume syscall(Cpu c) {
         syscalls++;
         long nr = c.reg(Reg.RAX);
@@ -162,7 +167,7 @@ final class GuestProcess {
                 break;
             }
             case 9: ret = mmap(a1); break;
-            case 11: ret = 0; break; // munmap
+            case 10: case 11: ret = 0; break; // mprotect, munmap
             case 12: ret = brk(a0); break;
             case 13: case 14: ret = 0; break; // rt_sigaction, rt_sigprocmask
             case 16: ret = -25; break; // ioctl: ENOTTY
@@ -197,9 +202,7 @@ final class GuestProcess {
             return -9;
         }
         byte[] data = pt.read(buf, (int) len);
-        if (fd == 1) {
-            stdout.writeBytes(data);
-        }
+        (fd == 1 ? stdout : stderr).writeBytes(data);
         return len;
     }
 

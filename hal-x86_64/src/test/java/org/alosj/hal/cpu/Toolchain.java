@@ -79,8 +79,12 @@ public final class Toolchain {
         }
         Path exe = WORK.resolve(output);
         List<String> cmd = new ArrayList<>(List.of(compiler));
-        cmd.addAll(List.of(flags));
+        List<String> libraries = new ArrayList<>();
+        for (String f : flags) {
+            (f.startsWith("-l") ? libraries : cmd).add(f); // libraries go after the source for the linker
+        }
         cmd.addAll(List.of("-o", exe.toString(), src.toString()));
+        cmd.addAll(libraries);
         run(cmd, null, 120);
         return exe;
     }
