@@ -14,6 +14,8 @@ public final class Cr {
     public static final long CR0_CD = 1L << 30;
     public static final long CR0_PG = 1L << 31;
 
+    /** Time Stamp Disable: RDTSC/RDTSCP are privileged. */
+    public static final long CR4_TSD = 1L << 2;
     public static final long CR4_PAE = 1L << 5;
     public static final long CR4_PGE = 1L << 7;
     public static final long CR4_OSFXSR = 1L << 9;

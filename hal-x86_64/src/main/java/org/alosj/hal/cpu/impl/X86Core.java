@@ -483,9 +483,11 @@ public final class X86Core extends Interpreter implements Cpu {
                 CpuId.execute(r);
                 return;
             case Op.RDTSC:
+                checkTsc();
                 setTsc();
                 return;
             case Op.RDTSCP:
+                checkTsc();
                 setTsc();
                 r[Reg.RCX] = tscAux & 0xFFFF_FFFFL;
                 return;
@@ -584,6 +586,12 @@ public final class X86Core extends Interpreter implements Cpu {
                 throw new GuestFault(ioplAllows() ? Vector.UD : Vector.GP, 0);
             default:
                 throw new GuestFault(Vector.UD, 0);
+        }
+    }
+
+    private void checkTsc() {
+        if ((cr4 & Cr.CR4_TSD) != 0 && cpl != 0) {
+            throw new GuestFault(Vector.GP, 0);
         }
     }
 
