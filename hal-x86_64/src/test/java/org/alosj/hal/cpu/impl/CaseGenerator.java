@@ -346,7 +346,7 @@ final class CaseGenerator {
         }
         long undefinedFlags = undefinedFlags(in, s);
         int undefinedRegs = 0;
-        if ((in.op == Op.BSF || in.op == Op.BSR) && readSource(in, s) == 0) {
+        if ((in.op == Op.BSF || in.op == Op.BSR) && readSource(in, s, e.ripRelative) == 0) {
             undefinedRegs |= 1 << (in.reg & 15);
         }
         ByteArrayOutputStream code = new ByteArrayOutputStream();
@@ -378,20 +378,37 @@ final class CaseGenerator {
         return op == Op.RET || op == Op.JMP_E || op == Op.CALL_E;
     }
 
-    private long readSource(Insn in, DiffCase.State s) {
+    private long readSource(Insn in, DiffCase.State s, boolean ripRelative) {
         if (in.rm >= 0) {
             return s.gpr[in.rm & 15] & CpuState.mask(in.size);
         }
-        return 1; // memory: not worth reading back here; the data is random and rarely zero
+        long off = eaOf(in, s, 0, ripRelative) - DiffCase.DATA;
+        if (off < 0 || off + in.size > DiffCase.DATA_SIZE) {
+            return 1; // faults before it matters
+        }
+        long v = 0;
+        for (int i = in.size - 1; i >= 0; i--) {
+            v = v << 8 | (s.data[(int) off + i] & 0xFF);
+        }
+        return v;
     }
 
     /** Registers an instruction uses implicitly (before the memory operand claims its own). */
     private void fixImplicitRegisters(Insn in, byte[] insn, DiffCase.State s) {
         switch (in.op) {
             case Op.LEAVE:
-            case Op.ENTER:
                 s.gpr[Reg.RBP] = DiffCase.DATA + 0x800 + 8 * rng.nextInt(64);
                 break;
+            case Op.ENTER: {
+                // Keep the frame inside the data: whether ENTER probes a faulting final RSP differs
+                // between vendors (AMD does, the SDM's pseudocode does not).
+                s.gpr[Reg.RBP] = DiffCase.DATA + 0x800 + 8 * rng.nextInt(64);
+                int alloc = rng.nextInt(0x400);
+                insn[insn.length - 3] = (byte) alloc;
+                insn[insn.length - 2] = (byte) (alloc >> 8);
+                insn[insn.length - 1] = (byte) rng.nextInt(4);
+                break;
+            }
             case Op.MOVS:
             case Op.STOS:
             case Op.LODS:
