@@ -474,4 +474,21 @@ class TrapsTest {
         assertEquals(0, f.errorCode());
         assertEquals(USER_CODE, f.rip());
     }
+    @Test
+    void theTrapFlagSingleStepsWithADebugTrapAfterEachInstruction() {
+        Rig r = new Rig();
+        List<Long> steps = new ArrayList<>();
+        r.cpu.setTrapHandler(Vector.DB, (c, f) -> {
+            assertEquals(TrapKind.EXCEPTION, f.kind());
+            steps.add(f.rip());
+            return TrapHandler.Resume.CONTINUE;
+        });
+        r.cpu.setRflags(Rflags.TF);
+        // nop; inc rax; jmp +0; ud2
+        r.code(USER_CODE, 0x90, 0x48, 0xFF, 0xC0, 0xEB, 0x00, 0x0F, 0x0B);
+        TrapFrame f = r.runToTrap();
+        assertEquals(Vector.UD, f.vector());
+        assertEquals(List.of(USER_CODE + 1, USER_CODE + 4, USER_CODE + 6), steps, "a #DB after each completed instruction");
+        assertEquals(1, r.cpu.reg(Reg.RAX), "each instruction ran once");
+    }
 }

@@ -47,6 +47,8 @@ public final class X86Core extends Interpreter implements Cpu {
     private RunExit exit;
     /** Nesting while delivering: 1 delivering, 2 delivering #DF. */
     private int deliveryDepth;
+    /** Counts entries to ring 0 (so a single step can tell the instruction made one itself). */
+    private int trapsDelivered;
 
     public X86Core(MemoryBus bus) {
         super(bus);
@@ -112,6 +114,14 @@ public final class X86Core extends Interpreter implements Cpu {
                     }
                 }
             }
+            if ((rf & Rflags.TF) != 0) {
+                singleStep(b.code[0]);
+                prev = null;
+                if (exit != null) {
+                    return exit;
+                }
+                continue;
+            }
             prev = execute(b) ? b : null;
             if (exit != null) {
                 return exit;
@@ -144,6 +154,28 @@ public final class X86Core extends Interpreter implements Cpu {
             codeModified = false;
             exception(f.vector, f.errorCode, code[i].rip);
             return false;
+        }
+    }
+
+    /**
+     * RFLAGS.TF: runs one instruction, then the single-step trap (#DB, saved RIP = the next
+     * instruction) unless the instruction itself entered ring 0 (a fault, INT n, SYSCALL).
+     * A REP string instruction is stepped by chunks, not by iteration.
+     */
+    private void singleStep(Insn in) {
+        rip = in.next;
+        int before = trapsDelivered;
+        try {
+            exec(in);
+            retired++;
+        } catch (GuestFault f) {
+            codeModified = false;
+            exception(f.vector, f.errorCode, in.rip);
+            return;
+        }
+        codeModified = false;
+        if (exit == null && trapsDelivered == before) {
+            raise(Vector.DB, TrapKind.EXCEPTION, 0, false, rip);
         }
     }
 
@@ -243,6 +275,7 @@ public final class X86Core extends Interpreter implements Cpu {
      * {@code returnRip} is what the frame saves (the faulting or the next instruction).
      */
     private void raise(int vector, TrapKind kind, long errorCode, boolean hasError, long returnRip) {
+        trapsDelivered++;
         TrapHandler h = handlers[vector];
         if (h != null && kind == TrapKind.SOFTWARE_INTERRUPT && handlerDpl[vector] < cpl) {
             // The gate check of INT n: the INT instruction itself faults.
@@ -621,6 +654,7 @@ public final class X86Core extends Interpreter implements Cpu {
             throw new GuestFault(Vector.UD, 0);
         }
         long flags = flagsValue();
+        trapsDelivered++;
         r[Reg.RCX] = in.next;
         r[Reg.R11] = flags & ~Rflags.RF;
         TrapHandler h = handlers[Vector.SYSCALL];
