@@ -588,4 +588,114 @@ final class CaseGenerator {
                 return 0;
         }
     }
+    // --- flag-chaining sequences -------------------------------------------------------------------
+
+    /** Register-only forms that may appear inside a sequence: no memory, no control transfer. */
+    static boolean sequenceable(String key, InstructionForms.Probe p) {
+        if (p.hasModrm() && (p.modrm() >> 6) != 3) {
+            return false;
+        }
+        String op = key.split(" ")[0];
+        switch (op) {
+            case "ALU_RR": case "ALU_RI": case "UNARY": case "TEST_RR": case "TEST_RI": case "CMOV": case "SETCC":
+            case "MOV_RR": case "MOV_RI": case "MOVZX": case "MOVSX": case "XCHG_RR": case "BSWAP": case "CBW": case "CWD":
+            case "CMPXCHG": case "XADD": case "IMUL_RE": case "IMUL_REI": case "BT_R": case "BT_I": case "POPCNT":
+            case "TZCNT": case "LZCNT": case "CLC": case "STC": case "CMC": case "LAHF": case "SAHF":
+                return true;
+            case "SHIFT":
+                return !key.contains(" CL");
+            case "SHLD": case "SHRD":
+                return !key.contains(" CL") && !key.contains(" o16");
+            case "MULDIV":
+                return key.contains("aux4") || key.contains("aux5");
+            default:
+                return false;
+        }
+    }
+
+    /** The status flags an instruction reads. */
+    static long flagsRead(Insn in) {
+        final long cf = Rflags.CF;
+        switch (in.op) {
+            case Op.ALU_RR: case Op.ALU_RI:
+                return in.aux == 2 || in.aux == 3 ? cf : 0;
+            case Op.SHIFT:
+                return in.aux == 2 || in.aux == 3 ? cf : 0;
+            case Op.CMC:
+                return cf;
+            case Op.LAHF:
+                return STATUS & ~Rflags.OF;
+            case Op.CMOV: case Op.SETCC:
+                switch (in.cond >> 1) {
+                    case 0: return Rflags.OF;
+                    case 1: return cf;
+                    case 2: return Rflags.ZF;
+                    case 3: return cf | Rflags.ZF;
+                    case 4: return Rflags.SF;
+                    case 5: return Rflags.PF;
+                    case 6: return Rflags.SF | Rflags.OF;
+                    default: return Rflags.ZF | Rflags.SF | Rflags.OF;
+                }
+            default:
+                return 0;
+        }
+    }
+
+    /** The status flags an instruction writes (defined or not). */
+    static long flagsWritten(Insn in, long undefinedByIt) {
+        switch (in.op) {
+            case Op.MOV_RR: case Op.MOV_RI: case Op.MOVZX: case Op.MOVSX: case Op.XCHG_RR: case Op.BSWAP: case Op.CBW:
+            case Op.CWD: case Op.CMOV: case Op.SETCC: case Op.LAHF: case Op.NOP:
+                return 0;
+            case Op.CLC: case Op.STC: case Op.CMC:
+                return Rflags.CF;
+            case Op.SAHF:
+                return STATUS & ~Rflags.OF;
+            case Op.UNARY:
+                return in.aux == 2 ? 0 : in.aux == 3 ? STATUS : STATUS & ~Rflags.CF;
+            case Op.BT_R: case Op.BT_I:
+                return Rflags.CF | undefinedByIt;
+            case Op.SHIFT:
+                if ((in.imm & (in.size == 8 ? 63 : 31)) == 0) {
+                    return 0; // a masked count of zero changes no flags
+                }
+                return in.aux < 4 ? Rflags.CF | Rflags.OF : STATUS;
+            case Op.SHLD: case Op.SHRD:
+                return (in.imm & (in.size == 8 ? 63 : 31)) == 0 ? 0 : STATUS;
+            default:
+                return STATUS;
+        }
+    }
+
+    /**
+     * 2 to 6 register-only instructions in a row, each from a random sequenceable form, so one
+     * instruction's lazily kept flags feed the next (ADD then INC then ADC then SETcc ...). An
+     * instruction that would read a flag an earlier one left undefined is not placed.
+     */
+    DiffCase sequence(java.util.List<java.util.Map.Entry<String, InstructionForms.Probe>> pool) {
+        DiffCase.State s = randomState();
+        ByteArrayOutputStream code = new ByteArrayOutputStream();
+        StringBuilder desc = new StringBuilder("sequence");
+        long undefined = 0;
+        int n = 2 + rng.nextInt(5);
+        for (int k = 0, tries = 0; k < n && tries < 100; tries++) {
+            java.util.Map.Entry<String, InstructionForms.Probe> f = pool.get(rng.nextInt(pool.size()));
+            Encoded e = instance(f.getKey(), f.getValue());
+            if (e == null) {
+                continue;
+            }
+            Insn in = e.insn;
+            if ((flagsRead(in) & undefined) != 0) {
+                continue;
+            }
+            // Count-dependent undefined flags need the count: only immediate counts are in the pool.
+            long undef = undefinedFlags(in, s);
+            long written = flagsWritten(in, undef);
+            undefined = (undefined & ~written) | undef;
+            code.writeBytes(e.bytes);
+            desc.append(" | ").append(f.getKey()).append(" [").append(DiffCase.hex(e.bytes)).append(']');
+            k++;
+        }
+        return new DiffCase("sequence", code.toByteArray(), s, undefined, 0, desc.toString());
+    }
 }

@@ -148,6 +148,33 @@ class DifferentialTest {
         }
     }
 
+    @Test
+    void sequencesThatChainTheFlagsBehaveAsOnTheHostCpu() throws Exception {
+        Toolchain.assumeAvailable("gcc");
+        HostCpu host = new HostCpu();
+        ModelCpu model = new ModelCpu();
+        CaseGenerator gen = new CaseGenerator(forms, SEED ^ 0x5E0L);
+        List<Map.Entry<String, InstructionForms.Probe>> pool = new ArrayList<>();
+        for (Map.Entry<String, InstructionForms.Probe> f : implemented.entrySet()) {
+            if (differential(f.getKey()) && CaseGenerator.sequenceable(f.getKey(), f.getValue())) {
+                pool.add(f);
+            }
+        }
+        assertTrue(pool.size() > 100, () -> "too few forms for sequences: " + pool.size());
+        Map<String, List<String>> failures = new LinkedHashMap<>();
+        List<DiffCase> batch = new ArrayList<>();
+        for (int i = 0; i < Integer.getInteger("cpu.diff.sequences", 4000); i++) {
+            batch.add(gen.sequence(pool));
+            if (batch.size() >= BATCH) {
+                runBatch(host, model, batch, failures);
+            }
+        }
+        runBatch(host, model, batch, failures);
+        List<String> all = failures.getOrDefault("sequence", List.of());
+        assertTrue(all.isEmpty(), () -> all.size() + " sequences differ from the host CPU, e.g.\n  "
+                + String.join("\n  ", all.subList(0, Math.min(5, all.size()))));
+    }
+
     private static void runBatch(HostCpu host, ModelCpu model, List<DiffCase> batch, Map<String, List<String>> failures)
             throws IOException, InterruptedException {
         List<DiffCase.Outcome> onHost = host.run(batch);
