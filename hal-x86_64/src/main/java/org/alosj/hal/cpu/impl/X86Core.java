@@ -27,11 +27,16 @@ public final class X86Core extends Interpreter implements Cpu {
     private static final Logger LOG = LoggerFactory.getLogger("hw.cpu");
     private static final int MAX_BLOCK = 64;
     private static final int CACHE_BITS = 14;
+    /** Interpreted runs before a block is compiled: enough to skip code that runs a few times. */
+    static final int COMPILE_THRESHOLD = 64;
 
     private final Decoder decoder;
     private final SseUnit sse;
     final X87Unit x87;
     private final Block[] cache = new Block[1 << CACHE_BITS];
+    private final BlockCompiler compiler = new BlockCompiler();
+    /** Interpreted runs after which a block is compiled (package-private for the tests). */
+    int compileThreshold = COMPILE_THRESHOLD;
     private final Map<Long, List<Block>> blocksByPage = new HashMap<>();
     private final TrapHandler[] handlers = new TrapHandler[Vector.SYSCALL + 1];
     private final int[] handlerDpl = new int[Vector.SYSCALL + 1];
@@ -133,6 +138,13 @@ public final class X86Core extends Interpreter implements Cpu {
     private boolean execute(Block b) {
         Insn[] code = b.code;
         rip = b.endRip;
+        if (b.compiled != null) {
+            return executeCompiled(b.compiled, code);
+        }
+        if (++b.runs == compileThreshold && b.paddr >= 0) {
+            b.compiled = compiler.compile(code);
+            return executeCompiled(b.compiled, code);
+        }
         int i = 0;
         try {
             for (; i < code.length; i++) {
@@ -150,6 +162,29 @@ public final class X86Core extends Interpreter implements Cpu {
             retired += code.length;
             return true;
         } catch (GuestFault f) {
+            retired += i;
+            codeModified = false;
+            exception(f.vector, f.errorCode, code[i].rip);
+            return false;
+        }
+    }
+
+    /** Runs a compiled block: as {@link #execute}, with the position the block keeps in {@link #blockPos}. */
+    private boolean executeCompiled(BlockCompiler.Compiled c, Insn[] code) {
+        try {
+            c.run(this, code);
+            retired += code.length;
+            return true;
+        } catch (StaleBlock s) {
+            int i = blockPos;
+            codeModified = false;
+            if (i + 1 < code.length) {
+                rip = code[i].next;
+            }
+            retired += i + 1;
+            return false;
+        } catch (GuestFault f) {
+            int i = blockPos;
             retired += i;
             codeModified = false;
             exception(f.vector, f.errorCode, code[i].rip);
