@@ -26,25 +26,28 @@ final class BlockCompiler {
 
     private static final String PKG = "org/alosj/hal/cpu/impl/";
     private static final String INTERPRETER = PKG + "Interpreter";
-    private static final String INSN_DESC = "(L" + PKG + "Insn;)V";
 
     private final MethodHandles.Lookup lookup = MethodHandles.lookup();
-    /** Handler method of {@link Interpreter} per {@link Op}; ops not listed go through {@code exec}. */
+    /**
+     * Handler method of {@link Interpreter} per {@link Op}; ops not listed go through {@code exec}.
+     * After a slash, the int arguments that follow the instruction, as constants: K its
+     * sub-operation ({@link Insn#aux}), S its operand size, so HotSpot folds the switches on them.
+     */
     private final String[] handlers = new String[256];
 
     BlockCompiler() {
-        handlers[Op.ALU_RR] = "aluRR";
-        handlers[Op.ALU_MR] = "aluMR";
-        handlers[Op.ALU_RM] = "aluRM";
-        handlers[Op.ALU_RI] = "aluRI";
-        handlers[Op.ALU_MI] = "aluMI";
-        handlers[Op.TEST_RR] = "testRR";
+        handlers[Op.ALU_RR] = "aluRR/KS";
+        handlers[Op.ALU_MR] = "aluMR/KS";
+        handlers[Op.ALU_RM] = "aluRM/KS";
+        handlers[Op.ALU_RI] = "aluRI/KS";
+        handlers[Op.ALU_MI] = "aluMI/KS";
+        handlers[Op.TEST_RR] = "testRR/S";
         handlers[Op.TEST_MR] = "testMR";
-        handlers[Op.TEST_RI] = "testRI";
+        handlers[Op.TEST_RI] = "testRI/S";
         handlers[Op.TEST_MI] = "testMI";
-        handlers[Op.MOV_RR] = "movRR";
-        handlers[Op.MOV_MR] = "movMR";
-        handlers[Op.MOV_RM] = "movRM";
+        handlers[Op.MOV_RR] = "movRR/S";
+        handlers[Op.MOV_MR] = "movMR/S";
+        handlers[Op.MOV_RM] = "movRM/S";
         handlers[Op.MOV_RI] = "movRI";
         handlers[Op.MOV_MI] = "movMI";
         handlers[Op.MOVZX] = "movzx";
@@ -87,6 +90,8 @@ final class BlockCompiler {
         handlers[Op.ENTER] = "enter";
         handlers[Op.LEAVE] = "leave";
         handlers[Op.XLAT] = "xlat";
+        handlers[Op.SSE] = "execSse";
+        handlers[Op.X87] = "execX87";
     }
 
     Compiled compile(Insn[] code) {
@@ -181,8 +186,11 @@ final class BlockCompiler {
             ByteArrayOutputStream body = new ByteArrayOutputStream();
             for (int k = 0; k < code.length; k++) {
                 Insn in = code[k];
-                String h = in.op >= 0 && in.op < handlers.length ? handlers[in.op] : null;
-                int handler = methodRef(INTERPRETER, h != null ? h : "exec", INSN_DESC, false);
+                String h = in.op >= 0 && in.op < handlers.length && handlers[in.op] != null ? handlers[in.op] : "exec";
+                int slash = h.indexOf('/');
+                String args = slash < 0 ? "" : h.substring(slash + 1);
+                String desc = "(L" + PKG + "Insn;" + "I".repeat(args.length()) + ")V";
+                int handler = methodRef(INTERPRETER, slash < 0 ? h : h.substring(0, slash), desc, false);
                 body.write(0x2B); // aload_1
                 body.write(0x11); // sipush k
                 u2(body, k);
@@ -193,6 +201,10 @@ final class BlockCompiler {
                 body.write(0x11); // sipush k
                 u2(body, k);
                 body.write(0x32); // aaload
+                for (char c : args.toCharArray()) {
+                    body.write(0x10); // bipush
+                    body.write(c == 'K' ? in.aux : in.size);
+                }
                 body.write(0xB6); // invokevirtual handler
                 u2(body, handler);
                 if (in.writesMem) {
@@ -228,7 +240,7 @@ final class BlockCompiler {
             u2(out, run);
             u2(out, runDesc);
             u2(out, 1);
-            code(out, codeAttr, 3, 3, body.toByteArray());
+            code(out, codeAttr, 5, 3, body.toByteArray());
             u2(out, 0); // class attributes
             return out.toByteArray();
         }

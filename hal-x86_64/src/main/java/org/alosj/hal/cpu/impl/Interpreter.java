@@ -45,6 +45,12 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
     /** System, SSE and x87 instructions, implemented by the concrete CPU. */
     abstract void execOther(Insn in);
 
+    /** An {@link Op#SSE} instruction (called directly by compiled blocks). */
+    abstract void execSse(Insn in);
+
+    /** An {@link Op#X87} instruction (called directly by compiled blocks). */
+    abstract void execX87(Insn in);
+
     final void exec(Insn in) {
         switch (in.op) {
             case Op.NOP: return;
@@ -126,7 +132,11 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
     // --- handlers named for compiled blocks (see BlockCompiler) --------------------------------------
 
     final void testRR(Insn in) {
-        flagsLogic(((getReg(in.reg, in.size) & getReg(in.rm, in.size)) << in.shift) >> in.shift);
+        testRR(in, in.size);
+    }
+
+    final void testRR(Insn in, int size) {
+        flagsLogic(((getReg(in.reg, size) & getReg(in.rm, size)) << (64 - 8 * size)) >> (64 - 8 * size));
     }
 
     final void testMR(Insn in) {
@@ -134,7 +144,11 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
     }
 
     final void testRI(Insn in) {
-        flagsLogic(((getReg(in.reg, in.size) & in.imm) << in.shift) >> in.shift);
+        testRI(in, in.size);
+    }
+
+    final void testRI(Insn in, int size) {
+        flagsLogic(((getReg(in.reg, size) & in.imm) << (64 - 8 * size)) >> (64 - 8 * size));
     }
 
     final void testMI(Insn in) {
@@ -142,7 +156,11 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
     }
 
     final void movMR(Insn in) {
-        mem.write(ea(in), in.size, getReg(in.reg, in.size));
+        movMR(in, in.size);
+    }
+
+    final void movMR(Insn in, int size) {
+        mem.write(ea(in), size, getReg(in.reg, size));
     }
 
     final void movRI(Insn in) {
@@ -267,87 +285,113 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
     }
 
     final void aluRR(Insn in) {
-        int size = in.size;
+        aluRR(in, in.aux, in.size);
+    }
+
+    final void aluRR(Insn in, int kind, int size) {
         if (size >= 4) {
-            long res = alu(in.aux, r[in.reg], r[in.rm], in.shift);
-            if (in.aux != 7) {
+            long res = alu(kind, r[in.reg], r[in.rm], 64 - 8 * size);
+            if (kind != 7) {
                 r[in.reg] = size == 8 ? res : res & 0xFFFF_FFFFL;
             }
         } else {
-            long res = alu(in.aux, getReg(in.reg, size), getReg(in.rm, size), in.shift);
-            if (in.aux != 7) {
+            long res = alu(kind, getReg(in.reg, size), getReg(in.rm, size), 64 - 8 * size);
+            if (kind != 7) {
                 setReg(in.reg, size, res);
             }
         }
     }
 
     final void aluRI(Insn in) {
-        int size = in.size;
+        aluRI(in, in.aux, in.size);
+    }
+
+    final void aluRI(Insn in, int kind, int size) {
         if (size >= 4) {
-            long res = alu(in.aux, r[in.reg], in.imm, in.shift);
-            if (in.aux != 7) {
+            long res = alu(kind, r[in.reg], in.imm, 64 - 8 * size);
+            if (kind != 7) {
                 r[in.reg] = size == 8 ? res : res & 0xFFFF_FFFFL;
             }
         } else {
-            long res = alu(in.aux, getReg(in.reg, size), in.imm, in.shift);
-            if (in.aux != 7) {
+            long res = alu(kind, getReg(in.reg, size), in.imm, 64 - 8 * size);
+            if (kind != 7) {
                 setReg(in.reg, size, res);
             }
         }
     }
 
     final void aluRM(Insn in) {
-        long b = mem.read(ea(in), in.size);
-        long res = alu(in.aux, getReg(in.reg, in.size), b, in.shift);
-        if (in.aux != 7) {
-            setReg(in.reg, in.size, res);
+        aluRM(in, in.aux, in.size);
+    }
+
+    final void aluRM(Insn in, int kind, int size) {
+        long b = mem.read(ea(in), size);
+        long res = alu(kind, getReg(in.reg, size), b, 64 - 8 * size);
+        if (kind != 7) {
+            setReg(in.reg, size, res);
         }
     }
 
     final void aluMR(Insn in) {
+        aluMR(in, in.aux, in.size);
+    }
+
+    final void aluMR(Insn in, int kind, int size) {
         long a = ea(in);
         if (in.lock) {
             synchronized (mem.ram) {
-                long res = alu(in.aux, mem.readForWrite(a, in.size), getReg(in.reg, in.size), in.shift);
-                mem.write(a, in.size, res);
+                long res = alu(kind, mem.readForWrite(a, size), getReg(in.reg, size), 64 - 8 * size);
+                mem.write(a, size, res);
             }
             return;
         }
-        long v = in.aux != 7 ? mem.readForWrite(a, in.size) : mem.read(a, in.size);
-        long res = alu(in.aux, v, getReg(in.reg, in.size), in.shift);
-        if (in.aux != 7) {
-            mem.write(a, in.size, res);
+        long v = kind != 7 ? mem.readForWrite(a, size) : mem.read(a, size);
+        long res = alu(kind, v, getReg(in.reg, size), 64 - 8 * size);
+        if (kind != 7) {
+            mem.write(a, size, res);
         }
     }
 
     final void aluMI(Insn in) {
+        aluMI(in, in.aux, in.size);
+    }
+
+    final void aluMI(Insn in, int kind, int size) {
         long a = ea(in);
         if (in.lock) {
             synchronized (mem.ram) {
-                mem.write(a, in.size, alu(in.aux, mem.readForWrite(a, in.size), in.imm, in.shift));
+                mem.write(a, size, alu(kind, mem.readForWrite(a, size), in.imm, 64 - 8 * size));
             }
             return;
         }
-        long res = alu(in.aux, in.aux != 7 ? mem.readForWrite(a, in.size) : mem.read(a, in.size), in.imm, in.shift);
-        if (in.aux != 7) {
-            mem.write(a, in.size, res);
+        long res = alu(kind, kind != 7 ? mem.readForWrite(a, size) : mem.read(a, size), in.imm, 64 - 8 * size);
+        if (kind != 7) {
+            mem.write(a, size, res);
         }
     }
 
     final void movRR(Insn in) {
-        switch (in.size) {
+        movRR(in, in.size);
+    }
+
+    final void movRR(Insn in, int size) {
+        switch (size) {
             case 8: r[in.reg] = r[in.rm]; return;
             case 4: r[in.reg] = r[in.rm] & 0xFFFF_FFFFL; return;
-            default: setReg(in.reg, in.size, getReg(in.rm, in.size));
+            default: setReg(in.reg, size, getReg(in.rm, size));
         }
     }
 
     final void movRM(Insn in) {
+        movRM(in, in.size);
+    }
+
+    final void movRM(Insn in, int size) {
         long a = ea(in);
-        switch (in.size) {
+        switch (size) {
             case 8: r[in.reg] = mem.read64(a); return;
             case 4: r[in.reg] = mem.read32(a); return;
-            default: setReg(in.reg, in.size, mem.read(a, in.size));
+            default: setReg(in.reg, size, mem.read(a, size));
         }
     }
 

@@ -477,6 +477,18 @@ public final class X86Core extends Interpreter implements Cpu {
     }
 
     /** #NM/#UD checks before touching x87 or SSE state. */
+    @Override
+    void execSse(Insn in) {
+        checkFpuAvailable(false);
+        sse.execute(in);
+    }
+
+    @Override
+    void execX87(Insn in) {
+        checkFpuAvailable(true);
+        x87.execute(in);
+    }
+
     private void checkFpuAvailable(boolean x87Instruction) {
         if ((cr0 & Cr.CR0_EM) != 0) {
             throw new GuestFault(x87Instruction ? Vector.NM : Vector.UD, 0);
@@ -492,14 +504,8 @@ public final class X86Core extends Interpreter implements Cpu {
     @Override
     void execOther(Insn in) {
         switch (in.op) {
-            case Op.SSE:
-                checkFpuAvailable(false);
-                sse.execute(in);
-                return;
-            case Op.X87:
-                checkFpuAvailable(true);
-                x87.execute(in);
-                return;
+            case Op.SSE: execSse(in); return;
+            case Op.X87: execX87(in); return;
             case Op.FWAIT:
                 if ((cr0 & (Cr.CR0_TS | Cr.CR0_MP)) == (Cr.CR0_TS | Cr.CR0_MP)) {
                     throw new GuestFault(Vector.NM, 0);
