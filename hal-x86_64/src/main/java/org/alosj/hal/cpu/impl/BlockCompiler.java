@@ -187,6 +187,9 @@ final class BlockCompiler {
             for (int k = 0; k < code.length; k++) {
                 Insn in = code[k];
                 String h = in.op >= 0 && in.op < handlers.length && handlers[in.op] != null ? handlers[in.op] : "exec";
+                if (in.op == Op.SHIFT && in.rm >= 0 && in.size >= 4 && in.aux >= 4 && in.cond != 1) {
+                    h = "shiftRegisterImm/KS";
+                }
                 int slash = h.indexOf('/');
                 String args = slash < 0 ? "" : h.substring(slash + 1);
                 String desc = "(L" + PKG + "Insn;" + "I".repeat(args.length()) + ")V";

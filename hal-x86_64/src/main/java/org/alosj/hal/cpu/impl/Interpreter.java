@@ -546,11 +546,28 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
 
     /** The hot case of SHL/SHR/SAR: a 64- or 32-bit register, count 1..63 (or 1..31). */
     private void shiftRegister(Insn in, int count) {
+        shiftRegister(in, count, in.aux, in.size);
+    }
+
+    /**
+     * A compiled block's SHL/SHR/SAR of a 64- or 32-bit register by an immediate, kind and size
+     * as constants.
+     */
+    final void shiftRegisterImm(Insn in, int kind, int size) {
+        int count = (int) (in.imm & (size == 8 ? 63 : 31));
+        if (count == 0) {
+            shift(in);
+            return;
+        }
+        shiftRegister(in, count, kind, size);
+    }
+
+    private void shiftRegister(Insn in, int count, int kind, int size) {
         int rm = in.rm;
-        if (in.size == 8) {
+        if (size == 8) {
             long v = r[rm];
             long res;
-            switch (in.aux) {
+            switch (kind) {
                 case 5:
                     res = v >>> count;
                     flagsCfOf(res, ((v >>> (count - 1)) & 1) != 0, v < 0);
@@ -570,7 +587,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         }
         long v = r[rm] & 0xFFFF_FFFFL;
         long res;
-        switch (in.aux) {
+        switch (kind) {
             case 5:
                 res = v >>> count;
                 flagsCfOf(res, ((v >>> (count - 1)) & 1) != 0, (v & 0x8000_0000L) != 0);

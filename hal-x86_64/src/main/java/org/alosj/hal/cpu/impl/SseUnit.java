@@ -433,6 +433,18 @@ final class SseUnit {
 
     // --- shuffles and unpacks ---------------------------------------------------------------------------
 
+    /** Moves the elements of a 32-bit value into the even lane-sized slots of 64 bits (lane 8, 16, 32). */
+    private static long spread(long v, int lane) {
+        if (lane == 32) {
+            return v;
+        }
+        v = (v | v << 16) & 0x0000_FFFF_0000_FFFFL;
+        if (lane == 16) {
+            return v;
+        }
+        return (v | v << 8) & 0x00FF_00FF_00FF_00FFL;
+    }
+
     private void unpack(Insn in, int opcode) {
         int d = in.reg;
         int s = source(in);
@@ -455,21 +467,9 @@ final class SseUnit {
             x[2 * d + 1] = b;
             return;
         }
-        long lo = 0;
-        long hi = 0;
-        long m = (1L << lane) - 1;
-        int perHalf = 64 / lane;
-        for (int i = 0; i < perHalf; i++) {
-            long ea = (a >>> (i * lane)) & m;
-            long eb = (b >>> (i * lane)) & m;
-            int pos = 2 * i * lane;
-            long pair = ea | (eb << lane);
-            if (pos < 64) {
-                lo |= pair << pos;
-            } else {
-                hi |= pair << (pos - 64);
-            }
-        }
+        // Interleave by spreading each 32-bit half's elements into every other lane-sized slot.
+        long lo = spread(a & 0xFFFF_FFFFL, lane) | spread(b & 0xFFFF_FFFFL, lane) << lane;
+        long hi = spread(a >>> 32, lane) | spread(b >>> 32, lane) << lane;
         x[2 * d] = lo;
         x[2 * d + 1] = hi;
     }
