@@ -31,7 +31,8 @@ final class BlockCompiler {
     /**
      * Handler method of {@link Interpreter} per {@link Op}; ops not listed go through {@code exec}.
      * After a slash, the int arguments that follow the instruction, as constants: K its
-     * sub-operation ({@link Insn#aux}), S its operand size, so HotSpot folds the switches on them.
+     * sub-operation ({@link Insn#aux}), S its operand size, C its condition code, so HotSpot folds
+     * the switches on them.
      */
     private final String[] handlers = new String[256];
 
@@ -85,13 +86,30 @@ final class BlockCompiler {
         handlers[Op.RET] = "ret";
         handlers[Op.JMP_REL] = "jmpRel";
         handlers[Op.JMP_E] = "jmpE";
-        handlers[Op.JCC] = "jcc";
+        handlers[Op.JCC] = "jcc/C";
         handlers[Op.LOOP] = "loop";
         handlers[Op.ENTER] = "enter";
         handlers[Op.LEAVE] = "leave";
         handlers[Op.XLAT] = "xlat";
         handlers[Op.SSE] = "execSse";
         handlers[Op.X87] = "execX87";
+    }
+
+    /** False for instructions that touch only registers and flags and raise nothing. */
+    private static boolean mayFault(Insn in) {
+        switch (in.op) {
+            case Op.ALU_RR:
+            case Op.ALU_RI:
+            case Op.TEST_RR:
+            case Op.TEST_RI:
+            case Op.MOV_RR:
+            case Op.MOV_RI:
+            case Op.LEA:
+            case Op.JCC:
+                return in.writesMem;
+            default:
+                return true;
+        }
     }
 
     Compiled compile(Insn[] code) {
@@ -194,11 +212,13 @@ final class BlockCompiler {
                 String args = slash < 0 ? "" : h.substring(slash + 1);
                 String desc = "(L" + PKG + "Insn;" + "I".repeat(args.length()) + ")V";
                 int handler = methodRef(INTERPRETER, slash < 0 ? h : h.substring(0, slash), desc, false);
-                body.write(0x2B); // aload_1
-                body.write(0x11); // sipush k
-                u2(body, k);
-                body.write(0xB5); // putfield blockPos
-                u2(body, pos);
+                if (mayFault(in)) {
+                    body.write(0x2B); // aload_1
+                    body.write(0x11); // sipush k
+                    u2(body, k);
+                    body.write(0xB5); // putfield blockPos
+                    u2(body, pos);
+                }
                 body.write(0x2B); // aload_1
                 body.write(0x2C); // aload_2
                 body.write(0x11); // sipush k
@@ -206,7 +226,7 @@ final class BlockCompiler {
                 body.write(0x32); // aaload
                 for (char c : args.toCharArray()) {
                     body.write(0x10); // bipush
-                    body.write(c == 'K' ? in.aux : in.size);
+                    body.write(c == 'K' ? in.aux : c == 'C' ? in.cond : in.size);
                 }
                 body.write(0xB6); // invokevirtual handler
                 u2(body, handler);

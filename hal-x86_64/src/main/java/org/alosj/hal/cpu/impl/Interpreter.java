@@ -221,6 +221,13 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         }
     }
 
+    /** Jcc with the condition as a constant (compiled blocks). */
+    final void jcc(Insn in, int cc) {
+        if (cond(cc)) {
+            rip = in.imm;
+        }
+    }
+
     // --- operands ---------------------------------------------------------------------------------
 
     final long readE(Insn in, int size) {
