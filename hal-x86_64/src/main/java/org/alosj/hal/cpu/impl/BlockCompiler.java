@@ -31,8 +31,8 @@ final class BlockCompiler {
     /**
      * Handler method of {@link Interpreter} per {@link Op}; ops not listed go through {@code exec}.
      * After a slash, the int arguments that follow the instruction, as constants: K its
-     * sub-operation ({@link Insn#aux}), S its operand size, C its condition code, so HotSpot folds
-     * the switches on them.
+     * sub-operation ({@link Insn#aux}), S its operand size, C its condition code, D the SSE
+     * handler ({@link SseUnit#directKind}), so HotSpot folds the switches on them.
      */
     private final String[] handlers = new String[256];
 
@@ -208,6 +208,10 @@ final class BlockCompiler {
                 if (in.op == Op.SHIFT && in.rm >= 0 && in.size >= 4 && in.aux >= 4 && in.cond != 1) {
                     h = "shiftRegisterImm/KS";
                 }
+                int sseKind = in.op == Op.SSE ? SseUnit.directKind(in.aux) : 0;
+                if (sseKind != 0) {
+                    h = "execSse/KD";
+                }
                 int slash = h.indexOf('/');
                 String args = slash < 0 ? "" : h.substring(slash + 1);
                 String desc = "(L" + PKG + "Insn;" + "I".repeat(args.length()) + ")V";
@@ -225,8 +229,8 @@ final class BlockCompiler {
                 u2(body, k);
                 body.write(0x32); // aaload
                 for (char c : args.toCharArray()) {
-                    body.write(0x10); // bipush
-                    body.write(c == 'K' ? in.aux : c == 'C' ? in.cond : in.size);
+                    body.write(0x11); // sipush
+                    u2(body, c == 'K' ? in.aux : c == 'C' ? in.cond : c == 'D' ? sseKind : in.size);
                 }
                 body.write(0xB6); // invokevirtual handler
                 u2(body, handler);

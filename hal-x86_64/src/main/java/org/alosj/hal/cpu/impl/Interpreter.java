@@ -48,6 +48,9 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
     /** An {@link Op#SSE} instruction (called directly by compiled blocks). */
     abstract void execSse(Insn in);
 
+    /** A frequent SSE operation {@code k} of {@link SseUnit#directKind} {@code kind} (compiled blocks). */
+    abstract void execSse(Insn in, int k, int kind);
+
     /** An {@link Op#X87} instruction (called directly by compiled blocks). */
     abstract void execX87(Insn in);
 

@@ -229,6 +229,46 @@ final class SseUnit {
         return (cpu.mxcsr >>> MXCSR_RC_SHIFT) & 3;
     }
 
+    static final int DIRECT_STORE = 1;
+    static final int DIRECT_LOAD = 2;
+    static final int DIRECT_ARITHMETIC = 3;
+    static final int DIRECT_UNPACK = 4;
+    static final int DIRECT_LOGIC = 5;
+    static final int DIRECT_CVT_INT = 6;
+
+    /**
+     * The handler {@link #execute} picks for operation {@code k} when it is one of the frequent
+     * ones a compiled block calls through {@link #executeDirect} (so HotSpot can inline it with
+     * {@code k} constant), else 0.
+     */
+    static int directKind(int k) {
+        if (STORE[k]) {
+            return DIRECT_STORE;
+        }
+        switch (k >>> 2) {
+            case 0x10: return DIRECT_LOAD;
+            case 0x51: case 0x58: case 0x59: case 0x5C: case 0x5D: case 0x5E: case 0x5F: return DIRECT_ARITHMETIC;
+            case 0x14: case 0x15: case 0x60: case 0x61: case 0x62: case 0x68: case 0x69: case 0x6A:
+            case 0x6C: case 0x6D:
+                return DIRECT_UNPACK;
+            case 0x54: case 0x55: case 0x56: case 0x57: case 0xDB: case 0xDF: case 0xEB: case 0xEF: return DIRECT_LOGIC;
+            case 0x2A: return DIRECT_CVT_INT;
+            default: return 0;
+        }
+    }
+
+    /** As {@link #execute} for an operation whose {@link #directKind} is {@code kind}. */
+    void executeDirect(Insn in, int k, int kind) {
+        switch (kind) {
+            case DIRECT_STORE: store(in, k); return;
+            case DIRECT_LOAD: movLoad(in, k); return;
+            case DIRECT_ARITHMETIC: SseFloat.arithmetic(this, in, k, source(in)); return;
+            case DIRECT_UNPACK: unpack(in, k >>> 2); return;
+            case DIRECT_LOGIC: logic(in, k >>> 2); return;
+            default: cvtIntToFloat(in, k);
+        }
+    }
+
     void execute(Insn in) {
         int k = in.aux;
         int dst = in.reg;

@@ -484,6 +484,12 @@ public final class X86Core extends Interpreter implements Cpu {
     }
 
     @Override
+    void execSse(Insn in, int k, int kind) {
+        checkFpuAvailable(false);
+        sse.executeDirect(in, k, kind);
+    }
+
+    @Override
     void execX87(Insn in) {
         checkFpuAvailable(true);
         x87.execute(in);
