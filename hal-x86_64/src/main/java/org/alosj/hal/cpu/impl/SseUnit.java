@@ -235,6 +235,10 @@ final class SseUnit {
     static final int DIRECT_UNPACK = 4;
     static final int DIRECT_LOGIC = 5;
     static final int DIRECT_CVT_INT = 6;
+    static final int DIRECT_MOVE = 7;
+    static final int DIRECT_COMPARE = 8;
+    static final int DIRECT_CVT_TO_INT = 9;
+    static final int DIRECT_CONVERT = 10;
 
     /**
      * The handler {@link #execute} picks for operation {@code k} when it is one of the frequent
@@ -253,6 +257,10 @@ final class SseUnit {
                 return DIRECT_UNPACK;
             case 0x54: case 0x55: case 0x56: case 0x57: case 0xDB: case 0xDF: case 0xEB: case 0xEF: return DIRECT_LOGIC;
             case 0x2A: return DIRECT_CVT_INT;
+            case 0x28: case 0x6F: return DIRECT_MOVE;
+            case 0x2E: case 0x2F: return DIRECT_COMPARE;
+            case 0x2C: case 0x2D: return DIRECT_CVT_TO_INT;
+            case 0x5A: case 0x5B: case 0xE6: return DIRECT_CONVERT;
             default: return 0;
         }
     }
@@ -265,8 +273,19 @@ final class SseUnit {
             case DIRECT_ARITHMETIC: SseFloat.arithmetic(this, in, k, source(in)); return;
             case DIRECT_UNPACK: unpack(in, k >>> 2); return;
             case DIRECT_LOGIC: logic(in, k >>> 2); return;
-            default: cvtIntToFloat(in, k);
+            case DIRECT_CVT_INT: cvtIntToFloat(in, k); return;
+            case DIRECT_MOVE: move(in); return;
+            case DIRECT_COMPARE: compareScalar(in, k); return;
+            case DIRECT_CVT_TO_INT: cvtFloatToInt(in, k); return;
+            default: SseFloat.convert(this, in, k, source(in));
         }
+    }
+
+    /** MOVAPS/MOVAPD/MOVDQA/MOVDQU to a register. */
+    private void move(Insn in) {
+        int s = source(in);
+        x[2 * in.reg] = x[2 * s];
+        x[2 * in.reg + 1] = x[2 * s + 1];
     }
 
     void execute(Insn in) {
@@ -283,12 +302,7 @@ final class SseUnit {
             case 0x14: case 0x15: case 0x60: case 0x61: case 0x62: case 0x68: case 0x69: case 0x6A:
             case 0x6C: case 0x6D:
                 unpack(in, opcode); return;
-            case 0x28: case 0x6F: {
-                int s = source(in);
-                x[2 * dst] = x[2 * s];
-                x[2 * dst + 1] = x[2 * s + 1];
-                return;
-            }
+            case 0x28: case 0x6F: move(in); return;
             case 0x2A: cvtIntToFloat(in, k); return;
             case 0x2C: case 0x2D: cvtFloatToInt(in, k); return;
             case 0x2E: case 0x2F: compareScalar(in, k); return;
