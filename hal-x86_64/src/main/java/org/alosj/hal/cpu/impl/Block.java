@@ -17,6 +17,10 @@ final class Block {
     int link0Generation;
     Block link1;
     int link1Generation;
+    /** Runs so far while interpreted; at {@link X86Core#COMPILE_THRESHOLD} the block is compiled. */
+    int runs;
+    /** The block as a hidden class, once hot (see {@link BlockCompiler}). */
+    BlockCompiler.Compiled compiled;
 
     Block(long vaddr, long paddr, Insn[] code) {
         this.vaddr = vaddr;

@@ -255,6 +255,11 @@ abstract class CpuState {
                 default: break;
             }
         }
+        return condFromFlags(cc);
+    }
+
+    /** The general case of {@link #cond}, kept apart so that the common cases inline. */
+    private boolean condFromFlags(int cc) {
         boolean b;
         switch (cc >> 1) {
             case 0: b = of(); break;

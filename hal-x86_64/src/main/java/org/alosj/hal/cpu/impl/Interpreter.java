@@ -18,6 +18,25 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
     final Mmu mem;
     /** A store hit a page with decoded code: the rest of the block may be stale. */
     boolean codeModified;
+    /** Index in its block of the instruction a compiled block is running (see {@link BlockCompiler}). */
+    int blockPos;
+    private final StaleBlock staleBlock = new StaleBlock();
+
+    /** Thrown by a compiled block after a store that hit decoded code: the rest of the block may be stale. */
+    static final class StaleBlock extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StaleBlock() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Called by compiled blocks after each instruction that stores to memory. */
+    final void storeDone() {
+        if (codeModified) {
+            throw staleBlock;
+        }
+    }
 
     Interpreter(org.alosj.hal.bus.MemoryBus bus) {
         this.mem = new Mmu(this, bus, this);
@@ -25,6 +44,15 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
 
     /** System, SSE and x87 instructions, implemented by the concrete CPU. */
     abstract void execOther(Insn in);
+
+    /** An {@link Op#SSE} instruction (called directly by compiled blocks). */
+    abstract void execSse(Insn in);
+
+    /** A frequent SSE operation {@code k} of {@link SseUnit#directKind} {@code kind} (compiled blocks). */
+    abstract void execSse(Insn in, int k, int kind);
+
+    /** An {@link Op#X87} instruction (called directly by compiled blocks). */
+    abstract void execX87(Insn in);
 
     final void exec(Insn in) {
         switch (in.op) {
@@ -34,29 +62,29 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
             case Op.ALU_RM: aluRM(in); return;
             case Op.ALU_RI: aluRI(in); return;
             case Op.ALU_MI: aluMI(in); return;
-            case Op.TEST_RR: flagsLogic(((getReg(in.reg, in.size) & getReg(in.rm, in.size)) << in.shift) >> in.shift); return;
-            case Op.TEST_MR: flagsLogic(((getReg(in.reg, in.size) & mem.read(ea(in), in.size)) << in.shift) >> in.shift); return;
-            case Op.TEST_RI: flagsLogic(((getReg(in.reg, in.size) & in.imm) << in.shift) >> in.shift); return;
-            case Op.TEST_MI: flagsLogic(((mem.read(ea(in), in.size) & in.imm) << in.shift) >> in.shift); return;
+            case Op.TEST_RR: testRR(in); return;
+            case Op.TEST_MR: testMR(in); return;
+            case Op.TEST_RI: testRI(in); return;
+            case Op.TEST_MI: testMI(in); return;
             case Op.MOV_RR: movRR(in); return;
-            case Op.MOV_MR: mem.write(ea(in), in.size, getReg(in.reg, in.size)); return;
+            case Op.MOV_MR: movMR(in); return;
             case Op.MOV_RM: movRM(in); return;
-            case Op.MOV_RI: setReg(in.reg, in.size, in.imm); return;
-            case Op.MOV_MI: mem.write(ea(in), in.size, in.imm); return;
-            case Op.MOVZX: setReg(in.reg, in.size, readE(in, in.aux)); return;
-            case Op.MOVSX: setReg(in.reg, in.size, sx(readE(in, in.aux), in.aux)); return;
+            case Op.MOV_RI: movRI(in); return;
+            case Op.MOV_MI: movMI(in); return;
+            case Op.MOVZX: movzx(in); return;
+            case Op.MOVSX: movsx(in); return;
             case Op.LEA: lea(in); return;
             case Op.XCHG_RR: xchgRR(in); return;
             case Op.XCHG_MR: xchgMR(in); return;
             case Op.CMOV: cmov(in); return;
-            case Op.SETCC: writeE(in, 1, cond(in.cond) ? 1 : 0); return;
+            case Op.SETCC: setcc(in); return;
             case Op.UNARY: unary(in); return;
             case Op.SHIFT: shift(in); return;
             case Op.SHLD:
             case Op.SHRD: doubleShift(in); return;
             case Op.MULDIV: mulDiv(in); return;
-            case Op.IMUL_RE: imul2(in, getReg(in.reg, in.size), readE(in, in.size)); return;
-            case Op.IMUL_REI: imul2(in, readE(in, in.size), in.imm); return;
+            case Op.IMUL_RE: imulRE(in); return;
+            case Op.IMUL_REI: imulREI(in); return;
             case Op.BT_R:
             case Op.BT_I: bitTest(in); return;
             case Op.BSF:
@@ -70,21 +98,21 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
             case Op.XADD: xadd(in); return;
             case Op.CBW: setReg(Reg.RAX, in.size, sx(r[Reg.RAX], in.size / 2)); return;
             case Op.CWD: setReg(Reg.RDX, in.size, sx(r[Reg.RAX], in.size) < 0 ? -1 : 0); return;
-            case Op.PUSH_R: push(in.size, getReg(in.reg, in.size)); return;
+            case Op.PUSH_R: pushR(in); return;
             case Op.POP_R: popReg(in); return;
-            case Op.PUSH_I: push(in.size, in.imm); return;
+            case Op.PUSH_I: pushI(in); return;
             case Op.PUSH_E: push(in.size, mem.read(ea(in), in.size)); return;
             case Op.POP_E: popMem(in); return;
             case Op.PUSHF: push(in.size, flagsValue() & ~(Rflags.VM | Rflags.RF)); return;
             case Op.POPF: popf(in); return;
             case Op.LAHF: setReg(CpuState.AH, 1, flagsValue() & 0xD5 | 2); return;
             case Op.SAHF: setStatusFlags(getReg(CpuState.AH, 1), Rflags.CF | Rflags.PF | Rflags.AF | Rflags.ZF | Rflags.SF); return;
-            case Op.CALL_REL: call(in, in.imm); return;
-            case Op.CALL_E: call(in, readE(in, 8)); return;
+            case Op.CALL_REL: callRel(in); return;
+            case Op.CALL_E: callE(in); return;
             case Op.RET: ret(in); return;
-            case Op.JMP_REL: jump(in.imm); return;
-            case Op.JMP_E: jump(readE(in, 8)); return;
-            case Op.JCC: if (cond(in.cond)) { rip = in.imm; } return;
+            case Op.JMP_REL: jmpRel(in); return;
+            case Op.JMP_E: jmpE(in); return;
+            case Op.JCC: jcc(in); return;
             case Op.LOOP: loop(in); return;
             case Op.JRCXZ: if ((in.addr32 ? r[Reg.RCX] & 0xFFFF_FFFFL : r[Reg.RCX]) == 0) { rip = in.imm; } return;
             case Op.ENTER: enter(in); return;
@@ -101,6 +129,105 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
             case Op.STD: rf |= Rflags.DF; return;
             case Op.XLAT: xlat(in); return;
             default: execOther(in);
+        }
+    }
+
+    // --- handlers named for compiled blocks (see BlockCompiler) --------------------------------------
+
+    final void testRR(Insn in) {
+        testRR(in, in.size);
+    }
+
+    final void testRR(Insn in, int size) {
+        flagsLogic(((getReg(in.reg, size) & getReg(in.rm, size)) << (64 - 8 * size)) >> (64 - 8 * size));
+    }
+
+    final void testMR(Insn in) {
+        flagsLogic(((getReg(in.reg, in.size) & mem.read(ea(in), in.size)) << in.shift) >> in.shift);
+    }
+
+    final void testRI(Insn in) {
+        testRI(in, in.size);
+    }
+
+    final void testRI(Insn in, int size) {
+        flagsLogic(((getReg(in.reg, size) & in.imm) << (64 - 8 * size)) >> (64 - 8 * size));
+    }
+
+    final void testMI(Insn in) {
+        flagsLogic(((mem.read(ea(in), in.size) & in.imm) << in.shift) >> in.shift);
+    }
+
+    final void movMR(Insn in) {
+        movMR(in, in.size);
+    }
+
+    final void movMR(Insn in, int size) {
+        mem.write(ea(in), size, getReg(in.reg, size));
+    }
+
+    final void movRI(Insn in) {
+        setReg(in.reg, in.size, in.imm);
+    }
+
+    final void movMI(Insn in) {
+        mem.write(ea(in), in.size, in.imm);
+    }
+
+    final void movzx(Insn in) {
+        setReg(in.reg, in.size, readE(in, in.aux));
+    }
+
+    final void movsx(Insn in) {
+        setReg(in.reg, in.size, sx(readE(in, in.aux), in.aux));
+    }
+
+    final void setcc(Insn in) {
+        writeE(in, 1, cond(in.cond) ? 1 : 0);
+    }
+
+    final void imulRE(Insn in) {
+        imul2(in, getReg(in.reg, in.size), readE(in, in.size));
+    }
+
+    final void imulREI(Insn in) {
+        imul2(in, readE(in, in.size), in.imm);
+    }
+
+    final void pushR(Insn in) {
+        push(in.size, getReg(in.reg, in.size));
+    }
+
+    final void pushI(Insn in) {
+        push(in.size, in.imm);
+    }
+
+    final void callRel(Insn in) {
+        call(in, in.imm);
+    }
+
+    final void callE(Insn in) {
+        call(in, readE(in, 8));
+    }
+
+    final void jmpRel(Insn in) {
+        jump(in.imm);
+    }
+
+    final void jmpE(Insn in) {
+        jump(readE(in, 8));
+    }
+
+    final void jcc(Insn in) {
+        if (cond(in.cond)) {
+            rip = in.imm;
+        }
+    }
+
+    /** Jcc with the condition as a constant (compiled blocks). */
+    final void jcc(Insn in, int cc) {
+        if (cond(cc)) {
+            rip = in.imm;
         }
     }
 
@@ -167,92 +294,118 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         return res;
     }
 
-    private void aluRR(Insn in) {
-        int size = in.size;
+    final void aluRR(Insn in) {
+        aluRR(in, in.aux, in.size);
+    }
+
+    final void aluRR(Insn in, int kind, int size) {
         if (size >= 4) {
-            long res = alu(in.aux, r[in.reg], r[in.rm], in.shift);
-            if (in.aux != 7) {
+            long res = alu(kind, r[in.reg], r[in.rm], 64 - 8 * size);
+            if (kind != 7) {
                 r[in.reg] = size == 8 ? res : res & 0xFFFF_FFFFL;
             }
         } else {
-            long res = alu(in.aux, getReg(in.reg, size), getReg(in.rm, size), in.shift);
-            if (in.aux != 7) {
+            long res = alu(kind, getReg(in.reg, size), getReg(in.rm, size), 64 - 8 * size);
+            if (kind != 7) {
                 setReg(in.reg, size, res);
             }
         }
     }
 
-    private void aluRI(Insn in) {
-        int size = in.size;
+    final void aluRI(Insn in) {
+        aluRI(in, in.aux, in.size);
+    }
+
+    final void aluRI(Insn in, int kind, int size) {
         if (size >= 4) {
-            long res = alu(in.aux, r[in.reg], in.imm, in.shift);
-            if (in.aux != 7) {
+            long res = alu(kind, r[in.reg], in.imm, 64 - 8 * size);
+            if (kind != 7) {
                 r[in.reg] = size == 8 ? res : res & 0xFFFF_FFFFL;
             }
         } else {
-            long res = alu(in.aux, getReg(in.reg, size), in.imm, in.shift);
-            if (in.aux != 7) {
+            long res = alu(kind, getReg(in.reg, size), in.imm, 64 - 8 * size);
+            if (kind != 7) {
                 setReg(in.reg, size, res);
             }
         }
     }
 
-    private void aluRM(Insn in) {
-        long b = mem.read(ea(in), in.size);
-        long res = alu(in.aux, getReg(in.reg, in.size), b, in.shift);
-        if (in.aux != 7) {
-            setReg(in.reg, in.size, res);
+    final void aluRM(Insn in) {
+        aluRM(in, in.aux, in.size);
+    }
+
+    final void aluRM(Insn in, int kind, int size) {
+        long b = mem.read(ea(in), size);
+        long res = alu(kind, getReg(in.reg, size), b, 64 - 8 * size);
+        if (kind != 7) {
+            setReg(in.reg, size, res);
         }
     }
 
-    private void aluMR(Insn in) {
+    final void aluMR(Insn in) {
+        aluMR(in, in.aux, in.size);
+    }
+
+    final void aluMR(Insn in, int kind, int size) {
         long a = ea(in);
         if (in.lock) {
             synchronized (mem.ram) {
-                long res = alu(in.aux, mem.readForWrite(a, in.size), getReg(in.reg, in.size), in.shift);
-                mem.write(a, in.size, res);
+                long res = alu(kind, mem.readForWrite(a, size), getReg(in.reg, size), 64 - 8 * size);
+                mem.write(a, size, res);
             }
             return;
         }
-        long v = in.aux != 7 ? mem.readForWrite(a, in.size) : mem.read(a, in.size);
-        long res = alu(in.aux, v, getReg(in.reg, in.size), in.shift);
-        if (in.aux != 7) {
-            mem.write(a, in.size, res);
+        long v = kind != 7 ? mem.readForWrite(a, size) : mem.read(a, size);
+        long res = alu(kind, v, getReg(in.reg, size), 64 - 8 * size);
+        if (kind != 7) {
+            mem.write(a, size, res);
         }
     }
 
-    private void aluMI(Insn in) {
+    final void aluMI(Insn in) {
+        aluMI(in, in.aux, in.size);
+    }
+
+    final void aluMI(Insn in, int kind, int size) {
         long a = ea(in);
         if (in.lock) {
             synchronized (mem.ram) {
-                mem.write(a, in.size, alu(in.aux, mem.readForWrite(a, in.size), in.imm, in.shift));
+                mem.write(a, size, alu(kind, mem.readForWrite(a, size), in.imm, 64 - 8 * size));
             }
             return;
         }
-        long res = alu(in.aux, in.aux != 7 ? mem.readForWrite(a, in.size) : mem.read(a, in.size), in.imm, in.shift);
-        if (in.aux != 7) {
-            mem.write(a, in.size, res);
+        long res = alu(kind, kind != 7 ? mem.readForWrite(a, size) : mem.read(a, size), in.imm, 64 - 8 * size);
+        if (kind != 7) {
+            mem.write(a, size, res);
         }
     }
 
-    private void movRR(Insn in) {
-        switch (in.size) {
+    final void movRR(Insn in) {
+        movRR(in, in.size);
+    }
+
+    final void movRR(Insn in, int size) {
+        switch (size) {
             case 8: r[in.reg] = r[in.rm]; return;
             case 4: r[in.reg] = r[in.rm] & 0xFFFF_FFFFL; return;
-            default: setReg(in.reg, in.size, getReg(in.rm, in.size));
+            default: setReg(in.reg, size, getReg(in.rm, size));
         }
     }
 
-    private void movRM(Insn in) {
+    final void movRM(Insn in) {
+        movRM(in, in.size);
+    }
+
+    final void movRM(Insn in, int size) {
         long a = ea(in);
-        switch (in.size) {
+        switch (size) {
             case 8: r[in.reg] = mem.read64(a); return;
             case 4: r[in.reg] = mem.read32(a); return;
-            default: setReg(in.reg, in.size, mem.read(a, in.size));
+            default: setReg(in.reg, size, mem.read(a, size));
         }
     }
 
-    private void lea(Insn in) {
+    final void lea(Insn in) {
         long a = r[in.base] + (r[in.index] << in.scale) + in.disp;
         if (in.addr32) {
             a &= 0xFFFF_FFFFL;
@@ -260,14 +413,14 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         setReg(in.reg, in.size, a);
     }
 
-    private void xchgRR(Insn in) {
+    final void xchgRR(Insn in) {
         long a = getReg(in.reg, in.size);
         long b = getReg(in.rm, in.size);
         setReg(in.reg, in.size, b);
         setReg(in.rm, in.size, a);
     }
 
-    private void xchgMR(Insn in) {
+    final void xchgMR(Insn in) {
         long a = ea(in);
         synchronized (mem.ram) {
             long v = mem.readForWrite(a, in.size);
@@ -276,7 +429,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         }
     }
 
-    private void cmov(Insn in) {
+    final void cmov(Insn in) {
         long v = readE(in, in.size);
         if (cond(in.cond)) {
             setReg(in.reg, in.size, v);
@@ -286,7 +439,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
     }
 
     /** INC, DEC, NOT, NEG (aux 0..3). */
-    private void unary(Insn in) {
+    final void unary(Insn in) {
         long a = in.rm < 0 ? ea(in) : 0;
         if (in.lock) {
             synchronized (mem.ram) {
@@ -336,7 +489,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
 
     // --- shifts and rotates ------------------------------------------------------------------------------
 
-    private void shift(Insn in) {
+    final void shift(Insn in) {
         int bits = in.size * 8;
         int count = (int) ((in.cond == 1 ? r[Reg.RCX] : in.imm) & (bits == 64 ? 63 : 31));
         if (count == 0) {
@@ -403,11 +556,28 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
 
     /** The hot case of SHL/SHR/SAR: a 64- or 32-bit register, count 1..63 (or 1..31). */
     private void shiftRegister(Insn in, int count) {
+        shiftRegister(in, count, in.aux, in.size);
+    }
+
+    /**
+     * A compiled block's SHL/SHR/SAR of a 64- or 32-bit register by an immediate, kind and size
+     * as constants.
+     */
+    final void shiftRegisterImm(Insn in, int kind, int size) {
+        int count = (int) (in.imm & (size == 8 ? 63 : 31));
+        if (count == 0) {
+            shift(in);
+            return;
+        }
+        shiftRegister(in, count, kind, size);
+    }
+
+    private void shiftRegister(Insn in, int count, int kind, int size) {
         int rm = in.rm;
-        if (in.size == 8) {
+        if (size == 8) {
             long v = r[rm];
             long res;
-            switch (in.aux) {
+            switch (kind) {
                 case 5:
                     res = v >>> count;
                     flagsCfOf(res, ((v >>> (count - 1)) & 1) != 0, v < 0);
@@ -427,7 +597,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         }
         long v = r[rm] & 0xFFFF_FFFFL;
         long res;
-        switch (in.aux) {
+        switch (kind) {
             case 5:
                 res = v >>> count;
                 flagsCfOf(res, ((v >>> (count - 1)) & 1) != 0, (v & 0x8000_0000L) != 0);
@@ -483,7 +653,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         return v;
     }
 
-    private void doubleShift(Insn in) {
+    final void doubleShift(Insn in) {
         int bits = in.size * 8;
         int count = (int) ((in.cond == 1 ? r[Reg.RCX] : in.imm) & (bits == 64 ? 63 : 31));
         if (count == 0) {
@@ -537,7 +707,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         return Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a);
     }
 
-    private void mulDiv(Insn in) {
+    final void mulDiv(Insn in) {
         long src = readE(in, in.size);
         int size = in.size;
         switch (in.aux) {
@@ -746,7 +916,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
 
     // --- bits ---------------------------------------------------------------------------------------------
 
-    private void bitTest(Insn in) {
+    final void bitTest(Insn in) {
         int bits = in.size * 8;
         long addr = 0;
         long bitOffset;
@@ -797,7 +967,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         setCf((v & bit) != 0);
     }
 
-    private void bitScan(Insn in) {
+    final void bitScan(Insn in) {
         long v = readE(in, in.size);
         int bits = in.size * 8;
         switch (in.op) {
@@ -830,7 +1000,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         }
     }
 
-    private void bswap(Insn in) {
+    final void bswap(Insn in) {
         if (in.size == 8) {
             r[in.reg] = Long.reverseBytes(r[in.reg]);
         } else if (in.size == 4) {
@@ -840,7 +1010,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         }
     }
 
-    private void cmpxchg(Insn in) {
+    final void cmpxchg(Insn in) {
         if (in.rm < 0) {
             long a = ea(in);
             synchronized (mem.ram) {
@@ -865,7 +1035,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         }
     }
 
-    private void cmpxchgDouble(Insn in) {
+    final void cmpxchgDouble(Insn in) {
         long a = ea(in);
         int half = in.size / 2;
         if (in.size == 16 && (a & 15) != 0) {
@@ -890,7 +1060,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         }
     }
 
-    private void xadd(Insn in) {
+    final void xadd(Insn in) {
         if (in.rm < 0) {
             long a = ea(in);
             synchronized (mem.ram) {
@@ -924,12 +1094,12 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         return v;
     }
 
-    private void popReg(Insn in) {
+    final void popReg(Insn in) {
         long v = pop(in.size);
         setReg(in.reg, in.size, v);
     }
 
-    private void popMem(Insn in) {
+    final void popMem(Insn in) {
         long sp = r[Reg.RSP];
         long v = mem.read(sp, in.size);
         r[Reg.RSP] = sp + in.size;
@@ -941,7 +1111,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         }
     }
 
-    private void popf(Insn in) {
+    final void popf(Insn in) {
         long v = mem.read(r[Reg.RSP], in.size);
         long old = flagsValue();
         long keep = Rflags.VM | Rflags.RF | Rflags.VIF | Rflags.VIP;
@@ -977,7 +1147,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         rip = target;
     }
 
-    private void ret(Insn in) {
+    final void ret(Insn in) {
         long sp = r[Reg.RSP];
         long target = mem.read(sp, in.size);
         if (!Mmu.canonical(target)) {
@@ -987,7 +1157,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         rip = target;
     }
 
-    private void loop(Insn in) {
+    final void loop(Insn in) {
         long c = r[Reg.RCX] - 1;
         boolean nonZero;
         if (in.addr32) {
@@ -1003,7 +1173,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         }
     }
 
-    private void enter(Insn in) {
+    final void enter(Insn in) {
         int size = in.size;
         long alloc = in.imm;
         int level = (int) (in.imm2 & 31);
@@ -1030,14 +1200,14 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         r[Reg.RSP] = cur - alloc;
     }
 
-    private void leave(Insn in) {
+    final void leave(Insn in) {
         long bp = r[Reg.RBP];
         long v = mem.read(bp, in.size);
         r[Reg.RSP] = bp + in.size;
         setReg(Reg.RBP, in.size, v);
     }
 
-    private void xlat(Insn in) {
+    final void xlat(Insn in) {
         long a = r[Reg.RBX] + (r[Reg.RAX] & 0xFF);
         if (in.addr32) {
             a &= 0xFFFF_FFFFL;

@@ -229,6 +229,65 @@ final class SseUnit {
         return (cpu.mxcsr >>> MXCSR_RC_SHIFT) & 3;
     }
 
+    static final int DIRECT_STORE = 1;
+    static final int DIRECT_LOAD = 2;
+    static final int DIRECT_ARITHMETIC = 3;
+    static final int DIRECT_UNPACK = 4;
+    static final int DIRECT_LOGIC = 5;
+    static final int DIRECT_CVT_INT = 6;
+    static final int DIRECT_MOVE = 7;
+    static final int DIRECT_COMPARE = 8;
+    static final int DIRECT_CVT_TO_INT = 9;
+    static final int DIRECT_CONVERT = 10;
+
+    /**
+     * The handler {@link #execute} picks for operation {@code k} when it is one of the frequent
+     * ones a compiled block calls through {@link #executeDirect} (so HotSpot can inline it with
+     * {@code k} constant), else 0.
+     */
+    static int directKind(int k) {
+        if (STORE[k]) {
+            return DIRECT_STORE;
+        }
+        switch (k >>> 2) {
+            case 0x10: return DIRECT_LOAD;
+            case 0x51: case 0x58: case 0x59: case 0x5C: case 0x5D: case 0x5E: case 0x5F: return DIRECT_ARITHMETIC;
+            case 0x14: case 0x15: case 0x60: case 0x61: case 0x62: case 0x68: case 0x69: case 0x6A:
+            case 0x6C: case 0x6D:
+                return DIRECT_UNPACK;
+            case 0x54: case 0x55: case 0x56: case 0x57: case 0xDB: case 0xDF: case 0xEB: case 0xEF: return DIRECT_LOGIC;
+            case 0x2A: return DIRECT_CVT_INT;
+            case 0x28: case 0x6F: return DIRECT_MOVE;
+            case 0x2E: case 0x2F: return DIRECT_COMPARE;
+            case 0x2C: case 0x2D: return DIRECT_CVT_TO_INT;
+            case 0x5A: case 0x5B: case 0xE6: return DIRECT_CONVERT;
+            default: return 0;
+        }
+    }
+
+    /** As {@link #execute} for an operation whose {@link #directKind} is {@code kind}. */
+    void executeDirect(Insn in, int k, int kind) {
+        switch (kind) {
+            case DIRECT_STORE: store(in, k); return;
+            case DIRECT_LOAD: movLoad(in, k); return;
+            case DIRECT_ARITHMETIC: SseFloat.arithmetic(this, in, k, source(in)); return;
+            case DIRECT_UNPACK: unpack(in, k >>> 2); return;
+            case DIRECT_LOGIC: logic(in, k >>> 2); return;
+            case DIRECT_CVT_INT: cvtIntToFloat(in, k); return;
+            case DIRECT_MOVE: move(in); return;
+            case DIRECT_COMPARE: compareScalar(in, k); return;
+            case DIRECT_CVT_TO_INT: cvtFloatToInt(in, k); return;
+            default: SseFloat.convert(this, in, k, source(in));
+        }
+    }
+
+    /** MOVAPS/MOVAPD/MOVDQA/MOVDQU to a register. */
+    private void move(Insn in) {
+        int s = source(in);
+        x[2 * in.reg] = x[2 * s];
+        x[2 * in.reg + 1] = x[2 * s + 1];
+    }
+
     void execute(Insn in) {
         int k = in.aux;
         int dst = in.reg;
@@ -243,12 +302,7 @@ final class SseUnit {
             case 0x14: case 0x15: case 0x60: case 0x61: case 0x62: case 0x68: case 0x69: case 0x6A:
             case 0x6C: case 0x6D:
                 unpack(in, opcode); return;
-            case 0x28: case 0x6F: {
-                int s = source(in);
-                x[2 * dst] = x[2 * s];
-                x[2 * dst + 1] = x[2 * s + 1];
-                return;
-            }
+            case 0x28: case 0x6F: move(in); return;
             case 0x2A: cvtIntToFloat(in, k); return;
             case 0x2C: case 0x2D: cvtFloatToInt(in, k); return;
             case 0x2E: case 0x2F: compareScalar(in, k); return;
@@ -433,6 +487,18 @@ final class SseUnit {
 
     // --- shuffles and unpacks ---------------------------------------------------------------------------
 
+    /** Moves the elements of a 32-bit value into the even lane-sized slots of 64 bits (lane 8, 16, 32). */
+    private static long spread(long v, int lane) {
+        if (lane == 32) {
+            return v;
+        }
+        v = (v | v << 16) & 0x0000_FFFF_0000_FFFFL;
+        if (lane == 16) {
+            return v;
+        }
+        return (v | v << 8) & 0x00FF_00FF_00FF_00FFL;
+    }
+
     private void unpack(Insn in, int opcode) {
         int d = in.reg;
         int s = source(in);
@@ -455,21 +521,9 @@ final class SseUnit {
             x[2 * d + 1] = b;
             return;
         }
-        long lo = 0;
-        long hi = 0;
-        long m = (1L << lane) - 1;
-        int perHalf = 64 / lane;
-        for (int i = 0; i < perHalf; i++) {
-            long ea = (a >>> (i * lane)) & m;
-            long eb = (b >>> (i * lane)) & m;
-            int pos = 2 * i * lane;
-            long pair = ea | (eb << lane);
-            if (pos < 64) {
-                lo |= pair << pos;
-            } else {
-                hi |= pair << (pos - 64);
-            }
-        }
+        // Interleave by spreading each 32-bit half's elements into every other lane-sized slot.
+        long lo = spread(a & 0xFFFF_FFFFL, lane) | spread(b & 0xFFFF_FFFFL, lane) << lane;
+        long hi = spread(a >>> 32, lane) | spread(b >>> 32, lane) << lane;
         x[2 * d] = lo;
         x[2 * d + 1] = hi;
     }

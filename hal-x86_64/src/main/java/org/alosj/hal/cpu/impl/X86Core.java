@@ -27,11 +27,16 @@ public final class X86Core extends Interpreter implements Cpu {
     private static final Logger LOG = LoggerFactory.getLogger("hw.cpu");
     private static final int MAX_BLOCK = 64;
     private static final int CACHE_BITS = 14;
+    /** Interpreted runs before a block is compiled: enough to skip code that runs a few times. */
+    static final int COMPILE_THRESHOLD = 64;
 
     private final Decoder decoder;
     private final SseUnit sse;
     final X87Unit x87;
     private final Block[] cache = new Block[1 << CACHE_BITS];
+    private final BlockCompiler compiler = new BlockCompiler();
+    /** Interpreted runs after which a block is compiled (package-private for the tests). */
+    int compileThreshold = COMPILE_THRESHOLD;
     private final Map<Long, List<Block>> blocksByPage = new HashMap<>();
     private final TrapHandler[] handlers = new TrapHandler[Vector.SYSCALL + 1];
     private final int[] handlerDpl = new int[Vector.SYSCALL + 1];
@@ -133,6 +138,13 @@ public final class X86Core extends Interpreter implements Cpu {
     private boolean execute(Block b) {
         Insn[] code = b.code;
         rip = b.endRip;
+        if (b.compiled != null) {
+            return executeCompiled(b.compiled, code);
+        }
+        if (++b.runs == compileThreshold && b.paddr >= 0) {
+            b.compiled = compiler.compile(code);
+            return executeCompiled(b.compiled, code);
+        }
         int i = 0;
         try {
             for (; i < code.length; i++) {
@@ -150,6 +162,29 @@ public final class X86Core extends Interpreter implements Cpu {
             retired += code.length;
             return true;
         } catch (GuestFault f) {
+            retired += i;
+            codeModified = false;
+            exception(f.vector, f.errorCode, code[i].rip);
+            return false;
+        }
+    }
+
+    /** Runs a compiled block: as {@link #execute}, with the position the block keeps in {@link #blockPos}. */
+    private boolean executeCompiled(BlockCompiler.Compiled c, Insn[] code) {
+        try {
+            c.run(this, code);
+            retired += code.length;
+            return true;
+        } catch (StaleBlock s) {
+            int i = blockPos;
+            codeModified = false;
+            if (i + 1 < code.length) {
+                rip = code[i].next;
+            }
+            retired += i + 1;
+            return false;
+        } catch (GuestFault f) {
+            int i = blockPos;
             retired += i;
             codeModified = false;
             exception(f.vector, f.errorCode, code[i].rip);
@@ -442,6 +477,24 @@ public final class X86Core extends Interpreter implements Cpu {
     }
 
     /** #NM/#UD checks before touching x87 or SSE state. */
+    @Override
+    void execSse(Insn in) {
+        checkFpuAvailable(false);
+        sse.execute(in);
+    }
+
+    @Override
+    void execSse(Insn in, int k, int kind) {
+        checkFpuAvailable(false);
+        sse.executeDirect(in, k, kind);
+    }
+
+    @Override
+    void execX87(Insn in) {
+        checkFpuAvailable(true);
+        x87.execute(in);
+    }
+
     private void checkFpuAvailable(boolean x87Instruction) {
         if ((cr0 & Cr.CR0_EM) != 0) {
             throw new GuestFault(x87Instruction ? Vector.NM : Vector.UD, 0);
@@ -457,14 +510,8 @@ public final class X86Core extends Interpreter implements Cpu {
     @Override
     void execOther(Insn in) {
         switch (in.op) {
-            case Op.SSE:
-                checkFpuAvailable(false);
-                sse.execute(in);
-                return;
-            case Op.X87:
-                checkFpuAvailable(true);
-                x87.execute(in);
-                return;
+            case Op.SSE: execSse(in); return;
+            case Op.X87: execX87(in); return;
             case Op.FWAIT:
                 if ((cr0 & (Cr.CR0_TS | Cr.CR0_MP)) == (Cr.CR0_TS | Cr.CR0_MP)) {
                     throw new GuestFault(Vector.NM, 0);

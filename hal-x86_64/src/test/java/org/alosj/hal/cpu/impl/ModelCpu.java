@@ -50,7 +50,12 @@ final class ModelCpu {
         }
     }
 
+    private int runs;
+
     DiffCase.Outcome run(DiffCase c) {
+        // Every other case runs as a compiled block (BlockCompiler) from its first execution, the
+        // others interpreted throughout: both execution paths face the host CPU.
+        ((X86Core) cpu).compileThreshold = (runs++ & 1) == 0 ? 1 : Integer.MAX_VALUE;
         byte[] code = new byte[c.code.length + 2];
         System.arraycopy(c.code, 0, code, 0, c.code.length);
         code[c.code.length] = 0x0F; // UD2 marks the end
