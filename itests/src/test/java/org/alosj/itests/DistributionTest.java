@@ -42,6 +42,7 @@ class DistributionTest {
                 "org.alosj.launcher.Main", "--home", dist.toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .directory(Files.createDirectories(tmp.resolve("cwd")).toFile()) // a user's directory: must stay as it was
                 .start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -158,6 +159,16 @@ class DistributionTest {
         Result one = alos("-c", "help lspci");
         assertEquals(0, one.status(), one.err());
         assertTrue(one.out().contains("-nn"), one.out());
+    }
+
+    @Test
+    void a_run_leaves_the_users_current_directory_as_it_was() throws Exception {
+        Result r = alos("-c", "lspci; help; ls /");
+        assertEquals(0, r.status(), r.err());
+        try (var left = Files.list(tmp.resolve("cwd"))) {
+            assertEquals(List.of(), left.map(Path::getFileName).map(Path::toString).toList(),
+                    "files the run wrote into the directory it was started from");
+        }
     }
 
     @Test

@@ -4,8 +4,8 @@ import static org.alosj.kernel.vfs.OpenFlags.O_APPEND;
 import static org.alosj.kernel.vfs.OpenFlags.O_CREAT;
 import static org.alosj.kernel.vfs.OpenFlags.O_WRONLY;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -83,19 +83,32 @@ public final class HistoryCommands implements CommandSessionListener {
             if (host.getParent() != null) {
                 Files.createDirectories(host.getParent());
             }
-            try (OutputStream out = Files.newOutputStream(host)) {
-                FileCommands.readAll(c, DISK_HISTORY, (data, n) -> out.write(data, 0, n));
+            ByteArrayOutputStream disk = new ByteArrayOutputStream();
+            try {
+                FileCommands.readAll(c, DISK_HISTORY, (data, n) -> disk.write(data, 0, n));
             } catch (FsException e) {
                 if (e.errno() != Errno.ENOENT) {
                     throw e;
                 }
             }
+            Files.writeString(host, toJlineHistory(disk.toString(StandardCharsets.UTF_8), System.currentTimeMillis()));
             recorded.add(session);
             return host.toString();
         } catch (Exception e) {
             LOG.info("history: {} is not usable ({}), keeping {}", DISK_HISTORY, e.getMessage(), host);
             return host.toString();
         }
+    }
+
+    /**
+     * The disk keeps one command a line, as a person reads it; JLine's history file wants
+     * {@code EPOCHMILLIS:LINE} with backslashes doubled, and refuses the whole file otherwise.
+     */
+    static String toJlineHistory(String diskHistory, long millis) {
+        StringBuilder out = new StringBuilder();
+        diskHistory.lines().filter(l -> !l.isBlank())
+                .forEach(l -> out.append(millis).append(':').append(l.replace("\\", "\\\\")).append('\n'));
+        return out.toString();
     }
 
     @Override

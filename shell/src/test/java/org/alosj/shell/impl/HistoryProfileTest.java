@@ -47,6 +47,15 @@ class HistoryProfileTest {
         assertTrue(Files.notExists(home), "nothing written to the default file");
     }
 
+    @Test
+    void theDisksHistoryIsCopiedInTheFormatJlinesHistoryLoads() throws Exception {
+        Path file = dir.resolve("run/shell.history");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, HistoryCommands.toJlineHistory("lspci -nn\n\necho a\\b\ndevices\n", 1_700_000_000_000L));
+        List<String> loaded = run(dir.resolve("home/.gogo.history"), file, "date");
+        assertEquals(List.of("lspci -nn", "echo a\\b", "devices", "date"), loaded);
+    }
+
     /** One gosh-like run: default history-file, reader on the session's variables, profile, one command. */
     List<String> run(Path defaultFile, Path profileFile, String command) throws Exception {
         ThreadIOImpl tio = new ThreadIOImpl();
