@@ -126,6 +126,17 @@ final class NetNamespace implements AutoCloseable {
         return text;
     }
 
+    /** Whether a command in our namespace exits 0. */
+    static boolean tryRun(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return false;
+        }
+        return p.exitValue() == 0;
+    }
+
     @Override
     public void close() throws IOException, InterruptedException {
         for (Process p : processes) {
