@@ -214,7 +214,7 @@ final class NetdevOptions {
             r = Double.NaN;
         }
         if (!(r >= 0 && r <= max)) {
-            throw new UsageException(origin + ": bad " + key + " '" + v + "': expected a rate from 0 to " + max
+            throw new UsageException(origin + ": bad " + key + " '" + v + "': expected a rate from 0 to " + (max == 1 ? "1" : Double.toString(max))
                     + (key.equals("reorder") ? " (a frame is overtaken only by the next one)" : ""));
         }
     }

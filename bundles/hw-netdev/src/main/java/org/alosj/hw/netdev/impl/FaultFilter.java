@@ -44,7 +44,7 @@ public final class FaultFilter implements NetBackend, AutoCloseable, NetdevStatu
 
         private static void check(String name, double rate, double max) {
             if (!(rate >= 0 && rate <= max)) {
-                throw new IllegalArgumentException(name + " must be a rate from 0 to " + max + ", got " + rate);
+                throw new IllegalArgumentException(name + " must be a rate from 0 to " + (max == 1 ? "1" : Double.toString(max)) + ", got " + rate);
             }
         }
 
