@@ -18,4 +18,5 @@ module org.alosj.kernel {
     exports org.alosj.kernel.irq;
     exports org.alosj.kernel.klog;
     exports org.alosj.kernel.time;
+    exports org.alosj.kernel.fs;
 }

@@ -33,7 +33,10 @@ final class CommandLine {
             "                          raw frames in UDP datagrams (QEMU's dgram): a LAN with another machine",
             "  -netdev fault,id=ID,netdev=ID[,drop=R][,dup=R][,reorder=R][,delay=2ms][,seed=N]",
             "                          drop, duplicate, reorder and delay the frames of netdev ID (tests)",
-            "  -nodefaults             no devices or netdevs from conf/",
+            "  -drive file=PATH[,if=ide][,index=N][,readonly=on][,format=raw]",
+            "                          a raw disk image on the PIIX3 IDE controller; index 0-3 = primary",
+            "                          master/slave, secondary master/slave (default: the first free)",
+            "  -nodefaults             no devices, netdevs or drives from conf/",
             "  -serial none|stdio|file:PATH",
             "                          where COM1 (the kernel's console log) goes",
             "  -c 'CMD; CMD'           run shell commands without a terminal; exit with the last one's status",
@@ -50,6 +53,12 @@ final class CommandLine {
     boolean help;
     final List<ConfigEntry> devices = new ArrayList<>();
     final List<ConfigEntry> netdevs = new ArrayList<>();
+    /** Disks by IDE index (0-3): file (absolute) and read-only flag. */
+    final Map<Integer, Drive> drives = new java.util.TreeMap<>();
+
+    /** One {@code -drive}. */
+    record Drive(int index, Path file, boolean readOnly) {
+    }
 
     static CommandLine parse(String[] args) throws UsageException {
         CommandLine c = new CommandLine();
@@ -70,6 +79,7 @@ final class CommandLine {
                     c.devices.add(parseDevice(spec, pcnets++));
                 }
                 case "-netdev" -> c.netdevs.add(parseNetdev(value(args, ++i, a)));
+                case "-drive" -> c.addDrive(parseDrive(value(args, ++i, a)));
                 default -> throw new UsageException("unknown option '" + a + "' (try --help)");
             }
         }
@@ -216,6 +226,96 @@ final class CommandLine {
         return MachineConfig.normalize(ConfigEntry.factory(factory, id, o), "-netdev " + type);
     }
 
+    /** {@code -drive}: QEMU's spelling; only raw images on the IDE interface. Index -1: first free. */
+    static Drive parseDrive(String spec) throws UsageException {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (String part : spec.split(",", -1)) {
+            int eq = part.indexOf('=');
+            if (eq <= 0) {
+                throw new UsageException("-drive " + spec + ": bad option '" + part + "': expected key=value");
+            }
+            String key = part.substring(0, eq);
+            if (!Set.of("file", "if", "index", "readonly", "format", "media").contains(key)) {
+                throw new UsageException("-drive: unknown option '" + key + "' (known: file, if, index, readonly, format, media)");
+            }
+            if (o.put(key, part.substring(eq + 1)) != null) {
+                throw new UsageException("-drive " + spec + ": option '" + key + "' given twice");
+            }
+        }
+        String file = o.get("file");
+        if (file == null || file.isEmpty()) {
+            throw new UsageException("-drive " + spec + ": needs file=PATH");
+        }
+        String iface = o.getOrDefault("if", "ide");
+        if (!iface.equals("ide")) {
+            throw new UsageException("-drive " + spec + ": unsupported if=" + iface + " (known: ide)");
+        }
+        String format = o.getOrDefault("format", "raw");
+        if (!format.equals("raw")) {
+            throw new UsageException("-drive " + spec + ": unsupported format=" + format + " (known: raw)");
+        }
+        String media = o.getOrDefault("media", "disk");
+        if (!media.equals("disk")) {
+            throw new UsageException("-drive " + spec + ": unsupported media=" + media + " (known: disk)");
+        }
+        boolean readOnly = switch (o.getOrDefault("readonly", "off")) {
+            case "on", "true", "yes" -> true;
+            case "off", "false", "no" -> false;
+            default -> throw new UsageException("-drive " + spec + ": bad readonly=" + o.get("readonly")
+                    + ": expected on or off");
+        };
+        int index = -1;
+        if (o.containsKey("index")) {
+            try {
+                index = Integer.parseInt(o.get("index"));
+            } catch (NumberFormatException e) {
+                index = -2;
+            }
+            if (index < 0 || index > 3) {
+                throw new UsageException("-drive " + spec + ": bad index=" + o.get("index")
+                        + ": expected 0-3 (primary master, primary slave, secondary master, secondary slave)");
+            }
+        }
+        Path path = Path.of(file).toAbsolutePath();
+        if (!java.nio.file.Files.exists(path)) {
+            throw new UsageException("-drive " + spec + ": " + path + " does not exist");
+        }
+        if (!java.nio.file.Files.isRegularFile(path)) {
+            throw new UsageException("-drive " + spec + ": " + path + " is not a regular file");
+        }
+        if (!java.nio.file.Files.isReadable(path)) {
+            throw new UsageException("-drive " + spec + ": " + path + " is not readable");
+        }
+        if (!readOnly && !java.nio.file.Files.isWritable(path)) {
+            throw new UsageException("-drive " + spec + ": " + path + " is not writable (add readonly=on)");
+        }
+        try {
+            if (java.nio.file.Files.size(path) < 512) {
+                throw new UsageException("-drive " + spec + ": " + path + " is smaller than one 512-byte sector");
+            }
+        } catch (java.io.IOException e) {
+            throw new UsageException("-drive " + spec + ": cannot read " + path + ": " + e.getMessage());
+        }
+        return new Drive(index, path, readOnly);
+    }
+
+    private void addDrive(Drive d) throws UsageException {
+        int index = d.index();
+        if (index < 0) {
+            index = 0;
+            while (drives.containsKey(index)) {
+                index++;
+            }
+            if (index > 3) {
+                throw new UsageException("-drive file=" + d.file() + ": all four IDE positions are taken");
+            }
+        } else if (drives.containsKey(index)) {
+            throw new UsageException("-drive file=" + d.file() + ": index=" + index + " is already used by "
+                    + drives.get(index).file());
+        }
+        drives.put(index, new Drive(index, d.file(), d.readOnly()));
+    }
+
     private void checkReferences() throws UsageException {
         Set<String> ids = new HashSet<>();
         for (ConfigEntry n : netdevs) {
@@ -257,6 +357,16 @@ final class CommandLine {
         }
         devices.forEach(config::put);
         netdevs.forEach(config::put);
+        ConfigEntry ata = config.ata();
+        Map<String, String> ap = new LinkedHashMap<>(ata.properties());
+        if (noDefaults || !drives.isEmpty()) {
+            ap.keySet().removeIf(k -> k.startsWith("drive."));
+        }
+        for (Drive d : drives.values()) {
+            ap.put("drive." + d.index() + ".file", d.file().toString());
+            ap.put("drive." + d.index() + ".readonly", Boolean.toString(d.readOnly()));
+        }
+        config.put(ConfigEntry.singleton(MachineConfig.ATA_PID, ap));
         ConfigEntry m = config.machine();
         Map<String, String> p = new LinkedHashMap<>(m.properties());
         if (ramMiB != null) {

@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
 final class MachineConfig {
     static final String MACHINE_PID = "org.alosj.machine";
     static final String PCNET_FACTORY = "org.alosj.hw.pcnet";
+    /** The PIIX3 IDE function and its disks ({@code drive.N.file}, {@code drive.N.readonly}). */
+    static final String ATA_PID = "org.alosj.hw.ata";
     static final String HUB_FACTORY = "org.alosj.netdev.hub";
     static final String PCAP_FACTORY = "org.alosj.netdev.pcap";
     static final String DEVICE_PREFIX = "org.alosj.hw.";
@@ -97,6 +99,10 @@ final class MachineConfig {
 
     List<ConfigEntry> entries() {
         return new ArrayList<>(entries.values());
+    }
+
+    ConfigEntry ata() {
+        return entries.computeIfAbsent(ATA_PID, k -> ConfigEntry.singleton(ATA_PID, Map.of()));
     }
 
     ConfigEntry machine() {

@@ -69,7 +69,7 @@ class CommandLineTest {
             "-device", "pcnet,netdev=h1,mac=52:54:00:00:00:01,addr=5"});
         cl.applyTo(config);
         var entries = config.entries();
-        assertEquals(3, entries.size(), entries.toString());
+        assertEquals(4, entries.size(), entries.toString()); // machine, IDE controller, NIC, hub
         ConfigEntry machine = config.machine();
         assertEquals("1024", machine.properties().get("ram.mib"));
         assertEquals("file:/r/s.log", machine.properties().get("serial"));
@@ -99,8 +99,53 @@ class CommandLineTest {
 
     @Test
     void help_lists_every_flag() {
-        for (String flag : new String[] {"-m ", "-device pcnet", "-netdev hub", "-netdev pcap", "-c ", "-serial", "--help"}) {
+        for (String flag : new String[] {"-m ", "-device pcnet", "-netdev hub", "-netdev pcap", "-drive file=", "-c ", "-serial", "--help"}) {
             assertTrue(CommandLine.USAGE.contains(flag), flag);
         }
+    }
+
+    @Test
+    void drives_take_qemus_options_and_go_to_the_ide_controllers_configuration(@TempDir Path dir) throws Exception {
+        Path a = Files.write(dir.resolve("a.img"), new byte[4096]);
+        Path b = Files.write(dir.resolve("b.img"), new byte[4096]);
+        Path c = Files.write(dir.resolve("c.img"), new byte[4096]);
+        Files.writeString(dir.resolve("org.alosj.hw.ata.cfg"), "drive.1.file=/old.img\n");
+        MachineConfig config = MachineConfig.fromDirectory(dir, Map.of());
+        CommandLine cl = CommandLine.parse(new String[] {"-drive", "file=" + a, "-drive",
+            "file=" + b + ",if=ide,index=3,readonly=on,format=raw", "-drive", "file=" + c});
+        cl.applyTo(config);
+        Map<String, String> p = config.ata().properties();
+        assertEquals(a.toString(), p.get("drive.0.file"));
+        assertEquals("false", p.get("drive.0.readonly"));
+        assertEquals(c.toString(), p.get("drive.1.file"), "the first free index after 0");
+        assertEquals(b.toString(), p.get("drive.3.file"));
+        assertEquals("true", p.get("drive.3.readonly"));
+        assertFalse(p.containsValue("/old.img"), "-drive replaces the drives of conf/");
+    }
+
+    @Test
+    void bad_drives_are_refused_in_one_line(@TempDir Path dir) throws IOException {
+        Path a = Files.write(dir.resolve("a.img"), new byte[4096]);
+        Path tiny = Files.write(dir.resolve("tiny.img"), new byte[100]);
+        assertTrue(error("-drive", "file=" + dir.resolve("none.img")).endsWith("none.img does not exist"));
+        assertTrue(error("-drive", "file=" + dir).endsWith("is not a regular file"));
+        assertTrue(error("-drive", "file=" + tiny).endsWith("is smaller than one 512-byte sector"));
+        assertEquals("-drive: unknown option 'cache' (known: file, if, index, readonly, format, media)",
+                error("-drive", "file=" + a + ",cache=none"));
+        assertTrue(error("-drive", "file=" + a + ",index=4").contains("bad index=4: expected 0-3"));
+        assertTrue(error("-drive", "file=" + a + ",index=x").contains("bad index=x"));
+        assertTrue(error("-drive", "file=" + a + ",if=virtio").contains("unsupported if=virtio (known: ide)"));
+        assertTrue(error("-drive", "file=" + a + ",format=qcow2").contains("unsupported format=qcow2 (known: raw)"));
+        assertTrue(error("-drive", "file=" + a + ",readonly=maybe").contains("bad readonly=maybe"));
+        assertTrue(error("-drive", "if=ide").contains("needs file=PATH"));
+        assertTrue(error("-drive", "file=" + a + ",index=2", "-drive", "file=" + a + ",index=2")
+                .contains("index=2 is already used by " + a));
+        assertTrue(error("-drive", "file=" + a, "-drive", "file=" + a, "-drive", "file=" + a, "-drive", "file=" + a,
+                "-drive", "file=" + a).contains("all four IDE positions are taken"));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(new String[] {"-drive", "file=" + dir.resolve("none.img")},
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
+        assertEquals(2, status);
+        assertEquals(1, err.toString(StandardCharsets.UTF_8).lines().count());
     }
 }

@@ -410,6 +410,17 @@ final class RealPcnetRig implements AutoCloseable {
         }
 
         @Override
+        public org.alosj.kernel.pci.IoRegion legacyIoRegion(int base, int length) {
+            return slot.legacyIoRegion(base, length);
+        }
+
+        @Override
+        public org.alosj.kernel.irq.InterruptRegistration requestLegacyIrq(int isaIrq, String name,
+                org.alosj.kernel.irq.InterruptHandler handler) {
+            return slot.requestLegacyIrq(isaIrq, name, handler);
+        }
+
+        @Override
         public boolean present() {
             return slot.present();
         }

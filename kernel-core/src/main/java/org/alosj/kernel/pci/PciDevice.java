@@ -67,6 +67,31 @@ public interface PciDevice {
     /** Attaches a handler to this function's (shared, level-triggered) INTx line. */
     InterruptRegistration requestIrq(String name, InterruptHandler handler);
 
+    /**
+     * The fixed ISA-style I/O ports {@code [base, base + length)} a function in a legacy mode
+     * decodes besides its BARs (an IDE controller in compatibility mode: 0x1F0–0x1F7 and 0x3F6).
+     * The claim is exclusive and lasts until the function is unbound.
+     *
+     * @throws IllegalArgumentException if the range is empty or reaches the PCI I/O window
+     *     (0xC000 and up)
+     * @throws IllegalStateException if another driver or the board holds one of these ports, or
+     *     the function is not bound
+     * @since 1.1
+     */
+    IoRegion legacyIoRegion(int base, int length);
+
+    /**
+     * Attaches a handler to ISA IRQ {@code isaIrq} (edge-triggered, not shared), which a function
+     * in a legacy mode raises instead of its INTx pin (IDE compatibility mode: IRQ 14 and 15).
+     * Closing the registration releases the line; unbinding releases it too.
+     *
+     * @throws IllegalArgumentException if the IRQ does not exist (0–15)
+     * @throws IllegalStateException if another driver or the board holds the line, it carries
+     *     PCI interrupts, or the function is not bound
+     * @since 1.1
+     */
+    InterruptRegistration requestLegacyIrq(int isaIrq, String name, InterruptHandler handler);
+
     /** Whether the function is still on the bus (false after a surprise removal). */
     boolean present();
 }

@@ -65,6 +65,8 @@ public final class DeviceManager implements PciDeviceManager {
     private final MemoryBus memory;
     private final Interrupts interrupts;
     private final DmaAllocatorImpl dma;
+    private volatile Set<Integer> pciIrqs = Set.of();
+    private final LegacyResources legacy = new LegacyResources(irq -> pciIrqs.contains(irq));
     private final ReentrantLock lock = new ReentrantLock();
     private final TreeMap<PciAddress, PciFunctionImpl> functions = new TreeMap<>();
     private final Map<PciAddress, ServiceRegistration<?>> deviceRegistrations = new ConcurrentHashMap<>();
@@ -146,6 +148,7 @@ public final class DeviceManager implements PciDeviceManager {
     /** Routes interrupts and enumerates the bus (no binding yet). Returns the PCI IRQs. */
     public List<Integer> enumerate() {
         List<Integer> pciIrqs = enumerator.routeInterrupts();
+        this.pciIrqs = Set.copyOf(pciIrqs);
         lock.lock();
         try {
             for (int slot = 0; slot < 32; slot++) {
@@ -162,7 +165,7 @@ public final class DeviceManager implements PciDeviceManager {
     private PciFunctionImpl addFunction(PciAddress a) {
         var bars = enumerator.configure(a);
         int pin = config.read(a, PciEnumerator.PCI_INTERRUPT_PIN, 1);
-        PciFunctionImpl f = new PciFunctionImpl(a, config, ports, memory, interrupts, dma,
+        PciFunctionImpl f = new PciFunctionImpl(a, config, ports, memory, interrupts, dma, legacy,
                 enumerator.irqFor(a, pin), bars);
         functions.put(a, f);
         LOG.info("pci {}: [{}] class {} rev {}{}", a, String.format("%04x:%04x", f.vendorId, f.deviceId),

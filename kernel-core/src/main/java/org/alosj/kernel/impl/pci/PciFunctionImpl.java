@@ -35,6 +35,7 @@ final class PciFunctionImpl implements PciDevice, Device {
     private final MemoryBus memory;
     private final Interrupts interrupts;
     private final DmaAllocatorImpl dmaRoot;
+    private final LegacyResources legacy;
     final int vendorId;
     final int deviceId;
     final int subsystemVendorId;
@@ -53,16 +54,20 @@ final class PciFunctionImpl implements PciDevice, Device {
     org.alosj.kernel.pci.PciBinding binding;
     org.osgi.framework.ServiceReference<?> boundDriver;
     private DmaAllocatorImpl bindingDma;
+    /** Who holds this function's legacy claims while it is bound ({@code 00:01.1 ata_piix}). */
+    private volatile String bindingOwner;
     private final Set<InterruptRegistration> bindingIrqs = ConcurrentHashMap.newKeySet();
 
     PciFunctionImpl(PciAddress address, PciConfigAccess config, IoPortSpace ports, MemoryBus memory,
-                    Interrupts interrupts, DmaAllocatorImpl dmaRoot, int irq, List<PciBar> bars) {
+                    Interrupts interrupts, DmaAllocatorImpl dmaRoot, LegacyResources legacy, int irq,
+                    List<PciBar> bars) {
         this.address = address;
         this.config = config;
         this.ports = ports;
         this.memory = memory;
         this.interrupts = interrupts;
         this.dmaRoot = dmaRoot;
+        this.legacy = legacy;
         this.vendorId = config.read(address, 0x00, 2);
         this.deviceId = config.read(address, 0x02, 2);
         this.revision = config.read(address, 0x08, 1);
@@ -80,6 +85,7 @@ final class PciFunctionImpl implements PciDevice, Device {
     /** Starts tracking a driver's resources. */
     void beginBinding(String driver) {
         bindingDma = dmaRoot.scoped(address + " " + driver);
+        bindingOwner = address + " " + driver;
     }
 
     /** Takes back what the driver left behind; returns a description of leaks, or null. */
@@ -90,6 +96,11 @@ final class PciFunctionImpl implements PciDevice, Device {
             leaks.append("an IRQ ").append(r.irq()).append(" handler; ");
         }
         bindingIrqs.clear();
+        String owner = bindingOwner;
+        if (owner != null && legacy != null) {
+            legacy.releaseAll(owner);
+        }
+        bindingOwner = null;
         if (bindingDma != null) {
             int n = bindingDma.freeAll();
             if (n > 0) {
@@ -250,6 +261,48 @@ final class PciFunctionImpl implements PciDevice, Device {
             public void close() {
                 bindingIrqs.remove(r);
                 r.close();
+            }
+        };
+    }
+
+    private String requireBinding(String what) {
+        String owner = bindingOwner;
+        if (owner == null || legacy == null) {
+            throw new IllegalStateException(address + " is not bound to a driver: no " + what + " for it");
+        }
+        return owner;
+    }
+
+    @Override
+    public IoRegion legacyIoRegion(int base, int length) {
+        legacy.claimPorts(base, length, requireBinding("legacy I/O ports"));
+        return new IoWindow(ports, base, length);
+    }
+
+    @Override
+    public InterruptRegistration requestLegacyIrq(int isaIrq, String name, InterruptHandler handler) {
+        String owner = requireBinding("legacy IRQ");
+        legacy.claimIrq(isaIrq, owner);
+        InterruptRegistration r;
+        try {
+            r = interrupts.register(isaIrq, name, handler);
+        } catch (RuntimeException e) {
+            legacy.releaseIrq(isaIrq, owner);
+            throw e;
+        }
+        bindingIrqs.add(r);
+        return new InterruptRegistration() {
+            @Override
+            public int irq() {
+                return isaIrq;
+            }
+
+            @Override
+            public void close() {
+                if (bindingIrqs.remove(r)) {
+                    r.close();
+                    legacy.releaseIrq(isaIrq, owner);
+                }
             }
         };
     }
