@@ -70,9 +70,10 @@ final class NetNamespace implements AutoCloseable {
             ns.exec("ip", "addr", "add", ADDRESS + "/24", "dev", "v0");
             ns.exec("ip", "link", "set", "v0", "up");
             ns.exec("ip", "link", "set", "v1", "up");
-            ns.exec("ip", "route", "add", "default", "via", GATEWAY);
+            ns.exec("ip", "route", "add", "default", "via", GATEWAY, "dev", "v0");
             // passt maps the gateway to loopback for TCP and UDP, but sends ICMP echo to the real
-            // gateway address: give the namespace one (on the veth's other end).
+            // gateway address: give the namespace one (on the veth's other end, after the route,
+            // so that passt still takes v0, the default route's interface, as its template).
             ns.exec("ip", "addr", "add", GATEWAY + "/32", "dev", "v1");
             // ... through a "ping" socket, which a new namespace allows to no group (passt logs
             // "Cannot open ping socket" and drops the echo).
