@@ -93,9 +93,9 @@ public final class HelpCommands {
     /** The whiteboard's alos commands now, by name. */
     private Map<String, Command> commands() throws InvalidSyntaxException {
         Map<String, Command> out = new TreeMap<>();
-        Collection<ServiceReference<Object>> refs =
-                context.getServiceReferences(Object.class, "(osgi.command.scope=" + SCOPE + ")");
-        for (ServiceReference<Object> ref : refs) {
+        // By filter only: commands are registered under their own class names, not java.lang.Object.
+        ServiceReference<?>[] found = context.getServiceReferences((String) null, "(osgi.command.scope=" + SCOPE + ")");
+        for (ServiceReference<?> ref : found == null ? new ServiceReference<?>[0] : found) {
             Object service = context.getService(ref);
             if (service == null) {
                 continue;

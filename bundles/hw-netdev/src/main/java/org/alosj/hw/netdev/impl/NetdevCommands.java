@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.alosj.hal.net.NetBackend;
+import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -22,6 +23,8 @@ public final class NetdevCommands {
             policy = ReferencePolicy.DYNAMIC)
     private volatile List<NetBackend> backends;
 
+    @Descriptor("network backends (-netdev): type, id, the NIC plugged in, the peer or why there is none,\n"
+            + "  and frame counters (passt, udp: from/to the wire; fault: dropped, duplicated, reordered)")
     public void netbackends() {
         List<NetBackend> list = new ArrayList<>(backends == null ? List.of() : backends);
         list.sort(Comparator.comparing(NetBackend::id));
