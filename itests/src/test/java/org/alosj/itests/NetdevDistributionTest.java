@@ -162,9 +162,14 @@ class NetdevDistributionTest {
             assertTrue(counter(r.out(), "to wire (\\d+) frames") >= 1, r.out());
             assertTrue(counter(r.out(), "from wire (\\d+) frames") >= 1, r.out());
             assertTrue(received(r.out()) >= 1, "the NIC took passt's SYNs: " + r.out());
-            knocker.destroy();
-            knocker.waitFor(5, TimeUnit.SECONDS);
-            assertEquals("", sh("ip", "netns", "pids", ns).strip(), "the passt ALOS/J started is gone");
+            for (String pid : sh("ip", "netns", "pids", ns).strip().split("\\s+")) {
+                Path comm = Path.of("/proc", pid, "comm");
+                if (!pid.isEmpty() && Files.exists(comm)) {
+                    String name = Files.readString(comm).strip();
+                    assertTrue(!name.startsWith("passt"), "the passt ALOS/J started is gone, but pid " + pid
+                            + " is " + name);
+                }
+            }
         } finally {
             if (knocker != null) {
                 knocker.destroyForcibly();
@@ -246,6 +251,48 @@ class NetdevDistributionTest {
             assertTrue(r.out().contains("udp u0  nic pcnet0  peer connected"), r.out());
             assertEquals(5, counter(r.out(), "from wire (\\d+) frames"), r.out());
             assertEquals(5, received(r.out()), r.out());
+        }
+    }
+
+    @Test
+    void twoAlosMachinesShareAUdpLan() throws Exception {
+        int pa;
+        int pb;
+        try (DatagramSocket a = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+             DatagramSocket b = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            pa = a.getLocalPort();
+            pb = b.getLocalPort();
+        }
+        // B first; once it has booted (its boot line is on stderr), A sends it three frames.
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dalos.run=" + tmp.resolve("run-b"), "-cp", dist.resolve("lib") + "/*",
+                "org.alosj.launcher.Main", "--home", dist.toString(),
+                "-netdev", "udp,id=u0,local=127.0.0.1:" + pb + ",remote=127.0.0.1:" + pa,
+                "-device", "pcnet,netdev=u0,mac=52:54:00:00:00:0b", "-c", "sleep 6; netbackends; netdevs"));
+        Process machineB = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        try {
+            java.io.BufferedReader berr = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    machineB.getErrorStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = berr.readLine()) != null && !line.startsWith("ALOS/J booted")) {
+                // boot messages
+            }
+            assertNotNull(line, "machine B did not boot");
+            Result a = alos("-netdev", "udp,id=u0,local=127.0.0.1:" + pa + ",remote=127.0.0.1:" + pb,
+                    "-device", "pcnet,netdev=u0,mac=52:54:00:00:00:0a", "-c",
+                    "ethsend 00:02.0 52:54:00:00:00:0b 0x88b5 one; ethsend 00:02.0 52:54:00:00:00:0b 0x88b5 two;"
+                            + " ethsend 00:02.0 ff:ff:ff:ff:ff:ff 0x88b5 three; netbackends");
+            assertEquals(0, a.status(), a.err() + a.out());
+            assertEquals(3, counter(a.out(), "to wire (\\d+) frames"), a.out());
+            String bout = new String(machineB.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(machineB.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, machineB.exitValue(), bout);
+            assertEquals(3, counter(bout, "from wire (\\d+) frames"), bout);
+            assertEquals(3, received(bout), "B's NIC took A's three frames (two to its MAC, one broadcast): " + bout);
+        } finally {
+            machineB.destroyForcibly();
+            machineB.waitFor(10, TimeUnit.SECONDS);
         }
     }
 

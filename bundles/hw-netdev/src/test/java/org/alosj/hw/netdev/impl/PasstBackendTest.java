@@ -174,7 +174,7 @@ class PasstBackendTest {
 
     @Test
     void aHostForwardBringsAHostConnectionToTheGuestsPort() throws Exception {
-        try (PasstBackend b = startPasst(List.of(HostForward.parse("tcp::8080-:80")))) {
+        try (PasstBackend b = startPasst(HostForward.parseList("tcp::8080-:80 udp::5353-:53"))) {
             NetPort[] port = new NetPort[1];
             BlockingQueue<byte[]> q = attach(b, port);
             await(() -> port[0].linkUp(), "link up; problem: " + b.problem());
@@ -185,6 +185,27 @@ class PasstBackendTest {
                     && (f[TestFrames.ipPayload(f) + 13] & 0x12) == 0x02);
             assertNotNull(syn, "passt opens the forwarded connection to the guest with a SYN to port 80");
             assertArrayEquals(GUEST_IP, TestFrames.slice(syn, 30, 4));
+            ns.exec("bash", "-c", "echo forwarded > /dev/udp/127.0.0.1/5353");
+            byte[] datagram = next(q, f -> TestFrames.ipProtocol(f) == 17
+                    && TestFrames.u16(f, TestFrames.ipPayload(f) + 2) == 53);
+            assertNotNull(datagram, "a datagram to the host's UDP port 5353 reaches the guest's port 53");
+            int udp = TestFrames.ipPayload(datagram);
+            assertEquals("forwarded\n", new String(datagram, udp + 8, TestFrames.u16(datagram, udp + 4) - 8));
+        }
+    }
+
+    @Test
+    void aStartedPasstThatDiesIsStartedAgain() throws Exception {
+        try (PasstBackend b = startPasst(List.of())) {
+            NetPort[] port = new NetPort[1];
+            BlockingQueue<byte[]> q = attach(b, port);
+            await(() -> port[0].linkUp(), "link up; problem: " + b.problem());
+            long first = b.pid();
+            NetNamespace.run("kill", "-KILL", Long.toString(first));
+            await(() -> b.problem() != null || b.pid() != first, "the backend notices");
+            await(() -> port[0].linkUp() && b.pid() != first, "a new passt; problem: " + b.problem());
+            q.clear();
+            arpForTheGateway(port[0], q);
         }
     }
 
