@@ -35,6 +35,11 @@ final class AlosOptions {
     }
 
     static Option[] framework() {
+        return framework(new String[0]);
+    }
+
+    /** The framework with {@code extraBundles} installed after the distribution's. */
+    static Option[] framework(String... extraBundles) {
         List<Option> o = new ArrayList<>();
         String slf4j = System.getProperty("slf4j.version");
         String logback = System.getProperty("logback.version");
@@ -52,7 +57,9 @@ final class AlosOptions {
         o.add(systemProperty("org.ops4j.pax.url.mvn.useFallbackRepositories").value("false"));
         o.add(cleanCaches());
         o.add(junitBundles());
-        for (String b : BUNDLES) {
+        List<String> all = new ArrayList<>(List.of(BUNDLES));
+        all.addAll(List.of(extraBundles));
+        for (String b : all) {
             Path jar = bundleJar(b);
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalStateException("missing bundle " + jar + ": run the build with mvn verify");

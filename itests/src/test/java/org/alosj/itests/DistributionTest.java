@@ -154,6 +154,18 @@ class DistributionTest {
     }
 
     @Test
+    void help_lists_the_commands_of_every_bundle_in_the_alos_scope() throws Exception {
+        Result r = alos("-c", "help");
+        assertEquals(0, r.status(), r.err());
+        for (String command : new String[] {"lspci", "devices", "bind", "unbind", "meminfo", "dmesg", "date", "clear", "help"}) {
+            assertTrue(Pattern.compile("(?m)^\\s*" + command + "\\b").matcher(r.out()).find(), command + " in:\n" + r.out());
+        }
+        Result one = alos("-c", "help lspci");
+        assertEquals(0, one.status(), one.err());
+        assertTrue(one.out().contains("-nn"), one.out());
+    }
+
+    @Test
     void help_prints_usage_and_exits_0() throws Exception {
         Result r = alos("--help");
         assertEquals(0, r.status());

@@ -30,6 +30,9 @@ public final class AtaPiixDriver implements PciDriver {
     static final int PCI_VENDOR_ID_INTEL = 0x8086;
     static final int PCI_DEVICE_ID_INTEL_82371SB_1 = 0x7010; // PIIX3 IDE
     static final int PCI_DEVICE_ID_INTEL_82371AB = 0x7111;   // PIIX4 IDE
+    /** Mass storage, IDE interface (any programming interface): a compatibility-mode controller. */
+    static final int PCI_CLASS_STORAGE_IDE = 0x010100;
+    static final int PCI_CLASS_MASK_SUBCLASS = 0xFFFF00;
     /** Service property on each BlockDevice: "dma" or "pio". */
     static final String TRANSFER = "ata.transfer";
 
@@ -41,6 +44,7 @@ public final class AtaPiixDriver implements PciDriver {
 
     private final BundleContext context;
     private final boolean forcePio;
+    private final long commandTimeoutMs;
 
     @Activate
     public AtaPiixDriver(BundleContext context, Config config) {
@@ -48,8 +52,14 @@ public final class AtaPiixDriver implements PciDriver {
     }
 
     AtaPiixDriver(BundleContext context, boolean forcePio) {
+        this(context, forcePio, IdeChannel.COMMAND_TIMEOUT_MS);
+    }
+
+    /** With a shorter command timeout, for tests of the recovery path. */
+    AtaPiixDriver(BundleContext context, boolean forcePio, long commandTimeoutMs) {
         this.context = context;
         this.forcePio = forcePio;
+        this.commandTimeoutMs = commandTimeoutMs;
     }
 
     @Override
@@ -59,13 +69,16 @@ public final class AtaPiixDriver implements PciDriver {
 
     @Override
     public List<PciId> idTable() {
+        // The PIIX parts by ID; any other IDE interface by class, as long as its channels are in
+        // compatibility mode (probe refuses native mode).
         return List.of(PciId.of(PCI_VENDOR_ID_INTEL, PCI_DEVICE_ID_INTEL_82371SB_1),
-                PciId.of(PCI_VENDOR_ID_INTEL, PCI_DEVICE_ID_INTEL_82371AB));
+                PciId.of(PCI_VENDOR_ID_INTEL, PCI_DEVICE_ID_INTEL_82371AB),
+                PciId.ofClass(PCI_CLASS_STORAGE_IDE, PCI_CLASS_MASK_SUBCLASS));
     }
 
     @Override
     public PciBinding probe(PciDevice device) throws InterruptedException {
-        IdeController controller = IdeController.open(device, forcePio);
+        IdeController controller = IdeController.open(device, forcePio, commandTimeoutMs);
         List<ServiceRegistration<BlockDevice>> registrations = new ArrayList<>();
         try {
             for (AtaDisk disk : controller.disks()) {

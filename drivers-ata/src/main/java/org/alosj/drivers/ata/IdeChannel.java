@@ -39,6 +39,7 @@ final class IdeChannel {
 
     /** How long a command may take before the channel is reset (ATA allows a device 30 s). */
     static final long COMMAND_TIMEOUT_MS = 10_000;
+    private final long commandTimeoutMs;
     /** How long BSY may stay on after a reset. */
     static final long RESET_TIMEOUT_MS = 5_000;
     /** The DMA bounce buffer (256 KiB: five PRD regions at most, as it may straddle 64 KiB boundaries). */
@@ -72,7 +73,8 @@ final class IdeChannel {
     /**
      * @param bm the bus-master register window (BAR4), or null for PIO only
      */
-    IdeChannel(PciDevice device, int channel, IoRegion bm) {
+    IdeChannel(PciDevice device, int channel, IoRegion bm, long commandTimeoutMs) {
+        this.commandTimeoutMs = commandTimeoutMs;
         this.device = device;
         this.channel = channel;
         this.name = "ata" + (channel + 1);
@@ -364,7 +366,7 @@ final class IdeChannel {
                 left -= block;
             }
             // PIO data-in ends without an interrupt: the status after the last block tells.
-            if (!waitNotBusy(COMMAND_TIMEOUT_MS * 1_000_000L)) {
+            if (!waitNotBusy(commandTimeoutMs * 1_000_000L)) {
                 recover(disk, command, lba);
             }
             checkStatus(disk, command, lba, ctl.in8(ATA_REG_ALT_STATUS));
@@ -458,7 +460,7 @@ final class IdeChannel {
             if ((ctl.in8(ATA_REG_ALT_STATUS) & STATUS_BSY) == 0) {
                 return true;
             }
-            if (System.nanoTime() - deadline > 0) {
+            if (System.nanoTime() - deadline > 0 || Thread.currentThread().isInterrupted()) {
                 return false;
             }
             if (spins > 100) {
@@ -469,13 +471,13 @@ final class IdeChannel {
 
     /** The first DRQ of a PIO data-out command; the device asserts it within microseconds. */
     private int waitDrq() {
-        long deadline = System.nanoTime() + COMMAND_TIMEOUT_MS * 1_000_000L;
+        long deadline = System.nanoTime() + commandTimeoutMs * 1_000_000L;
         for (int spins = 0; ; spins++) {
             int status = ctl.in8(ATA_REG_ALT_STATUS);
             if ((status & STATUS_BSY) == 0 && (status & (STATUS_DRQ | STATUS_ERR | STATUS_DF)) != 0) {
                 return status;
             }
-            if (System.nanoTime() - deadline > 0) {
+            if (System.nanoTime() - deadline > 0 || Thread.currentThread().isInterrupted()) {
                 return status;
             }
             if (spins > 100) {
@@ -485,7 +487,7 @@ final class IdeChannel {
     }
 
     private int awaitInterrupt(AtaDisk disk, int command, long lba) throws IOException, InterruptedException {
-        if (!irqSignal.tryAcquire(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+        if (!irqSignal.tryAcquire(commandTimeoutMs, TimeUnit.MILLISECONDS)) {
             recover(disk, command, lba);
         }
         return irqStatus;
@@ -500,9 +502,9 @@ final class IdeChannel {
         boolean ready = softReset();
         String who = disk == null ? name : disk.name;
         LOG.error("{}: {} at LBA {} timed out after {} ms (status {}); channel reset{}", who, commandName(command),
-                lba, COMMAND_TIMEOUT_MS, String.format("%#04x", status), ready ? "" : " failed");
+                lba, commandTimeoutMs, String.format("%#04x", status), ready ? "" : " failed");
         throw new IOException(String.format("%s: %s at LBA %d timed out after %d ms: status %#04x [%s]; channel reset",
-                who, commandName(command), lba, COMMAND_TIMEOUT_MS, status, describeStatus(status)));
+                who, commandName(command), lba, commandTimeoutMs, status, describeStatus(status)));
     }
 
     private void checkStatus(AtaDisk disk, int command, long lba, int status) throws IOException {
@@ -597,8 +599,11 @@ final class IdeChannel {
         Thread w = worker;
         if (w != null) {
             queue.add(STOP);
+            if (!device.present()) {
+                w.interrupt(); // surprise removal: nothing will ever answer the request in flight
+            }
             try {
-                w.join(2 * COMMAND_TIMEOUT_MS + 1000);
+                w.join(2 * commandTimeoutMs + 1000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

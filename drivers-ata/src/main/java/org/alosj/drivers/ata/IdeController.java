@@ -23,6 +23,7 @@ final class IdeController {
     static final int PROG_IF_PRIMARY_NATIVE = 0x01;
     static final int PROG_IF_SECONDARY_NATIVE = 0x04;
     static final int PROG_IF_BUS_MASTER = 0x80;
+    static final int PCI_VENDOR_ID_INTEL = 0x8086;
 
     private final PciDevice device;
     private final List<IdeChannel> channels = new ArrayList<>();
@@ -37,7 +38,7 @@ final class IdeController {
      * Brings the controller up. On failure everything taken is given back before the exception
      * leaves.
      */
-    static IdeController open(PciDevice device, boolean forcePio) throws InterruptedException {
+    static IdeController open(PciDevice device, boolean forcePio, long commandTimeoutMs) throws InterruptedException {
         int progIf = device.classCode() & 0xFF;
         if ((progIf & (PROG_IF_PRIMARY_NATIVE | PROG_IF_SECONDARY_NATIVE)) != 0) {
             throw new IllegalStateException(String.format(
@@ -47,8 +48,11 @@ final class IdeController {
         Optional<PciBar> bar4 = device.bar(BMIBA_BAR).filter(PciBar::isIo);
         boolean busMaster = (progIf & PROG_IF_BUS_MASTER) != 0 && bar4.isPresent();
         device.enable();
-        for (int idetim : new int[] {IDETIM_PRIMARY, IDETIM_SECONDARY}) {
-            device.configWrite16(idetim, device.configRead16(idetim) | IDETIM_IDE);
+        if (device.vendorId() == PCI_VENDOR_ID_INTEL) {
+            // PIIX: a channel's legacy ports decode only with IDETIM's IDE decode enable on.
+            for (int idetim : new int[] {IDETIM_PRIMARY, IDETIM_SECONDARY}) {
+                device.configWrite16(idetim, device.configRead16(idetim) | IDETIM_IDE);
+            }
         }
         IoRegion bm = busMaster ? device.ioRegion(BMIBA_BAR) : null;
         boolean useDma = busMaster && !forcePio;
@@ -58,7 +62,7 @@ final class IdeController {
         IdeController c = new IdeController(device, useDma);
         try {
             for (int ch = 0; ch < 2; ch++) {
-                IdeChannel channel = new IdeChannel(device, ch, bm);
+                IdeChannel channel = new IdeChannel(device, ch, bm, commandTimeoutMs);
                 c.channels.add(channel);
                 channel.probe(!useDma);
             }

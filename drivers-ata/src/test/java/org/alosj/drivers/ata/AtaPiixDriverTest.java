@@ -257,4 +257,83 @@ class AtaPiixDriverTest {
             assertArrayEquals(RealAtaRig.pattern(4), b.array());
         }
     }
+
+    @ParameterizedTest(name = "pio={0}")
+    @ValueSource(booleans = {false, true})
+    void anInterruptThatNeverComesTimesOutResetsTheChannelAndTheNextRequestWorks(boolean pio) throws IOException {
+        Path a = RealAtaRig.image(dir, "a.img", 1024);
+        try (RealAtaRig rig = new RealAtaRig(Map.of(0, a.toString()))) {
+            rig.bindDriver(new AtaPiixDriver(rig.context, pio, 300));
+            BlockDevice hda = rig.disk("hda").orElseThrow();
+            // Behind the driver's back: nIEN in Device Control keeps INTRQ off the wire.
+            rig.machine.ioPorts().outb(0x3F6, 0x02);
+            IOException e = assertThrows(IOException.class, () -> hda.read(8, ByteBuffer.allocate(512)));
+            assertTrue(e.getMessage().matches("hda: READ (DMA|MULTIPLE) at LBA 8 timed out after 300 ms: .*; channel reset"),
+                    e.getMessage());
+            ByteBuffer b = ByteBuffer.allocate(512);
+            hda.read(8, b);
+            assertArrayEquals(RealAtaRig.pattern(8), b.array(), "the reset channel works again");
+        }
+    }
+
+    @Test
+    void aSurpriseRemovalFailsTheRequestsInFlightPromptlyAndUnbinds() throws Exception {
+        Path a = RealAtaRig.image(dir, "a.img", 8192);
+        try (RealAtaRig rig = new RealAtaRig(Map.of(0, a.toString()))) {
+            rig.bindDriver(new AtaPiixDriver(rig.context, false, 60_000));
+            BlockDevice hda = rig.disk("hda").orElseThrow();
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                Future<IOException> reader = pool.submit(() -> {
+                    for (int i = 0; ; i++) {
+                        try {
+                            hda.read((i * 16) % 8000, ByteBuffer.allocate(16 * 512));
+                        } catch (IOException e) {
+                            return e;
+                        }
+                    }
+                });
+                Thread.sleep(5);
+                rig.machine.pci().unplug(rig.machine.pci().functions().stream()
+                        .filter(f -> f.deviceId() == 0x7010).findFirst().orElseThrow());
+                rig.devices.hotplug(0, 1 << 1); // what the kernel's hot-plug handler does next
+                // Far sooner than the 60 s command timeout: the channel thread is told the device is gone.
+                IOException e = reader.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(e.getMessage().contains("hda:"), e.getMessage());
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(List.of(), rig.diskNames());
+        }
+    }
+
+    @ParameterizedTest(name = "pio={0}")
+    @ValueSource(booleans = {false, true})
+    void sectorsPastTheLba28LimitAreReachedWithLba48Commands(boolean pio) throws IOException {
+        long sectors = (1L << 28) + 64; // a sparse 128 GiB image
+        Path big = dir.resolve("big.img");
+        try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(sectors * 512);
+        }
+        try (RealAtaRig rig = new RealAtaRig(Map.of(2, big.toString()))) {
+            rig.bindDriver(pio);
+            BlockDevice hdc = rig.disk("hdc").orElseThrow();
+            assertEquals(sectors, hdc.sectorCount());
+            long lba = (1L << 28) - 8; // straddles the LBA28 limit
+            byte[] data = new byte[32 * 512];
+            new Random(3).nextBytes(data);
+            hdc.write(lba, ByteBuffer.wrap(data));
+            ByteBuffer back = ByteBuffer.allocate(data.length);
+            hdc.read(lba, back);
+            assertArrayEquals(data, back.array());
+            byte[] onHost = new byte[data.length];
+            try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "r")) {
+                f.seek(lba * 512);
+                f.readFully(onHost);
+            }
+            assertArrayEquals(data, onHost);
+            IOException past = assertThrows(IOException.class, () -> hdc.read(sectors - 1, ByteBuffer.allocate(1024)));
+            assertTrue(past.getMessage().contains("outside the disk"), past.getMessage());
+        }
+    }
 }

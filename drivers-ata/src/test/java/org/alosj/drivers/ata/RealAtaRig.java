@@ -112,7 +112,11 @@ final class RealAtaRig implements AutoCloseable {
 
     /** Starts ata_piix, as its bundle's component would. */
     void bindDriver(boolean forcePio) {
-        drivers.add(context.registerService(PciDriver.class, new AtaPiixDriver(context, forcePio), null));
+        bindDriver(new AtaPiixDriver(context, forcePio));
+    }
+
+    void bindDriver(AtaPiixDriver driver) {
+        drivers.add(context.registerService(PciDriver.class, driver, null));
         if (function().driver() == null) {
             fail("ata_piix did not bind " + ADDRESS + ": " + function().failure());
         }

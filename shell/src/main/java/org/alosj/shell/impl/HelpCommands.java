@@ -93,9 +93,10 @@ public final class HelpCommands {
     /** The whiteboard's alos commands now, by name. */
     private Map<String, Command> commands() throws InvalidSyntaxException {
         Map<String, Command> out = new TreeMap<>();
-        // By filter only: commands are registered under their own class names, not java.lang.Object.
-        ServiceReference<?>[] found = context.getServiceReferences((String) null, "(osgi.command.scope=" + SCOPE + ")");
-        for (ServiceReference<?> ref : found == null ? new ServiceReference<?>[0] : found) {
+        // By filter alone: command services are registered under their own classes, and a class
+        // argument of Object would match only services registered as java.lang.Object.
+        ServiceReference<?>[] refs = context.getServiceReferences((String) null, "(osgi.command.scope=" + SCOPE + ")");
+        for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
             Object service = context.getService(ref);
             if (service == null) {
                 continue;

@@ -417,6 +417,82 @@ class ModelTest {
         assertEquals(0x12345674, rig.io.inl(IdeRig.BMIBA + BMIDTPX), "dword aligned");
     }
 
+    @Test
+    void bothDevicesOnOneCableAnswerForThemselvesAndLatchEveryRegisterWrite() throws IOException {
+        Path disk1 = IdeRig.image(dir, "hdb.img", 2048);
+        rig.close();
+        rig = new IdeRig().disk(0, disk0, false).disk(1, disk1, false).plug().enable(true);
+        int[] w0 = rig.identifyWords(0, 0);
+        int[] w1 = rig.identifyWords(0, 1);
+        assertEquals(8192, w0[60]);
+        assertEquals(2048, w1[60]);
+        assertEquals("AJ00002", IdeRig.ataString(w1, 10, 10).trim());
+        assertEquals(0x0300, w1[93] & 0x0F00, "word 93: reset results of device 1");
+        rig.select(0, 0);
+        rig.reg(0, ATA_REG_LBA_MID, 0x42);
+        rig.select(0, 1);
+        assertEquals(0x42, rig.reg(0, ATA_REG_LBA_MID), "device 1 latched the write made while device 0 was selected");
+        rig.lba28(0, 1, 2047, 1);
+        rig.reg(0, ATA_REG_COMMAND, READ_SECTORS);
+        rig.waitNotBusy(0);
+        assertArrayEquals(IdeRig.pattern(2047), rig.pioIn(0, SECTOR_SIZE, false));
+    }
+
+    @Test
+    void executeDeviceDiagnosticRestoresTheSignatureAndInterrupts() {
+        rig.reg(0, ATA_REG_LBA_HIGH, 0x33);
+        assertEquals(STATUS_DRDY | STATUS_DSC, rig.command(0, EXECUTE_DEVICE_DIAGNOSTIC));
+        assertEquals(DIAGNOSTIC_PASSED, rig.reg(0, ATA_REG_ERROR));
+        assertEquals(0, rig.reg(0, ATA_REG_LBA_HIGH));
+        assertEquals(1, rig.reg(0, ATA_REG_SECTOR_COUNT));
+    }
+
+    @Test
+    void chsAddressingFollowsTheTranslationInitializeDeviceParametersSets() {
+        rig.reg(0, ATA_REG_DEVICE, 0x0F); // 16 heads
+        rig.reg(0, ATA_REG_SECTOR_COUNT, 32);
+        assertEquals(STATUS_DRDY | STATUS_DSC, rig.command(0, INITIALIZE_DEVICE_PARAMETERS));
+        // cylinder 2, head 3, sector 5 = (2 * 16 + 3) * 32 + 4 = LBA 1124
+        rig.reg(0, ATA_REG_DEVICE, 0x03);
+        rig.reg(0, ATA_REG_SECTOR_COUNT, 1);
+        rig.reg(0, ATA_REG_LBA_LOW, 5);
+        rig.reg(0, ATA_REG_LBA_MID, 2);
+        rig.reg(0, ATA_REG_LBA_HIGH, 0);
+        rig.reg(0, ATA_REG_COMMAND, READ_SECTORS);
+        rig.waitNotBusy(0);
+        assertArrayEquals(IdeRig.pattern(1124), rig.pioIn(0, SECTOR_SIZE, false));
+        rig.reg(0, ATA_REG_DEVICE, 0x03);
+        rig.reg(0, ATA_REG_LBA_LOW, 0); // sectors count from 1
+        assertEquals(STATUS_DRDY | STATUS_DSC | STATUS_ERR, rig.command(0, READ_SECTORS));
+        assertEquals(ERROR_IDNF, rig.reg(0, ATA_REG_ERROR));
+    }
+
+    @Test
+    void writeCacheOffIsReportedInWord85AndWritesStillLand() {
+        rig.select(0, 0);
+        rig.reg(0, ATA_REG_FEATURES, SETFEATURES_WC_OFF);
+        assertEquals(STATUS_DRDY | STATUS_DSC, rig.command(0, SET_FEATURES));
+        assertEquals(0, rig.identifyWords(0, 0)[85] & 1 << 5, "write cache disabled");
+        byte[] data = new byte[SECTOR_SIZE];
+        Arrays.fill(data, (byte) 0x77);
+        rig.lba28(0, 0, 3, 1);
+        rig.reg(0, ATA_REG_COMMAND, WRITE_SECTORS);
+        rig.waitNotBusy(0);
+        rig.pioOut(0, data, 0, SECTOR_SIZE, false);
+        assertEquals(STATUS_DRDY | STATUS_DSC, rig.waitNotBusy(0));
+        assertArrayEquals(data, sectorOf(disk0, 3));
+        rig.reg(0, ATA_REG_FEATURES, 0x99);
+        assertEquals(STATUS_DRDY | STATUS_DSC | STATUS_ERR, rig.command(0, SET_FEATURES), "unknown subcommand");
+    }
+
+    @Test
+    void theDataRegisterWithoutDrqReadsAllOnesAndWritesAreDropped() {
+        rig.select(0, 0);
+        assertEquals(0xFFFF, rig.io.inw(IdeRig.CMD[0]));
+        rig.io.outw(IdeRig.CMD[0], 0x1234);
+        assertEquals(STATUS_DRDY | STATUS_DSC, rig.altStatus(0), "nothing changed");
+    }
+
     private byte[] ram(long address, int length) {
         byte[] b = new byte[length];
         rig.mem.read(address, b, 0, length);
