@@ -48,12 +48,20 @@ class NetdevDistributionTest {
     }
 
     Result alos(String... args) throws Exception {
+        return alosWithPath(null, args);
+    }
+
+    /** Runs alos with {@code path} as its PATH (null: ours). */
+    Result alosWithPath(String path, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dalos.run=" + tmp.resolve("run"), "-cp", dist.resolve("lib") + "/*",
                 "org.alosj.launcher.Main", "--home", dist.toString()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (path != null) {
+            pb.environment().put("PATH", path);
+        }
+        Process p = pb.start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Thread t = new Thread(() -> {
@@ -177,6 +185,16 @@ class NetdevDistributionTest {
             }
             deleteNamespace(ns);
         }
+    }
+
+    @Test
+    void withoutPasstTheDefaultLan0IsAHubThatSaysWhy() throws Exception {
+        // The distribution's own conf (lan0 = passt), on a PATH where no passt is found.
+        Result r = alosWithPath(tmp.toString(), "-c", "netbackends; netdevs");
+        assertEquals(0, r.status(), r.err() + r.out());
+        assertTrue(r.out().contains("passt lan0  no peer: passt not installed"), r.out());
+        assertTrue(r.out().contains("link up"), "the NIC keeps its carrier: " + r.out());
+        assertTrue(r.err().contains("passt not installed"), "one warning on the terminal: " + r.err());
     }
 
     @Test
