@@ -25,7 +25,7 @@ if [ "$(id -u)" = 0 ] && command -v passt >/dev/null; then
   ip -n "$ns" route add default via 192.0.2.1 dev v0
   # passt sends ICMP echo to the real gateway address (after the route: passt copies v0's)
   ip -n "$ns" addr add 192.0.2.1/32 dev v1
-  ip netns exec "$ns" sysctl -q -w net.ipv4.ping_group_range="0 2147483647"
+  ip netns exec "$ns" sh -c "echo 0 2147483647 > /proc/sys/net/ipv4/ping_group_range"
   run passt "$seconds" "$ns"
 else
   echo "passt: skipped (needs root and the passt package)"

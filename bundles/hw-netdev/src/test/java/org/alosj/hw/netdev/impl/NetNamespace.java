@@ -77,7 +77,7 @@ final class NetNamespace implements AutoCloseable {
             ns.exec("ip", "addr", "add", GATEWAY + "/32", "dev", "v1");
             // ... through a "ping" socket, which a new namespace allows to no group (passt logs
             // "Cannot open ping socket" and drops the echo).
-            ns.exec("sysctl", "-q", "-w", "net.ipv4.ping_group_range=0 2147483647");
+            ns.exec("sh", "-c", "echo 0 2147483647 > /proc/sys/net/ipv4/ping_group_range");   // no procps needed
             Path etc = Path.of("/etc/netns", ns.name);
             Files.createDirectories(etc);
             Files.writeString(etc.resolve("resolv.conf"), "nameserver 127.0.0.1\n");
