@@ -19,4 +19,6 @@ module org.alosj.kernel {
     exports org.alosj.kernel.klog;
     exports org.alosj.kernel.time;
     exports org.alosj.kernel.fs;
+    exports org.alosj.kernel.vfs;
+    exports org.alosj.kernel.block;
 }

@@ -1,7 +1,7 @@
 /**
  * The ALOS/J shell commands: Gogo commands in scope {@code alos} (lspci, devices, drivers, bind,
  * unbind, override, reprobe, meminfo, dmesg, date, clear, interrupts, ethsend, netdevs, time,
- * help), each a Declarative Services component on Gogo's command whiteboard.
+ * help; the file and storage commands on the VFS: ls, cat, mount, df, … and mkfs.ext2), each a Declarative Services component on Gogo's command whiteboard.
  */
 module org.alosj.shell {
     requires static osgi.annotation;
@@ -9,4 +9,5 @@ module org.alosj.shell {
     requires static osgi.core;
     requires org.apache.felix.gogo.runtime;
     requires org.alosj.kernel;
+    requires org.slf4j;
 }

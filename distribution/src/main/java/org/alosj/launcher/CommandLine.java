@@ -37,6 +37,11 @@ final class CommandLine {
             "                          a raw disk image on the PIIX3 IDE controller; index 0-3 = primary",
             "                          master/slave, secondary master/slave (default: the first free)",
             "  -nodefaults             no devices, netdevs or drives from conf/",
+            "                          Without -drive, the default disk is attached as hda and mounted on /: a",
+            "                          fresh copy of the distribution's images/disk.img (ext2) in the run",
+            "                          directory each run. -drive disks replace it and are only attached",
+            "                          (mount /dev/hda /mnt mounts one).",
+            "  --keep-disk             keep the default disk of the last run (run/disk.img) instead of a fresh copy",
             "  -serial none|stdio|file:PATH",
             "                          where COM1 (the kernel's console log) goes",
             "  -c 'CMD; CMD'           run shell commands without a terminal; exit with the last one's status",
@@ -51,6 +56,7 @@ final class CommandLine {
     Path home;
     boolean noDefaults;
     boolean help;
+    boolean keepDisk;
     final List<ConfigEntry> devices = new ArrayList<>();
     final List<ConfigEntry> netdevs = new ArrayList<>();
     /** Disks by IDE index (0-3): file (absolute) and read-only flag. */
@@ -68,6 +74,7 @@ final class CommandLine {
             switch (a) {
                 case "-h", "--help", "-help" -> c.help = true;
                 case "-nodefaults" -> c.noDefaults = true;
+                case "--keep-disk" -> c.keepDisk = true;
                 case "-m" -> c.ramMiB = parseRam(value(args, ++i, a));
                 case "-smp" -> c.cpus = parseCount(value(args, ++i, a), a);
                 case "-serial" -> c.serial = parseSerial(value(args, ++i, a));
@@ -361,6 +368,8 @@ final class CommandLine {
         Map<String, String> ap = new LinkedHashMap<>(ata.properties());
         if (noDefaults || !drives.isEmpty()) {
             ap.keySet().removeIf(k -> k.startsWith("drive."));
+            // The disks given are attached, not mounted: no root disk for the VFS.
+            config.removeIf(e -> MachineConfig.VFS_PID.equals(e.pid()));
         }
         for (Drive d : drives.values()) {
             ap.put("drive." + d.index() + ".file", d.file().toString());

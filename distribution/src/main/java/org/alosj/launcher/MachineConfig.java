@@ -25,6 +25,8 @@ final class MachineConfig {
     static final String PCNET_FACTORY = "org.alosj.hw.pcnet";
     /** The PIIX3 IDE function and its disks ({@code drive.N.file}, {@code drive.N.readonly}). */
     static final String ATA_PID = "org.alosj.hw.ata";
+    /** The VFS: {@code root} (the disk mounted on /), {@code rootfstype}, {@code rootflags}. */
+    static final String VFS_PID = "org.alosj.vfs";
     static final String HUB_FACTORY = "org.alosj.netdev.hub";
     static final String PCAP_FACTORY = "org.alosj.netdev.pcap";
     static final String DEVICE_PREFIX = "org.alosj.hw.";

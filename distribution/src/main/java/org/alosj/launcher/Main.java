@@ -37,6 +37,7 @@ public final class Main {
             Path conf = cl.confDir != null ? cl.confDir : home.resolve("conf");
             config = MachineConfig.fromDirectory(conf, Map.of("alos.home", home.toString(), "alos.run", run.toString()));
             cl.applyTo(config);
+            DefaultDisk.prepare(config, home, run, cl.keepDisk);
             checkNetdevReferences(config);
             System.setProperty("alos.run", run.toString());
             Path logback = conf.resolve("logback.xml");

@@ -68,7 +68,8 @@ class AtaDistributionTest {
 
     @Test
     void the_ide_function_is_there_without_disks_too() throws Exception {
-        DistributionTest.Result r = launcher.alos("-c", "lspci -k -s 01.1; hdparm -I hda");
+        // -nodefaults: without it the machine gets its default disk as hda.
+        DistributionTest.Result r = launcher.alos("-nodefaults", "-c", "lspci -k -s 01.1; hdparm -I hda");
         assertEquals(1, r.status(), "hdparm finds no disk");
         assertTrue(r.out().contains("Kernel driver in use: ata_piix"), r.out());
         assertTrue(r.err().contains("no ATA disk named 'hda'"), r.err());

@@ -23,6 +23,7 @@ import org.alosj.fs.ext2.impl.Ext2FileSystem;
 import org.alosj.fs.ext2.impl.Superblock;
 import org.alosj.kernel.device.BlockDevice;
 import org.alosj.kernel.fs.AttributeChanges;
+import org.alosj.kernel.fs.Errno;
 import org.alosj.kernel.fs.FileSystem;
 import org.alosj.kernel.fs.FileType;
 import org.alosj.kernel.fs.FsException;
@@ -115,19 +116,23 @@ public final class Mkfs {
         }
     }
 
-    /** Formats the whole of {@code device}: everything on it is lost. */
+    /**
+     * Formats the whole of {@code device}: everything on it is lost. Errors are FsExceptions: EROFS
+     * for a read-only device, EINVAL for a block size the sectors do not divide, ENOSPC for a device
+     * too small; EIO (a plain IOException) when the device fails.
+     */
     public Result format(BlockDevice device, Options options) throws IOException {
         return format(device, options, false);
     }
 
     private Result format(BlockDevice device, Options options, boolean alreadyZero) throws IOException {
         if (device.readOnly()) {
-            throw new IOException("mkfs: the device is read-only");
+            throw new FsException(Errno.EROFS, "mkfs: the device is read-only");
         }
         long bytes = device.sectorCount() * device.sectorSize();
         int bs = options.blockSize() != 0 ? options.blockSize() : bytes <= 512L << 20 ? 1024 : 4096;
         if (bs % device.sectorSize() != 0) {
-            throw new IOException("mkfs: block size " + bs + " is not a multiple of the " + device.sectorSize() + "-byte sectors");
+            throw new FsException(Errno.EINVAL, "mkfs: block size " + bs + " is not a multiple of the " + device.sectorSize() + "-byte sectors");
         }
         Layout l = new Layout(bytes, bs, options);
         int spb = bs / device.sectorSize();
@@ -244,7 +249,12 @@ public final class Mkfs {
             Superblock copy = sb.copy();
             copy.blockGroupNr(g);
             if (g == 0) {
-                write(device, Ext2.SUPERBLOCK_OFFSET / device.sectorSize(), ByteBuffer.wrap(copy.bytes()));
+                // The block holding byte 1024: with blocks over 1 KiB its first 1024 bytes (a boot sector) stay as they are.
+                long sbBlock = Ext2.SUPERBLOCK_OFFSET / bs;
+                ByteBuffer block = ByteBuffer.allocate(bs);
+                device.read(sbBlock * spb, block);
+                block.put(Ext2.SUPERBLOCK_OFFSET % bs, copy.bytes());
+                write(device, sbBlock * spb, block.clear());
             } else {
                 byte[] block = new byte[bs];
                 System.arraycopy(copy.bytes(), 0, block, 0, Ext2.SUPERBLOCK_SIZE);
@@ -313,7 +323,7 @@ public final class Mkfs {
             this.blocksPerGroup = 8L * bs;
             this.blocks = Math.min(bytes / bs, 0xFFFFFFFFL);
             if (blocks < 64) {
-                throw new IOException("mkfs: " + bytes + " bytes is too small for ext2 (at least 64 blocks of " + bs + ")");
+                throw new FsException(Errno.ENOSPC, "mkfs: " + bytes + " bytes is too small for ext2 (at least 64 blocks of " + bs + ")");
             }
             groups = (int) ((blocks - firstDataBlock + blocksPerGroup - 1) / blocksPerGroup);
             int ratio = options.inodeRatio() != 0 ? options.inodeRatio() : bytes <= 512L << 20 ? 4096 : 16384;
@@ -331,7 +341,7 @@ public final class Mkfs {
             if (last < overhead + 50) {
                 if (groups == 1) {
                     if (last < overhead + 2 + 12 + 8) {
-                        throw new IOException("mkfs: " + bytes + " bytes is too small for ext2 with " + bs + "-byte blocks");
+                        throw new FsException(Errno.ENOSPC, "mkfs: " + bytes + " bytes is too small for ext2 with " + bs + "-byte blocks");
                     }
                 } else {
                     // Like mke2fs: a last group too small to be useful is left out.
@@ -372,7 +382,7 @@ public final class Mkfs {
     /** Copies the tree under {@code dir} into the filesystem on {@code device} (mounted read-write here). */
     public void populate(BlockDevice device, Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
-            throw new IOException("mkfs: " + dir + " is not a directory");
+            throw new FsException(Errno.ENOTDIR, "mkfs: " + dir + " is not a directory");
         }
         FileSystem fs = Ext2FileSystem.mount(device, "mkfs", false, clock, Ext2FileSystem.DEFAULT_CACHE_BLOCKS);
         try {
@@ -552,7 +562,8 @@ public final class Mkfs {
             System.err.println(usage);
             System.exit(2);
         } catch (IOException e) {
-            System.err.println("mkfs: " + e.getMessage());
+            String message = String.valueOf(e.getMessage());
+            System.err.println(message.startsWith("mkfs: ") ? message : "mkfs: " + message);
             System.exit(1);
         }
     }

@@ -38,9 +38,12 @@ class DifferentialTest {
     private Model model;
     private FileSystem fs;
 
-    @ParameterizedTest(name = "seed {0}, {1}-byte blocks, {2}")
-    @CsvSource({"1, 1024, ours", "2, 4096, ours", "3, 1024, real-defaults", "4, 2048, real-plain"})
-    void randomOperationsMatchTheModel(long seed, int blockSize, String image) throws Exception {
+    @ParameterizedTest(name = "seed {0}, {1}-byte blocks, {2}, cache of {3} blocks")
+    @CsvSource({"1, 1024, ours, 0", "2, 4096, ours, 0", "3, 1024, real-defaults, 0", "4, 2048, real-plain, 0",
+        "5, 1024, ours, 64"})
+    void randomOperationsMatchTheModel(long seed, int blockSize, String image, int cacheBlocks) throws Exception {
+        MountOptions mount = cacheBlocks == 0 ? MountOptions.readWrite()
+            : new MountOptions(false, java.util.Map.of("cache", Integer.toString(cacheBlocks))); // evictions all the time
         random = new Random(seed);
         model = new Model();
         Path img = work.resolve("diff.img");
@@ -50,13 +53,13 @@ class DifferentialTest {
             E2fsprogs.mkfs(img, 48 * 1024, blockSize, image.equals("real-plain"), null);
         }
         try (ImageFileDevice device = ImageFileDevice.open(img, false)) {
-            fs = new Ext2FileSystemType().mount(device, "diff", MountOptions.readWrite());
+            fs = new Ext2FileSystemType().mount(device, "diff", mount);
             for (int step = 0; step < 2500; step++) {
                 step(step);
                 if (step % 500 == 499) {
                     model.assertMatches(fs);
                     fs.unmount();
-                    fs = new Ext2FileSystemType().mount(device, "diff", MountOptions.readWrite());
+                    fs = new Ext2FileSystemType().mount(device, "diff", mount);
                 }
             }
             model.assertMatches(fs);

@@ -34,8 +34,6 @@ final class E2fsprogs {
             if (workDir != null) {
                 pb.directory(workDir.toFile());
             }
-            pb.environment().put("E2FSPROGS_FAKE_TIME", ""); // none: the real clock
-            pb.environment().remove("E2FSPROGS_FAKE_TIME");
             Process p = pb.start();
             if (!p.waitFor(300, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -68,6 +66,17 @@ final class E2fsprogs {
         cmd.add(sizeKiB + "k");
         Run r = run(null, cmd.toArray(String[]::new));
         assertEquals(0, r.exit(), "mkfs.ext2 failed: " + r.out());
+    }
+
+    /**
+     * e2fsck -fyD: rebuilds the directories as hash trees (dir_index), as mkfs.ext2 -d leaves
+     * them linear; then checks that {@code dir} carries the index flag (EXT2_INDEX_FL, 0x1000).
+     */
+    static void indexDirectories(Path image, String dir) throws Exception {
+        Run r = run(null, "e2fsck", "-fyD", image.toString());
+        assertTrue(r.exit() == 0 || r.exit() == 1, "e2fsck -fyD: " + r.out());
+        String stat = run(null, "debugfs", "-R", "stat " + dir, image.toString()).out();
+        assertTrue(stat.contains("Flags: 0x1000"), dir + " is indexed:\n" + stat);
     }
 
     /** e2fsck -fn: exit 0 and no question asked. */

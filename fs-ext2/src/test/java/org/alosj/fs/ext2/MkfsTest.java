@@ -107,6 +107,77 @@ class MkfsTest {
     }
 
     @Test
+    void directoryThatCannotGetItsIndirectBlockGivesItBack() throws Exception {
+        Path image = work.resolve("dir-full.img");
+        new Mkfs().formatImage(image, 2L << 20, Mkfs.Options.defaults().withBlockSize(1024));
+        try (ImageFileDevice device = ImageFileDevice.open(image, false)) {
+            FileSystem fs = new Ext2FileSystemType().mount(device, "dir-full", MountOptions.readWrite());
+            long d = fs.create(fs.rootIno(), "d", FileType.DIRECTORY, 0755, 0, 0);
+            int names = 0;
+            while (fs.getattr(d).size() < 12 * 1024) {
+                fs.create(d, String.format("%03d", names++) + "n".repeat(250), FileType.REGULAR, 0644, 0, 0);
+            }
+            // Fill the remaining space of the twelve direct blocks, then the disk.
+            for (int i = 0; i < 2; i++) {
+                fs.create(d, String.format("%03d", names++) + "n".repeat(250), FileType.REGULAR, 0644, 0, 0);
+            }
+            long big = fs.create(fs.rootIno(), "big", FileType.REGULAR, 0644, 0, 0);
+            long off = 0;
+            try {
+                while (true) {
+                    off += fs.write(big, off, ByteBuffer.wrap(new byte[64 * 1024]));
+                }
+            } catch (FsException e) {
+                assertEquals(Errno.ENOSPC, e.errno());
+            }
+            fs.truncate(big, (off - 1) / 1024 * 1024); // exactly one block comes back
+            assertEquals(1, fs.statfs().freeBlocks());
+            FsException e = null;
+            for (int i = 0; i < 3 && e == null; i++) {
+                try {
+                    fs.create(d, String.format("%03d", names++) + "n".repeat(250), FileType.REGULAR, 0644, 0, 0);
+                } catch (FsException full) {
+                    e = full;
+                }
+            }
+            assertEquals(Errno.ENOSPC, e == null ? null : e.errno());
+            assertEquals(12 * 1024, fs.getattr(d).size());
+            assertEquals(1, fs.statfs().freeBlocks(), "the indirect block allocated for the new directory block is free again");
+            fs.unmount();
+        }
+        E2fsprogs.assertClean(image);
+    }
+
+    @Test
+    void denseFileIntoTheTripleIndirectRangeReadsBackThroughDebugfs() throws Exception {
+        Path image = work.resolve("dense.img");
+        new Mkfs().formatImage(image, 100L << 20, Mkfs.Options.defaults().withBlockSize(1024));
+        java.security.MessageDigest written = java.security.MessageDigest.getInstance("SHA-256");
+        long size = Trees.TRIPLE_INDIRECT_1K + (3 << 20) + 123;
+        try (ImageFileDevice device = ImageFileDevice.open(image, false)) {
+            FileSystem fs = new Ext2FileSystemType().mount(device, "dense", MountOptions.readWrite());
+            long f = fs.create(fs.rootIno(), "dense", FileType.REGULAR, 0644, 0, 0);
+            java.util.Random random = new java.util.Random(99);
+            byte[] chunk = new byte[1 << 20];
+            for (long off = 0; off < size; ) {
+                random.nextBytes(chunk);
+                int n = (int) Math.min(chunk.length - (off == 0 ? 777 : 0), size - off); // unaligned from the start
+                written.update(chunk, 0, n);
+                assertEquals(n, fs.write(f, off, ByteBuffer.wrap(chunk, 0, n)));
+                off += n;
+            }
+            assertEquals(size, fs.getattr(f).size());
+            fs.unmount();
+        }
+        E2fsprogs.assertClean(image);
+        assertTrue(E2fsprogs.run(null, "debugfs", "-R", "stat /dense", image.toString()).out().contains("(TIND)"));
+        byte[] back = E2fsprogs.cat(image, "/dense");
+        assertEquals(size, back.length);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(written.digest(),
+            java.security.MessageDigest.getInstance("SHA-256").digest(back));
+    }
+
+    @Test
     void runningOutOfInodesIsEnospcAndStaysClean() throws Exception {
         Path image = work.resolve("inodes.img");
         new Mkfs().formatImage(image, 2L << 20, Mkfs.Options.defaults().withInodeRatio(65536));
@@ -121,6 +192,17 @@ class MkfsTest {
             fs.unmount();
         }
         E2fsprogs.assertClean(image);
+    }
+
+    @Test
+    void theCleanCheckCatchesWhatE2fsckExitsZeroOn() throws Exception {
+        Path image = work.resolve("wrong-count.img");
+        new Mkfs().formatImage(image, 4L << 20, Mkfs.Options.defaults());
+        byte[] img = java.nio.file.Files.readAllBytes(image);
+        java.nio.ByteBuffer.wrap(img).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(1024 + 12, 17); // s_free_blocks_count
+        java.nio.file.Files.write(image, img);
+        AssertionError e = assertThrows(AssertionError.class, () -> E2fsprogs.assertClean(image));
+        assertTrue(e.getMessage().contains("Free blocks count wrong"), e.getMessage());
     }
 
     @Test

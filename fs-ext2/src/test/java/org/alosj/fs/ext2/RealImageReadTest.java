@@ -37,6 +37,9 @@ class RealImageReadTest {
     void mkfsExt2ImageReadsBackIdentical(int blockSize, boolean plain) throws Exception {
         Path image = work.resolve("real-" + blockSize + "-" + plain + ".img");
         E2fsprogs.mkfs(image, 96 * 1024, blockSize, plain, tree);
+        if (!plain) {
+            E2fsprogs.indexDirectories(image, "/many");
+        }
         try (ImageFileDevice device = ImageFileDevice.open(image, true)) {
             FileSystem fs = new Ext2FileSystemType().mount(device, "real", MountOptions.readOnlyMount());
             assertEquals(blockSize, fs.statfs().blockSize());

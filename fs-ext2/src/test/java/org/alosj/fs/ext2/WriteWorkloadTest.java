@@ -56,6 +56,9 @@ class WriteWorkloadTest {
                 assertEquals(0, r.exit(), r.out());
             } else {
                 E2fsprogs.mkfs(image, 128 * 1024, bs, k[1].equals("plain"), tree.getParent());
+                if (k[1].equals("defaults")) {
+                    E2fsprogs.indexDirectories(image, "/many");
+                }
             }
         } else {
             new Mkfs().formatImage(image, 128L << 20, Mkfs.Options.defaults().withBlockSize(bs)
@@ -81,6 +84,7 @@ class WriteWorkloadTest {
         model.assertMatches(dump);
         assertArrayEquals(model.paths.get("/c/renamed-big").data, E2fsprogs.cat(image, "/c/renamed-big"), r.out());
         assertArrayEquals(model.paths.get("/a/hard").data, E2fsprogs.cat(image, "/a/hard"));
+        assertArrayEquals(model.paths.get("/far").data, E2fsprogs.cat(image, "/far"));
         try (ImageFileDevice device = ImageFileDevice.open(image, true)) {
             FileSystem fs = new Ext2FileSystemType().mount(device, kind, MountOptions.readOnlyMount());
             model.assertMatches(fs);
@@ -146,6 +150,10 @@ class WriteWorkloadTest {
         m.truncate("/big", 150_000);
         assertEquals(afterShrink, fs.statfs().freeBlocks(), "extending by truncate allocates nothing");
         write(fs, m, "/big", 120_001, Trees.bytes(random, 3));          // inside the hole
+
+        create(fs, m, "/far");                                          // kept: triple indirect with 1 KiB blocks
+        write(fs, m, "/far", 0, Trees.bytes(random, 5000));
+        write(fs, m, "/far", Trees.TRIPLE_INDIRECT_1K + 777, Trees.bytes(random, 9000));
 
         create(fs, m, "/sparse");
         write(fs, m, "/sparse", 5L << 20, "end".getBytes(StandardCharsets.US_ASCII));

@@ -220,7 +220,15 @@ final class Directory {
         if (s == null) {
             long lb = dir.size() / vol.blockSize;
             long goal = lb > 0 ? vol.map(dir, lb - 1) + 1 : vol.groupGoal(dir.ino);
-            long phys = vol.mapOrAllocate(dir, lb, goal);
+            long phys;
+            try {
+                phys = vol.mapOrAllocate(dir, lb, goal);
+            } catch (org.alosj.kernel.fs.FsException e) {
+                if (e.errno() == org.alosj.kernel.fs.Errno.ENOSPC) {
+                    vol.freeFrom(dir, lb); // an indirect block allocated before the disk filled goes back
+                }
+                throw e;
+            }
             byte[] data = vol.cache.create(phys);
             put16(data, 4, vol.blockSize);
             dir.size(dir.size() + vol.blockSize);

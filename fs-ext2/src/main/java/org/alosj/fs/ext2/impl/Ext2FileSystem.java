@@ -48,8 +48,11 @@ public final class Ext2FileSystem implements FileSystem {
         this.dirs = new Directory(vol);
     }
 
-    /** Default bound of the block cache, in blocks. */
-    public static final int DEFAULT_CACHE_BLOCKS = 8192;
+    /** Default bound of the block cache: 32 MiB of blocks (8192 of 4 KiB). */
+    public static final int DEFAULT_CACHE_BYTES = 32 << 20;
+
+    /** Pass as cacheBlocks to size the cache by {@link #DEFAULT_CACHE_BYTES}. */
+    public static final int DEFAULT_CACHE_BLOCKS = 0;
 
     /**
      * Reads and checks the superblock and group descriptors of the ext2 filesystem on
@@ -85,7 +88,8 @@ public final class Ext2FileSystem implements FileSystem {
         if ((sb.featureCompat() & Ext2.EXT3_FEATURE_COMPAT_HAS_JOURNAL) != 0) {
             LOG.warn("{}has a journal (ext3); it is mounted as ext2, the journal is not used", prefix);
         }
-        Volume vol = new Volume(device, name, sb, readOnly, clock, cacheBlocks);
+        Volume vol = new Volume(device, name, sb, readOnly, clock,
+            cacheBlocks > 0 ? cacheBlocks : DEFAULT_CACHE_BYTES / bs);
         Ext2FileSystem fs = new Ext2FileSystem(vol);
         try {
             Inode root = vol.readInode(Ext2.EXT2_ROOT_INO);
@@ -121,16 +125,19 @@ public final class Ext2FileSystem implements FileSystem {
     static Superblock readSuperblock(BlockDevice device, String prefix) throws FsException {
         int sector = device.sectorSize();
         long bytes = device.sectorCount() * sector;
-        if (bytes < Ext2.SUPERBLOCK_OFFSET + Ext2.SUPERBLOCK_SIZE || sector > Ext2.SUPERBLOCK_OFFSET) {
+        // Whole sectors from the start of the device up to the superblock's end, whatever the sector size.
+        int span = (Ext2.SUPERBLOCK_OFFSET + Ext2.SUPERBLOCK_SIZE + sector - 1) / sector * sector;
+        if (sector <= 0 || bytes < span) {
             throw new FsException(Errno.EINVAL, prefix + "the device (" + bytes + " bytes) is too small for an ext2 superblock");
         }
-        ByteBuffer buf = ByteBuffer.allocate(Ext2.SUPERBLOCK_SIZE);
+        ByteBuffer buf = ByteBuffer.allocate(span);
         try {
-            device.read(Ext2.SUPERBLOCK_OFFSET / sector, buf);
+            device.read(0, buf);
         } catch (IOException e) {
             throw new FsException(Errno.EIO, prefix + "cannot read the superblock: " + e.getMessage(), e);
         }
-        Superblock sb = new Superblock(buf.array());
+        Superblock sb = new Superblock(java.util.Arrays.copyOfRange(buf.array(), Ext2.SUPERBLOCK_OFFSET,
+            Ext2.SUPERBLOCK_OFFSET + Ext2.SUPERBLOCK_SIZE));
         if (sb.magic() != Ext2.EXT2_SUPER_MAGIC) {
             throw new FsException(Errno.EINVAL, prefix + "no ext2 superblock (magic 0x" + Integer.toHexString(sb.magic())
                 + " at byte 1080, expected 0xef53)");
@@ -728,13 +735,14 @@ public final class Ext2FileSystem implements FileSystem {
     private void checkNotInside(long ancestor, long dir) throws IOException {
         long cur = dir;
         byte[] dotdot = "..".getBytes(StandardCharsets.US_ASCII);
-        for (long steps = 0; cur != Ext2.EXT2_ROOT_INO; steps++) {
+        Set<Long> seen = new HashSet<>();
+        while (cur != Ext2.EXT2_ROOT_INO) {
             if (cur == ancestor) {
                 throw new FsException(Errno.EINVAL, vol.prefix() + "cannot move directory inode " + ancestor
                     + " into itself");
             }
-            if (steps > vol.inodesCount) {
-                throw vol.corrupt("directory inode " + dir + ": '..' chain does not reach the root");
+            if (!seen.add(cur)) {
+                throw vol.corrupt("directory inode " + dir + ": its '..' chain loops at inode " + cur + " and never reaches the root");
             }
             Inode in = vol.readInode(cur);
             Directory.Slot s = dirs.find(in, dotdot);
@@ -775,9 +783,22 @@ public final class Ext2FileSystem implements FileSystem {
 
     /** The largest size a file can reach: the triple indirect range, and 2^32 - 1 512-byte units of i_blocks. */
     private long maxFileSize() {
+        if (vol.sb.revLevel() == Ext2.EXT2_GOOD_OLD_REV) {
+            return Integer.MAX_VALUE; // revision 0 has no large_file feature to record more
+        }
         long byMap = vol.maxLogicalBlocks() * vol.blockSize;
         long byBlocks = (0xFFFFFFFFL * 512) - 4L * vol.blockSize * (1 + 3);
         return Math.min(byMap, byBlocks);
+    }
+
+    private static final byte[] ZEROS = new byte[64 * 1024];
+
+    private static void putZeros(ByteBuffer dst, long count) {
+        while (count > 0) {
+            int n = (int) Math.min(count, ZEROS.length);
+            dst.put(ZEROS, 0, n);
+            count -= n;
+        }
     }
 
     /** Most blocks moved in one device transfer. */
@@ -809,10 +830,7 @@ public final class Ext2FileSystem implements FileSystem {
                         while (run < maxRun && vol.map(in, lb + run) == 0) {
                             run++;
                         }
-                        int n = run * bs;
-                        for (int i = 0; i < n; i++) {
-                            dst.put((byte) 0);
-                        }
+                        putZeros(dst, (long) run * bs);
                     } else {
                         while (run < maxRun && vol.map(in, lb + run) == phys + run) {
                             run++;
@@ -824,9 +842,7 @@ public final class Ext2FileSystem implements FileSystem {
                     int n = (int) Math.min(bs - inBlock, end - pos);
                     long phys = vol.map(in, lb);
                     if (phys == 0) {
-                        for (int i = 0; i < n; i++) {
-                            dst.put((byte) 0);
-                        }
+                        putZeros(dst, n);
                     } else {
                         dst.put(vol.cache.read(phys), inBlock, n);
                     }

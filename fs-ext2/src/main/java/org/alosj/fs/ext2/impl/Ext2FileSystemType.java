@@ -12,7 +12,7 @@ import org.osgi.service.component.annotations.Component;
 
 /**
  * The "ext2" filesystem type, registered as a service: {@code mount -t ext2} reaches it. Mount
- * options: {@code cache=BLOCKS} bounds the block cache (default 8192 blocks).
+ * options: {@code cache=BLOCKS} bounds the block cache (default: 32 MiB worth of blocks).
  */
 @Component(service = FileSystemType.class, property = FileSystemType.TYPE + "=" + Ext2FileSystemType.NAME)
 public final class Ext2FileSystemType implements FileSystemType {

@@ -45,8 +45,8 @@ final class Volume {
     /** Read-only as asked at mount (nothing is ever written). */
     final boolean mountedReadOnly;
     /** Read-only now: as mounted, or since corruption was found. */
-    boolean readOnly;
-    boolean errorsFound;
+    volatile boolean readOnly;
+    volatile boolean errorsFound;
     private boolean dirty;
 
     Volume(BlockDevice device, String name, Superblock sb, boolean readOnly, Clock clock, int cacheBlocks) throws FsException {
@@ -199,6 +199,16 @@ final class Volume {
         }
         long it = inodeTable(g);
         return b == blockBitmap(g) || b == inodeBitmap(g) || (b >= it && b < it + inodeTableBlocks);
+    }
+
+    /** Checks entry {@code index} of the inode's i_block (index -1) or of indirect block {@code parent}. */
+    private long checkEntry(long ino, long ptr, long parent, int index, long lblock) throws FsException {
+        if (ptr != 0 && (ptr >= blocksCount || isMetadata(ptr))) {
+            String what = parent < 0 ? "i_block[" + index + "]"
+                : "indirect block " + parent + " entry " + index + (lblock >= 0 ? " (logical block " + lblock + ")" : "");
+            checkPointer(ino, ptr, what);
+        }
+        return ptr;
     }
 
     /** Checks a block pointer read from inode {@code ino}'s block map before it is followed. */
@@ -465,12 +475,11 @@ final class Volume {
         if (path == null) {
             return 0;
         }
-        long ptr = checkPointer(inode.ino, inode.block(path[0]), "i_block[" + path[0] + "]");
+        long ptr = checkEntry(inode.ino, inode.block(path[0]), -1, path[0], lblock);
         for (int level = 1; level < path.length && ptr != 0; level++) {
             byte[] data = cache.read(ptr);
             long parent = ptr;
-            ptr = checkPointer(inode.ino, ptrAt(data, path[level]) & 0xFFFFFFFFL,
-                "indirect block " + parent + " entry " + path[level] + " (logical block " + lblock + ")");
+            ptr = checkEntry(inode.ino, ptrAt(data, path[level]) & 0xFFFFFFFFL, parent, path[level], lblock);
         }
         return ptr;
     }
@@ -490,7 +499,7 @@ final class Volume {
             throw new FsException(Errno.EFBIG, prefix() + "inode " + inode.ino + ": logical block " + lblock
                 + " beyond the triple indirect range");
         }
-        long ptr = checkPointer(inode.ino, inode.block(path[0]), "i_block[" + path[0] + "]");
+        long ptr = checkEntry(inode.ino, inode.block(path[0]), -1, path[0], lblock);
         if (ptr == 0) {
             ptr = allocBlock(goal);
             inode.block(path[0], ptr);
@@ -505,8 +514,7 @@ final class Volume {
         for (int level = 1; level < path.length; level++) {
             byte[] data = cache.read(ptr);
             long parent = ptr;
-            ptr = checkPointer(inode.ino, ptrAt(data, path[level]) & 0xFFFFFFFFL,
-                "indirect block " + parent + " entry " + path[level] + " (logical block " + lblock + ")");
+            ptr = checkEntry(inode.ino, ptrAt(data, path[level]) & 0xFFFFFFFFL, parent, path[level], lblock);
             if (ptr == 0) {
                 ptr = allocBlock(goal);
                 putPtr(data, path[level], ptr);
@@ -537,7 +545,7 @@ final class Volume {
         long span = a;
         for (int depth = 1; depth <= 3; depth++) {
             int slot = Ext2.EXT2_NDIR_BLOCKS + depth - 1;
-            long ptr = checkPointer(inode.ino, inode.block(slot), "i_block[" + slot + "]");
+            long ptr = checkEntry(inode.ino, inode.block(slot), -1, slot, -1);
             if (ptr != 0 && from < base + span) {
                 if (freeTree(inode, ptr, depth, base, from, new long[] {ptr, 0, 0})) {
                     freeBlock(inode.ino, ptr);
@@ -560,7 +568,7 @@ final class Volume {
         boolean empty = true;
         boolean changed = false;
         for (int i = 0; i < apb; i++) {
-            long child = checkPointer(inode.ino, ptrAt(data, i) & 0xFFFFFFFFL, "indirect block " + ptr + " entry " + i);
+            long child = checkEntry(inode.ino, ptrAt(data, i) & 0xFFFFFFFFL, ptr, i, -1);
             if (child == 0) {
                 continue;
             }

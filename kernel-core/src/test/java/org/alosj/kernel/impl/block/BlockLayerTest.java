@@ -1,0 +1,186 @@
+package org.alosj.kernel.impl.block;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.alosj.kernel.block.BlockLayer;
+import org.alosj.kernel.device.BlockDevice;
+import org.alosj.kernel.testkit.FileBlockDevice;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BlockLayerTest {
+    @TempDir
+    Path tmp;
+    final List<Dictionary<String, Object>> registered = new CopyOnWriteArrayList<>();
+    final BlockLayerImpl layer = new BlockLayerImpl((p, props) -> {
+        registered.add(props);
+        return () -> registered.remove(props);
+    }, 100);
+
+    @AfterEach
+    void stop() {
+        layer.deactivate();
+    }
+
+    static byte[] entry(int boot, int type, long start, long sectors) {
+        ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) boot).put(new byte[3]).put((byte) type).put(new byte[3]).putInt((int) start).putInt((int) sectors);
+        return b.array();
+    }
+
+    static void table(byte[] img, long sector, byte[]... entries) {
+        int base = (int) (sector * 512);
+        for (int i = 0; i < entries.length; i++) {
+            System.arraycopy(entries[i], 0, img, base + 446 + 16 * i, 16);
+        }
+        img[base + 510] = 0x55;
+        img[base + 511] = (byte) 0xAA;
+    }
+
+    FileBlockDevice attach(String name, byte[] img) throws IOException {
+        Path p = tmp.resolve(name + ".img");
+        Files.write(p, img);
+        FileBlockDevice d = new FileBlockDevice(p, false);
+        layer.addDisk(d, new HashMap<>(Map.of(BlockDevice.NAME, name)));
+        return d;
+    }
+
+    /** util-linux's partx reads the same table: NR START SECTORS per line. */
+    static List<String> partx(Path image) throws Exception {
+        Process p = new ProcessBuilder("partx", "-g", "-o", "NR,START,SECTORS", image.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        List<String> lines = new ArrayList<>();
+        for (String l : out.strip().split("\n")) {
+            lines.add(String.join(" ", l.strip().split("\\s+")));
+        }
+        return lines;
+    }
+
+    @Test
+    void primary_extended_and_logical_partitions_match_partx() throws Exception {
+        byte[] img = new byte[4 << 20];
+        table(img, 0, entry(0x80, 0x83, 2048, 2048), entry(0, 0x05, 4096, 4000));
+        table(img, 4096, entry(0, 0x83, 63, 1000), entry(0, 0x05, 1100, 1000));
+        table(img, 4096 + 1100, entry(0, 0x83, 63, 500));
+        attach("hda", img);
+        List<String> ours = new ArrayList<>();
+        for (BlockLayer.DeviceInfo d : layer.devices()) {
+            if (d.parent() != null && d.partition() != 2) {
+                ours.add(d.partition() + " " + d.start() + " " + d.sectors());
+            }
+        }
+        List<String> real = partx(tmp.resolve("hda.img"));
+        real.removeIf(l -> l.startsWith("2 ")); // the extended container: partx lists it, we do not open it
+        assertEquals(real, ours);
+        assertEquals(List.of("hda1", "hda5", "hda6"),
+                registered.stream().map(p -> (String) p.get(BlockDevice.NAME)).toList());
+        assertEquals("hda", registered.get(0).get(BlockLayer.PARENT));
+        assertEquals(0x0305, layer.devices().stream().filter(d -> d.name().equals("hda5")).findFirst().orElseThrow()
+                .devNumber());
+    }
+
+    @Test
+    void a_partition_reads_and_writes_inside_its_window_only() throws Exception {
+        byte[] img = new byte[1 << 20];
+        table(img, 0, entry(0, 0x83, 100, 10));
+        FileBlockDevice disk = attach("hdb", img);
+        BlockDevice part = layer.device("hdb1").orElseThrow();
+        assertEquals(10, part.sectorCount());
+        part.write(9, ByteBuffer.wrap(new byte[512]).put(0, (byte) 7));
+        ByteBuffer b = ByteBuffer.allocate(512);
+        disk.read(109, b);
+        assertEquals(7, b.get(0));
+        assertThrows(IOException.class, () -> part.read(10, ByteBuffer.allocate(512)));
+        assertThrows(IOException.class, () -> part.write(-1, ByteBuffer.allocate(512)));
+    }
+
+    @Test
+    void bad_tables_are_reported_and_skipped_never_thrown() throws Exception {
+        byte[] img = new byte[1 << 20]; // 2048 sectors
+        table(img, 0, entry(0, 0x83, 100, 100), entry(0, 0x83, 2000, 5000), entry(0, 0x05, 300, 200));
+        table(img, 300, entry(0, 0x83, 10, 20), entry(0, 0x05, 50, 100));
+        table(img, 350, entry(0, 0x83, 10, 20), entry(0, 0x05, 50, 100)); // links to itself
+        MbrPartitionTable.Result r = MbrPartitionTable.read(new FileBlockDevice(write("bad.img", img), true));
+        assertEquals(List.of(1, 3, 5, 6), r.partitions().stream().map(MbrPartitionTable.Partition::number).toList());
+        assertTrue(r.problems().stream().anyMatch(p -> p.contains("partition 2") && p.contains("beyond the end")),
+                r.problems().toString());
+        assertTrue(r.problems().stream().anyMatch(p -> p.contains("loops")), r.problems().toString());
+        byte[] fat = new byte[1 << 20];
+        table(fat, 0, entry(0x29, 0x83, 100, 100));
+        MbrPartitionTable.Result notTable = MbrPartitionTable.read(new FileBlockDevice(write("fat.img", fat), true));
+        assertEquals(List.of(), notTable.partitions());
+        assertTrue(notTable.problems().get(0).contains("boot indicator 0x29"));
+        attach("hde", img); // through the layer: logged, the disk stays usable
+        assertTrue(layer.device("hde").isPresent());
+    }
+
+    Path write(String name, byte[] img) throws IOException {
+        Path p = tmp.resolve(name);
+        Files.write(p, img);
+        return p;
+    }
+
+    @Test
+    void requests_from_many_threads_all_land_and_a_flush_follows_what_came_before() throws Exception {
+        FileBlockDevice disk = attach("hdc", new byte[1 << 20]);
+        BlockDevice q = layer.device("hdc").orElseThrow();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            int id = t;
+            threads.add(new Thread(() -> {
+                try {
+                    for (int i = 0; i < 50; i++) {
+                        byte[] s = new byte[512];
+                        s[0] = (byte) id;
+                        s[1] = (byte) i;
+                        q.write(id * 100L + i, ByteBuffer.wrap(s));
+                    }
+                    q.flush();
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertEquals(8, disk.flushes.get());
+        for (int t = 0; t < 8; t++) {
+            for (int i = 0; i < 50; i++) {
+                ByteBuffer b = ByteBuffer.allocate(512);
+                q.read(t * 100L + i, b);
+                assertArrayEquals(new byte[] {(byte) t, (byte) i}, new byte[] {b.get(0), b.get(1)});
+            }
+        }
+        assertThrows(IOException.class, () -> q.read(2048, ByteBuffer.allocate(512)));
+        assertThrows(IOException.class, () -> q.read(0, ByteBuffer.allocate(100)));
+    }
+
+    @Test
+    void a_failing_driver_gives_ioexceptions_not_crashes() throws Exception {
+        FileBlockDevice disk = attach("hdd", new byte[1 << 20]);
+        BlockDevice q = layer.device("hdd").orElseThrow();
+        disk.fail();
+        assertThrows(IOException.class, () -> q.read(0, ByteBuffer.allocate(512)));
+        assertThrows(IOException.class, q::flush);
+    }
+}
