@@ -1,0 +1,276 @@
+package org.alosj.net.impl;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.locks.Condition;
+import org.alosj.net.Ipv4Address;
+import org.alosj.net.SocketAddress;
+import org.alosj.net.StreamSocket;
+import org.alosj.net.impl.socket.TcpSocket;
+
+/** A TCP connection as the socket API offers it: blocking and non-blocking calls over a {@link TcpSocket}. */
+final class TcpEndpoint implements StreamSocket {
+    final Stack stack;
+    final TcpSocket socket;
+    final Condition changed;
+    TcpListener listener;
+    boolean queued;
+    String failure;
+    ScheduledFuture<?> timer;
+    long timerAt = Long.MAX_VALUE;
+    private volatile long timeoutNanos = Long.MAX_VALUE;
+    private volatile boolean blocking = true;
+
+    TcpEndpoint(Stack stack, TcpSocket socket) {
+        this.stack = stack;
+        this.socket = socket;
+        this.changed = stack.lock.newCondition();
+    }
+
+    Stack.ConnKey key() {
+        return new Stack.ConnKey(socket.localAddress, socket.localPort, socket.remoteAddress, socket.remotePort);
+    }
+
+    private long deadline() {
+        long t = timeoutNanos;
+        return t == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + t;
+    }
+
+    private void await(long deadline, String what) throws IOException {
+        try {
+            if (deadline == Long.MAX_VALUE) {
+                stack.await(changed, Long.MAX_VALUE);
+                return;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new SocketTimeoutException(what + " timed out");
+            }
+            stack.await(changed, left);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException(what + " interrupted");
+        }
+    }
+
+    private IOException failed() {
+        String why = failure != null ? failure : socket.error();
+        return new SocketException(why != null ? why : "socket closed");
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        if (len == 0) {
+            return 0;
+        }
+        stack.enter();
+        try {
+            long deadline = deadline();
+            while (true) {
+                if (socket.readable() > 0) {
+                    int n = socket.recv(b, off, len);
+                    stack.service(this);
+                    return n;
+                }
+                if (socket.atEndOfStream()) {
+                    if (socket.state() == TcpSocket.State.CLOSED && (failure != null || socket.error() != null)) {
+                        throw failed();
+                    }
+                    return -1;
+                }
+                if (!blocking) {
+                    return 0;
+                }
+                await(deadline, "read");
+            }
+        } finally {
+            stack.exit();
+        }
+    }
+
+    @Override
+    public int write(byte[] b, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        stack.enter();
+        try {
+            long deadline = deadline();
+            int done = 0;
+            while (done < len) {
+                if (!socket.canSend()) {
+                    throw socket.state() == TcpSocket.State.CLOSED ? failed() : new SocketException("socket output is shut down");
+                }
+                int n = socket.send(b, off + done, len - done);
+                done += n;
+                if (n > 0) {
+                    stack.service(this);
+                }
+                if (done < len) {
+                    if (!blocking) {
+                        return done;
+                    }
+                    await(deadline, "write");
+                }
+            }
+            return done;
+        } finally {
+            stack.exit();
+        }
+    }
+
+    @Override
+    public void shutdownOutput() {
+        stack.enter();
+        try {
+            socket.close();
+            stack.service(this);
+        } finally {
+            stack.exit();
+        }
+    }
+
+    @Override
+    public void close() {
+        stack.enter();
+        try {
+            socket.closeOrphaned();
+            stack.service(this);
+        } finally {
+            stack.exit();
+        }
+    }
+
+    @Override
+    public void abort() {
+        stack.enter();
+        try {
+            socket.abort();
+            stack.service(this);
+        } finally {
+            stack.exit();
+        }
+    }
+
+    @Override
+    public void setTimeout(Duration timeout) {
+        timeoutNanos = timeout == null || timeout.isZero() ? Long.MAX_VALUE : timeout.toNanos();
+    }
+
+    @Override
+    public void setBlocking(boolean blocking) {
+        this.blocking = blocking;
+    }
+
+    @Override
+    public void setNoDelay(boolean noDelay) {
+        stack.enter();
+        try {
+            socket.setNoDelay(noDelay);
+            stack.service(this);
+        } finally {
+            stack.exit();
+        }
+    }
+
+    @Override
+    public void setKeepAlive(boolean keepAlive) {
+        stack.enter();
+        try {
+            socket.setKeepAlive(keepAlive);
+            stack.service(this);
+        } finally {
+            stack.exit();
+        }
+    }
+
+    @Override
+    public int available() {
+        stack.enter();
+        try {
+            return socket.readable();
+        } finally {
+            stack.exit();
+        }
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return new SocketAddress(new Ipv4Address(socket.localAddress), socket.localPort);
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return new SocketAddress(new Ipv4Address(socket.remoteAddress), socket.remotePort);
+    }
+
+    @Override
+    public String state() {
+        stack.enter();
+        try {
+            return socket.state().name();
+        } finally {
+            stack.exit();
+        }
+    }
+
+    @Override
+    public InputStream inputStream() {
+        return new InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                int n;
+                do {
+                    n = TcpEndpoint.this.read(one, 0, 1);
+                } while (n == 0);
+                return n < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                return TcpEndpoint.this.read(b, off, len);
+            }
+
+            @Override
+            public int available() {
+                return TcpEndpoint.this.available();
+            }
+
+            @Override
+            public void close() {
+                TcpEndpoint.this.close();
+            }
+        };
+    }
+
+    @Override
+    public OutputStream outputStream() {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                TcpEndpoint.this.write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                TcpEndpoint.this.write(b, off, len);
+            }
+
+            @Override
+            public void close() {
+                TcpEndpoint.this.close();
+            }
+        };
+    }
+
+    @Override
+    public String toString() {
+        return socket.toString();
+    }
+}

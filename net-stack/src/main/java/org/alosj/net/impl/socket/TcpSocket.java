@@ -1,0 +1,905 @@
+package org.alosj.net.impl.socket;
+
+import static org.alosj.net.impl.wire.TcpHeader.ACK;
+import static org.alosj.net.impl.wire.TcpHeader.FIN;
+import static org.alosj.net.impl.wire.TcpHeader.PSH;
+import static org.alosj.net.impl.wire.TcpHeader.RST;
+import static org.alosj.net.impl.wire.TcpHeader.SYN;
+
+import org.alosj.net.impl.wire.TcpHeader;
+
+/**
+ * One TCP connection: the RFC 9293 state machine, RFC 6298 retransmission timer, NewReno
+ * congestion control (RFC 5681, RFC 6582) with fast retransmit and recovery, window scaling and
+ * MSS (RFC 7323, RFC 9293 3.7.1), delayed ACK, Nagle, keep-alive, TIME_WAIT and the RFC 5961
+ * checks on RST and SYN.
+ *
+ * <p>It is a plain state machine with no threads, locks or clocks of its own: the stack calls
+ * {@link #process} with each arriving segment and {@link #dispatch} to let it send, both with the
+ * current time, under the stack's lock; {@link #pollAt} says when it next needs {@code dispatch}
+ * for a timer. Sequence numbers are compared modulo 2^32 ({@link #lt}).
+ *
+ * <p>Invariants: the send buffer holds the bytes from {@code sendBase} (the oldest unacknowledged
+ * data byte) on; {@code sndUna <= sndNxt <= sndMax}; the receive buffer holds the bytes the
+ * application has not read, and out-of-order data sits in its free space as {@link Assembler}
+ * ranges past {@code rcvNxt}.
+ */
+public final class TcpSocket {
+    public enum State { CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT,
+        CLOSING, LAST_ACK, TIME_WAIT }
+
+    /** Where segments go: the stack wraps them in IPv4 and Ethernet. */
+    @FunctionalInterface
+    public interface Output {
+        /** Sends {@code header} with {@code length} bytes of {@code data} from offset {@code dataOffset}. */
+        void send(TcpSocket socket, TcpHeader header, RingBuffer data, int dataOffset, int length);
+    }
+
+    private static final int DEFAULT_MSS = 536; // RFC 9293 3.7.1
+    private static final int DUPACK_THRESHOLD = 3;
+    private static final int MAX_CWND = 1 << 30;
+
+    private final TcpConfig config;
+    public final int localAddress;
+    public final int localPort;
+    public final int remoteAddress;
+    public final int remotePort;
+    /** The listener this connection came from, until accepted. */
+    public Object listener;
+
+    private State state;
+    private String error;
+
+    // Send side.
+    private final RingBuffer sendBuffer;
+    private final int iss;
+    private int sndUna;
+    private int sndNxt;
+    private int sndMax;
+    private int sendBase;
+    private long sndWnd;
+    private int sndWl1;
+    private int sndWl2;
+    private int sndShift;
+    private int mss;
+    private boolean closeRequested;
+    private int finSeq;
+    private boolean noDelay;
+    private boolean orphan;
+
+    // Receive side.
+    private final RingBuffer recvBuffer;
+    private final Assembler assembler = new Assembler();
+    private int irs;
+    private int rcvNxt;
+    private int rcvShift;
+    private final int ourMss;
+    private boolean peerFin;
+    private int peerFinSeq;
+    private boolean peerFinPending;
+    private long lastAdvertised;
+
+    // Congestion control.
+    private long cwnd;
+    private long ssthresh = Integer.MAX_VALUE;
+    private int dupAcks;
+    private boolean inRecovery;
+    private int recover;
+    private boolean retransmitOne;
+    private boolean probe;
+
+    // Timers (absolute nanoseconds; Long.MAX_VALUE when off).
+    private long rto;
+    private long srtt = -1;
+    private long rttvar;
+    private long retransmitAt = Long.MAX_VALUE;
+    private int retries;
+    private boolean rttTiming;
+    private int rttSeq;
+    private long rttStart;
+    private long ackAt = Long.MAX_VALUE;
+    private boolean ackNow;
+    private int segmentsUnacked;
+    private long timeWaitUntil = Long.MAX_VALUE;
+    private boolean keepAlive;
+    private long keepAliveAt = Long.MAX_VALUE;
+    private int keepAliveSent;
+    private long lastHeard;
+    private boolean rstPending;
+    private int rstSeq;
+
+    private long retransmittedSegments;
+
+    private TcpSocket(TcpConfig config, int localAddress, int localPort, int remoteAddress, int remotePort, int iss,
+                      int ourMss, long now) {
+        this.config = config;
+        this.localAddress = localAddress;
+        this.localPort = localPort;
+        this.remoteAddress = remoteAddress;
+        this.remotePort = remotePort;
+        this.iss = iss;
+        this.ourMss = ourMss;
+        this.sendBuffer = new RingBuffer(config.sendBufferSize());
+        this.recvBuffer = new RingBuffer(config.receiveBufferSize());
+        this.sndUna = iss;
+        this.sndNxt = iss;
+        this.sndMax = iss;
+        this.sendBase = iss + 1;
+        this.rto = config.initialRto();
+        this.mss = DEFAULT_MSS;
+        this.lastHeard = now;
+    }
+
+    /** An active open: SYN_SENT, the SYN goes out on the next {@link #dispatch}. */
+    public static TcpSocket connect(TcpConfig config, int localAddress, int localPort, int remoteAddress,
+                                    int remotePort, int iss, int ourMss, long now) {
+        TcpSocket s = new TcpSocket(config, localAddress, localPort, remoteAddress, remotePort, iss, ourMss, now);
+        s.state = State.SYN_SENT;
+        s.cwnd = s.initialWindow();
+        return s;
+    }
+
+    /** A passive open from a listener that got {@code syn}: SYN_RECEIVED, the SYN-ACK goes out on dispatch. */
+    public static TcpSocket accept(TcpConfig config, int localAddress, int remoteAddress, TcpHeader syn, int iss,
+                                   int ourMss, long now) {
+        TcpSocket s = new TcpSocket(config, localAddress, syn.destinationPort(), remoteAddress, syn.sourcePort(), iss,
+                ourMss, now);
+        s.state = State.SYN_RECEIVED;
+        s.irs = syn.seq();
+        s.rcvNxt = syn.seq() + 1;
+        s.takeSynOptions(syn);
+        s.sndWnd = syn.window(); // never scaled in a SYN (RFC 7323 2.2)
+        s.sndWl1 = syn.seq();
+        s.sndWl2 = iss;
+        s.cwnd = s.initialWindow();
+        return s;
+    }
+
+    private void takeSynOptions(TcpHeader syn) {
+        mss = Math.min(syn.mss() > 0 ? syn.mss() : DEFAULT_MSS, ourMss);
+        if (syn.windowScale() >= 0) {
+            sndShift = syn.windowScale();
+            rcvShift = config.windowScale();
+        } else {
+            sndShift = 0;
+            rcvShift = -1; // not negotiated: our window field is unscaled and capped at 65535
+        }
+    }
+
+    private long initialWindow() {
+        return Math.min(10L * mss, Math.max(2L * mss, 14600)); // RFC 6928
+    }
+
+    // ---- sequence arithmetic ------------------------------------------------------------
+
+    static boolean lt(int a, int b) {
+        return a - b < 0;
+    }
+
+    static boolean le(int a, int b) {
+        return a - b <= 0;
+    }
+
+    // ---- the application's side ---------------------------------------------------------
+
+    public State state() {
+        return state;
+    }
+
+    /** Why the connection ended abnormally (refused, reset, timed out), or null. */
+    public String error() {
+        return error;
+    }
+
+    public void setNoDelay(boolean on) {
+        noDelay = on;
+    }
+
+    public void setKeepAlive(boolean on) {
+        keepAlive = on;
+        keepAliveSent = 0;
+        keepAliveAt = on ? lastHeard + config.keepAliveIdle() : Long.MAX_VALUE;
+    }
+
+    public boolean isEstablishedOrLater() {
+        return state != State.SYN_SENT && state != State.SYN_RECEIVED && state != State.CLOSED
+                && state != State.LISTEN;
+    }
+
+    /** True while the application may still queue data. */
+    public boolean canSend() {
+        return !closeRequested && (state == State.ESTABLISHED || state == State.CLOSE_WAIT
+                || state == State.SYN_SENT || state == State.SYN_RECEIVED);
+    }
+
+    public int sendSpace() {
+        return sendBuffer.free();
+    }
+
+    /** Queues data for sending; returns how many bytes fitted. */
+    public int send(byte[] b, int off, int len) {
+        if (!canSend()) {
+            return 0;
+        }
+        return sendBuffer.write(b, off, len);
+    }
+
+    public int readable() {
+        return recvBuffer.length();
+    }
+
+    /** The peer sent FIN and every byte before it has been read. */
+    public boolean atEndOfStream() {
+        return (peerFin && recvBuffer.isEmpty()) || (state == State.CLOSED && recvBuffer.isEmpty());
+    }
+
+    /** Dequeues received data; a read that opens the window wide enough schedules a window update. */
+    public int recv(byte[] b, int off, int len) {
+        int n = recvBuffer.read(b, off, len);
+        if (n > 0 && isEstablishedOrLater() && !peerFin) {
+            long window = advertisableWindow();
+            if (window - lastAdvertised >= Math.min(recvBuffer.capacity() / 2, 2L * mss)) {
+                ackNow = true;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The application let go of the connection (close, not shutdownOutput): it will not read
+     * again, so FIN_WAIT_2 is given up after 2 MSL if the peer never sends its FIN (as Linux's
+     * tcp_fin_timeout does for orphaned connections).
+     */
+    public void closeOrphaned() {
+        orphan = true;
+        close();
+    }
+
+    /** Queues a FIN after the data (RFC 9293 3.10.4 CLOSE). */
+    public void close() {
+        switch (state) {
+            case LISTEN -> toClosed(null);
+            case SYN_SENT -> {
+                if (sendBuffer.isEmpty()) {
+                    toClosed(null);
+                } else {
+                    closeRequested = true; // the FIN follows the queued data once established
+                    finSeq = sendBase + sendBuffer.length();
+                }
+            }
+            case SYN_RECEIVED, ESTABLISHED -> {
+                closeRequested = true;
+                finSeq = sendBase + sendBuffer.length();
+                if (state == State.ESTABLISHED) {
+                    state = State.FIN_WAIT_1;
+                }
+            }
+            case CLOSE_WAIT -> {
+                closeRequested = true;
+                finSeq = sendBase + sendBuffer.length();
+                state = State.LAST_ACK;
+            }
+            default -> {
+                // already closing
+            }
+        }
+    }
+
+    /** RFC 9293 3.10.5 ABORT: a RST goes out if the connection was synchronized. */
+    public void abort() {
+        if (state == State.SYN_RECEIVED || isEstablishedOrLater() && state != State.TIME_WAIT) {
+            rstPending = true;
+            rstSeq = sndNxt;
+        }
+        toClosed(null);
+        sendBuffer.clear();
+    }
+
+    // ---- arriving segments --------------------------------------------------------------
+
+    /**
+     * Processes one arriving segment (RFC 9293 3.10.7) with its payload at {@code [off, off + len)}.
+     * Replies it needs (ACKs, RSTs) go out on the next {@link #dispatch}.
+     */
+    public void process(long now, TcpHeader h, byte[] payload, int off, int len) {
+        if (state == State.CLOSED || state == State.LISTEN) {
+            return;
+        }
+        if (state == State.SYN_SENT) {
+            processSynSent(now, h);
+            return;
+        }
+        int segLen = len + (h.has(SYN) ? 1 : 0) + (h.has(FIN) ? 1 : 0);
+        long window = recvBuffer.free();
+        // First: is the segment acceptable?
+        if (!acceptable(h.seq(), segLen, window)) {
+            if (!h.has(RST)) {
+                if (state == State.SYN_RECEIVED && h.has(SYN) && !h.has(ACK)) {
+                    sndNxt = iss; // the peer lost our SYN-ACK: send it again
+                } else {
+                    ackNow = true;
+                }
+                if (state == State.TIME_WAIT) {
+                    timeWaitUntil = now + 2 * config.msl();
+                }
+            }
+            return;
+        }
+        lastHeard = now;
+        keepAliveSent = 0;
+        if (keepAlive) {
+            keepAliveAt = now + config.keepAliveIdle();
+        }
+        // Second: RST (RFC 5961 3.2: only an exact match resets; others get a challenge ACK).
+        if (h.has(RST)) {
+            if (state == State.TIME_WAIT) {
+                return; // RFC 1337: a RST must not cut TIME_WAIT short (old duplicates answered by RST do)
+            }
+            if (h.seq() == rcvNxt) {
+                // RFC 9293 3.10.7.4: in CLOSING and LAST_ACK both sides have closed; that is no error
+                boolean closing = state == State.CLOSING || state == State.LAST_ACK;
+                toClosed(closing || state == State.SYN_RECEIVED && listener != null ? null : "connection reset by peer");
+            } else {
+                ackNow = true;
+            }
+            return;
+        }
+        // Trim what is before RCV.NXT (an old SYN, old data) and what is past the window.
+        int seq = h.seq();
+        int flags = h.flags();
+        if (h.has(SYN)) {
+            if (state == State.SYN_RECEIVED && seq == irs) {
+                // the peer's SYN again; its acceptable part is trimmed below
+            } else {
+                ackNow = true; // RFC 5961 4.2: challenge ACK, drop
+                return;
+            }
+            seq++;
+            flags &= ~SYN;
+        }
+        int dataOff = off;
+        int dataLen = len;
+        if (lt(seq, rcvNxt)) {
+            int skip = Math.min(rcvNxt - seq, dataLen);
+            dataOff += skip;
+            dataLen -= skip;
+            seq += skip;
+            if (lt(seq, rcvNxt)) {
+                flags &= ~FIN; // only a FIN that is itself old remains before RCV.NXT
+                seq = rcvNxt;
+            }
+        }
+        long room = window - (seq - rcvNxt);
+        if (dataLen > room) {
+            dataLen = (int) Math.max(0, room);
+            flags &= ~FIN;
+        }
+        // Fourth: ACK.
+        if (!h.has(ACK)) {
+            return;
+        }
+        if (state == State.SYN_RECEIVED) {
+            if (lt(sndUna, h.ack()) && le(h.ack(), sndMax)) {
+                state = State.ESTABLISHED;
+                sndWnd = (long) h.window() << sndShift;
+                sndWl1 = h.seq();
+                sndWl2 = h.ack();
+                if (closeRequested) {
+                    state = State.FIN_WAIT_1;
+                }
+            } else {
+                rstPending = true;
+                rstSeq = h.ack();
+                return;
+            }
+        }
+        if (!processAck(now, h, segLen)) {
+            return;
+        }
+        if (state == State.CLOSED || state == State.TIME_WAIT && !h.has(FIN)) {
+            return;
+        }
+        // Seventh: data.
+        if (dataLen > 0 && (state == State.ESTABLISHED || state == State.FIN_WAIT_1 || state == State.FIN_WAIT_2)) {
+            receiveData(now, seq, payload, dataOff, dataLen);
+        }
+        // Eighth: FIN.
+        if ((flags & FIN) != 0) {
+            peerFinPending = true;
+            peerFinSeq = seq + dataLen;
+        }
+        if (peerFinPending && rcvNxt == peerFinSeq && !peerFin) {
+            finArrived(now);
+        } else if (peerFinPending && state == State.TIME_WAIT) {
+            ackNow = true;
+            timeWaitUntil = now + 2 * config.msl();
+        }
+    }
+
+    private boolean acceptable(int seq, int segLen, long window) {
+        if (segLen == 0) {
+            if (window == 0) {
+                return seq == rcvNxt;
+            }
+            return le(rcvNxt, seq) && lt(seq, (int) (rcvNxt + window));
+        }
+        if (window == 0) {
+            return false;
+        }
+        int last = seq + segLen - 1;
+        int edge = (int) (rcvNxt + window);
+        return (le(rcvNxt, seq) && lt(seq, edge)) || (le(rcvNxt, last) && lt(last, edge));
+    }
+
+    private void processSynSent(long now, TcpHeader h) {
+        if (h.has(ACK) && (le(h.ack(), iss) || lt(sndMax, h.ack()))) {
+            if (!h.has(RST)) {
+                rstPending = true;
+                rstSeq = h.ack();
+            }
+            return;
+        }
+        if (h.has(RST)) {
+            if (h.has(ACK)) {
+                toClosed("connection refused");
+            }
+            return;
+        }
+        if (!h.has(SYN)) {
+            return;
+        }
+        irs = h.seq();
+        rcvNxt = h.seq() + 1;
+        takeSynOptions(h);
+        cwnd = initialWindow();
+        lastHeard = now;
+        if (h.has(ACK)) {
+            sndUna = h.ack();
+            if (lt(sndNxt, sndUna)) {
+                sndNxt = sndUna;
+            }
+            sndWnd = (long) h.window() << sndShift;
+            sndWl1 = h.seq();
+            sndWl2 = h.ack();
+            sampleRtt(now, h.ack());
+            stopRetransmitTimer();
+            state = closeRequested ? State.FIN_WAIT_1 : State.ESTABLISHED;
+            ackNow = true;
+        } else {
+            // Simultaneous open (RFC 9293 3.5): our SYN goes out again with the ACK.
+            state = State.SYN_RECEIVED;
+            sndNxt = iss;
+            sndWnd = h.window();
+            sndWl1 = h.seq();
+        }
+    }
+
+    /** The ACK field of a synchronized connection; false when the segment is to be dropped. */
+    private boolean processAck(long now, TcpHeader h, int segLen) {
+        int ack = h.ack();
+        if (lt(sndMax, ack)) {
+            ackNow = true; // acks something not yet sent
+            return false;
+        }
+        long newWindow = (long) h.window() << sndShift;
+        boolean windowUpdate = lt(sndWl1, h.seq()) || sndWl1 == h.seq() && le(sndWl2, ack);
+        if (lt(sndUna, ack)) {
+            int acked = ack - sndUna;
+            sndUna = ack;
+            if (lt(sndNxt, sndUna)) {
+                sndNxt = sndUna;
+            }
+            int dataAcked = Math.max(0, Math.min(ack - sendBase, sendBuffer.length()));
+            sendBuffer.drop(dataAcked);
+            sendBase += dataAcked;
+            sampleRtt(now, ack);
+            retries = 0;
+            probe = false;
+            onNewAck(acked);
+            if (sndUna == sndMax) {
+                stopRetransmitTimer();
+            } else {
+                retransmitAt = now + rto; // RFC 6298 5.3
+            }
+            if (windowUpdate) {
+                sndWnd = newWindow;
+                sndWl1 = h.seq();
+                sndWl2 = ack;
+            }
+            if (closeRequested && lt(finSeq, sndUna)) {
+                finAcked(now);
+            }
+        } else {
+            if (ack == sndUna && segLen == 0 && newWindow == sndWnd && sndUna != sndMax) {
+                onDuplicateAck();
+            } else if (windowUpdate) {
+                dupAcks = 0;
+            }
+            if (windowUpdate) {
+                sndWnd = newWindow;
+                sndWl1 = h.seq();
+                sndWl2 = ack;
+            }
+        }
+        return true;
+    }
+
+    private void finAcked(long now) {
+        switch (state) {
+            case FIN_WAIT_1 -> {
+                state = State.FIN_WAIT_2;
+                if (orphan) {
+                    timeWaitUntil = now + 2 * config.msl();
+                }
+            }
+            case CLOSING -> enterTimeWait(now);
+            case LAST_ACK -> toClosed(null);
+            default -> {
+            }
+        }
+    }
+
+    // RFC 5681 3.1 and RFC 6582 3.2: slow start, congestion avoidance, NewReno partial ACKs.
+    private void onNewAck(int acked) {
+        if (inRecovery) {
+            if (le(recover, sndUna)) {
+                inRecovery = false;
+                cwnd = Math.min(ssthresh, Math.max(flightSize(), 0) + mss);
+                dupAcks = 0;
+            } else {
+                retransmitOne = true; // partial ACK: the next hole
+                cwnd = Math.max(mss, cwnd - acked + mss);
+            }
+            return;
+        }
+        dupAcks = 0;
+        if (cwnd < ssthresh) {
+            cwnd += Math.min(acked, 2L * mss);
+        } else {
+            cwnd += Math.max(1, (long) mss * mss / cwnd);
+        }
+        cwnd = Math.min(cwnd, MAX_CWND);
+    }
+
+    private void onDuplicateAck() {
+        dupAcks++;
+        if (inRecovery) {
+            cwnd += mss;
+        } else if (dupAcks == DUPACK_THRESHOLD) {
+            ssthresh = Math.max(flightSize() / 2, 2L * mss);
+            cwnd = ssthresh + 3L * mss;
+            inRecovery = true;
+            recover = sndMax;
+            retransmitOne = true;
+            rttTiming = false;
+        }
+    }
+
+    private long flightSize() {
+        return sndMax - sndUna;
+    }
+
+    private void sampleRtt(long now, int ack) {
+        if (!rttTiming || le(ack, rttSeq)) {
+            return;
+        }
+        rttTiming = false;
+        long r = now - rttStart;
+        if (srtt < 0) {
+            srtt = r;
+            rttvar = r / 2;
+        } else {
+            rttvar = (3 * rttvar + Math.abs(srtt - r)) / 4;
+            srtt = (7 * srtt + r) / 8;
+        }
+        rto = Math.min(config.maxRto(), Math.max(config.minRto(), srtt + Math.max(TcpConfig.MS, 4 * rttvar)));
+    }
+
+    private void receiveData(long now, int seq, byte[] payload, int off, int len) {
+        int offset = seq - rcvNxt;
+        if (offset == 0) {
+            recvBuffer.writeAt(0, payload, off, len);
+            recvBuffer.commit(len);
+            rcvNxt += len;
+            int more = assembler.advance(len);
+            boolean filledHole = more > 0; // RFC 5681 4.2: ACK at once when a hole fills
+            while (more > 0) {
+                recvBuffer.commit(more);
+                rcvNxt += more;
+                more = assembler.advance(more);
+            }
+            if (filledHole || !assembler.isEmpty() || ++segmentsUnacked >= 2) {
+                ackNow = true;
+            } else if (ackAt == Long.MAX_VALUE) {
+                ackAt = now + config.delayedAck();
+            }
+        } else {
+            if (assembler.add(offset, offset + len)) {
+                recvBuffer.writeAt(offset, payload, off, len);
+            }
+            ackNow = true; // RFC 5681 4.2: out-of-order data is acknowledged at once
+        }
+    }
+
+    private void finArrived(long now) {
+        peerFin = true;
+        rcvNxt++;
+        ackNow = true;
+        switch (state) {
+            case SYN_RECEIVED, ESTABLISHED -> state = State.CLOSE_WAIT;
+            case FIN_WAIT_1 -> {
+                if (closeRequested && lt(finSeq, sndUna)) {
+                    enterTimeWait(now);
+                } else {
+                    state = State.CLOSING;
+                }
+            }
+            case FIN_WAIT_2 -> enterTimeWait(now);
+            default -> {
+            }
+        }
+    }
+
+    private void enterTimeWait(long now) {
+        state = State.TIME_WAIT;
+        timeWaitUntil = now + 2 * config.msl();
+        stopRetransmitTimer();
+        keepAliveAt = Long.MAX_VALUE;
+    }
+
+    private void toClosed(String why) {
+        if (state != State.CLOSED && error == null) {
+            error = why;
+        }
+        state = State.CLOSED;
+        stopRetransmitTimer();
+        ackAt = Long.MAX_VALUE;
+        timeWaitUntil = Long.MAX_VALUE;
+        keepAliveAt = Long.MAX_VALUE;
+    }
+
+    private void stopRetransmitTimer() {
+        retransmitAt = Long.MAX_VALUE;
+    }
+
+    // ---- sending ------------------------------------------------------------------------
+
+    /**
+     * The next time a timer of this connection is due, or Long.MAX_VALUE. Replies and data that
+     * events make sendable go out on the {@link #dispatch} the stack runs after every event.
+     */
+    public long pollAt() {
+        return Math.min(retransmitAt, Math.min(ackAt, Math.min(timeWaitUntil, keepAliveAt)));
+    }
+
+    /** True once nothing more will ever be sent or received: the stack forgets the connection. */
+    public boolean isClosed() {
+        return state == State.CLOSED && !rstPending;
+    }
+
+    /**
+     * Runs due timers and sends what the state, windows and timers allow. Returns after sending
+     * at most {@code budget} segments (the rest on the next call).
+     */
+    public void dispatch(long now, Output out) {
+        if (rstPending) {
+            rstPending = false;
+            out.send(this, header(rstSeq, 0, RST, 0), sendBuffer, 0, 0);
+        }
+        if (state == State.CLOSED) {
+            return;
+        }
+        runTimers(now, out);
+        if (state == State.CLOSED || state == State.TIME_WAIT && !ackNow) {
+            return;
+        }
+        if (state == State.SYN_SENT || state == State.SYN_RECEIVED) {
+            if (sndNxt == iss) {
+                int flags = state == State.SYN_SENT ? SYN : SYN | ACK;
+                int scale = state == State.SYN_SENT ? config.windowScale() : Math.max(rcvShift, -1);
+                TcpHeader h = new TcpHeader(localPort, remotePort, iss, state == State.SYN_SENT ? 0 : rcvNxt, flags,
+                        (int) Math.min(0xffff, recvBuffer.free()), 0, 0, ourMss, scale, false);
+                out.send(this, h, sendBuffer, 0, 0);
+                sndNxt = iss + 1;
+                if (lt(sndMax, sndNxt)) {
+                    sndMax = sndNxt;
+                }
+                if (retransmitAt == Long.MAX_VALUE) {
+                    retransmitAt = now + rto;
+                }
+                if (retries == 0) {
+                    rttTiming = true;
+                    rttSeq = iss;
+                    rttStart = now;
+                }
+                ackNow = false;
+            }
+            if (state == State.SYN_SENT || sndUna == iss) {
+                return;
+            }
+        }
+        if (retransmitOne) {
+            retransmitOne = false;
+            int n = (int) Math.min(mss, Math.max(0, sendBase + sendBuffer.length() - sndUna));
+            boolean fin = closeRequested && sndUna + n == finSeq;
+            if (n > 0 || fin) {
+                sendSegment(now, out, sndUna, n, fin);
+                retransmittedSegments++;
+            }
+        }
+        sendData(now, out);
+        if (ackNow) {
+            sendSegment(now, out, sndNxt, 0, false);
+        }
+    }
+
+    private void runTimers(long now, Output out) {
+        if (now >= timeWaitUntil) {
+            toClosed(null);
+            return;
+        }
+        if (now >= ackAt) {
+            ackNow = true;
+        }
+        if (now >= retransmitAt) {
+            onRetransmitTimeout(now);
+            if (state == State.CLOSED) {
+                return;
+            }
+        }
+        if (now >= keepAliveAt && keepAlive && isEstablishedOrLater()) {
+            if (keepAliveSent >= config.keepAliveProbes()) {
+                toClosed("connection timed out (no keep-alive answer)");
+                return;
+            }
+            keepAliveSent++;
+            keepAliveAt = now + config.keepAliveInterval();
+            // RFC 9293 3.8.4: a probe with SEG.SEQ = SND.NXT - 1 makes the peer answer with an ACK
+            out.send(this, header(sndNxt - 1, rcvNxt, ACK, advertise()), sendBuffer, 0, 0);
+        }
+    }
+
+    private void onRetransmitTimeout(long now) {
+        int limit = state == State.SYN_SENT || state == State.SYN_RECEIVED ? config.synRetries()
+                : config.maxRetransmissions();
+        if (retries >= limit) {
+            toClosed("connection timed out");
+            return;
+        }
+        retries++;
+        retransmittedSegments++;
+        rto = Math.min(config.maxRto(), rto * 2); // RFC 6298 5.5
+        boolean zeroWindow = sndWnd == 0 && sendBase + sendBuffer.length() != sndUna;
+        if (zeroWindow) {
+            probe = true; // the persist timer: one byte into the closed window
+            retries = Math.max(0, retries - 1);
+        } else {
+            ssthresh = Math.max(flightSize() / 2, 2L * mss); // RFC 5681 (4)
+            cwnd = mss;
+            inRecovery = false;
+            dupAcks = 0;
+        }
+        sndNxt = sndUna; // go back: everything unacknowledged is sent again
+        rttTiming = false; // Karn's algorithm
+        retransmitAt = now + rto;
+    }
+
+    private void sendData(long now, Output out) {
+        if (!isEstablishedOrLater() || state == State.TIME_WAIT) {
+            return;
+        }
+        int end = sendBase + sendBuffer.length();
+        while (true) {
+            int unsent = end - sndNxt;
+            long inFlight = sndNxt - sndUna;
+            long room = Math.min(sndWnd, cwnd) - inFlight;
+            if (probe && room <= 0 && unsent > 0) {
+                room = 1;
+                probe = false;
+            }
+            if (unsent > 0) {
+                int n = (int) Math.min(Math.min(unsent, mss), Math.max(0, room));
+                if (n <= 0) {
+                    if (sndWnd == 0 && retransmitAt == Long.MAX_VALUE) {
+                        retransmitAt = now + rto; // the persist timer (RFC 9293 3.8.6.1)
+                    }
+                    return;
+                }
+                boolean last = n == unsent;
+                if (n < mss && inFlight > 0 && !noDelay && !(closeRequested && last)) {
+                    return; // Nagle (RFC 9293 3.7.4): one small segment in flight at a time
+                }
+                boolean fin = closeRequested && last && sndNxt + n == finSeq;
+                sendSegment(now, out, sndNxt, n, fin);
+                continue;
+            }
+            if (closeRequested && le(sndNxt, finSeq)) {
+                sendSegment(now, out, finSeq, 0, true);
+            }
+            return;
+        }
+    }
+
+    private void sendSegment(long now, Output out, int seq, int n, boolean fin) {
+        int flags = ACK | (fin ? FIN : 0) | (n > 0 && seq + n == sendBase + sendBuffer.length() ? PSH : 0);
+        TcpHeader h = header(seq, rcvNxt, flags, advertise());
+        out.send(this, h, sendBuffer, seq - sendBase, n);
+        int next = seq + n + (fin ? 1 : 0);
+        if (n > 0 || fin) {
+            if (lt(sndNxt, next) && seq == sndNxt) {
+                sndNxt = next;
+            }
+            if (lt(sndMax, next)) {
+                if (!rttTiming && seq == sndMax) {
+                    rttTiming = true;
+                    rttSeq = seq;
+                    rttStart = now;
+                }
+                sndMax = next;
+            }
+            if (retransmitAt == Long.MAX_VALUE) {
+                retransmitAt = now + rto;
+            }
+        }
+        ackNow = false;
+        ackAt = Long.MAX_VALUE;
+        segmentsUnacked = 0;
+    }
+
+    private int advertise() {
+        long free = recvBuffer.free();
+        int field;
+        if (rcvShift < 0) {
+            field = (int) Math.min(free, 0xffff);
+            lastAdvertised = field;
+        } else {
+            field = (int) Math.min(free >> rcvShift, 0xffff);
+            lastAdvertised = (long) field << rcvShift;
+        }
+        return field;
+    }
+
+    private long advertisableWindow() {
+        long free = recvBuffer.free();
+        return rcvShift < 0 ? Math.min(free, 0xffff) : Math.min(free >> rcvShift, 0xffff) << rcvShift;
+    }
+
+    private TcpHeader header(int seq, int ack, int flags, int window) {
+        return new TcpHeader(localPort, remotePort, seq, ack, flags, window, 0, TcpHeader.MIN_LEN, -1, -1, false);
+    }
+
+    // ---- what netstat shows -------------------------------------------------------------
+
+    public int sendQueue() {
+        return sendBuffer.length();
+    }
+
+    public long retransmissions() {
+        return retransmittedSegments;
+    }
+
+    public long congestionWindow() {
+        return cwnd;
+    }
+
+    public long smoothedRttNanos() {
+        return srtt;
+    }
+
+    public int sendMss() {
+        return mss;
+    }
+
+    public int sendWindowShift() {
+        return sndShift;
+    }
+
+    public long sendWindow() {
+        return sndWnd;
+    }
+
+    @Override
+    public String toString() {
+        return String.format("tcp %08x:%d > %08x:%d %s", localAddress, localPort, remoteAddress, remotePort, state);
+    }
+}

@@ -1,0 +1,141 @@
+package org.alosj.net.impl.socket;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import org.alosj.net.impl.wire.MalformedPacketException;
+import org.alosj.net.impl.wire.TcpHeader;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Two TCP state machines over a simulated link in virtual time: every segment is emitted to
+ * bytes and parsed back (checksums included), then dropped, duplicated, reordered (by a random
+ * extra delay) or delivered, from a seed. The transfer must arrive byte-identical and both ends
+ * must close, whatever the loss rate (0–30 %) and buffer size.
+ */
+class TcpSimulationTest {
+    static final long MS = TcpConfig.MS;
+    static final int A = 0x0a000001;
+    static final int B = 0x0a000002;
+
+    record Packet(long at, long order, boolean toB, byte[] bytes) {
+    }
+
+    @ParameterizedTest(name = "loss {0}%, dup {1}%, reorder {2}%, buffer {3}, seed {4}")
+    @CsvSource({
+        "0, 0, 0, 65536, 1",
+        "1, 1, 1, 65536, 2",
+        "5, 2, 5, 16384, 3",
+        "10, 5, 10, 65536, 4",
+        "20, 5, 10, 8192, 5",
+        "30, 5, 10, 65536, 6",
+        "30, 10, 30, 4096, 7",
+        "15, 3, 20, 32768, 8",
+        "25, 0, 0, 65536, 9",
+        "0, 20, 40, 16384, 10",
+    })
+    void transfer_arrives_byte_identical_over_a_lossy_link(int lossPercent, int dupPercent, int reorderPercent,
+                                                           int buffer, long seed) throws Exception {
+        SplittableRandom random = new SplittableRandom(seed);
+        TcpConfig config = TcpConfig.defaults().withBuffers(buffer, buffer).withMsl(1000 * MS);
+        byte[] data = new byte[lossPercent >= 20 ? 60_000 : 300_000];
+        new SplittableRandom(seed * 31).nextBytes(data);
+        PriorityQueue<Packet> wire = new PriorityQueue<>((x, y) -> x.at != y.at ? Long.compare(x.at, y.at)
+                : Long.compare(x.order, y.order));
+        long[] clock = {0};
+        long[] order = {0};
+        TcpSocket[] b = {null};
+        TcpSocket a = TcpSocket.connect(config, A, 40000, B, 80, random.nextInt(), 1460, 0);
+        TcpSocket.Output link = (s, h, ring, off, len) -> {
+            int hl = TcpHeader.lengthFor(h.mss(), h.windowScale());
+            byte[] seg = new byte[hl + len];
+            if (len > 0) {
+                ring.peek(off, seg, hl, len);
+            }
+            h.emit(seg, 0, len, s.localAddress, s.remoteAddress);
+            if (random.nextInt(100) < lossPercent) {
+                return;
+            }
+            int copies = random.nextInt(100) < dupPercent ? 2 : 1;
+            for (int c = 0; c < copies; c++) {
+                long delay = 1 * MS + (random.nextInt(100) < reorderPercent ? random.nextLong(5 * MS) : 0);
+                wire.add(new Packet(clock[0] + delay, order[0]++, s == a, seg));
+            }
+        };
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        int written = 0;
+        boolean aClosed = false;
+        int steps = 0;
+        while (true) {
+            if (++steps > 2_000_000) {
+                throw new AssertionError("no progress after " + steps + " steps at " + clock[0] / MS + " ms: " + a + " / " + b[0]);
+            }
+            // The applications: A writes all and closes, B reads and closes at end of stream.
+            if (written < data.length) {
+                written += a.send(data, written, data.length - written);
+            } else if (!aClosed) {
+                a.close();
+                aClosed = true;
+            }
+            if (b[0] != null) {
+                int n;
+                while ((n = b[0].recv(buf, 0, buf.length)) > 0) {
+                    received.write(buf, 0, n);
+                }
+                if (b[0].atEndOfStream() && b[0].state() == TcpSocket.State.CLOSE_WAIT) {
+                    b[0].close();
+                }
+            }
+            a.dispatch(clock[0], link);
+            if (b[0] != null) {
+                b[0].dispatch(clock[0], link);
+            }
+            boolean aDone = a.state() == TcpSocket.State.CLOSED || a.state() == TcpSocket.State.TIME_WAIT;
+            boolean bDone = b[0] != null && b[0].state() == TcpSocket.State.CLOSED;
+            if (aDone && bDone) {
+                break;
+            }
+            long next = Math.min(a.pollAt(), b[0] == null ? Long.MAX_VALUE : b[0].pollAt());
+            Packet p = wire.peek();
+            if (p != null && p.at <= next) {
+                wire.poll();
+                clock[0] = Math.max(clock[0], p.at);
+                deliver(p, a, b, config, clock[0]);
+            } else if (next != Long.MAX_VALUE) {
+                clock[0] = Math.max(clock[0], next);
+            } else {
+                throw new AssertionError("stuck: nothing to deliver and no timer: " + a + " / " + b[0]);
+            }
+        }
+        assertEquals(data.length, received.size());
+        assertArrayEquals(data, received.toByteArray());
+        assertTrue(b[0].error() == null, b[0].error());
+        assertTrue(a.error() == null, a.error());
+    }
+
+    private static void deliver(Packet p, TcpSocket a, TcpSocket[] b, TcpConfig config, long now)
+            throws MalformedPacketException {
+        int src = p.toB ? A : B;
+        int dst = p.toB ? B : A;
+        TcpHeader h = TcpHeader.parse(p.bytes, 0, p.bytes.length, src, dst);
+        int off = h.headerLength();
+        int len = p.bytes.length - off;
+        if (p.toB) {
+            if (b[0] == null) {
+                if (h.has(TcpHeader.SYN) && !h.has(TcpHeader.ACK)) {
+                    b[0] = TcpSocket.accept(config, B, A, h, 777, 1460, now);
+                }
+                return;
+            }
+            b[0].process(now, h, p.bytes, off, len);
+        } else {
+            a.process(now, h, p.bytes, off, len);
+        }
+    }
+}

@@ -1,0 +1,383 @@
+package org.alosj.net.impl.socket;
+
+import static org.alosj.net.impl.wire.TcpHeader.ACK;
+import static org.alosj.net.impl.wire.TcpHeader.FIN;
+import static org.alosj.net.impl.wire.TcpHeader.PSH;
+import static org.alosj.net.impl.wire.TcpHeader.RST;
+import static org.alosj.net.impl.wire.TcpHeader.SYN;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.alosj.net.impl.wire.TcpHeader;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The TCP state machine driven with exact segments at exact times, smoltcp style: {@code recv}
+ * feeds a segment in, {@code sent} says what came out.
+ */
+class TcpSocketTest {
+    static final long MS = TcpConfig.MS;
+    static final int LOCAL = 0x0a000001;
+    static final int REMOTE = 0x0a000002;
+    static final int ISS = 1000;
+    static final int IRS = 5000;
+    static final TcpConfig CONFIG = TcpConfig.defaults().withBuffers(64 * 1024, 64 * 1024).withMsl(1000 * MS);
+
+    record Seg(TcpHeader h, byte[] data) {
+        int flags() {
+            return h.flags();
+        }
+    }
+
+    final List<Seg> out = new ArrayList<>();
+    long now = 0;
+    TcpSocket s;
+
+    final TcpSocket.Output sink = (sock, h, data, off, len) -> {
+        byte[] d = new byte[len];
+        if (len > 0) {
+            data.peek(off, d, 0, len);
+        }
+        out.add(new Seg(h, d));
+    };
+
+    List<Seg> sent() {
+        s.dispatch(now, sink);
+        List<Seg> copy = new ArrayList<>(out);
+        out.clear();
+        return copy;
+    }
+
+    Seg sentOne() {
+        List<Seg> l = sent();
+        assertEquals(1, l.size(), "expected one segment, got " + l);
+        return l.get(0);
+    }
+
+    void recv(int seq, int ack, int flags, int window, byte[] data) {
+        recv(new TcpHeader(80, 49152, seq, ack, flags, window, 0, 20, -1, -1, false), data);
+    }
+
+    void recv(TcpHeader h, byte[] data) {
+        s.process(now, h, data, 0, data.length);
+    }
+
+    static final byte[] NONE = new byte[0];
+
+    /** An established connection: we connected, ISS 1000, the peer's ISS 5000, MSS 1000, no window scaling. */
+    void established() {
+        s = TcpSocket.connect(CONFIG, LOCAL, 49152, REMOTE, 80, ISS, 1460, now);
+        Seg syn = sentOne();
+        assertEquals(SYN, syn.flags());
+        recv(new TcpHeader(80, 49152, IRS, ISS + 1, SYN | ACK, 8000, 0, 24, 1000, -1, false), NONE);
+        assertEquals(TcpSocket.State.ESTABLISHED, s.state());
+        Seg ack = sentOne();
+        assertEquals(ACK, ack.flags());
+        assertEquals(IRS + 1, ack.h().ack());
+    }
+
+    @Test
+    void active_open_sends_syn_with_mss_and_window_scale_then_acks_the_syn_ack() {
+        s = TcpSocket.connect(CONFIG, LOCAL, 49152, REMOTE, 80, ISS, 1460, now);
+        Seg syn = sentOne();
+        assertEquals(SYN, syn.flags());
+        assertEquals(ISS, syn.h().seq());
+        assertEquals(1460, syn.h().mss());
+        assertEquals(CONFIG.windowScale(), syn.h().windowScale());
+        recv(new TcpHeader(80, 49152, IRS, ISS + 1, SYN | ACK, 1024, 0, 28, 1200, 4, false), NONE);
+        assertEquals(TcpSocket.State.ESTABLISHED, s.state());
+        assertEquals(1200, s.sendMss());
+        assertEquals(4, s.sendWindowShift());
+        recv(IRS + 1, ISS + 1, ACK, 1024, NONE);
+        assertEquals(1024 << 4, s.sendWindow()); // RFC 7323: scaled once both SYNs carried the option
+    }
+
+    @Test
+    void passive_open_answers_syn_with_syn_ack_and_establishes_on_the_ack() {
+        TcpHeader syn = new TcpHeader(49152, 80, IRS, 0, SYN, 65535, 0, 24, 1460, -1, false);
+        s = TcpSocket.accept(CONFIG, LOCAL, REMOTE, syn, ISS, 1460, now);
+        Seg synAck = sentOne();
+        assertEquals(SYN | ACK, synAck.flags());
+        assertEquals(IRS + 1, synAck.h().ack());
+        assertEquals(-1, synAck.h().windowScale(), "no window scale offered when the SYN had none");
+        s.process(now, new TcpHeader(49152, 80, IRS + 1, ISS + 1, ACK, 65535, 0, 20, -1, -1, false), NONE, 0, 0);
+        assertEquals(TcpSocket.State.ESTABLISHED, s.state());
+    }
+
+    @Test
+    void a_lost_syn_is_sent_again_after_the_initial_rto_of_one_second() {
+        s = TcpSocket.connect(CONFIG, LOCAL, 49152, REMOTE, 80, ISS, 1460, now);
+        sentOne();
+        assertEquals(1000 * MS, s.pollAt());
+        now = 1000 * MS;
+        Seg again = sentOne();
+        assertEquals(SYN, again.flags());
+        assertEquals(ISS, again.h().seq());
+        assertEquals(now + 2000 * MS, s.pollAt(), "RFC 6298 5.5: the RTO doubles");
+    }
+
+    @Test
+    void rst_for_our_syn_means_connection_refused() {
+        s = TcpSocket.connect(CONFIG, LOCAL, 49152, REMOTE, 80, ISS, 1460, now);
+        sentOne();
+        recv(0, ISS + 1, RST | ACK, 0, NONE);
+        assertEquals(TcpSocket.State.CLOSED, s.state());
+        assertEquals("connection refused", s.error());
+    }
+
+    @Test
+    void one_data_segment_is_acked_after_the_delayed_ack_time_two_at_once() {
+        established();
+        recv(IRS + 1, ISS + 1, ACK | PSH, 8000, "hello".getBytes());
+        assertEquals(List.of(), sent());
+        assertEquals(now + CONFIG.delayedAck(), s.pollAt());
+        now += CONFIG.delayedAck();
+        Seg ack = sentOne();
+        assertEquals(IRS + 6, ack.h().ack());
+        recv(IRS + 6, ISS + 1, ACK, 8000, new byte[1000]);
+        recv(IRS + 1006, ISS + 1, ACK, 8000, new byte[1000]);
+        assertEquals(IRS + 2006, sentOne().h().ack());
+        byte[] got = new byte[5];
+        assertEquals(5, s.recv(got, 0, 5));
+        assertArrayEquals("hello".getBytes(), got);
+    }
+
+    @Test
+    void out_of_order_data_is_acked_at_once_and_delivered_when_the_hole_fills() {
+        established();
+        recv(IRS + 4, ISS + 1, ACK, 8000, "def".getBytes());
+        assertEquals(IRS + 1, sentOne().h().ack(), "duplicate ACK for the hole");
+        assertEquals(0, s.readable());
+        recv(IRS + 1, ISS + 1, ACK, 8000, "abc".getBytes());
+        assertEquals(IRS + 7, sentOne().h().ack());
+        byte[] got = new byte[6];
+        assertEquals(6, s.recv(got, 0, 6));
+        assertArrayEquals("abcdef".getBytes(), got);
+    }
+
+    @Test
+    void a_segment_outside_the_window_gets_an_ack_and_is_dropped() {
+        established();
+        recv(IRS + 1 + 70_000, ISS + 1, ACK, 8000, "x".getBytes());
+        assertEquals(IRS + 1, sentOne().h().ack());
+        assertEquals(0, s.readable());
+    }
+
+    @Test
+    void rst_with_the_exact_sequence_number_resets_the_connection() {
+        established();
+        recv(IRS + 1, 0, RST, 0, NONE);
+        assertEquals(TcpSocket.State.CLOSED, s.state());
+        assertEquals("connection reset by peer", s.error());
+    }
+
+    @Test
+    void rst_in_the_window_but_not_exact_gets_a_challenge_ack_rfc5961() {
+        established();
+        recv(IRS + 100, 0, RST, 0, NONE);
+        assertEquals(TcpSocket.State.ESTABLISHED, s.state());
+        Seg challenge = sentOne();
+        assertEquals(ACK, challenge.flags());
+        assertEquals(IRS + 1, challenge.h().ack());
+    }
+
+    @Test
+    void syn_on_an_established_connection_gets_a_challenge_ack() {
+        established();
+        recv(IRS + 1, 0, SYN, 8000, NONE);
+        assertEquals(TcpSocket.State.ESTABLISHED, s.state());
+        assertEquals(ACK, sentOne().flags());
+    }
+
+    @Test
+    void an_ack_for_data_never_sent_is_answered_with_an_ack_and_ignored() {
+        established();
+        recv(IRS + 1, ISS + 500, ACK, 8000, NONE);
+        Seg a = sentOne();
+        assertEquals(ISS + 1, a.h().seq());
+        assertEquals(TcpSocket.State.ESTABLISHED, s.state());
+    }
+
+    @Test
+    void unacked_data_is_retransmitted_when_the_rto_expires() {
+        established();
+        s.send("data".getBytes(), 0, 4);
+        Seg first = sentOne();
+        assertEquals(ISS + 1, first.h().seq());
+        assertArrayEquals("data".getBytes(), first.data());
+        now = s.pollAt();
+        Seg again = sentOne();
+        assertEquals(ISS + 1, again.h().seq());
+        assertArrayEquals("data".getBytes(), again.data());
+        assertEquals(1, s.retransmissions());
+    }
+
+    @Test
+    void three_duplicate_acks_trigger_fast_retransmit_of_the_first_unacked_segment() {
+        established();
+        byte[] data = new byte[5000];
+        s.send(data, 0, data.length);
+        List<Seg> burst = sent();
+        assertEquals(5, burst.size(), "5 segments of MSS 1000 fit the initial window");
+        recv(IRS + 1, ISS + 1001, ACK, 8000, NONE); // first one arrived
+        sent();
+        for (int i = 0; i < 3; i++) {
+            recv(IRS + 1, ISS + 1001, ACK, 8000, NONE);
+        }
+        Seg re = sentOne();
+        assertEquals(ISS + 1001, re.h().seq());
+        assertEquals(1000, re.data().length);
+    }
+
+    @Test
+    void nagle_holds_a_small_segment_while_data_is_unacknowledged() {
+        established();
+        s.send("a".getBytes(), 0, 1);
+        assertEquals(1, sent().size());
+        s.send("b".getBytes(), 0, 1);
+        assertEquals(List.of(), sent());
+        recv(IRS + 1, ISS + 2, ACK, 8000, NONE);
+        Seg b = sentOne();
+        assertArrayEquals("b".getBytes(), b.data());
+    }
+
+    @Test
+    void a_zero_window_is_probed_with_one_byte_when_the_persist_timer_fires() {
+        established();
+        recv(IRS + 1, ISS + 1, ACK, 0, NONE);
+        s.send("xyz".getBytes(), 0, 3);
+        assertEquals(List.of(), sent());
+        assertTrue(s.pollAt() < Long.MAX_VALUE, "the persist timer runs");
+        now = s.pollAt();
+        Seg probe = sentOne();
+        assertEquals(1, probe.data().length);
+        assertEquals(ISS + 1, probe.h().seq());
+    }
+
+    @Test
+    void active_close_goes_through_fin_wait_and_time_wait_to_closed_after_2msl() {
+        established();
+        s.close();
+        assertEquals(TcpSocket.State.FIN_WAIT_1, s.state());
+        Seg fin = sentOne();
+        assertEquals(FIN | ACK, fin.flags());
+        recv(IRS + 1, ISS + 2, ACK, 8000, NONE);
+        assertEquals(TcpSocket.State.FIN_WAIT_2, s.state());
+        recv(IRS + 1, ISS + 2, FIN | ACK, 8000, NONE);
+        assertEquals(TcpSocket.State.TIME_WAIT, s.state());
+        assertEquals(IRS + 2, sentOne().h().ack());
+        assertEquals(now + 2 * CONFIG.msl(), s.pollAt());
+        now += 2 * CONFIG.msl();
+        sent();
+        assertEquals(TcpSocket.State.CLOSED, s.state());
+        assertNull(s.error());
+    }
+
+    @Test
+    void an_orphaned_connection_gives_up_fin_wait_2_after_2msl_when_the_peer_never_closes() {
+        established();
+        s.closeOrphaned();
+        sentOne();
+        recv(IRS + 1, ISS + 2, ACK, 8000, NONE);
+        assertEquals(TcpSocket.State.FIN_WAIT_2, s.state());
+        now = s.pollAt();
+        assertEquals(2 * CONFIG.msl(), now);
+        sent();
+        assertEquals(TcpSocket.State.CLOSED, s.state());
+    }
+
+    @Test
+    void a_half_closed_connection_waits_in_fin_wait_2_for_the_peer() {
+        established();
+        s.close();
+        sentOne();
+        recv(IRS + 1, ISS + 2, ACK, 8000, NONE);
+        assertEquals(Long.MAX_VALUE, s.pollAt());
+        recv(IRS + 1, ISS + 2, ACK | PSH, 8000, "late".getBytes());
+        assertEquals(4, s.readable(), "data still arrives after our FIN");
+    }
+
+    @Test
+    void a_rst_does_not_cut_time_wait_short_rfc1337() {
+        established();
+        s.close();
+        sentOne();
+        recv(IRS + 1, ISS + 2, FIN | ACK, 8000, NONE);
+        assertEquals(TcpSocket.State.TIME_WAIT, s.state());
+        sent();
+        recv(IRS + 2, 0, RST, 0, NONE);
+        assertEquals(TcpSocket.State.TIME_WAIT, s.state());
+        assertNull(s.error());
+    }
+
+    @Test
+    void a_rst_in_last_ack_closes_without_an_error() {
+        established();
+        recv(IRS + 1, ISS + 1, FIN | ACK, 8000, NONE);
+        sent();
+        s.close();
+        sent();
+        recv(IRS + 2, 0, RST, 0, NONE);
+        assertEquals(TcpSocket.State.CLOSED, s.state());
+        assertNull(s.error());
+    }
+
+    @Test
+    void passive_close_goes_through_close_wait_and_last_ack() {
+        established();
+        recv(IRS + 1, ISS + 1, FIN | ACK, 8000, NONE);
+        assertEquals(TcpSocket.State.CLOSE_WAIT, s.state());
+        assertTrue(s.atEndOfStream());
+        sent();
+        s.close();
+        assertEquals(TcpSocket.State.LAST_ACK, s.state());
+        assertEquals(FIN | ACK, sentOne().flags());
+        recv(IRS + 2, ISS + 2, ACK, 8000, NONE);
+        assertEquals(TcpSocket.State.CLOSED, s.state());
+    }
+
+    @Test
+    void simultaneous_close_passes_through_closing() {
+        established();
+        s.close();
+        sentOne();
+        recv(IRS + 1, ISS + 1, FIN | ACK, 8000, NONE); // their FIN, not yet acking ours
+        assertEquals(TcpSocket.State.CLOSING, s.state());
+        sent();
+        recv(IRS + 2, ISS + 2, ACK, 8000, NONE);
+        assertEquals(TcpSocket.State.TIME_WAIT, s.state());
+    }
+
+    @Test
+    void keep_alive_probes_an_idle_connection_and_gives_up_after_the_probes() {
+        s = TcpSocket.connect(CONFIG.withKeepAlive(10_000 * MS, 1000 * MS, 2), LOCAL, 49152, REMOTE, 80, ISS, 1460, now);
+        sentOne();
+        recv(new TcpHeader(80, 49152, IRS, ISS + 1, SYN | ACK, 8000, 0, 24, 1000, -1, false), NONE);
+        sent();
+        s.setKeepAlive(true);
+        now = s.pollAt();
+        assertEquals(10_000 * MS, now);
+        Seg probe = sentOne();
+        assertEquals(ISS, probe.h().seq(), "SEG.SEQ = SND.NXT - 1");
+        now = s.pollAt();
+        sentOne();
+        now = s.pollAt();
+        sent();
+        assertEquals(TcpSocket.State.CLOSED, s.state());
+        assertTrue(s.error().contains("keep-alive"), s.error());
+    }
+
+    @Test
+    void abort_sends_rst() {
+        established();
+        s.abort();
+        Seg rst = sentOne();
+        assertEquals(RST, rst.flags());
+        assertEquals(TcpSocket.State.CLOSED, s.state());
+        assertTrue(s.isClosed());
+    }
+}
