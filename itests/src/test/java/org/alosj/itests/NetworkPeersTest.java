@@ -159,7 +159,7 @@ class NetworkPeersTest {
         sh("ip", "-n", ns, "route", "add", "default", "via", "192.0.2.1", "dev", "v0");
         // passt sends ICMP echo to the real gateway through a ping socket: the namespace needs both.
         sh("ip", "-n", ns, "addr", "add", "192.0.2.1/32", "dev", "v1");
-        sh("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv4.ping_group_range=0 2147483647");
+        sh("ip", "netns", "exec", ns, "sh", "-c", "echo 0 2147483647 > /proc/sys/net/ipv4/ping_group_range");
         Files.createDirectories(Path.of("/etc/netns", ns));
         Files.writeString(Path.of("/etc/netns", ns, "resolv.conf"), "nameserver 127.0.0.1\n");
     }
