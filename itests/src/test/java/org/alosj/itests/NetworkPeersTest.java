@@ -222,11 +222,13 @@ class NetworkPeersTest {
         awaitSocket(socket);
         awaitListening(8000);
         Result r = alos("run", "-device", "pcnet,netdev=n0", "-netdev", "passt,id=n0,socket=" + socket, "-c",
-                "dhcp; ping -c 3 192.0.2.1; http get -sha256 http://192.0.2.1:8000/file.bin; nslookup example.test");
+                "dhcp; ping -c 3 192.0.2.1; http get http://192.0.2.1:8000/file.bin /file.bin; sha256sum /file.bin;"
+                        + " nslookup example.test");
         assertEquals(0, r.status(), r.out() + r.err());
         assertTrue(r.out().contains("eth0: 192.0.2.2/24 router 192.0.2.1"), "the namespace's address by DHCP: " + r.out());
         assertTrue(r.out().contains("3 packets transmitted, 3 received"), r.out());
-        assertTrue(r.out().contains("2000000 bytes sha256 " + sha256(file)), "byte-identical over HTTP: " + r.out());
+        assertTrue(r.out().contains("2000000 bytes written to /file.bin"), r.out());
+        assertTrue(r.out().contains(sha256(file) + "  /file.bin"), "byte-identical over HTTP: " + r.out());
         assertTrue(r.out().matches("(?s).*Name:\\s+example\\.test\\s+Address:\\s+192\\.0\\.2\\.1.*"),
                 "dnsmasq's answer through passt: " + r.out());
     }
@@ -240,7 +242,7 @@ class NetworkPeersTest {
         // ALOS/J starts passt itself, in the namespace, with the forward.
         alosInBackground("guest", "-device", "pcnet,netdev=n0", "-netdev",
                 "passt,id=n0,netns=" + ns + ",hostfwd=tcp::8080-:80", "-c",
-                "dhcp; httpd start 80 " + www + "; sleep 120");
+                "dhcp; httpd start 80 host:" + www + "; sleep 120");
         Path got = tmp.resolve("got.bin");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         String status = "";
@@ -287,7 +289,7 @@ class NetworkPeersTest {
         alosInBackground("server", "-netdev", "udp,id=u0,local=127.0.0.1:" + pa + ",remote=127.0.0.1:" + pb,
                 "-netdev", "fault,id=f0,netdev=u0,drop=0.05,reorder=0.02,seed=1",
                 "-device", "pcnet,netdev=f0,mac=52:54:00:00:00:0a",
-                "-c", "ifconfig eth0 10.0.0.1/24; httpd start 80 " + www + "; sleep 3600");
+                "-c", "ifconfig eth0 10.0.0.1/24; httpd start 80 host:" + www + "; sleep 3600");
         Result r = alos("client", "-netdev", "udp,id=u0,local=127.0.0.1:" + pb + ",remote=127.0.0.1:" + pa,
                 "-netdev", "fault,id=f0,netdev=u0,drop=0.05,reorder=0.02,seed=2",
                 "-device", "pcnet,netdev=f0,mac=52:54:00:00:00:0b",
