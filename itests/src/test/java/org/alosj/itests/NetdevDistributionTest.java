@@ -239,8 +239,11 @@ class NetdevDistributionTest {
             byte[][] received = new byte[1][];
             Thread answer = new Thread(() -> {
                 try {
+                    // The network stack sends too (DHCP at boot): wait for the ethsend frame.
                     DatagramPacket d = new DatagramPacket(new byte[65536], 65536);
-                    peer.receive(d);
+                    do {
+                        peer.receive(d);
+                    } while (d.getLength() < 14 || (d.getData()[12] & 0xff) != 0x88 || (d.getData()[13] & 0xff) != 0xb5);
                     received[0] = Arrays.copyOf(d.getData(), d.getLength());
                     for (int i = 0; i < 5; i++) {
                         ByteBuffer f = ByteBuffer.allocate(60);
@@ -302,12 +305,12 @@ class NetdevDistributionTest {
                     "ethsend 00:02.0 52:54:00:00:00:0b 0x88b5 one; ethsend 00:02.0 52:54:00:00:00:0b 0x88b5 two;"
                             + " ethsend 00:02.0 ff:ff:ff:ff:ff:ff 0x88b5 three; netbackends");
             assertEquals(0, a.status(), a.err() + a.out());
-            assertEquals(3, counter(a.out(), "to wire (\\d+) frames"), a.out());
+            assertTrue(counter(a.out(), "to wire (\\d+) frames") >= 3, a.out());   // and the stack's DHCP
             String bout = new String(machineB.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(machineB.waitFor(60, TimeUnit.SECONDS));
             assertEquals(0, machineB.exitValue(), bout);
-            assertEquals(3, counter(bout, "from wire (\\d+) frames"), bout);
-            assertEquals(3, received(bout), "B's NIC took A's three frames (two to its MAC, one broadcast): " + bout);
+            assertTrue(counter(bout, "from wire (\\d+) frames") >= 3, bout);
+            assertTrue(received(bout) >= 3, "B's NIC took A's three frames (two to its MAC, one broadcast): " + bout);
         } finally {
             machineB.destroyForcibly();
             machineB.waitFor(10, TimeUnit.SECONDS);
@@ -326,7 +329,10 @@ class NetdevDistributionTest {
                     "ethsend 00:02.0 ff:ff:ff:ff:ff:ff 0x88b5 one; ethsend 00:02.0 ff:ff:ff:ff:ff:ff 0x88b5 two;"
                             + " netbackends");
             assertEquals(0, r.status(), r.err() + r.out());
-            assertTrue(r.out().contains("2 frames in, 2 dropped, 0 duplicated, 0 reordered, 0 out"), r.out());
+            Matcher m = Pattern.compile("(\\d+) frames in, (\\d+) dropped, 0 duplicated, 0 reordered, 0 out")
+                    .matcher(r.out());
+            assertTrue(m.find() && m.group(1).equals(m.group(2)) && Long.parseLong(m.group(1)) >= 2,
+                    "every frame dropped, the two ethsends among them: " + r.out());
             assertEquals(0, counter(r.out(), "to wire (\\d+) frames"), r.out());
             Result bad = alos("-netdev", "udp,id=u0,local=:1,remote=127.0.0.1:2", "-netdev",
                     "fault,id=f0,netdev=u0,drop=1.5");
