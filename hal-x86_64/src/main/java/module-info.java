@@ -15,4 +15,5 @@ module org.alosj.hal {
     exports org.alosj.hal.pci;
     exports org.alosj.hal.board;
     exports org.alosj.hal.net;
+    exports org.alosj.hal.cpu;
 }

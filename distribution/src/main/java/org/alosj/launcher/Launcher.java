@@ -247,7 +247,7 @@ final class Launcher {
             return "alos: " + t.getClass().getSimpleName();
         }
         // Commands name themselves ("lspci: ..."); anything else is labelled by its type.
-        return m.matches("^[a-z][a-z0-9_-]*: .*") ? m : "alos: " + m;
+        return m.matches("^[a-z][a-z0-9_.-]*: .*") ? m : "alos: " + m;
     }
 
     /** With -Dalos.boot.trace=true, where boot time goes (ms since the JVM started). */

@@ -185,7 +185,8 @@ class StorageTest {
 
     @Test
     void the_default_disk_is_mounted_on_slash_and_holds_the_kernel_log() throws Exception {
-        Result r = alos("-c", "mount; cat /config/network.conf; ls /www; write /www/run.txt written");
+        Result r = alos("-c", "mount; cat /config/network.conf; ls /www; write /www/run.txt written;"
+                + " cd /www; echo redirected > r.txt; echo appended >> /www/r.txt");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("/dev/hda on / type ext2 (rw)"), r.out());
         assertTrue(r.out().contains("devfs on /dev type devfs"), r.out());
@@ -196,11 +197,67 @@ class StorageTest {
         String log = run("debugfs", "-R", "cat /system/logs/kernel.log", disk.toString());
         assertTrue(log.contains("VFS: /dev/hda mounted on / (ext2)"), log);
         assertTrue(run("debugfs", "-R", "cat /www/run.txt", disk.toString()).contains("written"));
+        assertTrue(run("debugfs", "-R", "cat /www/r.txt", disk.toString()).contains("redirected\nappended\n"),
+                "Gogo's > and >> write VFS files");
+        assertFalse(Files.exists(Path.of("r.txt")), "not a host file");
         Result fresh = alos("-c", "cat /www/run.txt");
         assertEquals(1, fresh.status(), "each run starts from a fresh copy");
         Result kept = alos("--keep-disk", "-c", "write /www/kept.txt a; cat /www/kept.txt");
         assertEquals(0, kept.status(), kept.err());
         Result again = alos("--keep-disk", "-c", "cat /www/kept.txt");
         assertEquals(0, again.status(), again.err());
+    }
+
+    /** Bundle ids follow conf/bundles.list: 17 is drivers-ata (ata_piix), 19 fs-ext2. */
+    static final int ATA_DRIVER = 17;
+    static final int EXT2 = 19;
+
+    @Test
+    void a_driver_swap_keeps_the_mount_and_a_driver_gone_for_good_is_eio_not_a_crash() throws Exception {
+        Path tree = Files.createDirectories(tmp.resolve("tree"));
+        byte[] big = new byte[150_000];
+        new Random(13).nextBytes(big);
+        Files.write(tree.resolve("big.bin"), big);
+        Path img = tmp.resolve("disk.img");
+        run("mkfs.ext2", "-q", "-F", "-d", tree.toString(), img.toString(), "8M");
+        Result swap = alos("-drive", "file=" + img, "-c", "mount /dev/hda /mnt; stop " + ATA_DRIVER + "; start "
+                + ATA_DRIVER + "; write /mnt/after swapped; cat /mnt/after; sha256sum /mnt/big.bin; umount /mnt");
+        assertEquals(0, swap.status(), swap.out() + swap.err());
+        assertTrue(swap.out().contains("swapped"), swap.out());
+        assertTrue(swap.out().contains(sha256(big) + "  /mnt/big.bin"), swap.out());
+        assertClean(img);
+        Result gone = alos("-drive", "file=" + img, "-c", "mount /dev/hda /mnt; stop " + ATA_DRIVER
+                + "; sleep 3; ls /dev; sha256sum /mnt/big.bin");
+        assertEquals(1, gone.status(), gone.out() + gone.err());
+        assertFalse(gone.out().contains("hda"), "/dev follows the driver: " + gone.out());
+        assertTrue(gone.err().contains("sha256sum: /mnt/big.bin: Input/output error"), gone.err());
+        assertFalse(gone.err().contains("Exception"), gone.err());
+    }
+
+    @Test
+    void the_ext2_bundle_leaving_unmounts_its_filesystems_after_syncing_them() throws Exception {
+        Result r = alos("-c", "write /www/before-stop.txt synced; stop " + EXT2 + "; mount; ls /");
+        assertEquals(0, r.status(), r.err());
+        assertFalse(r.out().contains("/dev/hda on /"), r.out());
+        assertTrue(r.out().contains("rootfs on / type ramfs"), r.out());
+        Path disk = tmp.resolve("run/disk.img");
+        assertClean(disk);
+        assertTrue(run("debugfs", "-R", "cat /www/before-stop.txt", disk.toString()).contains("synced"));
+    }
+
+    @Test
+    void mkfs_ext2_from_the_shell_makes_a_filesystem_e2fsck_passes() throws Exception {
+        Path img = tmp.resolve("blank.img");
+        try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
+            f.setLength(8 << 20);
+        }
+        Result r = alos("-drive", "file=" + img, "-c",
+                "mkfs.ext2 -L fresh /dev/hda; mount /dev/hda /mnt; write /mnt/a made here; mkfs.ext2 /dev/hda");
+        assertEquals(1, r.status(), r.out() + r.err());
+        assertTrue(r.err().contains("mkfs.ext2: /dev/hda is mounted on /mnt; will not make a filesystem here!"),
+                r.err());
+        assertClean(img);
+        assertTrue(run("debugfs", "-R", "cat /a", img.toString()).contains("made here"));
+        assertTrue(run("dumpe2fs", "-h", img.toString()).contains("Filesystem volume name:   fresh"));
     }
 }

@@ -113,6 +113,7 @@ public final class FileCommands {
         String dir = args.length == 0 ? "/" : args[0];
         try {
             contexts.of(session).chdir(dir);
+            contexts.followWorkingDirectory(session);
         } catch (FsException e) {
             usage("cd: " + dir + ": " + e.errno().text());
         }

@@ -104,8 +104,10 @@ public final class HelpCommands {
             try {
                 for (String function : functions(ref.getProperty("osgi.command.function"))) {
                     List<Method> methods = new ArrayList<>();
+                    // A name Java cannot spell (mkfs.ext2) is documented by a method with '_' for '.'.
+                    String javaName = function.replace('.', '_');
                     for (Method m : service.getClass().getMethods()) {
-                        if (m.getName().equalsIgnoreCase(function)) {
+                        if (m.getName().equalsIgnoreCase(function) || m.getName().equalsIgnoreCase(javaName)) {
                             methods.add(m);
                         }
                     }

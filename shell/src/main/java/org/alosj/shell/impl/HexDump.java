@@ -17,6 +17,7 @@ final class HexDump {
     private long offset;
     private boolean havePrevious;
     private boolean starred;
+    private boolean fed;
 
     HexDump(PrintStream out, boolean canonical, long start) {
         this.out = out;
@@ -25,6 +26,7 @@ final class HexDump {
     }
 
     void feed(byte[] data, int length) {
+        fed |= length > 0;
         for (int i = 0; i < length; i++) {
             line[filled++] = data[i];
             if (filled == 16) {
@@ -72,12 +74,18 @@ final class HexDump {
             int hi = i + 1 < n ? line[i + 1] & 0xFF : 0;
             b.append(String.format(" %04x", hi << 8 | lo));
         }
+        for (int i = (n + 1) / 2; i < 8; i++) {
+            b.append("     "); // a short last line keeps the full width, as util-linux pads it
+        }
         return b.toString();
     }
 
     void end() {
         if (filled > 0) {
             emit(filled);
+        }
+        if (!fed) {
+            return; // nothing at all: hexdump prints nothing, not even the offset
         }
         out.println(canonical ? String.format("%08x", offset) : String.format("%07x", offset));
     }

@@ -100,6 +100,11 @@ public final class HistoryCommands implements CommandSessionListener {
 
     @Override
     public void beforeExecute(CommandSession session, CharSequence command) {
+        try {
+            contexts.of(session); // from the first line on, Gogo's > and >> go to VFS files
+        } catch (IllegalStateException noVfs) {
+            // the kernel is not running: Gogo keeps the host's directory
+        }
         if (!recorded.contains(session)) {
             return;
         }

@@ -4,6 +4,7 @@ import java.lang.ref.Cleaner;
 import java.util.Map;
 import java.util.WeakHashMap;
 import org.alosj.kernel.fs.FsException;
+import org.alosj.shell.impl.nio.VfsNioFileSystem;
 import org.alosj.kernel.vfs.Vfs;
 import org.alosj.kernel.vfs.VfsContext;
 import org.apache.felix.service.command.CommandSession;
@@ -26,7 +27,24 @@ public final class ShellContexts {
 
     private final Map<CommandSession, Held> contexts = new WeakHashMap<>();
 
-    private record Held(Vfs vfs, VfsContext context) {
+    private record Held(Vfs vfs, VfsContext context, VfsNioFileSystem nio) {
+    }
+
+    /**
+     * Makes Gogo's idea of the session's current directory the VFS working directory, as a
+     * java.nio path of the VFS: Gogo resolves {@code >}, {@code >>} and its builtins' file
+     * arguments against it, so they land in VFS files.
+     */
+    synchronized void followWorkingDirectory(CommandSession session) {
+        Held h = contexts.get(session);
+        if (h == null) {
+            return;
+        }
+        try {
+            session.currentDir(h.nio.path(h.context.cwd()));
+        } catch (FsException | RuntimeException e) {
+            // the working directory is gone: Gogo keeps its previous one
+        }
     }
 
     Vfs vfs() {
@@ -37,7 +55,7 @@ public final class ShellContexts {
         return v;
     }
 
-    /** The session's context, made on first use; a fresh one if the VFS was restarted. */
+    /** The session's context, made on first use (also its java.nio view); a fresh one if the VFS was restarted. */
     synchronized VfsContext of(CommandSession session) {
         Vfs v = vfs();
         Object key = session != null ? session : this;
@@ -47,8 +65,9 @@ public final class ShellContexts {
         Held h = contexts.get(session);
         if (h == null || h.vfs != v) {
             VfsContext c = v.createContext(0, 0);
-            contexts.put(session, new Held(v, c));
+            contexts.put(session, new Held(v, c, new VfsNioFileSystem(c)));
             CLEANER.register(key, c::close);
+            followWorkingDirectory(session);
             return c;
         }
         return h.context;

@@ -56,6 +56,7 @@ class PciBusLockOrderTest {
         assertTrue(done.await(10, TimeUnit.SECONDS), "CPU and device deadlocked: cpu "
                 + cpu.getState() + ", device " + device.getState());
         assertEquals(0x5678_1234, read.get());
+        cpu.join(10_000); // it counted down just before ending: let it end
         assertFalse(cpu.isAlive());
     }
 

@@ -19,7 +19,6 @@ import org.alosj.kernel.fs.AttributeChanges;
 import org.alosj.kernel.fs.DirEntry;
 import org.alosj.kernel.fs.Errno;
 import org.alosj.kernel.fs.FileAttributes;
-import org.alosj.kernel.fs.FileSystem;
 import org.alosj.kernel.fs.FileType;
 import org.alosj.kernel.fs.FsException;
 import org.alosj.kernel.fs.FsStats;
@@ -161,6 +160,10 @@ final class Context implements VfsContext {
 
     @Override
     public int open(String path, int flags, int mode) throws FsException {
+        return open(path, flags, mode, 0);
+    }
+
+    private int open(String path, int flags, int mode, int links) throws FsException {
         int acc = flags & O_ACCMODE;
         if (acc == O_ACCMODE) {
             throw new FsException(Errno.EINVAL, "bad access mode");
@@ -191,6 +194,15 @@ final class Context implements VfsContext {
                     }
                 } else if ((flags & O_EXCL) != 0) {
                     throw new FsException(Errno.EEXIST, path + ": exists");
+                } else if ((flags & O_NOFOLLOW) == 0 && vfs.getattr(child).type() == FileType.SYMLINK) {
+                    // O_CREAT follows a symbolic link, and creates what a dangling one names.
+                    if (links >= VirtualFileSystem.MAX_SYMLINKS) {
+                        throw new FsException(Errno.ELOOP, path + ": too many symbolic links");
+                    }
+                    String target = child.mount().fs.readlink(child.ino());
+                    String dir = p.dir().path();
+                    return open(target.startsWith("/") ? target : (dir.equals("/") ? "/" : dir + "/") + target,
+                            flags, mode, links + 1);
                 }
             } else if ((flags & O_EXCL) != 0) {
                 throw new FsException(Errno.EEXIST, path + ": exists");
@@ -802,10 +814,5 @@ final class Context implements VfsContext {
         } catch (FsException e) {
             return Optional.empty();
         }
-    }
-
-    /** The filesystem holding {@code path}'s final node, for the rare caller that needs it. */
-    FileSystem filesystemOf(String path) throws FsException {
-        return resolve(path, true).mount().fs;
     }
 }

@@ -111,20 +111,22 @@ public final class VirtualFileSystem implements Vfs {
 
     /** The mount points the tree always has: /dev with its devfs, /tmp (sticky), /mnt. */
     private void populate(Context c) {
-        try {
-            for (String dir : List.of("/dev", "/tmp", "/mnt")) {
-                try {
-                    c.mkdir(dir, dir.equals("/tmp") ? 01777 : 0755);
-                } catch (FsException e) {
-                    if (e.errno() != Errno.EEXIST) {
-                        throw e;
-                    }
+        for (String dir : List.of("/dev", "/tmp", "/mnt")) {
+            try {
+                c.mkdir(dir, 0755);
+                if (dir.equals("/tmp")) {
+                    c.chmod(dir, 01777); // mkdir applies the umask; /tmp wants the sticky 1777
+                }
+            } catch (FsException e) {
+                if (e.errno() != Errno.EEXIST) {
+                    LOG.warn("VFS: cannot make {}: {}", dir, e.getMessage()); // a read-only disk without it
                 }
             }
-            c.chmod("/tmp", 01777);
+        }
+        try {
             c.mount(DevFs.TYPE, "/dev", DevFs.TYPE, MountOptions.readWrite());
         } catch (FsException e) {
-            LOG.error("VFS: cannot make /dev, /tmp and /mnt: {}", e.getMessage());
+            LOG.error("VFS: cannot mount devfs on /dev: {}", e.getMessage());
         }
     }
 
@@ -244,7 +246,7 @@ public final class VirtualFileSystem implements Vfs {
         try {
             m.fs.unmount();
         } catch (FsException e) {
-            LOG.error("VFS: unmounting {} failed: {}", m.target, e.getMessage());
+            LOG.warn("VFS: unmounting {}: {}", m.target, e.getMessage());
         }
         m.fs.detach();
     }

@@ -138,6 +138,12 @@ class VirtualFileSystemTest {
         assertErrno(Errno.ENOTDIR, () -> root.open("/tmp/f/", O_RDONLY, 0));
         root.symlink("f", "/tmp/l");
         assertErrno(Errno.ELOOP, () -> root.open("/tmp/l", O_RDONLY | O_NOFOLLOW, 0));
+        root.symlink("made-through-link", "/tmp/dangling");
+        write(root, "/tmp/dangling", "created");                     // O_CREAT makes the link's target
+        assertEquals("created", read(root, "/tmp/made-through-link"));
+        assertErrno(Errno.EEXIST, () -> root.open("/tmp/dangling", O_CREAT | O_EXCL | O_WRONLY, 0644));
+        root.symlink("self", "/tmp/self");
+        assertErrno(Errno.ELOOP, () -> root.open("/tmp/self", O_CREAT | O_WRONLY, 0644));
         int fd = root.open("/tmp/f", O_RDONLY, 0);
         assertErrno(Errno.EBADF, () -> root.write(fd, ByteBuffer.wrap(new byte[1])));
         assertErrno(Errno.EBADF, () -> root.read(99, ByteBuffer.allocate(1)));

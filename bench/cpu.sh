@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# CPU model benchmark: a CPU-bound C workload (bench/cpu/workload.c, musl-gcc -static -O2) run
+# natively, under qemu-x86_64 (Debian qemu-user) and on the model (bench runner in the
+# hal-x86_64 test classes). Prints the model's instructions per second and the time ratios, by
+# wall time and by CPU time (user + system: the steadier figure on a shared machine).
+# Usage: bench/cpu.sh [iterations, default 400] [model runs, default 3]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+iterations="${1:-400}"
+runs="${2:-3}"
+work="$root/hal-x86_64/target/cpu-bench"
+mkdir -p "$work"
+musl-gcc -static -O2 -DITERATIONS="$iterations" -o "$work/workload" "$root/bench/cpu/workload.c"
+(cd "$root" && mvn -o -q -B test-compile -pl hal-x86_64 && mvn -o -q -B dependency:build-classpath -pl hal-x86_64 \
+    -Dmdep.includeScope=test -Dmdep.outputFile="$work/classpath.txt") >/dev/null
+cp="$root/hal-x86_64/target/classes:$root/hal-x86_64/target/test-classes:$(cat "$work/classpath.txt")"
+
+# Prints "wall cpu" seconds of a command (cpu = user + system), its output discarded.
+measure() { local TIMEFORMAT='%3R %3U %3S' t; t=$( { time "$@" >/dev/null; } 2>&1 ); echo "$t" | awk '{printf "%.3f %.3f\n", $1, $2 + $3}'; }
+expected=$("$work/workload")
+read -r native native_cpu < <(measure "$work/workload")
+echo "native:        $expected in $native s (CPU $native_cpu s)"
+if command -v qemu-x86_64 >/dev/null; then
+  [ "$(qemu-x86_64 "$work/workload")" = "$expected" ] || { echo "qemu-x86_64 disagrees" >&2; exit 1; }
+  read -r qemu qemu_cpu < <(measure qemu-x86_64 "$work/workload")
+  echo "qemu-x86_64:   $qemu s (CPU $qemu_cpu s)"
+fi
+out=$(java -Xss4m -cp "$cp" org.alosj.hal.cpu.CpuBench "$work/workload" "$runs")
+echo "$out"
+echo "$out" | grep -q "$expected" || { echo "the model's output differs from native" >&2; exit 1; }
+best=$(echo "$out" | grep -o 'instructions in [0-9.]* s' | grep -o '[0-9.]*' | sort -g | head -1)
+best_cpu=$(echo "$out" | grep -o 'CPU time [0-9.]* s' | grep -o '[0-9.]*' | sort -g | head -1)
+insns=$(echo "$out" | head -1 | grep -o '[0-9]* instructions' | grep -o '[0-9]*')
+echo "best model run: wall $best s = $(echo "scale=1; $insns / $best / 1000000" | bc) million instructions/s;" \
+     "CPU $best_cpu s = $(echo "scale=1; $insns / $best_cpu / 1000000" | bc) million instructions/s"
+echo "model / native: wall $(echo "scale=1; $best / $native" | bc)x, CPU $(echo "scale=1; $best_cpu / $native_cpu" | bc)x"
+if [ -n "${qemu:-}" ]; then
+  echo "model / qemu-x86_64: wall $(echo "scale=1; $best / $qemu" | bc)x, CPU $(echo "scale=1; $best_cpu / $qemu_cpu" | bc)x"
+fi
+exit 0
