@@ -25,6 +25,14 @@ final class CommandLine {
             "  -netdev hub,id=ID       an in-JVM Ethernet hub",
             "  -netdev pcap,id=ID,file=PATH[,netdev=ID]",
             "                          capture to a pcap file, passing frames on to netdev ID if given",
+            "  -netdev passt,id=ID[,hostfwd=tcp::8080-:80]...[,mtu=1500][,netns=NS][,dns-forward=ADDR]",
+            "                          host networking through passt, which ALOS/J starts and stops",
+            "  -netdev passt,id=ID,socket=PATH",
+            "                          host networking through the passt listening on PATH",
+            "  -netdev udp,id=ID,local=HOST:PORT,remote=HOST:PORT",
+            "                          raw frames in UDP datagrams (QEMU's dgram): a LAN with another machine",
+            "  -netdev fault,id=ID,netdev=ID[,drop=R][,dup=R][,reorder=R][,delay=2ms][,seed=N]",
+            "                          drop, duplicate, reorder and delay the frames of netdev ID (tests)",
             "  -drive file=PATH[,if=ide][,index=N][,readonly=on][,format=raw]",
             "                          a raw disk image on the PIIX3 IDE controller; index 0-3 = primary",
             "                          master/slave, secondary master/slave (default: the first free)",
@@ -134,6 +142,12 @@ final class CommandLine {
 
     /** Splits {@code type,key=value,...} into the type and its options. */
     private static Map<String, String> options(String spec, String flag, Set<String> allowed) throws UsageException {
+        return options(spec, flag, allowed, Set.of());
+    }
+
+    /** As above; a key in {@code repeatable} may come more than once, its values joined by spaces. */
+    private static Map<String, String> options(String spec, String flag, Set<String> allowed, Set<String> repeatable)
+            throws UsageException {
         String[] parts = spec.split(",", -1);
         Map<String, String> opts = new LinkedHashMap<>();
         for (int i = 1; i < parts.length; i++) {
@@ -146,7 +160,12 @@ final class CommandLine {
                 throw new UsageException(flag + " " + parts[0] + ": unknown option '" + key + "' (known: "
                         + String.join(", ", allowed) + ")");
             }
-            if (opts.put(key, parts[i].substring(eq + 1)) != null) {
+            String value = parts[i].substring(eq + 1);
+            if (repeatable.contains(key) && opts.containsKey(key)) {
+                opts.put(key, opts.get(key) + " " + value);
+                continue;
+            }
+            if (opts.put(key, value) != null) {
                 throw new UsageException(flag + " " + spec + ": option '" + key + "' given twice");
             }
         }
@@ -190,7 +209,21 @@ final class CommandLine {
                 }
                 o.put("file", Path.of(o.get("file")).toAbsolutePath().toString());
             }
-            default -> throw new UsageException("-netdev: unknown backend '" + type + "' (known: hub, pcap)");
+            case "passt" -> {
+                o = NetdevOptions.fromFlags(type, options(spec, "-netdev", Set.of("id", "socket", "hostfwd", "mtu",
+                        "netns", "dns-forward"), Set.of("hostfwd")));
+                factory = NetdevOptions.PASST_FACTORY;
+            }
+            case "udp" -> {
+                o = options(spec, "-netdev", Set.of("id", "local", "remote"));
+                factory = NetdevOptions.UDP_FACTORY;
+            }
+            case "fault" -> {
+                o = options(spec, "-netdev", Set.of("id", "netdev", "drop", "dup", "reorder", "delay", "seed"));
+                factory = NetdevOptions.FAULT_FACTORY;
+            }
+            default -> throw new UsageException("-netdev: unknown backend '" + type
+                    + "' (known: hub, pcap, passt, udp, fault)");
         }
         String id = o.get("id");
         if (id == null) {
@@ -318,6 +351,7 @@ final class CommandLine {
                 throw new UsageException("-netdev " + n.name() + ": no -netdev with id=" + inner);
             }
         }
+        MachineConfig.checkNetdevChains(netdevs, "-netdev");
     }
 
     /** Overlays the flags on the configuration from conf/. */

@@ -133,9 +133,14 @@ final class MachineConfig {
                 p.put("netdev", netdev);
                 p.put("backend.target", "(netdev.id=" + netdev + ")");
             }
-        } else if (HUB_FACTORY.equals(e.factoryPid()) || PCAP_FACTORY.equals(e.factoryPid())) {
+        } else if (e.isFactory() && e.factoryPid().startsWith(NETDEV_PREFIX)) {
             p.putIfAbsent("id", e.name());
             checkId(p.get("id"), origin, "id");
+            NetdevOptions.check(e.factoryPid(), p, origin);
+            if (NetdevOptions.FAULT_FACTORY.equals(e.factoryPid())) {
+                checkId(p.get("netdev"), origin, "netdev");
+                p.put("inner.target", "(netdev.id=" + p.get("netdev") + ")");
+            }
             if (PCAP_FACTORY.equals(e.factoryPid())) {
                 if (p.get("file") == null || p.get("file").isBlank()) {
                     throw new UsageException(origin + ": pcap netdev needs file=PATH");
@@ -148,6 +153,33 @@ final class MachineConfig {
             }
         }
         return new ConfigEntry(e.pid(), e.factoryPid(), e.name(), p);
+    }
+
+    /**
+     * A netdev that wraps another (pcap, fault) must not end up wrapping itself: DS would never
+     * satisfy the loop, and the NIC would silently have no backend.
+     */
+    static void checkNetdevChains(List<ConfigEntry> netdevs, String origin) throws UsageException {
+        Map<String, String> inner = new LinkedHashMap<>();
+        for (ConfigEntry n : netdevs) {
+            String wrapped = n.properties().get("netdev");
+            if (wrapped != null) {
+                inner.put(n.properties().get("id"), wrapped);
+            }
+        }
+        for (String start : inner.keySet()) {
+            List<String> chain = new ArrayList<>(List.of(start));
+            for (String next = inner.get(start); next != null; next = inner.get(next)) {
+                chain.add(next);
+                if (next.equals(start)) {
+                    throw new UsageException(origin + " " + start + ": the netdevs wrap each other in a loop: "
+                            + String.join(" -> ", chain));
+                }
+                if (chain.size() > inner.size() + 1) {
+                    break;
+                }
+            }
+        }
     }
 
     static void checkMac(String mac, String origin) throws UsageException {

@@ -78,6 +78,8 @@ public final class Main {
                 ids.add(e.properties().get("id"));
             }
         }
+        MachineConfig.checkNetdevChains(config.entries().stream().filter(e -> e.isFactory()
+                && e.factoryPid().startsWith(MachineConfig.NETDEV_PREFIX)).toList(), "netdev");
         for (ConfigEntry e : config.entries()) {
             String ref = e.properties().get("netdev");
             if (e.isFactory() && ref != null && !ids.contains(ref)) {

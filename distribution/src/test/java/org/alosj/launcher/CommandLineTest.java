@@ -56,7 +56,7 @@ class CommandLineTest {
         assertEquals("-device pcnet0: no -netdev with id=n9",
                 error("-netdev", "hub,id=n0", "-device", "pcnet,netdev=n9"));
         assertEquals("-netdev pcap: needs file=PATH", error("-netdev", "pcap,id=p0"));
-        assertEquals("-netdev: unknown backend 'tap' (known: hub, pcap)", error("-netdev", "tap,id=t0"));
+        assertEquals("-netdev: unknown backend 'tap' (known: hub, pcap, passt, udp, fault)", error("-netdev", "tap,id=t0"));
     }
 
     @Test

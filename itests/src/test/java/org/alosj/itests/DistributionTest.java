@@ -41,6 +41,11 @@ class DistributionTest {
                 "-Dalos.run=" + tmp.resolve("run"), "-cp", dist.resolve("lib") + "/*",
                 "org.alosj.launcher.Main", "--home", dist.toString()));
         cmd.addAll(List.of(args));
+        if (!cmd.contains("-netdev") && !cmd.contains("-nodefaults") && !cmd.contains("--help")) {
+            // The distribution's default lan0 is passt; tests never start passt in the machine's
+            // own network namespace (NetdevDistributionTest runs it in namespaces of its own).
+            cmd.addAll(List.of("-netdev", "hub,id=lan0"));
+        }
         Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .directory(Files.createDirectories(tmp.resolve("cwd")).toFile()) // a user's directory: must stay as it was
                 .start();

@@ -30,6 +30,39 @@ final class Frames {
         return null;
     }
 
+    static final int ETHERTYPE_IPV4 = 0x0800;
+    static final int ETHERTYPE_IPV6 = 0x86DD;
+
+    /**
+     * The length of the frame without Ethernet padding: for IPv4 {@code 14 +} the IP total
+     * length, for IPv6 {@code 14 + 40 +} the payload length, when that is shorter than
+     * {@code length}; otherwise {@code length}. NICs pad short frames to 60 bytes; peers that
+     * take the frame length as the packet length (passt) need the padding gone.
+     */
+    static int unpaddedLength(byte[] frame, int offset, int length) {
+        if (length < MIN_FRAME + 20) {
+            return length;
+        }
+        int type = u16(frame, offset + 12);
+        int ip = offset + MIN_FRAME;
+        int packet;
+        if (type == ETHERTYPE_IPV4 && (frame[ip] & 0xF0) == 0x40) {
+            packet = u16(frame, ip + 2);
+            if (packet < (frame[ip] & 0x0F) * 4) {
+                return length;      // malformed: leave it to the peer to refuse
+            }
+        } else if (type == ETHERTYPE_IPV6 && length >= MIN_FRAME + 40 && (frame[ip] & 0xF0) == 0x60) {
+            packet = 40 + u16(frame, ip + 4);
+        } else {
+            return length;
+        }
+        return MIN_FRAME + packet < length ? MIN_FRAME + packet : length;
+    }
+
+    static int u16(byte[] b, int at) {
+        return ((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF);
+    }
+
     /** Backend ids become LDAP filter values and file names in logs: keep them plain. */
     static String checkId(String id) {
         if (id == null || !id.matches("[A-Za-z0-9_.-]{1,64}")) {

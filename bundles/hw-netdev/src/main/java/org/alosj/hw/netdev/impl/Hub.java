@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * transmits while holding its own lock never calls into another NIC (two NICs sending to each
  * other cannot deadlock). A listener (a test, a shell tool) is just another port.
  */
-public final class Hub implements NetBackend, AutoCloseable {
+public final class Hub implements NetBackend, AutoCloseable, NetdevStatus {
     /** Frames in flight before the hub starts dropping (a slow receiver must not exhaust the heap). */
     static final int QUEUE_FRAMES = 4096;
 
@@ -32,6 +32,7 @@ public final class Hub implements NetBackend, AutoCloseable {
     private final BlockingQueue<Delivery> queue = new ArrayBlockingQueue<>(QUEUE_FRAMES);
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong frames = new AtomicLong();
     private final Thread thread;
     private volatile boolean closed;
 
@@ -75,6 +76,17 @@ public final class Hub implements NetBackend, AutoCloseable {
     /** Transmits refused as malformed. */
     public long refused() {
         return refused.get();
+    }
+
+    @Override
+    public String type() {
+        return "hub";
+    }
+
+    @Override
+    public String status() {
+        return String.format("%s  %d port(s)%n    %d frames, %d dropped (queue full), %d refused", id, ports.size(),
+                frames.get(), dropped.get(), refused.get());
     }
 
     @Override
@@ -130,6 +142,7 @@ public final class Hub implements NetBackend, AutoCloseable {
             }
             byte[] copy = new byte[length];
             System.arraycopy(frame, offset, copy, 0, length);
+            frames.incrementAndGet();
             if (!queue.offer(new Delivery(this, copy)) && dropped.getAndIncrement() % 1000 == 0) {
                 log.warn("{}: hub queue full ({} frames), frame dropped", nic, QUEUE_FRAMES);
             }

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * both directions pass through unchanged and are recorded. A write error stops the capture
  * (logged once) but never the traffic.
  */
-public final class PcapBackend implements NetBackend, AutoCloseable {
+public final class PcapBackend implements NetBackend, AutoCloseable, NetdevStatus {
     private final String id;
     private final Path file;
     private final NetBackend inner;
@@ -59,6 +59,19 @@ public final class PcapBackend implements NetBackend, AutoCloseable {
     /** Packets written to the file so far. */
     public long packets() {
         return writer.packets();
+    }
+
+    @Override
+    public String type() {
+        return "pcap";
+    }
+
+    @Override
+    public String status() {
+        String p = problem();
+        return String.format("%s  %s %s%s%n    %d packets captured%s", id, inner == null ? "sink" : "tap on",
+                inner == null ? "" : inner.id(), p == null ? "" : "  no peer: " + p, packets(),
+                writing ? "" : " (capture stopped: write error)");
     }
 
     @Override

@@ -1,0 +1,201 @@
+package org.alosj.hw.netdev.impl;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Raw Ethernet frames in UDP datagrams, one frame per datagram and nothing else (QEMU's
+ * {@code -netdev dgram} and {@code -netdev socket,udp=}): bound to a local address, sending to
+ * one remote address and taking frames only from it. Two machines so configured, or this one and
+ * a QEMU guest, or a Linux tap bridged by socat, share an Ethernet segment. UDP has no carrier:
+ * the link is up while the socket is open.
+ */
+public final class UdpBackend extends WireBackend {
+    /** The largest UDP payload over IPv4; a longer frame cannot be carried. */
+    static final int MAX_DATAGRAM = 65507;
+
+    private final InetSocketAddress local;
+    private final InetSocketAddress remote;
+    private final DatagramChannel channel;
+    private final Thread receiveThread;
+    private final AtomicLong foreign = new AtomicLong();
+    private volatile String problem;
+
+    /**
+     * @throws IOException if the local address cannot be bound (in use, not ours)
+     */
+    public UdpBackend(String id, InetSocketAddress local, InetSocketAddress remote) throws IOException {
+        super(id, LoggerFactory.getLogger("hw.netdev.udp." + id));
+        if (remote.isUnresolved() || remote.getAddress().isAnyLocalAddress() || remote.getAddress().isMulticastAddress()
+                || remote.getPort() == 0) {
+            throw new IllegalArgumentException("udp " + id + ": remote " + remote
+                    + " must be a unicast address and a port 1-65535");
+        }
+        boolean v4 = remote.getAddress() instanceof Inet4Address;
+        channel = DatagramChannel.open(v4 ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+        try {
+            channel.bind(local);
+        } catch (IOException e) {
+            channel.close();
+            throw new IOException("udp " + id + ": cannot bind " + local + ": " + e.getMessage(), e);
+        }
+        this.local = (InetSocketAddress) channel.getLocalAddress();
+        this.remote = remote;
+        receiveThread = new Thread(this::receive, "netdev-udp-" + id);
+        receiveThread.setDaemon(true);
+        receiveThread.start();
+        log.info("udp {}: {} <-> {}", id, this.local, remote);
+    }
+
+    /** Parses {@code HOST:PORT} (IPv4 literal, {@code [IPv6]}, or empty host for any). */
+    static InetSocketAddress parseAddress(String text, boolean hostRequired) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("missing address: expected HOST:PORT, like 127.0.0.1:5555");
+        }
+        int colon = text.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("bad address '" + text + "': expected HOST:PORT, like 127.0.0.1:5555");
+        }
+        String host = text.substring(0, colon);
+        String portText = text.substring(colon + 1);
+        int port;
+        try {
+            port = Integer.parseInt(portText);
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("bad address '" + text + "': port '" + portText + "' is not 1-65535");
+        }
+        if (host.isEmpty()) {
+            if (hostRequired) {
+                throw new IllegalArgumentException("bad address '" + text + "': a host address is needed");
+            }
+            return new InetSocketAddress(port);
+        }
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+            if (!host.matches("[0-9a-fA-F:.]+") || !host.contains(":")) {
+                throw new IllegalArgumentException("bad address '" + text + "': '" + host + "' is not an IPv6 address");
+            }
+        } else if (!HostForward.isIpv4(host)) {
+            throw new IllegalArgumentException("bad address '" + text + "': '" + host
+                    + "' is not an IP address (numeric IPv4, or IPv6 in brackets)");
+        }
+        try {
+            // A literal: no name lookup happens.
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("bad address '" + text + "': " + e.getMessage());
+        }
+    }
+
+    @Override
+    public String type() {
+        return "udp";
+    }
+
+    public InetSocketAddress localAddress() {
+        return local;
+    }
+
+    public InetSocketAddress remoteAddress() {
+        return remote;
+    }
+
+    /** Datagrams from somewhere other than the remote address (ignored). */
+    public long foreignDatagrams() {
+        return foreign.get();
+    }
+
+    @Override
+    public String problem() {
+        return closed ? "closed" : problem;
+    }
+
+    @Override
+    boolean connected() {
+        return channel.isOpen();
+    }
+
+    @Override
+    boolean send(byte[] frame, int offset, int length) {
+        if (length > MAX_DATAGRAM) {
+            return false;
+        }
+        try {
+            channel.send(ByteBuffer.wrap(frame, offset, length), remote);
+            if (problem != null) {
+                problem = null;
+            }
+            return true;
+        } catch (ClosedChannelException e) {
+            return false;
+        } catch (IOException e) {
+            String p = "sending to " + remote + ": " + e.getMessage();
+            if (!p.equals(problem)) {
+                log.warn("{}", p);
+            }
+            problem = p;
+            return false;
+        }
+    }
+
+    private void receive() {
+        ByteBuffer buf = ByteBuffer.allocate(65536);
+        while (!closed) {
+            SocketAddress from;
+            buf.clear();
+            try {
+                from = channel.receive(buf);
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (!closed) {
+                    log.debug("receive: {}", e.toString());
+                }
+                continue;
+            }
+            if (!remote.equals(from)) {
+                if (foreign.getAndIncrement() % 1000 == 0) {
+                    log.warn("datagram from {} ignored: only {} is this link's peer", from, remote);
+                }
+                continue;
+            }
+            if (buf.position() < Frames.MIN_FRAME) {
+                countDropped();
+                continue;
+            }
+            deliver(buf.array(), 0, buf.position());
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            channel.close();
+        } catch (IOException e) {
+            log.debug("closing: {}", e.toString());
+        }
+        try {
+            receiveThread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "udp " + id;
+    }
+}
