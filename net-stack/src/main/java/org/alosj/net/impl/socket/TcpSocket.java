@@ -78,6 +78,8 @@ public final class TcpSocket {
     private int peerFinSeq;
     private boolean peerFinPending;
     private long lastAdvertised;
+    private int lastWindowField = -1;
+    private int lastWindowRcvNxt;
 
     // Congestion control.
     private long cwnd;
@@ -243,7 +245,7 @@ public final class TcpSocket {
         int n = recvBuffer.read(b, off, len);
         if (n > 0 && isEstablishedOrLater() && !peerFin) {
             long window = advertisableWindow();
-            if (window - lastAdvertised >= Math.min(recvBuffer.capacity() / 2, 2L * mss)) {
+            if (assembler.isEmpty() && window - lastAdvertised >= Math.min(recvBuffer.capacity() / 2, 2L * mss)) {
                 ackNow = true;
             }
         }
@@ -890,6 +892,19 @@ public final class TcpSocket {
     }
 
     private int advertise() {
+        if (!assembler.isEmpty() && lastWindowField >= 0 && rcvNxt == lastWindowRcvNxt) {
+            // A hole: keep the window (same right edge) while the application reads, so every
+            // ACK for out-of-order data is a duplicate by RFC 5681's definition (equal window)
+            // and the sender's fast retransmit is not reset by an apparent window update.
+            return lastWindowField;
+        }
+        int field = advertiseFree();
+        lastWindowField = field;
+        lastWindowRcvNxt = rcvNxt;
+        return field;
+    }
+
+    private int advertiseFree() {
         long free = recvBuffer.free();
         int field;
         if (rcvShift < 0) {

@@ -311,6 +311,26 @@ class TcpSocketTest {
     }
 
     @Test
+    void while_a_hole_is_open_reads_do_not_change_the_window_so_acks_stay_duplicates() {
+        established();
+        byte[] seg = new byte[1000];
+        recv(IRS + 1, ISS + 1, ACK, 8000, seg); // in order
+        recv(IRS + 1 + 2000, ISS + 1, ACK, 8000, seg); // a hole before it
+        Seg dup1 = sentOne();
+        assertEquals(IRS + 1001, dup1.h().ack());
+        assertEquals(1000, s.recv(new byte[4000], 0, 4000), "the application reads the in-order part");
+        assertEquals(0, sent().size(), "no window update while the hole is open");
+        recv(IRS + 1 + 3000, ISS + 1, ACK, 8000, seg);
+        Seg dup2 = sentOne();
+        assertEquals(IRS + 1001, dup2.h().ack());
+        assertEquals(dup1.h().window(), dup2.h().window(), "equal windows: a duplicate ACK (RFC 5681)");
+        recv(IRS + 1 + 1000, ISS + 1, ACK, 8000, seg); // the hole fills
+        Seg full = sentOne();
+        assertEquals(IRS + 4001, full.h().ack());
+        assertEquals(64 * 1024 - 3000, full.h().window(), "the window follows the buffer again (3000 unread)");
+    }
+
+    @Test
     void nagle_holds_a_small_segment_while_data_is_unacknowledged() {
         established();
         s.send("a".getBytes(), 0, 1);
