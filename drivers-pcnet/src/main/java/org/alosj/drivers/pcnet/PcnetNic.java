@@ -39,8 +39,12 @@ import org.slf4j.LoggerFactory;
 final class PcnetNic implements NetDevice {
     private static final Logger LOG = LoggerFactory.getLogger("drivers.pcnet32");
 
-    static final int RX_RING_SIZE = 32;
-    static final int TX_RING_SIZE = 16;
+    /**
+     * 256 receive descriptors (RLEN allows 512): a peer such as passt sends a whole TCP window
+     * in one burst, and 32 descriptors overflowed (missed frames, then TCP recovery).
+     */
+    static final int RX_RING_SIZE = 256;
+    static final int TX_RING_SIZE = 64;
     /** Holds a maximal frame (1514) plus FCS (4), rounded up to a multiple of 16. */
     static final int BUFFER_SIZE = 1536;
     static final int MTU = 1500;
@@ -52,10 +56,10 @@ final class PcnetNic implements NetDevice {
     static final long LADRF_ALL_MULTICAST = -1L;
 
     // Layout of the control page.
-    static final int CONTROL_SIZE = 4096;
     static final int INIT_BLOCK_OFFSET = 0x000;
     static final int RX_RING_OFFSET = 0x100;
     static final int TX_RING_OFFSET = RX_RING_OFFSET + RX_RING_SIZE * DESCRIPTOR_SIZE;
+    static final int CONTROL_SIZE = (TX_RING_OFFSET + TX_RING_SIZE * DESCRIPTOR_SIZE + 4095) & ~4095;
 
     private final PciDevice device;
     private final PcnetIo io;

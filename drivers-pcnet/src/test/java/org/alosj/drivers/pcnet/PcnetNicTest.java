@@ -45,8 +45,8 @@ class PcnetNicTest {
         assertArrayEquals(MAC, nic.macAddress());
         assertEquals("Am79C970A", nic.model());
         assertEquals(SWSTYLE_PCNET_PCI | BCR20_SSIZE32, rig.bcr(BCR20) & (BCR20_SWSTYLE | BCR20_SSIZE32));
-        assertEquals(32, rig.csr(76), "CSR76 RCVRL: receive ring length");
-        assertEquals(16, rig.csr(78), "CSR78 XMTRL: transmit ring length");
+        assertEquals(256, rig.csr(76), "CSR76 RCVRL: receive ring length");
+        assertEquals(64, rig.csr(78), "CSR78 XMTRL: transmit ring length");
         assertEquals(MODE_NORMAL, rig.csr(CSR15));
         long iadr = rig.csr(CSR1) | (long) rig.csr(CSR2) << 16;
         assertEquals(0x1200_5452, rig.machine.memory().readInt(iadr + IB_PADR_LOW), "PADR from the APROM");

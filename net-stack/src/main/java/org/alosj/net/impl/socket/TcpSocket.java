@@ -78,6 +78,8 @@ public final class TcpSocket {
     private int peerFinSeq;
     private boolean peerFinPending;
     private long lastAdvertised;
+    private int lastWindowField = -1;
+    private int lastWindowRcvNxt;
 
     // Congestion control.
     private long cwnd;
@@ -85,6 +87,10 @@ public final class TcpSocket {
     private int dupAcks;
     private boolean inRecovery;
     private int recover;
+    /** A timeout went back to SND.UNA: duplicate ACKs up to {@link #recover} start no fast retransmit. */
+    private boolean recoverAfterTimeout;
+    /** When SND.UNA was last sent again in recovery (fast or partial-ACK retransmission). */
+    private long recoveryRetransmitAt;
     private boolean retransmitOne;
     private boolean probe;
 
@@ -109,6 +115,7 @@ public final class TcpSocket {
     private int rstSeq;
 
     private long retransmittedSegments;
+    private long timeouts;
 
     private TcpSocket(TcpConfig config, int localAddress, int localPort, int remoteAddress, int remotePort, int iss,
                       int ourMss, long now) {
@@ -238,7 +245,7 @@ public final class TcpSocket {
         int n = recvBuffer.read(b, off, len);
         if (n > 0 && isEstablishedOrLater() && !peerFin) {
             long window = advertisableWindow();
-            if (window - lastAdvertised >= Math.min(recvBuffer.capacity() / 2, 2L * mss)) {
+            if (assembler.isEmpty() && window - lastAdvertised >= Math.min(recvBuffer.capacity() / 2, 2L * mss)) {
                 ackNow = true;
             }
         }
@@ -511,7 +518,7 @@ public final class TcpSocket {
             }
         } else {
             if (ack == sndUna && segLen == 0 && newWindow == sndWnd && sndUna != sndMax) {
-                onDuplicateAck();
+                onDuplicateAck(now);
             } else if (windowUpdate) {
                 dupAcks = 0;
             }
@@ -541,6 +548,9 @@ public final class TcpSocket {
 
     // RFC 5681 3.1 and RFC 6582 3.2: slow start, congestion avoidance, NewReno partial ACKs.
     private void onNewAck(int acked) {
+        if (recoverAfterTimeout && lt(recover, sndUna)) {
+            recoverAfterTimeout = false;
+        }
         if (inRecovery) {
             if (le(recover, sndUna)) {
                 inRecovery = false;
@@ -561,11 +571,19 @@ public final class TcpSocket {
         cwnd = Math.min(cwnd, MAX_CWND);
     }
 
-    private void onDuplicateAck() {
+    private void onDuplicateAck(long now) {
         dupAcks++;
         if (inRecovery) {
             cwnd += mss;
-        } else if (dupAcks == DUPACK_THRESHOLD) {
+            if (srtt >= 0 && now - recoveryRetransmitAt > srtt + Math.max(srtt / 4, TcpConfig.MS)) {
+                // Duplicates still come an RTT (plus a reordering allowance) after SND.UNA went out
+                // again: segments sent after it arrived, so the retransmission itself was lost
+                // (the RACK reasoning of RFC 8985 6.2, applied to the cumulative ACK). Send it
+                // once more now rather than wait for the retransmission timeout.
+                retransmitOne = true;
+            }
+        } else if (dupAcks >= duplicateAckThreshold() && !(recoverAfterTimeout && le(sndUna, recover))) {
+            // RFC 6582 4.1: after a timeout, duplicates of what went out twice start no recovery
             ssthresh = Math.max(flightSize() / 2, 2L * mss);
             cwnd = ssthresh + 3L * mss;
             inRecovery = true;
@@ -573,6 +591,29 @@ public final class TcpSocket {
             retransmitOne = true;
             rttTiming = false;
         }
+    }
+
+    /**
+     * Three duplicate ACKs (RFC 5681), or fewer when so little is in flight that three can never
+     * come and no new data could be sent to make more (early retransmit, RFC 5827 3.1): a
+     * loss in a window of 2–3 segments is then repaired in one RTT instead of by the timeout.
+     */
+    private int duplicateAckThreshold() {
+        long outstanding = (flightSize() + mss - 1) / mss;
+        boolean newDataSendable = lt(sndMax, sendBase + sendBuffer.length()) && sndWnd > flightSize();
+        if (outstanding < DUPACK_THRESHOLD + 1 && !newDataSendable) {
+            return (int) Math.max(1, outstanding - 1);
+        }
+        return DUPACK_THRESHOLD;
+    }
+
+    /**
+     * The congestion window plus, outside recovery, one segment per duplicate ACK up to two:
+     * limited transmit (RFC 3042) sends new data on the first two duplicates, so that a small
+     * window still yields the three that trigger fast retransmit.
+     */
+    private long sendableWindow() {
+        return cwnd + (inRecovery ? 0 : Math.min(dupAcks, 2) * (long) mss);
     }
 
     private long flightSize() {
@@ -720,6 +761,7 @@ public final class TcpSocket {
         }
         if (retransmitOne) {
             retransmitOne = false;
+            recoveryRetransmitAt = now;
             int n = (int) Math.min(mss, Math.max(0, sendBase + sendBuffer.length() - sndUna));
             boolean fin = closeRequested && sndUna + n == finSeq;
             if (n > 0 || fin) {
@@ -768,6 +810,7 @@ public final class TcpSocket {
         }
         retries++;
         retransmittedSegments++;
+        timeouts++;
         rto = Math.min(config.maxRto(), rto * 2); // RFC 6298 5.5
         boolean zeroWindow = sndWnd == 0 && sendBase + sendBuffer.length() != sndUna;
         if (zeroWindow) {
@@ -776,6 +819,8 @@ public final class TcpSocket {
         } else {
             ssthresh = Math.max(flightSize() / 2, 2L * mss); // RFC 5681 (4)
             cwnd = mss;
+            recover = sndMax;
+            recoverAfterTimeout = true;
             inRecovery = false;
             dupAcks = 0;
         }
@@ -792,7 +837,7 @@ public final class TcpSocket {
         while (true) {
             int unsent = end - sndNxt;
             long inFlight = sndNxt - sndUna;
-            long room = Math.min(sndWnd, cwnd) - inFlight;
+            long room = Math.min(sndWnd, sendableWindow()) - inFlight;
             if (probe && room <= 0 && unsent > 0) {
                 room = 1;
                 probe = false;
@@ -847,6 +892,19 @@ public final class TcpSocket {
     }
 
     private int advertise() {
+        if (!assembler.isEmpty() && lastWindowField >= 0 && rcvNxt == lastWindowRcvNxt) {
+            // A hole: keep the window (same right edge) while the application reads, so every
+            // ACK for out-of-order data is a duplicate by RFC 5681's definition (equal window)
+            // and the sender's fast retransmit is not reset by an apparent window update.
+            return lastWindowField;
+        }
+        int field = advertiseFree();
+        lastWindowField = field;
+        lastWindowRcvNxt = rcvNxt;
+        return field;
+    }
+
+    private int advertiseFree() {
         long free = recvBuffer.free();
         int field;
         if (rcvShift < 0) {
@@ -876,6 +934,11 @@ public final class TcpSocket {
 
     public long retransmissions() {
         return retransmittedSegments;
+    }
+
+    /** Retransmission timeouts (RTO expiries, persist probes included). */
+    public long timeouts() {
+        return timeouts;
     }
 
     public long congestionWindow() {

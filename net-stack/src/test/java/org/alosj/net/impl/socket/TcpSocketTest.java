@@ -233,6 +233,103 @@ class TcpSocketTest {
         assertEquals(1000, re.data().length);
     }
 
+    /** Established, the peer's window opened to 30 000, ten 1000-byte segments in flight (the IW), 2000 bytes unsent. */
+    private List<Seg> tenSegmentsInFlightTwoMoreQueued() {
+        established();
+        recv(IRS + 1, ISS + 1, ACK, 30000, NONE);
+        sent();
+        byte[] data = new byte[12000];
+        s.send(data, 0, data.length);
+        List<Seg> burst = sent();
+        assertEquals(10, burst.size(), "the initial window is 10 segments");
+        return burst;
+    }
+
+    @Test
+    void the_first_two_duplicate_acks_send_new_data_limited_transmit_rfc3042() {
+        tenSegmentsInFlightTwoMoreQueued();
+        recv(IRS + 1, ISS + 1, ACK, 30000, NONE);
+        Seg first = sentOne();
+        assertEquals(ISS + 1 + 10000, first.h().seq(), "new data, not a retransmission");
+        assertEquals(1000, first.data().length);
+        recv(IRS + 1, ISS + 1, ACK, 30000, NONE);
+        assertEquals(ISS + 1 + 11000, sentOne().h().seq());
+        recv(IRS + 1, ISS + 1, ACK, 30000, NONE);
+        Seg re = sentOne();
+        assertEquals(ISS + 1, re.h().seq(), "the third duplicate: fast retransmit");
+        assertEquals(0, s.timeouts());
+    }
+
+    @Test
+    void with_two_segments_in_flight_one_duplicate_ack_retransmits_early_retransmit_rfc5827() {
+        established();
+        byte[] data = new byte[2000];
+        s.send(data, 0, data.length);
+        assertEquals(2, sent().size());
+        recv(IRS + 1, ISS + 1, ACK, 8000, NONE); // the second segment arrived, the first not
+        Seg re = sentOne();
+        assertEquals(ISS + 1, re.h().seq());
+        assertEquals(1000, re.data().length);
+        assertEquals(0, s.timeouts());
+    }
+
+    @Test
+    void a_lost_fast_retransmission_is_sent_again_when_duplicates_still_come_an_rtt_later() {
+        tenSegmentsInFlightTwoMoreQueued(); // SRTT 0 (the SYN-ACK came at once): the allowance is 1 ms
+        for (int i = 0; i < 3; i++) {
+            recv(IRS + 1, ISS + 1, ACK, 30000, NONE);
+            sent();
+        }
+        assertEquals(1, s.retransmissions(), "fast retransmit");
+        now += MS / 2;
+        recv(IRS + 1, ISS + 1, ACK, 30000, NONE);
+        assertTrue(sent().stream().noneMatch(x -> x.h().seq() == ISS + 1), "within the RTT: no second copy yet");
+        now += 2 * MS;
+        recv(IRS + 1, ISS + 1, ACK, 30000, NONE);
+        assertTrue(sent().stream().anyMatch(x -> x.h().seq() == ISS + 1 && x.data().length == 1000),
+                "duplicates an RTT after the retransmission: it was lost, sent again");
+        assertEquals(2, s.retransmissions());
+        assertEquals(0, s.timeouts());
+    }
+
+    @Test
+    void duplicates_of_data_sent_twice_after_a_timeout_start_no_fast_retransmit_rfc6582() {
+        tenSegmentsInFlightTwoMoreQueued();
+        now = s.pollAt();
+        Seg again = sentOne();
+        assertEquals(ISS + 1, again.h().seq(), "the timeout sends SND.UNA again with cwnd 1");
+        assertEquals(1, s.timeouts());
+        // The peer had the rest: it ACKs the hole and then sees duplicates of what it holds.
+        recv(IRS + 1, ISS + 1 + 1000, ACK, 30000, NONE);
+        sent();
+        long before = s.retransmissions();
+        for (int i = 0; i < 4; i++) {
+            recv(IRS + 1, ISS + 1 + 1000, ACK, 30000, NONE);
+        }
+        sent();
+        assertEquals(before, s.retransmissions(), "no fast retransmit below the recovery point");
+    }
+
+    @Test
+    void while_a_hole_is_open_reads_do_not_change_the_window_so_acks_stay_duplicates() {
+        established();
+        byte[] seg = new byte[1000];
+        recv(IRS + 1, ISS + 1, ACK, 8000, seg); // in order
+        recv(IRS + 1 + 2000, ISS + 1, ACK, 8000, seg); // a hole before it
+        Seg dup1 = sentOne();
+        assertEquals(IRS + 1001, dup1.h().ack());
+        assertEquals(1000, s.recv(new byte[4000], 0, 4000), "the application reads the in-order part");
+        assertEquals(0, sent().size(), "no window update while the hole is open");
+        recv(IRS + 1 + 3000, ISS + 1, ACK, 8000, seg);
+        Seg dup2 = sentOne();
+        assertEquals(IRS + 1001, dup2.h().ack());
+        assertEquals(dup1.h().window(), dup2.h().window(), "equal windows: a duplicate ACK (RFC 5681)");
+        recv(IRS + 1 + 1000, ISS + 1, ACK, 8000, seg); // the hole fills
+        Seg full = sentOne();
+        assertEquals(IRS + 4001, full.h().ack());
+        assertEquals(64 * 1024 - 3000, full.h().window(), "the window follows the buffer again (3000 unread)");
+    }
+
     @Test
     void nagle_holds_a_small_segment_while_data_is_unacknowledged() {
         established();
