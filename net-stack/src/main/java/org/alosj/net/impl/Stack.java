@@ -1,7 +1,6 @@
 package org.alosj.net.impl;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -175,31 +174,6 @@ public final class Stack implements NetworkStack, AutoCloseable {
             return Long.MAX_VALUE;
         }
         return c.awaitNanos(nanos);
-    }
-
-    /**
-     * A blocking socket call's wait: on {@code c} until it is signalled or {@code deadline}
-     * ({@link System#nanoTime()}; {@code Long.MAX_VALUE} for none) passes. The caller holds the
-     * stack's lock and checks again what it waits for when this returns.
-     *
-     * @throws SocketTimeoutException "WHAT timed out" once the deadline has passed
-     * @throws InterruptedIOException "WHAT interrupted", with the thread's interrupt kept
-     */
-    void awaitUntil(Condition c, long deadline, String what) throws IOException {
-        try {
-            if (deadline == Long.MAX_VALUE) {
-                await(c, Long.MAX_VALUE);
-                return;
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new SocketTimeoutException(what + " timed out");
-            }
-            await(c, left);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException(what + " interrupted");
-        }
     }
 
     ScheduledFuture<?> schedule(Runnable task, long delayNanos) {

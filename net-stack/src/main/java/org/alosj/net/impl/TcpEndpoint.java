@@ -2,8 +2,10 @@ package org.alosj.net.impl;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.Condition;
@@ -41,7 +43,20 @@ final class TcpEndpoint implements StreamSocket {
     }
 
     private void await(long deadline, String what) throws IOException {
-        stack.awaitUntil(changed, deadline, what);
+        try {
+            if (deadline == Long.MAX_VALUE) {
+                stack.await(changed, Long.MAX_VALUE);
+                return;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new SocketTimeoutException(what + " timed out");
+            }
+            stack.await(changed, left);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException(what + " interrupted");
+        }
     }
 
     private IOException failed() {

@@ -1,7 +1,9 @@
 package org.alosj.net.impl;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.Condition;
@@ -46,8 +48,19 @@ final class TcpListener implements ListeningSocket {
                 if (!blocking) {
                     return null;
                 }
-                stack.awaitUntil(readyCondition, deadline, "accept on " + local);
+                if (deadline == Long.MAX_VALUE) {
+                    stack.await(readyCondition, Long.MAX_VALUE);
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new SocketTimeoutException("accept on " + local + " timed out");
+                    }
+                    stack.await(readyCondition, left);
+                }
             }
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("accept interrupted");
         } finally {
             stack.exit();
         }

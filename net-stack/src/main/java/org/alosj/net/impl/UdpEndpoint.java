@@ -1,7 +1,9 @@
 package org.alosj.net.impl;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.Condition;
@@ -74,8 +76,19 @@ final class UdpEndpoint implements DatagramSocket {
                 if (!blocking) {
                     return null;
                 }
-                stack.awaitUntil(ready, deadline, "receive on UDP " + local);
+                if (deadline == Long.MAX_VALUE) {
+                    stack.await(ready, Long.MAX_VALUE);
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new SocketTimeoutException("receive on UDP " + local + " timed out");
+                    }
+                    stack.await(ready, left);
+                }
             }
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("receive interrupted");
         } finally {
             stack.exit();
         }
