@@ -56,7 +56,7 @@ class AtaDistributionTest {
     @Test
     void a_drive_on_the_command_line_is_bound_by_ata_piix_and_identifies_itself() throws Exception {
         Path img = image("hda.img", 32);
-        DistributionTest.Result r = launcher.alos("-drive", "file=" + img, "-c", "lspci -k -s 01.1; hdparm -I hda");
+        AlosProcess.Result r = launcher.alos("-drive", "file=" + img, "-c", "lspci -k -s 01.1; hdparm -I hda");
         assertEquals(0, r.status(), r.out() + r.err());
         assertTrue(r.out().contains("00:01.1 IDE interface: Intel Corporation 82371SB PIIX3 IDE [Natoma/Triton II]"),
                 r.out());
@@ -69,7 +69,7 @@ class AtaDistributionTest {
     @Test
     void the_ide_function_is_there_without_disks_too() throws Exception {
         // -nodefaults: without it the machine gets its default disk as hda.
-        DistributionTest.Result r = launcher.alos("-nodefaults", "-c", "lspci -k -s 01.1; hdparm -I hda");
+        AlosProcess.Result r = launcher.alos("-nodefaults", "-c", "lspci -k -s 01.1; hdparm -I hda");
         assertEquals(1, r.status(), "hdparm finds no disk");
         assertTrue(r.out().contains("Kernel driver in use: ata_piix"), r.out());
         assertTrue(r.err().contains("no ATA disk named 'hda'"), r.err());
@@ -78,7 +78,7 @@ class AtaDistributionTest {
     @Test
     void real_lspci_decodes_the_ide_function_like_qemus() throws Exception {
         Path img = image("hda.img", 8);
-        DistributionTest.Result r = launcher.alos("-drive", "file=" + img, "-c", "lspci -xxx -s 01.1");
+        AlosProcess.Result r = launcher.alos("-drive", "file=" + img, "-c", "lspci -xxx -s 01.1");
         assertEquals(0, r.status(), r.err());
         Path dump = tmp.resolve("dump.txt");
         Files.writeString(dump, r.out());
@@ -96,7 +96,7 @@ class AtaDistributionTest {
     @Test
     void blkbench_writes_and_reads_the_image_through_the_block_device_with_dma() throws Exception {
         Path img = image("hdb.img", 16);
-        DistributionTest.Result r = launcher.alos("-drive", "file=" + img + ",index=1", "-c", "blkbench hdb 4");
+        AlosProcess.Result r = launcher.alos("-drive", "file=" + img + ",index=1", "-c", "blkbench hdb 4");
         assertEquals(0, r.status(), r.out() + r.err());
         assertTrue(r.out().matches("(?s).*hdb: write 4 MiB in .* MB/s; read 4 MiB in .* MB/s\\s*"), r.out());
         byte[] start = new byte[16];
@@ -111,7 +111,7 @@ class AtaDistributionTest {
     void a_read_only_drive_refuses_writes_and_keeps_its_bytes() throws Exception {
         Path img = image("ro.img", 8);
         byte[] before = Files.readAllBytes(img);
-        DistributionTest.Result r = launcher.alos("-drive", "file=" + img + ",readonly=on", "-c", "blkbench hda 1");
+        AlosProcess.Result r = launcher.alos("-drive", "file=" + img + ",readonly=on", "-c", "blkbench hda 1");
         assertEquals(1, r.status(), r.out() + r.err());
         assertTrue(r.err().contains("hda: WRITE DMA EXT at LBA 0 failed") && r.err().contains("[ABRT]"), r.err());
         assertArrayEquals(before, Files.readAllBytes(img));
@@ -119,12 +119,12 @@ class AtaDistributionTest {
 
     @Test
     void a_bad_drive_flag_gets_one_line_and_status_2() throws Exception {
-        DistributionTest.Result missing = launcher.alos("-drive", "file=" + tmp.resolve("nope.img"));
+        AlosProcess.Result missing = launcher.alos("-drive", "file=" + tmp.resolve("nope.img"));
         assertEquals(2, missing.status());
         assertEquals(1, missing.err().strip().lines().count(), missing.err());
         assertTrue(missing.err().contains("nope.img does not exist"), missing.err());
         Path img = image("a.img", 1);
-        DistributionTest.Result twice = launcher.alos("-drive", "file=" + img + ",index=0", "-drive",
+        AlosProcess.Result twice = launcher.alos("-drive", "file=" + img + ",index=0", "-drive",
                 "file=" + img + ",index=0");
         assertEquals(2, twice.status());
         assertTrue(twice.err().contains("index=0 is already used"), twice.err());

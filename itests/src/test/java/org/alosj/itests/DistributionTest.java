@@ -1,17 +1,14 @@
 package org.alosj.itests;
 
+import org.alosj.itests.AlosProcess.Result;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,9 +24,6 @@ class DistributionTest {
     @TempDir
     Path tmp;
 
-    record Result(int status, String out, String err) {
-    }
-
     @BeforeAll
     static void findDistribution() {
         dist = Path.of(System.getProperty("alosj.dist", "../distribution/target/alosj")).toAbsolutePath().normalize();
@@ -37,35 +31,16 @@ class DistributionTest {
     }
 
     Result alos(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dalos.run=" + tmp.resolve("run"), "-cp", dist.resolve("lib") + "/*",
-                "org.alosj.launcher.Main", "--home", dist.toString()));
+        List<String> cmd = AlosProcess.launcher(dist, tmp.resolve("run"));
         cmd.addAll(List.of(args));
         if (!cmd.contains("-netdev") && !cmd.contains("-nodefaults") && !cmd.contains("--help")) {
             // The distribution's default lan0 is passt; tests never start passt in the machine's
             // own network namespace (NetdevDistributionTest runs it in namespaces of its own).
             cmd.addAll(List.of("-netdev", "hub,id=lan0"));
         }
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .directory(Files.createDirectories(tmp.resolve("cwd")).toFile()) // a user's directory: must stay as it was
-                .start();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Thread t = new Thread(() -> {
-            try {
-                p.getErrorStream().transferTo(err);
-            } catch (IOException ignored) {
-                // the process went away
-            }
-        });
-        t.start();
-        p.getInputStream().transferTo(out);
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("alos " + String.join(" ", args) + " did not finish");
-        }
-        t.join();
-        return new Result(p.exitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(Files.createDirectories(tmp.resolve("cwd")).toFile()); // a user's directory: must stay as it was
+        return AlosProcess.run(pb, 120, "alos " + String.join(" ", args));
     }
 
     static String run(String... command) throws Exception {

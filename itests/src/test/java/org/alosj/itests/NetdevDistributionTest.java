@@ -1,11 +1,12 @@
 package org.alosj.itests;
 
+import org.alosj.itests.AlosProcess.Result;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -38,9 +39,6 @@ class NetdevDistributionTest {
     @TempDir
     Path tmp;
 
-    record Result(int status, String out, String err) {
-    }
-
     @BeforeAll
     static void findDistribution() {
         dist = Path.of(System.getProperty("alosj.dist", "../distribution/target/alosj")).toAbsolutePath().normalize();
@@ -53,32 +51,13 @@ class NetdevDistributionTest {
 
     /** Runs alos with {@code path} as its PATH (null: ours). */
     Result alosWithPath(String path, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dalos.run=" + tmp.resolve("run"), "-cp", dist.resolve("lib") + "/*",
-                "org.alosj.launcher.Main", "--home", dist.toString()));
+        List<String> cmd = AlosProcess.launcher(dist, tmp.resolve("run"));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         if (path != null) {
             pb.environment().put("PATH", path);
         }
-        Process p = pb.start();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Thread t = new Thread(() -> {
-            try {
-                p.getErrorStream().transferTo(err);
-            } catch (IOException ignored) {
-                // the process went away
-            }
-        });
-        t.start();
-        p.getInputStream().transferTo(out);
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("alos " + String.join(" ", args) + " did not finish");
-        }
-        t.join();
-        return new Result(p.exitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return AlosProcess.run(pb, 120, "alos " + String.join(" ", args));
     }
 
     static boolean onPath(String tool) {

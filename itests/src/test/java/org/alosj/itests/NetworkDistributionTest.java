@@ -1,20 +1,18 @@
 package org.alosj.itests;
 
+import org.alosj.itests.AlosProcess.Result;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,9 +26,6 @@ class NetworkDistributionTest {
     static Path dist;
     @TempDir
     Path tmp;
-
-    record Result(int status, String out, String err) {
-    }
 
     static final String TWO_NICS = "-nodefaults -netdev hub,id=n0 -device pcnet,netdev=n0,mac=52:54:00:00:00:01,addr=2 "
             + "-device pcnet,netdev=n0,mac=52:54:00:00:00:02,addr=3";
@@ -47,33 +42,13 @@ class NetworkDistributionTest {
 
     /** Runs a script on two NICs on a hub (no disk), or on the default machine (its ext2 disk mounted on /). */
     Result alos(boolean twoNics, String script) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dalos.run=" + tmp.resolve("run"), "-cp", dist.resolve("lib") + "/*", "org.alosj.launcher.Main",
-                "--home", dist.toString()));
+        List<String> cmd = AlosProcess.launcher(dist, tmp.resolve("run"));
         if (twoNics) {
             cmd.addAll(List.of(TWO_NICS.split(" ")));
         }
         cmd.add("-c");
         cmd.add(script);
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .start();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Thread t = new Thread(() -> {
-            try {
-                p.getErrorStream().transferTo(err);
-            } catch (IOException ignored) {
-                // the process went away
-            }
-        });
-        t.start();
-        p.getInputStream().transferTo(out);
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("alos -c '" + script + "' did not finish");
-        }
-        t.join();
-        return new Result(p.exitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return AlosProcess.run(new ProcessBuilder(cmd), 120, "alos -c '" + script + "'");
     }
 
     @Test

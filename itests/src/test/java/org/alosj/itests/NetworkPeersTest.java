@@ -1,12 +1,13 @@
 package org.alosj.itests;
 
+import org.alosj.itests.AlosProcess.Result;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.DatagramSocket;
@@ -40,9 +41,6 @@ class NetworkPeersTest {
     final List<Process> started = new ArrayList<>();
     String ns;
 
-    record Result(int status, String out, String err) {
-    }
-
     @BeforeAll
     static void findDistribution() {
         dist = Path.of(System.getProperty("alosj.dist", "../distribution/target/alosj")).toAbsolutePath().normalize();
@@ -68,32 +66,14 @@ class NetworkPeersTest {
     }
 
     List<String> alosCommand(String run, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dalos.run=" + tmp.resolve(run), "-cp", dist.resolve("lib") + "/*", "org.alosj.launcher.Main",
-                "--home", dist.toString(), "-nodefaults"));
+        List<String> cmd = AlosProcess.launcher(dist, tmp.resolve(run));
+        cmd.add("-nodefaults");
         cmd.addAll(List.of(args));
         return cmd;
     }
 
     Result alos(String run, String... args) throws Exception {
-        Process p = new ProcessBuilder(alosCommand(run, args))
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Thread t = new Thread(() -> {
-            try {
-                p.getErrorStream().transferTo(err);
-            } catch (IOException ignored) {
-                // the process went away
-            }
-        });
-        t.start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("alos " + String.join(" ", args) + " did not finish");
-        }
-        t.join();
-        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return AlosProcess.run(new ProcessBuilder(alosCommand(run, args)), 300, "alos " + String.join(" ", args));
     }
 
     /** Starts a machine that keeps running; returns once it has booted (its boot line on stderr). */

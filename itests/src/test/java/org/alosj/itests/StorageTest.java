@@ -1,11 +1,11 @@
 package org.alosj.itests;
 
+import org.alosj.itests.AlosProcess.Result;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -32,9 +31,6 @@ class StorageTest {
     @TempDir
     Path tmp;
 
-    record Result(int status, String out, String err) {
-    }
-
     @BeforeAll
     static void findDistribution() {
         dist = Path.of(System.getProperty("alosj.dist", "../distribution/target/alosj")).toAbsolutePath().normalize();
@@ -42,29 +38,9 @@ class StorageTest {
     }
 
     Result alos(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dalos.run=" + tmp.resolve("run"), "-cp", dist.resolve("lib") + "/*",
-                "org.alosj.launcher.Main", "--home", dist.toString()));
+        List<String> cmd = AlosProcess.launcher(dist, tmp.resolve("run"));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .start();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Thread t = new Thread(() -> {
-            try {
-                p.getErrorStream().transferTo(err);
-            } catch (IOException ignored) {
-                // the process went away
-            }
-        });
-        t.start();
-        p.getInputStream().transferTo(out);
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("alos " + String.join(" ", args) + " did not finish");
-        }
-        t.join();
-        return new Result(p.exitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return AlosProcess.run(new ProcessBuilder(cmd), 120, "alos " + String.join(" ", args));
     }
 
     static String run(String... command) throws Exception {

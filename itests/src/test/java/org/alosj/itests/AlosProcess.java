@@ -1,0 +1,51 @@
+package org.alosj.itests;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * ./alos as a user runs it, for the end-to-end suites: the distribution's launcher in a JVM of its
+ * own, no terminal (stdin from /dev/null), stdout and stderr gathered, bounded in time.
+ */
+final class AlosProcess {
+    record Result(int status, String out, String err) {
+    }
+
+    private AlosProcess() {
+    }
+
+    /** The launcher's command line for the distribution at {@code dist}, its run directory {@code run}. */
+    static List<String> launcher(Path dist, Path run) {
+        return new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dalos.run=" + run, "-cp", dist.resolve("lib") + "/*", "org.alosj.launcher.Main",
+                "--home", dist.toString()));
+    }
+
+    /** Runs {@code builder} to its end, at most {@code limitSeconds}; {@code what} names it in the failure. */
+    static Result run(ProcessBuilder builder, long limitSeconds, String what) throws Exception {
+        Process p = builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Thread t = new Thread(() -> {
+            try {
+                p.getErrorStream().transferTo(err);
+            } catch (IOException ignored) {
+                // the process went away
+            }
+        });
+        t.start();
+        p.getInputStream().transferTo(out);
+        if (!p.waitFor(limitSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(what + " did not finish");
+        }
+        t.join();
+        return new Result(p.exitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+}
