@@ -20,7 +20,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.alosj.kernel.device.NetDevice;
@@ -164,16 +163,25 @@ public final class Stack implements NetworkStack, AutoCloseable {
     }
 
     /**
-     * Waits on a condition of the stack's lock, first processing frames that arrived while this
-     * thread held it (a transmit that looped straight back through an in-JVM link).
+     * Waits for {@code signal} with the stack's lock let go, however many times this thread holds
+     * it, for at most {@code nanos} ({@code Long.MAX_VALUE}: no limit); returns the nanoseconds left.
+     * Frames queued while this thread held the lock are processed first: if they signal, this
+     * returns at once. Callers check again what they wait for, as after any wake-up.
      */
-    long await(Condition c, long nanos) throws InterruptedException {
-        drainRx();
-        if (nanos == Long.MAX_VALUE) {
-            c.await();
-            return Long.MAX_VALUE;
+    long await(Signal signal, long nanos) throws InterruptedException {
+        long seen = signal.generation();
+        int holds = lock.getHoldCount();
+        for (int i = 1; i < holds; i++) {
+            lock.unlock();
         }
-        return c.awaitNanos(nanos);
+        exit();
+        try {
+            return signal.awaitAfter(seen, nanos);
+        } finally {
+            for (int i = 0; i < holds; i++) {
+                lock.lock();
+            }
+        }
     }
 
     ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
@@ -478,6 +486,11 @@ public final class Stack implements NetworkStack, AutoCloseable {
                 lock.unlock();
             }
         }
+    }
+
+    /** Frames received and not yet processed (they wait for the thread holding the lock). */
+    int queuedFrames() {
+        return rxQueued.get();
     }
 
     private void drainRx() {
@@ -1171,12 +1184,12 @@ public final class Stack implements NetworkStack, AutoCloseable {
     /** One outstanding echo request. */
     static final class PingWaiter {
         final int sequence;
-        final Condition done;
+        final Signal done;
         int nextHop;
         long replyAt = -1;
         boolean unreachable;
 
-        PingWaiter(int sequence, Condition done) {
+        PingWaiter(int sequence, Signal done) {
             this.sequence = sequence;
             this.done = done;
         }
@@ -1194,7 +1207,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
             NetInterface iface = find(r.interfaceName());
             int id = nextPingId;
             nextPingId = nextPingId == 0xffff ? 1 : nextPingId + 1;
-            PingWaiter w = new PingWaiter(sequence & 0xffff, lock.newCondition());
+            PingWaiter w = new PingWaiter(sequence & 0xffff, new Signal());
             w.nextHop = r.gateway().isUnspecified() ? dst : r.gateway().bits();
             pings.put(id, w);
             try {

@@ -8,7 +8,6 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.locks.Condition;
 import org.alosj.net.Ipv4Address;
 import org.alosj.net.SocketAddress;
 import org.alosj.net.StreamSocket;
@@ -18,7 +17,7 @@ import org.alosj.net.impl.socket.TcpSocket;
 final class TcpEndpoint implements StreamSocket {
     final Stack stack;
     final TcpSocket socket;
-    final Condition changed;
+    final Signal changed;
     TcpListener listener;
     boolean queued;
     String failure;
@@ -30,7 +29,7 @@ final class TcpEndpoint implements StreamSocket {
     TcpEndpoint(Stack stack, TcpSocket socket) {
         this.stack = stack;
         this.socket = socket;
-        this.changed = stack.lock.newCondition();
+        this.changed = new Signal();
     }
 
     Stack.ConnKey key() {

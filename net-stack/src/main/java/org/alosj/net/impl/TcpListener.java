@@ -6,7 +6,6 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.locks.Condition;
 import org.alosj.net.ListeningSocket;
 import org.alosj.net.SocketAddress;
 import org.alosj.net.StreamSocket;
@@ -17,7 +16,7 @@ final class TcpListener implements ListeningSocket {
     final SocketAddress local;
     final int backlog;
     final ArrayDeque<TcpEndpoint> ready = new ArrayDeque<>();
-    final Condition readyCondition;
+    final Signal readyCondition;
     int halfOpen;
     boolean closed;
     private volatile long timeoutNanos = Long.MAX_VALUE;
@@ -27,7 +26,7 @@ final class TcpListener implements ListeningSocket {
         this.stack = stack;
         this.local = local;
         this.backlog = backlog;
-        this.readyCondition = stack.lock.newCondition();
+        this.readyCondition = new Signal();
     }
 
     @Override

@@ -6,7 +6,6 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.locks.Condition;
 import org.alosj.net.DatagramSocket;
 import org.alosj.net.SocketAddress;
 import org.alosj.net.impl.iface.NetInterface;
@@ -19,7 +18,7 @@ final class UdpEndpoint implements DatagramSocket {
     final Stack stack;
     final SocketAddress local;
     final ArrayDeque<Datagram> queue = new ArrayDeque<>();
-    final Condition ready;
+    final Signal ready;
     long dropped;
     private boolean closed;
     private volatile long timeoutNanos = Long.MAX_VALUE;
@@ -28,7 +27,7 @@ final class UdpEndpoint implements DatagramSocket {
     UdpEndpoint(Stack stack, SocketAddress local) {
         this.stack = stack;
         this.local = local;
-        this.ready = stack.lock.newCondition();
+        this.ready = new Signal();
     }
 
     @Override

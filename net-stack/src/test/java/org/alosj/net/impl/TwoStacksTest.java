@@ -18,6 +18,7 @@ import org.alosj.net.Ipv4Address;
 import org.alosj.net.ListeningSocket;
 import org.alosj.net.SocketAddress;
 import org.alosj.net.StreamSocket;
+import org.alosj.net.impl.socket.TcpConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -205,6 +206,50 @@ class TwoStacksTest {
         assertEquals("during the swap", new String(buf));
         assertEquals("eth0", a.interfaces().get(0).name());
         assertEquals(A, a.interfaces().get(0).address());
+    }
+
+    /**
+     * The lost wake-up that made keep-alive reads time out now and then: data that arrives while
+     * the reader holds the lock is queued, processed by the reader on its way into the wait, and
+     * its signal must still end that wait. Every TCP timer is pushed out past the read timeout, so
+     * that no later segment or timer can hide a lost signal.
+     */
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void data_queued_while_the_reader_held_the_lock_ends_its_wait() throws Exception {
+        link = new TestLink(42, 0, 0, 0);
+        TcpConfig d = TcpConfig.defaults();
+        long minute = 60_000 * TcpConfig.MS;
+        // ACKs and retransmissions come a minute late, so no later segment or timer wakes the reader
+        TcpConfig late = new TcpConfig(d.sendBufferSize(), d.receiveBufferSize(), minute, minute, 2 * minute,
+                d.maxRetransmissions(), d.synRetries(), minute, d.msl(), d.keepAliveIdle(), d.keepAliveInterval(),
+                d.keepAliveProbes());
+        a = new Stack(late, System::nanoTime);
+        b = new Stack(late, System::nanoTime);
+        sa = link.station(1);
+        sb = link.station(2);
+        a.attach("00:02.0", sa, "test");
+        b.attach("00:02.0", sb, "test");
+        a.configure("eth0", A, 24);
+        b.configure("eth0", B, 24);
+        ListeningSocket l = b.listen(new SocketAddress(Ipv4Address.ANY, 5002), 8);
+        try (StreamSocket c = a.connect(new SocketAddress(B, 5002), Duration.ofSeconds(5));
+             StreamSocket s = l.accept()) {
+            byte[] buf = new byte[16]; // and no read timeout: the read returns data or blocks
+            a.enter();
+            try {
+                s.write("pong".getBytes(), 0, 4);
+                long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (a.queuedFrames() == 0 && System.nanoTime() < giveUp) {
+                    Thread.sleep(1);
+                }
+                assertEquals(1, a.queuedFrames(), "the segment should wait for the lock this thread holds");
+                assertEquals(4, c.read(buf, 0, buf.length)); // a lost signal blocks here until the test's timeout
+            } finally {
+                a.exit();
+            }
+            assertEquals("pong", new String(buf, 0, 4));
+        }
     }
 
     private void transfer(int size) throws Exception {
