@@ -78,7 +78,11 @@ class NetworkPeersTest {
 
     /** Starts a machine that keeps running; returns once it has booted (its boot line on stderr). */
     Process alosInBackground(String run, String... args) throws Exception {
-        Process p = new ProcessBuilder(alosCommand(run, args))
+        return startInBackground(run, alosCommand(run, args));
+    }
+
+    Process startInBackground(String run, List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(tmp.resolve(run + ".out").toFile()).start();
         started.add(p);
@@ -238,6 +242,61 @@ class NetworkPeersTest {
         }
         assertEquals("200", status);
         assertEquals(sha256(file), sha256(Files.readAllBytes(got)), "byte-identical through passt's forward");
+    }
+
+    /**
+     * The issue's must-show as a user sees it: the default machine (its ext2 disk mounted on /),
+     * `httpd start` serving /www, passt forwarding the namespace's port 8080 to the guest's 80;
+     * curl gets /www/index.html, then 10,000 requests on one kept-alive connection all get 200.
+     */
+    @Test
+    void curlGetsWwwIndexFromTheDefaultDiskAndTenThousandKeepAliveRequestsAllSucceed() throws Exception {
+        assumePeers("passt", "ip", "curl");
+        createNamespace();
+        List<String> cmd = AlosProcess.launcher(dist, tmp.resolve("guest"));
+        cmd.addAll(List.of("-device", "pcnet,netdev=n0", "-netdev", "passt,id=n0,netns=" + ns
+                + ",hostfwd=tcp::8080-:80", "-c", "dhcp; httpd start 80; sleep 300"));
+        startInBackground("guest", cmd);
+        byte[] index = Files.readAllBytes(Path.of("../distribution/disk_structure/www/index.html"));
+        Path got = tmp.resolve("index.html");
+        String status = "";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!status.equals("200") && System.nanoTime() < deadline) {
+            Process curl = new ProcessBuilder("ip", "netns", "exec", ns, "curl", "-s", "-m", "30", "-o", got.toString(),
+                    "-w", "%{http_code}", "http://127.0.0.1:8080/index.html").redirectErrorStream(true).start();
+            status = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            curl.waitFor(40, TimeUnit.SECONDS);
+            if (!status.equals("200")) {
+                Thread.sleep(200); // the guest's httpd is not up yet
+            }
+        }
+        assertEquals("200", status);
+        assertEquals(new String(index, StandardCharsets.UTF_8), Files.readString(got), "/www/index.html of the disk");
+        // curl's URL range makes 10,000 requests, in order, reusing one connection while the server keeps it.
+        Process many = new ProcessBuilder("ip", "netns", "exec", ns, "curl", "-s", "-m", "240", "-w",
+                "\\n@@ %{http_code} %{num_connects} %{size_download}\\n", "http://127.0.0.1:8080/index.html?n=[1-10000]")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        long ok = 0;
+        long connects = 0;
+        List<String> bad = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(many.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.startsWith("@@ ")) {
+                    String[] f = line.split(" ");
+                    connects += Long.parseLong(f[2]);
+                    if (f[1].equals("200") && Long.parseLong(f[3]) == index.length) {
+                        ok++;
+                    } else if (bad.size() < 5) {
+                        bad.add(line);
+                    }
+                }
+            }
+        }
+        assertTrue(many.waitFor(250, TimeUnit.SECONDS), "curl did not finish");
+        assertEquals(0, many.exitValue(), "curl's exit status");
+        assertEquals(10_000, ok, "requests answered 200 with the whole page; not: " + bad);
+        assertEquals(1, connects, "all 10,000 requests on one kept-alive connection");
     }
 
     @Test
