@@ -27,6 +27,7 @@ import org.osgi.framework.BundleException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.framework.wiring.BundleWiring;
 
 /**
  * Boots Felix: a fresh bundle cache every run (so bundle ids are the same on every boot),
@@ -40,6 +41,7 @@ final class Launcher {
     static final String SYSTEM_CLOCK = "org.alosj.kernel.time.SystemClock";
     /** Started after everything else: it takes the terminal. */
     static final String CONSOLE_BUNDLE = "org.apache.felix.gogo.jline";
+    static final String JLINE_BUNDLE = "org.jline";
 
     private final Path home;
     private final MachineConfig config;
@@ -110,11 +112,10 @@ final class Launcher {
             }
             // Scripted, the console bundle still runs: it brings Gogo's builtins (echo, grep,
             // each, if …); with --nointeractive it reads its profile and leaves the terminal alone.
-            if (script != null) {
-                // No terminal to find: say so, or JLine warns that it fell back to a dumb one.
-                System.setProperty("org.jline.terminal.dumb", "true");
-            }
-            start(console);
+            // Without a terminal (a script, input from a pipe) a dumb one is what is wanted: say so,
+            // or JLine warns that it fell back to one. On a terminal JLine still uses it.
+            System.setProperty("org.jline.terminal.dumb", "true");
+            startConsole(console, bundles);
             if (script != null) {
                 return runScript(ctx, script, out);
             }
@@ -149,6 +150,29 @@ final class Launcher {
             bundles.add(ctx.installBundle(jar.toUri().toString()));
         }
         return bundles;
+    }
+
+    /**
+     * Starts Gogo's console. JLine (3.24 and later) finds its terminal providers (exec, FFM, JNI)
+     * through the thread context class loader, which in a framework is not JLine's: with no
+     * provider every terminal becomes a dumb one, without line editing. The console's shell
+     * thread is created while its bundle starts and inherits this thread's context loader, so
+     * JLine's own loader is set for that moment.
+     */
+    private void startConsole(Bundle console, List<Bundle> bundles) {
+        Thread self = Thread.currentThread();
+        ClassLoader before = self.getContextClassLoader();
+        for (Bundle b : bundles) {
+            BundleWiring wiring = JLINE_BUNDLE.equals(b.getSymbolicName()) ? b.adapt(BundleWiring.class) : null;
+            if (wiring != null) {
+                self.setContextClassLoader(wiring.getClassLoader());
+            }
+        }
+        try {
+            start(console);
+        } finally {
+            self.setContextClassLoader(before);
+        }
     }
 
     private void start(Bundle b) {

@@ -29,7 +29,25 @@ final class AlosProcess {
 
     /** Runs {@code builder} to its end, at most {@code limitSeconds}; {@code what} names it in the failure. */
     static Result run(ProcessBuilder builder, long limitSeconds, String what) throws Exception {
-        Process p = builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        return run(builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start(), limitSeconds,
+                what);
+    }
+
+    /** As {@link #run(ProcessBuilder, long, String)}, with {@code input} written to its stdin, then closed. */
+    static Result run(ProcessBuilder builder, byte[] input, long limitSeconds, String what) throws Exception {
+        Process p = builder.redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        Thread feeder = new Thread(() -> {
+            try (var in = p.getOutputStream()) {
+                in.write(input);
+            } catch (IOException ignored) {
+                // the process went away
+            }
+        });
+        feeder.start();
+        return run(p, limitSeconds, what);
+    }
+
+    private static Result run(Process p, long limitSeconds, String what) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Thread t = new Thread(() -> {

@@ -5,6 +5,7 @@ import org.alosj.itests.AlosProcess.Result;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,6 +150,48 @@ class DistributionTest {
             assertEquals(List.of(), left.map(Path::getFileName).map(Path::toString).toList(),
                     "files the run wrote into the directory it was started from");
         }
+    }
+
+    @Test
+    void commands_piped_to_the_console_run_one_by_one() throws Exception {
+        List<String> cmd = AlosProcess.launcher(dist, tmp.resolve("run"));
+        cmd.add("-nodefaults");
+        Result r = AlosProcess.run(new ProcessBuilder(cmd), "echo piped-marker\nlspci -n\n".getBytes(), 120,
+                "alos with commands on stdin");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("piped-marker"), r.out());
+        assertTrue(r.out().contains("8086:1237"), r.out());
+        assertFalse(r.err().contains("WARNING"), "no terminal is the expected case, not a warning: " + r.err());
+    }
+
+    /**
+     * The interactive console on a pseudo-terminal with no size (script(1) from a pipe), where
+     * JLine 3.21 looped forever in its line redisplay: JLine must find a real terminal (its line
+     * editor turns on bracketed paste) and run what is typed.
+     */
+    @Test
+    void the_console_edits_lines_on_a_terminal_even_one_with_no_size() throws Exception {
+        assumeTrue(onPath("script"), "script(1) from util-linux is not installed (CI installs it)");
+        List<String> cmd = AlosProcess.launcher(dist, tmp.resolve("run"));
+        cmd.add("-nodefaults");
+        StringBuilder line = new StringBuilder();
+        for (String arg : cmd) {
+            line.append(line.length() == 0 ? "" : " ").append("'").append(arg.replace("'", "'\\''")).append("'");
+        }
+        Result r = AlosProcess.run(new ProcessBuilder("script", "-qfec", line.toString(), "/dev/null"),
+                "echo tty-marker\rstop 0\r".getBytes(), 120, "alos on a pseudo-terminal");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("tty-marker\r\n"), "the command's output: " + r.out());
+        assertTrue(r.out().contains("\u001b[?2004h"), "JLine's line editor on a real terminal: " + r.out());
+    }
+
+    static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
