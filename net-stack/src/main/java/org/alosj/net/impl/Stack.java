@@ -1,6 +1,7 @@
 package org.alosj.net.impl;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -181,6 +182,31 @@ public final class Stack implements NetworkStack, AutoCloseable {
             for (int i = 0; i < holds; i++) {
                 lock.lock();
             }
+        }
+    }
+
+    /** The deadline ({@link System#nanoTime()}) of a call with this timeout; {@code Long.MAX_VALUE} for none. */
+    static long deadlineAfter(long timeoutNanos) {
+        return timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + timeoutNanos;
+    }
+
+    /**
+     * A blocking socket call's wait for {@code signal} until {@code deadline} (from
+     * {@link #deadlineAfter}); the caller checks again what it waits for when this returns.
+     *
+     * @throws SocketTimeoutException "WHAT timed out" once the deadline has passed
+     * @throws InterruptedIOException "WHAT interrupted", the thread's interrupt kept
+     */
+    void awaitUntil(Signal signal, long deadline, String what) throws IOException {
+        long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
+        if (left <= 0) {
+            throw new SocketTimeoutException(what + " timed out");
+        }
+        try {
+            await(signal, left);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException(what + " interrupted");
         }
     }
 

@@ -2,10 +2,8 @@ package org.alosj.net.impl;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import org.alosj.net.Ipv4Address;
@@ -36,28 +34,6 @@ final class TcpEndpoint implements StreamSocket {
         return new Stack.ConnKey(socket.localAddress, socket.localPort, socket.remoteAddress, socket.remotePort);
     }
 
-    private long deadline() {
-        long t = timeoutNanos;
-        return t == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + t;
-    }
-
-    private void await(long deadline, String what) throws IOException {
-        try {
-            if (deadline == Long.MAX_VALUE) {
-                stack.await(changed, Long.MAX_VALUE);
-                return;
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new SocketTimeoutException(what + " timed out");
-            }
-            stack.await(changed, left);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException(what + " interrupted");
-        }
-    }
-
     private IOException failed() {
         String why = failure != null ? failure : socket.error();
         return new SocketException(why != null ? why : "socket closed");
@@ -71,7 +47,7 @@ final class TcpEndpoint implements StreamSocket {
         }
         stack.enter();
         try {
-            long deadline = deadline();
+            long deadline = Stack.deadlineAfter(timeoutNanos);
             while (true) {
                 if (socket.readable() > 0) {
                     int n = socket.recv(b, off, len);
@@ -87,7 +63,7 @@ final class TcpEndpoint implements StreamSocket {
                 if (!blocking) {
                     return 0;
                 }
-                await(deadline, "read");
+                stack.awaitUntil(changed, deadline, "read");
             }
         } finally {
             stack.exit();
@@ -99,7 +75,7 @@ final class TcpEndpoint implements StreamSocket {
         java.util.Objects.checkFromIndexSize(off, len, b.length);
         stack.enter();
         try {
-            long deadline = deadline();
+            long deadline = Stack.deadlineAfter(timeoutNanos);
             int done = 0;
             while (done < len) {
                 if (!socket.canSend()) {
@@ -114,7 +90,7 @@ final class TcpEndpoint implements StreamSocket {
                     if (!blocking) {
                         return done;
                     }
-                    await(deadline, "write");
+                    stack.awaitUntil(changed, deadline, "write");
                 }
             }
             return done;

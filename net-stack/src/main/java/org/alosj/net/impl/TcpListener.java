@@ -1,9 +1,7 @@
 package org.alosj.net.impl;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import org.alosj.net.ListeningSocket;
@@ -33,7 +31,7 @@ final class TcpListener implements ListeningSocket {
     public StreamSocket accept() throws IOException {
         stack.enter();
         try {
-            long deadline = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + timeoutNanos;
+            long deadline = Stack.deadlineAfter(timeoutNanos);
             while (true) {
                 if (closed) {
                     throw new SocketException("listening socket on " + local + " is closed");
@@ -47,19 +45,8 @@ final class TcpListener implements ListeningSocket {
                 if (!blocking) {
                     return null;
                 }
-                if (deadline == Long.MAX_VALUE) {
-                    stack.await(readyCondition, Long.MAX_VALUE);
-                } else {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        throw new SocketTimeoutException("accept on " + local + " timed out");
-                    }
-                    stack.await(readyCondition, left);
-                }
+                stack.awaitUntil(readyCondition, deadline, "accept on " + local);
             }
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("accept interrupted");
         } finally {
             stack.exit();
         }

@@ -1,9 +1,7 @@
 package org.alosj.net.impl;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import org.alosj.net.DatagramSocket;
@@ -63,7 +61,7 @@ final class UdpEndpoint implements DatagramSocket {
     Datagram receiveDatagram() throws IOException {
         stack.enter();
         try {
-            long deadline = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + timeoutNanos;
+            long deadline = Stack.deadlineAfter(timeoutNanos);
             while (true) {
                 if (closed) {
                     throw new SocketException("datagram socket " + local + " is closed");
@@ -75,19 +73,8 @@ final class UdpEndpoint implements DatagramSocket {
                 if (!blocking) {
                     return null;
                 }
-                if (deadline == Long.MAX_VALUE) {
-                    stack.await(ready, Long.MAX_VALUE);
-                } else {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        throw new SocketTimeoutException("receive on UDP " + local + " timed out");
-                    }
-                    stack.await(ready, left);
-                }
+                stack.awaitUntil(ready, deadline, "receive on UDP " + local);
             }
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("receive interrupted");
         } finally {
             stack.exit();
         }
