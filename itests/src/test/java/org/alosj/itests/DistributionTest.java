@@ -172,17 +172,32 @@ class DistributionTest {
     @Test
     void the_console_edits_lines_on_a_terminal_even_one_with_no_size() throws Exception {
         assumeTrue(onPath("script"), "script(1) from util-linux is not installed (CI installs it)");
+        Result r = onPseudoTerminal("echo tty-marker\rstop 0\r", "-nodefaults");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("tty-marker\r\n"), "the command's output: " + r.out());
+        assertTrue(r.out().contains("\u001b[?2004h"), "JLine's line editor on a real terminal: " + r.out());
+    }
+
+    @Test
+    void what_is_typed_at_the_console_is_in_the_disks_history_next_boot() throws Exception {
+        assumeTrue(onPath("script"), "script(1) from util-linux is not installed (CI installs it)");
+        Result typed = onPseudoTerminal("echo history-marker\rstop 0\r", "-netdev", "hub,id=lan0");
+        assertEquals(0, typed.status(), typed.out() + typed.err());
+        Result next = alos("--keep-disk", "-c", "cat /system/history");
+        assertEquals(0, next.status(), next.err());
+        assertTrue(next.out().contains("echo history-marker"), next.out());
+    }
+
+    /** ./alos under script(1): its console on a pseudo-terminal, {@code typed} as keystrokes. */
+    Result onPseudoTerminal(String typed, String... args) throws Exception {
         List<String> cmd = AlosProcess.launcher(dist, tmp.resolve("run"));
-        cmd.add("-nodefaults");
+        cmd.addAll(List.of(args));
         StringBuilder line = new StringBuilder();
         for (String arg : cmd) {
             line.append(line.length() == 0 ? "" : " ").append("'").append(arg.replace("'", "'\\''")).append("'");
         }
-        Result r = AlosProcess.run(new ProcessBuilder("script", "-qfec", line.toString(), "/dev/null"),
-                "echo tty-marker\rstop 0\r".getBytes(), 120, "alos on a pseudo-terminal");
-        assertEquals(0, r.status(), r.out() + r.err());
-        assertTrue(r.out().contains("tty-marker\r\n"), "the command's output: " + r.out());
-        assertTrue(r.out().contains("\u001b[?2004h"), "JLine's line editor on a real terminal: " + r.out());
+        return AlosProcess.run(new ProcessBuilder("script", "-qfec", line.toString(), "/dev/null"), typed.getBytes(),
+                120, "alos on a pseudo-terminal");
     }
 
     static boolean onPath(String tool) {
