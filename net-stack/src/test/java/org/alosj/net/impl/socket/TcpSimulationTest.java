@@ -67,14 +67,21 @@ class TcpSimulationTest {
     }
 
     /** What a simulated transfer cost: virtual time from SYN to both ends closed, sender's counters. */
-    record Outcome(long elapsedNanos, long retransmissions, long timeouts) {
+    record Outcome(long elapsedNanos, long retransmissions, long timeouts, long fastRetransmits, long sackRecoveries,
+                   long lostRetransmissions) {
     }
 
     /** Runs one transfer of {@code size} bytes A → B (1 ms one way) and checks it arrived intact. */
     static Outcome simulate(int lossPercent, int dupPercent, int reorderPercent, int buffer, long seed, int size)
             throws Exception {
+        return simulate(lossPercent, dupPercent, reorderPercent, buffer, seed, size, true);
+    }
+
+    /** The same, with SACK offered by both ends or by neither ({@code sack} false: NewReno recovery). */
+    static Outcome simulate(int lossPercent, int dupPercent, int reorderPercent, int buffer, long seed, int size,
+                            boolean sack) throws Exception {
         SplittableRandom random = new SplittableRandom(seed);
-        TcpConfig config = TcpConfig.defaults().withBuffers(buffer, buffer).withMsl(30_000 * MS);
+        TcpConfig config = TcpConfig.defaults().withBuffers(buffer, buffer).withMsl(30_000 * MS).withSack(sack);
         byte[] data = new byte[size];
         new SplittableRandom(seed * 31).nextBytes(data);
         PriorityQueue<Packet> wire = new PriorityQueue<>((x, y) -> x.at != y.at ? Long.compare(x.at, y.at)
@@ -84,7 +91,7 @@ class TcpSimulationTest {
         TcpSocket[] b = {null};
         TcpSocket a = TcpSocket.connect(config, A, 40000, B, 80, random.nextInt(), 1460, 0);
         TcpSocket.Output link = (s, h, ring, off, len) -> {
-            int hl = TcpHeader.lengthFor(h.mss(), h.windowScale());
+            int hl = h.length();
             byte[] seg = new byte[hl + len];
             if (len > 0) {
                 ring.peek(off, seg, hl, len);
@@ -149,7 +156,8 @@ class TcpSimulationTest {
         assertArrayEquals(data, received.toByteArray());
         assertTrue(b[0].error() == null, b[0].error());
         assertTrue(a.error() == null, a.error());
-        return new Outcome(clock[0], a.retransmissions(), a.timeouts());
+        return new Outcome(clock[0], a.retransmissions(), a.timeouts(), a.fastRetransmits(), a.sackRecoveries(),
+                a.lostRetransmissions());
     }
 
     private static void deliver(Packet p, TcpSocket a, TcpSocket[] b, TcpConfig config, long now)
