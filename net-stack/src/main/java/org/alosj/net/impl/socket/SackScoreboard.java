@@ -27,6 +27,14 @@ final class SackScoreboard {
     private final int[] end = new int[MAX_RANGES];
     private int count;
     private final List<Retransmission> retransmissions = new ArrayList<>();
+    /**
+     * The start of the highest retransmission found delivered (SACKed), or {@link #NONE}: the
+     * bytes below it that are neither SACKed nor sent again since were sent before it and
+     * should have arrived first, so they are lost (RACK's reasoning, RFC 8985 6.2, for the one
+     * send order this scoreboard knows: originals before retransmissions).
+     */
+    private int deliveredRetransmission;
+    private boolean anyDeliveredRetransmission;
 
     boolean isEmpty() {
         return count == 0;
@@ -93,6 +101,9 @@ final class SackScoreboard {
         }
         if (count > 0 && lt(start[0], una)) {
             start[0] = una;
+        }
+        if (anyDeliveredRetransmission && le(deliveredRetransmission, una)) {
+            anyDeliveredRetransmission = false;
         }
         retransmissions.removeIf(r -> le(r.to, una));
         for (int i = 0; i < retransmissions.size(); i++) {
@@ -176,17 +187,23 @@ final class SackScoreboard {
      * RFC 6675 IsLost as a boundary: an un-SACKed byte is lost when {@code dupThresh} SACKed
      * ranges or more than {@code (dupThresh - 1) * mss} SACKed bytes lie above it. Both grow as
      * the byte gets lower, so the lost bytes are exactly the un-SACKed ones below the returned
-     * sequence number ({@code una}: none).
+     * sequence number ({@code una}: none). Bytes below a retransmission that was delivered are
+     * lost too (see {@link #deliveredRetransmission}).
      */
     int lostBoundary(int una, int mss, int dupThresh) {
+        int boundary = una;
         long bytes = 0;
         for (int k = count - 1; k >= 0; k--) {
             bytes += end[k] - start[k];
             if (count - k >= dupThresh || bytes > (long) (dupThresh - 1) * mss) {
-                return start[k];
+                boundary = start[k];
+                break;
             }
         }
-        return una;
+        if (anyDeliveredRetransmission && lt(boundary, deliveredRetransmission)) {
+            boundary = deliveredRetransmission;
+        }
+        return boundary;
     }
 
     // ---- retransmissions in flight ------------------------------------------------------
@@ -235,7 +252,22 @@ final class SackScoreboard {
     }
 
     private void dropDeliveredRetransmissions() {
-        retransmissions.removeIf(r -> sackedBetween(r.from, r.to) == r.to - r.from);
+        for (int i = retransmissions.size() - 1; i >= 0; i--) {
+            Retransmission r = retransmissions.get(i);
+            if (sackedBetween(r.from, r.to) == r.to - r.from) {
+                retransmissions.remove(i);
+                if (!anyDeliveredRetransmission || lt(deliveredRetransmission, r.from)) {
+                    deliveredRetransmission = r.from;
+                    anyDeliveredRetransmission = true;
+                }
+            }
+        }
+    }
+
+    /** After a timeout: every byte below {@code seq} not SACKed is lost. */
+    void allLostBelow(int seq) {
+        deliveredRetransmission = seq;
+        anyDeliveredRetransmission = true;
     }
 
     void clearRetransmissions() {
@@ -245,5 +277,6 @@ final class SackScoreboard {
     void clear() {
         count = 0;
         retransmissions.clear();
+        anyDeliveredRetransmission = false;
     }
 }

@@ -105,6 +105,8 @@ public final class TcpSocket {
     private final SackScoreboard scoreboard = new SackScoreboard();
     /** Recovery just began: the first hole goes out whatever pipe says (RFC 6675 5 step 4.3). */
     private boolean retransmitFirstHole;
+    /** This recovery began with a retransmission timeout: cwnd grows in slow start meanwhile. */
+    private boolean timeoutRecovery;
     /** The rescue retransmission of this recovery was sent (RFC 6675 RescueRxt). */
     private boolean rescueSent;
     /** When the tail loss probe fires (RFC 8985 7), or Long.MAX_VALUE. */
@@ -661,8 +663,14 @@ public final class TcpSocket {
         if (inRecovery) {
             if (le(recover, sndUna)) {
                 inRecovery = false;
-                cwnd = sackOk ? ssthresh : Math.min(ssthresh, Math.max(flightSize(), 0) + mss);
+                if (timeoutRecovery) {
+                    timeoutRecovery = false;
+                } else {
+                    cwnd = sackOk ? ssthresh : Math.min(ssthresh, Math.max(flightSize(), 0) + mss);
+                }
                 dupAcks = 0;
+            } else if (timeoutRecovery) {
+                cwnd = Math.min(cwnd + Math.min(acked, 2L * mss), Math.max(ssthresh, cwnd)); // slow start (RFC 5681 3.1)
             } else if (!sackOk) {
                 retransmitOne = true; // partial ACK: the next hole
                 cwnd = Math.max(mss, cwnd - acked + mss);
@@ -1133,6 +1141,26 @@ public final class TcpSocket {
         if (zeroWindow) {
             probe = true; // the persist timer: one byte into the closed window
             retries = Math.max(0, retries - 1);
+        } else if (sackOk && isEstablishedOrLater()) {
+            // Every byte outstanding is taken as lost and the scoreboard's recovery sends the holes
+            // again from SND.UNA in slow start, as Linux's loss state does: the retransmissions are
+            // tracked, so one lost again is found by what arrives after it, not by another timeout.
+            ssthresh = Math.max(flightSize() / 2, 2L * mss); // RFC 5681 (4)
+            cwnd = mss;
+            recover = sndMax;
+            inRecovery = true;
+            timeoutRecovery = true;
+            dupAcks = 0;
+            // RFC 2018 8: the receiver may have reneged; SACK blocks that come again rebuild it
+            scoreboard.clear();
+            scoreboard.allLostBelow(sndMax);
+            retransmitFirstHole = true;
+            rescueSent = true;
+            probeRearm = true; // a probe an RTT or two later if this retransmission is lost too
+            probesUnanswered = 0;
+            rttTiming = false; // Karn's algorithm
+            retransmitAt = now + rto;
+            return;
         } else {
             ssthresh = Math.max(flightSize() / 2, 2L * mss); // RFC 5681 (4)
             cwnd = mss;
@@ -1140,11 +1168,6 @@ public final class TcpSocket {
             recoverAfterTimeout = true;
             inRecovery = false;
             dupAcks = 0;
-            // RFC 2018 8: the receiver may have reneged; SACK blocks that come again rebuild it
-            scoreboard.clear();
-            retransmitFirstHole = false;
-            probeRearm = true; // a probe an RTT or two later if this retransmission is lost too
-            probesUnanswered = 0;
         }
         sndNxt = sndUna; // go back: everything unacknowledged is sent again
         rttTiming = false; // Karn's algorithm
