@@ -407,6 +407,16 @@ public final class Stack implements NetworkStack, AutoCloseable {
         }
     }
 
+    /** A permanent ARP entry on interface {@code name} (arp -s): it never expires and ARP traffic does not change it. */
+    public void addStaticArp(String name, Ipv4Address ip, long mac) {
+        enter();
+        try {
+            requireInterface(name).arp.addPermanent(ip.bits(), mac);
+        } finally {
+            exit();
+        }
+    }
+
     public boolean removeArp(Ipv4Address ip) {
         enter();
         try {
