@@ -271,6 +271,8 @@ class NetworkPeersTest {
             }
         }
         String sha = HexFormat.of().formatHex(digest.digest());
+        byte[] small = randomFile(www.resolve("small.bin"), 2_000_000, 7);
+        Path pcap = tmp.resolve("client.pcap");
         alosInBackground("server", "-netdev", "udp,id=u0,local=127.0.0.1:" + pa + ",remote=127.0.0.1:" + pb,
                 "-netdev", "fault,id=f0,netdev=u0,drop=0.05,reorder=0.02,seed=1",
                 "-device", "pcnet,netdev=f0,mac=52:54:00:00:00:0a",
@@ -278,9 +280,27 @@ class NetworkPeersTest {
         Result r = alos("client", "-netdev", "udp,id=u0,local=127.0.0.1:" + pb + ",remote=127.0.0.1:" + pa,
                 "-netdev", "fault,id=f0,netdev=u0,drop=0.05,reorder=0.02,seed=2",
                 "-device", "pcnet,netdev=f0,mac=52:54:00:00:00:0b",
-                "-c", "ifconfig eth0 10.0.0.2/24; http get -sha256 http://10.0.0.1/big.bin; netbackends");
+                "-c", "ifconfig eth0 10.0.0.2/24; capture eth0 " + pcap + "; http get -sha256 http://10.0.0.1/small.bin;"
+                        + " capture stop eth0; http get -sha256 http://10.0.0.1/big.bin; netbackends");
         assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("2000000 bytes sha256 " + sha256(small)), r.out());
         assertTrue(r.out().contains((mib << 20) + " bytes sha256 " + sha), r.out());
+        if (onPath("tshark")) {
+            // Wireshark's reading of the small transfer: both SYNs agree on SACK, the client's ACKs
+            // carry SACK blocks for what arrived out of order, nothing malformed.
+            String sacks = DistributionTest.run("tshark", "-r", pcap.toString(), "-Y",
+                    "tcp.options.sack_le && tcp.srcport != 80", "-T", "fields", "-e", "tcp.options.sack_le");
+            assertTrue(sacks.lines().anyMatch(l -> !l.isBlank()), "no SACK block in the client's ACKs");
+            List<String> synSources = DistributionTest.run("tshark", "-r", pcap.toString(), "-Y",
+                    "tcp.flags.syn == 1 && tcp.options.sack_perm", "-T", "fields", "-e", "tcp.srcport").lines()
+                    .filter(l -> l.matches("\\d+")).toList();
+            assertTrue(synSources.contains("80") && synSources.stream().anyMatch(p -> !p.equals("80")),
+                    "SACK-permitted in the SYN and the SYN-ACK: " + synSources);
+            String verbose = DistributionTest.run("tshark", "-o", "tcp.check_checksum:TRUE", "-V", "-r",
+                    pcap.toString()).toLowerCase();
+            assertTrue(!verbose.contains("malformed") && !verbose.contains("[checksum status: bad]"),
+                    "tshark found a malformed segment or a bad checksum");
+        }
         java.util.regex.Matcher m = java.util.regex.Pattern.compile(
                 "(\\d+) frames in, (\\d+) dropped, \\d+ duplicated, (\\d+) reordered").matcher(r.out());
         assertTrue(m.find(), r.out());

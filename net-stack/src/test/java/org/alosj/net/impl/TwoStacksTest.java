@@ -70,6 +70,12 @@ class TwoStacksTest {
     void tcp_survives_a_lossy_link_that_drops_duplicates_and_reorders() throws Exception {
         setUp(0.05, 0.02, 0.05);
         transfer(200_000);
+        // netstat -s of the sender tells what recovery did: SACK was agreed and used
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("tcp: (\\d+) segments retransmitted, (\\d+) fast "
+                + "retransmits \\((\\d+) of them SACK recoveries\\)").matcher(a.counters());
+        assertTrue(m.find(), a.counters());
+        assertTrue(Long.parseLong(m.group(1)) > 0 && Long.parseLong(m.group(3)) > 0, a.counters());
+        assertEquals(m.group(2), m.group(3), "every recovery between two SACK stacks uses SACK: " + a.counters());
     }
 
     @Test
