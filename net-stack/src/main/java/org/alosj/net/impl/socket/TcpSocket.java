@@ -1228,7 +1228,11 @@ public final class TcpSocket {
         int flags = ACK | (fin ? FIN : 0) | (n > 0 && seq + n == sendBase + sendBuffer.length() ? PSH : 0);
         TcpHeader h = header(seq, rcvNxt, flags, advertise());
         if (sackOk && !assembler.isEmpty()) {
-            h = h.withSackBlocks(assembler.sackBlocks(rcvNxt, TcpHeader.MAX_SACK_BLOCKS));
+            // RFC 6691: options come out of the MSS, so a data segment carries only the blocks that fit beside it
+            int fit = n == 0 ? TcpHeader.MAX_SACK_BLOCKS : Math.min(TcpHeader.MAX_SACK_BLOCKS, (mss - n - 4) / 8);
+            if (fit > 0) {
+                h = h.withSackBlocks(assembler.sackBlocks(rcvNxt, fit));
+            }
         }
         out.send(this, h, sendBuffer, seq - sendBase, n);
         int next = seq + n + (fin ? 1 : 0);

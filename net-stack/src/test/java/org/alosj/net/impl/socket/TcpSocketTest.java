@@ -433,6 +433,24 @@ class TcpSocketTest {
     }
 
     @Test
+    void sack_blocks_on_a_data_segment_come_out_of_its_mss_rfc6691() {
+        establishedWithSack(); // MSS 1000
+        recv(IRS + 1 + 1000, ISS + 1, ACK, 8000, new byte[1000]);
+        recv(IRS + 1 + 3000, ISS + 1, ACK, 8000, new byte[1000]);
+        sent();
+        s.send(new byte[1000], 0, 1000);
+        Seg full = sentOne();
+        assertEquals(1000, full.data().length);
+        assertNull(full.h().sackBlocks(), "a full segment has no room for options");
+        recv(IRS + 1 + 5000, ISS + 1001, ACK, 8000, new byte[1000]);
+        sent();
+        s.send(new byte[985], 0, 985);
+        Seg almost = sentOne();
+        assertEquals(1, almost.h().sackBlockCount(), "985 bytes leave room for one block (12 bytes): " + almost.h());
+        assertTrue(almost.data().length + almost.h().length() - 20 <= 1000);
+    }
+
+    @Test
     void after_out_of_order_data_in_order_segments_are_acked_at_once_not_delayed() {
         establishedWithSack();
         byte[] seg = new byte[1000];
