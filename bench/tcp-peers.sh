@@ -2,7 +2,8 @@
 # Whole-machine TCP against real peers (needs root, passt, python3):
 #  1. the guest fetches a file from python3 http.server through passt, in a namespace this
 #     script creates (tcpb-<pid>);
-#  2. two ALOS/J machines on a UDP LAN, each behind a fault filter with drop=DROP, reorder 2 %.
+#  2. two ALOS/J machines on a UDP LAN, each behind a fault filter with drop=DROP, reorder 2 %;
+#     the sender's TCP recovery counters (netstat -s) are printed at the end.
 # Usage: bench/tcp-peers.sh [PASST_MB] [LAN_MIB] [DROP]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -29,10 +30,13 @@ head -c "$((mib * 1048576))" /dev/urandom > "$tmp/big.bin"
 pa=$((20000 + $$ % 20000)); pb=$((pa + 1))
 "$root/alos" -nodefaults -netdev "udp,id=u0,local=127.0.0.1:$pa,remote=127.0.0.1:$pb" \
   -netdev "fault,id=f0,netdev=u0,drop=$drop,reorder=0.02,seed=1" -device pcnet,netdev=f0,mac=52:54:00:00:00:01 \
-  -c "ifconfig eth0 10.0.0.1/24; httpd start 80 host:$tmp; sleep 3600" >/dev/null 2>&1 &
+  -c "ifconfig eth0 10.0.0.1/24; httpd start 80 host:$tmp; each [$(seq -s ' ' 720)] { sleep 5; netstat -s }" \
+  >"$tmp/server.out" 2>&1 &
 sleep 4
 "$root/alos" -nodefaults -netdev "udp,id=u0,local=127.0.0.1:$pb,remote=127.0.0.1:$pa" \
   -netdev "fault,id=f0,netdev=u0,drop=$drop,reorder=0.02,seed=2" -device pcnet,netdev=f0,mac=52:54:00:00:00:02 \
   -c "ifconfig eth0 10.0.0.2/24; http get -sha256 http://10.0.0.1/big.bin; netstat -s" 2>&1 \
   | grep -Ei 'Mbit/s|sha256|retrans|dup|timeout|out.of.order|drop' || true
 echo "expected sha256 $(sha256sum "$tmp/big.bin" | cut -d' ' -f1)"
+sleep 6   # the server (the sender) prints netstat -s every 5 s: its TCP recovery counters
+echo "server (sender): $(grep '^tcp:' "$tmp/server.out" | tail -1)"

@@ -98,6 +98,9 @@ public final class Stack implements NetworkStack, AutoCloseable {
     final AtomicLong synDropped = new AtomicLong();
     final AtomicLong rxQueueDrops = new AtomicLong();
     private long icmpErrorsSent;
+    /** TCP loss-recovery counters of the connections already forgotten (netstat -s adds the live ones). */
+    private final long[] tcpClosedCounters = new long[TCP_COUNTERS];
+    private static final int TCP_COUNTERS = 6;
     private long icmpErrorWindowStart;
     private int icmpErrorsInWindow;
 
@@ -433,6 +436,16 @@ public final class Stack implements NetworkStack, AutoCloseable {
                 i.arp.entries(now).forEach(e -> all.add(Map.entry(i.name, e)));
             }
             return all;
+        } finally {
+            exit();
+        }
+    }
+
+    /** A permanent ARP entry on interface {@code name} (arp -s): it never expires and ARP traffic does not change it. */
+    public void addStaticArp(String name, Ipv4Address ip, long mac) {
+        enter();
+        try {
+            requireInterface(name).arp.addPermanent(ip.bits(), mac);
         } finally {
             exit();
         }
@@ -988,7 +1001,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
     private final TcpSocket.Output tcpOut = this::tcpSend;
 
     private void tcpSend(TcpSocket s, TcpHeader h, RingBuffer data, int dataOffset, int length) {
-        int hl = TcpHeader.lengthFor(h.mss(), h.windowScale());
+        int hl = h.length();
         byte[] f = new byte[HEADROOM + hl + length];
         if (length > 0) {
             data.peek(dataOffset, f, HEADROOM + hl, length);
@@ -1034,7 +1047,12 @@ public final class Stack implements NetworkStack, AutoCloseable {
     }
 
     private void forget(TcpEndpoint e) {
-        connections.remove(e.key(), e);
+        if (connections.remove(e.key(), e)) {
+            long[] c = tcpCounters(e.socket);
+            for (int i = 0; i < TCP_COUNTERS; i++) {
+                tcpClosedCounters[i] += c[i];
+            }
+        }
         if (e.timer != null) {
             e.timer.cancel(false);
             e.timer = null;
@@ -1282,11 +1300,12 @@ public final class Stack implements NetworkStack, AutoCloseable {
             }
             for (TcpEndpoint e : connections.values()) {
                 TcpSocket s = e.socket;
-                lines.add(String.format("tcp  %-21s %-21s %s (recv-q %d send-q %d cwnd %d rtt %.3f ms retrans %d)",
+                lines.add(String.format("tcp  %-21s %-21s %s (recv-q %d send-q %d cwnd %d rtt %.3f ms retrans %d"
+                                + " fast %d timeouts %d%s)",
                         new Ipv4Address(s.localAddress) + ":" + s.localPort,
                         new Ipv4Address(s.remoteAddress) + ":" + s.remotePort, s.state(), s.readable(), s.sendQueue(),
                         s.congestionWindow(), s.smoothedRttNanos() < 0 ? 0.0 : s.smoothedRttNanos() / 1e6,
-                        s.retransmissions()));
+                        s.retransmissions(), s.fastRetransmits(), s.timeouts(), s.sackPermitted() ? " sack" : ""));
             }
             for (UdpEndpoint u : udp.values()) {
                 lines.add(String.format("udp  %-21s %-21s (recv-q %d datagrams, %d dropped)", u.local, "0.0.0.0:*",
@@ -1298,11 +1317,31 @@ public final class Stack implements NetworkStack, AutoCloseable {
         }
     }
 
-    /** Stack-wide counters, for netstat -s. */
+    private static long[] tcpCounters(TcpSocket s) {
+        return new long[] {s.retransmissions(), s.fastRetransmits(), s.sackRecoveries(), s.lostRetransmissions(),
+            s.tailLossProbes(), s.timeouts()};
+    }
+
+    /** Stack-wide counters, for netstat -s: drops, then what TCP's loss recovery did (all connections so far). */
     public String counters() {
-        return String.format("malformed %d, no socket %d, SYNs dropped (backlog full) %d, receive queue overflows %d, "
-                + "reassembly timeouts %d, ICMP errors sent %d", malformed.get(), noSocket.get(), synDropped.get(),
-                rxQueueDrops.get(), reassembler.timedOut(), icmpErrorsSent);
+        enter();
+        try {
+            long[] t = tcpClosedCounters.clone();
+            for (TcpEndpoint e : connections.values()) {
+                long[] c = tcpCounters(e.socket);
+                for (int i = 0; i < TCP_COUNTERS; i++) {
+                    t[i] += c[i];
+                }
+            }
+            return String.format("malformed %d, no socket %d, SYNs dropped (backlog full) %d, receive queue overflows %d, "
+                    + "reassembly timeouts %d, ICMP errors sent %d%n"
+                    + "tcp: %d segments retransmitted, %d fast retransmits (%d of them SACK recoveries), "
+                    + "%d lost retransmissions sent again, %d tail loss probes, %d timeouts",
+                    malformed.get(), noSocket.get(), synDropped.get(), rxQueueDrops.get(), reassembler.timedOut(),
+                    icmpErrorsSent, t[0], t[1], t[2], t[3], t[4], t[5]);
+        } finally {
+            exit();
+        }
     }
 
     /** The names of the interfaces (in slot order) for commands. */

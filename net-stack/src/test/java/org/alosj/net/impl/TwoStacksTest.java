@@ -71,6 +71,12 @@ class TwoStacksTest {
     void tcp_survives_a_lossy_link_that_drops_duplicates_and_reorders() throws Exception {
         setUp(0.05, 0.02, 0.05);
         transfer(200_000);
+        // netstat -s of the sender tells what recovery did: SACK was agreed and used
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("tcp: (\\d+) segments retransmitted, (\\d+) fast "
+                + "retransmits \\((\\d+) of them SACK recoveries\\)").matcher(a.counters());
+        assertTrue(m.find(), a.counters());
+        assertTrue(Long.parseLong(m.group(1)) > 0 && Long.parseLong(m.group(3)) > 0, a.counters());
+        assertEquals(m.group(2), m.group(3), "every recovery between two SACK stacks uses SACK: " + a.counters());
     }
 
     @Test
@@ -220,10 +226,11 @@ class TwoStacksTest {
         link = new TestLink(42, 0, 0, 0);
         TcpConfig d = TcpConfig.defaults();
         long minute = 60_000 * TcpConfig.MS;
-        // ACKs and retransmissions come a minute late, so no later segment or timer wakes the reader
+        // ACKs and retransmissions come a minute late, so no later segment or timer wakes the reader;
+        // no SACK, so no tail loss probe either
         TcpConfig late = new TcpConfig(d.sendBufferSize(), d.receiveBufferSize(), minute, minute, 2 * minute,
                 d.maxRetransmissions(), d.synRetries(), minute, d.msl(), d.keepAliveIdle(), d.keepAliveInterval(),
-                d.keepAliveProbes());
+                d.keepAliveProbes(), false);
         a = new Stack(late, System::nanoTime);
         b = new Stack(late, System::nanoTime);
         sa = link.station(1);

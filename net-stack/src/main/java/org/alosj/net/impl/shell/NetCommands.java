@@ -158,8 +158,14 @@ public final class NetCommands {
         out().flush();
     }
 
-    @Descriptor("the ARP cache; arp -d ADDRESS forgets one entry")
-    public void arp(@Descriptor("[-d ADDRESS]") String... args) {
+    @Descriptor("the ARP cache; arp -d ADDRESS forgets one entry; arp -s ADDRESS MAC [IFACE] adds a permanent one\n"
+            + "  (on IFACE, default eth0)")
+    public void arp(@Descriptor("[-d ADDRESS | -s ADDRESS MAC [IFACE]]") String... args) {
+        if ((args.length == 3 || args.length == 4) && args[0].equals("-s")) {
+            stack.addStaticArp(args.length == 4 ? args[3] : "eth0", Ipv4Address.parse(args[1]),
+                    MacAddress.parse(args[2]));
+            return;
+        }
         if (args.length == 2 && args[0].equals("-d")) {
             if (!stack.removeArp(Ipv4Address.parse(args[1]))) {
                 throw new IllegalArgumentException("arp: no entry for " + args[1]);
@@ -184,13 +190,21 @@ public final class NetCommands {
         out().flush();
     }
 
-    @Descriptor("ICMP echo: ping [-c N] HOST (default 4 requests, one a second)")
-    public int ping(@Descriptor("[-c N] HOST") String... args) throws IOException, InterruptedException {
+    @Descriptor("ICMP echo: ping [-c N] [-i SECONDS] [-W SECONDS] HOST (default 4 requests, one a second,\n"
+            + "  each waiting 2 s for its reply)")
+    public int ping(@Descriptor("[-c N] [-i INTERVAL] [-W TIMEOUT] HOST") String... args)
+            throws IOException, InterruptedException {
         int count = 4;
+        long interval = 1_000_000_000L;
+        Duration wait = Duration.ofSeconds(2);
         String host = null;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("-c") && i + 1 < args.length) {
                 count = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("-i") && i + 1 < args.length) {
+                interval = seconds("-i", args[++i], 0);
+            } else if (args[i].equals("-W") && i + 1 < args.length) {
+                wait = Duration.ofNanos(seconds("-W", args[++i], 1_000_000L));
             } else {
                 host = args[i];
             }
@@ -203,7 +217,7 @@ public final class NetCommands {
         int received = 0;
         for (int seq = 0; seq < count; seq++) {
             long started = System.nanoTime();
-            long rtt = net.ping(dst, seq, 56, Duration.ofSeconds(2));
+            long rtt = net.ping(dst, seq, 56, wait);
             if (rtt >= 0) {
                 received++;
                 out().printf("64 bytes from %s: icmp_seq=%d time=%.3f ms%n", dst, seq, rtt / 1e6);
@@ -211,9 +225,9 @@ public final class NetCommands {
                 out().printf("no reply from %s: icmp_seq=%d%n", dst, seq);
             }
             out().flush();
-            long wait = 1_000_000_000L - (System.nanoTime() - started);
-            if (seq + 1 < count && wait > 0) {
-                Thread.sleep(wait / 1_000_000L);
+            long left = interval - (System.nanoTime() - started);
+            if (seq + 1 < count && left > 0) {
+                Thread.sleep(left / 1_000_000L, (int) (left % 1_000_000L));
             }
         }
         out().printf("%d packets transmitted, %d received, %d%% packet loss%n", count, received,
@@ -223,6 +237,19 @@ public final class NetCommands {
             throw new IOException("ping: no reply from " + dst);
         }
         return received;
+    }
+
+    /** A time in seconds ("0.2") as nanoseconds, at least {@code min} and at most an hour. */
+    private static long seconds(String option, String text, long min) {
+        try {
+            double s = Double.parseDouble(text);
+            if (s * 1e9 >= min && s <= 3600) {
+                return Math.round(s * 1e9);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("ping: " + option + " takes seconds, e.g. 0.2, not '" + text + "'");
     }
 
     @Descriptor("resolve a host name through DNS: nslookup NAME")

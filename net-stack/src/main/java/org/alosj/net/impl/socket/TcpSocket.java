@@ -6,13 +6,15 @@ import static org.alosj.net.impl.wire.TcpHeader.PSH;
 import static org.alosj.net.impl.wire.TcpHeader.RST;
 import static org.alosj.net.impl.wire.TcpHeader.SYN;
 
+import java.util.List;
 import org.alosj.net.impl.wire.TcpHeader;
 
 /**
- * One TCP connection: the RFC 9293 state machine, RFC 6298 retransmission timer, NewReno
- * congestion control (RFC 5681, RFC 6582) with fast retransmit and recovery, window scaling and
- * MSS (RFC 7323, RFC 9293 3.7.1), delayed ACK, Nagle, keep-alive, TIME_WAIT and the RFC 5961
- * checks on RST and SYN.
+ * One TCP connection: the RFC 9293 state machine, RFC 6298 retransmission timer, congestion
+ * control (RFC 5681) with loss recovery by SACK (RFC 2018, RFC 6675: scoreboard, IsLost, pipe,
+ * NextSeg, rescue retransmission) when both SYNs carried SACK-permitted and NewReno (RFC 6582)
+ * otherwise, window scaling and MSS (RFC 7323, RFC 9293 3.7.1), delayed ACK, Nagle, keep-alive,
+ * TIME_WAIT and the RFC 5961 checks on RST and SYN.
  *
  * <p>It is a plain state machine with no threads, locks or clocks of its own: the stack calls
  * {@link #process} with each arriving segment and {@link #dispatch} to let it send, both with the
@@ -38,6 +40,9 @@ public final class TcpSocket {
     private static final int DEFAULT_MSS = 536; // RFC 9293 3.7.1
     private static final int DUPACK_THRESHOLD = 3;
     private static final int MAX_CWND = 1 << 30;
+    /** Tail loss probes in a row without an ACK: RFC 8985 sends one; a second halves the cost of losing it. */
+    private static final int MAX_PROBES = 2;
+    private static final int QUICK_ACKS = 16;
 
     private final TcpConfig config;
     public final int localAddress;
@@ -94,6 +99,23 @@ public final class TcpSocket {
     private boolean retransmitOne;
     private boolean probe;
 
+    // SACK (RFC 2018) and its loss recovery (RFC 6675).
+    /** Both SYNs carried SACK-permitted: the receiver reports blocks, the sender keeps a scoreboard. */
+    private boolean sackOk;
+    private final SackScoreboard scoreboard = new SackScoreboard();
+    /** Recovery just began: the first hole goes out whatever pipe says (RFC 6675 5 step 4.3). */
+    private boolean retransmitFirstHole;
+    /** This recovery began with a retransmission timeout: cwnd grows in slow start meanwhile. */
+    private boolean timeoutRecovery;
+    /** The rescue retransmission of this recovery was sent (RFC 6675 RescueRxt). */
+    private boolean rescueSent;
+    /** When the tail loss probe fires (RFC 8985 7), or Long.MAX_VALUE. */
+    private long probeAt = Long.MAX_VALUE;
+    /** An ACK delivered data or new data went out: the probe timer is set afresh after this dispatch. */
+    private boolean probeRearm;
+    /** Probes sent since the last ACK that delivered data. */
+    private int probesUnanswered;
+
     // Timers (absolute nanoseconds; Long.MAX_VALUE when off).
     private long rto;
     private long srtt = -1;
@@ -106,6 +128,12 @@ public final class TcpSocket {
     private long ackAt = Long.MAX_VALUE;
     private boolean ackNow;
     private int segmentsUnacked;
+    /**
+     * In-order segments still to be acknowledged at once, not delayed, after out-of-order data
+     * (as Linux's quick-ACK mode): while the peer repairs losses every ACK tells it something,
+     * and one lost ACK does not leave it waiting for the delayed-ACK timer.
+     */
+    private int quickAcks;
     private long timeWaitUntil = Long.MAX_VALUE;
     private boolean keepAlive;
     private long keepAliveAt = Long.MAX_VALUE;
@@ -116,6 +144,10 @@ public final class TcpSocket {
 
     private long retransmittedSegments;
     private long timeouts;
+    private long fastRetransmits;
+    private long sackRecoveries;
+    private long lostRetransmissions;
+    private long tailLossProbes;
 
     private TcpSocket(TcpConfig config, int localAddress, int localPort, int remoteAddress, int remotePort, int iss,
                       int ourMss, long now) {
@@ -164,6 +196,7 @@ public final class TcpSocket {
 
     private void takeSynOptions(TcpHeader syn) {
         mss = Math.min(syn.mss() > 0 ? syn.mss() : DEFAULT_MSS, ourMss);
+        sackOk = config.sack() && syn.sackPermitted();
         if (syn.windowScale() >= 0) {
             sndShift = syn.windowScale();
             rcvShift = config.windowScale();
@@ -502,12 +535,18 @@ public final class TcpSocket {
             sampleRtt(now, ack);
             retries = 0;
             probe = false;
+            if (sackOk) {
+                scoreboard.advance(sndUna);
+                takeSackBlocks(h);
+            }
             onNewAck(acked);
             if (sndUna == sndMax) {
                 stopRetransmitTimer();
             } else {
                 retransmitAt = now + rto; // RFC 6298 5.3
             }
+            probeRearm = true;
+            probesUnanswered = 0;
             if (windowUpdate) {
                 sndWnd = newWindow;
                 sndWl1 = h.seq();
@@ -516,7 +555,15 @@ public final class TcpSocket {
             if (closeRequested && lt(finSeq, sndUna)) {
                 finAcked(now);
             }
+            if (sackOk) {
+                afterSackAck(now, true);
+            }
         } else {
+            boolean delivered = sackOk && takeSackBlocks(h) > 0;
+            if (delivered) {
+                probeRearm = true;
+                probesUnanswered = 0;
+            }
             if (ack == sndUna && segLen == 0 && newWindow == sndWnd && sndUna != sndMax) {
                 onDuplicateAck(now);
             } else if (windowUpdate) {
@@ -527,8 +574,70 @@ public final class TcpSocket {
                 sndWl1 = h.seq();
                 sndWl2 = ack;
             }
+            if (sackOk && sndUna != sndMax) {
+                afterSackAck(now, delivered);
+            }
         }
         return true;
+    }
+
+    /** Adds the segment's SACK blocks to the scoreboard; returns the bytes newly SACKed. */
+    private int takeSackBlocks(TcpHeader h) {
+        int[] blocks = h.sackBlocks();
+        int newly = 0;
+        for (int k = 0; blocks != null && k < blocks.length; k += 2) {
+            newly += scoreboard.add(blocks[k], blocks[k + 1], sndUna, sndMax);
+        }
+        return newly;
+    }
+
+    /**
+     * After an ACK on a SACK connection ({@code delivered}: it acknowledged or SACKed new data):
+     * an RTT sample if the timed segment was SACKed, lost retransmissions, and the start of
+     * recovery (RFC 6675 5: DupThresh duplicates, or SND.UNA's segment lost by IsLost — which
+     * also catches a hole right after a recovery ended, where three duplicates may never come).
+     */
+    private void afterSackAck(long now, boolean delivered) {
+        if (rttTiming && scoreboard.isSacked(rttSeq)) {
+            rttTiming = false;
+            takeRttSample(now - rttStart);
+        }
+        if (inRecovery && delivered) {
+            detectLostRetransmissions(now);
+        }
+        if (!inRecovery && sndUna != sndMax && !(recoverAfterTimeout && le(sndUna, recover))
+                && (lt(sndUna, scoreboard.lostBoundary(sndUna, mss, DUPACK_THRESHOLD))
+                || dupAcks >= duplicateAckThreshold())) {
+            ssthresh = Math.max(flightSize() / 2, 2L * mss);
+            cwnd = ssthresh;
+            inRecovery = true;
+            recover = sndMax;
+            retransmitFirstHole = true;
+            rescueSent = false;
+            fastRetransmits++;
+            sackRecoveries++;
+        }
+    }
+
+    /**
+     * A retransmission is taken as lost when data sent after it has arrived: more than
+     * (DupThresh - 1) segments' worth SACKed above what had been sent when it went out, or any
+     * new delivery reported more than an RTT (plus a quarter for reordering) after it went out —
+     * the reasoning of RACK (RFC 8985 6.2) with the scoreboard's send order. Its bytes become
+     * candidates for NextSeg again instead of waiting for the retransmission timeout.
+     */
+    private void detectLostRetransmissions(long now) {
+        List<SackScoreboard.Retransmission> list = scoreboard.retransmissions();
+        for (int i = list.size() - 1; i >= 0; i--) {
+            SackScoreboard.Retransmission r = list.get(i);
+            boolean laterDataArrived = lt(r.highData(), sndMax)
+                    && scoreboard.sackedBetween(r.highData(), sndMax) > (DUPACK_THRESHOLD - 1) * mss;
+            boolean rttPassed = srtt >= 0 && now - r.at() > srtt + Math.max(srtt / 4, TcpConfig.MS);
+            if (laterDataArrived || rttPassed) {
+                list.remove(i);
+                lostRetransmissions++;
+            }
+        }
     }
 
     private void finAcked(long now) {
@@ -554,9 +663,15 @@ public final class TcpSocket {
         if (inRecovery) {
             if (le(recover, sndUna)) {
                 inRecovery = false;
-                cwnd = Math.min(ssthresh, Math.max(flightSize(), 0) + mss);
+                if (timeoutRecovery) {
+                    timeoutRecovery = false;
+                } else {
+                    cwnd = sackOk ? ssthresh : Math.min(ssthresh, Math.max(flightSize(), 0) + mss);
+                }
                 dupAcks = 0;
-            } else {
+            } else if (timeoutRecovery) {
+                cwnd = Math.min(cwnd + Math.min(acked, 2L * mss), Math.max(ssthresh, cwnd)); // slow start (RFC 5681 3.1)
+            } else if (!sackOk) {
                 retransmitOne = true; // partial ACK: the next hole
                 cwnd = Math.max(mss, cwnd - acked + mss);
             }
@@ -573,6 +688,9 @@ public final class TcpSocket {
 
     private void onDuplicateAck(long now) {
         dupAcks++;
+        if (sackOk) {
+            return; // recovery starts and proceeds by the scoreboard (afterSackAck, sackRetransmit)
+        }
         if (inRecovery) {
             cwnd += mss;
             if (srtt >= 0 && now - recoveryRetransmitAt > srtt + Math.max(srtt / 4, TcpConfig.MS)) {
@@ -590,6 +708,7 @@ public final class TcpSocket {
             recover = sndMax;
             retransmitOne = true;
             rttTiming = false;
+            fastRetransmits++;
         }
     }
 
@@ -620,12 +739,38 @@ public final class TcpSocket {
         return sndMax - sndUna;
     }
 
+    /**
+     * RFC 6675 pipe on a SACK connection: the bytes outstanding that are neither SACKed nor
+     * (in recovery) lost, plus those sent again and not yet delivered. While going back after a
+     * timeout, what is past SND.NXT counts as lost.
+     */
+    private long pipe() {
+        if (lt(sndNxt, sndMax)) {
+            return (sndNxt - sndUna) - scoreboard.sackedBetween(sndUna, sndNxt);
+        }
+        int lostEnd = inRecovery ? scoreboard.lostBoundary(sndUna, mss, DUPACK_THRESHOLD) : sndUna;
+        long lost = (lostEnd - sndUna) - scoreboard.sackedBetween(sndUna, lostEnd);
+        return flightSize() - scoreboard.sackedBytes() - lost + scoreboard.retransmittedInFlight();
+    }
+
+    /** How much more the congestion window lets out now. */
+    private long congestionRoom() {
+        return sackOk ? cwnd - pipe() : sendableWindow() - (sndNxt - sndUna);
+    }
+
     private void sampleRtt(long now, int ack) {
         if (!rttTiming || le(ack, rttSeq)) {
             return;
         }
         rttTiming = false;
-        long r = now - rttStart;
+        takeRttSample(now - rttStart);
+    }
+
+    /**
+     * RFC 6298 2: a new measurement from data sent once (Karn). It also takes back any backoff
+     * of the RTO (5.7): the RTO is computed afresh from SRTT and RTTVAR.
+     */
+    private void takeRttSample(long r) {
         if (srtt < 0) {
             srtt = r;
             rttvar = r / 2;
@@ -649,7 +794,11 @@ public final class TcpSocket {
                 rcvNxt += more;
                 more = assembler.advance(more);
             }
-            if (filledHole || !assembler.isEmpty() || ++segmentsUnacked >= 2) {
+            boolean quick = quickAcks > 0;
+            if (quick) {
+                quickAcks--;
+            }
+            if (filledHole || !assembler.isEmpty() || ++segmentsUnacked >= 2 || quick) {
                 ackNow = true;
             } else if (ackAt == Long.MAX_VALUE) {
                 ackAt = now + config.delayedAck();
@@ -659,6 +808,7 @@ public final class TcpSocket {
                 recvBuffer.writeAt(offset, payload, off, len);
             }
             ackNow = true; // RFC 5681 4.2: out-of-order data is acknowledged at once
+            quickAcks = QUICK_ACKS;
         }
     }
 
@@ -701,6 +851,7 @@ public final class TcpSocket {
 
     private void stopRetransmitTimer() {
         retransmitAt = Long.MAX_VALUE;
+        probeAt = Long.MAX_VALUE;
     }
 
     // ---- sending ------------------------------------------------------------------------
@@ -710,7 +861,7 @@ public final class TcpSocket {
      * events make sendable go out on the {@link #dispatch} the stack runs after every event.
      */
     public long pollAt() {
-        return Math.min(retransmitAt, Math.min(ackAt, Math.min(timeWaitUntil, keepAliveAt)));
+        return Math.min(Math.min(retransmitAt, probeAt), Math.min(ackAt, Math.min(timeWaitUntil, keepAliveAt)));
     }
 
     /** True once nothing more will ever be sent or received: the stack forgets the connection. */
@@ -738,8 +889,9 @@ public final class TcpSocket {
             if (sndNxt == iss) {
                 int flags = state == State.SYN_SENT ? SYN : SYN | ACK;
                 int scale = state == State.SYN_SENT ? config.windowScale() : Math.max(rcvShift, -1);
+                boolean offerSack = state == State.SYN_SENT ? config.sack() : sackOk;
                 TcpHeader h = new TcpHeader(localPort, remotePort, iss, state == State.SYN_SENT ? 0 : rcvNxt, flags,
-                        (int) Math.min(0xffff, recvBuffer.free()), 0, 0, ourMss, scale, false);
+                        (int) Math.min(0xffff, recvBuffer.free()), 0, 0, ourMss, scale, offerSack);
                 out.send(this, h, sendBuffer, 0, 0);
                 sndNxt = iss + 1;
                 if (lt(sndMax, sndNxt)) {
@@ -759,6 +911,9 @@ public final class TcpSocket {
                 return;
             }
         }
+        if (sackOk && inRecovery && isEstablishedOrLater() && state != State.TIME_WAIT) {
+            sackRetransmit(now, out);
+        }
         if (retransmitOne) {
             retransmitOne = false;
             recoveryRetransmitAt = now;
@@ -770,9 +925,170 @@ public final class TcpSocket {
             }
         }
         sendData(now, out);
+        if (sackOk && inRecovery && !rescueSent && isEstablishedOrLater() && state != State.TIME_WAIT) {
+            rescueRetransmit(now, out);
+        }
         if (ackNow) {
             sendSegment(now, out, sndNxt, 0, false);
         }
+        if (probeRearm) {
+            probeRearm = false;
+            armProbe(now);
+        }
+    }
+
+    /**
+     * The tail loss probe timer (RFC 8985 7.2) of a SACK connection with data outstanding: two
+     * smoothed RTTs (at least 10 ms; plus the peer's delayed ACK when one segment is out),
+     * while that is before the retransmission timeout. It makes a loss at the end of a flight
+     * — or of the ACKs that would have reported it — cost a few RTTs instead of the RTO.
+     */
+    private void armProbe(long now) {
+        probeAt = Long.MAX_VALUE;
+        if (!sackOk || srtt < 0 || sndUna == sndMax || state == State.TIME_WAIT || sndWnd == 0
+                || !isEstablishedOrLater() || probesUnanswered >= MAX_PROBES) {
+            return;
+        }
+        long pto = Math.max(2 * srtt, 10 * TcpConfig.MS) << probesUnanswered;
+        if (flightSize() <= mss) {
+            pto += config.delayedAck();
+        }
+        if (now + pto < retransmitAt) {
+            probeAt = now + pto;
+        }
+    }
+
+    /**
+     * The probe (RFC 8985 7.3): in recovery, retransmissions older than an RTT are taken as lost
+     * and the first hole goes out again; otherwise a new segment if the peer's window allows,
+     * else the last segment again. Whatever the congestion window says; the RTO is restarted.
+     */
+    private void sendProbe(long now, Output out) {
+        tailLossProbes++;
+        retransmitAt = now + rto;
+        if (lt(sndNxt, sndMax)) {
+            // going back after a timeout and nothing came back: the first hole once more
+            int s = nextHole(sndNxt);
+            if (s != -1) {
+                retransmitHole(now, out, s, sndNxt);
+            }
+            return;
+        }
+        if (inRecovery) {
+            List<SackScoreboard.Retransmission> list = scoreboard.retransmissions();
+            for (int i = list.size() - 1; i >= 0; i--) {
+                if (now - list.get(i).at() > srtt) {
+                    list.remove(i);
+                    lostRetransmissions++;
+                }
+            }
+            int s = nextHole(sndMax);
+            if (s != -1 && retransmitHole(now, out, s, sndMax)) {
+                return;
+            }
+        }
+        int end = sendBase + sendBuffer.length();
+        if (!inRecovery && sndNxt == sndMax && lt(sndMax, end) && sndWnd > flightSize()) {
+            int n = (int) Math.min(Math.min(end - sndMax, mss), sndWnd - flightSize());
+            boolean fin = closeRequested && sndMax + n == finSeq;
+            sendSegment(now, out, sndMax, n, fin);
+            return;
+        }
+        int top = scoreboard.unsackedTop(sndMax);
+        if (!lt(sndUna, top)) {
+            return;
+        }
+        int dataTop = closeRequested && top == finSeq + 1 ? finSeq : top;
+        int from = dataTop - mss;
+        int below = scoreboard.sackedEndBelow(top, sndUna);
+        if (lt(from, below)) {
+            from = below;
+        }
+        retransmitHole(now, out, from, top);
+    }
+
+    /**
+     * RFC 6675 5 (C): while pipe leaves a segment's room in cwnd, NextSeg rule 1 — the first
+     * un-SACKed bytes that IsLost and that are not already sent again — then rule 2 (new data)
+     * in {@link #sendData}. At the start of recovery the first hole goes out whatever pipe says.
+     */
+    private void sackRetransmit(long now, Output out) {
+        int lostEnd = scoreboard.lostBoundary(sndUna, mss, DUPACK_THRESHOLD);
+        if (retransmitFirstHole) {
+            retransmitFirstHole = false;
+            int s = nextHole(sndMax);
+            if (s != -1) {
+                retransmitHole(now, out, s, sndMax);
+            }
+        }
+        while (cwnd - pipe() >= mss) {
+            int s = nextHole(lostEnd);
+            if (s == -1 || !retransmitHole(now, out, s, lostEnd)) {
+                return;
+            }
+        }
+    }
+
+    /** The first byte from SND.UNA below {@code limit} that is neither SACKed nor sent again and in flight, or -1. */
+    private int nextHole(int limit) {
+        int s = sndUna;
+        while (lt(s, limit)) {
+            int after = scoreboard.skipSacked(s);
+            if (after != s) {
+                s = after;
+                continue;
+            }
+            SackScoreboard.Retransmission r = scoreboard.retransmissionAt(s);
+            if (r == null) {
+                return s;
+            }
+            s = r.to();
+        }
+        return -1;
+    }
+
+    /** Sends again at most a segment of the hole at {@code s} (up to the next SACKed or resent bytes, below {@code limit}). */
+    private boolean retransmitHole(long now, Output out, int s, int limit) {
+        int holeEnd = scoreboard.nextRetransmission(s, scoreboard.nextSacked(s, limit));
+        int dataLeft = Math.max(0, sendBase + sendBuffer.length() - s);
+        int n = Math.min(mss, Math.min(holeEnd - s, dataLeft));
+        boolean fin = closeRequested && s + n == finSeq && lt(finSeq, holeEnd);
+        if (n <= 0 && !fin) {
+            return false;
+        }
+        int to = s + n + (fin ? 1 : 0);
+        sendSegment(now, out, s, n, fin);
+        scoreboard.retransmitted(s, to, sndMax, now);
+        retransmittedSegments++;
+        if (rttTiming && le(s, rttSeq) && lt(rttSeq, to)) {
+            rttTiming = false; // Karn: the timed segment went out twice
+        }
+        return true;
+    }
+
+    /**
+     * RFC 6675 5 (C) rescue retransmission: once per recovery, when no hole is lost yet and no
+     * new data can go, the segment ending at the highest un-SACKed byte goes out again, so a
+     * loss at the tail of the window is found without the retransmission timeout.
+     */
+    private void rescueRetransmit(long now, Output out) {
+        boolean newData = lt(sndMax, sendBase + sendBuffer.length()) || closeRequested && le(sndMax, finSeq);
+        if (newData && sndWnd > flightSize() || cwnd - pipe() < mss
+                || nextHole(scoreboard.lostBoundary(sndUna, mss, DUPACK_THRESHOLD)) != -1) {
+            return;
+        }
+        int top = scoreboard.unsackedTop(sndMax);
+        if (!lt(sndUna, top) || scoreboard.retransmissionAt(top - 1) != null) {
+            return;
+        }
+        int dataTop = closeRequested && top == finSeq + 1 ? finSeq : top;
+        int from = dataTop - mss;
+        int below = scoreboard.sackedEndBelow(top, sndUna);
+        if (lt(from, below)) {
+            from = below;
+        }
+        rescueSent = true;
+        retransmitHole(now, out, from, top);
     }
 
     private void runTimers(long now, Output out) {
@@ -784,10 +1100,17 @@ public final class TcpSocket {
             ackNow = true;
         }
         if (now >= retransmitAt) {
+            probeAt = Long.MAX_VALUE;
             onRetransmitTimeout(now);
             if (state == State.CLOSED) {
                 return;
             }
+        } else if (now >= probeAt) {
+            probeAt = Long.MAX_VALUE;
+            sendProbe(now, out);
+            probesUnanswered++;
+            probeRearm = false;
+            armProbe(now); // a second probe (twice the time) if the first or its ACK is lost too
         }
         if (now >= keepAliveAt && keepAlive && isEstablishedOrLater()) {
             if (keepAliveSent >= config.keepAliveProbes()) {
@@ -809,13 +1132,35 @@ public final class TcpSocket {
             return;
         }
         retries++;
-        retransmittedSegments++;
+        if (!isEstablishedOrLater()) {
+            retransmittedSegments++; // the SYN; data sent again is counted as it goes
+        }
         timeouts++;
         rto = Math.min(config.maxRto(), rto * 2); // RFC 6298 5.5
         boolean zeroWindow = sndWnd == 0 && sendBase + sendBuffer.length() != sndUna;
         if (zeroWindow) {
             probe = true; // the persist timer: one byte into the closed window
             retries = Math.max(0, retries - 1);
+        } else if (sackOk && isEstablishedOrLater()) {
+            // Every byte outstanding is taken as lost and the scoreboard's recovery sends the holes
+            // again from SND.UNA in slow start, as Linux's loss state does: the retransmissions are
+            // tracked, so one lost again is found by what arrives after it, not by another timeout.
+            ssthresh = Math.max(flightSize() / 2, 2L * mss); // RFC 5681 (4)
+            cwnd = mss;
+            recover = sndMax;
+            inRecovery = true;
+            timeoutRecovery = true;
+            dupAcks = 0;
+            // RFC 2018 8: the receiver may have reneged; SACK blocks that come again rebuild it
+            scoreboard.clear();
+            scoreboard.allLostBelow(sndMax);
+            retransmitFirstHole = true;
+            rescueSent = true;
+            probeRearm = true; // a probe an RTT or two later if this retransmission is lost too
+            probesUnanswered = 0;
+            rttTiming = false; // Karn's algorithm
+            retransmitAt = now + rto;
+            return;
         } else {
             ssthresh = Math.max(flightSize() / 2, 2L * mss); // RFC 5681 (4)
             cwnd = mss;
@@ -835,15 +1180,26 @@ public final class TcpSocket {
         }
         int end = sendBase + sendBuffer.length();
         while (true) {
+            boolean goingBack = lt(sndNxt, sndMax);
+            if (sackOk && goingBack) {
+                int after = scoreboard.skipSacked(sndNxt); // after a timeout: what the peer holds is not sent again
+                if (after != sndNxt) {
+                    sndNxt = after;
+                    continue;
+                }
+            }
             int unsent = end - sndNxt;
             long inFlight = sndNxt - sndUna;
-            long room = Math.min(sndWnd, sendableWindow()) - inFlight;
+            long room = Math.min(sndWnd - inFlight, congestionRoom());
             if (probe && room <= 0 && unsent > 0) {
                 room = 1;
                 probe = false;
             }
             if (unsent > 0) {
                 int n = (int) Math.min(Math.min(unsent, mss), Math.max(0, room));
+                if (sackOk && goingBack) {
+                    n = Math.min(n, scoreboard.nextSacked(sndNxt, sndMax) - sndNxt);
+                }
                 if (n <= 0) {
                     if (sndWnd == 0 && retransmitAt == Long.MAX_VALUE) {
                         retransmitAt = now + rto; // the persist timer (RFC 9293 3.8.6.1)
@@ -851,10 +1207,13 @@ public final class TcpSocket {
                     return;
                 }
                 boolean last = n == unsent;
-                if (n < mss && inFlight > 0 && !noDelay && !(closeRequested && last)) {
+                if (n < mss && inFlight > 0 && !noDelay && !(closeRequested && last) && !goingBack) {
                     return; // Nagle (RFC 9293 3.7.4): one small segment in flight at a time
                 }
                 boolean fin = closeRequested && last && sndNxt + n == finSeq;
+                if (goingBack) {
+                    retransmittedSegments++;
+                }
                 sendSegment(now, out, sndNxt, n, fin);
                 continue;
             }
@@ -868,6 +1227,13 @@ public final class TcpSocket {
     private void sendSegment(long now, Output out, int seq, int n, boolean fin) {
         int flags = ACK | (fin ? FIN : 0) | (n > 0 && seq + n == sendBase + sendBuffer.length() ? PSH : 0);
         TcpHeader h = header(seq, rcvNxt, flags, advertise());
+        if (sackOk && !assembler.isEmpty()) {
+            // RFC 6691: options come out of the MSS, so a data segment carries only the blocks that fit beside it
+            int fit = n == 0 ? TcpHeader.MAX_SACK_BLOCKS : Math.min(TcpHeader.MAX_SACK_BLOCKS, (mss - n - 4) / 8);
+            if (fit > 0) {
+                h = h.withSackBlocks(assembler.sackBlocks(rcvNxt, fit));
+            }
+        }
         out.send(this, h, sendBuffer, seq - sendBase, n);
         int next = seq + n + (fin ? 1 : 0);
         if (n > 0 || fin) {
@@ -875,6 +1241,7 @@ public final class TcpSocket {
                 sndNxt = next;
             }
             if (lt(sndMax, next)) {
+                probeRearm = true;
                 if (!rttTiming && seq == sndMax) {
                     rttTiming = true;
                     rttSeq = seq;
@@ -939,6 +1306,31 @@ public final class TcpSocket {
     /** Retransmission timeouts (RTO expiries, persist probes included). */
     public long timeouts() {
         return timeouts;
+    }
+
+    /** Loss recoveries started by duplicate ACKs or SACK blocks (each begins with a fast retransmit). */
+    public long fastRetransmits() {
+        return fastRetransmits;
+    }
+
+    /** Of {@link #fastRetransmits}, those run by the SACK scoreboard (RFC 6675). */
+    public long sackRecoveries() {
+        return sackRecoveries;
+    }
+
+    /** Retransmissions found lost (data sent after them arrived) and sent once more without a timeout. */
+    public long lostRetransmissions() {
+        return lostRetransmissions;
+    }
+
+    /** Tail loss probes sent (RFC 8985 7). */
+    public long tailLossProbes() {
+        return tailLossProbes;
+    }
+
+    /** Both ends agreed on SACK (RFC 2018) in their SYNs. */
+    public boolean sackPermitted() {
+        return sackOk;
     }
 
     public long congestionWindow() {

@@ -22,6 +22,22 @@ public final class MacAddress {
         return s.toString();
     }
 
+    /** Parses {@code aa:bb:cc:dd:ee:ff} (or with '-'); IllegalArgumentException otherwise. */
+    public static long parse(String text) {
+        String[] parts = text.split("[:-]");
+        if (parts.length != 6) {
+            throw new IllegalArgumentException("not a MAC address: '" + text + "' (expected aa:bb:cc:dd:ee:ff)");
+        }
+        long mac = 0;
+        for (String p : parts) {
+            if (p.length() != 2 || Character.digit(p.charAt(0), 16) < 0 || Character.digit(p.charAt(1), 16) < 0) {
+                throw new IllegalArgumentException("not a MAC address: '" + text + "' (expected aa:bb:cc:dd:ee:ff)");
+            }
+            mac = mac << 8 | Integer.parseInt(p, 16);
+        }
+        return mac;
+    }
+
     public static boolean isMulticast(long mac) {
         return (mac >>> 40 & 1) != 0;
     }

@@ -7,6 +7,7 @@ import static org.alosj.net.impl.wire.TcpHeader.RST;
 import static org.alosj.net.impl.wire.TcpHeader.SYN;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,10 +35,15 @@ class TcpSocketTest {
     }
 
     final List<Seg> out = new ArrayList<>();
+    /** Bytes sent so far (SND.MAX) as an offset from ISS + 1, from what the socket put out. */
+    int highestSent;
     long now = 0;
     TcpSocket s;
 
     final TcpSocket.Output sink = (sock, h, data, off, len) -> {
+        if (len > 0 && h.seq() + len - ISS - 1 > highestSent) {
+            highestSent = h.seq() + len - ISS - 1;
+        }
         byte[] d = new byte[len];
         if (len > 0) {
             data.peek(off, d, 0, len);
@@ -302,12 +308,11 @@ class TcpSocketTest {
         // The peer had the rest: it ACKs the hole and then sees duplicates of what it holds.
         recv(IRS + 1, ISS + 1 + 1000, ACK, 30000, NONE);
         sent();
-        long before = s.retransmissions();
         for (int i = 0; i < 4; i++) {
             recv(IRS + 1, ISS + 1 + 1000, ACK, 30000, NONE);
         }
         sent();
-        assertEquals(before, s.retransmissions(), "no fast retransmit below the recovery point");
+        assertEquals(0, s.fastRetransmits(), "no fast retransmit below the recovery point");
     }
 
     @Test
@@ -328,6 +333,266 @@ class TcpSocketTest {
         Seg full = sentOne();
         assertEquals(IRS + 4001, full.h().ack());
         assertEquals(64 * 1024 - 3000, full.h().window(), "the window follows the buffer again (3000 unread)");
+    }
+
+    // ---- SACK (RFC 2018) and its recovery (RFC 6675) ----------------------------------------
+
+    /** As {@link #established}, but the peer's SYN-ACK carried SACK-permitted: both ends agree on SACK. */
+    void establishedWithSack() {
+        s = TcpSocket.connect(CONFIG, LOCAL, 49152, REMOTE, 80, ISS, 1460, now);
+        Seg syn = sentOne();
+        assertTrue(syn.h().sackPermitted(), "our SYN offers SACK");
+        recv(new TcpHeader(80, 49152, IRS, ISS + 1, SYN | ACK, 8000, 0, 28, 1000, -1, true), NONE);
+        assertTrue(s.sackPermitted());
+        sentOne();
+    }
+
+    /** A pure ACK from the peer carrying SACK blocks (pairs of offsets from ISS + 1). */
+    void recvSack(int ack, int window, int... blocks) {
+        int[] abs = new int[blocks.length];
+        for (int i = 0; i < blocks.length; i++) {
+            abs[i] = ISS + 1 + blocks[i];
+        }
+        recv(new TcpHeader(80, 49152, IRS + 1, ISS + 1 + ack, ACK, window, 0, 20, -1, -1, false).withSackBlocks(abs),
+                NONE);
+    }
+
+    static List<Integer> seqs(List<Seg> segs) {
+        return segs.stream().filter(x -> x.data().length > 0).map(x -> x.h().seq() - ISS - 1).toList();
+    }
+
+    @Test
+    void without_sack_permitted_in_the_syn_ack_there_is_no_sack_newreno_stays() {
+        established(); // the SYN-ACK carried no SACK-permitted
+        assertFalse(s.sackPermitted());
+        recv(IRS + 1 + 1000, ISS + 1, ACK, 30000, new byte[1000]); // out of order
+        Seg dup = sentOne();
+        assertEquals(IRS + 1, dup.h().ack());
+        assertNull(dup.h().sackBlocks(), "no SACK blocks to a peer that did not offer SACK");
+        s.send(new byte[12000], 0, 12000);
+        assertEquals(10, sent().size());
+        // blocks from a peer that never agreed to SACK are ignored: only duplicate ACKs count
+        recvSack(0, 30000, 1000, 4000, 5000, 10000);
+        assertEquals(List.of(10000), seqs(sent()), "one duplicate: limited transmit, no retransmission");
+        recvSack(0, 30000, 1000, 4000, 5000, 11000);
+        recvSack(0, 30000, 1000, 4000, 5000, 12000);
+        List<Seg> out3 = sent();
+        assertTrue(seqs(out3).contains(0), "the third duplicate: NewReno's fast retransmit " + seqs(out3));
+        assertFalse(seqs(out3).contains(4000), "NewReno repairs one hole per RTT");
+        assertEquals(1, s.fastRetransmits());
+        assertEquals(0, s.sackRecoveries());
+    }
+
+    @Test
+    void passive_open_answers_sack_permitted_only_when_the_syn_offered_it() {
+        TcpHeader offer = new TcpHeader(49152, 80, IRS, 0, SYN, 65535, 0, 28, 1460, -1, true);
+        s = TcpSocket.accept(CONFIG, LOCAL, REMOTE, offer, ISS, 1460, now);
+        assertTrue(sentOne().h().sackPermitted());
+        assertTrue(s.sackPermitted());
+        TcpHeader none = new TcpHeader(49152, 80, IRS, 0, SYN, 65535, 0, 24, 1460, -1, false);
+        s = TcpSocket.accept(CONFIG, LOCAL, REMOTE, none, ISS, 1460, now);
+        assertFalse(sentOne().h().sackPermitted());
+        assertFalse(s.sackPermitted());
+        s = TcpSocket.accept(CONFIG.withSack(false), LOCAL, REMOTE, offer, ISS, 1460, now);
+        assertFalse(sentOne().h().sackPermitted(), "SACK switched off here: not agreed");
+    }
+
+    /** The SACK blocks of an ACK as offsets from IRS + 1. */
+    static List<Integer> blocks(Seg ack) {
+        int[] b = ack.h().sackBlocks();
+        List<Integer> l = new ArrayList<>();
+        for (int i = 0; b != null && i < b.length; i++) {
+            l.add(b[i] - IRS - 1);
+        }
+        return l;
+    }
+
+    @Test
+    void the_receiver_reports_out_of_order_data_in_sack_blocks_newest_first_rfc2018() {
+        establishedWithSack();
+        byte[] seg = new byte[1000];
+        recv(IRS + 1 + 1000, ISS + 1, ACK, 8000, seg);
+        Seg a = sentOne();
+        assertEquals(IRS + 1, a.h().ack());
+        assertEquals(List.of(1000, 2000), blocks(a));
+        recv(IRS + 1 + 3000, ISS + 1, ACK, 8000, seg);
+        assertEquals(List.of(3000, 4000, 1000, 2000), blocks(sentOne()), "the block of the newest segment first");
+        recv(IRS + 1 + 2000, ISS + 1, ACK, 8000, seg);
+        assertEquals(List.of(1000, 4000), blocks(sentOne()), "adjacent blocks merge");
+        for (int k : new int[] {5000, 7000, 9000, 11000}) {
+            recv(IRS + 1 + k, ISS + 1, ACK, 8000, seg);
+        }
+        assertEquals(List.of(11000, 12000, 9000, 10000, 7000, 8000, 5000, 6000), blocks(sentOne()),
+                "five ranges: the four most recent are reported");
+        recv(IRS + 1 + 1000 * 9 + 1000, ISS + 1, ACK, 8000, seg); // 10000: joins 9000 and 11000
+        assertEquals(List.of(9000, 12000, 7000, 8000, 5000, 6000, 1000, 4000), blocks(sentOne()));
+        recv(IRS + 1, ISS + 1, ACK, 8000, seg); // the first hole fills
+        Seg full = sentOne();
+        assertEquals(IRS + 1 + 4000, full.h().ack());
+        assertEquals(List.of(9000, 12000, 7000, 8000, 5000, 6000), blocks(full), "what is acknowledged is no block");
+    }
+
+    @Test
+    void sack_blocks_on_a_data_segment_come_out_of_its_mss_rfc6691() {
+        establishedWithSack(); // MSS 1000
+        recv(IRS + 1 + 1000, ISS + 1, ACK, 8000, new byte[1000]);
+        recv(IRS + 1 + 3000, ISS + 1, ACK, 8000, new byte[1000]);
+        sent();
+        s.send(new byte[1000], 0, 1000);
+        Seg full = sentOne();
+        assertEquals(1000, full.data().length);
+        assertNull(full.h().sackBlocks(), "a full segment has no room for options");
+        recv(IRS + 1 + 5000, ISS + 1001, ACK, 8000, new byte[1000]);
+        sent();
+        s.send(new byte[985], 0, 985);
+        Seg almost = sentOne();
+        assertEquals(1, almost.h().sackBlockCount(), "985 bytes leave room for one block (12 bytes): " + almost.h());
+        assertTrue(almost.data().length + almost.h().length() - 20 <= 1000);
+    }
+
+    @Test
+    void after_out_of_order_data_in_order_segments_are_acked_at_once_not_delayed() {
+        establishedWithSack();
+        byte[] seg = new byte[1000];
+        recv(IRS + 1 + 1000, ISS + 1, ACK, 8000, seg);
+        sentOne();
+        recv(IRS + 1, ISS + 1, ACK, 8000, seg);
+        assertEquals(IRS + 2001, sentOne().h().ack());
+        recv(IRS + 2001, ISS + 1, ACK, 8000, seg);
+        assertEquals(IRS + 3001, sentOne().h().ack(), "a single in-order segment acked at once after a loss");
+    }
+
+    /** SACK agreed, the peer's window 30 000, ten 1000-byte segments in flight, {@code queued - 10000} more queued. */
+    void tenInFlightWithSack(int queued) {
+        establishedWithSack();
+        recv(IRS + 1, ISS + 1, ACK, 30000, NONE);
+        sent();
+        s.send(new byte[queued], 0, queued);
+        assertEquals(10, sent().size());
+    }
+
+    @Test
+    void one_ack_with_sack_blocks_repairs_every_hole_it_shows_lost_in_one_rtt_rfc6675() {
+        tenInFlightWithSack(12000);
+        // 0, 4000 and 7000 were lost; the peer holds 1000-4000, 5000-7000, 8000-10000
+        recvSack(0, 30000, 8000, 10000, 5000, 7000, 1000, 4000);
+        List<Seg> out = sent();
+        assertEquals(List.of(0, 4000, 10000, 11000), seqs(out),
+                "both holes IsLost names (> 2 segments SACKed above) at once, then new data as pipe allows");
+        assertEquals(1, s.sackRecoveries());
+        // The retransmissions and the new data arrived: 7000 now has 4 segments SACKed above it.
+        recvSack(7000, 30000, 8000, 12000);
+        assertEquals(List.of(7000), seqs(sent()));
+        recvSack(12000, 30000);
+        assertEquals(0, s.timeouts());
+        assertEquals(3, s.retransmissions());
+        assertEquals(1, s.fastRetransmits(), "one recovery for the three holes");
+    }
+
+    @Test
+    void a_hole_right_after_recovery_ends_is_repaired_without_three_new_duplicates() {
+        tenInFlightWithSack(20000);
+        recvSack(0, 30000, 8000, 10000, 5000, 7000, 1000, 4000);
+        assertEquals(List.of(0, 4000, 10000, 11000), seqs(sent()));
+        recvSack(7000, 30000, 8000, 12000);
+        assertEquals(List.of(7000, 12000, 13000, 14000, 15000), seqs(sent()));
+        // The ACK that ends recovery (past 10000) shows 12000, sent during recovery, lost.
+        recvSack(12000, 30000, 13000, 16000);
+        assertTrue(seqs(sent()).contains(12000), "sent again on that very ACK");
+        assertEquals(2, s.sackRecoveries());
+        assertEquals(0, s.timeouts());
+    }
+
+    @Test
+    void a_lost_retransmission_is_sent_again_when_later_data_arrives_an_rtt_after_it() {
+        tenInFlightWithSack(12000);
+        recvSack(0, 30000, 8000, 10000, 5000, 7000, 1000, 4000);
+        assertEquals(List.of(0, 4000, 10000, 11000), seqs(sent()));
+        now += 2 * MS; // SRTT is 0 here (the SYN-ACK came at once): the allowance is 1 ms
+        // 4000's retransmission and the new data arrived, 0's retransmission did not
+        recvSack(0, 30000, 1000, 7000, 8000, 12000);
+        List<Seg> out = sent();
+        assertTrue(seqs(out).contains(0), "the lost retransmission goes out once more: " + seqs(out));
+        assertEquals(1, s.lostRetransmissions());
+        assertEquals(0, s.timeouts());
+    }
+
+    @Test
+    void a_tail_loss_probe_goes_out_after_two_rtts_not_the_rto_rfc8985() {
+        establishedWithSack();
+        s.send(new byte[3000], 0, 3000);
+        assertEquals(3, sent().size());
+        assertEquals(now + 10 * MS, s.pollAt(), "PTO = max(2 SRTT, 10 ms), well before the 200 ms RTO");
+        now = s.pollAt();
+        Seg probe = sentOne();
+        assertEquals(ISS + 1 + 2000, probe.h().seq(), "nothing new to send: the last segment again");
+        assertEquals(1000, probe.data().length);
+        assertEquals(1, s.tailLossProbes());
+        assertEquals(0, s.timeouts());
+        // The probe's ACK: the probe arrived, what was sent before it did not, so it is lost.
+        recvSack(0, 8000, 2000, 3000);
+        assertEquals(List.of(0, 1000), seqs(sent()));
+        assertEquals(0, s.timeouts());
+    }
+
+    @Test
+    void wild_sack_blocks_from_the_peer_break_nothing_and_the_data_still_gets_through() {
+        tenInFlightWithSack(40000);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        int acked = 0;
+        for (int i = 0; i < 20_000; i++) {
+            int n = r.nextInt(1, 5);
+            int[] b = new int[2 * n];
+            for (int k = 0; k < b.length; k++) {
+                // around the window, far outside it, reversed, empty, wrapping: anything
+                b[k] = switch (r.nextInt(4)) {
+                    case 0 -> r.nextInt(-5000, 45000);
+                    case 1 -> r.nextInt();
+                    case 2 -> b[Math.max(0, k - 1)];
+                    default -> acked + r.nextInt(0, 3) * 1000;
+                };
+            }
+            if (r.nextInt(50) == 0) {
+                acked = Math.min(acked + 1000, s.sendQueue() > 0 ? sentSoFar() : acked);
+            }
+            recvSack(acked, 30000, b);
+            if (r.nextInt(100) == 0) {
+                now += r.nextLong(1, 300) * MS;
+            }
+            sent();
+        }
+        // An honest peer now acknowledges whatever was sent, until everything was.
+        for (int i = 0; i < 1000 && s.sendQueue() > 0; i++) {
+            now += 250 * MS;
+            sent();
+            recvSack(sentSoFar(), 30000);
+        }
+        assertEquals(0, s.sendQueue(), "all 40 000 bytes acknowledged in the end");
+        assertEquals(TcpSocket.State.ESTABLISHED, s.state());
+    }
+
+    int sentSoFar() {
+        return highestSent;
+    }
+
+    @Test
+    void after_a_timeout_a_new_rtt_sample_takes_the_backoff_back_rfc6298_5_7() {
+        established();
+        s.send(new byte[1000], 0, 1000);
+        sentOne();
+        now = s.pollAt(); // 200 ms: the minimum RTO
+        sentOne();
+        assertEquals(now + 400 * MS, s.pollAt(), "backed off");
+        now += 5 * MS;
+        recv(IRS + 1, ISS + 1001, ACK, 8000, NONE); // acknowledges the retransmission: no sample (Karn)
+        s.send(new byte[1000], 0, 1000);
+        sentOne();
+        assertEquals(now + 400 * MS, s.pollAt(), "still backed off: no new sample yet");
+        now += 5 * MS;
+        recv(IRS + 1, ISS + 2001, ACK, 8000, NONE); // new data sent once: a sample
+        s.send(new byte[1000], 0, 1000);
+        sentOne();
+        assertEquals(now + 200 * MS, s.pollAt(), "RTO from SRTT and RTTVAR again (at least 200 ms)");
     }
 
     @Test

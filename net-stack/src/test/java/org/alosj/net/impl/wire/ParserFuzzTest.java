@@ -92,6 +92,24 @@ class ParserFuzzTest {
     }
 
     @Test
+    void tcp_with_sack_blocks() {
+        TcpHeader ack = new TcpHeader(80, 1234, 1, 2, TcpHeader.ACK, 512, 0, 56, -1, -1, false)
+                .withSackBlocks(new int[] {100, 200, 300, 400, 500, 600, 700, 800});
+        byte[] seg = new byte[ack.length()];
+        ack.emit(seg, 0, 0, 1, 2);
+        fuzz(10, seg, (x, o, l) -> {
+            if (l >= 20) {
+                Bytes.put16(x, 16, 0);
+                Bytes.put16(x, 16, Checksum.finish(Checksum.add(Checksum.pseudoHeader(1, 2, 6, l), x, 0, l)));
+            }
+            TcpHeader h = TcpHeader.parse(x, o, l, 1, 2);
+            if (h.sackBlocks() != null && (h.sackBlockCount() < 1 || h.sackBlockCount() > TcpHeader.MAX_SACK_BLOCKS)) {
+                throw new AssertionError("parsed " + h.sackBlockCount() + " SACK blocks");
+            }
+        });
+    }
+
+    @Test
     void dhcp_options() {
         DhcpMessage m = new DhcpMessage(2, 1, true, 0, 5, 0, 6, 2, 7, 0, -256, java.util.List.of(1, 2),
                 java.util.List.of(3), 3600, -1, -1, 1500);

@@ -1,7 +1,9 @@
 package org.alosj.net.impl.wire;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,6 +68,68 @@ class WireFormatsTest {
         b[28] = 'h';
         h.emit(b, 0, 5, 0x0a000001, 0x0a000002);
         assertEquals(h, TcpHeader.parse(b, 0, b.length, 0x0a000001, 0x0a000002));
+    }
+
+    @Test
+    void sack_permitted_and_sack_blocks_round_trip_nop_padded_rfc2018() throws Exception {
+        TcpHeader syn = new TcpHeader(1234, 80, 7, 0, TcpHeader.SYN, 65535, 0, 32, 1460, 3, true);
+        assertEquals(32, syn.length(), "MSS 4 + NOP,WS 4 + NOP,NOP,SACK-permitted 4");
+        byte[] b = new byte[syn.length()];
+        syn.emit(b, 0, 0, 0x0a000001, 0x0a000002);
+        assertArrayEquals(new byte[] {1, 1, 4, 2}, java.util.Arrays.copyOfRange(b, 28, 32));
+        assertEquals(syn, TcpHeader.parse(b, 0, b.length, 0x0a000001, 0x0a000002));
+
+        int[] blocks = {0xfffffff0, 0x10, 100, 200, 300, 400, 500, 600};
+        TcpHeader ack = new TcpHeader(80, 1234, 1, 0xffffff00, TcpHeader.ACK, 512, 0, 56, -1, -1, false)
+                .withSackBlocks(blocks);
+        assertEquals(4, ack.sackBlockCount());
+        assertEquals(56, ack.length(), "20 + NOP,NOP,kind,len + 4 blocks of 8");
+        byte[] a = new byte[ack.length() + 3];
+        ack.emit(a, 0, 3, 0x0a000002, 0x0a000001);
+        assertEquals(TcpHeader.OPT_SACK, a[22]);
+        assertEquals(34, a[23]);
+        TcpHeader back = TcpHeader.parse(a, 0, a.length, 0x0a000002, 0x0a000001);
+        assertEquals(ack, back);
+        assertArrayEquals(blocks, back.sackBlocks());
+    }
+
+    @Test
+    void sack_blocks_are_cut_to_what_fits_beside_the_other_options() {
+        int[] five = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+        TcpHeader bare = new TcpHeader(1, 2, 0, 0, TcpHeader.ACK, 0, 0, 20, -1, -1, false).withSackBlocks(five);
+        assertEquals(4, bare.sackBlockCount(), "four blocks at most (RFC 2018 3)");
+        TcpHeader withOptions = new TcpHeader(1, 2, 0, 0, TcpHeader.ACK, 0, 0, 20, 1460, 7, true).withSackBlocks(five);
+        assertEquals(3, withOptions.sackBlockCount(), "12 bytes of other options leave room for three");
+        assertTrue(withOptions.length() <= 60);
+        assertNull(bare.withSackBlocks(null).sackBlocks());
+    }
+
+    /** An ACK whose options are {@code options} (a multiple of 4 bytes), checksummed. */
+    static byte[] ackWithOptions(int... options) {
+        byte[] b = new byte[20 + options.length];
+        new TcpHeader(80, 1234, 1, 2, TcpHeader.ACK, 512, 0, 20, -1, -1, false).emit(b, 0, 0, 1, 2);
+        for (int i = 0; i < options.length; i++) {
+            b[20 + i] = (byte) options[i];
+        }
+        b[12] = (byte) ((b.length / 4) << 4);
+        Bytes.put16(b, 16, 0);
+        Bytes.put16(b, 16, Checksum.finish(Checksum.add(Checksum.pseudoHeader(1, 2, 6, b.length), b, 0, b.length)));
+        return b;
+    }
+
+    @Test
+    void a_sack_option_of_a_wrong_length_is_ignored_and_the_ack_kept() throws Exception {
+        // length 11: not 2 + 8n
+        byte[] odd = ackWithOptions(5, 11, 0, 0, 0, 1, 0, 0, 0, 2, 9, 1);
+        TcpHeader h = TcpHeader.parse(odd, 0, odd.length, 1, 2);
+        assertNull(h.sackBlocks());
+        assertEquals(2, h.ack());
+        // length 2: no block at all
+        assertNull(TcpHeader.parse(ackWithOptions(1, 1, 5, 2), 0, 24, 1, 2).sackBlocks());
+        // SACK-permitted must be 2 bytes long
+        assertFalse(TcpHeader.parse(ackWithOptions(4, 3, 0, 1), 0, 24, 1, 2).sackPermitted());
+        // a length running past the header is malformed, as for every option
+        assertThrows(MalformedPacketException.class, () -> TcpHeader.parse(ackWithOptions(1, 1, 5, 10), 0, 24, 1, 2));
     }
 
     @Test

@@ -82,6 +82,8 @@ public final class FaultFilter implements NetBackend, AutoCloseable, NetdevStatu
     private final AtomicInteger portsMade = new AtomicInteger();
     private final AtomicLong in = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong droppedIpv4 = new AtomicLong();
+    private final AtomicLong droppedArp = new AtomicLong();
     private final AtomicLong duplicated = new AtomicLong();
     private final AtomicLong reordered = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
@@ -146,6 +148,16 @@ public final class FaultFilter implements NetBackend, AutoCloseable, NetdevStatu
         return new long[] {in.get(), dropped.get(), duplicated.get(), reordered.get(), sent.get()};
     }
 
+    /**
+     * Dropped frames by EtherType: [IPv4, ARP, other]. With only ICMP echo on the wire, the IPv4
+     * drops are exactly the pings lost on the way (a dropped request has no reply to drop).
+     */
+    public long[] droppedByType() {
+        long ipv4 = droppedIpv4.get();
+        long arp = droppedArp.get();
+        return new long[] {ipv4, arp, dropped.get() - ipv4 - arp};
+    }
+
     /** Reordered frames that no successor overtook within {@value #HOLD_MS} ms (they went out alone). */
     public long heldAlone() {
         return heldAlone.get();
@@ -154,10 +166,11 @@ public final class FaultFilter implements NetBackend, AutoCloseable, NetdevStatu
     @Override
     public String status() {
         long[] c = counters();
+        long[] t = droppedByType();
         return String.format("%s  on %s%s%n    %d frames in, %d dropped, %d duplicated, %d reordered, %d out"
-                        + " (drop %s dup %s reorder %s delay %d us seed %d)",
+                        + " (drop %s dup %s reorder %s delay %d us seed %d)%n    dropped by type: IPv4 %d, ARP %d, other %d",
                 id, inner.id(), problem() == null ? "" : "  no peer: " + problem(), c[0], c[1], c[2], c[3], c[4],
-                spec.drop(), spec.duplicate(), spec.reorder(), spec.delayNanos() / 1000, spec.seed());
+                spec.drop(), spec.duplicate(), spec.reorder(), spec.delayNanos() / 1000, spec.seed(), t[0], t[1], t[2]);
     }
 
     /**
@@ -193,6 +206,12 @@ public final class FaultFilter implements NetBackend, AutoCloseable, NetdevStatu
             boolean twice = random.nextDouble() < spec.duplicate();
             boolean hold = random.nextDouble() < reorderChance;
             if (drop) {
+                int type = frame.length >= 14 ? (frame[12] & 0xff) << 8 | frame[13] & 0xff : -1;
+                if (type == 0x0800) {
+                    droppedIpv4.incrementAndGet();
+                } else if (type == 0x0806) {
+                    droppedArp.incrementAndGet();
+                }
                 dropped.incrementAndGet();
                 return;
             }

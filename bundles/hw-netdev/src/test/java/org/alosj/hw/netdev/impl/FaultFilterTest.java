@@ -77,6 +77,54 @@ class FaultFilterTest {
     }
 
     @Test
+    void droppedFramesAreCountedByEtherTypeExactly() throws Exception {
+        Hub hub = new Hub("lan0");
+        int[] types = {0x0800, 0x0806, 0x88b5};
+        int[] got = new int[3];
+        hub.attach("listener", (f, o, l) -> {
+            int type = (f[o + 12] & 0xff) << 8 | f[o + 13] & 0xff;
+            synchronized (got) {
+                got[type == 0x0800 ? 0 : type == 0x0806 ? 1 : 2]++;
+            }
+            return true;
+        });
+        FaultFilter filter = new FaultFilter("f0", hub, new FaultFilter.Spec(0.3, 0, 0, 0, 7));
+        try {
+            NetPort nic = filter.attach("pcnet0", (f, o, l) -> true);
+            int n = 3000;
+            for (int i = 0; i < n; i++) {
+                ByteBuffer b = ByteBuffer.allocate(60);
+                b.put(TestFrames.BROADCAST).put(TestFrames.mac("52:54:00:12:34:56")).putShort((short) types[i % 3])
+                        .putInt(i);
+                nic.transmit(b.array(), 0, 60);
+                while (filter.counters()[4] - sum(got) > Hub.QUEUE_FRAMES / 2) {
+                    Thread.sleep(1);
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (sum(got) < filter.counters()[4] && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            long[] dropped = filter.droppedByType();
+            for (int t = 0; t < 3; t++) {
+                assertEquals(n / 3 - got[t], dropped[t], "dropped frames of type " + Integer.toHexString(types[t]));
+            }
+            assertEquals(filter.counters()[1], dropped[0] + dropped[1] + dropped[2]);
+            assertTrue(filter.status().contains("dropped by type: IPv4 " + dropped[0] + ", ARP " + dropped[1]
+                    + ", other " + dropped[2]), filter.status());
+        } finally {
+            filter.close();
+            hub.close();
+        }
+    }
+
+    static int sum(int[] counts) {
+        synchronized (counts) {
+            return counts[0] + counts[1] + counts[2];
+        }
+    }
+
+    @Test
     void dropDuplicateAndReorderHappenAtTheirRatesAndAsTheCountersSay() throws Exception {
         Hub hub = new Hub("lan0");
         try {
