@@ -166,6 +166,24 @@ class PcnetNicTest {
     }
 
     @Test
+    void transmitInterruptsComeForEveryTxInterruptEveryFramesOnly() throws Exception {
+        PcnetNic nic = rig.bindDriver();
+        assertEquals(CSR5_TOKINTD | CSR5_LTINTEN, rig.csr(CSR5) & (CSR5_TOKINTD | CSR5_LTINTEN));
+        byte[] f = frame(1514, 2);
+        int frames = 4 * PcnetNic.TX_RING_SIZE;
+        for (int i = 0; i < frames; i++) {
+            assertTrue(nic.transmit(f, 0, f.length), "frame " + i);
+        }
+        eventually("every frame at the peer", () -> rig.wire.size() == frames);
+        eventually("a transmit interrupt", () -> nic.statistics().interrupts() > 1);
+        Thread.sleep(100); // any late interrupt
+        long tint = nic.statistics().interrupts() - 1; // IDON was the first
+        assertTrue(tint <= frames / PcnetNic.TX_INTERRUPT_EVERY, tint + " transmit interrupts for " + frames + " frames");
+        assertEquals(frames, nic.statistics().txPackets(), "all reclaimed and counted");
+        assertEquals(0, nic.statistics().txDropped());
+    }
+
+    @Test
     void aReceiverMayTransmitFromTheInterruptThread() {
         PcnetNic nic = rig.bindDriver();
         List<String> threads = new CopyOnWriteArrayList<>();
