@@ -320,7 +320,11 @@ final class PcnetNic implements NetDevice {
         return true;
     }
 
-    /** Takes every frame the chip has handed back, at most one ring's worth a call. */
+    /**
+     * Takes every frame the chip has handed back, at most one ring's worth a call: one receive
+     * batch. Each frame goes up with whether the next descriptor already holds another frame
+     * (the batch goes on), so the stack can share work over the batch.
+     */
     private void receive() {
         rxLock.lock();
         try {
@@ -350,7 +354,9 @@ final class PcnetNic implements NetDevice {
                 control.write32(d + MD1, Descriptors.rmd1ForChip(BUFFER_SIZE));
                 rxNext = Descriptors.next(rxNext, RX_RING_SIZE);
                 if (frame != null) {
-                    deliver(frame);
+                    boolean more = n + 1 < RX_RING_SIZE
+                            && !Descriptors.ownedByChip(control.read32(RX_RING_OFFSET + rxNext * DESCRIPTOR_SIZE + MD1));
+                    deliver(frame, more);
                 }
             }
         } finally {
@@ -358,7 +364,7 @@ final class PcnetNic implements NetDevice {
         }
     }
 
-    private void deliver(byte[] frame) {
+    private void deliver(byte[] frame, boolean more) {
         Receiver r = receiver;
         if (r == null) {
             rxDropped.increment();
@@ -367,7 +373,7 @@ final class PcnetNic implements NetDevice {
         rxPackets.increment();
         rxBytes.add(frame.length);
         try {
-            r.frameReceived(this, frame, 0, frame.length);
+            r.frameReceived(this, frame, 0, frame.length, more);
         } catch (RuntimeException e) {
             LOG.warn("{}: receiver failed on a {}-byte frame: {}", slot, frame.length, e.toString(), e);
         }

@@ -38,6 +38,11 @@ public final class TcpSocket {
     private static final int DEFAULT_MSS = 536; // RFC 9293 3.7.1
     private static final int DUPACK_THRESHOLD = 3;
     private static final int MAX_CWND = 1 << 30;
+    /**
+     * While a receive batch goes on ({@link #holdAcks}), in-order data is acknowledged every this
+     * many segments at least (about 23 KB at MSS 1460), so the sender's window keeps moving.
+     */
+    static final int STRETCH_ACK_SEGMENTS = 16;
 
     private final TcpConfig config;
     public final int localAddress;
@@ -106,6 +111,7 @@ public final class TcpSocket {
     private long ackAt = Long.MAX_VALUE;
     private boolean ackNow;
     private int segmentsUnacked;
+    private boolean ackHold;
     private long timeWaitUntil = Long.MAX_VALUE;
     private boolean keepAlive;
     private long keepAliveAt = Long.MAX_VALUE;
@@ -649,7 +655,7 @@ public final class TcpSocket {
                 rcvNxt += more;
                 more = assembler.advance(more);
             }
-            if (filledHole || !assembler.isEmpty() || ++segmentsUnacked >= 2) {
+            if (filledHole || !assembler.isEmpty() || ++segmentsUnacked >= (ackHold ? STRETCH_ACK_SEGMENTS : 2)) {
                 ackNow = true;
             } else if (ackAt == Long.MAX_VALUE) {
                 ackAt = now + config.delayedAck();
@@ -659,6 +665,25 @@ public final class TcpSocket {
                 recvBuffer.writeAt(offset, payload, off, len);
             }
             ackNow = true; // RFC 5681 4.2: out-of-order data is acknowledged at once
+        }
+    }
+
+    /**
+     * Whether more segments of the same receive batch (the frames a driver took off its ring in
+     * one go) follow the next one {@link #process}ed. While they do, the ACK RFC 5681 4.2 asks
+     * for every second full-sized segment waits for the end of the batch, as Linux acknowledges
+     * a GRO aggregate once (at most {@link #STRETCH_ACK_SEGMENTS} segments wait); out-of-order
+     * data, hole fills and FINs are still acknowledged at once.
+     */
+    public void holdAcks(boolean hold) {
+        ackHold = hold;
+    }
+
+    /** The receive batch is over: the held ACK (two segments or more unacknowledged) is due now. */
+    public void endAckHold() {
+        ackHold = false;
+        if (segmentsUnacked >= 2) {
+            ackNow = true;
         }
     }
 

@@ -147,6 +147,41 @@ class TcpSocketTest {
     }
 
     @Test
+    void within_a_receive_batch_in_order_data_is_acked_at_its_end_or_every_stretch_segments() {
+        established();
+        for (int i = 0; i < 5; i++) {
+            s.holdAcks(true);
+            recv(IRS + 1 + i * 1000, ISS + 1, ACK, 8000, new byte[1000]);
+            assertEquals(List.of(), sent(), "segment " + i + " of the batch");
+        }
+        s.endAckHold();
+        assertEquals(IRS + 5001, sentOne().h().ack(), "one ACK for the batch");
+
+        int seq = IRS + 5001;
+        List<Integer> acks = new ArrayList<>();
+        for (int i = 0; i < 2 * TcpSocket.STRETCH_ACK_SEGMENTS; i++) {
+            s.holdAcks(true);
+            recv(seq, ISS + 1, ACK, 8000, new byte[1000]);
+            seq += 1000;
+            sent().forEach(a -> acks.add(a.h().ack()));
+        }
+        int stretch = TcpSocket.STRETCH_ACK_SEGMENTS * 1000;
+        assertEquals(List.of(IRS + 5001 + stretch, IRS + 5001 + 2 * stretch), acks, "a long batch: every 16 segments");
+        s.endAckHold();
+        assertEquals(List.of(), sent(), "nothing left to acknowledge");
+
+        s.holdAcks(true);
+        recv(seq, ISS + 1, ACK, 8000, new byte[1000]);
+        s.endAckHold();
+        assertEquals(List.of(), sent(), "one segment: the delayed ACK, as outside batches");
+        assertEquals(now + CONFIG.delayedAck(), s.pollAt());
+
+        s.holdAcks(true);
+        recv(seq + 2000, ISS + 1, ACK, 8000, new byte[1000]);
+        assertEquals(seq + 1000, sentOne().h().ack(), "out-of-order data is acknowledged at once in a batch too");
+    }
+
+    @Test
     void out_of_order_data_is_acked_at_once_and_delivered_when_the_hole_fills() {
         established();
         recv(IRS + 4, ISS + 1, ACK, 8000, "def".getBytes());
