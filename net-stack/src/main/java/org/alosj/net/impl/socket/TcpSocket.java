@@ -246,12 +246,19 @@ public final class TcpSocket {
         return (peerFin && recvBuffer.isEmpty()) || (state == State.CLOSED && recvBuffer.isEmpty());
     }
 
-    /** Dequeues received data; a read that opens the window wide enough schedules a window update. */
+    /**
+     * Dequeues received data. A read schedules a window update only when the window it opens
+     * matters: the peer may send at most half the buffer more (as Linux's tcp_cleanup_rbuf asks)
+     * and the window grew by min(half the buffer, two segments) since it was last advertised.
+     * Otherwise the ACKs of the data carry the window.
+     */
     public int recv(byte[] b, int off, int len) {
         int n = recvBuffer.read(b, off, len);
         if (n > 0 && isEstablishedOrLater() && !peerFin) {
             long window = advertisableWindow();
-            if (assembler.isEmpty() && window - lastAdvertised >= Math.min(recvBuffer.capacity() / 2, 2L * mss)) {
+            long peerMaySend = lastAdvertised - (rcvNxt - lastWindowRcvNxt);
+            if (assembler.isEmpty() && 2 * peerMaySend <= recvBuffer.capacity()
+                    && window - lastAdvertised >= Math.min(recvBuffer.capacity() / 2, 2L * mss)) {
                 ackNow = true;
             }
         }

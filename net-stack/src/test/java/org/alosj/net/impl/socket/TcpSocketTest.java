@@ -366,6 +366,35 @@ class TcpSocketTest {
     }
 
     @Test
+    void a_read_sends_a_window_update_only_once_the_peer_may_send_half_the_buffer_or_less() {
+        established();
+        int seq = IRS + 1;
+        for (int i = 0; i < 8; i++) {
+            recv(seq, ISS + 1, ACK, 8000, new byte[1000]);
+            seq += 1000;
+            sent();
+        }
+        assertEquals(8000, s.recv(new byte[8000], 0, 8000));
+        assertEquals(List.of(), sent(), "the peer may still send 56 KiB of 64: the next ACK carries the window");
+        for (int i = 0; i < 30; i++) {
+            recv(seq, ISS + 1, ACK, 8000, new byte[1000]);
+            seq += 1000;
+            sent();
+        }
+        assertEquals(1000, s.recv(new byte[1000], 0, 1000));
+        assertEquals(List.of(), sent(), "the last ACK let the peer send 35 536 more, over half the buffer");
+        for (int i = 0; i < 4; i++) {
+            recv(seq, ISS + 1, ACK, 8000, new byte[1000]);
+            seq += 1000;
+            sent();
+        }
+        assertEquals(33_000, s.recv(new byte[33_000], 0, 33_000));
+        Seg update = sentOne();
+        assertEquals(seq, update.h().ack());
+        assertEquals(0xffff, update.h().window(), "the peer could send 32 536 more: now the whole buffer (unscaled)");
+    }
+
+    @Test
     void nagle_holds_a_small_segment_while_data_is_unacknowledged() {
         established();
         s.send("a".getBytes(), 0, 1);
