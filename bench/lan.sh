@@ -6,7 +6,8 @@
 # first GET is cold (JIT), the later ones warm. Two setups: no fault filter at all, and the
 # fault filter on each machine with reorder=0.02 (no drop), as bench/tcp-peers.sh part 2.
 # Usage: bench/lan.sh [MIB] [GETS] [RUNS]   (RUNS boots of each setup; the median of the warm GETs)
-# Environment: LAN_JAVA_OPTS_SERVER / LAN_JAVA_OPTS_CLIENT replace the JVM options (e.g. JFR).
+# Environment: LAN_JAVA_OPTS_SERVER / LAN_JAVA_OPTS_CLIENT replace the JVM options (e.g. JFR);
+# LAN_ALOS runs another launcher (e.g. one for an older build) instead of ./alos.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 mib="${1:-50}"; gets="${2:-4}"; runs="${3:-3}"
@@ -14,7 +15,8 @@ tmp="$(mktemp -d)"
 server=""
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
-"$root/alos" --help >/dev/null   # builds the distribution if needed
+alos="${LAN_ALOS:-$root/alos}"
+"$alos" --help >/dev/null   # builds the distribution if needed
 head -c "$((mib * 1048576))" /dev/urandom > "$tmp/big.bin"
 expected="$(sha256sum "$tmp/big.bin" | cut -d' ' -f1)"
 
@@ -29,14 +31,14 @@ one_run() {
     fa=(-device pcnet,netdev=u0,mac=52:54:00:00:00:01)
     fb=(-device pcnet,netdev=u0,mac=52:54:00:00:00:02)
   fi
-  ALOS_JAVA_OPTS="${LAN_JAVA_OPTS_SERVER:--XX:+UseSerialGC}" "$root/alos" -nodefaults \
+  ALOS_JAVA_OPTS="${LAN_JAVA_OPTS_SERVER:--XX:+UseSerialGC}" "$alos" -nodefaults \
     -netdev "udp,id=u0,local=127.0.0.1:$pa,remote=127.0.0.1:$pb" "${fa[@]}" \
     -c "ifconfig eth0 10.0.0.1/24; httpd start 80 host:$tmp; echo SERVER-READY; sleep 3600" > "$tmp/server.log" 2>&1 &
   server=$!
   for _ in $(seq 300); do grep -q SERVER-READY "$tmp/server.log" 2>/dev/null && break; sleep 0.1; done
   cmds="ifconfig eth0 10.0.0.2/24"
   for _ in $(seq "$gets"); do cmds="$cmds; http get -sha256 http://10.0.0.1/big.bin"; done
-  ALOS_JAVA_OPTS="${LAN_JAVA_OPTS_CLIENT:--XX:+UseSerialGC}" "$root/alos" -nodefaults \
+  ALOS_JAVA_OPTS="${LAN_JAVA_OPTS_CLIENT:--XX:+UseSerialGC}" "$alos" -nodefaults \
     -netdev "udp,id=u0,local=127.0.0.1:$pb,remote=127.0.0.1:$pa" "${fb[@]}" \
     -c "$cmds; netstat -s" > "$tmp/client.log" 2>&1 || true
   kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; server=""
