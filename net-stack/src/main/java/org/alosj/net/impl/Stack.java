@@ -73,6 +73,8 @@ public final class Stack implements NetworkStack, AutoCloseable {
     final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentLinkedQueue<Rx> rxQueue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger rxQueued = new AtomicInteger();
+    /** A batch's last frame was dropped on a full queue: its held ACKs are still due. */
+    private volatile boolean batchEndedInOverflow;
     /** Whether the frame being processed has more of its receive batch behind it (lock held). */
     private boolean rxMore;
     /** Connections holding an ACK until the end of the receive batch (lock held). */
@@ -486,7 +488,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
             rxQueued.decrementAndGet();
             rxQueueDrops.incrementAndGet();
             if (!more) {
-                rxQueue.add(new Rx(iface, null, 0, 0, false)); // still ends the batch: held ACKs go out
+                batchEndedInOverflow = true; // still ends the batch: held ACKs go out
             } else {
                 return;
             }
@@ -508,10 +510,6 @@ public final class Stack implements NetworkStack, AutoCloseable {
     private void drainRx() {
         Rx rx;
         while ((rx = rxQueue.poll()) != null) {
-            if (rx.frame == null) {
-                releaseHeldAcks(); // the end of a batch whose last frame found the queue full
-                continue;
-            }
             rxQueued.decrementAndGet();
             rxMore = rx.more;
             try {
@@ -529,6 +527,10 @@ public final class Stack implements NetworkStack, AutoCloseable {
             if (!rx.more) {
                 releaseHeldAcks();
             }
+        }
+        if (batchEndedInOverflow) {
+            batchEndedInOverflow = false; // the last frame of a batch found the queue full
+            releaseHeldAcks();
         }
     }
 
