@@ -35,6 +35,11 @@ final class Descriptors {
         return TMD1_OWN | TMD1_STP | TMD1_ENP | bcnt(length);
     }
 
+    /** The same, asking for TINT when the chip is done with it (CSR5 LTINTEN). */
+    static int tmd1ForChipWithInterrupt(int length) {
+        return tmd1ForChip(length) | TMD1_LTINT;
+    }
+
     static boolean ownedByChip(int md1) {
         return (md1 & RMD1_OWN) != 0; // RMD1_OWN and TMD1_OWN are the same bit
     }

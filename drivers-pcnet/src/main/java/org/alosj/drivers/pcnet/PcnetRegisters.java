@@ -50,6 +50,11 @@ final class PcnetRegisters {
     static final int CSR2 = 2;   // IADR[31:16]
     static final int CSR3 = 3;   // interrupt masks and deferral control
     static final int CSR4 = 4;   // test and features control
+    static final int CSR5 = 5;   // extended control and interrupt 1
+    /** Transmit OK Interrupt Disable: a frame sent without error sets no TINT... */
+    static final int CSR5_TOKINTD = 0x8000;
+    /** ...unless LTINTEN is on and its descriptor has LTINT (Last Transmit Interrupt). */
+    static final int CSR5_LTINTEN = 0x4000;
     static final int CSR15 = 15; // mode (loaded from the init block's MODE)
     static final int CSR88 = 88; // chip ID, low
     static final int CSR89 = 89; // chip ID, high
@@ -109,6 +114,7 @@ final class PcnetRegisters {
     static final int TMD1_OWN = 0x8000_0000;
     static final int TMD1_ERR = 0x4000_0000;
     static final int TMD1_ADD_FCS = 0x2000_0000;
+    static final int TMD1_LTINT = 0x1000_0000;
     static final int TMD1_STP = 0x0200_0000;
     static final int TMD1_ENP = 0x0100_0000;
     static final int TMD2_BUFF = 0x8000_0000;

@@ -166,6 +166,63 @@ class PcnetNicTest {
     }
 
     @Test
+    void transmitInterruptsComeForEveryTxInterruptEveryFramesOnly() throws Exception {
+        PcnetNic nic = rig.bindDriver();
+        assertEquals(CSR5_TOKINTD | CSR5_LTINTEN, rig.csr(CSR5) & (CSR5_TOKINTD | CSR5_LTINTEN));
+        byte[] f = frame(1514, 2);
+        int frames = 4 * PcnetNic.TX_RING_SIZE;
+        for (int i = 0; i < frames; i++) {
+            assertTrue(nic.transmit(f, 0, f.length), "frame " + i);
+        }
+        eventually("every frame at the peer", () -> rig.wire.size() == frames);
+        eventually("a transmit interrupt", () -> nic.statistics().interrupts() > 1);
+        Thread.sleep(100); // any late interrupt
+        long tint = nic.statistics().interrupts() - 1; // IDON was the first
+        assertTrue(tint <= frames / PcnetNic.TX_INTERRUPT_EVERY, tint + " transmit interrupts for " + frames + " frames");
+        assertEquals(frames, nic.statistics().txPackets(), "all reclaimed and counted");
+        assertEquals(0, nic.statistics().txDropped());
+    }
+
+    @Test
+    void framesOfOneReceiveBatchComeWithMoreExceptTheLast() throws Exception {
+        PcnetNic nic = rig.bindDriver();
+        List<Boolean> more = new CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch ringFilled = new java.util.concurrent.CountDownLatch(1);
+        nic.setReceiver(new NetDevice.Receiver() {
+            @Override
+            public void frameReceived(NetDevice device, byte[] frame, int offset, int length) {
+                fail("a batching driver says whether more frames follow");
+            }
+
+            @Override
+            public void frameReceived(NetDevice device, byte[] frame, int offset, int length, boolean hasMore) {
+                more.add(hasMore);
+                if (more.size() == 1) {
+                    try {
+                        ringFilled.await(); // hold the interrupt thread while the ring fills
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        });
+        rig.send(frame(100, 0));
+        eventually("the first frame in the receiver", () -> more.size() == 1);
+        for (int i = 1; i <= 10; i++) {
+            rig.send(frame(100, i));
+        }
+        ringFilled.countDown();
+        eventually("eleven frames", () -> more.size() == 11);
+        List<Boolean> expected = new java.util.ArrayList<>();
+        expected.add(false); // alone in the ring when it was taken
+        for (int i = 1; i < 10; i++) {
+            expected.add(true);
+        }
+        expected.add(false); // the last of the second batch
+        assertEquals(expected, more);
+    }
+
+    @Test
     void aReceiverMayTransmitFromTheInterruptThread() {
         PcnetNic nic = rig.bindDriver();
         List<String> threads = new CopyOnWriteArrayList<>();

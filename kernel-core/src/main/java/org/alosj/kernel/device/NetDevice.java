@@ -15,6 +15,20 @@ public interface NetDevice {
     @FunctionalInterface
     interface Receiver {
         void frameReceived(NetDevice device, byte[] frame, int offset, int length);
+
+        /**
+         * One frame of a receive batch: the frames a driver takes off its ring in one interrupt
+         * (one poll). {@code more} says that another frame of the batch follows at once; the last
+         * frame of a batch comes with false. A stack may hold work the frames of a batch share
+         * until the last one, as Linux's GRO under NAPI does (one TCP acknowledgement for several
+         * segments). A driver that calls this ends every batch with {@code more == false}. By
+         * default the frame goes to {@link #frameReceived(NetDevice, byte[], int, int)}.
+         *
+         * @since 1.1
+         */
+        default void frameReceived(NetDevice device, byte[] frame, int offset, int length, boolean more) {
+            frameReceived(device, frame, offset, length);
+        }
     }
 
     /** Counters, as ifconfig shows them. */

@@ -73,6 +73,12 @@ public final class Stack implements NetworkStack, AutoCloseable {
     final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentLinkedQueue<Rx> rxQueue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger rxQueued = new AtomicInteger();
+    /** A batch's last frame was dropped on a full queue: its held ACKs are still due. */
+    private volatile boolean batchEndedInOverflow;
+    /** Whether the frame being processed has more of its receive batch behind it (lock held). */
+    private boolean rxMore;
+    /** Connections holding an ACK until the end of the receive batch (lock held). */
+    private final List<TcpEndpoint> ackHeld = new ArrayList<>();
     private final ScheduledExecutorService timers;
     private final Clock clock;
     final TcpConfig tcpConfig;
@@ -110,7 +116,8 @@ public final class Stack implements NetworkStack, AutoCloseable {
         long nanos();
     }
 
-    private record Rx(NetInterface iface, byte[] frame, int offset, int length) {
+    /** A received frame; {@code more}: another frame of the same receive batch follows. */
+    private record Rx(NetInterface iface, byte[] frame, int offset, int length, boolean more) {
     }
 
     record ConnKey(int localAddress, int localPort, int remoteAddress, int remotePort) {
@@ -273,7 +280,17 @@ public final class Stack implements NetworkStack, AutoCloseable {
             i.driver = driver;
             i.mac = MacAddress.of(device.macAddress());
             NetInterface iface = i;
-            device.setReceiver((d, frame, off, len) -> receive(iface, frame, off, len));
+            device.setReceiver(new NetDevice.Receiver() {
+                @Override
+                public void frameReceived(NetDevice d, byte[] frame, int off, int len) {
+                    receive(iface, frame, off, len, false);
+                }
+
+                @Override
+                public void frameReceived(NetDevice d, byte[] frame, int off, int len, boolean more) {
+                    receive(iface, frame, off, len, more);
+                }
+            });
             if (iface.hasAddress()) {
                 sendGratuitousArp(iface);
             }
@@ -509,12 +526,22 @@ public final class Stack implements NetworkStack, AutoCloseable {
 
     /** The NetDevice receiver: never blocks. */
     void receive(NetInterface iface, byte[] frame, int off, int len) {
+        receive(iface, frame, off, len, false);
+    }
+
+    /** A frame of a receive batch: {@code more} when the driver has another one of it at once. */
+    void receive(NetInterface iface, byte[] frame, int off, int len, boolean more) {
         if (rxQueued.incrementAndGet() > RX_QUEUE_LIMIT) {
             rxQueued.decrementAndGet();
             rxQueueDrops.incrementAndGet();
-            return;
+            if (!more) {
+                batchEndedInOverflow = true; // still ends the batch: held ACKs go out
+            } else {
+                return;
+            }
+        } else {
+            rxQueue.add(new Rx(iface, frame, off, len, more));
         }
-        rxQueue.add(new Rx(iface, frame, off, len));
         if (lock.isHeldByCurrentThread()) {
             return; // a transmit looped back on this thread: the holder drains it
         }
@@ -536,6 +563,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
         Rx rx;
         while ((rx = rxQueue.poll()) != null) {
             rxQueued.decrementAndGet();
+            rxMore = rx.more;
             try {
                 ingress(rx.iface, rx.frame, rx.offset, rx.length);
             } catch (MalformedPacketException e) {
@@ -545,6 +573,31 @@ public final class Stack implements NetworkStack, AutoCloseable {
             } catch (RuntimeException e) {
                 rx.iface.rxErrors++;
                 LOG.warn("{}: dropped a frame that broke the stack: {}", rx.iface.name, e.toString(), e);
+            } finally {
+                rxMore = false;
+            }
+            if (!rx.more) {
+                releaseHeldAcks();
+            }
+        }
+        if (batchEndedInOverflow) {
+            batchEndedInOverflow = false; // the last frame of a batch found the queue full
+            releaseHeldAcks();
+        }
+    }
+
+    /** The receive batch ended: connections that held their ACK for it send it now. */
+    private void releaseHeldAcks() {
+        if (ackHeld.isEmpty()) {
+            return;
+        }
+        List<TcpEndpoint> held = new ArrayList<>(ackHeld);
+        ackHeld.clear();
+        for (TcpEndpoint e : held) {
+            e.ackHeld = false;
+            e.socket.endAckHold();
+            if (connections.get(e.key()) == e) {
+                service(e);
             }
         }
     }
@@ -765,7 +818,12 @@ public final class Stack implements NetworkStack, AutoCloseable {
             e = null;
         }
         if (e != null) {
+            e.socket.holdAcks(rxMore);
             e.socket.process(now, h, b, dataOff, dataLen);
+            if (rxMore && !e.ackHeld) {
+                e.ackHeld = true;
+                ackHeld.add(e);
+            }
             service(e);
             return;
         }

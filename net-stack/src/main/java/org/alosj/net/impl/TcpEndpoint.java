@@ -18,6 +18,8 @@ final class TcpEndpoint implements StreamSocket {
     final Signal changed;
     TcpListener listener;
     boolean queued;
+    /** In the stack's list of connections holding an ACK for the end of a receive batch. */
+    boolean ackHeld;
     String failure;
     ScheduledFuture<?> timer;
     long timerAt = Long.MAX_VALUE;

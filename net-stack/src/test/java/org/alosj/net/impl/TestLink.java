@@ -3,8 +3,8 @@ package org.alosj.net.impl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.alosj.kernel.device.NetDevice;
@@ -16,11 +16,16 @@ import org.alosj.kernel.device.NetDevice;
  */
 final class TestLink implements AutoCloseable {
     private final List<Station> stations = new ArrayList<>();
-    private final ExecutorService wire = Executors.newSingleThreadExecutor(r -> {
+    private final ScheduledExecutorService wire = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "test-link");
         t.setDaemon(true);
         return t;
     });
+    /** Batch mode (0: off): frames reach the receivers in groups, as a NIC's ring poll yields them. */
+    private int batch;
+    private final List<Station> batchFrom = new ArrayList<>();
+    private final List<byte[]> batchFrames = new ArrayList<>();
+    private boolean lingerScheduled;
     private final SplittableRandom random;
     private final double drop;
     private final double duplicate;
@@ -44,7 +49,34 @@ final class TestLink implements AutoCloseable {
         return s;
     }
 
+    /**
+     * From now on frames are delivered in batches of {@code frames} (or what came within a
+     * millisecond), every frame but a batch's last with {@code more}; no faults in this mode.
+     */
+    TestLink batched(int frames) {
+        batch = frames;
+        return this;
+    }
+
     private void carry(Station from, byte[] frame) {
+        if (batch > 0) {
+            synchronized (this) {
+                batchFrom.add(from);
+                batchFrames.add(frame);
+                if (batchFrames.size() >= batch) {
+                    flushBatch();
+                } else if (!lingerScheduled) {
+                    lingerScheduled = true;
+                    wire.schedule(() -> {
+                        synchronized (this) {
+                            lingerScheduled = false;
+                            flushBatch();
+                        }
+                    }, 1, TimeUnit.MILLISECONDS);
+                }
+            }
+            return;
+        }
         wire.execute(() -> {
             frames.incrementAndGet();
             synchronized (this) {
@@ -76,7 +108,28 @@ final class TestLink implements AutoCloseable {
         });
     }
 
+    /** Hands the frames gathered so far to the wire thread as one batch; lock held. */
+    private void flushBatch() {
+        if (batchFrames.isEmpty()) {
+            return;
+        }
+        List<Station> from = new ArrayList<>(batchFrom);
+        List<byte[]> group = new ArrayList<>(batchFrames);
+        batchFrom.clear();
+        batchFrames.clear();
+        wire.execute(() -> {
+            for (int i = 0; i < group.size(); i++) {
+                frames.incrementAndGet();
+                deliver(from.get(i), group.get(i), i < group.size() - 1);
+            }
+        });
+    }
+
     private void deliver(Station from, byte[] frame) {
+        deliver(from, frame, false);
+    }
+
+    private void deliver(Station from, byte[] frame, boolean more) {
         List<Station> to;
         synchronized (stations) {
             to = new ArrayList<>(stations);
@@ -86,7 +139,11 @@ final class TestLink implements AutoCloseable {
                 NetDevice.Receiver r = s.receiver;
                 if (r != null) {
                     byte[] copy = frame.clone();
-                    r.frameReceived(s, copy, 0, copy.length);
+                    if (batch > 0) {
+                        r.frameReceived(s, copy, 0, copy.length, more);
+                    } else {
+                        r.frameReceived(s, copy, 0, copy.length);
+                    }
                 }
             }
         }

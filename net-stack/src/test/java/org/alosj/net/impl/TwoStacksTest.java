@@ -68,6 +68,19 @@ class TwoStacksTest {
     }
 
     @Test
+    void in_receive_batches_the_receiver_acknowledges_once_per_batch() throws Exception {
+        setUp(0, 0, 0);
+        link.batched(8);
+        long before = sb.sent.get();
+        transfer(1 << 20);
+        long dataSegments = (1 << 20) / 1460;
+        long fromReceiver = sb.sent.get() - before;
+        // An ACK every second segment would be at least dataSegments / 2 frames (359).
+        assertTrue(fromReceiver < dataSegments / 3, fromReceiver + " frames from the receiver for "
+                + dataSegments + " data segments in batches of 8");
+    }
+
+    @Test
     void tcp_survives_a_lossy_link_that_drops_duplicates_and_reorders() throws Exception {
         setUp(0.05, 0.02, 0.05);
         transfer(200_000);

@@ -43,6 +43,11 @@ public final class TcpSocket {
     /** Tail loss probes in a row without an ACK: RFC 8985 sends one; a second halves the cost of losing it. */
     private static final int MAX_PROBES = 2;
     private static final int QUICK_ACKS = 16;
+    /**
+     * While a receive batch goes on ({@link #holdAcks}), in-order data is acknowledged every this
+     * many segments at least (about 23 KB at MSS 1460), so the sender's window keeps moving.
+     */
+    static final int STRETCH_ACK_SEGMENTS = 16;
 
     private final TcpConfig config;
     public final int localAddress;
@@ -134,6 +139,7 @@ public final class TcpSocket {
      * and one lost ACK does not leave it waiting for the delayed-ACK timer.
      */
     private int quickAcks;
+    private boolean ackHold;
     private long timeWaitUntil = Long.MAX_VALUE;
     private boolean keepAlive;
     private long keepAliveAt = Long.MAX_VALUE;
@@ -273,12 +279,19 @@ public final class TcpSocket {
         return (peerFin && recvBuffer.isEmpty()) || (state == State.CLOSED && recvBuffer.isEmpty());
     }
 
-    /** Dequeues received data; a read that opens the window wide enough schedules a window update. */
+    /**
+     * Dequeues received data. A read schedules a window update only when the window it opens
+     * matters: the peer may send at most half the buffer more (as Linux's tcp_cleanup_rbuf asks)
+     * and the window grew by min(half the buffer, two segments) since it was last advertised.
+     * Otherwise the ACKs of the data carry the window.
+     */
     public int recv(byte[] b, int off, int len) {
         int n = recvBuffer.read(b, off, len);
         if (n > 0 && isEstablishedOrLater() && !peerFin) {
             long window = advertisableWindow();
-            if (assembler.isEmpty() && window - lastAdvertised >= Math.min(recvBuffer.capacity() / 2, 2L * mss)) {
+            long peerMaySend = lastAdvertised - (rcvNxt - lastWindowRcvNxt);
+            if (assembler.isEmpty() && 2 * peerMaySend <= recvBuffer.capacity()
+                    && window - lastAdvertised >= Math.min(recvBuffer.capacity() / 2, 2L * mss)) {
                 ackNow = true;
             }
         }
@@ -798,7 +811,8 @@ public final class TcpSocket {
             if (quick) {
                 quickAcks--;
             }
-            if (filledHole || !assembler.isEmpty() || ++segmentsUnacked >= 2 || quick) {
+            if (filledHole || !assembler.isEmpty() || ++segmentsUnacked >= (ackHold ? STRETCH_ACK_SEGMENTS : 2)
+                    || quick) {
                 ackNow = true;
             } else if (ackAt == Long.MAX_VALUE) {
                 ackAt = now + config.delayedAck();
@@ -809,6 +823,25 @@ public final class TcpSocket {
             }
             ackNow = true; // RFC 5681 4.2: out-of-order data is acknowledged at once
             quickAcks = QUICK_ACKS;
+        }
+    }
+
+    /**
+     * Whether more segments of the same receive batch (the frames a driver took off its ring in
+     * one go) follow the next one {@link #process}ed. While they do, the ACK RFC 5681 4.2 asks
+     * for every second full-sized segment waits for the end of the batch, as Linux acknowledges
+     * a GRO aggregate once (at most {@link #STRETCH_ACK_SEGMENTS} segments wait); out-of-order
+     * data, hole fills and FINs are still acknowledged at once.
+     */
+    public void holdAcks(boolean hold) {
+        ackHold = hold;
+    }
+
+    /** The receive batch is over: the held ACK (two segments or more unacknowledged) is due now. */
+    public void endAckHold() {
+        ackHold = false;
+        if (segmentsUnacked >= 2) {
+            ackNow = true;
         }
     }
 

@@ -153,6 +153,41 @@ class TcpSocketTest {
     }
 
     @Test
+    void within_a_receive_batch_in_order_data_is_acked_at_its_end_or_every_stretch_segments() {
+        established();
+        for (int i = 0; i < 5; i++) {
+            s.holdAcks(true);
+            recv(IRS + 1 + i * 1000, ISS + 1, ACK, 8000, new byte[1000]);
+            assertEquals(List.of(), sent(), "segment " + i + " of the batch");
+        }
+        s.endAckHold();
+        assertEquals(IRS + 5001, sentOne().h().ack(), "one ACK for the batch");
+
+        int seq = IRS + 5001;
+        List<Integer> acks = new ArrayList<>();
+        for (int i = 0; i < 2 * TcpSocket.STRETCH_ACK_SEGMENTS; i++) {
+            s.holdAcks(true);
+            recv(seq, ISS + 1, ACK, 8000, new byte[1000]);
+            seq += 1000;
+            sent().forEach(a -> acks.add(a.h().ack()));
+        }
+        int stretch = TcpSocket.STRETCH_ACK_SEGMENTS * 1000;
+        assertEquals(List.of(IRS + 5001 + stretch, IRS + 5001 + 2 * stretch), acks, "a long batch: every 16 segments");
+        s.endAckHold();
+        assertEquals(List.of(), sent(), "nothing left to acknowledge");
+
+        s.holdAcks(true);
+        recv(seq, ISS + 1, ACK, 8000, new byte[1000]);
+        s.endAckHold();
+        assertEquals(List.of(), sent(), "one segment: the delayed ACK, as outside batches");
+        assertEquals(now + CONFIG.delayedAck(), s.pollAt());
+
+        s.holdAcks(true);
+        recv(seq + 2000, ISS + 1, ACK, 8000, new byte[1000]);
+        assertEquals(seq + 1000, sentOne().h().ack(), "out-of-order data is acknowledged at once in a batch too");
+    }
+
+    @Test
     void out_of_order_data_is_acked_at_once_and_delivered_when_the_hole_fills() {
         established();
         recv(IRS + 4, ISS + 1, ACK, 8000, "def".getBytes());
@@ -593,6 +628,35 @@ class TcpSocketTest {
         s.send(new byte[1000], 0, 1000);
         sentOne();
         assertEquals(now + 200 * MS, s.pollAt(), "RTO from SRTT and RTTVAR again (at least 200 ms)");
+    }
+
+    @Test
+    void a_read_sends_a_window_update_only_once_the_peer_may_send_half_the_buffer_or_less() {
+        established();
+        int seq = IRS + 1;
+        for (int i = 0; i < 8; i++) {
+            recv(seq, ISS + 1, ACK, 8000, new byte[1000]);
+            seq += 1000;
+            sent();
+        }
+        assertEquals(8000, s.recv(new byte[8000], 0, 8000));
+        assertEquals(List.of(), sent(), "the peer may still send 56 KiB of 64: the next ACK carries the window");
+        for (int i = 0; i < 30; i++) {
+            recv(seq, ISS + 1, ACK, 8000, new byte[1000]);
+            seq += 1000;
+            sent();
+        }
+        assertEquals(1000, s.recv(new byte[1000], 0, 1000));
+        assertEquals(List.of(), sent(), "the last ACK let the peer send 35 536 more, over half the buffer");
+        for (int i = 0; i < 4; i++) {
+            recv(seq, ISS + 1, ACK, 8000, new byte[1000]);
+            seq += 1000;
+            sent();
+        }
+        assertEquals(33_000, s.recv(new byte[33_000], 0, 33_000));
+        Seg update = sentOne();
+        assertEquals(seq, update.h().ack());
+        assertEquals(0xffff, update.h().window(), "the peer could send 32 536 more: now the whole buffer (unscaled)");
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
@@ -22,6 +23,14 @@ import org.slf4j.LoggerFactory;
 public final class UdpBackend extends WireBackend {
     /** The largest UDP payload over IPv4; a longer frame cannot be carried. */
     static final int MAX_DATAGRAM = 65507;
+    /**
+     * The socket receive buffer asked for. The default (net.core.rmem_default, 208 KiB) holds
+     * about 90 full-size frames on loopback, fewer than one TCP window of the peer: a burst
+     * that arrives while the receive thread waits for the NIC overflows it and the kernel drops
+     * datagrams (UdpRcvbufErrors), which the guests see as loss. The kernel caps the request at
+     * net.core.rmem_max.
+     */
+    static final int RECEIVE_BUFFER = 4 << 20;
 
     private final InetSocketAddress local;
     private final InetSocketAddress remote;
@@ -43,6 +52,7 @@ public final class UdpBackend extends WireBackend {
         boolean v4 = remote.getAddress() instanceof Inet4Address;
         channel = DatagramChannel.open(v4 ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
         try {
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
             channel.bind(local);
         } catch (IOException e) {
             channel.close();
@@ -110,6 +120,11 @@ public final class UdpBackend extends WireBackend {
 
     public InetSocketAddress remoteAddress() {
         return remote;
+    }
+
+    /** The receive buffer the kernel granted (bytes, as SO_RCVBUF reads). */
+    int receiveBufferSize() throws IOException {
+        return channel.getOption(StandardSocketOptions.SO_RCVBUF);
     }
 
     /** Datagrams from somewhere other than the remote address (ignored). */

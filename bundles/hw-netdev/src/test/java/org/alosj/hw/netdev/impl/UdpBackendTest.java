@@ -8,13 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.BufferedReader;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +77,59 @@ class UdpBackendTest {
             assertArrayEquals(Arrays.copyOfRange(big, 100, 160), qa.poll(10, TimeUnit.SECONDS));
             assertEquals(2, a.framesOut());
             assertEquals(2, b.framesIn());
+        }
+    }
+
+    /** net.core.rmem_max: the most SO_RCVBUF may ask for without privileges. */
+    static long rmemMax() throws Exception {
+        // Not Files.readString: it sizes its read by the file size, and /proc files say 0.
+        try (BufferedReader r = Files.newBufferedReader(Path.of("/proc/sys/net/core/rmem_max"))) {
+            return Long.parseLong(r.readLine().trim());
+        }
+    }
+
+    @Test
+    void theSocketAsksForAReceiveBufferOfSeveralTcpWindows() throws Exception {
+        try (UdpBackend a = new UdpBackend("a", loopback(freePort()), loopback(freePort()))) {
+            // Linux grants min(request, rmem_max) and reports twice that (its bookkeeping share).
+            long expected = Math.min(UdpBackend.RECEIVE_BUFFER, rmemMax());
+            assertTrue(a.receiveBufferSize() >= expected, "SO_RCVBUF " + a.receiveBufferSize() + " < " + expected);
+        }
+    }
+
+    @Test
+    void aBurstOfSeveralWindowsWaitsInTheSocketWhileTheNicIsBusy() throws Exception {
+        assumeTrue(rmemMax() >= UdpBackend.RECEIVE_BUFFER,
+                "net.core.rmem_max " + rmemMax() + " is below " + UdpBackend.RECEIVE_BUFFER + ": the kernel caps the buffer");
+        int pa = freePort();
+        int pb = freePort();
+        int frames = 512; // about three 256 KiB TCP windows of 1514-byte frames
+        CountDownLatch nicBusy = new CountDownLatch(1);
+        BlockingQueue<byte[]> got = new LinkedBlockingQueue<>();
+        try (UdpBackend a = new UdpBackend("a", loopback(pa), loopback(pb));
+             UdpBackend b = new UdpBackend("b", loopback(pb), loopback(pa))) {
+            NetPort na = a.attach("nic-a", (f, o, l) -> true);
+            b.attach("nic-b", (f, o, l) -> {
+                try {
+                    nicBusy.await(); // the receive thread is held as long as the NIC takes
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return got.add(Arrays.copyOfRange(f, o, o + l));
+            });
+            byte[] frame = new byte[1514];
+            for (int i = 0; i < frames; i++) {
+                frame[14] = (byte) i;
+                frame[15] = (byte) (i >>> 8);
+                na.transmit(frame, 0, frame.length);
+            }
+            nicBusy.countDown();
+            for (int i = 0; i < frames; i++) {
+                byte[] f = got.poll(10, TimeUnit.SECONDS);
+                assertNotNull(f, "frame " + i + " of " + frames + " lost");
+                assertEquals(i, (f[14] & 0xff) | (f[15] & 0xff) << 8, "in order");
+            }
+            assertEquals(0, b.dropped());
         }
     }
 

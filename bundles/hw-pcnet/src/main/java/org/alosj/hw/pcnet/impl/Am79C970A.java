@@ -884,7 +884,9 @@ public final class Am79C970A extends PciFunction implements FrameReceiver {
             txLastAddress = txInFrame ? address : -1;
             advance(CSR74_XMTRC, CSR78_XMTRL);
             if (completed || (status & TMD1_ERR) != 0) {
-                boolean interrupt = (csr[CSR5] & CSR5_TOKINTD) == 0
+                // CSR5.TOKINTD: a frame sent without error sets no TINT, unless LTINTEN is on and
+                // its descriptor asks with LTINT; a transmit error always sets TINT.
+                boolean interrupt = (status & TMD1_ERR) != 0 || (csr[CSR5] & CSR5_TOKINTD) == 0
                         || ((csr[CSR5] & CSR5_LTINTEN) != 0 && (d.status & TMD1_LTINT) != 0);
                 if (interrupt) {
                     csr[CSR0] |= CSR0_TINT;

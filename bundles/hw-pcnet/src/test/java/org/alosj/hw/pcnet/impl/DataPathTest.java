@@ -215,6 +215,55 @@ class DataPathTest {
     }
 
     @Test
+    void tokintdLeavesTintToDescriptorsWithLtintWhenLtintenIsOn() throws Exception {
+        try (Rig rig = new Rig()) {
+            BlockingQueue<byte[]> wire = new LinkedBlockingQueue<>();
+            listen(rig, wire);
+            rig.bringUp(2, 0, 0);
+            rig.csr(5, Am79C970A.CSR5_TOKINTD | Am79C970A.CSR5_LTINTEN);
+            rig.queueTx(0, Frames.udp(Frames.PEER, 20));
+            rig.csr(0, CSR0_TDMD | CSR0_IENA);
+            assertEquals(62, wire.poll(5, TimeUnit.SECONDS).length);
+            assertEquals(0, rig.txStatus(0) & (TMD1_OWN | Am79C970A.TMD1_ERR), "sent and handed back");
+            assertEquals(0, rig.csr(0) & (CSR0_TINT | CSR0_INTR), "no TINT for a frame sent OK");
+            assertFalse(rig.intxAsserted());
+
+            rig.queueTx(1, Frames.udp(Frames.PEER, 20), Am79C970A.TMD1_LTINT);
+            rig.csr(0, CSR0_TDMD | CSR0_IENA);
+            assertEquals(62, wire.poll(5, TimeUnit.SECONDS).length);
+            assertEquals(CSR0_TINT | CSR0_INTR, rig.csr(0) & (CSR0_TINT | CSR0_INTR), "LTINT asks for TINT");
+            assertTrue(rig.intxAsserted());
+            rig.csr(0, CSR0_TINT | CSR0_IENA);
+
+            rig.csr(5, Am79C970A.CSR5_TOKINTD);
+            rig.queueTx(2, Frames.udp(Frames.PEER, 20), Am79C970A.TMD1_LTINT);
+            rig.csr(0, CSR0_TDMD | CSR0_IENA);
+            assertEquals(62, wire.poll(5, TimeUnit.SECONDS).length);
+            assertEquals(0, rig.csr(0) & CSR0_TINT, "LTINT counts only with LTINTEN");
+
+            rig.csr(5, 0);
+            rig.queueTx(3, Frames.udp(Frames.PEER, 20));
+            rig.csr(0, CSR0_TDMD | CSR0_IENA);
+            assertEquals(62, wire.poll(5, TimeUnit.SECONDS).length);
+            assertEquals(CSR0_TINT, rig.csr(0) & CSR0_TINT, "TINT for every frame without TOKINTD");
+        }
+    }
+
+    @Test
+    void aTransmitErrorSetsTintEvenWithTokintd() throws Exception {
+        try (Rig rig = new Rig(hub -> null)) {
+            rig.bringUp(2, 0, 0);
+            rig.csr(5, Am79C970A.CSR5_TOKINTD | Am79C970A.CSR5_LTINTEN);
+            rig.queueTx(0, Frames.udp(Frames.PEER, 20));
+            rig.csr(0, CSR0_TDMD | CSR0_IENA);
+            assertEquals(Am79C970A.TMD1_ERR, rig.txStatus(0) & (TMD1_OWN | Am79C970A.TMD1_ERR));
+            assertEquals(TMD2_LCAR, rig.txMisc(0) & TMD2_LCAR);
+            assertEquals(CSR0_TINT, rig.csr(0) & CSR0_TINT, "only a transmit error sets TINT under TOKINTD");
+            assertTrue(rig.intxAsserted());
+        }
+    }
+
+    @Test
     void aFrameLargerThanOneBufferIsChainedAcrossDescriptors() throws Exception {
         try (Rig rig = new Rig()) {
             NetPort peer = listen(rig, new LinkedBlockingQueue<>());

@@ -170,11 +170,16 @@ final class Rig implements AutoCloseable {
 
     /** Queues {@code frame} in TX descriptor {@code i} (one buffer, STP and ENP), OWN set last. */
     void queueTx(int i, byte[] frame) {
+        queueTx(i, frame, 0);
+    }
+
+    /** The same with more TMD1 status bits (e.g. LTINT). */
+    void queueTx(int i, byte[] frame, int extraStatus) {
         long d = txDescriptor(i);
         long buf = TX_BUFFERS + (long) i * 0x800;
         mem.write(buf, frame, 0, frame.length);
         int bcnt = -frame.length & 0xFFFF;
-        int status = Am79C970A.TMD1_OWN | Am79C970A.TMD1_STP | Am79C970A.TMD1_ENP;
+        int status = Am79C970A.TMD1_OWN | Am79C970A.TMD1_STP | Am79C970A.TMD1_ENP | extraStatus;
         if (style == 0) {
             mem.writeShort(d, (int) buf);
             mem.writeShort(d + 4, bcnt);

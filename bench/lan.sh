@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# TCP throughput between two ALOS/J machines (two JVMs) on a clean UDP LAN: raw Ethernet frames
+# in UDP datagrams over loopback (`-netdev udp`), PCnet models, pcnet32 drivers, the stacks.
+# The client machine fetches a file from the server machine's httpd GETS times in one boot
+# (`http get -sha256`, the body is hashed, not stored) and prints Mbit/s for each GET; the
+# first GET is cold (JIT), the later ones warm. Two setups: no fault filter at all, and the
+# fault filter on each machine with reorder=0.02 (no drop), as bench/tcp-peers.sh part 2.
+# Usage: bench/lan.sh [MIB] [GETS] [RUNS]   (RUNS boots of each setup; the median of the warm GETs)
+# Environment: LAN_JAVA_OPTS_SERVER / LAN_JAVA_OPTS_CLIENT replace the JVM options (e.g. JFR);
+# LAN_ALOS runs another launcher (e.g. one for an older build) instead of ./alos.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+mib="${1:-50}"; gets="${2:-4}"; runs="${3:-3}"
+tmp="$(mktemp -d)"
+server=""
+cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+alos="${LAN_ALOS:-$root/alos}"
+"$alos" --help >/dev/null   # builds the distribution if needed
+head -c "$((mib * 1048576))" /dev/urandom > "$tmp/big.bin"
+expected="$(sha256sum "$tmp/big.bin" | cut -d' ' -f1)"
+
+# one_run FAULT(0|1) -> prints the Mbit/s of each GET on one line
+one_run() {
+  local fault="$1" pa pb na nb fa fb cmds
+  pa=$((20000 + RANDOM % 20000)); pb=$((pa + 1))
+  if [ "$fault" = 1 ]; then
+    fa=(-netdev "fault,id=f0,netdev=u0,reorder=0.02,seed=1" -device pcnet,netdev=f0,mac=52:54:00:00:00:01)
+    fb=(-netdev "fault,id=f0,netdev=u0,reorder=0.02,seed=2" -device pcnet,netdev=f0,mac=52:54:00:00:00:02)
+  else
+    fa=(-device pcnet,netdev=u0,mac=52:54:00:00:00:01)
+    fb=(-device pcnet,netdev=u0,mac=52:54:00:00:00:02)
+  fi
+  ALOS_JAVA_OPTS="${LAN_JAVA_OPTS_SERVER:--XX:+UseSerialGC}" "$alos" -nodefaults \
+    -netdev "udp,id=u0,local=127.0.0.1:$pa,remote=127.0.0.1:$pb" "${fa[@]}" \
+    -c "ifconfig eth0 10.0.0.1/24; httpd start 80 host:$tmp; echo SERVER-READY; sleep 3600" > "$tmp/server.log" 2>&1 &
+  server=$!
+  for _ in $(seq 300); do grep -q SERVER-READY "$tmp/server.log" 2>/dev/null && break; sleep 0.1; done
+  cmds="ifconfig eth0 10.0.0.2/24"
+  for _ in $(seq "$gets"); do cmds="$cmds; http get -sha256 http://10.0.0.1/big.bin"; done
+  ALOS_JAVA_OPTS="${LAN_JAVA_OPTS_CLIENT:--XX:+UseSerialGC}" "$alos" -nodefaults \
+    -netdev "udp,id=u0,local=127.0.0.1:$pb,remote=127.0.0.1:$pa" "${fb[@]}" \
+    -c "$cmds; netstat -s" > "$tmp/client.log" 2>&1 || true
+  kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; server=""
+  local bad
+  bad="$(grep 'sha256' "$tmp/client.log" | grep -vc "$expected" || true)"
+  if [ "$bad" != 0 ] || ! grep -q "$expected" "$tmp/client.log"; then
+    echo "a GET failed or the digest differs:" >&2; cat "$tmp/client.log" >&2; return 1
+  fi
+  grep -o '[0-9.]* Mbit/s' "$tmp/client.log" | cut -d' ' -f1 | tr '\n' ' '
+  echo
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+for fault in 0 1; do
+  if [ "$fault" = 1 ]; then label="fault filter reorder=0.02 each way"; else label="no fault filter"; fi
+  echo "== two machines on a UDP LAN, $label, $mib MiB x $gets GETs, $runs boots =="
+  warm=""
+  for r in $(seq "$runs"); do
+    line="$(one_run "$fault")"
+    echo "boot $r: $line Mbit/s"
+    warm="$warm $(echo "$line" | cut -d' ' -f2-)"
+  done
+  echo "median of the warm GETs: $(echo "$warm" | tr ' ' '\n' | grep . | median) Mbit/s"
+done
