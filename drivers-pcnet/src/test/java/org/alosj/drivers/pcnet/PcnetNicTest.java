@@ -211,6 +211,8 @@ class PcnetNicTest {
         for (int i = 1; i <= 10; i++) {
             rig.send(frame(100, i));
         }
+        // the hub delivers on its own thread: all ten must be in the ring before the batch goes on
+        eventually("ten more frames in the ring", () -> rig.hub.delivered() == 11);
         ringFilled.countDown();
         eventually("eleven frames", () -> more.size() == 11);
         List<Boolean> expected = new java.util.ArrayList<>();

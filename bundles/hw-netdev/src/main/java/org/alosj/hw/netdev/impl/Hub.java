@@ -33,6 +33,7 @@ public final class Hub implements NetBackend, AutoCloseable, NetdevStatus {
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong frames = new AtomicLong();
+    private final AtomicLong delivered = new AtomicLong();
     private final Thread thread;
     private volatile boolean closed;
 
@@ -66,6 +67,11 @@ public final class Hub implements NetBackend, AutoCloseable, NetdevStatus {
     /** Ports attached now. */
     public int portCount() {
         return ports.size();
+    }
+
+    /** Frames the hub's thread has handed to every other port (their receivers returned). */
+    public long delivered() {
+        return delivered.get();
     }
 
     /** Frames dropped because the hub's queue was full. */
@@ -115,6 +121,7 @@ public final class Hub implements NetBackend, AutoCloseable, NetdevStatus {
                     p.deliver(d.frame);
                 }
             }
+            delivered.incrementAndGet();
         }
     }
 
