@@ -7,7 +7,8 @@
 # fault filter on each machine with reorder=0.02 (no drop), as bench/tcp-peers.sh part 2.
 # Usage: bench/lan.sh [MIB] [GETS] [RUNS]   (RUNS boots of each setup; the median of the warm GETs)
 # Environment: LAN_JAVA_OPTS_SERVER / LAN_JAVA_OPTS_CLIENT replace the JVM options (e.g. JFR);
-# LAN_ALOS runs another launcher (e.g. one for an older build) instead of ./alos.
+# LAN_ALOS runs another launcher (e.g. one for an older build) instead of ./alos;
+# LAN_SETUPS=0 runs only the setup without the fault filter (1: only the one with it).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 mib="${1:-50}"; gets="${2:-4}"; runs="${3:-3}"
@@ -53,7 +54,7 @@ one_run() {
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
-for fault in 0 1; do
+for fault in ${LAN_SETUPS:-0 1}; do
   if [ "$fault" = 1 ]; then label="fault filter reorder=0.02 each way"; else label="no fault filter"; fi
   echo "== two machines on a UDP LAN, $label, $mib MiB x $gets GETs, $runs boots =="
   warm=""

@@ -10,7 +10,11 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -19,6 +23,14 @@ import org.slf4j.LoggerFactory;
  * one remote address and taking frames only from it. Two machines so configured, or this one and
  * a QEMU guest, or a Linux tap bridged by socat, share an Ethernet segment. UDP has no carrier:
  * the link is up while the socket is open.
+ *
+ * <p>Sending is asynchronous, as a wire is: {@link #send} copies the frame into a queue and a
+ * sender thread makes the system calls, draining every queued frame per wake-up. The NIC model,
+ * the driver and the stack above call {@code send} with their locks held; a {@code sendto} on
+ * loopback also runs the peer's receive path in the kernel, and with it in the caller every
+ * other thread that needed one of those locks (the interrupt thread taking ACKs, the backend's
+ * receive thread delivering them) parked and was woken again per frame. A frame the kernel
+ * then refuses counts as dropped (it was counted as sent when queued).
  */
 public final class UdpBackend extends WireBackend {
     /** The largest UDP payload over IPv4; a longer frame cannot be carried. */
@@ -31,11 +43,21 @@ public final class UdpBackend extends WireBackend {
      * net.core.rmem_max.
      */
     static final int RECEIVE_BUFFER = 4 << 20;
+    /**
+     * Frames that may wait for the sender thread (a qdisc's length); more are dropped and
+     * counted, as a full transmit queue drops. A TCP window of full-size frames fits.
+     */
+    static final int SEND_QUEUE = 1024;
 
     private final InetSocketAddress local;
     private final InetSocketAddress remote;
     private final DatagramChannel channel;
     private final Thread receiveThread;
+    private final Thread sendThread;
+    private final ConcurrentLinkedQueue<byte[]> outbound = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    /** Set while the sender thread is about to park or parked: a new frame must unpark it. */
+    private volatile boolean senderIdle;
     private final AtomicLong foreign = new AtomicLong();
     private volatile String problem;
 
@@ -62,7 +84,10 @@ public final class UdpBackend extends WireBackend {
         this.remote = remote;
         receiveThread = new Thread(this::receive, "netdev-udp-" + id);
         receiveThread.setDaemon(true);
+        sendThread = new Thread(this::sendQueued, "netdev-udp-tx-" + id);
+        sendThread.setDaemon(true);
         receiveThread.start();
+        sendThread.start();
         log.info("udp {}: {} <-> {}", id, this.local, remote);
     }
 
@@ -144,24 +169,53 @@ public final class UdpBackend extends WireBackend {
 
     @Override
     boolean send(byte[] frame, int offset, int length) {
-        if (length > MAX_DATAGRAM) {
+        if (length > MAX_DATAGRAM || closed) {
             return false;
         }
-        try {
-            channel.send(ByteBuffer.wrap(frame, offset, length), remote);
-            if (problem != null) {
-                problem = null;
-            }
-            return true;
-        } catch (ClosedChannelException e) {
+        if (queued.incrementAndGet() > SEND_QUEUE) {
+            queued.decrementAndGet();
             return false;
-        } catch (IOException e) {
-            String p = "sending to " + remote + ": " + e.getMessage();
-            if (!p.equals(problem)) {
-                log.warn("{}", p);
+        }
+        outbound.add(Arrays.copyOfRange(frame, offset, offset + length));
+        if (senderIdle) {
+            LockSupport.unpark(sendThread);
+        }
+        return true;
+    }
+
+    /** The sender thread: one datagram per queued frame, through one reused direct buffer. */
+    private void sendQueued() {
+        // A heap buffer would be copied into a temporary direct one by every send anyway.
+        ByteBuffer out = ByteBuffer.allocateDirect(MAX_DATAGRAM);
+        while (!closed) {
+            byte[] frame = outbound.poll();
+            if (frame == null) {
+                senderIdle = true;
+                // A frame queued after the poll sees senderIdle and unparks (the permit stays).
+                if (outbound.isEmpty() && !closed) {
+                    LockSupport.park(this);
+                }
+                senderIdle = false;
+                continue;
             }
-            problem = p;
-            return false;
+            queued.decrementAndGet();
+            out.clear();
+            out.put(frame).flip();
+            try {
+                channel.send(out, remote);
+                if (problem != null) {
+                    problem = null;
+                }
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                countDropped();
+                String p = "sending to " + remote + ": " + e.getMessage();
+                if (!p.equals(problem)) {
+                    log.warn("{}", p);
+                }
+                problem = p;
+            }
         }
     }
 
@@ -202,8 +256,10 @@ public final class UdpBackend extends WireBackend {
         } catch (IOException e) {
             log.debug("closing: {}", e.toString());
         }
+        LockSupport.unpark(sendThread);
         try {
             receiveThread.join(2000);
+            sendThread.join(2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -80,6 +80,33 @@ class UdpBackendTest {
         }
     }
 
+    @Test
+    void framesSentBackToBackLeaveInTheOrderTheNicSentThem() throws Exception {
+        int pa = freePort();
+        int pb = freePort();
+        try (UdpBackend a = new UdpBackend("a", loopback(pa), loopback(pb));
+             UdpBackend b = new UdpBackend("b", loopback(pb), loopback(pa))) {
+            NetPort[] na = new NetPort[1];
+            NetPort[] nb = new NetPort[1];
+            attach(a, na);
+            BlockingQueue<byte[]> qb = attach(b, nb);
+            byte[] frame = new byte[60];
+            int count = 100; // well under SEND_QUEUE and the default socket receive buffer
+            for (int i = 0; i < count; i++) {
+                frame[14] = (byte) i;
+                na[0].transmit(frame, 0, frame.length);
+                frame[14] = -1; // the port copied the frame: changing it now changes nothing sent
+            }
+            for (int i = 0; i < count; i++) {
+                byte[] got = qb.poll(10, TimeUnit.SECONDS);
+                assertNotNull(got, "frame " + i);
+                assertEquals((byte) i, got[14], "frame " + i + " in order");
+            }
+            assertEquals(count, a.framesOut());
+            assertEquals(0, a.dropped());
+        }
+    }
+
     /** net.core.rmem_max: the most SO_RCVBUF may ask for without privileges. */
     static long rmemMax() throws Exception {
         // Not Files.readString: it sizes its read by the file size, and /proc files say 0.
