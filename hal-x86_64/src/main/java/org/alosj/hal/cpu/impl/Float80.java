@@ -486,48 +486,31 @@ final class Float80 {
 
     /** Loads a double exactly (FLD m64); a signalling NaN is quietened with IE. */
     void fromDouble(long bits) {
-        flags = 0;
-        roundedUp = false;
-        int sign = (int) (bits >>> 63) << 15;
-        int e = (int) (bits >>> 52) & 0x7FF;
-        long f = bits & 0x000F_FFFF_FFFF_FFFFL;
-        if (e == 0x7FF) {
-            if (f == 0) {
-                set(INTEGER_BIT, sign | EXP_MAX);
-            } else {
-                if ((f & (1L << 51)) == 0) {
-                    flags |= IE;
-                }
-                set(INTEGER_BIT | QUIET_BIT | (f << 11), sign | EXP_MAX);
-            }
-            return;
-        }
-        if (e == 0) {
-            if (f == 0) {
-                set(0, sign);
-                return;
-            }
-            flags |= DE;
-            round(sign != 0, BigInteger.valueOf(f), -1074, 64, RC_NEAREST);
-            return;
-        }
-        set(INTEGER_BIT | (f << 11), sign | (e - 1023 + EXP_BIAS));
+        widen((int) (bits >>> 63) << 15, (int) (bits >>> 52) & 0x7FF, bits & 0x000F_FFFF_FFFF_FFFFL, 52, 0x7FF, 1023);
     }
 
+    /** Loads a float exactly (FLD m32); a signalling NaN is quietened with IE. */
     void fromFloat(int bits) {
+        widen((bits >>> 31) << 15, (bits >>> 23) & 0xFF, bits & 0x7F_FFFFL, 23, 0xFF, 127);
+    }
+
+    /**
+     * Widens an IEEE binary value given as its fields (sign already at bit 15, biased exponent,
+     * fraction of {@code fractionBits}) exactly: a denormal sets DE and is normalised, a
+     * signalling NaN is quietened with IE.
+     */
+    private void widen(int sign, int e, long f, int fractionBits, int expMax, int bias) {
         flags = 0;
         roundedUp = false;
-        int sign = (bits >>> 31) << 15;
-        int e = (bits >>> 23) & 0xFF;
-        long f = bits & 0x7F_FFFFL;
-        if (e == 0xFF) {
+        int shift = 63 - fractionBits; // the fraction's top bit goes just below the integer bit
+        if (e == expMax) {
             if (f == 0) {
                 set(INTEGER_BIT, sign | EXP_MAX);
             } else {
-                if ((f & (1L << 22)) == 0) {
+                if ((f & (1L << (fractionBits - 1))) == 0) {
                     flags |= IE;
                 }
-                set(INTEGER_BIT | QUIET_BIT | (f << 40), sign | EXP_MAX);
+                set(INTEGER_BIT | QUIET_BIT | (f << shift), sign | EXP_MAX);
             }
             return;
         }
@@ -537,10 +520,10 @@ final class Float80 {
                 return;
             }
             flags |= DE;
-            round(sign != 0, BigInteger.valueOf(f), -149, 64, RC_NEAREST);
+            round(sign != 0, BigInteger.valueOf(f), 1 - bias - fractionBits, 64, RC_NEAREST);
             return;
         }
-        set(INTEGER_BIT | (f << 40), sign | (e - 127 + EXP_BIAS));
+        set(INTEGER_BIT | (f << shift), sign | (e - bias + EXP_BIAS));
     }
 
     void fromLong(long v) {
