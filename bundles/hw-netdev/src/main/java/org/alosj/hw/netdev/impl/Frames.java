@@ -1,5 +1,8 @@
 package org.alosj.hw.netdev.impl;
 
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+
 /**
  * What a backend accepts from a NIC: a whole Ethernet frame without FCS, from the 14-byte
  * header up to 65535 bytes (the largest frame QEMU's netdevs carry).
@@ -28,6 +31,22 @@ final class Frames {
             return "frame of " + length + " bytes is longer than " + MAX_FRAME + " bytes";
         }
         return null;
+    }
+
+    /**
+     * Whether a port must refuse what {@code nic} transmits (see {@link #problem}): counts it in
+     * {@code refused} and warns on the first and then every thousandth, so a broken NIC model
+     * cannot flood the log.
+     */
+    static boolean refused(byte[] frame, int offset, int length, String nic, AtomicLong refused, Logger log) {
+        String problem = problem(frame, offset, length);
+        if (problem == null) {
+            return false;
+        }
+        if (refused.getAndIncrement() % 1000 == 0) {
+            log.warn("{}: transmit refused: {}", nic, problem);
+        }
+        return true;
     }
 
     static final int ETHERTYPE_IPV4 = 0x0800;

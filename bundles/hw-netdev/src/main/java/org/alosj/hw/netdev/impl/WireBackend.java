@@ -115,11 +115,7 @@ abstract class WireBackend implements NetBackend, AutoCloseable, NetdevStatus {
 
         @Override
         public void transmit(byte[] frame, int offset, int length) {
-            String problem = Frames.problem(frame, offset, length);
-            if (problem != null) {
-                if (refused.getAndIncrement() % 1000 == 0) {
-                    log.warn("{}: transmit refused: {}", nic, problem);
-                }
+            if (Frames.refused(frame, offset, length, nic, refused, log)) {
                 return;
             }
             if (portClosed || closed) {
