@@ -35,9 +35,13 @@ class TwoStacksTest {
     TestLink.Station sb;
 
     void setUp(double drop, double dup, double reorder) {
+        setUp(drop, dup, reorder, TcpConfig.defaults());
+    }
+
+    void setUp(double drop, double dup, double reorder, TcpConfig tcp) {
         link = new TestLink(42, drop, dup, reorder);
-        a = new Stack();
-        b = new Stack();
+        a = new Stack(tcp, System::nanoTime);
+        b = new Stack(tcp, System::nanoTime);
         sa = link.station(1);
         sb = link.station(2);
         a.attach("00:02.0", sa, "test");
@@ -230,28 +234,19 @@ class TwoStacksTest {
     /**
      * The lost wake-up that made keep-alive reads time out now and then: data that arrives while
      * the reader holds the lock is queued, processed by the reader on its way into the wait, and
-     * its signal must still end that wait. Every TCP timer is pushed out past the read timeout, so
+     * its signal must still end that wait. Every TCP timer is pushed out past the test's timeout, so
      * that no later segment or timer can hide a lost signal.
      */
     @Test
     @Timeout(value = 20, unit = TimeUnit.SECONDS)
     void data_queued_while_the_reader_held_the_lock_ends_its_wait() throws Exception {
-        link = new TestLink(42, 0, 0, 0);
         TcpConfig d = TcpConfig.defaults();
         long minute = 60_000 * TcpConfig.MS;
         // ACKs and retransmissions come a minute late, so no later segment or timer wakes the reader;
         // no SACK, so no tail loss probe either
-        TcpConfig late = new TcpConfig(d.sendBufferSize(), d.receiveBufferSize(), minute, minute, 2 * minute,
+        setUp(0, 0, 0, new TcpConfig(d.sendBufferSize(), d.receiveBufferSize(), minute, minute, 2 * minute,
                 d.maxRetransmissions(), d.synRetries(), minute, d.msl(), d.keepAliveIdle(), d.keepAliveInterval(),
-                d.keepAliveProbes(), false);
-        a = new Stack(late, System::nanoTime);
-        b = new Stack(late, System::nanoTime);
-        sa = link.station(1);
-        sb = link.station(2);
-        a.attach("00:02.0", sa, "test");
-        b.attach("00:02.0", sb, "test");
-        a.configure("eth0", A, 24);
-        b.configure("eth0", B, 24);
+                d.keepAliveProbes(), false));
         ListeningSocket l = b.listen(new SocketAddress(Ipv4Address.ANY, 5002), 8);
         try (StreamSocket c = a.connect(new SocketAddress(B, 5002), Duration.ofSeconds(5));
              StreamSocket s = l.accept()) {

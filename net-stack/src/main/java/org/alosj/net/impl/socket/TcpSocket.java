@@ -1031,12 +1031,7 @@ public final class TcpSocket {
         if (!lt(sndUna, top)) {
             return;
         }
-        int dataTop = closeRequested && top == finSeq + 1 ? finSeq : top;
-        int from = dataTop - mss;
-        int below = scoreboard.sackedEndBelow(top, sndUna);
-        if (lt(from, below)) {
-            from = below;
-        }
+        int from = lastSegmentStart(top);
         retransmitHole(now, out, from, top);
     }
 
@@ -1100,6 +1095,17 @@ public final class TcpSocket {
     }
 
     /**
+     * Where the last segment below {@code top} (the end of the un-SACKed data, FIN included)
+     * starts: one MSS of data before it, but not below what the peer holds under it.
+     */
+    private int lastSegmentStart(int top) {
+        int dataTop = closeRequested && top == finSeq + 1 ? finSeq : top;
+        int from = dataTop - mss;
+        int below = scoreboard.sackedEndBelow(top, sndUna);
+        return lt(from, below) ? below : from;
+    }
+
+    /**
      * RFC 6675 5 (C) rescue retransmission: once per recovery, when no hole is lost yet and no
      * new data can go, the segment ending at the highest un-SACKed byte goes out again, so a
      * loss at the tail of the window is found without the retransmission timeout.
@@ -1114,12 +1120,7 @@ public final class TcpSocket {
         if (!lt(sndUna, top) || scoreboard.retransmissionAt(top - 1) != null) {
             return;
         }
-        int dataTop = closeRequested && top == finSeq + 1 ? finSeq : top;
-        int from = dataTop - mss;
-        int below = scoreboard.sackedEndBelow(top, sndUna);
-        if (lt(from, below)) {
-            from = below;
-        }
+        int from = lastSegmentStart(top);
         rescueSent = true;
         retransmitHole(now, out, from, top);
     }
