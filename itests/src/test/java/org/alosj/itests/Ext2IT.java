@@ -43,10 +43,7 @@ public class Ext2IT {
     }
 
     private static String run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(String.join(" ", command) + " finishes", p.waitFor(120, TimeUnit.SECONDS));
-        return p.exitValue() + "\n" + new String(out, StandardCharsets.UTF_8);
+        return HostCommands.statusAndOutput(command);
     }
 
     @Test
