@@ -190,22 +190,34 @@ final class Float80 {
 
     // --- arithmetic -------------------------------------------------------------------------------
 
-    void add(long am, int ase, long bm, int bse, boolean subtract, int precision, int rc) {
+    /**
+     * The start add, multiply and divide share: clears the flags; a NaN operand propagates and an
+     * unsupported one is invalid, either of which is the result (true); a denormal one sets DE.
+     * The signs do not matter here, so a subtraction passes its operand before negating it.
+     */
+    private boolean specialOperands(long am, int ase, long bm, int bse) {
         flags = 0;
         roundedUp = false;
-        if (subtract) {
-            bse ^= 0x8000;
-        }
         if (isNan(am, ase) || isNan(bm, bse)) {
-            propagateNan(am, ase, bm, bse ^ (subtract ? 0x8000 : 0));
-            return;
+            propagateNan(am, ase, bm, bse);
+            return true;
         }
         if (isUnsupported(am, ase) || isUnsupported(bm, bse)) {
             invalid();
-            return;
+            return true;
         }
         if (isDenormal(am, ase) || isDenormal(bm, bse)) {
             flags |= DE;
+        }
+        return false;
+    }
+
+    void add(long am, int ase, long bm, int bse, boolean subtract, int precision, int rc) {
+        if (specialOperands(am, ase, bm, bse)) {
+            return;
+        }
+        if (subtract) {
+            bse ^= 0x8000;
         }
         boolean ai = isInf(am, ase);
         boolean bi = isInf(bm, bse);
@@ -244,18 +256,8 @@ final class Float80 {
     }
 
     void multiply(long am, int ase, long bm, int bse, int precision, int rc) {
-        flags = 0;
-        roundedUp = false;
-        if (isNan(am, ase) || isNan(bm, bse)) {
-            propagateNan(am, ase, bm, bse);
+        if (specialOperands(am, ase, bm, bse)) {
             return;
-        }
-        if (isUnsupported(am, ase) || isUnsupported(bm, bse)) {
-            invalid();
-            return;
-        }
-        if (isDenormal(am, ase) || isDenormal(bm, bse)) {
-            flags |= DE;
         }
         int sign = (ase ^ bse) & 0x8000;
         boolean ai = isInf(am, ase);
@@ -272,18 +274,8 @@ final class Float80 {
     }
 
     void divide(long am, int ase, long bm, int bse, int precision, int rc) {
-        flags = 0;
-        roundedUp = false;
-        if (isNan(am, ase) || isNan(bm, bse)) {
-            propagateNan(am, ase, bm, bse);
+        if (specialOperands(am, ase, bm, bse)) {
             return;
-        }
-        if (isUnsupported(am, ase) || isUnsupported(bm, bse)) {
-            invalid();
-            return;
-        }
-        if (isDenormal(am, ase) || isDenormal(bm, bse)) {
-            flags |= DE;
         }
         int sign = (ase ^ bse) & 0x8000;
         boolean ai = isInf(am, ase);
