@@ -70,7 +70,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	printf("forkpipe: %ld bytes, %ld lines through the pipe\n", total, lines);
+	printf("forkpipe: %ld byte%s, %ld line%s through the pipe\n", total, total == 1 ? "" : "s", lines, lines == 1 ? "" : "s");
 	if (WIFEXITED(status)) {
 		printf("forkpipe: %s exited with status %d\n", command[0], WEXITSTATUS(status));
 		return WEXITSTATUS(status);
