@@ -54,6 +54,9 @@ class NativeRunTest {
         if (CI && !built) {
             fail(why + ", and CI=true requires them");
         }
+        if (!built) {
+            System.err.println("NativeRunTest skipped: " + why);
+        }
         Assumptions.assumeTrue(built, why);
     }
 
