@@ -1,6 +1,6 @@
 /*
  * threads-test: ALOS's threads-test for POSIX threads. Starts four threads at different
- * priorities (nice values 0, 0, 10 and 19: on ALOS/J the levels 0, 0, 2 and 3), each doing the
+ * priorities (nice values 0, 0, 10 and 19: on ALOS/J the scheduler levels 2, 2, 3 and 3), each doing the
  * same fixed amount of work in ROUNDS rounds and printing a progress line after every round.
  *
  * Output, for a test to check:

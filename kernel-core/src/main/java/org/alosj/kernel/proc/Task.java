@@ -110,10 +110,14 @@ public interface Task {
 
     int getsid(int pid) throws SysError;
 
-    /** The process's scheduler level as nice sees it (-20..19), and setpriority's mapping. */
-    int nice();
+    /**
+     * getpriority(PRIO_PROCESS): the nice value (-20..19) of thread {@code who} (0: this one).
+     * The scheduler's four levels take nice below -10, below 0, below 10, and the rest.
+     */
+    int nice(int who) throws SysError;
 
-    void setNice(int nice);
+    /** setpriority(PRIO_PROCESS): sets thread {@code who}'s nice value (0: this thread). */
+    void setNice(int who, int nice) throws SysError;
 
     long setClearChildTid(long address);
 

@@ -185,7 +185,10 @@ public final class LinuxAbi implements Abi {
             case 131:
                 return sigaltstack(t, a.a0(), a.a1());
             case 140:
-                return 20 - t.nice();
+                if (a.i0() != 0) {
+                    throw new SysError(SysError.EINVAL);
+                }
+                return 20 - t.nice(a.i1());
             case 141:
                 return setpriority(t, a.i0(), a.i1(), a.i2());
             case 157:
@@ -341,16 +344,7 @@ public final class LinuxAbi implements Abi {
         if (which != 0) {
             throw new SysError(SysError.EINVAL);
         }
-        int clamped = Math.max(-20, Math.min(19, nice));
-        if (who == 0 || who == t.pid()) {
-            t.setNice(clamped);
-            return 0;
-        }
-        ProcessManager pm = processManager;
-        if (pm == null) {
-            throw new SysError(SysError.ESRCH);
-        }
-        pm.setPriority(who, clamped < -10 ? 0 : clamped < 0 ? 1 : clamped < 10 ? 2 : 3);
+        t.setNice(who, Math.max(-20, Math.min(19, nice)));
         return 0;
     }
 

@@ -35,7 +35,6 @@ final class ProcessImpl {
     volatile String name;
     volatile List<String> cmdline;
     volatile String executable;
-    volatile int level;
     final int exitSignal;
     final long startNanos;
 

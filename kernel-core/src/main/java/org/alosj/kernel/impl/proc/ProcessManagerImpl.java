@@ -618,7 +618,6 @@ public final class ProcessManagerImpl implements ProcessManager {
             owner.name = pp.name;
             owner.cmdline = pp.cmdline;
             owner.executable = pp.executable;
-            owner.level = pp.level;
             owner.controllingTty = pp.controllingTty;
             if ((flags & CLONE_VFORK) != 0) {
                 owner.vforkReleased = false;
@@ -639,6 +638,7 @@ public final class ProcessManagerImpl implements ProcessManager {
         c.restoreFpuState(pc.saveFpuState());
         TaskImpl child = new TaskImpl(this, tid, owner, c);
         child.blocked = parent.blocked;
+        child.nice = parent.nice;
         if ((flags & CLONE_CHILD_CLEARTID) != 0) {
             child.clearChildTid = childTid;
         }
@@ -922,14 +922,18 @@ public final class ProcessManagerImpl implements ProcessManager {
         return new int[] {-20, -10, 0, 10}[level];
     }
 
-    void setLevel(ProcessImpl p, int level) {
-        int old = p.level;
-        p.level = Math.max(0, Math.min(Scheduler.LEVELS - 1, level));
-        synchronized (p.threads) {
-            for (TaskImpl t : p.threads) {
-                scheduler.levelChanged(t, old);
-            }
+    TaskImpl task(int tid) throws SysError {
+        TaskImpl t = tasks.get(tid);
+        if (t == null || t.dead) {
+            throw new SysError(SysError.ESRCH, "no thread " + tid);
         }
+        return t;
+    }
+
+    void setNice(TaskImpl t, int nice) {
+        int old = t.level();
+        t.nice = Math.max(-20, Math.min(19, nice));
+        scheduler.levelChanged(t, old);
     }
 
     @Override
@@ -941,7 +945,13 @@ public final class ProcessManagerImpl implements ProcessManager {
         if (level < 0 || level >= Scheduler.LEVELS) {
             throw new SysError(SysError.EINVAL, "priority " + level + " is not 0-3");
         }
-        setLevel(p, level);
+        List<TaskImpl> threads;
+        synchronized (p.threads) {
+            threads = new ArrayList<>(p.threads);
+        }
+        for (TaskImpl t : threads) {
+            setNice(t, levelToNice(level));
+        }
     }
 
     // --- signals -----------------------------------------------------------------------------------
@@ -1314,9 +1324,13 @@ public final class ProcessManagerImpl implements ProcessManager {
     ProcessInfo info(ProcessImpl p) {
         char state;
         int threads;
+        int level = 2;
         synchronized (tree) {
             synchronized (p.threads) {
                 threads = p.threads.size();
+                if (!p.threads.isEmpty()) {
+                    level = p.threads.get(0).level();
+                }
                 if (p.zombie) {
                     state = 'Z';
                 } else if (p.stopped) {
@@ -1339,7 +1353,7 @@ public final class ProcessManagerImpl implements ProcessManager {
             vsz = as.virtualBytes();
         }
         return new ProcessInfo(p.pid, ppid(p), p.pgid, p.sid, p.uid, state, p.name,
-                p.cmdline == null ? List.of() : p.cmdline, threads, p.level, p.cpuNanos(), rss, vsz, p.startNanos);
+                p.cmdline == null ? List.of() : p.cmdline, threads, level, p.cpuNanos(), rss, vsz, p.startNanos);
     }
 
     void unimplemented(ProcessImpl p, int number, String name) {

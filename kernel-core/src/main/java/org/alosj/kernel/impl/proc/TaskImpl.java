@@ -93,8 +93,11 @@ final class TaskImpl implements Task, Runnable {
         return thread;
     }
 
+    /** The thread's nice value; its scheduler level follows from it. */
+    volatile int nice;
+
     int level() {
-        return process.level;
+        return ProcessManagerImpl.niceToLevel(nice);
     }
 
     void preempt() {
@@ -657,13 +660,13 @@ final class TaskImpl implements Task, Runnable {
     }
 
     @Override
-    public int nice() {
-        return ProcessManagerImpl.levelToNice(process.level);
+    public int nice(int who) throws SysError {
+        return kernel.task(who == 0 ? tid : who).nice;
     }
 
     @Override
-    public void setNice(int nice) {
-        kernel.setLevel(process, ProcessManagerImpl.niceToLevel(nice));
+    public void setNice(int who, int value) throws SysError {
+        kernel.setNice(kernel.task(who == 0 ? tid : who), value);
     }
 
     @Override
