@@ -11,4 +11,5 @@ module org.alosj.abi.linux {
     requires org.slf4j;
     requires org.alosj.hal;
     requires org.alosj.kernel;
+    requires org.alosj.net;
 }

@@ -168,6 +168,22 @@ public interface Task {
      */
     void await(Object monitor, BooleanSupplier ready, long timeoutNanos) throws SysError;
 
+    /** Whether a signal waits for this thread (a blocking call should stop and return). */
+    boolean signalPending();
+
+    /**
+     * Runs {@code call}, which blocks in Java (a socket of the network stack, host I/O), with
+     * this thread's CPU given to others meanwhile. The call should wait in short slices and
+     * check {@link #signalPending} between them.
+     */
+    <T> T offCpu(Blocking<T> call) throws java.io.IOException;
+
+    /** A call that may block. */
+    @FunctionalInterface
+    interface Blocking<T> {
+        T run() throws java.io.IOException;
+    }
+
     /** sched_yield: lets another runnable thread of the same or a higher level run first. */
     void yieldCpu();
 

@@ -9,7 +9,6 @@ import org.alosj.hal.cpu.Reg;
 import org.alosj.hal.cpu.TrapFrame;
 import org.alosj.kernel.mem.MemoryInfo;
 import org.alosj.kernel.proc.Abi;
-import org.alosj.kernel.proc.ProcessManager;
 import org.alosj.kernel.proc.SigInfo;
 import org.alosj.kernel.proc.SignalAction;
 import org.alosj.kernel.proc.Signals;
@@ -34,13 +33,14 @@ public final class LinuxAbi implements Abi {
 
     private final SecureRandom random = new SecureRandom();
     private final FileCalls files = new FileCalls(this);
+    private final SocketCalls sockets = new SocketCalls(this);
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile MemoryInfo memoryInfo;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile Vfs vfs;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private volatile ProcessManager processManager;
+    volatile org.alosj.net.NetworkStack network;
 
     @Override
     public void syscall(Task t) {
@@ -230,6 +230,9 @@ public final class LinuxAbi implements Abi {
             case 334: // rseq: the C library copes without it
                 throw new SysError(SysError.ENOSYS);
             default:
+                if (SocketCalls.handles(a.number())) {
+                    return sockets.dispatch(t, a);
+                }
                 return files.dispatch(t, a);
         }
     }

@@ -473,6 +473,24 @@ final class TaskImpl implements Task, Runnable {
     }
 
     @Override
+    public boolean signalPending() {
+        return signalReady();
+    }
+
+    @Override
+    public <T> T offCpu(Blocking<T> call) throws java.io.IOException {
+        state = 'S';
+        kernel.scheduler.release(this);
+        try {
+            return call.run();
+        } finally {
+            state = 'R';
+            kernel.scheduler.acquire(this);
+            syncMemory();
+        }
+    }
+
+    @Override
     public void yieldCpu() {
         kernel.scheduler.yield(this);
     }
