@@ -113,6 +113,10 @@ public final class ProcessManagerImpl implements ProcessManager {
     private final Set<Integer> reportedUnimplemented = ConcurrentHashMap.newKeySet();
     private final SecureRandom random = new SecureRandom();
     private final InterruptRegistration tick;
+    private final org.osgi.framework.ServiceRegistration<org.alosj.kernel.fs.FileSystemType> procType;
+    /** The task whose Java thread this is (null on kernel threads and the shell's). */
+    private final ThreadLocal<TaskImpl> current = new ThreadLocal<>();
+    private final AtomicInteger created = new AtomicInteger();
     private final byte[] initialFpu;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -120,8 +124,9 @@ public final class ProcessManagerImpl implements ProcessManager {
     private volatile Abi abi;
 
     @Activate
-    public ProcessManagerImpl(@Reference Platform platform, @Reference PhysicalPageAllocator pages,
-            @Reference Vfs vfs, @Reference SystemClock clock, @Reference Interrupts interrupts) {
+    public ProcessManagerImpl(org.osgi.framework.BundleContext context, @Reference Platform platform,
+            @Reference PhysicalPageAllocator pages, @Reference Vfs vfs, @Reference SystemClock clock,
+            @Reference Interrupts interrupts) {
         this.platform = platform;
         this.bus = platform.memory();
         this.vfs = vfs;
@@ -151,11 +156,37 @@ public final class ProcessManagerImpl implements ProcessManager {
         });
         Cpu probe = Cpu.create(bus);
         this.initialFpu = probe.saveFpuState();
+        ProcFs proc = new ProcFs(this);
+        java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
+        props.put(org.alosj.kernel.fs.FileSystemType.TYPE, ProcFs.TYPE);
+        this.procType = context.registerService(org.alosj.kernel.fs.FileSystemType.class,
+                new org.alosj.kernel.fs.FileSystemType() {
+                    @Override
+                    public String name() {
+                        return ProcFs.TYPE;
+                    }
+
+                    @Override
+                    public boolean requiresDevice() {
+                        return false;
+                    }
+
+                    @Override
+                    public org.alosj.kernel.fs.FileSystem mount(org.alosj.kernel.device.BlockDevice device,
+                            String deviceName, org.alosj.kernel.fs.MountOptions options) {
+                        return proc;
+                    }
+                }, props);
         LOG.info("processes: ready ({} MiB for user memory, kernel half shared)", pages.freePages() * 4 / 1024);
     }
 
     @Deactivate
     void deactivate() {
+        try {
+            procType.unregister();
+        } catch (IllegalStateException alreadyGone) {
+            // the bundle is stopping and the framework took it already
+        }
         tick.close();
         for (ProcessImpl p : processes.values()) {
             exitGroup(p, ExitStatus.killed(Signals.SIGKILL, false));
@@ -1361,6 +1392,44 @@ public final class ProcessManagerImpl implements ProcessManager {
             LOG.warn("process {} ({}): system call {} ({}) is not implemented: ENOSYS", p.pid, p.name, number,
                     name == null ? "unknown" : name);
         }
+    }
+
+    ProcessImpl processImpl(int pid) {
+        ProcessImpl p = processes.get(pid);
+        return p == null || p.zombie ? null : p;
+    }
+
+    TaskImpl currentTask() {
+        return current.get();
+    }
+
+    void enter(TaskImpl t) {
+        current.set(t);
+        created.incrementAndGet();
+    }
+
+    int processesCreated() {
+        return created.get();
+    }
+
+    int lastPid() {
+        return nextPid.get() - 1;
+    }
+
+    long totalMemoryBytes() {
+        return pages.totalPages() * PhysicalPageAllocator.PAGE_SIZE;
+    }
+
+    long freeMemoryBytes() {
+        return pages.freePages() * PhysicalPageAllocator.PAGE_SIZE;
+    }
+
+    List<org.alosj.kernel.vfs.MountInfo> mounts() {
+        return vfs.mounts();
+    }
+
+    List<String> filesystemTypes() {
+        return vfs.filesystemTypes();
     }
 
     /** Context switches the scheduler made, for /proc/stat and the benchmarks. */

@@ -108,6 +108,7 @@ final class TaskImpl implements Task, Runnable {
 
     @Override
     public void run() {
+        kernel.enter(this);
         kernel.scheduler.acquire(this);
         try {
             while (!dead) {
