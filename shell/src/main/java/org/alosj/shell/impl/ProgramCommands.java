@@ -81,15 +81,23 @@ public final class ProgramCommands {
             console.close();
             throw new CommandErrors.CommandFailure("exec: " + argv[0] + ": " + reason(e));
         }
-        ExitStatus st;
+        ExitStatus st = null;
+        boolean interrupted = false;
         try {
-            st = launched.waitFor();
-        } catch (InterruptedException e) {
-            // The console's own ^C (Gogo interrupts the command): pass it to the program, then wait.
-            launched.signalForeground(Signals.SIGINT);
-            st = launched.waitFor();
+            while (st == null) {
+                try {
+                    st = launched.waitFor();
+                } catch (InterruptedException e) {
+                    // Gogo's own ^C (a console without a tty of ours): the program's to handle.
+                    interrupted = true;
+                    launched.signalForeground(Signals.SIGINT);
+                }
+            }
         } finally {
             console.close();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         session.put("?", st.shellStatus());
         if (st.signal() != 0 && st.signal() != Signals.SIGINT && st.signal() != Signals.SIGPIPE) {
@@ -286,7 +294,20 @@ public final class ProgramCommands {
 
         static ConsoleTerminal wrap(Object terminal) {
             org.jline.terminal.Terminal t = (org.jline.terminal.Terminal) terminal;
-            org.jline.terminal.Attributes saved = t.enterRawMode();
+            org.jline.terminal.Attributes saved = t.getAttributes();
+            // Fully raw: keys (^C included) and output bytes pass untouched; the kernel's line
+            // discipline does echo, signals and NL to CR-NL for the program.
+            org.jline.terminal.Attributes raw = new org.jline.terminal.Attributes(saved);
+            raw.setLocalFlags(java.util.EnumSet.of(org.jline.terminal.Attributes.LocalFlag.ICANON,
+                    org.jline.terminal.Attributes.LocalFlag.ECHO, org.jline.terminal.Attributes.LocalFlag.ISIG,
+                    org.jline.terminal.Attributes.LocalFlag.IEXTEN), false);
+            raw.setInputFlags(java.util.EnumSet.of(org.jline.terminal.Attributes.InputFlag.IXON,
+                    org.jline.terminal.Attributes.InputFlag.ICRNL, org.jline.terminal.Attributes.InputFlag.INLCR,
+                    org.jline.terminal.Attributes.InputFlag.IGNCR), false);
+            raw.setOutputFlags(java.util.EnumSet.of(org.jline.terminal.Attributes.OutputFlag.OPOST), false);
+            raw.setControlChar(org.jline.terminal.Attributes.ControlChar.VMIN, 1);
+            raw.setControlChar(org.jline.terminal.Attributes.ControlChar.VTIME, 0);
+            t.setAttributes(raw);
             org.jline.utils.NonBlockingReader reader = t.reader();
             OutputStream out = t.output();
             return new ConsoleTerminal() {
@@ -310,12 +331,17 @@ public final class ProgramCommands {
                                 if (closed) {
                                     return -1;
                                 }
-                                // Poll so the reader lets go when the program ends.
-                                int c = reader.read(100);
+                                // Peek, then take: a key that comes once the program has ended
+                                // stays for the console's own prompt.
+                                int c = reader.peek(100);
                                 if (c == org.jline.utils.NonBlockingReader.EOF) {
                                     return -1;
                                 }
                                 if (c >= 0) {
+                                    if (closed) {
+                                        return -1;
+                                    }
+                                    c = reader.read();
                                     pending = String.valueOf((char) c).getBytes(StandardCharsets.UTF_8);
                                     at = 0;
                                 }
@@ -356,7 +382,13 @@ public final class ProgramCommands {
                     } catch (IOException e) {
                         // the terminal went away
                     }
-                    t.setAttributes(saved);
+                    // Back to a cooked terminal (JLine's prompt keeps what it finds): output
+                    // post-processing and the usual keys, whatever mode the program left.
+                    org.jline.terminal.Attributes cooked = new org.jline.terminal.Attributes(saved);
+                    cooked.setOutputFlags(java.util.EnumSet.of(org.jline.terminal.Attributes.OutputFlag.OPOST,
+                            org.jline.terminal.Attributes.OutputFlag.ONLCR), true);
+                    cooked.setLocalFlags(java.util.EnumSet.of(org.jline.terminal.Attributes.LocalFlag.ISIG), true);
+                    t.setAttributes(cooked);
                 }
             };
         }
