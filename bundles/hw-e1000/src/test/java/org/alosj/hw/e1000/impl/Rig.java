@@ -20,7 +20,7 @@ final class Rig implements AutoCloseable {
     static final int SLOT = 3;
     static final int DEVFN = SLOT << 3;
     static final long MMIO = 0xFEB8_0000L;
-    static final int IO = 0xC0A0;
+    static final int IO = 0xC080;
     static final byte[] MAC = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
 
     static final long RX_RING = 0x10000;

@@ -36,8 +36,15 @@ final class Tshark {
     }
 
     static List<String> fields(Path capture, String... fields) throws IOException, InterruptedException {
+        return fields(capture, List.of(), fields);
+    }
+
+    /** The same with tshark options ({@code -o pref:value}) before the fields. */
+    static List<String> fields(Path capture, List<String> options, String... fields)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(binary().toString(), "-r", capture.toString(), "-T", "fields",
                 "-E", "separator=,"));
+        cmd.addAll(options);
         for (String f : fields) {
             cmd.add("-e");
             cmd.add(f);
