@@ -91,6 +91,16 @@ public final class E1000Function extends PciFunction implements FrameReceiver {
         core = new E1000Core(this, part, mac, new CoreBus(), clock, name);
     }
 
+    /** An 82540EM ({@code -device e1000}), for rigs that build a board by hand. */
+    public static E1000Function i82540em(String name, byte[] mac, ScheduledExecutorService clock) {
+        return new E1000Function(Part.I82540EM, name, mac, clock);
+    }
+
+    /** An 82574L ({@code -device e1000e}), for rigs that build a board by hand. */
+    public static E1000Function i82574l(String name, byte[] mac, ScheduledExecutorService clock) {
+        return new E1000Function(Part.I82574L, name, mac, clock);
+    }
+
     private void defineCapabilities() {
         int pm = addCapability(PCI_CAP_ID_PM, PM_OFFSET, 8);
         setConfigWord(pm + 2, PCI_PM_PMC);
