@@ -153,6 +153,32 @@ class E1000DistributionTest {
         assertTrue(parts[2].contains("1 packets transmitted, 1 received"), parts[2]);
     }
 
+    /** Hot swap under load: the driver bundle is updated while a TCP transfer runs through both NICs. */
+    @Test
+    void a_tcp_transfer_survives_an_update_of_the_driver_bundle_byte_identical() throws Exception {
+        Path www = Files.createDirectories(tmp.resolve("www"));
+        byte[] blob = new byte[60_000_000]; // more than a second on the wire: the update lands inside it
+        new Random(13).nextBytes(blob);
+        Files.write(www.resolve("big.bin"), blob);
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(blob));
+        Result r = twoNics("ifconfig eth0 10.0.0.1/24; ifconfig eth1 10.0.0.2/24; httpd start 80 host:" + www
+                + "; (sleep 0.3; update " + bundleId("drivers-e1000e.jar") + ") &; http get -sha256 http://10.0.0.2/big.bin");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("60000000 bytes sha256 " + sha), r.out());
+        String log = Files.readString(tmp.resolve("run/alosj.log"));
+        assertTrue(log.contains("eth1: the driver went away; address, routes and "), log);
+        assertTrue(log.split("eth1: e1000e in slot 00:03.0", -1).length - 1 >= 2, "bound, then bound again: " + log);
+    }
+
+    /** Bundle ids follow conf/bundles.list (the system bundle is 0). */
+    static int bundleId(String jar) throws java.io.IOException {
+        List<String> jars = Files.readAllLines(DistributionTest.dist.resolve("conf/bundles.list")).stream()
+                .map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        int i = jars.indexOf(jar);
+        assertTrue(i >= 0, jar + " is not in conf/bundles.list");
+        return i + 1;
+    }
+
     @Test
     void a_bad_device_flag_gets_one_line_and_status_2() throws Exception {
         Result r = launcher.alos("-device", "e1000e,mac=01:00:5e:00:00:01");
