@@ -872,6 +872,14 @@ final class E1000Core {
         guestError("%d-byte access at register offset %#x ignored: the registers take 32-bit accesses", size, offset);
     }
 
+    void guestErrorMessage(long address) {
+        guestError("interrupt message to %#x with bus mastering off: not sent", address);
+    }
+
+    boolean interruptAsserted() {
+        return irqAsserted;
+    }
+
     void guestErrorIoAddress(int address) {
         guestError("IODATA access with IOADDR %#x, which names no register", address);
     }

@@ -59,11 +59,15 @@ public final class E1000Function extends PciFunction implements FrameReceiver {
     /** Link status: 2.5 GT/s, x1. */
     static final int PCI_EXP_LNKSTA = 0x0011;
     static final int PCI_MSIX_FLAGS_WRITABLE = 0xC000;
+    static final int PCI_MSIX_FLAGS_ENABLE = 0x8000;
+    static final int PCI_MSIX_FLAGS_MASKALL = 0x4000;
 
     private final Part part;
     private final E1000Core core;
     private final byte[] msixTable = new byte[MSIX_VECTORS * 16];
     private int ioAddress;
+    private boolean msixPending;
+    private long messages;
 
     /**
      * @param clock the board clock for interrupt throttling, or null (then ITR is not applied)
@@ -151,6 +155,7 @@ public final class E1000Function extends PciFunction implements FrameReceiver {
     @Override
     protected synchronized void resetDevice() {
         ioAddress = 0;
+        msixPending = false;
         resetMsixTable();
         core.reset();
     }
@@ -279,7 +284,10 @@ public final class E1000Function extends PciFunction implements FrameReceiver {
                     }
                     return v;
                 }
-                return 0; // pending bits: no message is ever left pending
+                if (offset == MSIX_PBA && size >= 1) {
+                    return msixPending ? 1 : 0;
+                }
+                return 0;
             }
         }
 
@@ -291,6 +299,11 @@ public final class E1000Function extends PciFunction implements FrameReceiver {
                         int at = (int) offset + i;
                         int mask = at % 16 == 12 ? 0x01 : at % 16 > 12 ? 0x00 : 0xFF;
                         msixTable[at] = (byte) ((msixTable[at] & ~mask) | (value >>> (8 * i) & mask));
+                    }
+                    if (msixPending && msixEnabled() && (msixTable[12] & 1) == 0
+                            && (configRead(MSIX_OFFSET + 2, 2) & PCI_MSIX_FLAGS_MASKALL) == 0) {
+                        msixPending = false;
+                        deliverInterrupt(true);
                     }
                 }
             }
@@ -310,7 +323,91 @@ public final class E1000Function extends PciFunction implements FrameReceiver {
 
         @Override
         public void interrupt(boolean asserted) {
-            setIrq(asserted);
+            deliverInterrupt(asserted);
+        }
+    }
+
+    // ---- interrupt delivery: INTA, or a message ----
+
+    private boolean msiEnabled() {
+        return part.isPcie() && (configRead(MSI_OFFSET + 2, 2) & PCI_MSI_FLAGS_ENABLE) != 0;
+    }
+
+    private boolean msixEnabled() {
+        return part.isPcie() && (configRead(MSIX_OFFSET + 2, 2) & PCI_MSIX_FLAGS_ENABLE) != 0;
+    }
+
+    /**
+     * The MAC's interrupt goes out as INTA (a level) or, once software enables MSI or MSI-X, as a
+     * message on each new assertion: MSI writes the data word of its capability to the address
+     * there; MSI-X writes table entry 0's (every cause on vector 0, as with IVAR at its reset
+     * value), or, while that vector or the function is masked, sets its pending bit instead.
+     * With a message enabled INTA stays deasserted, as the PCI spec requires.
+     */
+    private void deliverInterrupt(boolean asserted) {
+        if (msixEnabled()) {
+            setIrq(false);
+            if (asserted) {
+                boolean masked = (msixTable[12] & 1) != 0
+                        || (configRead(MSIX_OFFSET + 2, 2) & PCI_MSIX_FLAGS_MASKALL) != 0;
+                if (masked) {
+                    msixPending = true;
+                } else {
+                    long address = (readTable(0, 4) & 0xFFFF_FFFFL) | (readTable(4, 4) & 0xFFFF_FFFFL) << 32;
+                    sendMessage(address, (int) readTable(8, 4));
+                }
+            }
+            return;
+        }
+        if (msiEnabled()) {
+            setIrq(false);
+            if (asserted) {
+                long address = (configRead(MSI_OFFSET + 4, 4) & 0xFFFF_FFFFL)
+                        | (configRead(MSI_OFFSET + 8, 4) & 0xFFFF_FFFFL) << 32;
+                sendMessage(address, configRead(MSI_OFFSET + 12, 2));
+            }
+            return;
+        }
+        setIrq(asserted);
+    }
+
+    private void sendMessage(long address, int data) {
+        if (!busMasterEnabled()) {
+            core.guestErrorMessage(address);
+            return;
+        }
+        dma().writeInt(address, data);
+        messages++;
+    }
+
+    private long readTable(int offset, int size) {
+        long v = 0;
+        for (int i = 0; i < size; i++) {
+            v |= (msixTable[offset + i] & 0xFFL) << (8 * i);
+        }
+        return v;
+    }
+
+    /** Messages sent (MSI or MSI-X), for tests and diagnostics. */
+    public synchronized long messages() {
+        return messages;
+    }
+
+    @Override
+    protected void configWritten(int offset, int size, int value) {
+        if (!part.isPcie() || core == null) {
+            return;
+        }
+        boolean touchesMsi = offset <= MSI_OFFSET + 3 && offset + size > MSI_OFFSET + 2;
+        boolean touchesMsix = offset <= MSIX_OFFSET + 3 && offset + size > MSIX_OFFSET + 2;
+        if (touchesMsi || touchesMsix) {
+            // The mode changed: INTA follows the MAC's level only while no message is enabled.
+            setIrq(!msiEnabled() && !msixEnabled() && core.interruptAsserted());
+            if (msixEnabled() && msixPending && (msixTable[12] & 1) == 0
+                    && (configRead(MSIX_OFFSET + 2, 2) & PCI_MSIX_FLAGS_MASKALL) == 0) {
+                msixPending = false;
+                deliverInterrupt(true);
+            }
         }
     }
 }
