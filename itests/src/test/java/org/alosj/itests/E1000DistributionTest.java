@@ -168,6 +168,23 @@ class E1000DistributionTest {
         String log = Files.readString(tmp.resolve("run/alosj.log"));
         assertTrue(log.contains("eth1: the driver went away; address, routes and "), log);
         assertTrue(log.split("eth1: e1000e in slot 00:03.0", -1).length - 1 >= 2, "bound, then bound again: " + log);
+        System.out.println("e1000e swap gap under load (eth1 without a driver): " + swapGapMillis(log, "eth1") + " ms");
+    }
+
+    /** Milliseconds from "IF: the driver went away" to the next "IF: … in slot" in the log (HH:mm:ss.SSS stamps). */
+    static long swapGapMillis(String log, String iface) {
+        Matcher away = Pattern.compile("(?m)^(\\d\\d):(\\d\\d):(\\d\\d)\\.(\\d{3}) .*" + iface
+                + ": the driver went away").matcher(log);
+        assertTrue(away.find(), "no unbind of " + iface + " in the log");
+        Matcher back = Pattern.compile("(?m)^(\\d\\d):(\\d\\d):(\\d\\d)\\.(\\d{3}) .*" + iface
+                + ": \\S+ in slot").matcher(log);
+        assertTrue(back.find(away.end()), "no rebind of " + iface + " in the log");
+        return millis(back) - millis(away);
+    }
+
+    private static long millis(Matcher m) {
+        return ((Long.parseLong(m.group(1)) * 60 + Long.parseLong(m.group(2))) * 60 + Long.parseLong(m.group(3))) * 1000
+                + Long.parseLong(m.group(4));
     }
 
     /** Bundle ids follow conf/bundles.list (the system bundle is 0). */

@@ -116,6 +116,19 @@ class E1000NicTest {
 
     @ParameterizedTest(name = "82574L: {0}")
     @ValueSource(booleans = {false, true})
+    void pullingTheCableTakesTheLinkDownAndRaisesLsc(boolean pcie) {
+        try (RealE1000Rig rig = new RealE1000Rig(pcie)) {
+            E1000Nic nic = rig.bindDriver();
+            assertTrue(nic.linkUp());
+            long before = nic.statistics().interrupts();
+            rig.card.setPort(null);
+            assertFalse(nic.linkUp(), "STATUS.LU follows the cable");
+            eventually("the LSC interrupt", () -> nic.statistics().interrupts() > before);
+        }
+    }
+
+    @ParameterizedTest(name = "82574L: {0}")
+    @ValueSource(booleans = {false, true})
     void unbindingQuiescesTheMacAndGivesEverythingBack(boolean pcie) {
         try (RealE1000Rig rig = new RealE1000Rig(pcie)) {
             long before = rig.dma.bytesInUse();
