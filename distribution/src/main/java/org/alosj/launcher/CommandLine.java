@@ -246,8 +246,13 @@ final class CommandLine {
             throw new UsageException("-nic: unknown model '" + model + "' (known: "
                     + String.join(", ", new java.util.TreeSet<>(NIC_MODELS.keySet())) + ")");
         }
-        netdevs.add(parseNetdev(netdev.toString()));
-        devices.add(parseDevice(model + ",netdev=" + id + (mac == null ? "" : ",mac=" + mac), deviceIndex));
+        try {
+            netdevs.add(parseNetdev(netdev.toString()));
+            devices.add(parseDevice(model + ",netdev=" + id + (mac == null ? "" : ",mac=" + mac), deviceIndex));
+        } catch (UsageException e) {
+            // The user wrote -nic: say so, not the -netdev/-device it stands for.
+            throw new UsageException(e.getMessage().replaceFirst("^-(netdev|device)", "-nic"));
+        }
     }
 
     private static ConfigEntry parseNetdev(String spec) throws UsageException {

@@ -117,6 +117,7 @@ class CommandLineTest {
         assertEquals("(netdev.id=nic1)", second.properties().get("backend.target"), "model e1000 by default, as QEMU's pc");
         assertTrue(error("-nic", "hub,model=rtl8139").contains("unknown model 'rtl8139'"));
         assertTrue(error("-nic", "hub,id=x").contains("made up by -nic"));
+        assertEquals("-nic: unknown backend 'tap' (known: hub, pcap, passt, udp, fault)", error("-nic", "tap"));
     }
 
     @Test
