@@ -3,7 +3,8 @@
  * 8086:100e, conventional PCI) and the 82574L ({@code -device e1000e}, 8086:10d3, PCIe with PM,
  * MSI, PCIe and MSI-X capabilities). One MAC model serves both parts: the register file in the
  * memory BAR and through the I/O BAR's IOADDR/IODATA window, the EEPROM/NVM with the station
- * address, the PHY behind MDIC, descriptor rings in guest RAM by bus-master DMA, interrupt
+ * address, the PHY behind MDIC, descriptor rings in guest RAM by bus-master DMA with checksum offload and TCP
+ * segmentation, interrupt
  * causes with ITR throttling, and the statistics counters. The DS components plug one into the
  * board per factory configuration and wire it to a network backend.
  */

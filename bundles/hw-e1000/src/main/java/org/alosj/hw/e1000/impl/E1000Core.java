@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * the legacy layout or, on the 82574 with RFCTL.EXSTEN, the extended write-back layout with
  * checksum status. Transmit: on a TDT write the descriptors from TDH to TDT are processed in
  * order: legacy (with the IC checksum insertion), context (the offsets for offload) and data
- * descriptors (IXSM/TXSM), gathered up to EOP into one frame; RS asks for DD back.
+ * descriptors (IXSM/TXSM), gathered up to EOP into one frame, or with TSE cut into MSS-sized
+ * segments; RS asks for DD back.
  *
  * <p>Interrupts: ICR collects causes; the line (INTx) is asserted while ICR AND IMS is not zero.
  * A rising edge is held back until ITR × 256 ns after the previous one, then raised by the board
@@ -55,6 +56,8 @@ final class E1000Core {
     /** The longest frame the receive FIFO takes with LPE. */
     static final int MAX_LONG_FRAME = 16384;
     static final int MAX_TX_FRAME = 0x10000;
+    /** What one TSO request may carry: headers plus a payload of up to 256 KiB (PAYLEN is 20 bits). */
+    static final int MAX_TSO_FRAME = 0x40000 + 0x100;
     /** ITR counts in units of 256 ns. */
     static final long ITR_UNIT_NANOS = 256;
     static final int ETH_P_VLAN = 0x8100;
@@ -70,13 +73,14 @@ final class E1000Core {
     private volatile NetPort port;
 
     // transmit state between descriptors of one frame
-    private final byte[] txFrame = new byte[MAX_TX_FRAME];
+    private final byte[] txFrame = new byte[MAX_TSO_FRAME];
     private int txLength;
     private int txPopts;
     private boolean txTso;
     private boolean txVlan;
     private int txVlanTag;
     private final Context txContext = new Context();
+    private final Context tsoContext = new Context();
 
     // interrupt throttling
     private boolean irqAsserted;
@@ -85,7 +89,10 @@ final class E1000Core {
 
     private long guestErrors;
 
-    /** The offsets of the last context descriptor (transmit checksum offload). */
+    /**
+     * The offsets of a context descriptor: for checksum offload, and with TSE for segmentation
+     * (kept apart, as the MAC keeps both).
+     */
     private static final class Context {
         int ipcss;
         int ipcso;
@@ -93,6 +100,11 @@ final class E1000Core {
         int tucss;
         int tucso;
         int tucse;
+        int payloadLength;
+        int headerLength;
+        int mss;
+        boolean tcp;
+        boolean ipv4;
     }
 
     E1000Core(Object lock, Part part, byte[] mac, Bus bus, ScheduledExecutorService clock, String name) {
@@ -480,15 +492,18 @@ final class E1000Core {
         if (!extended) {
             length = lower & TXD_LENGTH_MASK;
         } else if ((lower & TXD_DTYP_MASK) == TXD_DTYP_C) {
-            txContext.ipcss = (int) (buffer & 0xFF);
-            txContext.ipcso = (int) (buffer >>> 8 & 0xFF);
-            txContext.ipcse = (int) (buffer >>> 16 & 0xFFFF);
-            txContext.tucss = (int) (buffer >>> 32 & 0xFF);
-            txContext.tucso = (int) (buffer >>> 40 & 0xFF);
-            txContext.tucse = (int) (buffer >>> 48 & 0xFFFF);
-            if ((lower & TXD_CMD_TSE) != 0) {
-                guestError("context descriptor asks for TCP segmentation (TSE), which is not modelled");
-            }
+            Context c = (lower & TXD_CMD_TSE) != 0 ? tsoContext : txContext;
+            c.ipcss = (int) (buffer & 0xFF);
+            c.ipcso = (int) (buffer >>> 8 & 0xFF);
+            c.ipcse = (int) (buffer >>> 16 & 0xFFFF);
+            c.tucss = (int) (buffer >>> 32 & 0xFF);
+            c.tucso = (int) (buffer >>> 40 & 0xFF);
+            c.tucse = (int) (buffer >>> 48 & 0xFFFF);
+            c.payloadLength = lower & TXD_DTALEN_MASK;
+            c.tcp = (lower & TXD_CMD_TCP) != 0;
+            c.ipv4 = (lower & TXD_CMD_IP) != 0;
+            c.headerLength = upper >>> 8 & 0xFF;
+            c.mss = upper >>> 16;
             return;
         } else if ((lower & TXD_DTYP_MASK) == TXD_DTYP_D) {
             length = lower & TXD_DTALEN_MASK;
@@ -504,31 +519,36 @@ final class E1000Core {
             txVlan = (reg[CTRL >> 2] & CTRL_VME) != 0;
             txVlanTag = upper >>> 16;
         }
-        if (length > MAX_TX_FRAME - txLength) {
-            guestError("transmit frame longer than %d bytes: dropped", MAX_TX_FRAME);
-            txLength = MAX_TX_FRAME + 1;
-        } else if (txLength <= MAX_TX_FRAME) {
+        int limit = txTso ? MAX_TSO_FRAME : MAX_TX_FRAME;
+        if (length > limit - txLength) {
+            if (txLength <= limit) {
+                guestError("transmit %s longer than %d bytes: dropped", txTso ? "TSO request" : "frame", limit);
+            }
+            txLength = limit + 1;
+        } else {
             mem.read(buffer, txFrame, txLength, length);
             txLength += length;
         }
         if ((lower & TXD_CMD_EOP) == 0) {
             return;
         }
-        if (txLength <= MAX_TX_FRAME && !txTso) {
+        if (txTso) {
+            if (txLength <= MAX_TSO_FRAME) {
+                segment();
+            }
+        } else if (txLength <= MAX_TX_FRAME) {
             if (!extended && (lower & TXD_CMD_IC) != 0) {
                 int cso = lower >>> 16 & 0xFF;
                 int css = upper >>> 8 & 0xFF;
-                insertChecksum(css, cso, 0);
+                insertChecksum(txFrame, txLength, css, cso, 0);
             }
             if (extended && (txPopts & TXD_POPTS_TXSM) != 0) {
-                insertChecksum(txContext.tucss, txContext.tucso, txContext.tucse);
+                insertChecksum(txFrame, txLength, txContext.tucss, txContext.tucso, txContext.tucse);
             }
             if (extended && (txPopts & TXD_POPTS_IXSM) != 0) {
-                insertChecksum(txContext.ipcss, txContext.ipcso, txContext.ipcse);
+                insertChecksum(txFrame, txLength, txContext.ipcss, txContext.ipcso, txContext.ipcse);
             }
-            send();
-        } else if (txTso) {
-            guestError("TSO data descriptors (%d bytes) dropped: segmentation is not modelled", txLength);
+            send(txFrame, txLength);
         }
         txLength = 0;
         txPopts = 0;
@@ -541,33 +561,113 @@ final class E1000Core {
      * {@code end} (inclusive; 0 for the end of the frame) at {@code at}, big-endian, as the
      * offload engines do; the field's own content (a pseudo-header seed) is part of the sum.
      */
-    private void insertChecksum(int start, int at, int end) {
-        int last = end == 0 || end >= txLength ? txLength - 1 : end;
-        if (start > last || at < 0 || at + 2 > txLength) {
+    private void insertChecksum(byte[] data, int length, int start, int at, int end) {
+        int last = end == 0 || end >= length ? length - 1 : end;
+        if (start > last || at < 0 || at + 2 > length) {
             guestError("checksum offload with start %d, offset %d, end %d on a %d-byte frame: not inserted", start,
-                    at, end, txLength);
+                    at, end, length);
             return;
         }
-        int sum = Checksum.fold(Checksum.sum(txFrame, start, last + 1 - start, 0));
-        int value = ~sum & 0xFFFF;
-        txFrame[at] = (byte) (value >>> 8);
-        txFrame[at + 1] = (byte) value;
+        int value = ~Checksum.fold(Checksum.sum(data, start, last + 1 - start, 0)) & 0xFFFF;
+        put16(data, at, value);
     }
 
-    private void send() {
-        int length = txLength;
+    /**
+     * TCP segmentation: the gathered request is HDRLEN bytes of headers and a payload the MAC
+     * cuts into MSS-sized pieces, each sent behind a copy of the headers with the IPv4 total
+     * length (or IPv6 payload length), the IP identification plus the segment's index, the TCP
+     * sequence number plus the payload already sent, and FIN and PSH kept for the last segment
+     * only (UDP: its length). With TXSM the driver has seeded the TCP/UDP checksum with the
+     * pseudo-header sum without the length; the MAC adds each segment's length and sums it. With
+     * IXSM the IPv4 header checksum is computed afresh for each segment.
+     */
+    private void segment() {
+        Context c = tsoContext;
+        int header = c.headerLength;
+        int payload = txLength - header;
+        if (header < 14 || header > txLength || c.mss == 0 || c.tucss + (c.tcp ? 20 : 8) > header
+                || c.ipcss + (c.ipv4 ? 20 : 40) > header || c.tucso + 2 > header || c.ipcso + 2 > header) {
+            guestError("TSO request of %d bytes with HDRLEN %d, MSS %d, IPCSS %d, TUCSS %d: dropped", txLength, header,
+                    c.mss, c.ipcss, c.tucss);
+            return;
+        }
+        if (payload != c.payloadLength) {
+            guestError("TSO payload of %d bytes where the context said PAYLEN %d", payload, c.payloadLength);
+        }
+        int ipId = get16(txFrame, c.ipcss + 4);
+        long sequence = get32(txFrame, c.tucss + 4);
+        int flags = txFrame[c.tucss + 13] & 0xFF;
+        int seed = get16(txFrame, c.tucso);
+        int offset = 0;
+        int index = 0;
+        do {
+            int n = Math.min(c.mss, payload - offset);
+            byte[] frame = new byte[header + n];
+            System.arraycopy(txFrame, 0, frame, 0, header);
+            System.arraycopy(txFrame, header + offset, frame, header, n);
+            boolean last = offset + n >= payload;
+            if (c.ipv4) {
+                put16(frame, c.ipcss + 2, header - c.ipcss + n);
+                put16(frame, c.ipcss + 4, ipId + index);
+            } else {
+                put16(frame, c.ipcss + 4, header - c.ipcss - 40 + n);
+            }
+            int l4Length = header - c.tucss + n;
+            if (c.tcp) {
+                put32(frame, c.tucss + 4, sequence + offset);
+                frame[c.tucss + 13] = (byte) (last ? flags : flags & ~(TCP_FIN | TCP_PSH));
+            } else {
+                put16(frame, c.tucss + 4, l4Length);
+            }
+            if ((txPopts & TXD_POPTS_TXSM) != 0) {
+                put16(frame, c.tucso, Checksum.fold(seed + (long) l4Length));
+                insertChecksum(frame, frame.length, c.tucss, c.tucso, 0);
+            }
+            if (c.ipv4 && (txPopts & TXD_POPTS_IXSM) != 0) {
+                put16(frame, c.ipcso, 0);
+                int ipEnd = c.ipcse == 0 || c.ipcse >= header ? c.tucss - 1 : c.ipcse;
+                insertChecksum(frame, frame.length, c.ipcss, c.ipcso, ipEnd);
+            }
+            send(frame, frame.length);
+            if (index > 0) {
+                increment(TSCTC);
+            }
+            offset += n;
+            index++;
+        } while (offset < payload);
+    }
+
+    private static int get16(byte[] b, int at) {
+        return (b[at] & 0xFF) << 8 | (b[at + 1] & 0xFF);
+    }
+
+    private static long get32(byte[] b, int at) {
+        return (long) get16(b, at) << 16 | get16(b, at + 2);
+    }
+
+    private static void put16(byte[] b, int at, int v) {
+        b[at] = (byte) (v >>> 8);
+        b[at + 1] = (byte) v;
+    }
+
+    private static void put32(byte[] b, int at, long v) {
+        put16(b, at, (int) (v >>> 16));
+        put16(b, at + 2, (int) v);
+    }
+
+    private void send(byte[] data, int length) {
         byte[] frame;
         if (txVlan) {
             frame = new byte[length + 4];
-            System.arraycopy(txFrame, 0, frame, 0, 12);
+            System.arraycopy(data, 0, frame, 0, 12);
             frame[12] = (byte) (reg[VET >> 2] >>> 8);
             frame[13] = (byte) reg[VET >> 2];
             frame[14] = (byte) (txVlanTag >>> 8);
             frame[15] = (byte) txVlanTag;
-            System.arraycopy(txFrame, 12, frame, 16, length - 12);
+            System.arraycopy(data, 12, frame, 16, length - 12);
             length += 4;
         } else {
-            frame = Arrays.copyOf(txFrame, length);
+            frame = Arrays.copyOf(data, length);
         }
         if (length < MIN_FRAME && (reg[TCTL >> 2] & TCTL_PSP) != 0) {
             frame = Arrays.copyOf(frame, MIN_FRAME);

@@ -98,6 +98,7 @@ final class E1000Regs {
     static final int PTC1023 = 0x40E8;
     static final int PTC1522 = 0x40EC;
     static final int MPTC = 0x40F0;
+    static final int TSCTC = 0x40F8;
     static final int BPTC = 0x40F4;
 
     // ---- I/O BAR window ----
@@ -229,6 +230,11 @@ final class E1000Regs {
     static final int TXD_CMD_DEXT = 1 << 29;
     static final int TXD_CMD_VLE = 1 << 30;
     static final int TXD_CMD_IDE = 1 << 31;
+    /** Context descriptor TUCMD: TCP (else UDP), IPv4 (else IPv6). */
+    static final int TXD_CMD_TCP = 1 << 24;
+    static final int TXD_CMD_IP = 1 << 25;
+    static final int TCP_FIN = 0x01;
+    static final int TCP_PSH = 0x08;
     static final int TXD_DTYP_MASK = 0xF << 20;
     static final int TXD_DTYP_C = 0;
     static final int TXD_DTYP_D = 1 << 20;
