@@ -79,6 +79,9 @@ final class E1000Hw {
 
     static final int RAH_AV = 1 << 31;
 
+    /** Missed packets: frames the MAC dropped for want of a descriptor (clears on read). */
+    static final int MPC = 0x4010;
+
     // descriptors
     static final int DESCRIPTOR_SIZE = 16;
     static final int RXD_STAT_DD = 1;

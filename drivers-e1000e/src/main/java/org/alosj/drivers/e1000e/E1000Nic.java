@@ -276,7 +276,7 @@ final class E1000Nic implements NetDevice {
             LOG.info("{}: link {}", slot, linkUp() ? "up" : "down");
         }
         if ((icr & ICR_RXO) != 0) {
-            rxDropped.increment(); // the MAC had no descriptor for a frame
+            collectMissed(); // the MAC had no descriptor for some frames
         }
         receive();
         lock.lock();
@@ -442,11 +442,23 @@ final class E1000Nic implements NetDevice {
         this.receiver = receiver;
     }
 
+    /** Adds the MAC's missed-packet counter (MPC, clear on read) to the dropped frames. */
+    private void collectMissed() {
+        if (stopped) {
+            return;
+        }
+        int missed = regs.read32(MPC);
+        if (missed > 0) {
+            rxDropped.add(missed);
+        }
+    }
+
     @Override
     public Statistics statistics() {
         lock.lock();
         try {
             reclaimTransmitted();
+            collectMissed();
         } finally {
             lock.unlock();
         }

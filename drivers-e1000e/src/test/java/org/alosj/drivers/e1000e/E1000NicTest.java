@@ -116,6 +116,22 @@ class E1000NicTest {
 
     @ParameterizedTest(name = "82574L: {0}")
     @ValueSource(booleans = {false, true})
+    void framesTheMacMissedForWantOfDescriptorsCountAsDropped(boolean pcie) {
+        try (RealE1000Rig rig = new RealE1000Rig(pcie)) {
+            E1000Nic nic = rig.bindDriver();
+            // RDT moved onto RDH behind the driver's back: the MAC owns no descriptor.
+            rig.machine.memory().writeInt(rig.function().bars().get(0).address() + RDT,
+                    rig.register(RDH));
+            for (int i = 0; i < 5; i++) {
+                rig.send(frame(MAC, 100, i));
+            }
+            eventually("five missed frames", () -> nic.statistics().rxDropped() == 5);
+            assertEquals(0, nic.statistics().rxPackets());
+        }
+    }
+
+    @ParameterizedTest(name = "82574L: {0}")
+    @ValueSource(booleans = {false, true})
     void pullingTheCableTakesTheLinkDownAndRaisesLsc(boolean pcie) {
         try (RealE1000Rig rig = new RealE1000Rig(pcie)) {
             E1000Nic nic = rig.bindDriver();
