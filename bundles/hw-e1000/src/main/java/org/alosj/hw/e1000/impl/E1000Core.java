@@ -79,8 +79,8 @@ final class E1000Core {
     private boolean txTso;
     private boolean txVlan;
     private int txVlanTag;
-    private final Context txContext = new Context();
-    private final Context tsoContext = new Context();
+    private final TxOffload.Context txContext = new TxOffload.Context();
+    private final TxOffload.Context tsoContext = new TxOffload.Context();
 
     // interrupt throttling
     private boolean irqAsserted;
@@ -88,24 +88,6 @@ final class E1000Core {
     private ScheduledFuture<?> throttle;
 
     private long guestErrors;
-
-    /**
-     * The offsets of a context descriptor: for checksum offload, and with TSE for segmentation
-     * (kept apart, as the MAC keeps both).
-     */
-    private static final class Context {
-        int ipcss;
-        int ipcso;
-        int ipcse;
-        int tucss;
-        int tucso;
-        int tucse;
-        int payloadLength;
-        int headerLength;
-        int mss;
-        boolean tcp;
-        boolean ipv4;
-    }
 
     E1000Core(Object lock, Part part, byte[] mac, Bus bus, ScheduledExecutorService clock, String name) {
         this.lock = lock;
@@ -492,7 +474,7 @@ final class E1000Core {
         if (!extended) {
             length = lower & TXD_LENGTH_MASK;
         } else if ((lower & TXD_DTYP_MASK) == TXD_DTYP_C) {
-            Context c = (lower & TXD_CMD_TSE) != 0 ? tsoContext : txContext;
+            TxOffload.Context c = (lower & TXD_CMD_TSE) != 0 ? tsoContext : txContext;
             c.ipcss = (int) (buffer & 0xFF);
             c.ipcso = (int) (buffer >>> 8 & 0xFF);
             c.ipcse = (int) (buffer >>> 16 & 0xFFFF);
@@ -556,103 +538,29 @@ final class E1000Core {
         txVlan = false;
     }
 
-    /**
-     * Writes the ones' complement of the ones' complement sum of bytes {@code start} to
-     * {@code end} (inclusive; 0 for the end of the frame) at {@code at}, big-endian, as the
-     * offload engines do; the field's own content (a pseudo-header seed) is part of the sum.
-     */
     private void insertChecksum(byte[] data, int length, int start, int at, int end) {
-        int last = end == 0 || end >= length ? length - 1 : end;
-        if (start > last || at < 0 || at + 2 > length) {
+        if (!TxOffload.insertChecksum(data, length, start, at, end)) {
             guestError("checksum offload with start %d, offset %d, end %d on a %d-byte frame: not inserted", start,
                     at, end, length);
-            return;
         }
-        int value = ~Checksum.fold(Checksum.sum(data, start, last + 1 - start, 0)) & 0xFFFF;
-        put16(data, at, value);
     }
 
-    /**
-     * TCP segmentation: the gathered request is HDRLEN bytes of headers and a payload the MAC
-     * cuts into MSS-sized pieces, each sent behind a copy of the headers with the IPv4 total
-     * length (or IPv6 payload length), the IP identification plus the segment's index, the TCP
-     * sequence number plus the payload already sent, and FIN and PSH kept for the last segment
-     * only (UDP: its length). With TXSM the driver has seeded the TCP/UDP checksum with the
-     * pseudo-header sum without the length; the MAC adds each segment's length and sums it. With
-     * IXSM the IPv4 header checksum is computed afresh for each segment.
-     */
+    /** TCP segmentation of the gathered request (see {@link TxOffload#segment}). */
     private void segment() {
-        Context c = tsoContext;
-        int header = c.headerLength;
-        int payload = txLength - header;
-        if (header < 14 || header > txLength || c.mss == 0 || c.tucss + (c.tcp ? 20 : 8) > header
-                || c.ipcss + (c.ipv4 ? 20 : 40) > header || c.tucso + 2 > header || c.ipcso + 2 > header) {
-            guestError("TSO request of %d bytes with HDRLEN %d, MSS %d, IPCSS %d, TUCSS %d: dropped", txLength, header,
-                    c.mss, c.ipcss, c.tucss);
+        java.util.List<byte[]> segments;
+        try {
+            segments = TxOffload.segment(txFrame, txLength, tsoContext, txPopts);
+        } catch (IllegalArgumentException e) {
+            guestError("TSO request dropped: %s", e.getMessage());
             return;
         }
-        if (payload != c.payloadLength) {
-            guestError("TSO payload of %d bytes where the context said PAYLEN %d", payload, c.payloadLength);
-        }
-        int ipId = get16(txFrame, c.ipcss + 4);
-        long sequence = get32(txFrame, c.tucss + 4);
-        int flags = txFrame[c.tucss + 13] & 0xFF;
-        int seed = get16(txFrame, c.tucso);
-        int offset = 0;
-        int index = 0;
-        do {
-            int n = Math.min(c.mss, payload - offset);
-            byte[] frame = new byte[header + n];
-            System.arraycopy(txFrame, 0, frame, 0, header);
-            System.arraycopy(txFrame, header + offset, frame, header, n);
-            boolean last = offset + n >= payload;
-            if (c.ipv4) {
-                put16(frame, c.ipcss + 2, header - c.ipcss + n);
-                put16(frame, c.ipcss + 4, ipId + index);
-            } else {
-                put16(frame, c.ipcss + 4, header - c.ipcss - 40 + n);
-            }
-            int l4Length = header - c.tucss + n;
-            if (c.tcp) {
-                put32(frame, c.tucss + 4, sequence + offset);
-                frame[c.tucss + 13] = (byte) (last ? flags : flags & ~(TCP_FIN | TCP_PSH));
-            } else {
-                put16(frame, c.tucss + 4, l4Length);
-            }
-            if ((txPopts & TXD_POPTS_TXSM) != 0) {
-                put16(frame, c.tucso, Checksum.fold(seed + (long) l4Length));
-                insertChecksum(frame, frame.length, c.tucss, c.tucso, 0);
-            }
-            if (c.ipv4 && (txPopts & TXD_POPTS_IXSM) != 0) {
-                put16(frame, c.ipcso, 0);
-                int ipEnd = c.ipcse == 0 || c.ipcse >= header ? c.tucss - 1 : c.ipcse;
-                insertChecksum(frame, frame.length, c.ipcss, c.ipcso, ipEnd);
-            }
+        for (int i = 0; i < segments.size(); i++) {
+            byte[] frame = segments.get(i);
             send(frame, frame.length);
-            if (index > 0) {
+            if (i > 0) {
                 increment(TSCTC);
             }
-            offset += n;
-            index++;
-        } while (offset < payload);
-    }
-
-    private static int get16(byte[] b, int at) {
-        return (b[at] & 0xFF) << 8 | (b[at + 1] & 0xFF);
-    }
-
-    private static long get32(byte[] b, int at) {
-        return (long) get16(b, at) << 16 | get16(b, at + 2);
-    }
-
-    private static void put16(byte[] b, int at, int v) {
-        b[at] = (byte) (v >>> 8);
-        b[at + 1] = (byte) v;
-    }
-
-    private static void put32(byte[] b, int at, long v) {
-        put16(b, at, (int) (v >>> 16));
-        put16(b, at + 2, (int) v);
+        }
     }
 
     private void send(byte[] data, int length) {
