@@ -8,6 +8,7 @@
  * causes with ITR throttling, and the statistics counters. The DS components plug one into the
  * board per factory configuration and wire it to a network backend.
  */
+@SuppressWarnings("module") // e1000 is the family's name, terminal digits and all
 module org.alosj.hw.e1000 {
     requires static osgi.annotation;
     requires static org.osgi.service.component.annotations;
