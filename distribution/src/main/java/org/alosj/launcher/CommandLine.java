@@ -22,6 +22,13 @@ final class CommandLine {
             "  -smp N                  processors (default 1)",
             "  -device pcnet[,netdev=ID][,mac=52:54:00:12:34:56][,addr=SLOT][,id=NAME]",
             "                          an AMD PCnet-PCI II NIC; repeatable; replaces the default NIC",
+            "  -device e1000[,netdev=ID][,mac=MAC][,addr=SLOT][,id=NAME]",
+            "                          an Intel 82540EM (8086:100e), driven by e1000; as -device pcnet",
+            "  -device e1000e[,netdev=ID][,mac=MAC][,addr=SLOT][,id=NAME]",
+            "                          an Intel 82574L (8086:10d3, PCIe), driven by e1000e; as -device pcnet",
+            "  -nic TYPE[,model=pcnet|e1000|e1000e][,mac=MAC][,NETDEV OPTIONS]",
+            "                          QEMU's shorthand: a -netdev TYPE and a NIC on it (model e1000 by",
+            "                          default, as QEMU's pc); -nic none: no NIC at all",
             "  -netdev hub,id=ID       an in-JVM Ethernet hub",
             "  -netdev pcap,id=ID,file=PATH[,netdev=ID]",
             "                          capture to a pcap file, passing frames on to netdev ID if given",
@@ -57,6 +64,8 @@ final class CommandLine {
     boolean noDefaults;
     boolean help;
     boolean keepDisk;
+    /** {@code -nic none}: no NIC, not even the default one. */
+    boolean noNics;
     final List<ConfigEntry> devices = new ArrayList<>();
     final List<ConfigEntry> netdevs = new ArrayList<>();
     /** Disks by IDE index (0-3): file (absolute) and read-only flag. */
@@ -69,6 +78,7 @@ final class CommandLine {
     static CommandLine parse(String[] args) throws UsageException {
         CommandLine c = new CommandLine();
         int pcnets = 0;
+        int nics = 0;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -86,6 +96,7 @@ final class CommandLine {
                     c.devices.add(parseDevice(spec, pcnets++));
                 }
                 case "-netdev" -> c.netdevs.add(parseNetdev(value(args, ++i, a)));
+                case "-nic" -> c.addNic(value(args, ++i, a), nics++, pcnets++);
                 case "-drive" -> c.addDrive(parseDrive(value(args, ++i, a)));
                 default -> throw new UsageException("unknown option '" + a + "' (try --help)");
             }
@@ -172,14 +183,22 @@ final class CommandLine {
         return opts;
     }
 
+    /** The NIC models {@code -device} and {@code -nic model=} know, and their factory PIDs. */
+    static final Map<String, String> NIC_MODELS = Map.of(
+            "pcnet", MachineConfig.PCNET_FACTORY,
+            "e1000", MachineConfig.E1000_FACTORY,
+            "e1000e", MachineConfig.E1000E_FACTORY);
+
     private static ConfigEntry parseDevice(String spec, int index) throws UsageException {
         String type = spec.split(",", 2)[0];
-        if (!type.equals("pcnet")) {
-            throw new UsageException("-device: unknown device '" + type + "' (known: pcnet)");
+        String factory = NIC_MODELS.get(type);
+        if (factory == null) {
+            throw new UsageException("-device: unknown device '" + type + "' (known: "
+                    + String.join(", ", new java.util.TreeSet<>(NIC_MODELS.keySet())) + ")");
         }
         Map<String, String> o = options(spec, "-device", Set.of("netdev", "mac", "addr", "id"));
-        String name = o.getOrDefault("id", "pcnet" + index);
-        MachineConfig.checkId(name, "-device pcnet", "id");
+        String name = o.getOrDefault("id", type.equals("pcnet") ? "pcnet" + index : type + "-" + index);
+        MachineConfig.checkId(name, "-device " + type, "id");
         Map<String, String> props = new LinkedHashMap<>();
         props.put("name", name);
         props.put("mac", o.getOrDefault("mac", String.format("52:54:00:12:34:%02x", 0x56 + index)));
@@ -189,7 +208,51 @@ final class CommandLine {
         if (o.containsKey("netdev")) {
             props.put("netdev", o.get("netdev"));
         }
-        return MachineConfig.normalize(ConfigEntry.factory(MachineConfig.PCNET_FACTORY, name, props), "-device pcnet");
+        return MachineConfig.normalize(ConfigEntry.factory(factory, name, props), "-device " + type);
+    }
+
+    /**
+     * {@code -nic TYPE[,model=M][,mac=MAC][,netdev options]}: QEMU's shorthand for a netdev with
+     * a generated id and one NIC on it; {@code -nic none} asks for no NIC at all.
+     */
+    private void addNic(String spec, int nicIndex, int deviceIndex) throws UsageException {
+        String[] parts = spec.split(",", -1);
+        String type = parts[0];
+        if (type.equals("none")) {
+            if (parts.length > 1) {
+                throw new UsageException("-nic none takes no options");
+            }
+            noNics = true;
+            return;
+        }
+        String model = "e1000";
+        String mac = null;
+        StringBuilder netdev = new StringBuilder(type);
+        String id = "nic" + nicIndex;
+        netdev.append(",id=").append(id);
+        for (int i = 1; i < parts.length; i++) {
+            String part = parts[i];
+            if (part.startsWith("model=")) {
+                model = part.substring("model=".length());
+            } else if (part.startsWith("mac=")) {
+                mac = part.substring("mac=".length());
+            } else if (part.startsWith("id=")) {
+                throw new UsageException("-nic " + type + ": the netdev's id is made up by -nic (" + id + ")");
+            } else {
+                netdev.append(',').append(part);
+            }
+        }
+        if (!NIC_MODELS.containsKey(model)) {
+            throw new UsageException("-nic: unknown model '" + model + "' (known: "
+                    + String.join(", ", new java.util.TreeSet<>(NIC_MODELS.keySet())) + ")");
+        }
+        try {
+            netdevs.add(parseNetdev(netdev.toString()));
+            devices.add(parseDevice(model + ",netdev=" + id + (mac == null ? "" : ",mac=" + mac), deviceIndex));
+        } catch (UsageException e) {
+            // The user wrote -nic: say so, not the -netdev/-device it stands for.
+            throw new UsageException(e.getMessage().replaceFirst("^-(netdev|device)", "-nic"));
+        }
     }
 
     private static ConfigEntry parseNetdev(String spec) throws UsageException {
@@ -356,10 +419,10 @@ final class CommandLine {
 
     /** Overlays the flags on the configuration from conf/. */
     void applyTo(MachineConfig config) {
-        if (noDefaults || !devices.isEmpty()) {
+        if (noDefaults || noNics || !devices.isEmpty()) {
             config.removeIf(e -> e.isFactory() && e.factoryPid().startsWith(MachineConfig.DEVICE_PREFIX));
         }
-        if (noDefaults || !netdevs.isEmpty()) {
+        if (noDefaults || noNics || !netdevs.isEmpty()) {
             config.removeIf(e -> e.isFactory() && e.factoryPid().startsWith(MachineConfig.NETDEV_PREFIX));
         }
         devices.forEach(config::put);

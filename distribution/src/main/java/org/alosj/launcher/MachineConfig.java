@@ -23,6 +23,10 @@ import java.util.regex.Pattern;
 final class MachineConfig {
     static final String MACHINE_PID = "org.alosj.machine";
     static final String PCNET_FACTORY = "org.alosj.hw.pcnet";
+    static final String E1000_FACTORY = "org.alosj.hw.e1000";
+    static final String E1000E_FACTORY = "org.alosj.hw.e1000e";
+    /** The NICs: their configurations share mac, addr, netdev and name. */
+    static final java.util.Set<String> NIC_FACTORIES = java.util.Set.of(PCNET_FACTORY, E1000_FACTORY, E1000E_FACTORY);
     /** The PIIX3 IDE function and its disks ({@code drive.N.file}, {@code drive.N.readonly}). */
     static final String ATA_PID = "org.alosj.hw.ata";
     /** The VFS: {@code root} (the disk mounted on /), {@code rootfstype}, {@code rootflags}. */
@@ -117,7 +121,7 @@ final class MachineConfig {
      */
     static ConfigEntry normalize(ConfigEntry e, String origin) throws UsageException {
         Map<String, String> p = new LinkedHashMap<>(e.properties());
-        if (PCNET_FACTORY.equals(e.factoryPid())) {
+        if (e.isFactory() && NIC_FACTORIES.contains(e.factoryPid())) {
             String mac = p.get("mac");
             if (mac != null) {
                 checkMac(mac, origin);

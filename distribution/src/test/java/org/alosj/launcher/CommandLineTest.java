@@ -37,7 +37,7 @@ class CommandLineTest {
 
     @Test
     void malformed_device_options_name_the_culprit() {
-        assertEquals("-device: unknown device 'ne2k' (known: pcnet)", error("-device", "ne2k"));
+        assertEquals("-device: unknown device 'ne2k' (known: e1000, e1000e, pcnet)", error("-device", "ne2k"));
         assertTrue(error("-device", "pcnet,speed=10").startsWith("-device pcnet: unknown option 'speed'"));
         assertTrue(error("-device", "pcnet,mac").contains("bad option 'mac': expected key=value"));
         assertTrue(error("-device", "pcnet,addr=1").contains("slots 0 and 1 hold the host and ISA bridges"));
@@ -77,6 +77,56 @@ class CommandLineTest {
         assertEquals("(netdev.id=h1)", nic.properties().get("backend.target"));
         assertEquals("5", nic.properties().get("addr"));
         assertFalse(entries.stream().anyMatch(e -> "lan0".equals(e.name())));
+    }
+
+    @Test
+    void e1000_and_e1000e_devices_take_pcnets_options_and_their_own_factories() throws Exception {
+        MachineConfig config = new MachineConfig();
+        CommandLine cl = CommandLine.parse(new String[] {"-netdev", "hub,id=h1",
+            "-device", "e1000,netdev=h1,mac=52:54:00:00:00:01,addr=0x5",
+            "-device", "e1000e,netdev=h1,addr=06.0,id=lan"});
+        cl.applyTo(config);
+        ConfigEntry e1000 = config.entries().stream().filter(e -> "org.alosj.hw.e1000".equals(e.factoryPid()))
+                .findFirst().get();
+        assertEquals("e1000-0", e1000.name());
+        assertEquals("5", e1000.properties().get("addr"));
+        assertEquals("52:54:00:00:00:01", e1000.properties().get("mac"));
+        assertEquals("(netdev.id=h1)", e1000.properties().get("backend.target"));
+        ConfigEntry e1000e = config.entries().stream().filter(e -> "org.alosj.hw.e1000e".equals(e.factoryPid()))
+                .findFirst().get();
+        assertEquals("lan", e1000e.name());
+        assertEquals("6", e1000e.properties().get("addr"));
+        assertEquals("52:54:00:12:34:57", e1000e.properties().get("mac"), "QEMU's default plus the device's index");
+        assertTrue(error("-device", "e1000e,mac=01:00:5e:00:00:01").contains("multicast"));
+        assertTrue(error("-device", "e1000,addr=1").contains("slots 0 and 1"));
+    }
+
+    @Test
+    void nic_is_a_netdev_and_a_device_on_it() throws Exception {
+        MachineConfig config = new MachineConfig();
+        CommandLine cl = CommandLine.parse(new String[] {"-nic", "hub,model=e1000e,mac=52:54:00:00:00:09",
+            "-nic", "udp,local=:5555,remote=127.0.0.1:5556"});
+        cl.applyTo(config);
+        var entries = config.entries();
+        ConfigEntry hub = entries.stream().filter(e -> "org.alosj.netdev.hub".equals(e.factoryPid())).findFirst().get();
+        assertEquals("nic0", hub.properties().get("id"));
+        ConfigEntry first = entries.stream().filter(e -> "org.alosj.hw.e1000e".equals(e.factoryPid())).findFirst().get();
+        assertEquals("(netdev.id=nic0)", first.properties().get("backend.target"));
+        assertEquals("52:54:00:00:00:09", first.properties().get("mac"));
+        ConfigEntry second = entries.stream().filter(e -> "org.alosj.hw.e1000".equals(e.factoryPid())).findFirst().get();
+        assertEquals("(netdev.id=nic1)", second.properties().get("backend.target"), "model e1000 by default, as QEMU's pc");
+        assertTrue(error("-nic", "hub,model=rtl8139").contains("unknown model 'rtl8139'"));
+        assertTrue(error("-nic", "hub,id=x").contains("made up by -nic"));
+        assertEquals("-nic: unknown backend 'tap' (known: hub, pcap, passt, udp, fault)", error("-nic", "tap"));
+    }
+
+    @Test
+    void nic_none_removes_the_default_nic_and_its_netdev(@TempDir Path conf) throws Exception {
+        Files.writeString(conf.resolve("org.alosj.hw.pcnet-pcnet0.cfg"), "mac=52:54:00:12:34:56\nnetdev=lan0\n");
+        Files.writeString(conf.resolve("org.alosj.netdev.hub-lan0.cfg"), "id=lan0\n");
+        MachineConfig config = MachineConfig.fromDirectory(conf, Map.of());
+        CommandLine.parse(new String[] {"-nic", "none"}).applyTo(config);
+        assertFalse(config.entries().stream().anyMatch(e -> e.isFactory()), config.entries().toString());
     }
 
     @Test

@@ -27,9 +27,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The whole machine (PCnet, pcnet32, the network stack) against real peers through the netdevs:
+ * The whole machine (a NIC model, its driver, the network stack) against real peers through the netdevs:
  * passt in a network namespace this test creates (192.0.2.2/24, gateway 192.0.2.1, which passt
  * maps to the namespace's 127.0.0.1) with Python's http.server and dnsmasq there; a host port
  * forward to the guest's httpd fetched by curl; and two machines on a lossy UDP LAN.
@@ -192,8 +194,14 @@ class NetworkPeersTest {
         return data;
     }
 
-    @Test
-    void throughPasstTheGuestGetsDhcpPingsTheGatewayFetchesOverHttpAndResolvesThroughDnsmasq() throws Exception {
+    /** The NIC models the network must-shows run on, each with its driver. */
+    static java.util.stream.Stream<String> nics() {
+        return java.util.stream.Stream.of("pcnet", "e1000", "e1000e");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("nics")
+    void throughPasstTheGuestGetsDhcpPingsTheGatewayFetchesOverHttpAndResolvesThroughDnsmasq(String nic) throws Exception {
         assumePeers("passt", "ip", "dnsmasq", "python3");
         createNamespace();
         Path www = Files.createDirectories(tmp.resolve("www"));
@@ -205,7 +213,7 @@ class NetworkPeersTest {
         inNamespace("passt", "-f", "--runas", "0", "-s", socket.toString(), "--dns-forward", "192.0.2.1");
         awaitSocket(socket);
         awaitListening(8000);
-        Result r = alos("run", "-device", "pcnet,netdev=n0", "-netdev", "passt,id=n0,socket=" + socket, "-c",
+        Result r = alos("run", "-device", nic + ",netdev=n0", "-netdev", "passt,id=n0,socket=" + socket, "-c",
                 "dhcp; ping -c 3 192.0.2.1; http get http://192.0.2.1:8000/file.bin /file.bin; sha256sum /file.bin;"
                         + " nslookup example.test");
         assertEquals(0, r.status(), r.out() + r.err());
@@ -217,14 +225,15 @@ class NetworkPeersTest {
                 "dnsmasq's answer through passt: " + r.out());
     }
 
-    @Test
-    void curlInTheNamespaceFetchesFromTheGuestsHttpdThroughAHostPortForward() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("nics")
+    void curlInTheNamespaceFetchesFromTheGuestsHttpdThroughAHostPortForward(String nic) throws Exception {
         assumePeers("passt", "ip", "curl");
         createNamespace();
         Path www = Files.createDirectories(tmp.resolve("www"));
         byte[] file = randomFile(www.resolve("page.bin"), 3_000_000, 5);
         // ALOS/J starts passt itself, in the namespace, with the forward.
-        alosInBackground("guest", "-device", "pcnet,netdev=n0", "-netdev",
+        alosInBackground("guest", "-device", nic + ",netdev=n0", "-netdev",
                 "passt,id=n0,netns=" + ns + ",hostfwd=tcp::8080-:80", "-c",
                 "dhcp; httpd start 80 host:" + www + "; sleep 120");
         Path got = tmp.resolve("got.bin");
