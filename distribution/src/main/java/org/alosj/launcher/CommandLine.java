@@ -51,6 +51,9 @@ final class CommandLine {
             "  --keep-disk             keep the default disk of the last run (run/disk.img) instead of a fresh copy",
             "  -serial none|stdio|file:PATH",
             "                          where COM1 (the kernel's console log) goes",
+            "  -gdb tcp:[HOST]:PORT    serve GDB's remote protocol for the next program started (host 127.0.0.1",
+            "                          by default); -s is -gdb tcp::1234; with -S that program waits for gdb",
+            "                          at its first instruction",
             "  -c 'CMD; CMD'           run shell commands without a terminal; exit with the last one's status",
             "  --conf DIR              read configuration from DIR instead of the distribution's conf/",
             "  -h, --help              this help");
@@ -64,6 +67,10 @@ final class CommandLine {
     boolean noDefaults;
     boolean help;
     boolean keepDisk;
+    /** {@code -gdb}: host and port of the GDB stub; {@code -S}: the program waits for gdb. */
+    String gdbHost;
+    Integer gdbPort;
+    boolean gdbWait;
     /** {@code -nic none}: no NIC, not even the default one. */
     boolean noNics;
     final List<ConfigEntry> devices = new ArrayList<>();
@@ -73,6 +80,15 @@ final class CommandLine {
 
     /** One {@code -drive}. */
     record Drive(int index, Path file, boolean readOnly) {
+    }
+
+    private void parseGdb(String spec) throws UsageException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("tcp:([^:]*):(\\d{1,5})").matcher(spec);
+        if (!m.matches() || Integer.parseInt(m.group(2)) > 65535) {
+            throw new UsageException("-gdb: bad value '" + spec + "': expected tcp:[HOST]:PORT");
+        }
+        gdbHost = m.group(1).isEmpty() ? "127.0.0.1" : m.group(1);
+        gdbPort = Integer.parseInt(m.group(2));
     }
 
     static CommandLine parse(String[] args) throws UsageException {
@@ -89,6 +105,9 @@ final class CommandLine {
                 case "-smp" -> c.cpus = parseCount(value(args, ++i, a), a);
                 case "-serial" -> c.serial = parseSerial(value(args, ++i, a));
                 case "-c" -> c.script = value(args, ++i, a);
+                case "-gdb" -> c.parseGdb(value(args, ++i, a));
+                case "-s" -> c.parseGdb("tcp::1234");
+                case "-S" -> c.gdbWait = true;
                 case "--conf" -> c.confDir = Path.of(value(args, ++i, a));
                 case "--home" -> c.home = Path.of(value(args, ++i, a));
                 case "-device" -> {
@@ -102,6 +121,9 @@ final class CommandLine {
             }
         }
         c.checkReferences();
+        if (c.gdbWait && c.gdbPort == null) {
+            throw new UsageException("-S: the program would wait for a debugger, but there is no -gdb or -s");
+        }
         return c;
     }
 
@@ -452,5 +474,11 @@ final class CommandLine {
                     ? "file:" + Path.of(serial.substring(5)).toAbsolutePath() : serial);
         }
         config.put(ConfigEntry.singleton(MachineConfig.MACHINE_PID, p));
+        if (gdbPort != null) {
+            config.put(ConfigEntry.singleton(GDB_PID, Map.of("port", Integer.toString(gdbPort), "host", gdbHost,
+                    "wait.at.start", Boolean.toString(gdbWait))));
+        }
     }
+
+    static final String GDB_PID = "org.alosj.gdb";
 }

@@ -26,6 +26,12 @@ public interface ProcessManager {
     /** The scheduler's level of a process (0–3), as nice/setpriority would change it. */
     void setPriority(int pid, int level) throws SysError;
 
+    /**
+     * The next process {@link #spawn} starts is traced by {@code tracer}: it stops before its
+     * first instruction. Closing the handle cancels a trace not yet started.
+     */
+    AutoCloseable traceNext(Tracer tracer);
+
     /** A process started from the console. */
     interface Launched {
         int pid();

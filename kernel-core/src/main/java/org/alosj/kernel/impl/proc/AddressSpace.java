@@ -428,6 +428,40 @@ final class AddressSpace {
         throw new SysError(SysError.EFAULT);
     }
 
+    /**
+     * The frame behind {@code va}, made private to this address space first when it is shared
+     * (after fork): a debugger's write changes this process only. Its protection stays.
+     */
+    synchronized long privateFrame(long va) throws SysError {
+        long pa = translate(va, false) & ADDRESS;
+        Vma v = find(va);
+        long ea;
+        try {
+            ea = entry(va, false);
+        } catch (OutOfMemory impossible) {
+            throw new SysError(SysError.ENOMEM);
+        }
+        if (v == null || ea < 0) {
+            throw new SysError(SysError.EFAULT);
+        }
+        if (frames.references(pa) > 1) {
+            long copy;
+            try {
+                copy = frames.allocate();
+            } catch (OutOfMemory oom) {
+                throw new SysError(SysError.ENOMEM);
+            }
+            byte[] buf = new byte[(int) PAGE];
+            bus.read(pa, buf, 0, buf.length);
+            bus.write(copy, buf, 0, buf.length);
+            bus.writeLong(ea, copy | leafBits(v.prot));
+            frames.release(pa);
+            tlbGeneration++;
+            pa = copy;
+        }
+        return pa | (va & (PAGE - 1));
+    }
+
     // --- fork and teardown -------------------------------------------------------------------------
 
     /** fork's copy: the same mappings, private pages shared copy-on-write. */

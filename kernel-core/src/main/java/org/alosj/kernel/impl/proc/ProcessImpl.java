@@ -52,6 +52,8 @@ final class ProcessImpl {
     long reapedChildrenCpuNanos;
     /** The console's terminal when this process's session has one. */
     volatile Tty controllingTty;
+    /** Its debugger, if one traces it. */
+    volatile org.alosj.kernel.proc.Tracer tracer;
     /** Started from the console: its waiter, not a parent, reaps it. */
     boolean launched;
     /** The working directory is another process's (CLONE_FS): not ours to close. */

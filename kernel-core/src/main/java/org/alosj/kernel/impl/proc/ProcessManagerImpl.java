@@ -117,6 +117,8 @@ public final class ProcessManagerImpl implements ProcessManager {
     /** The task whose Java thread this is (null on kernel threads and the shell's). */
     private final ThreadLocal<TaskImpl> current = new ThreadLocal<>();
     private final AtomicInteger created = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicReference<org.alosj.kernel.proc.Tracer> nextTracer =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private final byte[] initialFpu;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -269,6 +271,8 @@ public final class ProcessManagerImpl implements ProcessManager {
         }
         t.cpu.setRip(start.rip());
         t.cpu.setReg(Reg.RSP, start.rsp());
+        p.tracer = nextTracer.getAndSet(null);
+        t.initialStop = p.tracer != null;
         if (terminal.interactive()) {
             Tty tty = new Tty(this, terminal, pid);
             p.controllingTty = tty;
@@ -314,6 +318,12 @@ public final class ProcessManagerImpl implements ProcessManager {
                 signalGroup(tty != null ? tty.foregroundGroup : p.pgid, signal);
             }
         };
+    }
+
+    @Override
+    public AutoCloseable traceNext(org.alosj.kernel.proc.Tracer tracer) {
+        nextTracer.set(tracer);
+        return () -> nextTracer.compareAndSet(tracer, null);
     }
 
     /** An executable read and checked, with the argument list a #! line made. */
@@ -782,6 +792,14 @@ public final class ProcessManagerImpl implements ProcessManager {
         p.memoryGone = true;
         p.memory.release();
         ExitStatus st = p.status;
+        org.alosj.kernel.proc.Tracer tracer = p.tracer;
+        if (tracer != null) {
+            try {
+                tracer.exited(p.pid, st);
+            } catch (RuntimeException e) {
+                LOG.warn("process {}: its debugger failed at exit: {}", p.pid, e.toString());
+            }
+        }
         if (st.signal() != 0 && st.signal() != Signals.SIGKILL && st.signal() != Signals.SIGINT
                 && st.signal() != Signals.SIGTERM && st.signal() != Signals.SIGPIPE && st.signal() != Signals.SIGHUP) {
             LOG.info("process {} ({}) killed by SIG{}{}", p.pid, p.name, Signals.name(st.signal()),

@@ -117,6 +117,17 @@ final class TaskImpl implements Task, Runnable {
                     break;
                 }
                 syncMemory();
+                org.alosj.kernel.proc.Tracer tracer = process.tracer;
+                if (tracer != null) {
+                    int sig = initialStop || pendingStop != 0 ? Signals.SIGTRAP : stopRequested ? Signals.SIGINT : 0;
+                    if (sig != 0) {
+                        initialStop = false;
+                        pendingStop = 0;
+                        stopRequested = false;
+                        traceStop(tracer, sig);
+                        continue;
+                    }
+                }
                 userFrame.load(0, TrapKind.INTERRUPT, 0, false, 0, cpu.rip(), cpu.cs(), cpu.rflags(),
                         cpu.reg(Reg.RSP), cpu.ss());
                 frame = userFrame;
@@ -194,6 +205,10 @@ final class TaskImpl implements Task, Runnable {
                 }
             } else if (v == Vector.PF) {
                 pageFault(f);
+            } else if ((v == Vector.BP || v == Vector.DB) && process.tracer != null) {
+                // The debugger's: a breakpoint or the end of a single step.
+                pendingStop = Signals.SIGTRAP;
+                return TrapHandler.Resume.EXIT_RUN;
             } else {
                 exceptionSignal(f);
             }
@@ -406,6 +421,119 @@ final class TaskImpl implements Task, Runnable {
 
     /** The number of the system call in progress, for a restart (set by the ABI's entry). */
     long restartNumber;
+
+    // --- tracing ------------------------------------------------------------------------------------
+
+    boolean initialStop;
+    private int pendingStop;
+    private volatile boolean stopRequested;
+    private final Object traceLock = new Object();
+    private boolean traceStopped;
+    private boolean resumeStep;
+    private final TracedThread traced = new TracedThread();
+
+    /** Stops for the debugger, off the CPU, until it resumes the thread (or the process ends). */
+    private void traceStop(org.alosj.kernel.proc.Tracer tracer, int sig) {
+        cpu.setRflags(cpu.rflags() & ~org.alosj.hal.cpu.Rflags.TF);
+        state = 'T';
+        kernel.scheduler.release(this);
+        synchronized (traceLock) {
+            traceStopped = true;
+        }
+        waitingOn = traceLock;
+        try {
+            tracer.stopped(traced, sig);
+            synchronized (traceLock) {
+                while (traceStopped && !dead && !process.exiting && process.tracer != null) {
+                    try {
+                        traceLock.wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+                traceStopped = false;
+            }
+        } finally {
+            waitingOn = null;
+            state = 'R';
+            kernel.scheduler.acquire(this);
+            syncMemory();
+        }
+        if (resumeStep) {
+            cpu.setRflags(cpu.rflags() | org.alosj.hal.cpu.Rflags.TF);
+        }
+    }
+
+    /** This thread as its debugger holds it. */
+    private final class TracedThread implements org.alosj.kernel.proc.TracedThread {
+        @Override
+        public int pid() {
+            return process.pid;
+        }
+
+        @Override
+        public int tid() {
+            return tid;
+        }
+
+        @Override
+        public Cpu cpu() {
+            return cpu;
+        }
+
+        @Override
+        public boolean stopped() {
+            synchronized (traceLock) {
+                return traceStopped;
+            }
+        }
+
+        @Override
+        public byte[] peek(long address, int length) throws SysError {
+            return memory.read(address, length);
+        }
+
+        @Override
+        public void poke(long address, byte[] bytes) throws SysError {
+            AddressSpace as = process.addressSpace();
+            for (int done = 0; done < bytes.length;) {
+                long va = address + done;
+                int n = (int) Math.min(bytes.length - done, AddressSpace.PAGE - (va & (AddressSpace.PAGE - 1)));
+                long pa = as.privateFrame(va);
+                as.frames().bus().write(pa, bytes, done, n);
+                cpu.invalidateCode(pa, n);
+                done += n;
+            }
+        }
+
+        @Override
+        public void resume(boolean singleStep) {
+            synchronized (traceLock) {
+                resumeStep = singleStep;
+                traceStopped = false;
+                traceLock.notifyAll();
+            }
+        }
+
+        @Override
+        public void interrupt() {
+            stopRequested = true;
+            cpu.requestPreemption();
+        }
+
+        @Override
+        public void kill() {
+            kernel.exitGroup(process, org.alosj.kernel.proc.ExitStatus.killed(Signals.SIGKILL, false));
+            resume(false);
+        }
+
+        @Override
+        public void detach() {
+            process.tracer = null;
+            resume(false);
+        }
+    }
 
     // --- blocking --------------------------------------------------------------------------------
 
