@@ -51,7 +51,9 @@ public final class VirtioBlkComponent {
         this(config.name(), config.file(), config.readonly(), config.addr(), config.mode(), config.serial(), board);
     }
 
-    VirtioBlkComponent(String name, String file, boolean readOnly, String addr, String mode, String serial, Board board)
+    /** For tests that build a machine by hand (the launcher goes through Configuration Admin). */
+    public VirtioBlkComponent(String name, String file, boolean readOnly, String addr, String mode, String serial,
+                              Board board)
             throws IOException {
         this.board = board;
         VirtioPci.Mode m;

@@ -57,7 +57,8 @@ public final class VirtioNetComponent {
         this(config.name(), config.mac(), config.addr(), config.mode(), board, backend);
     }
 
-    VirtioNetComponent(String name, String mac, String addr, String mode, Board board, NetBackend backend) {
+    /** For tests that build a machine by hand (the launcher goes through Configuration Admin). */
+    public VirtioNetComponent(String name, String mac, String addr, String mode, Board board, NetBackend backend) {
         this.board = board;
         MacAddress address;
         VirtioPci.Mode m;
@@ -139,7 +140,7 @@ public final class VirtioNetComponent {
     }
 
     @Deactivate
-    void deactivate() {
+    public void deactivate() {
         board.pci().unplug(function);
         function.setPort(null);
         if (port != null) {
