@@ -1,0 +1,97 @@
+package org.alosj.drivers.virtio;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.alosj.kernel.device.DeviceProperties;
+import org.alosj.kernel.device.NetDevice;
+import org.junit.jupiter.api.Test;
+
+/**
+ * virtio-pci's network side: two virtio-net functions on one in-JVM hub, one modern and one
+ * through the legacy interface, each a NetDevice of the driver, exchanging frames.
+ */
+class VirtioNetTest {
+    static final String MAC_A = "52:54:00:00:00:0a";
+    static final String MAC_B = "52:54:00:00:00:0b";
+
+    static NetDevice nic(Rig rig, String mac) {
+        return rig.service(NetDevice.class, "(" + NetDevice.MAC + "=" + mac + ")")
+                .orElseThrow(() -> new AssertionError("no NetDevice with MAC " + mac));
+    }
+
+    static byte[] frame(String to, String from, int length, int seed) {
+        byte[] f = new byte[length];
+        for (int i = 0; i < 6; i++) {
+            f[i] = (byte) Integer.parseInt(to.substring(3 * i, 3 * i + 2), 16);
+            f[6 + i] = (byte) Integer.parseInt(from.substring(3 * i, 3 * i + 2), 16);
+        }
+        f[12] = (byte) 0x88;
+        f[13] = (byte) 0xb5;
+        for (int i = 14; i < length; i++) {
+            f[i] = (byte) (seed * 31 + i);
+        }
+        return f;
+    }
+
+    @Test
+    void twoNicsOnAHubExchangeFramesBothWays() {
+        try (Rig rig = new Rig().net(MAC_A, 3, "modern").net(MAC_B, 4, "transitional").boot()) {
+            rig.bindDriver();
+            NetDevice a = nic(rig, MAC_A);
+            NetDevice b = nic(rig, MAC_B);
+            assertEquals("00:03.0", rig.reference(NetDevice.class, "(" + NetDevice.MAC + "=" + MAC_A + ")")
+                    .getProperty(DeviceProperties.SLOT));
+            assertTrue(a.linkUp() && b.linkUp(), "the hub gives carrier");
+            assertEquals(1500, a.mtu());
+            List<byte[]> atA = new CopyOnWriteArrayList<>();
+            List<byte[]> atB = new CopyOnWriteArrayList<>();
+            a.setReceiver((dev, f, off, len) -> atA.add(java.util.Arrays.copyOfRange(f, off, off + len)));
+            b.setReceiver((dev, f, off, len) -> atB.add(java.util.Arrays.copyOfRange(f, off, off + len)));
+            // More frames than either ring holds, of every size from runt to full.
+            int count = 600;
+            for (int i = 0; i < count; i++) {
+                byte[] f = frame(MAC_B, MAC_A, 14 + (i * 7) % 1501, i);
+                while (!a.transmit(f, 0, f.length)) {
+                    Thread.onSpinWait();
+                }
+                if (i % 100 == 99) {
+                    int expect = i + 1;
+                    Rig.eventually(expect + " frames at B", () -> atB.size() >= expect);
+                }
+            }
+            Rig.eventually("all frames at B", () -> atB.size() == count);
+            for (int i = 0; i < count; i++) {
+                assertArrayEquals(frame(MAC_B, MAC_A, 14 + (i * 7) % 1501, i), atB.get(i), "frame " + i);
+            }
+            byte[] back = frame(MAC_A, MAC_B, 1514, 99);
+            assertTrue(b.transmit(back, 0, back.length));
+            Rig.eventually("the answer at A", () -> atA.size() == 1);
+            assertArrayEquals(back, atA.get(0));
+            NetDevice.Statistics s = a.statistics();
+            assertEquals(count, s.txPackets());
+            assertEquals(1, nic(rig, MAC_B).statistics().txPackets());
+            assertEquals(count, b.statistics().rxPackets());
+        }
+    }
+
+    @Test
+    void unbindingStopsTheNicsAndFreesEverything() {
+        try (Rig rig = new Rig().net(MAC_A, 3, "modern").net(MAC_B, 4, "transitional").boot()) {
+            long before = rig.dma.bytesInUse();
+            rig.bindDriver();
+            NetDevice a = nic(rig, MAC_A);
+            rig.unbindDriver();
+            assertEquals(before, rig.dma.bytesInUse());
+            assertTrue(rig.irqs.statistics().stream().allMatch(s -> s.handlers().isEmpty()));
+            assertFalse(rig.busMaster(3) || rig.busMaster(4));
+            assertFalse(a.linkUp());
+            byte[] f = frame(MAC_B, MAC_A, 60, 1);
+            assertFalse(a.transmit(f, 0, f.length), "a stopped NIC takes no frame");
+        }
+    }
+}
