@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
 final class MachineConfig {
     static final String MACHINE_PID = "org.alosj.machine";
     static final String PCNET_FACTORY = "org.alosj.hw.pcnet";
+    static final String VIRTIO_NET_FACTORY = "org.alosj.hw.virtio.net";
+    static final String VIRTIO_BLK_FACTORY = "org.alosj.hw.virtio.blk";
     /** The PIIX3 IDE function and its disks ({@code drive.N.file}, {@code drive.N.readonly}). */
     static final String ATA_PID = "org.alosj.hw.ata";
     /** The VFS: {@code root} (the disk mounted on /), {@code rootfstype}, {@code rootflags}. */
@@ -91,6 +93,11 @@ final class MachineConfig {
         return out.toString();
     }
 
+    /** Whether a device factory is a network card (those replace the default NIC). */
+    static boolean isNic(String factoryPid) {
+        return PCNET_FACTORY.equals(factoryPid) || VIRTIO_NET_FACTORY.equals(factoryPid);
+    }
+
     void put(ConfigEntry e) {
         entries.put(e.key(), e);
     }
@@ -117,7 +124,16 @@ final class MachineConfig {
      */
     static ConfigEntry normalize(ConfigEntry e, String origin) throws UsageException {
         Map<String, String> p = new LinkedHashMap<>(e.properties());
-        if (PCNET_FACTORY.equals(e.factoryPid())) {
+        if (VIRTIO_BLK_FACTORY.equals(e.factoryPid())) {
+            String addr = p.get("addr");
+            if (addr != null) {
+                p.put("addr", Integer.toString(parseSlot(addr, origin)));
+            }
+            p.putIfAbsent("name", e.name());
+            if (p.get("file") == null || p.get("file").isBlank()) {
+                throw new UsageException(origin + ": virtio-blk needs file=PATH");
+            }
+        } else if (isNic(e.factoryPid())) {
             String mac = p.get("mac");
             if (mac != null) {
                 checkMac(mac, origin);
