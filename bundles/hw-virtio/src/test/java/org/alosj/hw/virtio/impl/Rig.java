@@ -193,6 +193,22 @@ final class Rig implements AutoCloseable {
         makeAvailable(0);
     }
 
+    static void eventually(java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for a condition");
+            }
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted");
+            }
+        }
+    }
+
     int blkStatus() {
         return mem.readByte(DATA - 0x10);
     }
