@@ -1,5 +1,6 @@
 package org.alosj.drivers.virtio;
 
+import java.lang.invoke.VarHandle;
 import org.alosj.kernel.mem.DmaAllocator;
 import org.alosj.kernel.mem.DmaBuffer;
 
@@ -9,7 +10,10 @@ import org.alosj.kernel.mem.DmaBuffer;
  * (available) ring after it, the device (used) ring on the next page boundary.
  *
  * <p>Free descriptors form a list the driver keeps in Java ({@code next}); a chain takes them
- * in list order. Not thread-safe: the owner serializes adding (under its submit lock) and
+ * in list order. Guest RAM is plain memory shared with the device's threads, so virtio's
+ * barriers are fences: release before the available index, acquire after reading the used
+ * index, and a full fence between writing one index and reading the device's event index or
+ * flags (virtio_mb). Not thread-safe: the owner serializes adding (under its submit lock) and
  * harvesting (under the same lock, or from the interrupt handler alone when only it harvests).
  */
 final class SplitQueue {
@@ -125,6 +129,7 @@ final class SplitQueue {
         chainLength[head] = n;
         ring.write16(availOff + 4 + 2 * (availIdx % size), head);
         availIdx = (availIdx + 1) & 0xFFFF;
+        VarHandle.releaseFence();
         ring.write16(availOff + 2, availIdx); // after the entry: the device may take it from now on
         return true;
     }
@@ -142,6 +147,7 @@ final class SplitQueue {
         chainLength[head] = 1;
         ring.write16(availOff + 4 + 2 * (availIdx % size), head);
         availIdx = (availIdx + 1) & 0xFFFF;
+        VarHandle.releaseFence();
         ring.write16(availOff + 2, availIdx);
         return true;
     }
@@ -160,6 +166,7 @@ final class SplitQueue {
             return;
         }
         boolean needed;
+        VarHandle.fullFence(); // the available index out before the device's event index is read
         if (eventIdx) {
             int event = ring.read16(usedOff + 4 + 8 * size);
             needed = needEvent(event, availIdx, kickedIdx);
@@ -190,6 +197,7 @@ final class SplitQueue {
         if (lastUsed == usedIdx) {
             return null;
         }
+        VarHandle.acquireFence(); // the entry below that index was written before it
         int e = usedOff + 4 + 8 * (lastUsed % size);
         int head = ring.read32(e);
         int length = ring.read32(e + 4);
@@ -221,6 +229,7 @@ final class SplitQueue {
         } else {
             ring.write16(availOff, 0);
         }
+        VarHandle.fullFence(); // the event index out before the used index is read again
         return hasUsed();
     }
 

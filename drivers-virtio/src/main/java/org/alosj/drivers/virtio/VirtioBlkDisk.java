@@ -94,6 +94,8 @@ final class VirtioBlkDisk implements BlockDevice {
     private final AtomicBoolean closing = new AtomicBoolean();
     private final InterruptRegistration irq;
     private volatile boolean broken;
+    /** Set once the device was reset on the way out: the handler leaves it alone from then on. */
+    private volatile boolean quiesced;
 
     private VirtioBlkDisk(String name, PciDevice device, Transport transport, long features) {
         this.name = name;
@@ -383,7 +385,18 @@ final class VirtioBlkDisk implements BlockDevice {
     // ---- interrupt context ----
 
     private boolean handleInterrupt(int line) {
-        int isr = transport.readIsr();
+        // Quiesced first: a handler still running as the next driver takes the device over must
+        // not read (and so clear) the ISR that is now that driver's.
+        int isr;
+        lock.lock(); // close() sets quiesced under it
+        try {
+            if (quiesced) {
+                return false;
+            }
+            isr = transport.readIsr();
+        } finally {
+            lock.unlock();
+        }
         if (isr == 0xFF && !device.present()) {
             return false;
         }
@@ -459,8 +472,14 @@ final class VirtioBlkDisk implements BlockDevice {
                 }
             }
         }
-        if (present) {
-            transport.reset();
+        lock.lock();
+        try {
+            quiesced = true;
+            if (present) {
+                transport.reset();
+            }
+        } finally {
+            lock.unlock();
         }
         failInFlight(new IOException(name + ": the device went away"));
         irq.close();

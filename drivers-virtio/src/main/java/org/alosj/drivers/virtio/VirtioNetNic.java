@@ -208,8 +208,19 @@ final class VirtioNetNic implements NetDevice {
     // ---- interrupt context ----
 
     private boolean handleInterrupt(int line) {
-        int isr = transport.readIsr();
-        if ((isr == 0xFF && !device.present()) || stopped) {
+        // Stopped first: a handler still running as the next driver takes the device over must
+        // not read (and so clear) the ISR that is now that driver's.
+        int isr;
+        rxLock.lock(); // close() sets stopped under it
+        try {
+            if (stopped) {
+                return false;
+            }
+            isr = transport.readIsr();
+        } finally {
+            rxLock.unlock();
+        }
+        if (isr == 0xFF && !device.present()) {
             return false;
         }
         if ((isr & (Transport.VIRTIO_PCI_ISR_QUEUE | Transport.VIRTIO_PCI_ISR_CONFIG)) == 0) {

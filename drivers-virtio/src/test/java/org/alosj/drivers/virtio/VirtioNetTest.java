@@ -94,4 +94,63 @@ class VirtioNetTest {
             assertFalse(a.transmit(f, 0, f.length), "a stopped NIC takes no frame");
         }
     }
+
+    @Test
+    void aSecondBindingCarriesFramesAsTheFirstDid() {
+        try (Rig rig = new Rig().net(MAC_A, 3, "modern").net(MAC_B, 4, "transitional").boot()) {
+            for (int round = 0; round < 3; round++) {
+                rig.bindDriver();
+                NetDevice a = nic(rig, MAC_A);
+                NetDevice b = nic(rig, MAC_B);
+                List<byte[]> atB = new CopyOnWriteArrayList<>();
+                List<byte[]> atA = new CopyOnWriteArrayList<>();
+                b.setReceiver((dev, f, off, len) -> atB.add(java.util.Arrays.copyOfRange(f, off, off + len)));
+                a.setReceiver((dev, f, off, len) -> atA.add(java.util.Arrays.copyOfRange(f, off, off + len)));
+                for (int i = 0; i < 300; i++) {
+                    byte[] f = frame(MAC_B, MAC_A, 1000, i);
+                    assertTrue(a.transmit(f, 0, f.length));
+                    byte[] g = frame(MAC_A, MAC_B, 800, i);
+                    assertTrue(b.transmit(g, 0, g.length));
+                    int n = i + 1;
+                    Rig.eventually("round " + round + " frame " + i, () -> atB.size() == n && atA.size() == n);
+                }
+                rig.unbindDriver();
+            }
+        }
+    }
+
+    @Test
+    void framesFlowAgainAfterARebindInTheMiddleOfTraffic() throws Exception {
+        try (Rig rig = new Rig().net(MAC_A, 3, "modern").net(MAC_B, 4, "transitional").boot()) {
+            for (int round = 0; round < 20; round++) {
+                rig.bindDriver();
+                NetDevice a = nic(rig, MAC_A);
+                NetDevice b = nic(rig, MAC_B);
+                java.util.concurrent.atomic.AtomicInteger atA = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.atomic.AtomicInteger atB = new java.util.concurrent.atomic.AtomicInteger();
+                // Each side answers what it receives, as TCP acknowledges: traffic both ways.
+                b.setReceiver((dev, f, off, len) -> {
+                    atB.incrementAndGet();
+                    byte[] g = frame(MAC_A, MAC_B, 60, 0);
+                    dev.transmit(g, 0, g.length);
+                });
+                a.setReceiver((dev, f, off, len) -> atA.incrementAndGet());
+                java.util.concurrent.atomic.AtomicBoolean run = new java.util.concurrent.atomic.AtomicBoolean(true);
+                Thread sender = new Thread(() -> {
+                    byte[] f = frame(MAC_B, MAC_A, 1514, 1);
+                    while (run.get()) {
+                        if (!a.transmit(f, 0, f.length)) {
+                            Thread.onSpinWait();
+                        }
+                    }
+                });
+                sender.start();
+                int target = 200;
+                Rig.eventually("round " + round + ": traffic both ways", () -> atB.get() > target && atA.get() > target);
+                rig.unbindDriver();
+                run.set(false);
+                sender.join();
+            }
+        }
+    }
 }

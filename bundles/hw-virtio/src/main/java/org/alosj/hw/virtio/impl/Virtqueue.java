@@ -1,5 +1,6 @@
 package org.alosj.hw.virtio.impl;
 
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import org.alosj.hal.bus.MemoryBus;
@@ -20,6 +21,11 @@ import org.alosj.hal.bus.PhysicalMemory;
  * available index that moved by more than the queue size each raise {@link GuestError}, which
  * the transport turns into DEVICE_NEEDS_RESET. All state is guarded by the owning device's
  * monitor.
+ *
+ * <p>Memory ordering: guest RAM is plain memory the driver's threads share with this one, so
+ * the barriers virtio asks of a device are explicit fences: acquire after reading the driver's
+ * index, release before publishing the device's, and a full fence between publishing an index
+ * and reading the other side's event index (store then load, which even x86 reorders).
  */
 final class Virtqueue {
     static final int VRING_DESC_SIZE = 16;
@@ -160,6 +166,7 @@ final class Virtqueue {
     /** Entries the driver has made available that the device has not taken yet. */
     int pending(PhysicalMemory mem) throws GuestError {
         int availIdx = mem.readShort(avail + 2) & 0xFFFF;
+        VarHandle.acquireFence(); // the entries below that index were written before it
         int n = (availIdx - lastAvail) & 0xFFFF;
         if (n > size) {
             throw new GuestError(String.format("queue %d: available index %d moved %d entries past %d, more than the queue size %d",
@@ -183,6 +190,7 @@ final class Virtqueue {
             // Ask to be notified when the driver makes the next entry available, then look
             // again: an entry added before the driver could see avail_event raises no notification.
             mem.writeShort(used + 4 + (long) VRING_USED_ELEM_SIZE * size, lastAvail);
+            VarHandle.fullFence();
             if (pending(mem) == 0) {
                 return null;
             }
@@ -295,8 +303,10 @@ final class Virtqueue {
         if (usedIdx == publishedIdx) {
             return false;
         }
+        VarHandle.releaseFence(); // the entries before the index that publishes them
         mem.writeShort(used + 2, usedIdx);
         publishedIdx = usedIdx;
+        VarHandle.fullFence(); // the index out before the driver's event index or flags are read
         return true;
     }
 
