@@ -175,4 +175,22 @@ class VirtioDistributionTest {
                 r.out());
         assertTrue(r.out().contains("driver virtio-pci"), r.out());
     }
+
+    @Test
+    void a_tcp_transfer_survives_a_virtio_driver_update_in_the_middle_byte_identical() throws Exception {
+        Path www = Files.createDirectories(tmp.resolve("www"));
+        byte[] blob = new byte[60_000_000]; // more than a second on the wire: the update lands inside it
+        new Random(14).nextBytes(blob);
+        Files.write(www.resolve("big.bin"), blob);
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(blob));
+        Result r = alos("-nodefaults", "-netdev", "hub,id=n0",
+                "-device", "virtio-net-pci,netdev=n0,mac=52:54:00:00:00:01,addr=2",
+                "-device", "virtio-net-pci,netdev=n0,mac=52:54:00:00:00:02,addr=3,disable-legacy=on",
+                "-c", "ifconfig eth0 10.0.0.1/24; ifconfig eth1 10.0.0.2/24; httpd start 80 host:" + www
+                        + "; (sleep 0.3; update " + bundleId("drivers-virtio.jar") + ") &; http get -sha256 http://10.0.0.2/big.bin");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("60000000 bytes sha256 " + sha), r.out());
+        String log = Files.readString(tmp.resolve("run/alosj.log"));
+        assertTrue(log.contains("eth1: the driver went away; address, routes and "), log);
+    }
 }
