@@ -193,4 +193,26 @@ class VirtioDistributionTest {
         String log = Files.readString(tmp.resolve("run/alosj.log"));
         assertTrue(log.contains("eth1: the driver went away; address, routes and "), log);
     }
+
+    @Test
+    void ext2_writes_survive_a_virtio_driver_update_in_the_middle_and_the_disk_stays_clean() throws Exception {
+        Path tree = Files.createDirectories(tmp.resolve("tree"));
+        byte[] big = new byte[40_000_000]; // a copy that takes longer than the update's delay
+        new Random(15).nextBytes(big);
+        Files.write(tree.resolve("big.bin"), big);
+        Path img = tmp.resolve("disk.img");
+        run("mkfs.ext2", "-q", "-F", "-d", tree.toString(), img.toString(), "128M");
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(big));
+        Result r = alos("-nodefaults", "-drive", "file=" + img + ",if=virtio", "-c",
+                "mount /dev/vda /mnt; (sleep 0.2; update " + bundleId("drivers-virtio.jar")
+                        + ") &; cp /mnt/big.bin /mnt/copy.bin; sync; sha256sum /mnt/copy.bin; umount /mnt");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains(sha + "  /mnt/copy.bin"), r.out());
+        String log = Files.readString(tmp.resolve("run/alosj.log"));
+        assertTrue(log.contains("vda: the driver went away") && log.contains("vda: driver virtio-pci took over the disk"), log);
+        StorageTest.assertClean(img);
+        Path copy = tmp.resolve("copy.bin");
+        run("debugfs", "-R", "dump /copy.bin " + copy, img.toString());
+        assertEquals(sha, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(copy))));
+    }
 }
