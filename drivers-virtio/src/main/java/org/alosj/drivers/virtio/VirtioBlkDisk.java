@@ -93,12 +93,15 @@ final class VirtioBlkDisk implements BlockDevice {
     private final List<Slot> slots = new ArrayList<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final InterruptRegistration irq;
+    /** What to do when the device asks for a reset: the driver binds it again (from another thread). */
+    private final Runnable onNeedsReset;
     private volatile boolean broken;
     /** Set once the device was reset on the way out: the handler leaves it alone from then on. */
     private volatile boolean quiesced;
 
-    private VirtioBlkDisk(String name, PciDevice device, Transport transport, long features) {
+    private VirtioBlkDisk(String name, PciDevice device, Transport transport, long features, Runnable onNeedsReset) {
         this.name = name;
+        this.onNeedsReset = onNeedsReset;
         this.device = device;
         this.transport = transport;
         this.indirect = (features & 1L << Transport.VIRTIO_RING_F_INDIRECT_DESC) != 0;
@@ -144,7 +147,7 @@ final class VirtioBlkDisk implements BlockDevice {
      * Brings the device up: reset, ACKNOWLEDGE, DRIVER, features, FEATURES_OK (modern), the
      * queue, DRIVER_OK. On failure the device is left reset and everything taken is given back.
      */
-    static VirtioBlkDisk open(String name, PciDevice device, Transport transport) {
+    static VirtioBlkDisk open(String name, PciDevice device, Transport transport, Runnable onNeedsReset) {
         transport.reset();
         transport.addStatus(Transport.VIRTIO_CONFIG_S_ACKNOWLEDGE);
         transport.addStatus(Transport.VIRTIO_CONFIG_S_DRIVER);
@@ -158,7 +161,7 @@ final class VirtioBlkDisk implements BlockDevice {
         device.setBusMaster(true);
         VirtioBlkDisk disk;
         try {
-            disk = new VirtioBlkDisk(name, device, transport, features);
+            disk = new VirtioBlkDisk(name, device, transport, features, onNeedsReset);
         } catch (RuntimeException e) {
             transport.reset();
             transport.addStatus(Transport.VIRTIO_CONFIG_S_FAILED);
@@ -405,9 +408,13 @@ final class VirtioBlkDisk implements BlockDevice {
         }
         if ((isr & Transport.VIRTIO_PCI_ISR_CONFIG) != 0
                 && (transport.status() & Transport.VIRTIO_CONFIG_S_NEEDS_RESET) != 0) {
-            LOG.error("{}: the device set DEVICE_NEEDS_RESET; failing its requests", name);
-            broken = true;
-            failInFlight(new IOException(name + ": the device needs a reset (DEVICE_NEEDS_RESET)"));
+            if (!broken) {
+                LOG.error("{}: the device set DEVICE_NEEDS_RESET; failing its requests and binding it again", name);
+                broken = true;
+                failInFlight(new IOException(name + ": the device needs a reset (DEVICE_NEEDS_RESET)"));
+                onNeedsReset.run();
+            }
+            return true;
         }
         harvest();
         return true;

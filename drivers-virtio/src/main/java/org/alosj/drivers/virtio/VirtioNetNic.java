@@ -70,6 +70,8 @@ final class VirtioNetNic implements NetDevice {
     private final ReentrantLock rxLock = new ReentrantLock();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final InterruptRegistration irq;
+    /** What to do when the device asks for a reset: the driver binds it again (from another thread). */
+    private final Runnable onNeedsReset;
     private volatile boolean stopped;
     private volatile Receiver receiver;
 
@@ -82,8 +84,9 @@ final class VirtioNetNic implements NetDevice {
     private final LongAdder txDropped = new LongAdder();
     private final LongAdder interrupts = new LongAdder();
 
-    private VirtioNetNic(PciDevice device, Transport transport, long features, byte[] mac) {
+    private VirtioNetNic(PciDevice device, Transport transport, long features, byte[] mac, Runnable onNeedsReset) {
         this.device = device;
+        this.onNeedsReset = onNeedsReset;
         this.transport = transport;
         this.slot = device.address().toString();
         this.mac = mac;
@@ -145,7 +148,7 @@ final class VirtioNetNic implements NetDevice {
      * queues with every receive buffer posted, DRIVER_OK. On failure the device is left reset
      * and everything taken is given back.
      */
-    static VirtioNetNic open(PciDevice device, Transport transport) {
+    static VirtioNetNic open(PciDevice device, Transport transport, Runnable onNeedsReset) {
         transport.reset();
         transport.addStatus(Transport.VIRTIO_CONFIG_S_ACKNOWLEDGE);
         transport.addStatus(Transport.VIRTIO_CONFIG_S_DRIVER);
@@ -172,7 +175,7 @@ final class VirtioNetNic implements NetDevice {
         device.setBusMaster(true);
         VirtioNetNic nic;
         try {
-            nic = new VirtioNetNic(device, transport, features, mac);
+            nic = new VirtioNetNic(device, transport, features, mac, onNeedsReset);
         } catch (RuntimeException e) {
             transport.reset();
             transport.addStatus(Transport.VIRTIO_CONFIG_S_FAILED);
@@ -229,8 +232,11 @@ final class VirtioNetNic implements NetDevice {
         interrupts.increment();
         if ((isr & Transport.VIRTIO_PCI_ISR_CONFIG) != 0
                 && (transport.status() & Transport.VIRTIO_CONFIG_S_NEEDS_RESET) != 0) {
-            LOG.error("{}: the device set DEVICE_NEEDS_RESET; the interface stops", slot);
-            stopped = true;
+            if (!stopped) {
+                LOG.error("{}: the device set DEVICE_NEEDS_RESET; binding it again", slot);
+                stopped = true;
+                onNeedsReset.run();
+            }
             return true;
         }
         receive();

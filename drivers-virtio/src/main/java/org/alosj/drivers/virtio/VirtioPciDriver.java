@@ -17,6 +17,8 @@ import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The virtio-pci PCI driver, as Linux's: it binds every virtio function on PCI by its ID table,
@@ -29,6 +31,7 @@ import org.osgi.service.component.annotations.Reference;
 @Component(service = PciDriver.class, immediate = true)
 public final class VirtioPciDriver implements PciDriver {
     static final String NAME = "virtio-pci";
+    private static final Logger LOG = LoggerFactory.getLogger("drivers.virtio");
     static final int PCI_VENDOR_ID_REDHAT_QUMRANET = 0x1af4;
     static final int PCI_DEVICE_ID_VIRTIO_NET = 0x1000;
     static final int PCI_DEVICE_ID_VIRTIO_BLOCK = 0x1001;
@@ -84,7 +87,7 @@ public final class VirtioPciDriver implements PciDriver {
     }
 
     private PciBinding probeNet(PciDevice device, Transport transport) {
-        VirtioNetNic nic = VirtioNetNic.open(device, transport);
+        VirtioNetNic nic = VirtioNetNic.open(device, transport, () -> rebind(device.address()));
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(DeviceProperties.SLOT, nic.slot());
         props.put(DeviceProperties.DRIVER, NAME);
@@ -102,7 +105,7 @@ public final class VirtioPciDriver implements PciDriver {
 
     private PciBinding probeBlock(PciDevice device, Transport transport) {
         String name = diskName(device.address());
-        VirtioBlkDisk disk = VirtioBlkDisk.open(name, device, transport);
+        VirtioBlkDisk disk = VirtioBlkDisk.open(name, device, transport, () -> rebind(device.address()));
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(BlockDevice.NAME, name);
         props.put(DeviceProperties.SLOT, device.address().toString());
@@ -120,6 +123,24 @@ public final class VirtioPciDriver implements PciDriver {
             throw e;
         }
         return new Binding(registration, disk::close);
+    }
+
+    /**
+     * DEVICE_NEEDS_RESET: unbinds the function and probes it again, which resets the device and
+     * sets it up from scratch; consumers see the driver go and come back as in a swap. Runs on a
+     * thread of its own, as the interrupt handler that learns of it must not block.
+     */
+    private void rebind(PciAddress address) {
+        Thread t = new Thread(() -> {
+            try {
+                devices.unbind(address);
+                devices.reprobe(address);
+            } catch (RuntimeException e) {
+                LOG.error("{}: binding the device again after DEVICE_NEEDS_RESET failed: {}", address, e.toString());
+            }
+        }, "virtio-pci reset " + address);
+        t.setDaemon(true);
+        t.start();
     }
 
     /** vda for the first virtio-blk function in slot order, vdb for the second, … vdz, vdaa, … */

@@ -153,4 +153,32 @@ class VirtioNetTest {
             }
         }
     }
+
+    @Test
+    void aDeviceThatNeedsAResetIsBoundAgainAndCarriesFramesAfterwards() {
+        try (Rig rig = new Rig().net(MAC_A, 3, "modern").net(MAC_B, 4, "transitional").boot()) {
+            rig.bindDriver();
+            NetDevice a = nic(rig, MAC_A);
+            NetDevice b = nic(rig, MAC_B);
+            // Break A's receive ring behind the driver's back: its available index jumps by 1000.
+            long bar4 = rig.function(3).bars().stream().filter(x -> x.index() == 4).findFirst().orElseThrow().address();
+            rig.machine.memory().write(bar4 + ModernTransport.COMMON_Q_SELECT, 2, 0);
+            long avail = rig.machine.memory().read(bar4 + ModernTransport.COMMON_Q_AVAILLO, 4);
+            int idx = (int) rig.machine.memory().read(avail + 2, 2);
+            rig.machine.memory().write(avail + 2, 2, (idx + 1000) & 0xFFFF);
+            byte[] f = frame(MAC_A, MAC_B, 100, 1);
+            assertTrue(b.transmit(f, 0, f.length));
+            // The device sets DEVICE_NEEDS_RESET; the driver unbinds and probes it again.
+            Rig.eventually("a new NetDevice for A", () -> rig.service(NetDevice.class,
+                    "(" + NetDevice.MAC + "=" + MAC_A + ")").filter(n -> n != a).isPresent());
+            assertFalse(a.linkUp(), "the old instance is stopped");
+            assertEquals("virtio-pci", rig.function(3).driver());
+            NetDevice again = nic(rig, MAC_A);
+            List<byte[]> atA = new CopyOnWriteArrayList<>();
+            again.setReceiver((dev, g, off, len) -> atA.add(java.util.Arrays.copyOfRange(g, off, off + len)));
+            assertTrue(b.transmit(f, 0, f.length));
+            Rig.eventually("a frame through the reset device", () -> atA.size() == 1);
+            assertArrayEquals(f, atA.get(0));
+        }
+    }
 }
