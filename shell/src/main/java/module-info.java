@@ -8,6 +8,7 @@ module org.alosj.shell {
     requires static org.osgi.service.component.annotations;
     requires static osgi.core;
     requires org.apache.felix.gogo.runtime;
+    requires static org.jline;
     requires org.alosj.kernel;
     requires org.slf4j;
 }

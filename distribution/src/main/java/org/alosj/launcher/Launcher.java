@@ -254,11 +254,28 @@ final class Launcher {
         } catch (InvocationTargetException e) {
             out.flush();
             Throwable cause = e.getCause();
+            Integer programStatus = programExitStatus(cause);
+            if (programStatus != null) {
+                // A program's own status is the command's: it said what it had to already.
+                return programStatus;
+            }
             err.println(describe(cause));
             return 1;
         } finally {
             sessionApi.getMethod("close").invoke(session);
             ctx.ungetService(ref);
+        }
+    }
+
+    /** The status of a program run by {@code exec} that exited non-zero (the shell's ProgramExit). */
+    static Integer programExitStatus(Throwable t) {
+        if (t == null || !t.getClass().getSimpleName().equals("ProgramExit")) {
+            return null;
+        }
+        try {
+            return (Integer) t.getClass().getMethod("status").invoke(t);
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            return null;
         }
     }
 

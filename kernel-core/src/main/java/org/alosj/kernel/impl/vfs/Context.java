@@ -384,8 +384,10 @@ final class Context implements VfsContext {
             if (to < 0 || (offset > 0 && to < base)) {
                 throw new FsException(Errno.EINVAL, "offset " + offset + " from " + base + " is negative");
             }
-            if (f.kind == OpenFile.Kind.DIRECTORY) {
-                f.listing = null; // a seek restarts the directory listing (only rewinding is meaningful)
+            if (f.kind == OpenFile.Kind.DIRECTORY && to == 0) {
+                // A rewind reads the directory anew; another seek is a position in the listing
+                // already read (getdents64 resumes where a full buffer stopped it).
+                f.listing = null;
             }
             f.offset = to;
             return to;
@@ -436,7 +438,6 @@ final class Context implements VfsContext {
         synchronized (f) {
             if (f.listing == null) {
                 f.listing = f.node.mount().fs.readdir(f.node.ino());
-                f.offset = 0;
             }
             int from = (int) Math.min(f.offset, f.listing.size());
             List<DirEntry> rest = List.copyOf(f.listing.subList(from, f.listing.size()));

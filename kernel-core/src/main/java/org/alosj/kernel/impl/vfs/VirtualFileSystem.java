@@ -111,7 +111,7 @@ public final class VirtualFileSystem implements Vfs {
 
     /** The mount points the tree always has: /dev with its devfs, /tmp (sticky), /mnt. */
     private void populate(Context c) {
-        for (String dir : List.of("/dev", "/tmp", "/mnt")) {
+        for (String dir : List.of("/dev", "/tmp", "/mnt", "/proc")) {
             try {
                 c.mkdir(dir, 0755);
                 if (dir.equals("/tmp")) {
@@ -128,7 +128,29 @@ public final class VirtualFileSystem implements Vfs {
         } catch (FsException e) {
             LOG.error("VFS: cannot mount devfs on /dev: {}", e.getMessage());
         }
+        mountProc(c);
     }
+
+    /** /proc, once its type (the process manager's) and the tree are both there. */
+    private void mountProc(Context c) {
+        if (findType(PROC) == null) {
+            return;
+        }
+        synchronized (table) {
+            for (Mount m : mounts) {
+                if (m.target.equals("/proc")) {
+                    return;
+                }
+            }
+        }
+        try {
+            c.mount(PROC, "/proc", PROC, MountOptions.readOnlyMount());
+        } catch (FsException e) {
+            LOG.warn("VFS: cannot mount proc on /proc: {}", e.getMessage());
+        }
+    }
+
+    private static final String PROC = "proc";
 
     private static long sizeOption(MountOptions o) throws FsException {
         String size = o.options().get("size");
@@ -170,6 +192,11 @@ public final class VirtualFileSystem implements Vfs {
         serviceTypes.put(name, type);
         LOG.info("VFS: filesystem type {} registered", name);
         tryRootMount();
+        if (name.equals(PROC) && rootDone) {
+            try (Context c = newContext(0, 0)) {
+                mountProc(c);
+            }
+        }
     }
 
     void removeType(FileSystemType type, Map<String, Object> properties) {

@@ -1,0 +1,1439 @@
+package org.alosj.kernel.impl.proc;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.alosj.hal.board.Platform;
+import org.alosj.hal.bus.MemoryBus;
+import org.alosj.hal.cpu.Cpu;
+import org.alosj.hal.cpu.Cr;
+import org.alosj.hal.cpu.Reg;
+import org.alosj.hal.cpu.TrapFrame;
+import org.alosj.hal.firmware.MemoryRegion;
+import org.alosj.kernel.fs.FileType;
+import org.alosj.kernel.fs.FsException;
+import org.alosj.kernel.impl.proc.AddressSpace.Vma;
+import org.alosj.kernel.impl.proc.ProcessImpl.AddressSpaceRef;
+import org.alosj.kernel.impl.proc.UserFrames.OutOfMemory;
+import org.alosj.kernel.irq.InterruptRegistration;
+import org.alosj.kernel.irq.Interrupts;
+import org.alosj.kernel.mem.PhysicalPageAllocator;
+import org.alosj.kernel.proc.Abi;
+import org.alosj.kernel.proc.ExitStatus;
+import org.alosj.kernel.proc.OpenFile;
+import org.alosj.kernel.proc.ProcessInfo;
+import org.alosj.kernel.proc.ProcessManager;
+import org.alosj.kernel.proc.SigInfo;
+import org.alosj.kernel.proc.SignalAction;
+import org.alosj.kernel.proc.Signals;
+import org.alosj.kernel.proc.SysError;
+import org.alosj.kernel.proc.Task;
+import org.alosj.kernel.proc.Terminal;
+import org.alosj.kernel.time.SystemClock;
+import org.alosj.kernel.vfs.OpenFlags;
+import org.alosj.kernel.vfs.Vfs;
+import org.alosj.kernel.vfs.VfsContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Processes: the process table and tree, fork/clone, execve with the ELF loader, exit and wait,
+ * process groups and sessions, signals' generation, and the mmap family's checks. The tree lock
+ * ({@link #tree}) guards parent/child links, groups, stop state and zombies; waiting parents
+ * sleep on it.
+ */
+@Component(service = ProcessManager.class, immediate = true)
+public final class ProcessManagerImpl implements ProcessManager {
+    private static final Logger LOG = LoggerFactory.getLogger("kernel.proc");
+    static final int MAX_PROCESSES = 256;
+    static final int MAX_ARGUMENT_BYTES = 256 * 1024;
+    static final int MAX_IMAGE_BYTES = 256 << 20;
+    static final long INITIAL_STACK = 128 * 1024;
+
+    static final long CLONE_VM = 0x100;
+    static final long CLONE_FS = 0x200;
+    static final long CLONE_FILES = 0x400;
+    static final long CLONE_SIGHAND = 0x800;
+    static final long CLONE_VFORK = 0x4000;
+    static final long CLONE_PARENT = 0x8000;
+    static final long CLONE_THREAD = 0x10000;
+    static final long CLONE_SETTLS = 0x80000;
+    static final long CLONE_PARENT_SETTID = 0x100000;
+    static final long CLONE_CHILD_CLEARTID = 0x200000;
+    static final long CLONE_CHILD_SETTID = 0x1000000;
+
+    static final int MAP_SHARED = 1;
+    static final int MAP_PRIVATE = 2;
+    static final int MAP_FIXED = 0x10;
+    static final int MAP_ANONYMOUS = 0x20;
+    static final int MAP_GROWSDOWN = 0x100;
+    static final int MAP_FIXED_NOREPLACE = 0x100000;
+    static final int MREMAP_MAYMOVE = 1;
+    static final int MREMAP_FIXED = 2;
+
+    static final int WNOHANG = 1;
+    static final int WUNTRACED = 2;
+    static final int WEXITED = 4;
+    static final int WCONTINUED = 8;
+    static final int WNOWAIT = 0x100_0000;
+
+    /** CPUID.01H:EDX as the CPU model reports it, for AT_HWCAP. */
+    static final long HWCAP = 1 | 1 << 4 | 1 << 5 | 1 << 6 | 1 << 8 | 1 << 15 | 1 << 19 | 1 << 24 | 1 << 25 | 1 << 26;
+
+    private final Platform platform;
+    private final MemoryBus bus;
+    private final Vfs vfs;
+    private final SystemClock clock;
+    private final UserFrames frames;
+    private final long kernelPdpt;
+    private final PhysicalPageAllocator pages;
+    private final long ramTop;
+    final Scheduler scheduler;
+    final Futexes futexes = new Futexes();
+    final Object tree = new Object();
+    private long treeChanges;
+    private final Map<Integer, ProcessImpl> processes = new ConcurrentHashMap<>();
+    private final Map<Integer, TaskImpl> tasks = new ConcurrentHashMap<>();
+    private final AtomicInteger nextPid = new AtomicInteger(1);
+    private final AtomicInteger nextPipe = new AtomicInteger(1);
+    private final Set<Integer> reportedUnimplemented = ConcurrentHashMap.newKeySet();
+    private final SecureRandom random = new SecureRandom();
+    private final InterruptRegistration tick;
+    private final org.osgi.framework.ServiceRegistration<org.alosj.kernel.fs.FileSystemType> procType;
+    /** The task whose Java thread this is (null on kernel threads and the shell's). */
+    private final ThreadLocal<TaskImpl> current = new ThreadLocal<>();
+    private final AtomicInteger created = new AtomicInteger();
+    private final byte[] initialFpu;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            target = "(" + Abi.NAME + "=" + Abi.LINUX_X86_64 + ")")
+    private volatile Abi abi;
+
+    @Activate
+    public ProcessManagerImpl(org.osgi.framework.BundleContext context, @Reference Platform platform,
+            @Reference PhysicalPageAllocator pages, @Reference Vfs vfs, @Reference SystemClock clock,
+            @Reference Interrupts interrupts) {
+        this.platform = platform;
+        this.bus = platform.memory();
+        this.vfs = vfs;
+        this.clock = clock;
+        this.pages = pages;
+        long top = 0;
+        for (MemoryRegion r : platform.memoryMap().regions()) {
+            top = Math.max(top, r.end());
+        }
+        this.ramTop = top;
+        this.frames = new UserFrames(pages, bus, Math.max(1024, pages.totalPages() / 32));
+        // The kernel half: RAM mapped 1 GiB a page, supervisor-only and never executable, the
+        // same PDPT under PML4 entry 256 of every process.
+        this.kernelPdpt = pages.allocate(1, Long.MAX_VALUE, "kernel page tables");
+        for (long gib = 0; gib < 512 && gib << 30 < top; gib++) {
+            bus.writeLong(kernelPdpt + gib * 8, gib << 30 | AddressSpace.PTE_P | AddressSpace.PTE_RW | 0x80
+                    | AddressSpace.PTE_NX);
+        }
+        if (platform.cpuCount() > 1) {
+            LOG.warn("{} CPUs: user programs run on one until the CPU model's LOCK-prefixed instructions are "
+                    + "atomic across CPUs", platform.cpuCount());
+        }
+        this.scheduler = new Scheduler(1);
+        this.tick = interrupts.register(0, "scheduler", irq -> {
+            scheduler.tick();
+            return false;
+        });
+        Cpu probe = Cpu.create(bus);
+        this.initialFpu = probe.saveFpuState();
+        ProcFs proc = new ProcFs(this);
+        java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
+        props.put(org.alosj.kernel.fs.FileSystemType.TYPE, ProcFs.TYPE);
+        this.procType = context.registerService(org.alosj.kernel.fs.FileSystemType.class,
+                new org.alosj.kernel.fs.FileSystemType() {
+                    @Override
+                    public String name() {
+                        return ProcFs.TYPE;
+                    }
+
+                    @Override
+                    public boolean requiresDevice() {
+                        return false;
+                    }
+
+                    @Override
+                    public org.alosj.kernel.fs.FileSystem mount(org.alosj.kernel.device.BlockDevice device,
+                            String deviceName, org.alosj.kernel.fs.MountOptions options) {
+                        return proc;
+                    }
+                }, props);
+        LOG.info("processes: ready ({} MiB for user memory, kernel half shared)", pages.freePages() * 4 / 1024);
+    }
+
+    @Deactivate
+    void deactivate() {
+        try {
+            procType.unregister();
+        } catch (IllegalStateException alreadyGone) {
+            // the bundle is stopping and the framework took it already
+        }
+        tick.close();
+        for (ProcessImpl p : processes.values()) {
+            exitGroup(p, ExitStatus.killed(Signals.SIGKILL, false));
+        }
+        pages.free(kernelPdpt, 1);
+    }
+
+    Abi abi() {
+        return abi;
+    }
+
+    Logger log() {
+        return LOG;
+    }
+
+    long ramTop() {
+        return ramTop;
+    }
+
+    long monotonicNanos() {
+        return clock.uptimeNanos();
+    }
+
+    long realtimeNanos() {
+        java.time.Instant now = clock.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    private Cpu newCpu(AddressSpace as) {
+        Cpu c = Cpu.create(bus);
+        c.setCr(3, as.pml4);
+        c.setCr(0, c.cr(0) | Cr.CR0_PG | Cr.CR0_WP);
+        return c;
+    }
+
+    private void changed() {
+        treeChanges++;
+        tree.notifyAll();
+    }
+
+    // --- starting programs ---------------------------------------------------------------------
+
+    @Override
+    public Launched spawn(String path, List<String> argv, List<String> envp, Terminal terminal, String cwd)
+            throws SysError {
+        if (processes.size() >= MAX_PROCESSES) {
+            throw new SysError(SysError.EAGAIN, "process limit reached (" + MAX_PROCESSES + ")");
+        }
+        int pid = nextPid.getAndIncrement();
+        ProcessImpl p = new ProcessImpl(pid, Signals.SIGCHLD, clock.uptimeNanos());
+        p.pgid = pid;
+        p.sid = pid;
+        p.launched = true;
+        p.actions = ProcessImpl.defaultActions();
+        p.files = new FdTable();
+        p.fs = vfs.createContext(0, 0);
+        try {
+            p.fs.chdir(cwd == null ? "/" : cwd);
+        } catch (FsException e) {
+            // keep "/"
+        }
+        AddressSpace as;
+        try {
+            as = new AddressSpace(frames, kernelPdpt);
+        } catch (OutOfMemory oom) {
+            p.fs.close();
+            throw new SysError(SysError.ENOMEM, "out of memory");
+        }
+        p.memory = new AddressSpaceRef(as);
+        TaskImpl t = new TaskImpl(this, pid, p, newCpu(as));
+        p.threads.add(t);
+        TrapFrame start = new TrapFrame();
+        try {
+            Image image = load(p.fs, path, argv, 0);
+            installImage(t, p, image, envp, start);
+        } catch (SysError e) {
+            p.memory.release();
+            p.fs.close();
+            throw e;
+        }
+        t.cpu.setRip(start.rip());
+        t.cpu.setReg(Reg.RSP, start.rsp());
+        if (terminal.interactive()) {
+            Tty tty = new Tty(this, terminal, pid);
+            p.controllingTty = tty;
+            OpenFile f = tty.open(OpenFlags.O_RDWR);
+            FdTable.Ref ref = new FdTable.Ref(f);
+            p.files.install(ref, 0, false);
+            p.files.install(ref.retain(), 1, false);
+            p.files.install(ref.retain(), 2, false);
+            tty.startPump();
+        } else {
+            p.files.install(new FdTable.Ref(new StreamConsole(terminal.input(), null, OpenFlags.O_RDONLY)), 0, false);
+            FdTable.Ref out = new FdTable.Ref(new StreamConsole(null, terminal.output(), OpenFlags.O_WRONLY));
+            p.files.install(out, 1, false);
+            p.files.install(out.retain(), 2, false);
+        }
+        processes.put(pid, p);
+        tasks.put(pid, t);
+        t.start();
+        return new Launched() {
+            @Override
+            public int pid() {
+                return pid;
+            }
+
+            @Override
+            public ExitStatus waitFor() throws InterruptedException {
+                synchronized (tree) {
+                    while (!p.zombie) {
+                        tree.wait();
+                    }
+                    processes.remove(pid);
+                }
+                Tty tty = p.controllingTty;
+                if (tty != null) {
+                    tty.hangUp();
+                }
+                return p.status;
+            }
+
+            @Override
+            public void signalForeground(int signal) {
+                Tty tty = p.controllingTty;
+                signalGroup(tty != null ? tty.foregroundGroup : p.pgid, signal);
+            }
+        };
+    }
+
+    /** An executable read and checked, with the argument list a #! line made. */
+    record Image(ElfImage elf, List<String> argv, String path) {
+    }
+
+    private Image load(VfsContext fs, String path, List<String> argv, int depth) throws SysError {
+        if (path.isEmpty()) {
+            throw new SysError(SysError.ENOENT, "empty path");
+        }
+        byte[] file = readExecutable(fs, path);
+        if (file.length >= 2 && file[0] == '#' && file[1] == '!') {
+            if (depth >= 4) {
+                throw new SysError(SysError.ELOOP, path + ": too many #! interpreters");
+            }
+            int end = 2;
+            while (end < file.length && end < 258 && file[end] != '\n') {
+                end++;
+            }
+            String line = new String(file, 2, end - 2, StandardCharsets.UTF_8).trim();
+            if (line.isEmpty()) {
+                throw new SysError(SysError.ENOEXEC, path + ": #! names no interpreter");
+            }
+            int space = line.indexOf(' ');
+            String interpreter = space < 0 ? line : line.substring(0, space);
+            String arg = space < 0 ? null : line.substring(space + 1).trim();
+            List<String> args = new ArrayList<>();
+            args.add(interpreter);
+            if (arg != null && !arg.isEmpty()) {
+                args.add(arg);
+            }
+            args.add(path);
+            if (argv.size() > 1) {
+                args.addAll(argv.subList(1, argv.size()));
+            }
+            return load(fs, interpreter, args, depth + 1);
+        }
+        return new Image(ElfImage.parse(file, path), argv, path);
+    }
+
+    private static byte[] readExecutable(VfsContext fs, String path) throws SysError {
+        try {
+            org.alosj.kernel.vfs.FileStatus st = fs.stat(path);
+            if (st.type() == FileType.DIRECTORY) {
+                throw new SysError(SysError.EACCES, path + ": is a directory");
+            }
+            if (st.type() != FileType.REGULAR || (st.attributes().permissions() & 0111) == 0) {
+                throw new SysError(SysError.EACCES, path + ": not an executable file");
+            }
+            if (st.size() > MAX_IMAGE_BYTES) {
+                throw new SysError(SysError.ENOMEM, path + ": larger than " + (MAX_IMAGE_BYTES >> 20) + " MiB");
+            }
+            int fd = fs.open(path, OpenFlags.O_RDONLY, 0);
+            try {
+                byte[] b = new byte[(int) st.size()];
+                int done = 0;
+                while (done < b.length) {
+                    int n = fs.pread(fd, ByteBuffer.wrap(b, done, b.length - done), done);
+                    if (n <= 0) {
+                        break;
+                    }
+                    done += n;
+                }
+                return done == b.length ? b : java.util.Arrays.copyOf(b, done);
+            } finally {
+                fs.close(fd);
+            }
+        } catch (FsException e) {
+            throw new SysError(e.errno().number(), path + ": " + e.errno().text());
+        }
+    }
+
+    /**
+     * Builds the new image's address space (segments, heap, stack with argv, envp and auxv) and
+     * returns it; {@code start} gets the entry point and stack pointer. Nothing of the caller's
+     * process changes until the caller installs it.
+     */
+    private AddressSpace buildImage(Image image, List<String> envp, TrapFrame start) throws SysError {
+        AddressSpace as;
+        try {
+            as = new AddressSpace(frames, kernelPdpt);
+        } catch (OutOfMemory oom) {
+            throw new SysError(SysError.ENOMEM);
+        }
+        try {
+            ElfImage elf = image.elf();
+            byte[] file = elf.file;
+            AddressSpace.PageSource source = (offset, dst, at, length) -> {
+                if (offset < file.length) {
+                    int n = (int) Math.min(length, file.length - offset);
+                    System.arraycopy(file, (int) offset, dst, at, n);
+                }
+            };
+            long end = 0;
+            for (ElfImage.Segment s : elf.loads) {
+                long start0 = s.vaddr() & ~(AddressSpace.PAGE - 1);
+                long stop = AddressSpace.pageUp(s.vaddr() + s.memSize());
+                long offset = s.offset() - (s.vaddr() - start0);
+                as.map(new Vma(start0, stop, ElfImage.protection(s.flags()), false, false, source, offset,
+                        s.vaddr() + s.fileSize(), image.path()));
+                end = Math.max(end, stop);
+            }
+            as.setBreakStart(end);
+            int stackProt = AddressSpace.PROT_READ | AddressSpace.PROT_WRITE
+                    | (elf.executableStack ? AddressSpace.PROT_EXEC : 0);
+            as.map(new Vma(AddressSpace.STACK_TOP - INITIAL_STACK, AddressSpace.STACK_TOP, stackProt, false, true,
+                    null, 0, 0, "[stack]"));
+            long sp = buildStack(as, image, envp);
+            start.setRip(elf.entry);
+            start.setRsp(sp);
+            return as;
+        } catch (SysError | RuntimeException e) {
+            as.destroy();
+            throw e;
+        }
+    }
+
+    private long buildStack(AddressSpace as, Image image, List<String> envp) throws SysError {
+        List<String> argv = image.argv();
+        int total = 0;
+        for (String s : argv) {
+            total += s.length() + 9;
+        }
+        for (String s : envp) {
+            total += s.length() + 9;
+        }
+        if (total > MAX_ARGUMENT_BYTES) {
+            throw new SysError(SysError.E2BIG, "arguments and environment exceed " + MAX_ARGUMENT_BYTES + " bytes");
+        }
+        StackWriter w = new StackWriter(as, AddressSpace.STACK_TOP);
+        long execfn = w.string(image.path());
+        long[] envPtrs = new long[envp.size()];
+        for (int i = envp.size() - 1; i >= 0; i--) {
+            envPtrs[i] = w.string(envp.get(i));
+        }
+        long[] argPtrs = new long[argv.size()];
+        for (int i = argv.size() - 1; i >= 0; i--) {
+            argPtrs[i] = w.string(argv.get(i));
+        }
+        long platformName = w.string("x86_64");
+        byte[] rnd = new byte[16];
+        random.nextBytes(rnd);
+        long randomBytes = w.bytes(rnd);
+        ElfImage elf = image.elf();
+        long[] auxv = {
+            3, elf.phdrAddress, 4, elf.phentsize, 5, elf.phnum, 6, AddressSpace.PAGE, 7, 0, 8, 0, 9, elf.entry,
+            11, 0, 12, 0, 13, 0, 14, 0, 15, platformName, 16, HWCAP, 17, 100, 23, 0, 25, randomBytes, 26, 0,
+            31, execfn, 0, 0};
+        int words = 1 + argPtrs.length + 1 + envPtrs.length + 1 + auxv.length;
+        long sp = (w.sp - 8L * words) & ~15L;
+        long[] all = new long[words];
+        int i = 0;
+        all[i++] = argPtrs.length;
+        for (long a : argPtrs) {
+            all[i++] = a;
+        }
+        all[i++] = 0;
+        for (long e : envPtrs) {
+            all[i++] = e;
+        }
+        all[i++] = 0;
+        for (long a : auxv) {
+            all[i++] = a;
+        }
+        ByteBuffer b = ByteBuffer.allocate(words * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (long v : all) {
+            b.putLong(v);
+        }
+        writeTo(as, sp, b.array());
+        return sp;
+    }
+
+    private final class StackWriter {
+        final AddressSpace as;
+        long sp;
+
+        StackWriter(AddressSpace as, long top) {
+            this.as = as;
+            this.sp = top;
+        }
+
+        long string(String s) throws SysError {
+            byte[] b = (s + "\0").getBytes(StandardCharsets.UTF_8);
+            return bytes(b);
+        }
+
+        long bytes(byte[] b) throws SysError {
+            sp -= b.length;
+            writeTo(as, sp, b);
+            return sp;
+        }
+    }
+
+    private void writeTo(AddressSpace as, long va, byte[] data) throws SysError {
+        int done = 0;
+        while (done < data.length) {
+            long a = va + done;
+            int n = (int) Math.min(data.length - done, AddressSpace.PAGE - (a & (AddressSpace.PAGE - 1)));
+            bus.write(as.translate(a, true), data, done, n);
+            done += n;
+        }
+    }
+
+    /** Puts a new image into {@code p}, whose only thread is {@code t} (spawn, execve). */
+    private void installImage(TaskImpl t, ProcessImpl p, Image image, List<String> envp, TrapFrame start)
+            throws SysError {
+        AddressSpace as = buildImage(image, envp, start);
+        AddressSpaceRef old = p.memory;
+        p.memory = new AddressSpaceRef(as);
+        if (old != null) {
+            old.release();
+        }
+        t.switchAddressSpace(as);
+        String path = image.path();
+        String base = path.substring(path.lastIndexOf('/') + 1);
+        p.name = base.length() > 15 ? base.substring(0, 15) : base;
+        p.cmdline = List.copyOf(image.argv());
+        try {
+            p.executable = p.fs.realpath(path);
+        } catch (FsException e) {
+            p.executable = path;
+        }
+        Cpu c = t.cpu;
+        for (int r = 0; r < 16; r++) {
+            c.setReg(r, 0);
+        }
+        c.setFsBase(0);
+        c.setGsBase(0);
+        c.restoreFpuState(initialFpu);
+        c.setRflags(0x202);
+        start.setRflags(0x202);
+    }
+
+    void execve(TaskImpl t, String path, List<String> argv, List<String> envp) throws SysError {
+        ProcessImpl p = t.process;
+        Image image = load(p.fs, path, argv, 0);
+        TrapFrame start = new TrapFrame();
+        // Point of no return once the image is built: the other threads go.
+        AddressSpace as = buildImage(image, envp, start);
+        synchronized (tree) {
+            for (TaskImpl other : new ArrayList<>(p.threads)) {
+                if (other != t) {
+                    other.dead = true;
+                    other.wake();
+                }
+            }
+        }
+        AddressSpaceRef old = p.memory;
+        p.memory = new AddressSpaceRef(as);
+        old.release();
+        t.switchAddressSpace(as);
+        p.files.closeOnExec();
+        SignalAction[] fresh = ProcessImpl.defaultActions();
+        for (int s = 1; s <= Signals.NSIG; s++) {
+            if (p.actions[s].handler() == SignalAction.SIG_IGN) {
+                fresh[s] = p.actions[s];
+            }
+        }
+        p.actions = fresh;
+        t.altStack = new long[] {0, 0, 2};
+        String base = image.path().substring(image.path().lastIndexOf('/') + 1);
+        p.name = base.length() > 15 ? base.substring(0, 15) : base;
+        p.cmdline = List.copyOf(image.argv());
+        try {
+            p.executable = p.fs.realpath(image.path());
+        } catch (FsException e) {
+            p.executable = image.path();
+        }
+        Cpu c = t.cpu;
+        for (int r = 0; r < 16; r++) {
+            c.setReg(r, 0);
+        }
+        c.setFsBase(0);
+        c.setGsBase(0);
+        c.restoreFpuState(initialFpu);
+        TrapFrame f = t.frame();
+        f.setRip(start.rip());
+        f.setRsp(start.rsp());
+        f.setRflags(0x202);
+        c.setReg(Reg.RSP, start.rsp());
+        synchronized (tree) {
+            if (!p.vforkReleased) {
+                p.vforkReleased = true;
+                changed();
+            }
+        }
+    }
+
+    // --- clone -------------------------------------------------------------------------------------
+
+    int clone(TaskImpl parent, long flags, long childStack, long parentTid, long childTid, long tls)
+            throws SysError {
+        boolean thread = (flags & CLONE_THREAD) != 0;
+        if ((thread && (flags & CLONE_SIGHAND) == 0) || ((flags & CLONE_SIGHAND) != 0 && (flags & CLONE_VM) == 0)) {
+            throw new SysError(SysError.EINVAL);
+        }
+        ProcessImpl pp = parent.process;
+        int tid = nextPid.getAndIncrement();
+        ProcessImpl owner;
+        AddressSpace as;
+        if (thread) {
+            owner = pp;
+            as = pp.addressSpace();
+        } else {
+            if (processes.size() >= MAX_PROCESSES) {
+                throw new SysError(SysError.EAGAIN, "process limit reached");
+            }
+            owner = new ProcessImpl(tid, (int) (flags & 0xFF), clock.uptimeNanos());
+            if ((flags & CLONE_VM) != 0) {
+                owner.memory = pp.memory.retain();
+            } else {
+                try {
+                    owner.memory = new AddressSpaceRef(pp.addressSpace().copyOnWrite(kernelPdpt));
+                } catch (OutOfMemory oom) {
+                    throw new SysError(SysError.ENOMEM, "out of memory in fork");
+                }
+            }
+            as = owner.addressSpace();
+            owner.files = (flags & CLONE_FILES) != 0 ? pp.files.retainTable() : pp.files.copy();
+            if ((flags & CLONE_FS) != 0) {
+                owner.fs = pp.fs;
+                owner.sharedFs = true;
+            } else {
+                owner.fs = vfs.createContext(pp.uid, pp.gid);
+                owner.fs.umask(pp.fs.umask());
+                try {
+                    owner.fs.chdir(pp.fs.cwd());
+                } catch (FsException e) {
+                    // the directory went away: "/" then
+                }
+            }
+            owner.actions = (flags & CLONE_SIGHAND) != 0 ? pp.actions : pp.actions.clone();
+            owner.name = pp.name;
+            owner.cmdline = pp.cmdline;
+            owner.executable = pp.executable;
+            owner.controllingTty = pp.controllingTty;
+            if ((flags & CLONE_VFORK) != 0) {
+                owner.vforkReleased = false;
+            }
+        }
+        Cpu pc = parent.cpu;
+        Cpu c = newCpu(as);
+        for (int r = 0; r < 16; r++) {
+            c.setReg(r, pc.reg(r));
+        }
+        TrapFrame f = parent.frame();
+        c.setRip(f.rip());
+        c.setRflags(f.rflags());
+        c.setReg(Reg.RSP, childStack != 0 ? childStack : f.rsp());
+        c.setReg(Reg.RAX, 0);
+        c.setFsBase((flags & CLONE_SETTLS) != 0 ? tls : pc.fsBase());
+        c.setGsBase(pc.gsBase());
+        c.restoreFpuState(pc.saveFpuState());
+        TaskImpl child = new TaskImpl(this, tid, owner, c);
+        child.blocked = parent.blocked;
+        child.nice = parent.nice;
+        if ((flags & CLONE_CHILD_CLEARTID) != 0) {
+            child.clearChildTid = childTid;
+        }
+        if ((flags & CLONE_PARENT_SETTID) != 0) {
+            parent.memory().writeInt(parentTid, tid);
+        }
+        if ((flags & CLONE_CHILD_SETTID) != 0) {
+            child.memory().writeInt(childTid, tid);
+        }
+        synchronized (tree) {
+            if (thread) {
+                synchronized (pp.threads) {
+                    pp.threads.add(child);
+                }
+            } else {
+                ProcessImpl up = (flags & CLONE_PARENT) != 0 && pp.parent != null ? pp.parent : pp;
+                owner.parent = up;
+                up.children.add(owner);
+                owner.pgid = pp.pgid;
+                owner.sid = pp.sid;
+                owner.threads.add(child);
+                processes.put(tid, owner);
+            }
+            tasks.put(tid, child);
+        }
+        child.start();
+        if (!thread && (flags & CLONE_VFORK) != 0) {
+            // The parent sleeps until the child execs or exits; signals do not cut that short.
+            parent.offCpu(() -> {
+                synchronized (tree) {
+                    while (!owner.vforkReleased) {
+                        try {
+                            tree.wait();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            break;
+                        }
+                    }
+                }
+                return 0;
+            });
+        }
+        return tid;
+    }
+
+    // --- exit and wait -----------------------------------------------------------------------------
+
+    void exit(TaskImpl t, int code, boolean group) {
+        if (group) {
+            exitGroup(t.process, ExitStatus.exited(code));
+            return;
+        }
+        synchronized (tree) {
+            if (t.process.status == null && t.process.threads.size() == 1) {
+                t.process.status = ExitStatus.exited(code);
+            }
+        }
+        t.dead = true;
+    }
+
+    void exitGroup(ProcessImpl p, ExitStatus status) {
+        List<TaskImpl> threads;
+        synchronized (tree) {
+            if (p.exiting || p.zombie) {
+                return;
+            }
+            p.exiting = true;
+            p.status = status;
+            p.stopped = false;
+            threads = new ArrayList<>(p.threads);
+            changed();
+        }
+        for (TaskImpl t : threads) {
+            t.wake();
+        }
+    }
+
+    void threadExited(TaskImpl t) {
+        ProcessImpl p = t.process;
+        if (t.clearChildTid != 0 && !p.memoryGone) {
+            try {
+                t.memory().writeInt(t.clearChildTid, 0);
+                futexes.wake(t, t.clearChildTid, 1);
+            } catch (SysError e) {
+                // the program unmapped its own tid word: nothing to clear
+            }
+        }
+        boolean last;
+        synchronized (tree) {
+            synchronized (p.threads) {
+                p.threads.remove(t);
+                last = p.threads.isEmpty();
+            }
+            p.deadThreadsCpuNanos += t.cpuNanos;
+            tasks.remove(t.tid);
+        }
+        if (last) {
+            finishProcess(p);
+        }
+    }
+
+    private void finishProcess(ProcessImpl p) {
+        if (p.status == null) {
+            p.status = ExitStatus.exited(0);
+        }
+        p.files.releaseTable();
+        if (!p.sharedFs) {
+            p.fs.close();
+        }
+        p.memoryGone = true;
+        p.memory.release();
+        ExitStatus st = p.status;
+        if (st.signal() != 0 && st.signal() != Signals.SIGKILL && st.signal() != Signals.SIGINT
+                && st.signal() != Signals.SIGTERM && st.signal() != Signals.SIGPIPE && st.signal() != Signals.SIGHUP) {
+            LOG.info("process {} ({}) killed by SIG{}{}", p.pid, p.name, Signals.name(st.signal()),
+                    st.coreDumped() ? " (core dumped)" : "");
+        }
+        synchronized (tree) {
+            p.zombie = true;
+            p.vforkReleased = true;
+            for (ProcessImpl c : p.children) {
+                c.parent = null;
+                if (c.zombie) {
+                    processes.remove(c.pid);
+                }
+            }
+            p.children.clear();
+            ProcessImpl parent = p.parent;
+            if (parent == null) {
+                if (!p.launched) {
+                    processes.remove(p.pid);
+                }
+            } else {
+                SignalAction chld = parent.action(Signals.SIGCHLD);
+                boolean autoReap = chld.handler() == SignalAction.SIG_IGN
+                        || (chld.flags() & SignalAction.SA_NOCLDWAIT) != 0;
+                if (autoReap) {
+                    reap(p);
+                }
+                if (p.exitSignal != 0) {
+                    int code = st.signal() == 0 ? SigInfo.CLD_EXITED
+                            : st.coreDumped() ? SigInfo.CLD_DUMPED : SigInfo.CLD_KILLED;
+                    send(parent, new SigInfo(p.exitSignal, code, p.pid, 0, 0,
+                            st.signal() == 0 ? st.code() : st.signal()));
+                }
+            }
+            changed();
+        }
+    }
+
+    private void reap(ProcessImpl c) {
+        if (c.parent != null) {
+            c.parent.children.remove(c);
+            c.parent.reapedChildrenCpuNanos += c.deadThreadsCpuNanos + c.reapedChildrenCpuNanos;
+        }
+        processes.remove(c.pid);
+    }
+
+    Task.ChildState waitChild(TaskImpl t, int pid, int options) throws SysError {
+        ProcessImpl me = t.process;
+        for (;;) {
+            long seen;
+            synchronized (tree) {
+                boolean any = false;
+                for (ProcessImpl c : new ArrayList<>(me.children)) {
+                    if (!(pid == -1 || (pid > 0 && c.pid == pid) || (pid == 0 && c.pgid == me.pgid)
+                            || (pid < -1 && c.pgid == -pid))) {
+                        continue;
+                    }
+                    any = true;
+                    if (c.zombie && (options & WEXITED) != 0) {
+                        ExitStatus st = c.status;
+                        if ((options & WNOWAIT) == 0) {
+                            reap(c);
+                        }
+                        int code = st.signal() == 0 ? SigInfo.CLD_EXITED
+                                : st.coreDumped() ? SigInfo.CLD_DUMPED : SigInfo.CLD_KILLED;
+                        return new Task.ChildState(c.pid, c.uid, st.waitStatus(), code,
+                                st.signal() == 0 ? st.code() : st.signal());
+                    }
+                    if (c.stopped && !c.stopReported && (options & WUNTRACED) != 0) {
+                        if ((options & WNOWAIT) == 0) {
+                            c.stopReported = true;
+                        }
+                        return new Task.ChildState(c.pid, c.uid, (c.stopSignal << 8) | 0x7F, SigInfo.CLD_STOPPED,
+                                c.stopSignal);
+                    }
+                    if (!c.continueReported && (options & WCONTINUED) != 0) {
+                        if ((options & WNOWAIT) == 0) {
+                            c.continueReported = true;
+                        }
+                        return new Task.ChildState(c.pid, c.uid, 0xFFFF, SigInfo.CLD_CONTINUED, Signals.SIGCONT);
+                    }
+                }
+                if (!any) {
+                    throw new SysError(SysError.ECHILD);
+                }
+                if ((options & WNOHANG) != 0) {
+                    return null;
+                }
+                seen = treeChanges;
+            }
+            t.await(tree, () -> treeChanges != seen, -1);
+        }
+    }
+
+    // --- groups and sessions -------------------------------------------------------------------------
+
+    int ppid(ProcessImpl p) {
+        synchronized (tree) {
+            return p.parent == null ? 0 : p.parent.pid;
+        }
+    }
+
+    void setpgid(TaskImpl t, int pid, int pgid) throws SysError {
+        synchronized (tree) {
+            ProcessImpl me = t.process;
+            ProcessImpl target = pid == 0 ? me : processes.get(pid);
+            if (target == null || (target != me && target.parent != me)) {
+                throw new SysError(SysError.ESRCH);
+            }
+            if (pgid < 0) {
+                throw new SysError(SysError.EINVAL);
+            }
+            int group = pgid == 0 ? target.pid : pgid;
+            if (target.sid != me.sid || target.sid == target.pid) {
+                throw new SysError(SysError.EPERM);
+            }
+            if (group != target.pid) {
+                boolean exists = false;
+                for (ProcessImpl q : processes.values()) {
+                    if (q.pgid == group && q.sid == me.sid && !q.zombie) {
+                        exists = true;
+                        break;
+                    }
+                }
+                if (!exists) {
+                    throw new SysError(SysError.EPERM);
+                }
+            }
+            target.pgid = group;
+        }
+    }
+
+    int getpgid(TaskImpl t, int pid) throws SysError {
+        ProcessImpl p = pid == 0 ? t.process : processes.get(pid);
+        if (p == null) {
+            throw new SysError(SysError.ESRCH);
+        }
+        return p.pgid;
+    }
+
+    int setsid(TaskImpl t) throws SysError {
+        synchronized (tree) {
+            ProcessImpl p = t.process;
+            for (ProcessImpl q : processes.values()) {
+                if (q.pgid == p.pid && !q.zombie) {
+                    throw new SysError(SysError.EPERM);
+                }
+            }
+            p.sid = p.pid;
+            p.pgid = p.pid;
+            p.controllingTty = null;
+            return p.pid;
+        }
+    }
+
+    int getsid(TaskImpl t, int pid) throws SysError {
+        ProcessImpl p = pid == 0 ? t.process : processes.get(pid);
+        if (p == null) {
+            throw new SysError(SysError.ESRCH);
+        }
+        return p.sid;
+    }
+
+    static int niceToLevel(int nice) {
+        return nice < -10 ? 0 : nice < 0 ? 1 : nice < 10 ? 2 : 3;
+    }
+
+    static int levelToNice(int level) {
+        return new int[] {-20, -10, 0, 10}[level];
+    }
+
+    TaskImpl task(int tid) throws SysError {
+        TaskImpl t = tasks.get(tid);
+        if (t == null || t.dead) {
+            throw new SysError(SysError.ESRCH, "no thread " + tid);
+        }
+        return t;
+    }
+
+    void setNice(TaskImpl t, int nice) {
+        int old = t.level();
+        t.nice = Math.max(-20, Math.min(19, nice));
+        scheduler.levelChanged(t, old);
+    }
+
+    @Override
+    public void setPriority(int pid, int level) throws SysError {
+        ProcessImpl p = processes.get(pid);
+        if (p == null || p.zombie) {
+            throw new SysError(SysError.ESRCH, "no process " + pid);
+        }
+        if (level < 0 || level >= Scheduler.LEVELS) {
+            throw new SysError(SysError.EINVAL, "priority " + level + " is not 0-3");
+        }
+        List<TaskImpl> threads;
+        synchronized (p.threads) {
+            threads = new ArrayList<>(p.threads);
+        }
+        for (TaskImpl t : threads) {
+            setNice(t, levelToNice(level));
+        }
+    }
+
+    // --- signals -----------------------------------------------------------------------------------
+
+    @Override
+    public void kill(int pid, int signal) throws SysError {
+        kill(null, pid, signal);
+    }
+
+    void kill(ProcessImpl sender, int pid, int signal) throws SysError {
+        if (signal < 0 || signal > Signals.NSIG) {
+            throw new SysError(SysError.EINVAL, "no signal " + signal);
+        }
+        List<ProcessImpl> targets = new ArrayList<>();
+        synchronized (tree) {
+            for (ProcessImpl p : processes.values()) {
+                boolean match;
+                if (pid > 0) {
+                    match = p.pid == pid;
+                } else if (pid == 0) {
+                    match = sender != null && p.pgid == sender.pgid;
+                } else if (pid == -1) {
+                    match = p != sender && p.pid != 1;
+                } else {
+                    match = p.pgid == -pid;
+                }
+                if (match) {
+                    targets.add(p);
+                }
+            }
+            if (targets.isEmpty()) {
+                throw new SysError(SysError.ESRCH, "no process " + pid);
+            }
+            if (signal != 0) {
+                for (ProcessImpl p : targets) {
+                    send(p, sender == null ? SigInfo.kernel(signal) : SigInfo.user(signal, sender.pid, 0));
+                }
+            }
+        }
+    }
+
+    void killThread(ProcessImpl sender, int tgid, int tid, int signal) throws SysError {
+        if (signal < 0 || signal > Signals.NSIG || tid <= 0) {
+            throw new SysError(SysError.EINVAL);
+        }
+        TaskImpl t = tasks.get(tid);
+        if (t == null || (tgid > 0 && t.process.pid != tgid) || t.dead) {
+            throw new SysError(SysError.ESRCH);
+        }
+        if (signal == 0) {
+            return;
+        }
+        synchronized (tree) {
+            if (signal == Signals.SIGKILL || signal == Signals.SIGCONT || signal == Signals.SIGSTOP) {
+                send(t.process, new SigInfo(signal, SigInfo.SI_TKILL, sender.pid, 0, 0, 0));
+                return;
+            }
+            t.pendingInfo[signal] = new SigInfo(signal, SigInfo.SI_TKILL, sender.pid, 0, 0, 0);
+            t.pending.getAndUpdate(v -> v | Signals.bit(signal));
+        }
+        t.wake();
+    }
+
+    /** Every process of group {@code pgid} gets {@code signal} from the kernel (the terminal's keys). */
+    void signalGroup(int pgid, int signal) {
+        synchronized (tree) {
+            for (ProcessImpl p : processes.values()) {
+                if (p.pgid == pgid) {
+                    send(p, SigInfo.kernel(signal));
+                }
+            }
+        }
+    }
+
+    /** Generates a process-directed signal. Caller holds the tree lock. */
+    private void send(ProcessImpl p, SigInfo info) {
+        if (p.zombie || p.exiting) {
+            return;
+        }
+        int sig = info.signo();
+        if (sig == Signals.SIGKILL) {
+            exitGroup(p, ExitStatus.killed(Signals.SIGKILL, false));
+            return;
+        }
+        if (sig == Signals.SIGCONT) {
+            p.pending.getAndUpdate(v -> v & ~(Signals.bit(Signals.SIGSTOP) | Signals.bit(Signals.SIGTSTP)
+                    | Signals.bit(Signals.SIGTTIN) | Signals.bit(Signals.SIGTTOU)));
+            if (p.stopped) {
+                p.stopped = false;
+                p.continueReported = false;
+                if (p.parent != null) {
+                    send(p.parent, new SigInfo(Signals.SIGCHLD, SigInfo.CLD_CONTINUED, p.pid, 0, 0, Signals.SIGCONT));
+                }
+                changed();
+            }
+        } else if (Signals.defaultAction(sig) == Signals.Default.STOP) {
+            p.pending.getAndUpdate(v -> v & ~Signals.bit(Signals.SIGCONT));
+        }
+        SignalAction a = p.action(sig);
+        boolean ignored = a.handler() == SignalAction.SIG_IGN
+                || (a.handler() == SignalAction.SIG_DFL && (Signals.defaultAction(sig) == Signals.Default.IGNORE
+                || Signals.defaultAction(sig) == Signals.Default.CONTINUE));
+        if (ignored && sig != Signals.SIGSTOP) {
+            return;
+        }
+        p.pendingInfo[sig] = info;
+        p.pending.getAndUpdate(v -> v | Signals.bit(sig));
+        List<TaskImpl> threads;
+        synchronized (p.threads) {
+            threads = new ArrayList<>(p.threads);
+        }
+        for (TaskImpl t : threads) {
+            if ((t.blocked & Signals.bit(sig)) == 0) {
+                t.wake();
+                break;
+            }
+        }
+    }
+
+    SigInfo takeSignalInfo(TaskImpl t, int sig, boolean threadDirected) {
+        SigInfo[] store = threadDirected ? t.pendingInfo : t.process.pendingInfo;
+        SigInfo info = store[sig];
+        store[sig] = null;
+        return info != null ? info : SigInfo.kernel(sig);
+    }
+
+    /** A stop signal's default action: the process stops until SIGCONT or SIGKILL. */
+    void stop(TaskImpl t, int sig) {
+        ProcessImpl p = t.process;
+        synchronized (tree) {
+            p.stopped = true;
+            p.stopSignal = sig;
+            p.stopReported = false;
+            ProcessImpl parent = p.parent;
+            if (parent != null && (parent.action(Signals.SIGCHLD).flags() & SignalAction.SA_NOCLDSTOP) == 0) {
+                send(parent, new SigInfo(Signals.SIGCHLD, SigInfo.CLD_STOPPED, p.pid, 0, 0, sig));
+            }
+            changed();
+        }
+        t.offCpu(() -> {
+            synchronized (tree) {
+                while (p.stopped && !p.exiting) {
+                    try {
+                        tree.wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+            }
+            return 0;
+        });
+    }
+
+    // --- memory ------------------------------------------------------------------------------------
+
+    long mmap(TaskImpl t, long address, long length, int prot, int flags, OpenFile file, long offset)
+            throws SysError {
+        int type = flags & 3;
+        if (length <= 0 || (offset & (AddressSpace.PAGE - 1)) != 0 || type == 0 || (prot & ~7) != 0) {
+            throw new SysError(SysError.EINVAL);
+        }
+        long len = AddressSpace.pageUp(length);
+        if (len <= 0 || len > AddressSpace.USER_END) {
+            throw new SysError(SysError.ENOMEM);
+        }
+        boolean anonymous = (flags & MAP_ANONYMOUS) != 0;
+        AddressSpace.PageSource source = null;
+        long fileEnd = 0;
+        String name = anonymous ? null : "file";
+        if (!anonymous) {
+            OpenFile.VfsHandle h = file == null ? null : file.vfs();
+            if (h == null) {
+                throw new SysError(file == null ? SysError.EBADF : SysError.ENODEV);
+            }
+            if ((file.statusFlags() & OpenFlags.O_ACCMODE) == OpenFlags.O_WRONLY) {
+                throw new SysError(SysError.EACCES);
+            }
+            if (type == MAP_SHARED && (prot & AddressSpace.PROT_WRITE) != 0) {
+                // Written pages would have to go back to the file: not done here.
+                throw new SysError(SysError.ENODEV, "shared writable file mappings are not supported");
+            }
+            if (len > MAX_IMAGE_BYTES) {
+                throw new SysError(SysError.ENOMEM);
+            }
+            byte[] snapshot = new byte[(int) len];
+            int done = 0;
+            try {
+                while (done < snapshot.length) {
+                    int n = h.context().pread(h.fd(), ByteBuffer.wrap(snapshot, done, snapshot.length - done),
+                            offset + done);
+                    if (n <= 0) {
+                        break;
+                    }
+                    done += n;
+                }
+            } catch (FsException e) {
+                throw VfsFile.error(e);
+            }
+            int size = done;
+            source = (off, dst, at, n) -> {
+                long rel = off - offset;
+                if (rel < size) {
+                    System.arraycopy(snapshot, (int) rel, dst, at, (int) Math.min(n, size - rel));
+                }
+            };
+            name = h.path();
+        }
+        AddressSpace as = t.process.addressSpace();
+        long at;
+        if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0) {
+            if ((address & (AddressSpace.PAGE - 1)) != 0 || address < AddressSpace.MMAP_MIN
+                    || address + len > AddressSpace.USER_END) {
+                throw new SysError(SysError.EINVAL);
+            }
+            if ((flags & MAP_FIXED) == 0 && !as.isFree(address, address + len)) {
+                throw new SysError(SysError.EEXIST);
+            }
+            as.unmap(address, address + len);
+            at = address;
+        } else if (address != 0 && (address & (AddressSpace.PAGE - 1)) == 0 && as.isFree(address, address + len)) {
+            at = address;
+        } else {
+            at = as.findFree(len);
+            if (at < 0) {
+                throw new SysError(SysError.ENOMEM);
+            }
+        }
+        as.map(new Vma(at, at + len, prot, type == MAP_SHARED && anonymous, (flags & MAP_GROWSDOWN) != 0, source,
+                offset, source == null ? 0 : at + len, name));
+        return at;
+    }
+
+    void munmap(TaskImpl t, long address, long length) throws SysError {
+        if ((address & (AddressSpace.PAGE - 1)) != 0 || length <= 0 || address + length > AddressSpace.USER_END
+                || address < 0) {
+            throw new SysError(SysError.EINVAL);
+        }
+        t.process.addressSpace().unmap(address, address + AddressSpace.pageUp(length));
+    }
+
+    void mprotect(TaskImpl t, long address, long length, int prot) throws SysError {
+        if ((address & (AddressSpace.PAGE - 1)) != 0 || length < 0 || (prot & ~(7 | 0x0100_0000)) != 0) {
+            throw new SysError(SysError.EINVAL);
+        }
+        if (length == 0) {
+            return;
+        }
+        long end = address + AddressSpace.pageUp(length);
+        if (end > AddressSpace.USER_END || end < address) {
+            throw new SysError(SysError.ENOMEM);
+        }
+        t.process.addressSpace().protect(address, end, prot & 7);
+    }
+
+    long mremap(TaskImpl t, long old, long oldLength, long newLength, int flags, long newAddress) throws SysError {
+        if ((old & (AddressSpace.PAGE - 1)) != 0 || newLength <= 0 || (flags & ~3) != 0
+                || ((flags & MREMAP_FIXED) != 0 && (flags & MREMAP_MAYMOVE) == 0)) {
+            throw new SysError(SysError.EINVAL);
+        }
+        long oldLen = AddressSpace.pageUp(oldLength);
+        long newLen = AddressSpace.pageUp(newLength);
+        AddressSpace as = t.process.addressSpace();
+        Vma v = as.find(old);
+        if (v == null || old + oldLen > v.end) {
+            throw new SysError(SysError.EFAULT);
+        }
+        if ((flags & MREMAP_FIXED) == 0) {
+            if (newLen <= oldLen) {
+                if (newLen < oldLen) {
+                    as.unmap(old + newLen, old + oldLen);
+                }
+                return old;
+            }
+            if (as.growInPlace(old, old + oldLen, old + newLen)) {
+                return old;
+            }
+            if ((flags & MREMAP_MAYMOVE) == 0) {
+                throw new SysError(SysError.ENOMEM);
+            }
+        }
+        long dst;
+        if ((flags & MREMAP_FIXED) != 0) {
+            if ((newAddress & (AddressSpace.PAGE - 1)) != 0) {
+                throw new SysError(SysError.EINVAL);
+            }
+            dst = newAddress;
+            as.unmap(dst, dst + newLen);
+        } else {
+            dst = as.findFree(newLen);
+            if (dst < 0) {
+                throw new SysError(SysError.ENOMEM);
+            }
+        }
+        long keep = Math.min(oldLen, newLen);
+        try {
+            as.move(old, keep, dst);
+        } catch (OutOfMemory oom) {
+            throw new SysError(SysError.ENOMEM);
+        }
+        if (oldLen > keep) {
+            as.unmap(old + keep, old + oldLen);
+        }
+        if (newLen > keep) {
+            as.growInPlace(dst, dst + keep, dst + newLen);
+        }
+        return dst;
+    }
+
+    void outOfMemory(ProcessImpl p) {
+        LOG.error("Out of memory: killed process {} ({}), {} kB resident", p.pid, p.name,
+                p.addressSpace().residentBytes() / 1024);
+        exitGroup(p, ExitStatus.killed(Signals.SIGKILL, false));
+    }
+
+    // --- files ------------------------------------------------------------------------------------
+
+    OpenFile openPath(ProcessImpl p, String path, int flags, int mode) throws SysError {
+        if (path.isEmpty()) {
+            throw new SysError(SysError.ENOENT);
+        }
+        String abs;
+        try {
+            abs = path.startsWith("/") ? path : (p.fs.cwd().equals("/") ? "" : p.fs.cwd()) + "/" + path;
+        } catch (FsException e) {
+            throw VfsFile.error(e);
+        }
+        if (abs.equals("/dev/tty") || abs.equals("/dev/console")) {
+            Tty tty = p.controllingTty;
+            if (tty == null) {
+                throw new SysError(SysError.ENXIO, "no controlling terminal");
+            }
+            return tty.open(flags & OpenFlags.O_ACCMODE);
+        }
+        VfsContext ctx = vfs.createContext(p.uid, p.gid);
+        ctx.umask(p.fs.umask());
+        try {
+            int fd = ctx.open(abs, flags & ~OpenFlags.O_CLOEXEC, mode);
+            return new VfsFile(ctx, fd, abs, flags);
+        } catch (FsException e) {
+            ctx.close();
+            throw VfsFile.error(e);
+        }
+    }
+
+    OpenFile[] pipe(int flags) {
+        Pipe p = new Pipe(nextPipe.getAndIncrement());
+        return new OpenFile[] {p.readEnd(flags), p.writeEnd(flags)};
+    }
+
+    // --- information -------------------------------------------------------------------------------
+
+    @Override
+    public List<ProcessInfo> processes() {
+        List<ProcessInfo> out = new ArrayList<>();
+        Collection<ProcessImpl> all = new ArrayList<>(processes.values());
+        for (ProcessImpl p : all) {
+            out.add(info(p));
+        }
+        out.sort((a, b) -> Integer.compare(a.pid(), b.pid()));
+        return out;
+    }
+
+    @Override
+    public Optional<ProcessInfo> process(int pid) {
+        ProcessImpl p = processes.get(pid);
+        return p == null ? Optional.empty() : Optional.of(info(p));
+    }
+
+    ProcessInfo info(ProcessImpl p) {
+        char state;
+        int threads;
+        int level = 2;
+        synchronized (tree) {
+            synchronized (p.threads) {
+                threads = p.threads.size();
+                if (!p.threads.isEmpty()) {
+                    level = p.threads.get(0).level();
+                }
+                if (p.zombie) {
+                    state = 'Z';
+                } else if (p.stopped) {
+                    state = 'T';
+                } else {
+                    state = 'S';
+                    for (TaskImpl t : p.threads) {
+                        if (t.state == 'R') {
+                            state = 'R';
+                        }
+                    }
+                }
+            }
+        }
+        long rss = 0;
+        long vsz = 0;
+        if (!p.memoryGone) {
+            AddressSpace as = p.addressSpace();
+            rss = as.residentBytes();
+            vsz = as.virtualBytes();
+        }
+        return new ProcessInfo(p.pid, ppid(p), p.pgid, p.sid, p.uid, state, p.name,
+                p.cmdline == null ? List.of() : p.cmdline, threads, level, p.cpuNanos(), rss, vsz, p.startNanos);
+    }
+
+    void unimplemented(ProcessImpl p, int number, String name) {
+        if (reportedUnimplemented.add(number)) {
+            LOG.warn("process {} ({}): system call {} ({}) is not implemented: ENOSYS", p.pid, p.name, number,
+                    name == null ? "unknown" : name);
+        }
+    }
+
+    ProcessImpl processImpl(int pid) {
+        ProcessImpl p = processes.get(pid);
+        return p == null || p.zombie ? null : p;
+    }
+
+    TaskImpl currentTask() {
+        return current.get();
+    }
+
+    void enter(TaskImpl t) {
+        current.set(t);
+        created.incrementAndGet();
+    }
+
+    int processesCreated() {
+        return created.get();
+    }
+
+    int lastPid() {
+        return nextPid.get() - 1;
+    }
+
+    long totalMemoryBytes() {
+        return pages.totalPages() * PhysicalPageAllocator.PAGE_SIZE;
+    }
+
+    long freeMemoryBytes() {
+        return pages.freePages() * PhysicalPageAllocator.PAGE_SIZE;
+    }
+
+    List<org.alosj.kernel.vfs.MountInfo> mounts() {
+        return vfs.mounts();
+    }
+
+    List<String> filesystemTypes() {
+        return vfs.filesystemTypes();
+    }
+
+    /** Context switches the scheduler made, for /proc/stat and the benchmarks. */
+    public long contextSwitches() {
+        return scheduler.contextSwitches();
+    }
+}

@@ -1,0 +1,46 @@
+package org.alosj.kernel.proc;
+
+import java.nio.ByteBuffer;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * A process's memory as the kernel reaches it: every address is checked against the mappings
+ * and faulted in as the program's own access would be; anything else is {@link SysError#EFAULT}.
+ */
+@ProviderType
+public interface UserMemory {
+    void read(long address, byte[] dst, int offset, int length) throws SysError;
+
+    void write(long address, byte[] src, int offset, int length) throws SysError;
+
+    default byte[] read(long address, int length) throws SysError {
+        byte[] b = new byte[length];
+        read(address, b, 0, length);
+        return b;
+    }
+
+    default void write(long address, byte[] src) throws SysError {
+        write(address, src, 0, src.length);
+    }
+
+    /** Reads {@code dst.remaining()} bytes into a heap buffer, advancing its position. */
+    default void read(long address, ByteBuffer dst) throws SysError {
+        int n = dst.remaining();
+        read(address, dst.array(), dst.arrayOffset() + dst.position(), n);
+        dst.position(dst.position() + n);
+    }
+
+    long readLong(long address) throws SysError;
+
+    int readInt(long address) throws SysError;
+
+    void writeLong(long address, long value) throws SysError;
+
+    void writeInt(long address, int value) throws SysError;
+
+    /** A NUL-terminated string of at most {@code max} bytes (ENAMETOOLONG beyond), UTF-8. */
+    String readString(long address, int max) throws SysError;
+
+    /** A NULL-terminated array of string pointers (argv, envp), E2BIG past {@code maxTotal} bytes. */
+    java.util.List<String> readStringArray(long address, int maxTotal) throws SysError;
+}

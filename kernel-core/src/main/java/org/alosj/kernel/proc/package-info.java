@@ -1,0 +1,13 @@
+/**
+ * Programs: processes, their threads ({@link org.alosj.kernel.proc.Task}), address spaces and
+ * file descriptors, as the kernel keeps them. The {@link org.alosj.kernel.proc.ProcessManager}
+ * service starts and lists processes; an {@link org.alosj.kernel.proc.Abi} service (a bundle of
+ * its own, the Linux x86-64 ABI first) turns a thread's system calls into calls on its
+ * {@link org.alosj.kernel.proc.Task}. Error numbers are Linux's ({@link org.alosj.kernel.proc.SysError}).
+ */
+@Export
+@Version("1.0.0")
+package org.alosj.kernel.proc;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

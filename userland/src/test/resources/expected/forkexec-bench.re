@@ -1,0 +1,1 @@
+fork\+exec\+wait: 20 iterations, \d+ ns total, \d+ ns per operation

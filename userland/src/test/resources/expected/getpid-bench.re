@@ -1,0 +1,1 @@
+getpid: 1000 iterations, \d+ ns total, \d+ ns per operation
