@@ -17,6 +17,9 @@ import org.alosj.hal.pci.PciFunction;
  * NOTIFY at 0x70 (BAR4 + 0x3000, multiplier 4), DEVICE at 0x60 (BAR4 + 0x2000), ISR at 0x50
  * (BAR4 + 0x1000) and COMMON at 0x40 (BAR4 + 0). BAR4 is 16 KiB of 64-bit prefetchable memory,
  * BAR1 4 KiB of memory; a transitional device also has the legacy interface in I/O BAR0.
+ * The PCI configuration access capability's bar, offset, length and data fields hold what the
+ * driver writes, as QEMU's do, but accesses through that window do not reach the BARs: a
+ * driver that can map the BARs (every driver here) never uses it.
  *
  * <p>Interrupts: a used buffer sets ISR bit 0 (a configuration change bit 1) and asserts INTA
  * until the driver reads the ISR, unless MSI-X is on: then the vector's message is written to
