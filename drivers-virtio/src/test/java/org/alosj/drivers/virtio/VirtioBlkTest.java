@@ -152,4 +152,30 @@ class VirtioBlkTest {
             assertArrayEquals(sector, back.array(), "a second binding works as the first");
         }
     }
+
+    @Test
+    void aDiskWhoseDeviceNeedsAResetIsBoundAgainAndReadsItsData() throws Exception {
+        Path img = image(dir, "d.img", 64);
+        try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
+            f.seek(512 * 5);
+            f.write("after the reset".getBytes());
+        }
+        try (Rig rig = new Rig().blk(img, 4, "modern").boot()) {
+            rig.bindDriver();
+            BlockDevice before = disk(rig, "vda");
+            // Move the queue's available index 1000 entries on behind the driver, and ring.
+            long bar4 = rig.function(4).bars().stream().filter(x -> x.index() == 4).findFirst().orElseThrow().address();
+            var mem = rig.machine.memory();
+            mem.write(bar4 + ModernTransport.COMMON_Q_SELECT, 2, 0);
+            long avail = mem.read(bar4 + ModernTransport.COMMON_Q_AVAILLO, 4);
+            mem.write(avail + 2, 2, (mem.read(avail + 2, 2) + 1000) & 0xFFFF);
+            mem.write(bar4 + 0x3000, 2, 0);
+            Rig.eventually("a new BlockDevice vda", () -> rig.service(BlockDevice.class, "(" + BlockDevice.NAME + "=vda)")
+                    .filter(d -> d != before).isPresent());
+            assertThrows(IOException.class, () -> before.read(0, ByteBuffer.allocate(512)), "the old instance is done");
+            ByteBuffer back = ByteBuffer.allocate(512);
+            disk(rig, "vda").read(5, back);
+            assertEquals("after the reset", new String(back.array(), 0, 15));
+        }
+    }
 }
