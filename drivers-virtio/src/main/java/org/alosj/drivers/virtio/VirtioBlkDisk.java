@@ -98,6 +98,8 @@ final class VirtioBlkDisk implements BlockDevice {
     private volatile boolean broken;
     /** Set once the device was reset on the way out: the handler leaves it alone from then on. */
     private volatile boolean quiesced;
+    /** What GET_ID said, set once during bring-up. */
+    private volatile String serialValue;
 
     private VirtioBlkDisk(String name, PciDevice device, Transport transport, long features, Runnable onNeedsReset) {
         this.name = name;
@@ -175,8 +177,6 @@ final class VirtioBlkDisk implements BlockDevice {
                 disk.indirect ? ", indirect descriptors" : "", disk.serial().isEmpty() ? "" : ", serial " + disk.serial());
         return disk;
     }
-
-    private String serialValue;
 
     /** GET_ID, where the device supports it: its serial, or empty. */
     private void identify() {
