@@ -81,6 +81,8 @@ public abstract class VirtioPci extends PciFunction {
     static final int PCI_MSIX_ENTRY_VECTOR_CTRL = 12;
     static final int PCI_MSIX_ENTRY_CTRL_MASKBIT = 1;
     public static final int VIRTIO_MSI_NO_VECTOR = 0xFFFF;
+    /** Where x86 MSI messages go: 0xFEE00000-0xFEEFFFFF. */
+    static final long MSI_ADDRESS_BASE = 0xFEE0_0000L;
 
     // ---- BARs ----
     static final int LEGACY_BAR = 0;
@@ -171,6 +173,8 @@ public abstract class VirtioPci extends PciFunction {
     /** Whether the driver came through the legacy interface (so VERSION_1 is not in effect). */
     private boolean legacyDriver;
     private long guestErrors;
+    /** An MSI-X message is being written (a BAR placed in the MSI window could bring it back). */
+    private boolean inMsiWrite;
 
     /**
      * @param legacyIoSize the size of the legacy I/O BAR (QEMU: header plus device
@@ -374,7 +378,23 @@ public abstract class VirtioPci extends PciFunction {
             return;
         }
         long address = (msixTable[vector * 4] & 0xFFFF_FFFFL) | (long) msixTable[vector * 4 + 1] << 32;
-        dma().writeInt(address, msixTable[vector * 4 + 2]);
+        // The x86 MSI window (the local APICs) or RAM: a message aimed at a device's registers
+        // (this one's doorbells, say) is a driver bug, and dropped.
+        if ((address & ~0xF_FFFFL) != MSI_ADDRESS_BASE && bus.ramOffset(address) < 0) {
+            guestError("MSI-X vector %d's message address %#x is neither in the MSI window nor in RAM; dropped",
+                    vector, address);
+            return;
+        }
+        if (inMsiWrite) {
+            guestError("MSI-X vector %d's message at %#x came back into the device; dropped", vector, address);
+            return;
+        }
+        inMsiWrite = true;
+        try {
+            dma().writeInt(address, msixTable[vector * 4 + 2]);
+        } finally {
+            inMsiWrite = false;
+        }
     }
 
     private void msixDeliverUnmasked() {
@@ -661,6 +681,11 @@ public abstract class VirtioPci extends PciFunction {
                     q.index, q.desc, q.avail, q.used));
             return;
         }
+        String outside = q.ringsOutsideRam(bus);
+        if (outside != null) {
+            needsReset(outside);
+            return;
+        }
         q.enabled = true;
     }
 
@@ -722,6 +747,11 @@ public abstract class VirtioPci extends PciFunction {
                             guestError("queue PFN written with queue_select %d, which does not exist", queueSelect);
                         } else {
                             q.setLegacyAddress(value & 0xFFFF_FFFFL);
+                            String outside = q.enabled ? q.ringsOutsideRam(bus) : null;
+                            if (outside != null) {
+                                q.reset();
+                                needsReset(outside);
+                            }
                         }
                     }
                     case VIRTIO_PCI_QUEUE_SEL -> queueSelect = value & 0xFFFF;

@@ -163,6 +163,24 @@ final class Virtqueue {
         return enabled && desc != 0 && avail != 0 && used != 0;
     }
 
+    /**
+     * Where the three rings do not lie wholly in guest RAM, why; null when they do. A ring in a
+     * device's registers would have the device write its own doorbells.
+     */
+    String ringsOutsideRam(MemoryBus bus) {
+        long[][] rings = {{desc, (long) VRING_DESC_SIZE * size}, {avail, 6 + 2L * size},
+            {used, 6 + (long) VRING_USED_ELEM_SIZE * size}};
+        String[] names = {"descriptor table", "driver ring", "device ring"};
+        for (int i = 0; i < rings.length; i++) {
+            long at = rings[i][0];
+            long len = rings[i][1];
+            if (at < 0 || at + len < at || bus.ramOffset(at) < 0 || bus.ramOffset(at + len - 1) < 0) {
+                return String.format("queue %d's %s at %#x (%d bytes) is outside guest RAM", index, names[i], at, len);
+            }
+        }
+        return null;
+    }
+
     /** Entries the driver has made available that the device has not taken yet. */
     int pending(PhysicalMemory mem) throws GuestError {
         int availIdx = mem.readShort(avail + 2) & 0xFFFF;

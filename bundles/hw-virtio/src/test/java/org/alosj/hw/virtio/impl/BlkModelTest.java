@@ -199,4 +199,57 @@ class BlkModelTest {
             assertTrue(rig.function().guestErrors() > 0);
         }
     }
+
+    @Test
+    void ringsInTheDevicesOwnRegistersAreRefusedWithNeedsReset() throws IOException {
+        try (Rig rig = new Rig().blk(Rig.image(dir, "d.img", 64), "modern")) {
+            rig.enable();
+            rig.common(VirtioPci.VIRTIO_PCI_COMMON_STATUS, 1, 0);
+            rig.common(VirtioPci.VIRTIO_PCI_COMMON_STATUS, 1, 3);
+            rig.common(VirtioPci.VIRTIO_PCI_COMMON_GFSELECT, 4, 1);
+            rig.common(VirtioPci.VIRTIO_PCI_COMMON_GF, 4, 1);
+            rig.common(VirtioPci.VIRTIO_PCI_COMMON_STATUS, 1, 0xB);
+            rig.common(VirtioPci.VIRTIO_PCI_COMMON_Q_SELECT, 2, 0);
+            rig.common(VirtioPci.VIRTIO_PCI_COMMON_Q_SIZE, 2, 16);
+            rig.common(VirtioPci.VIRTIO_PCI_COMMON_Q_DESCLO, 8, Rig.RING);
+            rig.common(VirtioPci.VIRTIO_PCI_COMMON_Q_AVAILLO, 8, Rig.RING + 0x1000);
+            rig.common(VirtioPci.VIRTIO_PCI_COMMON_Q_USEDLO, 8, Rig.BAR4 + VirtioPci.NOTIFY_OFFSET); // its own doorbell
+            rig.common(VirtioPci.VIRTIO_PCI_COMMON_Q_ENABLE, 2, 1);
+            assertEquals(0, rig.common(VirtioPci.VIRTIO_PCI_COMMON_Q_ENABLE, 2), "the queue stays disabled");
+            assertEquals(VirtioPci.VIRTIO_CONFIG_S_NEEDS_RESET,
+                    rig.common(VirtioPci.VIRTIO_PCI_COMMON_STATUS, 1) & VirtioPci.VIRTIO_CONFIG_S_NEEDS_RESET);
+        }
+    }
+
+    @Test
+    void withMsixEnabledAUsedBufferWritesTheVectorsMessageAndAMaskedOneWaitsInThePba() throws IOException {
+        try (Rig rig = new Rig().blk(Rig.image(dir, "d.img", 64), "modern")) {
+            rig.modernUp(VERSION_1, 16);
+            long message = 0x30000;
+            rig.mem.writeLong(Rig.MSIX, message);          // vector 0: address
+            rig.mem.writeInt(Rig.MSIX + 8, 0x4321);        // data
+            rig.mem.writeInt(Rig.MSIX + 12, 1);            // still masked
+            rig.common(VirtioPci.VIRTIO_PCI_COMMON_Q_SELECT, 2, 0);
+            rig.common(VirtioPci.VIRTIO_PCI_COMMON_Q_MSIX, 2, 0);
+            assertEquals(0, rig.common(VirtioPci.VIRTIO_PCI_COMMON_Q_MSIX, 2));
+            rig.common(VirtioPci.VIRTIO_PCI_COMMON_Q_MSIX, 2, 7);
+            assertEquals(VirtioPci.VIRTIO_MSI_NO_VECTOR, rig.common(VirtioPci.VIRTIO_PCI_COMMON_Q_MSIX, 2),
+                    "a vector past the table reads back as NO_VECTOR");
+            rig.common(VirtioPci.VIRTIO_PCI_COMMON_Q_MSIX, 2, 0);
+            rig.cfgWrite(0x98 + 2, 2, 0x8000); // MSI-X enable
+            rig.blkRequest(VirtioBlk.VIRTIO_BLK_T_IN, 0, Rig.DATA, 512, true);
+            rig.notifyModern(0);
+            assertEquals(VirtioBlk.VIRTIO_BLK_S_OK, rig.blkStatus());
+            assertEquals(0, rig.mem.readInt(message), "masked: no message yet");
+            assertEquals(1, rig.mem.readByte(Rig.MSIX + VirtioPci.MSIX_PBA_OFFSET), "pending bit for vector 0");
+            assertFalse(rig.intx(), "no INTx while MSI-X is enabled");
+            rig.mem.writeInt(Rig.MSIX + 12, 0); // unmask
+            assertEquals(0x4321, rig.mem.readInt(message), "the pending message goes out on unmasking");
+            assertEquals(0, rig.mem.readByte(Rig.MSIX + VirtioPci.MSIX_PBA_OFFSET));
+            rig.mem.writeInt(message, 0);
+            rig.blkRequest(VirtioBlk.VIRTIO_BLK_T_IN, 1, Rig.DATA, 512, true);
+            rig.notifyModern(0);
+            assertEquals(0x4321, rig.mem.readInt(message), "an unmasked vector fires at once");
+        }
+    }
 }
