@@ -27,6 +27,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The whole machine (PCnet, pcnet32, the network stack) against real peers through the netdevs:
@@ -192,8 +194,11 @@ class NetworkPeersTest {
         return data;
     }
 
-    @Test
-    void throughPasstTheGuestGetsDhcpPingsTheGatewayFetchesOverHttpAndResolvesThroughDnsmasq() throws Exception {
+    /** The network must-shows on each NIC model: its -device with the netdev left to the test. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"pcnet", "virtio-net-pci", "virtio-net-pci,disable-legacy=on"})
+    void throughPasstTheGuestGetsDhcpPingsTheGatewayFetchesOverHttpAndResolvesThroughDnsmasq(String nic)
+            throws Exception {
         assumePeers("passt", "ip", "dnsmasq", "python3");
         createNamespace();
         Path www = Files.createDirectories(tmp.resolve("www"));
@@ -205,7 +210,7 @@ class NetworkPeersTest {
         inNamespace("passt", "-f", "--runas", "0", "-s", socket.toString(), "--dns-forward", "192.0.2.1");
         awaitSocket(socket);
         awaitListening(8000);
-        Result r = alos("run", "-device", "pcnet,netdev=n0", "-netdev", "passt,id=n0,socket=" + socket, "-c",
+        Result r = alos("run", "-device", nic + ",netdev=n0", "-netdev", "passt,id=n0,socket=" + socket, "-c",
                 "dhcp; ping -c 3 192.0.2.1; http get http://192.0.2.1:8000/file.bin /file.bin; sha256sum /file.bin;"
                         + " nslookup example.test");
         assertEquals(0, r.status(), r.out() + r.err());
