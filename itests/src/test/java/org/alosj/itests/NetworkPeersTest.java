@@ -222,14 +222,15 @@ class NetworkPeersTest {
                 "dnsmasq's answer through passt: " + r.out());
     }
 
-    @Test
-    void curlInTheNamespaceFetchesFromTheGuestsHttpdThroughAHostPortForward() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"pcnet", "virtio-net-pci", "virtio-net-pci,disable-legacy=on"})
+    void curlInTheNamespaceFetchesFromTheGuestsHttpdThroughAHostPortForward(String nic) throws Exception {
         assumePeers("passt", "ip", "curl");
         createNamespace();
         Path www = Files.createDirectories(tmp.resolve("www"));
         byte[] file = randomFile(www.resolve("page.bin"), 3_000_000, 5);
         // ALOS/J starts passt itself, in the namespace, with the forward.
-        alosInBackground("guest", "-device", "pcnet,netdev=n0", "-netdev",
+        alosInBackground("guest", "-device", nic + ",netdev=n0", "-netdev",
                 "passt,id=n0,netns=" + ns + ",hostfwd=tcp::8080-:80", "-c",
                 "dhcp; httpd start 80 host:" + www + "; sleep 120");
         Path got = tmp.resolve("got.bin");
