@@ -29,6 +29,12 @@ final class CommandLine {
             "  -nic TYPE[,model=pcnet|e1000|e1000e][,mac=MAC][,NETDEV OPTIONS]",
             "                          QEMU's shorthand: a -netdev TYPE and a NIC on it (model e1000 by",
             "                          default, as QEMU's pc); -nic none: no NIC at all",
+            "  -device virtio-net-pci[,netdev=ID][,mac=MAC][,addr=SLOT][,id=NAME][,disable-legacy=on][,disable-modern=on]",
+            "                          a virtio-net NIC: transitional (1af4:1000) by default, modern only",
+            "                          (1af4:1041) with disable-legacy=on; repeatable; replaces the default NIC",
+            "  -device virtio-blk-pci,drive=ID[,addr=SLOT][,id=NAME][,serial=S][,disable-legacy=on][,disable-modern=on]",
+            "                          a virtio-blk disk over the -drive if=none,id=ID: transitional (1af4:1001)",
+            "                          or modern only (1af4:1042); named vda, vdb, ... in slot order",
             "  -netdev hub,id=ID       an in-JVM Ethernet hub",
             "  -netdev pcap,id=ID,file=PATH[,netdev=ID]",
             "                          capture to a pcap file, passing frames on to netdev ID if given",
@@ -43,6 +49,10 @@ final class CommandLine {
             "  -drive file=PATH[,if=ide][,index=N][,readonly=on][,format=raw]",
             "                          a raw disk image on the PIIX3 IDE controller; index 0-3 = primary",
             "                          master/slave, secondary master/slave (default: the first free)",
+            "  -drive file=PATH,if=virtio[,readonly=on][,format=raw]",
+            "                          a raw disk image on its own virtio-blk-pci function (transitional)",
+            "  -drive file=PATH,if=none,id=ID[,readonly=on][,format=raw]",
+            "                          a raw disk image for -device virtio-blk-pci,drive=ID",
             "  -nodefaults             no devices, netdevs or drives from conf/",
             "                          Without -drive, the default disk is attached as hda and mounted on /: a",
             "                          fresh copy of the distribution's images/disk.img (ext2) in the run",
@@ -77,9 +87,18 @@ final class CommandLine {
     final List<ConfigEntry> netdevs = new ArrayList<>();
     /** Disks by IDE index (0-3): file (absolute) and read-only flag. */
     final Map<Integer, Drive> drives = new java.util.TreeMap<>();
+    /** {@code -drive if=none} disks by id, for {@code -device virtio-blk-pci,drive=ID}. */
+    final Map<String, Drive> namedDrives = new LinkedHashMap<>();
+    /** Whether any -drive was given (of any interface): the default disk then goes. */
+    boolean anyDrive;
+    private int nics;
+    private int virtioDisks;
 
-    /** One {@code -drive}. */
-    record Drive(int index, Path file, boolean readOnly) {
+    /** One {@code -drive}: {@code iface} ide, virtio or none; {@code id} for none. */
+    record Drive(int index, Path file, boolean readOnly, String iface, String id) {
+        Drive(int index, Path file, boolean readOnly) {
+            this(index, file, readOnly, "ide", null);
+        }
     }
 
     private void parseGdb(String spec) throws UsageException {
@@ -93,8 +112,8 @@ final class CommandLine {
 
     static CommandLine parse(String[] args) throws UsageException {
         CommandLine c = new CommandLine();
-        int pcnets = 0;
-        int nics = 0;
+        List<String[]> deviceSpecs = new ArrayList<>();
+        int nicFlags = 0;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -110,15 +129,16 @@ final class CommandLine {
                 case "-S" -> c.gdbWait = true;
                 case "--conf" -> c.confDir = Path.of(value(args, ++i, a));
                 case "--home" -> c.home = Path.of(value(args, ++i, a));
-                case "-device" -> {
-                    String spec = value(args, ++i, a);
-                    c.devices.add(parseDevice(spec, pcnets++));
-                }
+                case "-device" -> deviceSpecs.add(new String[] {value(args, ++i, a)});
                 case "-netdev" -> c.netdevs.add(parseNetdev(value(args, ++i, a)));
-                case "-nic" -> c.addNic(value(args, ++i, a), nics++, pcnets++);
+                case "-nic" -> c.addNic(value(args, ++i, a), nicFlags++);
                 case "-drive" -> c.addDrive(parseDrive(value(args, ++i, a)));
                 default -> throw new UsageException("unknown option '" + a + "' (try --help)");
             }
+        }
+        // Devices after drives: -device virtio-blk-pci,drive=ID may come before its -drive.
+        for (String[] spec : deviceSpecs) {
+            c.devices.add(c.parseDevice(spec[0]));
         }
         c.checkReferences();
         if (c.gdbWait && c.gdbPort == null) {
@@ -209,15 +229,27 @@ final class CommandLine {
     static final Map<String, String> NIC_MODELS = Map.of(
             "pcnet", MachineConfig.PCNET_FACTORY,
             "e1000", MachineConfig.E1000_FACTORY,
-            "e1000e", MachineConfig.E1000E_FACTORY);
+            "e1000e", MachineConfig.E1000E_FACTORY,
+            "virtio-net-pci", MachineConfig.VIRTIO_NET_FACTORY);
 
-    private static ConfigEntry parseDevice(String spec, int index) throws UsageException {
+    private ConfigEntry parseDevice(String spec) throws UsageException {
         String type = spec.split(",", 2)[0];
+        if (type.equals("virtio-net-pci")) {
+            return parseVirtioNet(spec, nics++);
+        }
+        if (type.equals("virtio-blk-pci")) {
+            return parseVirtioBlk(spec);
+        }
         String factory = NIC_MODELS.get(type);
         if (factory == null) {
-            throw new UsageException("-device: unknown device '" + type + "' (known: "
-                    + String.join(", ", new java.util.TreeSet<>(NIC_MODELS.keySet())) + ")");
+            java.util.TreeSet<String> known = new java.util.TreeSet<>(NIC_MODELS.keySet());
+            known.add("virtio-blk-pci");
+            throw new UsageException("-device: unknown device '" + type + "' (known: " + String.join(", ", known) + ")");
         }
+        return parseNic(spec, type, factory, nics++);
+    }
+
+    private static ConfigEntry parseNic(String spec, String type, String factory, int index) throws UsageException {
         Map<String, String> o = options(spec, "-device", Set.of("netdev", "mac", "addr", "id"));
         String name = o.getOrDefault("id", type.equals("pcnet") ? "pcnet" + index : type + "-" + index);
         MachineConfig.checkId(name, "-device " + type, "id");
@@ -237,7 +269,7 @@ final class CommandLine {
      * {@code -nic TYPE[,model=M][,mac=MAC][,netdev options]}: QEMU's shorthand for a netdev with
      * a generated id and one NIC on it; {@code -nic none} asks for no NIC at all.
      */
-    private void addNic(String spec, int nicIndex, int deviceIndex) throws UsageException {
+    private void addNic(String spec, int nicIndex) throws UsageException {
         String[] parts = spec.split(",", -1);
         String type = parts[0];
         if (type.equals("none")) {
@@ -270,11 +302,92 @@ final class CommandLine {
         }
         try {
             netdevs.add(parseNetdev(netdev.toString()));
-            devices.add(parseDevice(model + ",netdev=" + id + (mac == null ? "" : ",mac=" + mac), deviceIndex));
+            devices.add(parseDevice(model + ",netdev=" + id + (mac == null ? "" : ",mac=" + mac)));
         } catch (UsageException e) {
             // The user wrote -nic: say so, not the -netdev/-device it stands for.
             throw new UsageException(e.getMessage().replaceFirst("^-(netdev|device)", "-nic"));
         }
+    }
+
+    /** QEMU's disable-legacy / disable-modern as the model's mode. */
+    private static String virtioMode(Map<String, String> o, String origin) throws UsageException {
+        boolean noLegacy = onOff(o.get("disable-legacy"), origin, "disable-legacy");
+        boolean noModern = onOff(o.get("disable-modern"), origin, "disable-modern");
+        if (noLegacy && noModern) {
+            throw new UsageException(origin + ": disable-legacy=on and disable-modern=on leave no interface");
+        }
+        return noLegacy ? "modern" : noModern ? "legacy" : "transitional";
+    }
+
+    private static boolean onOff(String value, String origin, String key) throws UsageException {
+        if (value == null) {
+            return false;
+        }
+        return switch (value) {
+            case "on", "true", "yes" -> true;
+            case "off", "false", "no", "auto" -> false;
+            default -> throw new UsageException(origin + ": bad " + key + "=" + value + ": expected on or off");
+        };
+    }
+
+    private static ConfigEntry parseVirtioNet(String spec, int index) throws UsageException {
+        String origin = "-device virtio-net-pci";
+        Map<String, String> o = options(spec, "-device", Set.of("netdev", "mac", "addr", "id", "disable-legacy",
+                "disable-modern"));
+        String name = o.getOrDefault("id", "virtio-net" + index);
+        MachineConfig.checkId(name, origin, "id");
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("name", name);
+        props.put("mac", o.getOrDefault("mac", String.format("52:54:00:12:34:%02x", 0x56 + index)));
+        props.put("mode", virtioMode(o, origin));
+        if (o.containsKey("addr")) {
+            props.put("addr", o.get("addr"));
+        }
+        if (o.containsKey("netdev")) {
+            props.put("netdev", o.get("netdev"));
+        }
+        return MachineConfig.normalize(ConfigEntry.factory(MachineConfig.VIRTIO_NET_FACTORY, name, props), origin);
+    }
+
+    private ConfigEntry parseVirtioBlk(String spec) throws UsageException {
+        String origin = "-device virtio-blk-pci";
+        Map<String, String> o = options(spec, "-device", Set.of("drive", "addr", "id", "serial", "disable-legacy",
+                "disable-modern"));
+        String driveId = o.get("drive");
+        if (driveId == null) {
+            throw new UsageException(origin + ": needs drive=ID (a -drive if=none,id=ID)");
+        }
+        Drive d = namedDrives.get(driveId);
+        if (d == null) {
+            throw new UsageException(origin + ": no -drive with if=none,id=" + driveId);
+        }
+        if (!d.iface().equals("none")) {
+            throw new UsageException(origin + ": drive " + driveId + " is already used");
+        }
+        namedDrives.put(driveId, new Drive(d.index(), d.file(), d.readOnly(), "used", driveId));
+        String name = o.getOrDefault("id", "virtio-blk" + virtioDisks++);
+        MachineConfig.checkId(name, origin, "id");
+        Map<String, String> props = virtioBlkProperties(name, d, virtioMode(o, origin));
+        if (o.containsKey("addr")) {
+            props.put("addr", o.get("addr"));
+        }
+        if (o.containsKey("serial")) {
+            String serial = o.get("serial");
+            if (!serial.matches("[ -~]{0,20}")) {
+                throw new UsageException(origin + ": bad serial '" + serial + "': up to 20 printable ASCII characters");
+            }
+            props.put("serial", serial);
+        }
+        return MachineConfig.normalize(ConfigEntry.factory(MachineConfig.VIRTIO_BLK_FACTORY, name, props), origin);
+    }
+
+    private static Map<String, String> virtioBlkProperties(String name, Drive d, String mode) {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("name", name);
+        props.put("file", d.file().toString());
+        props.put("readonly", Boolean.toString(d.readOnly()));
+        props.put("mode", mode);
+        return props;
     }
 
     private static ConfigEntry parseNetdev(String spec) throws UsageException {
@@ -327,8 +440,9 @@ final class CommandLine {
                 throw new UsageException("-drive " + spec + ": bad option '" + part + "': expected key=value");
             }
             String key = part.substring(0, eq);
-            if (!Set.of("file", "if", "index", "readonly", "format", "media").contains(key)) {
-                throw new UsageException("-drive: unknown option '" + key + "' (known: file, if, index, readonly, format, media)");
+            if (!Set.of("file", "if", "index", "readonly", "format", "media", "id").contains(key)) {
+                throw new UsageException("-drive: unknown option '" + key
+                        + "' (known: file, if, index, readonly, format, media, id)");
             }
             if (o.put(key, part.substring(eq + 1)) != null) {
                 throw new UsageException("-drive " + spec + ": option '" + key + "' given twice");
@@ -339,8 +453,18 @@ final class CommandLine {
             throw new UsageException("-drive " + spec + ": needs file=PATH");
         }
         String iface = o.getOrDefault("if", "ide");
-        if (!iface.equals("ide")) {
-            throw new UsageException("-drive " + spec + ": unsupported if=" + iface + " (known: ide)");
+        if (!Set.of("ide", "virtio", "none").contains(iface)) {
+            throw new UsageException("-drive " + spec + ": unsupported if=" + iface + " (known: ide, virtio, none)");
+        }
+        String id = o.get("id");
+        if (iface.equals("none") && id == null) {
+            throw new UsageException("-drive " + spec + ": if=none needs id=ID (for -device virtio-blk-pci,drive=ID)");
+        }
+        if (id != null) {
+            MachineConfig.checkId(id, "-drive", "id");
+        }
+        if (!iface.equals("ide") && o.containsKey("index")) {
+            throw new UsageException("-drive " + spec + ": index= is for if=ide only");
         }
         String format = o.getOrDefault("format", "raw");
         if (!format.equals("raw")) {
@@ -388,10 +512,30 @@ final class CommandLine {
         } catch (java.io.IOException e) {
             throw new UsageException("-drive " + spec + ": cannot read " + path + ": " + e.getMessage());
         }
-        return new Drive(index, path, readOnly);
+        return new Drive(index, path, readOnly, iface, id);
     }
 
     private void addDrive(Drive d) throws UsageException {
+        anyDrive = true;
+        if (d.id() != null && namedDrives.containsKey(d.id())) {
+            throw new UsageException("-drive: id '" + d.id() + "' is used twice");
+        }
+        if (d.iface().equals("virtio")) {
+            String name = "virtio-blk" + virtioDisks++;
+            devices.add(MachineConfig.normalize(ConfigEntry.factory(MachineConfig.VIRTIO_BLK_FACTORY, name,
+                    virtioBlkProperties(name, d, "transitional")), "-drive if=virtio"));
+            if (d.id() != null) {
+                namedDrives.put(d.id(), new Drive(d.index(), d.file(), d.readOnly(), "used", d.id()));
+            }
+            return;
+        }
+        if (d.iface().equals("none")) {
+            namedDrives.put(d.id(), d);
+            return;
+        }
+        if (d.id() != null) {
+            namedDrives.put(d.id(), new Drive(d.index(), d.file(), d.readOnly(), "used", d.id()));
+        }
         int index = d.index();
         if (index < 0) {
             index = 0;
@@ -441,8 +585,10 @@ final class CommandLine {
 
     /** Overlays the flags on the configuration from conf/. */
     void applyTo(MachineConfig config) {
-        if (noDefaults || noNics || !devices.isEmpty()) {
+        if (noDefaults) {
             config.removeIf(e -> e.isFactory() && e.factoryPid().startsWith(MachineConfig.DEVICE_PREFIX));
+        } else if (noNics || devices.stream().anyMatch(d -> MachineConfig.isNic(d.factoryPid()))) {
+            config.removeIf(e -> e.isFactory() && MachineConfig.isNic(e.factoryPid()));
         }
         if (noDefaults || noNics || !netdevs.isEmpty()) {
             config.removeIf(e -> e.isFactory() && e.factoryPid().startsWith(MachineConfig.NETDEV_PREFIX));
@@ -451,7 +597,7 @@ final class CommandLine {
         netdevs.forEach(config::put);
         ConfigEntry ata = config.ata();
         Map<String, String> ap = new LinkedHashMap<>(ata.properties());
-        if (noDefaults || !drives.isEmpty()) {
+        if (noDefaults || anyDrive) {
             ap.keySet().removeIf(k -> k.startsWith("drive."));
             // The disks given are attached, not mounted: no root disk for the VFS.
             config.removeIf(e -> MachineConfig.VFS_PID.equals(e.pid()));

@@ -25,8 +25,11 @@ final class MachineConfig {
     static final String PCNET_FACTORY = "org.alosj.hw.pcnet";
     static final String E1000_FACTORY = "org.alosj.hw.e1000";
     static final String E1000E_FACTORY = "org.alosj.hw.e1000e";
+    static final String VIRTIO_NET_FACTORY = "org.alosj.hw.virtio.net";
+    static final String VIRTIO_BLK_FACTORY = "org.alosj.hw.virtio.blk";
     /** The NICs: their configurations share mac, addr, netdev and name. */
-    static final java.util.Set<String> NIC_FACTORIES = java.util.Set.of(PCNET_FACTORY, E1000_FACTORY, E1000E_FACTORY);
+    static final java.util.Set<String> NIC_FACTORIES = java.util.Set.of(PCNET_FACTORY, E1000_FACTORY, E1000E_FACTORY,
+            VIRTIO_NET_FACTORY);
     /** The PIIX3 IDE function and its disks ({@code drive.N.file}, {@code drive.N.readonly}). */
     static final String ATA_PID = "org.alosj.hw.ata";
     /** The VFS: {@code root} (the disk mounted on /), {@code rootfstype}, {@code rootflags}. */
@@ -95,6 +98,11 @@ final class MachineConfig {
         return out.toString();
     }
 
+    /** Whether a device factory is a network card (those replace the default NIC). */
+    static boolean isNic(String factoryPid) {
+        return factoryPid != null && NIC_FACTORIES.contains(factoryPid);
+    }
+
     void put(ConfigEntry e) {
         entries.put(e.key(), e);
     }
@@ -121,7 +129,16 @@ final class MachineConfig {
      */
     static ConfigEntry normalize(ConfigEntry e, String origin) throws UsageException {
         Map<String, String> p = new LinkedHashMap<>(e.properties());
-        if (e.isFactory() && NIC_FACTORIES.contains(e.factoryPid())) {
+        if (VIRTIO_BLK_FACTORY.equals(e.factoryPid())) {
+            String addr = p.get("addr");
+            if (addr != null) {
+                p.put("addr", Integer.toString(parseSlot(addr, origin)));
+            }
+            p.putIfAbsent("name", e.name());
+            if (p.get("file") == null || p.get("file").isBlank()) {
+                throw new UsageException(origin + ": virtio-blk needs file=PATH");
+            }
+        } else if (isNic(e.factoryPid())) {
             String mac = p.get("mac");
             if (mac != null) {
                 checkMac(mac, origin);

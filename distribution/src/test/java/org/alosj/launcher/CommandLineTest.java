@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +38,8 @@ class CommandLineTest {
 
     @Test
     void malformed_device_options_name_the_culprit() {
-        assertEquals("-device: unknown device 'ne2k' (known: e1000, e1000e, pcnet)", error("-device", "ne2k"));
+        assertEquals("-device: unknown device 'ne2k' (known: e1000, e1000e, pcnet, virtio-blk-pci, virtio-net-pci)",
+                error("-device", "ne2k"));
         assertTrue(error("-device", "pcnet,speed=10").startsWith("-device pcnet: unknown option 'speed'"));
         assertTrue(error("-device", "pcnet,mac").contains("bad option 'mac': expected key=value"));
         assertTrue(error("-device", "pcnet,addr=1").contains("slots 0 and 1 hold the host and ISA bridges"));
@@ -149,7 +151,8 @@ class CommandLineTest {
 
     @Test
     void help_lists_every_flag() {
-        for (String flag : new String[] {"-m ", "-device pcnet", "-netdev hub", "-netdev pcap", "-drive file=", "-c ", "-serial", "--help"}) {
+        for (String flag : new String[] {"-m ", "-device pcnet", "-device virtio-net-pci", "-device virtio-blk-pci",
+                "if=virtio", "if=none,id=ID", "-netdev hub", "-netdev pcap", "-drive file=", "-c ", "-serial", "--help"}) {
             assertTrue(CommandLine.USAGE.contains(flag), flag);
         }
     }
@@ -180,11 +183,13 @@ class CommandLineTest {
         assertTrue(error("-drive", "file=" + dir.resolve("none.img")).endsWith("none.img does not exist"));
         assertTrue(error("-drive", "file=" + dir).endsWith("is not a regular file"));
         assertTrue(error("-drive", "file=" + tiny).endsWith("is smaller than one 512-byte sector"));
-        assertEquals("-drive: unknown option 'cache' (known: file, if, index, readonly, format, media)",
+        assertEquals("-drive: unknown option 'cache' (known: file, if, index, readonly, format, media, id)",
                 error("-drive", "file=" + a + ",cache=none"));
         assertTrue(error("-drive", "file=" + a + ",index=4").contains("bad index=4: expected 0-3"));
         assertTrue(error("-drive", "file=" + a + ",index=x").contains("bad index=x"));
-        assertTrue(error("-drive", "file=" + a + ",if=virtio").contains("unsupported if=virtio (known: ide)"));
+        assertTrue(error("-drive", "file=" + a + ",if=scsi").contains("unsupported if=scsi (known: ide, virtio, none)"));
+        assertTrue(error("-drive", "file=" + a + ",if=none").contains("if=none needs id=ID"));
+        assertTrue(error("-drive", "file=" + a + ",if=virtio,index=1").contains("index= is for if=ide only"));
         assertTrue(error("-drive", "file=" + a + ",format=qcow2").contains("unsupported format=qcow2 (known: raw)"));
         assertTrue(error("-drive", "file=" + a + ",readonly=maybe").contains("bad readonly=maybe"));
         assertTrue(error("-drive", "if=ide").contains("needs file=PATH"));
@@ -197,5 +202,67 @@ class CommandLineTest {
                 new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
         assertEquals(2, status);
         assertEquals(1, err.toString(StandardCharsets.UTF_8).lines().count());
+    }
+
+    @Test
+    void virtio_drives_become_virtio_blk_functions_and_replace_the_default_disk(@TempDir Path dir) throws Exception {
+        Path a = Files.write(dir.resolve("a.img"), new byte[4096]);
+        Path b = Files.write(dir.resolve("b.img"), new byte[4096]);
+        Files.writeString(dir.resolve("org.alosj.hw.ata.cfg"), "drive.0.file=/default.img\n");
+        Files.writeString(dir.resolve("org.alosj.vfs.cfg"), "root=hda\n");
+        Files.writeString(dir.resolve("org.alosj.hw.pcnet-pcnet0.cfg"), "mac=52:54:00:12:34:56\n");
+        MachineConfig config = MachineConfig.fromDirectory(dir, Map.of());
+        CommandLine cl = CommandLine.parse(new String[] {"-device", "virtio-blk-pci,drive=d1,addr=9,disable-legacy=on,serial=S1",
+            "-drive", "file=" + a + ",if=virtio", "-drive", "file=" + b + ",if=none,id=d1,readonly=on"});
+        cl.applyTo(config);
+        Map<String, Map<String, String>> blk = new java.util.TreeMap<>();
+        for (ConfigEntry e : config.entries()) {
+            if (MachineConfig.VIRTIO_BLK_FACTORY.equals(e.factoryPid())) {
+                blk.put(e.name(), e.properties());
+            }
+        }
+        assertEquals(2, blk.size(), blk.toString());
+        assertEquals(a.toString(), blk.get("virtio-blk0").get("file"));
+        assertEquals("transitional", blk.get("virtio-blk0").get("mode"));
+        assertEquals(b.toString(), blk.get("virtio-blk1").get("file"));
+        assertEquals("true", blk.get("virtio-blk1").get("readonly"));
+        assertEquals("modern", blk.get("virtio-blk1").get("mode"));
+        assertEquals("9", blk.get("virtio-blk1").get("addr"));
+        assertEquals("S1", blk.get("virtio-blk1").get("serial"));
+        assertFalse(config.ata().properties().containsKey("drive.0.file"), "the default disk goes");
+        assertTrue(config.entries().stream().noneMatch(e -> MachineConfig.VFS_PID.equals(e.pid())), "nothing mounted on /");
+        assertTrue(config.entries().stream().anyMatch(e -> MachineConfig.PCNET_FACTORY.equals(e.factoryPid())),
+                "a disk does not replace the default NIC");
+    }
+
+    @Test
+    void virtio_net_takes_qemus_properties_and_replaces_the_default_nic(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("org.alosj.hw.pcnet-pcnet0.cfg"), "mac=52:54:00:12:34:56\n");
+        MachineConfig config = MachineConfig.fromDirectory(dir, Map.of());
+        CommandLine cl = CommandLine.parse(new String[] {"-netdev", "hub,id=n0", "-device",
+            "virtio-net-pci,netdev=n0,mac=52:54:00:00:00:05,addr=05.0,disable-legacy=on", "-device", "virtio-net-pci,netdev=n0"});
+        cl.applyTo(config);
+        List<ConfigEntry> nics = config.entries().stream().filter(e -> MachineConfig.isNic(e.factoryPid())).toList();
+        assertEquals(2, nics.size(), nics.toString());
+        Map<String, String> first = nics.stream().filter(e -> e.name().equals("virtio-net0")).findFirst().orElseThrow().properties();
+        assertEquals("modern", first.get("mode"));
+        assertEquals("5", first.get("addr"));
+        assertEquals("(netdev.id=n0)", first.get("backend.target"));
+        Map<String, String> second = nics.stream().filter(e -> e.name().equals("virtio-net1")).findFirst().orElseThrow().properties();
+        assertEquals("transitional", second.get("mode"));
+        assertEquals("52:54:00:12:34:57", second.get("mac"), "QEMU's default MAC plus the NIC's number");
+    }
+
+    @Test
+    void bad_virtio_devices_are_refused_in_one_line(@TempDir Path dir) throws IOException {
+        Path a = Files.write(dir.resolve("a.img"), new byte[4096]);
+        assertTrue(error("-device", "virtio-blk-pci").contains("needs drive=ID"));
+        assertTrue(error("-device", "virtio-blk-pci,drive=x").contains("no -drive with if=none,id=x"));
+        assertTrue(error("-drive", "file=" + a + ",if=none,id=d", "-device", "virtio-blk-pci,drive=d", "-device",
+                "virtio-blk-pci,drive=d").contains("drive d is already used"));
+        assertTrue(error("-device", "virtio-net-pci,disable-legacy=on,disable-modern=on").contains("leave no interface"));
+        assertTrue(error("-device", "virtio-net-pci,disable-legacy=maybe").contains("bad disable-legacy=maybe"));
+        assertTrue(error("-device", "virtio-net-pci,mac=zz").contains("bad MAC 'zz'"));
+        assertTrue(error("-device", "e1000x").contains("known: e1000, e1000e, pcnet, virtio-blk-pci, virtio-net-pci"));
     }
 }

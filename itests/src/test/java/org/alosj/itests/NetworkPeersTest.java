@@ -194,14 +194,16 @@ class NetworkPeersTest {
         return data;
     }
 
-    /** The NIC models the network must-shows run on, each with its driver. */
+    /** The NIC models the network must-shows run on, each with its driver: its -device, the netdev left to the test. */
     static java.util.stream.Stream<String> nics() {
-        return java.util.stream.Stream.of("pcnet", "e1000", "e1000e");
+        return java.util.stream.Stream.of("pcnet", "e1000", "e1000e", "virtio-net-pci",
+                "virtio-net-pci,disable-legacy=on");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("nics")
-    void throughPasstTheGuestGetsDhcpPingsTheGatewayFetchesOverHttpAndResolvesThroughDnsmasq(String nic) throws Exception {
+    void throughPasstTheGuestGetsDhcpPingsTheGatewayFetchesOverHttpAndResolvesThroughDnsmasq(String nic)
+            throws Exception {
         assumePeers("passt", "ip", "dnsmasq", "python3");
         createNamespace();
         Path www = Files.createDirectories(tmp.resolve("www"));

@@ -1,0 +1,446 @@
+package org.alosj.drivers.virtio;
+
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import org.alosj.kernel.device.NetDevice;
+import org.alosj.kernel.irq.InterruptRegistration;
+import org.alosj.kernel.mem.DmaBuffer;
+import org.alosj.kernel.pci.PciDevice;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A virtio-net device (virtio 1.x section 5.1) as a NetDevice, on receive queue 0 and transmit
+ * queue 1. Each receive buffer and transmit slot is {@value #BUFFER_SIZE} bytes of one DMA run:
+ * the virtio_net_hdr, then the frame. With VERSION_1 or ANY_LAYOUT both go in one descriptor;
+ * a legacy device without ANY_LAYOUT gets the header in a descriptor of its own.
+ *
+ * <p>Locking: {@code txLock} covers the transmit queue (callers' threads and the interrupt
+ * handler reclaiming); {@code rxLock} the receive queue, which the interrupt handler walks and
+ * refills. The receiver is called under rxLock and may transmit, so the order is rxLock, then
+ * txLock. {@link #close} resets the device before it frees anything.
+ */
+final class VirtioNetNic implements NetDevice {
+    private static final Logger LOG = LoggerFactory.getLogger("drivers.virtio_net");
+
+    // ---- features ----
+    static final int VIRTIO_NET_F_CSUM = 0;
+    static final int VIRTIO_NET_F_GUEST_CSUM = 1;
+    static final int VIRTIO_NET_F_MAC = 5;
+    static final int VIRTIO_NET_F_MRG_RXBUF = 15;
+    static final int VIRTIO_NET_F_STATUS = 16;
+    // ---- configuration ----
+    static final int VIRTIO_NET_CFG_MAC = 0x00;
+    static final int VIRTIO_NET_CFG_STATUS = 0x06;
+    static final int VIRTIO_NET_S_LINK_UP = 1;
+    // ---- header ----
+    static final int HDR_LEN = 12;
+    static final int HDR_LEN_LEGACY = 10;
+    static final int HDR_NUM_BUFFERS = 10;
+
+    static final int RX_QUEUE = 0;
+    static final int TX_QUEUE = 1;
+    static final int QUEUE_SIZE = 256;
+    static final int BUFFER_SIZE = 2048;
+    static final int MTU = 1500;
+    static final int ETH_HLEN = 14;
+    /** The frame starts here in a buffer whose header has a descriptor of its own. */
+    static final int SPLIT_FRAME_OFFSET = 16;
+
+    private final PciDevice device;
+    private final Transport transport;
+    private final String slot;
+    private final byte[] mac;
+    private final boolean statusFeature;
+    private final boolean mergeable;
+    private final int hdrLen;
+    private final boolean oneDescriptor;
+    private final SplitQueue rx;
+    private final SplitQueue tx;
+    private final DmaBuffer rxBuffers;
+    private final DmaBuffer txBuffers;
+    private final int rxCount;
+    private final int txSlots;
+    private final int[] txFree;
+    private int txFreeCount;
+    private final int[] txLength;
+    private final ReentrantLock txLock = new ReentrantLock();
+    private final ReentrantLock rxLock = new ReentrantLock();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final InterruptRegistration irq;
+    /** What to do when the device asks for a reset: the driver binds it again (from another thread). */
+    private final Runnable onNeedsReset;
+    private volatile boolean stopped;
+    private volatile Receiver receiver;
+
+    private final LongAdder rxPackets = new LongAdder();
+    private final LongAdder rxBytes = new LongAdder();
+    private final LongAdder rxErrors = new LongAdder();
+    private final LongAdder rxDropped = new LongAdder();
+    private final LongAdder txPackets = new LongAdder();
+    private final LongAdder txBytes = new LongAdder();
+    private final LongAdder txDropped = new LongAdder();
+    private final LongAdder interrupts = new LongAdder();
+
+    private VirtioNetNic(PciDevice device, Transport transport, long features, byte[] mac, Runnable onNeedsReset) {
+        this.device = device;
+        this.onNeedsReset = onNeedsReset;
+        this.transport = transport;
+        this.slot = device.address().toString();
+        this.mac = mac;
+        this.statusFeature = (features & 1L << VIRTIO_NET_F_STATUS) != 0;
+        this.mergeable = (features & 1L << VIRTIO_NET_F_MRG_RXBUF) != 0;
+        boolean version1 = (features & 1L << Transport.VIRTIO_F_VERSION_1) != 0;
+        this.hdrLen = version1 || mergeable ? HDR_LEN : HDR_LEN_LEGACY;
+        this.oneDescriptor = version1 || (features & 1L << Transport.VIRTIO_F_ANY_LAYOUT) != 0;
+        boolean eventIdx = (features & 1L << Transport.VIRTIO_RING_F_EVENT_IDX) != 0;
+        var dma = device.dma();
+        SplitQueue rxq = null;
+        SplitQueue txq = null;
+        DmaBuffer rxb = null;
+        DmaBuffer txb = null;
+        try {
+            rxq = SplitQueue.create(transport, dma, RX_QUEUE, QUEUE_SIZE, eventIdx, "virtio_net " + slot + " rx queue");
+            txq = SplitQueue.create(transport, dma, TX_QUEUE, QUEUE_SIZE, eventIdx, "virtio_net " + slot + " tx queue");
+            int perChain = oneDescriptor ? 1 : 2;
+            rxCount = rxq.size / perChain;
+            txSlots = txq.size / perChain;
+            rxb = dma.allocate(rxCount * BUFFER_SIZE, 4096, "virtio_net " + slot + " rx buffers");
+            txb = dma.allocate(txSlots * BUFFER_SIZE, 4096, "virtio_net " + slot + " tx buffers");
+        } catch (RuntimeException e) {
+            for (Object o : new Object[] {rxq, txq}) {
+                if (o != null) {
+                    ((SplitQueue) o).close();
+                }
+            }
+            if (rxb != null) {
+                rxb.close();
+            }
+            throw e;
+        }
+        this.rx = rxq;
+        this.tx = txq;
+        this.rxBuffers = rxb;
+        this.txBuffers = txb;
+        this.txFree = new int[txSlots];
+        for (int i = 0; i < txSlots; i++) {
+            txFree[i] = txSlots - 1 - i;
+        }
+        this.txFreeCount = txSlots;
+        this.txLength = new int[txSlots];
+        for (int i = 0; i < rxCount; i++) {
+            postReceive(i);
+        }
+        InterruptRegistration registration;
+        try {
+            registration = device.requestIrq("virtio_net " + slot, this::handleInterrupt);
+        } catch (RuntimeException e) {
+            freeMemory();
+            throw e;
+        }
+        this.irq = registration;
+    }
+
+    /**
+     * Brings the device up: reset, ACKNOWLEDGE, DRIVER, features, FEATURES_OK (modern), both
+     * queues with every receive buffer posted, DRIVER_OK. On failure the device is left reset
+     * and everything taken is given back.
+     */
+    static VirtioNetNic open(PciDevice device, Transport transport, Runnable onNeedsReset) {
+        transport.reset();
+        transport.addStatus(Transport.VIRTIO_CONFIG_S_ACKNOWLEDGE);
+        transport.addStatus(Transport.VIRTIO_CONFIG_S_DRIVER);
+        long offered = transport.deviceFeatures();
+        long wanted = 1L << VIRTIO_NET_F_MAC | 1L << VIRTIO_NET_F_STATUS | 1L << VIRTIO_NET_F_MRG_RXBUF
+                | 1L << Transport.VIRTIO_RING_F_EVENT_IDX | 1L << Transport.VIRTIO_F_ANY_LAYOUT
+                | (transport.modern() ? 1L << Transport.VIRTIO_F_VERSION_1 : 0);
+        long features = offered & wanted;
+        VirtioDevices.negotiate(transport, features);
+        byte[] mac = new byte[6];
+        if ((features & 1L << VIRTIO_NET_F_MAC) != 0) {
+            for (int i = 0; i < 6; i++) {
+                mac[i] = (byte) transport.config8(VIRTIO_NET_CFG_MAC + i);
+            }
+        } else {
+            // No address from the device: a random locally administered one, as Linux does.
+            new java.util.Random().nextBytes(mac);
+            mac[0] = (byte) (mac[0] & 0xFE | 0x02);
+        }
+        if ((mac[0] & 1) != 0 || java.util.Arrays.equals(mac, new byte[6])) {
+            transport.addStatus(Transport.VIRTIO_CONFIG_S_FAILED);
+            throw new IllegalStateException(device.address() + ": the device's MAC " + format(mac) + " is not a unicast address");
+        }
+        device.setBusMaster(true);
+        VirtioNetNic nic;
+        try {
+            nic = new VirtioNetNic(device, transport, features, mac, onNeedsReset);
+        } catch (RuntimeException e) {
+            transport.reset();
+            transport.addStatus(Transport.VIRTIO_CONFIG_S_FAILED);
+            device.setBusMaster(false);
+            throw e;
+        }
+        transport.addStatus(Transport.VIRTIO_CONFIG_S_DRIVER_OK);
+        nic.rx.kick();
+        LOG.info("{}: virtio-net ({}), IRQ {}, MAC {}, {} receive buffers{}", device.address(), transport.describe(),
+                device.irq(), format(mac), nic.rxCount, nic.mergeable ? ", mergeable" : "");
+        return nic;
+    }
+
+    static String format(byte[] mac) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < mac.length; i++) {
+            s.append(i == 0 ? "" : ":").append(String.format("%02x", mac[i] & 0xFF));
+        }
+        return s.toString();
+    }
+
+    /** Gives receive buffer {@code i} to the device (not yet kicked); rxLock held or bring-up. */
+    private void postReceive(int i) {
+        long base = rxBuffers.physicalAddress() + (long) i * BUFFER_SIZE;
+        boolean added = oneDescriptor
+                ? rx.add(new long[] {base}, new int[] {BUFFER_SIZE}, 0, i)
+                : rx.add(new long[] {base, base + SPLIT_FRAME_OFFSET}, new int[] {hdrLen, BUFFER_SIZE - SPLIT_FRAME_OFFSET}, 0, i);
+        if (!added) {
+            throw new IllegalStateException(slot + ": receive queue full while posting buffer " + i);
+        }
+    }
+
+    // ---- interrupt context ----
+
+    private boolean handleInterrupt(int line) {
+        // Stopped first: a handler still running as the next driver takes the device over must
+        // not read (and so clear) the ISR that is now that driver's.
+        int isr;
+        rxLock.lock(); // close() sets stopped under it
+        try {
+            if (stopped) {
+                return false;
+            }
+            isr = transport.readIsr();
+        } finally {
+            rxLock.unlock();
+        }
+        if (isr == 0xFF && !device.present()) {
+            return false;
+        }
+        if ((isr & (Transport.VIRTIO_PCI_ISR_QUEUE | Transport.VIRTIO_PCI_ISR_CONFIG)) == 0) {
+            return false;
+        }
+        interrupts.increment();
+        if ((isr & Transport.VIRTIO_PCI_ISR_CONFIG) != 0
+                && (transport.status() & Transport.VIRTIO_CONFIG_S_NEEDS_RESET) != 0) {
+            if (!stopped) {
+                LOG.error("{}: the device set DEVICE_NEEDS_RESET; binding it again", slot);
+                stopped = true;
+                onNeedsReset.run();
+            }
+            return true;
+        }
+        receive();
+        txLock.lock();
+        try {
+            reclaim();
+        } finally {
+            txLock.unlock();
+        }
+        return true;
+    }
+
+    /** Takes every frame the device has written, as one receive batch, and reposts the buffers. */
+    private void receive() {
+        rxLock.lock();
+        try {
+            do {
+                SplitQueue.Used u;
+                while (!stopped && (u = rx.next()) != null) {
+                    int i = (Integer) u.token();
+                    int length = u.length() - hdrLen;
+                    byte[] frame = null;
+                    if (length < ETH_HLEN || length > BUFFER_SIZE - hdrLen) {
+                        rxErrors.increment();
+                    } else if (mergeable && rxBuffers.read16(i * BUFFER_SIZE + HDR_NUM_BUFFERS) != 1) {
+                        rxErrors.increment(); // never more than one buffer: each holds a whole frame
+                    } else {
+                        frame = new byte[length];
+                        int at = i * BUFFER_SIZE + (oneDescriptor ? hdrLen : SPLIT_FRAME_OFFSET);
+                        rxBuffers.read(at, frame, 0, length);
+                    }
+                    postReceive(i);
+                    if (frame != null) {
+                        deliver(frame, rx.hasUsed());
+                    }
+                }
+                rx.kick();
+            } while (!stopped && rx.enableInterrupts());
+        } catch (IllegalStateException e) {
+            LOG.error("{}: {}", slot, e.getMessage());
+            stopped = true;
+        } finally {
+            rxLock.unlock();
+        }
+    }
+
+    private void deliver(byte[] frame, boolean more) {
+        Receiver r = receiver;
+        if (r == null) {
+            rxDropped.increment();
+            return;
+        }
+        rxPackets.increment();
+        rxBytes.add(frame.length);
+        try {
+            r.frameReceived(this, frame, 0, frame.length, more);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: receiver failed on a {}-byte frame: {}", slot, frame.length, e.toString(), e);
+        }
+    }
+
+    /** Retires the transmit slots the device is done with; txLock held. */
+    private void reclaim() {
+        SplitQueue.Used u;
+        while (!stopped && (u = tx.next()) != null) {
+            int s = (Integer) u.token();
+            txPackets.increment();
+            txBytes.add(txLength[s]);
+            txFree[txFreeCount++] = s;
+        }
+    }
+
+    // ---- NetDevice ----
+
+    @Override
+    public byte[] macAddress() {
+        return mac.clone();
+    }
+
+    @Override
+    public int mtu() {
+        return MTU;
+    }
+
+    @Override
+    public boolean linkUp() {
+        if (stopped || !device.present()) {
+            return false;
+        }
+        return !statusFeature || (transport.config16(VIRTIO_NET_CFG_STATUS) & VIRTIO_NET_S_LINK_UP) != 0;
+    }
+
+    @Override
+    public boolean transmit(byte[] frame, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, frame.length);
+        if (length < ETH_HLEN || length > ETH_HLEN + MTU) {
+            throw new IllegalArgumentException(String.format(
+                    "%s: cannot send a %d-byte frame (%d..%d bytes)", slot, length, ETH_HLEN, ETH_HLEN + MTU));
+        }
+        txLock.lock();
+        try {
+            if (stopped) {
+                txDropped.increment();
+                return false;
+            }
+            if (txFreeCount == 0) {
+                reclaim();
+            }
+            if (txFreeCount == 0) {
+                txDropped.increment();
+                return false;
+            }
+            int s = txFree[--txFreeCount];
+            int at = s * BUFFER_SIZE;
+            // A zeroed header: no checksum to complete, no segmentation, num_buffers unused.
+            for (int i = 0; i < hdrLen; i += 2) {
+                txBuffers.write16(at + i, 0);
+            }
+            long base = txBuffers.physicalAddress() + at;
+            boolean added;
+            if (oneDescriptor) {
+                txBuffers.write(at + hdrLen, frame, offset, length);
+                added = tx.add(new long[] {base}, new int[] {hdrLen + length}, 1, s);
+            } else {
+                txBuffers.write(at + SPLIT_FRAME_OFFSET, frame, offset, length);
+                added = tx.add(new long[] {base, base + SPLIT_FRAME_OFFSET}, new int[] {hdrLen, length}, 2, s);
+            }
+            if (!added) {
+                txFree[txFreeCount++] = s;
+                txDropped.increment();
+                return false;
+            }
+            txLength[s] = length;
+            tx.kick();
+            if (txFreeCount < txSlots / 2) {
+                reclaim(); // the device finishes a frame before the notification returns
+            }
+            return true;
+        } finally {
+            txLock.unlock();
+        }
+    }
+
+    @Override
+    public void setReceiver(Receiver receiver) {
+        this.receiver = receiver;
+    }
+
+    @Override
+    public Statistics statistics() {
+        txLock.lock();
+        try {
+            if (!stopped) {
+                reclaim();
+            }
+        } finally {
+            txLock.unlock();
+        }
+        return new Statistics(rxPackets.sum(), rxBytes.sum(), rxErrors.sum(), rxDropped.sum(),
+                txPackets.sum(), txBytes.sum(), 0, txDropped.sum(), interrupts.sum());
+    }
+
+    String slot() {
+        return slot;
+    }
+
+    // ---- teardown ----
+
+    /** Resets the device (DMA stops), then gives back the handler, queues and buffers. Idempotent. */
+    void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        boolean present = device.present();
+        rxLock.lock();
+        txLock.lock();
+        try {
+            stopped = true;
+            if (present) {
+                transport.reset();
+            }
+        } finally {
+            txLock.unlock();
+            rxLock.unlock();
+        }
+        irq.close();
+        rxLock.lock();
+        txLock.lock();
+        try {
+            freeMemory();
+        } finally {
+            txLock.unlock();
+            rxLock.unlock();
+        }
+        if (present) {
+            device.setBusMaster(false);
+        }
+        LOG.info("{}: virtio-net stopped{}", slot, present ? "" : " (device gone)");
+    }
+
+    private void freeMemory() {
+        rx.close();
+        tx.close();
+        rxBuffers.close();
+        txBuffers.close();
+    }
+}
