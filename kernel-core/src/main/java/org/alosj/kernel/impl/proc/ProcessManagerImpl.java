@@ -759,6 +759,8 @@ public final class ProcessManagerImpl implements ProcessManager {
 
     void threadExited(TaskImpl t) {
         ProcessImpl p = t.process;
+        LOG.debug("{} tid {} exits: {} instructions in {} ms of CPU", p, t.tid, t.cpu.instructionsRetired(),
+                t.cpuNanos / 1_000_000);
         if (t.clearChildTid != 0 && !p.memoryGone) {
             try {
                 t.memory().writeInt(t.clearChildTid, 0);

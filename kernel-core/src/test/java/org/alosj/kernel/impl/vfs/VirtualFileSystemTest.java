@@ -94,9 +94,9 @@ class VirtualFileSystemTest {
     }
 
     @Test
-    void boots_with_a_ramfs_root_holding_dev_tmp_and_mnt() throws Exception {
+    void boots_with_a_ramfs_root_holding_dev_tmp_mnt_and_proc() throws Exception {
         List<String> names = root.readdir("/").stream().map(DirEntry::name).toList();
-        assertEquals(List.of(".", "..", "dev", "tmp", "mnt"), names);
+        assertEquals(List.of(".", "..", "dev", "tmp", "mnt", "proc"), names);
         assertEquals(01777, root.stat("/tmp").attributes().permissions());
         assertEquals("devfs", vfs.mounts().get(1).type());
         assertEquals("/dev", vfs.mounts().get(1).target());
