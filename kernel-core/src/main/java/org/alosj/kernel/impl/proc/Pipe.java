@@ -68,9 +68,9 @@ final class Pipe {
                 synchronized (p) {
                     if (size > 0 || writers == 0) {
                         int n = Math.min(size, dst.remaining());
-                        for (int i = 0; i < n; i++) {
-                            dst.put(ring[(head + i) % CAPACITY]);
-                        }
+                        int first = Math.min(n, CAPACITY - head);
+                        dst.put(ring, head, first);
+                        dst.put(ring, 0, n - first);
                         head = (head + n) % CAPACITY;
                         size -= n;
                         if (n > 0) {
@@ -107,9 +107,10 @@ final class Pipe {
                     }
                     if (CAPACITY - size >= need) {
                         int n = Math.min(src.remaining(), CAPACITY - size);
-                        for (int i = 0; i < n; i++) {
-                            ring[(head + size + i) % CAPACITY] = src.get();
-                        }
+                        int tail = (head + size) % CAPACITY;
+                        int first = Math.min(n, CAPACITY - tail);
+                        src.get(ring, tail, first);
+                        src.get(ring, 0, n - first);
                         size += n;
                         written += n;
                         changed();
