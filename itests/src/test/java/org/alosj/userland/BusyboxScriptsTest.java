@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The scripts are written to be deterministic: listings with numeric owners, directory sizes
  * and link counts masked (they are the filesystem's, not the program's) and dates fixed; {@code ps}
  * looked at through the pids the script knows; {@code kill} checked through exit statuses; what
- * depends on the order of a directory read sorted. Without busybox, mkfs.ext2 or debugfs these tests
+ * depends on the order of a directory read sorted; nothing that depends on the host ({@code id},
+ * {@code ulimit}, {@code df}) or on how long something takes. Without busybox, mkfs.ext2 or debugfs these tests
  * skip saying why; with CI=true they fail.
  */
 class BusyboxScriptsTest {
@@ -211,6 +212,22 @@ class BusyboxScriptsTest {
                 ln notes.txt hard; ls -ln hard notes.txt | awk '{ print $1, $2, $NF }'
                 rmdir a 2>&1; echo "rmdir: $?"
                 for i in 1 2 3; do (echo "job $i" > out$i) & done; wait; cat out1 out2 out3
+                """);
+        SCRIPTS.put("scripts", """
+                printf '#!/bin/sh\\necho "script $0 $1"\\n' > s1; chmod +x s1; ./s1 one
+                echo 'echo "no #! line: run by this shell, $# arguments"' > s2; chmod +x s2; ./s2 a b
+                printf '#!/bin/sh -e\\nfalse\\necho never\\n' > s3; chmod +x s3; ./s3; echo "sh -e: $?"
+                printf '#!/nonexistent/interpreter\\n' > s4; chmod +x s4; ./s4 2>&1; echo "no interpreter: $?"
+                echo 'echo "sourced $1"' > s5; . ./s5 arg
+                chmod -x s1; ./s1 2>&1; echo "not executable: $?"
+                sh s1 direct
+                ./run.sh
+                """);
+        SCRIPTS.put("devices", """
+                head -c 100000 /dev/urandom | wc -c
+                head -c 16 /dev/random | wc -c
+                dd if=/dev/zero bs=1k count=64 2>/dev/null | wc -c
+                echo discarded > /dev/null; wc -c < /dev/null
                 """);
         SCRIPTS.put("checksums", """
                 md5sum notes.txt poem.txt

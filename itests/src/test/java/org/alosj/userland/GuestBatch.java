@@ -27,7 +27,8 @@ import org.alosj.itests.AlosProcess;
  * busybox and a link per applet, {@code /ubin} the userland programs, {@code /jobs/NAME/} a job's
  * tree, standard input and (for scripts) its text, and {@code /run.sh} the driver, which runs the
  * jobs one after another with {@code busybox sh}, each with its output redirected to
- * {@code /jobs/NAME/stdout}, {@code stderr} and {@code status}. The machine gets the image with
+ * {@code /jobs/NAME/stdout}, {@code stderr} and {@code status} ({@code /bin} of the guest's ramfs
+ * root links to the disk's, so that {@code #!/bin/sh} works). The machine gets the image with
  * {@code -drive} (and so no default disk: its root is a ramfs), mounts it on {@code /mnt}, runs the
  * driver and unmounts; the host then reads {@code /jobs} back with {@code debugfs -R rdump}. The
  * driver also prints {@code job NAME} on the console before each job, so a machine that hangs is
@@ -93,7 +94,9 @@ final class GuestBatch {
             }
         }
         Files.createDirectories(stage.resolve("jobs"));
-        driver.append("# ALOS/J's run of the jobs: one line each, its output to files beside its tree.\n");
+        driver.append("# ALOS/J's run of the jobs: one line each, its output to files beside its tree.\n")
+                .append("# The root is a ramfs: /bin is the disk's, so that #!/bin/sh works as on the host.\n")
+                .append(MOUNT).append("/bin/busybox ln -s ").append(MOUNT).append("/bin /bin\n");
     }
 
     /** The applets of {@code busybox}, by {@code busybox --list}. */

@@ -52,8 +52,11 @@ class UserlandOnAlosTest {
 
         GuestBatch batch = new GuestBatch(work, BUSYBOX, userland);
         for (Cases.Case c : Cases.load().all()) {
-            StringBuilder command = new StringBuilder(GuestBatch.MOUNT + "/bin/busybox env -i PATH=" + GuestBatch.MOUNT + "/ubin ");
-            command.append(GuestBatch.quote(c.program()));
+            // By its path, as natively: busybox env (and sh) prefer their own applets to a program
+            // found on PATH, so "cat" would be busybox's.
+            String ubin = GuestBatch.MOUNT + "/ubin";
+            StringBuilder command = new StringBuilder(GuestBatch.MOUNT + "/bin/busybox env -i PATH=" + ubin + " ");
+            command.append(GuestBatch.quote(ubin + "/" + c.program()));
             for (String arg : c.args()) {
                 command.append(' ').append(GuestBatch.quote(arg));
             }
