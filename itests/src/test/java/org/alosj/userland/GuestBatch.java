@@ -188,7 +188,14 @@ final class GuestBatch {
 
         Path back = work.resolve("back");
         Files.createDirectory(back);
-        host("debugfs", "-R", "rdump /jobs " + back, image.toString());
+        // After a hang the disk was not unmounted: read what debugfs can, and let each job say what
+        // it lacks, with the console (the last "job NAME" on it is the one that hung).
+        Process dump = new ProcessBuilder("debugfs", "-R", "rdump /jobs " + back, image.toString())
+                .redirectErrorStream(true).start();
+        String dumped = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!dump.waitFor(120, TimeUnit.SECONDS) || dump.exitValue() != 0) {
+            log += "\n(debugfs rdump /jobs failed: " + dumped + ")";
+        }
         Map<String, Outcome> outcomes = new LinkedHashMap<>();
         for (String job : jobs) {
             Path d = back.resolve("jobs").resolve(job);
