@@ -11,30 +11,31 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * ./alos as a user runs it, for the end-to-end suites: the distribution's launcher in a JVM of its
- * own, no terminal (stdin from /dev/null), stdout and stderr gathered, bounded in time.
+ * own, no terminal (stdin from /dev/null), stdout and stderr gathered, bounded in time. Public for
+ * the suites of other packages (org.alosj.userland runs the userland's cases on the machine).
  */
-final class AlosProcess {
-    record Result(int status, String out, String err) {
+public final class AlosProcess {
+    public record Result(int status, String out, String err) {
     }
 
     private AlosProcess() {
     }
 
     /** The launcher's command line for the distribution at {@code dist}, its run directory {@code run}. */
-    static List<String> launcher(Path dist, Path run) {
+    public static List<String> launcher(Path dist, Path run) {
         return new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dalos.run=" + run, "-cp", dist.resolve("lib") + "/*", "org.alosj.launcher.Main",
                 "--home", dist.toString()));
     }
 
     /** Runs {@code builder} to its end, at most {@code limitSeconds}; {@code what} names it in the failure. */
-    static Result run(ProcessBuilder builder, long limitSeconds, String what) throws Exception {
+    public static Result run(ProcessBuilder builder, long limitSeconds, String what) throws Exception {
         return run(builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start(), limitSeconds,
                 what);
     }
 
     /** As {@link #run(ProcessBuilder, long, String)}, with {@code input} written to its stdin, then closed. */
-    static Result run(ProcessBuilder builder, byte[] input, long limitSeconds, String what) throws Exception {
+    public static Result run(ProcessBuilder builder, byte[] input, long limitSeconds, String what) throws Exception {
         Process p = builder.redirectInput(ProcessBuilder.Redirect.PIPE).start();
         Thread feeder = new Thread(() -> {
             try (var in = p.getOutputStream()) {

@@ -307,7 +307,8 @@ final class FileCalls {
             String p = t.memory().readString(a.a1(), PATH_MAX);
             String resolved = p.isEmpty() && (a.i3() & AT_EMPTY_PATH) != 0 ? vfsFile(t, a.i0(), SysError.EBADF).path()
                     : resolve(t, a.i0(), p);
-            abi.execveWith(t, resolved, a.a2(), a.a3());
+            String exe = procExe(t, resolved);
+            abi.execveWith(t, exe != null ? exe : resolved, a.a2(), a.a3());
         } catch (SysError e) {
             t.cpu().setReg(org.alosj.hal.cpu.Reg.RAX, -e.errno());
         }
@@ -511,16 +512,21 @@ final class FileCalls {
         return cwd.length;
     }
 
+    /**
+     * The image a process runs, for the magic links /proc/self/exe and /proc/PID/exe (there is no
+     * procfs yet): null for any other path. busybox reads the link, and execs itself through it to
+     * run an applet, or a script that execve called ENOEXEC.
+     */
+    static String procExe(Task t, String path) {
+        return path.equals("/proc/self/exe") || path.equals("/proc/" + t.pid() + "/exe") ? t.executable() : null;
+    }
+
     private long readlink(Task t, String path, long buf, long size) throws SysError, FsException {
         if (size <= 0) {
             throw new SysError(SysError.EINVAL);
         }
-        String target;
-        if (path.equals("/proc/self/exe") || path.equals("/proc/" + t.pid() + "/exe")) {
-            target = t.executable();
-        } else {
-            target = t.fs().readlink(path);
-        }
+        String exe = procExe(t, path);
+        String target = exe != null ? exe : t.fs().readlink(path);
         byte[] b = target.getBytes(StandardCharsets.UTF_8);
         int n = (int) Math.min(b.length, size);
         t.memory().write(buf, b, 0, n);

@@ -243,9 +243,10 @@ public final class LinuxAbi implements Abi {
         Cpu cpu = t.cpu();
         try {
             String p = t.memory().readString(path, 4096);
+            String exe = FileCalls.procExe(t, p);
             List<String> args = t.memory().readStringArray(argv, 2 * 1024 * 1024);
             List<String> env = t.memory().readStringArray(envp, 2 * 1024 * 1024);
-            t.execve(p, args, env);
+            t.execve(exe != null ? exe : p, args, env);
         } catch (SysError e) {
             cpu.setReg(Reg.RAX, -e.errno());
         }

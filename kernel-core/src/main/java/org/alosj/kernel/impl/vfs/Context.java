@@ -247,6 +247,8 @@ final class Context implements VfsContext {
                     kind = OpenFile.Kind.NULL;
                 } else if (a.rdev() == DevFs.DEV_ZERO) {
                     kind = OpenFile.Kind.ZERO;
+                } else if (a.rdev() == DevFs.DEV_RANDOM || a.rdev() == DevFs.DEV_URANDOM) {
+                    kind = OpenFile.Kind.RANDOM;
                 } else {
                     throw new FsException(Errno.ENXIO, path + ": no such character device");
                 }
@@ -287,7 +289,7 @@ final class Context implements VfsContext {
         if (offset < 0) {
             throw new FsException(Errno.EINVAL, "negative offset");
         }
-        if (f.kind == OpenFile.Kind.NULL || f.kind == OpenFile.Kind.ZERO) {
+        if (f.isCharacterDevice()) {
             throw new FsException(Errno.ESPIPE, "not seekable");
         }
         return readAt(f, dst, offset);
@@ -308,6 +310,12 @@ final class Context implements VfsContext {
                     dst.put((byte) 0);
                 }
                 yield n;
+            }
+            case RANDOM -> {
+                byte[] b = new byte[dst.remaining()];
+                OpenFile.RANDOM.nextBytes(b);
+                dst.put(b);
+                yield b.length;
             }
         };
     }
@@ -339,7 +347,7 @@ final class Context implements VfsContext {
         if (offset < 0) {
             throw new FsException(Errno.EINVAL, "negative offset");
         }
-        if (f.kind == OpenFile.Kind.NULL || f.kind == OpenFile.Kind.ZERO) {
+        if (f.isCharacterDevice()) {
             throw new FsException(Errno.ESPIPE, "not seekable");
         }
         return writeAt(f, src, offset);
@@ -358,7 +366,7 @@ final class Context implements VfsContext {
             }
             case DIRECTORY -> throw new FsException(Errno.EISDIR, "a directory");
             case BLOCK -> f.writeBlock(offset, src);
-            case NULL, ZERO -> {
+            case NULL, ZERO, RANDOM -> {
                 int n = src.remaining();
                 src.position(src.limit());
                 yield n;
@@ -369,7 +377,7 @@ final class Context implements VfsContext {
     @Override
     public long lseek(int fd, long offset, int whence) throws FsException {
         OpenFile f = file(fd);
-        if (f.kind == OpenFile.Kind.NULL || f.kind == OpenFile.Kind.ZERO) {
+        if (f.isCharacterDevice()) {
             return 0;
         }
         synchronized (f) {

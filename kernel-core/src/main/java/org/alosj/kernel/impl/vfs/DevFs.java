@@ -19,8 +19,8 @@ import org.alosj.kernel.vfs.DeviceNumbers;
 /**
  * devfs, mounted at /dev: one flat directory that shows what exists now, nothing stored. The
  * block devices of the block layer appear and vanish with their drivers ({@code hda},
- * {@code hda1}, brw-rw---- root:disk with Linux's numbers); {@code null} and {@code zero} are
- * there always. Opening a node is the VFS's business: it goes by st_rdev, as on any filesystem.
+ * {@code hda1}, brw-rw---- root:disk with Linux's numbers); {@code null}, {@code zero},
+ * {@code random} and {@code urandom} are there always. Opening a node is the VFS's business: it goes by st_rdev, as on any filesystem.
  */
 final class DevFs implements FileSystem {
     static final String TYPE = "devfs";
@@ -28,6 +28,8 @@ final class DevFs implements FileSystem {
     static final int GID_DISK = 6;
     static final long DEV_NULL = DeviceNumbers.makedev(1, 3);
     static final long DEV_ZERO = DeviceNumbers.makedev(1, 5);
+    static final long DEV_RANDOM = DeviceNumbers.makedev(1, 8);
+    static final long DEV_URANDOM = DeviceNumbers.makedev(1, 9);
     private static final long NODE_BASE = 16;
 
     private final Supplier<BlockLayer> blocks;
@@ -51,6 +53,8 @@ final class DevFs implements FileSystem {
         List<Node> out = new ArrayList<>();
         out.add(new Node("null", 2, FileType.CHARACTER_DEVICE, 0666, 0, DEV_NULL));
         out.add(new Node("zero", 3, FileType.CHARACTER_DEVICE, 0666, 0, DEV_ZERO));
+        out.add(new Node("random", 4, FileType.CHARACTER_DEVICE, 0666, 0, DEV_RANDOM));
+        out.add(new Node("urandom", 5, FileType.CHARACTER_DEVICE, 0666, 0, DEV_URANDOM));
         BlockLayer b = blocks.get();
         if (b != null) {
             for (BlockLayer.DeviceInfo d : b.devices()) {

@@ -2,6 +2,7 @@ package org.alosj.kernel.impl.vfs;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 import java.util.List;
 import org.alosj.kernel.device.BlockDevice;
 import org.alosj.kernel.fs.DirEntry;
@@ -13,10 +14,14 @@ import org.alosj.kernel.vfs.OpenFlags;
  * An open file description (Linux's struct file): the node, the flags it was opened with and
  * the offset, shared by every descriptor dup or fork made from it. What read and write do
  * depends on the kind: a filesystem's regular file, a directory (read through getdents), a
- * block device (bytes at any offset, whole sectors underneath) or /dev/null and /dev/zero.
+ * block device (bytes at any offset, whole sectors underneath) or /dev/null, /dev/zero and
+ * /dev/random (with /dev/urandom: both never block, as Linux's since 5.6).
  */
 final class OpenFile {
-    enum Kind { FILE, DIRECTORY, BLOCK, NULL, ZERO }
+    enum Kind { FILE, DIRECTORY, BLOCK, NULL, ZERO, RANDOM }
+
+    /** What /dev/random and /dev/urandom read: the JDK's strong generator, seeded by the host. */
+    static final SecureRandom RANDOM = new SecureRandom();
 
     private static final int CHUNK = 64 * 1024;
 
@@ -35,6 +40,11 @@ final class OpenFile {
         this.kind = kind;
         this.block = block;
         this.inode = inode;
+    }
+
+    /** /dev/null, /dev/zero or /dev/random: no offset, nothing to seek. */
+    boolean isCharacterDevice() {
+        return kind == Kind.NULL || kind == Kind.ZERO || kind == Kind.RANDOM;
     }
 
     boolean readable() {

@@ -104,6 +104,26 @@ class VirtualFileSystemTest {
     }
 
     @Test
+    void dev_random_and_urandom_are_character_devices_1_8_and_1_9_that_read_random_bytes() throws Exception {
+        for (String name : List.of("random", "urandom")) {
+            var a = root.stat("/dev/" + name).attributes();
+            assertEquals(FileType.CHARACTER_DEVICE, a.type(), name);
+            assertEquals(0666, a.permissions(), name);
+            assertEquals(name.equals("random") ? 0x0108 : 0x0109, a.rdev(), name); // major 1, minor 8 / 9
+            int fd = root.open("/dev/" + name, O_RDWR, 0);
+            ByteBuffer first = ByteBuffer.allocate(64);
+            ByteBuffer second = ByteBuffer.allocate(64);
+            assertEquals(64, root.read(fd, first));
+            assertEquals(64, root.read(fd, second));
+            // 512 random bits: equal or all zero only by a chance of 2^-512.
+            assertFalse(java.util.Arrays.equals(first.array(), second.array()), name + " read the same bytes twice");
+            assertFalse(java.util.Arrays.equals(new byte[64], first.array()), name + " read zeros");
+            assertEquals(3, root.write(fd, ByteBuffer.wrap("abc".getBytes())), "writes to " + name + " are taken");
+            root.close(fd);
+        }
+    }
+
+    @Test
     void files_are_written_read_appended_truncated_and_seeked() throws Exception {
         write(root, "/tmp/a", "hello");
         int fd = root.open("/tmp/a", O_WRONLY | O_APPEND, 0);
