@@ -83,9 +83,6 @@ class UserlandOnAlosTest {
         check(theCase("fpprint"));
     }
 
-    @Disabled("abi-linux has no socket system calls yet: socket(AF_INET, SOCK_STREAM, 0) returns ENOSYS, so"
-            + " tcpclient prints \"connect to 127.0.0.1 port 1: Function not implemented\" instead of ECONNREFUSED's"
-            + " \"Connection refused\"")
     @Test
     void tcpclientRefused() {
         check(theCase("tcpclient-refused"));

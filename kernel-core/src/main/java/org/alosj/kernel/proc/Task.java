@@ -128,6 +128,9 @@ public interface Task {
     /** Every process, as /proc lists them. */
     List<ProcessInfo> allProcesses();
 
+    /** prctl(PR_SET_NAME): the thread's name (the process's, for its first thread), 15 bytes at most. */
+    void setName(String name);
+
     /** The process's command line and image path, as /proc/PID/exe shows it. */
     String executable();
 

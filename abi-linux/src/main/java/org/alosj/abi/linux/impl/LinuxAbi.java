@@ -354,9 +354,11 @@ public final class LinuxAbi implements Abi {
 
     private long prctl(Task t, int option, long arg) throws SysError {
         switch (option) {
-            case 15: // PR_SET_NAME
-                t.memory().readString(arg, 4096);
+            case 15: { // PR_SET_NAME: the kernel keeps 15 bytes
+                String name = t.memory().readString(arg, 4096);
+                t.setName(name.length() > 15 ? name.substring(0, 15) : name);
                 return 0;
+            }
             case 16: { // PR_GET_NAME
                 byte[] name = new byte[16];
                 byte[] n = t.info().name().getBytes(StandardCharsets.UTF_8);

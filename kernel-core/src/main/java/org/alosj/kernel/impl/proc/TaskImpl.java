@@ -838,6 +838,13 @@ final class TaskImpl implements Task, Runnable {
     }
 
     @Override
+    public void setName(String name) {
+        if (tid == process.pid) {
+            process.name = name.length() > 15 ? name.substring(0, 15) : name;
+        }
+    }
+
+    @Override
     public String executable() {
         return process.executable;
     }

@@ -192,7 +192,7 @@ public final class VirtualFileSystem implements Vfs {
         serviceTypes.put(name, type);
         LOG.info("VFS: filesystem type {} registered", name);
         tryRootMount();
-        if (name.equals(PROC) && rootDone) {
+        if (name.equals(PROC) && (rootDone || rootDevice == null)) {
             try (Context c = newContext(0, 0)) {
                 mountProc(c);
             }
