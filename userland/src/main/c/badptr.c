@@ -16,7 +16,8 @@
  * it, as Linux does: its line is ok when the pointer came back as the thread id and a thread
  * that exits with a wild clear-child-tid address leaves its process to exit normally.
  * It works in the current directory (a file, a link and a directory entry it removes again).
- * Exit status 0 when every call was ok, else 1.
+ * Last, no descriptor a failed call made may be left open. Exit status 0 when every call was
+ * ok, else 1.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -349,6 +350,8 @@ int main(void)
 		unlink(FILE_NAME);
 		return 1;
 	}
+	int lowest_free_fd = dup(0);
+	close(lowest_free_fd);
 	int ncalls = sizeof calls / sizeof calls[0];
 	int failed = 0;
 	for (int i = 0; i < ncalls; i++) {
@@ -376,6 +379,16 @@ int main(void)
 	printf("set_tid_address: %s%s%s\n", why[0] ? "FAIL (" : "ok", why, why[0] ? ")" : "");
 	failed += why[0] != 0;
 	ncalls++;
+
+	/* A call that failed must not have left a descriptor behind (pipe makes two before it writes). */
+	int fd = dup(0);
+	close(fd);
+	if (fd == lowest_free_fd) {
+		printf("no descriptor left open: ok\n");
+	} else {
+		printf("no descriptor left open: FAIL (lowest free was %d, now %d)\n", lowest_free_fd, fd);
+		failed++;
+	}
 
 	unlink(LINK_NAME);
 	unlink(FILE_NAME);
