@@ -30,6 +30,13 @@ public interface UserMemory {
         dst.position(dst.position() + n);
     }
 
+    /**
+     * Checks that all of [address, address + length) can be written, faulting its pages in as
+     * the program's own writes would; EFAULT otherwise. A call that takes data from somewhere it
+     * cannot put back (a pipe, a socket) asks this first, so a bad buffer loses nothing.
+     */
+    void checkWritable(long address, long length) throws SysError;
+
     long readLong(long address) throws SysError;
 
     int readInt(long address) throws SysError;

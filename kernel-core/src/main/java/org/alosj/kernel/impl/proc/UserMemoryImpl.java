@@ -62,6 +62,15 @@ final class UserMemoryImpl implements UserMemory {
     }
 
     @Override
+    public void checkWritable(long address, long length) throws SysError {
+        check(address, length);
+        AddressSpace as = task.process.addressSpace();
+        for (long va = address & ~(PAGE - 1); va < address + length; va += PAGE) {
+            as.translate(va, true);
+        }
+    }
+
+    @Override
     public long readLong(long address) throws SysError {
         if ((address & 7) == 0) {
             check(address, 8);
