@@ -178,6 +178,22 @@ class BadInputDistributionTest {
     }
 
     @Test
+    void a_process_started_before_a_fork_bomb_and_the_shell_around_it_carry_on() throws Exception {
+        requireUserland();
+        require(Files.isExecutable(HOST_BUSYBOX), "the build host has no /bin/busybox (Debian package busybox-static)");
+        String script = "(sleep 1; echo survivor done) & forkbomb; echo forkbomb status $?; wait; echo shell carries on;"
+            + " hello after | grep argv";
+        Result r = alos(null, "-c", "exec /bin/busybox sh -c '" + script + "'");
+        assertEquals(0, r.status(), r.out() + r.err());
+        // The survivor may finish before or after the bomb: each line is checked on its own.
+        for (String line : List.of("forkbomb: fork failed with EAGAIN after more than 10 children\n",
+                "forkbomb: every child exited and was reaped\nforkbomb status 0\n", "survivor done\n",
+                "shell carries on\nargv[0]=hello\nargv[1]=after\n")) {
+            assertTrue(r.out().contains(line), line + " in:\n" + r.out() + r.err());
+        }
+    }
+
+    @Test
     void an_endless_loop_is_preempted_while_other_work_proceeds_then_killed() throws Exception {
         requireUserland();
         require(Files.isExecutable(HOST_BUSYBOX), "the build host has no /bin/busybox (Debian package busybox-static)");
