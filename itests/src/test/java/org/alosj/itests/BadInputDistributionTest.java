@@ -103,9 +103,12 @@ class BadInputDistributionTest {
             Path p = tree.resolve(file);
             Files.write(p, mutants.get(i).file());
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+            // The shell's exec starts a process on it; forkpipe's child execve()s it in place of itself.
             script.append("exec /mnt/").append(file).append(" mutant\necho after ").append(file).append('\n');
+            script.append("exec /mnt/forkpipe /mnt/").append(file).append(" mutant\necho execve ").append(file).append('\n');
         }
         Files.copy(userland.resolve("hello"), tree.resolve("hello"));
+        Files.copy(userland.resolve("forkpipe"), tree.resolve("forkpipe"));
         script.append("exec /mnt/hello good\numount /mnt\n");
         Path img = tmp.resolve("mutants.img");
         StorageTest.run("mkfs.ext2", "-q", "-F", "-d", tree.toString(), img.toString(), "16M");
@@ -134,9 +137,26 @@ class BadInputDistributionTest {
                 assertEquals("killed", outcome, file + " (" + m + ") dies in the C library's start-up:\n" + seen);
             }
             outcomes.merge(outcome, 1, Integer::sum);
+            int after = out.indexOf("execve " + file + "\n", from);
+            assertTrue(after >= 0, "the shell did not carry on after forkpipe " + file + " (" + m + "):\n" + out.substring(from));
+            String execve = out.substring(from, after);
+            from = after;
+            assertEquals(outcome, execveOutcome(execve, file), file + " (" + m + ") execve()d by forkpipe:\n" + execve);
         }
         assertEquals(Set.of("ENOEXEC", "ran", "killed"), outcomes.keySet(), "outcomes: " + outcomes);
         assertTrue(out.substring(from).contains("argv[1]=good\n"), "the good program after the mutants:\n" + out.substring(from));
+    }
+
+    /** The same for forkpipe's child execve()ing the mutant: its error, its end, or the program's lines through the pipe. */
+    private static String execveOutcome(String seen, String file) {
+        if (seen.contains("forkpipe: /mnt/" + file + ": Exec format error\n")) {
+            return "ENOEXEC";
+        }
+        if (seen.contains("forkpipe: /mnt/" + file + " was killed by signal ")) {
+            return "killed";
+        }
+        return seen.contains("| argv[1]=mutant\n") && seen.contains("forkpipe: /mnt/" + file + " exited with status 0\n")
+            ? "ran" : null;
     }
 
     /** What one exec of a mutant gave: ENOEXEC, ran (hello's output, status 0), killed (by a signal), or null. */
