@@ -31,11 +31,13 @@ public interface UserMemory {
     }
 
     /**
-     * Checks that all of [address, address + length) can be written, faulting its pages in as
-     * the program's own writes would; EFAULT otherwise. A call that takes data from somewhere it
-     * cannot put back (a pipe, a socket) asks this first, so a bad buffer loses nothing.
+     * How many bytes from {@code address}, up to {@code length}, the program could write: those
+     * in writable mappings (or in stack it may grow into), found without touching a page. A call
+     * that takes data from somewhere it cannot put it back (a pipe, a socket) takes no more than
+     * this, so a bad buffer loses nothing. EFAULT when not even the first byte could be written,
+     * or when the range leaves the user half.
      */
-    void checkWritable(long address, long length) throws SysError;
+    long writable(long address, long length) throws SysError;
 
     long readLong(long address) throws SysError;
 

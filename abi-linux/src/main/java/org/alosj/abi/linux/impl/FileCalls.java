@@ -324,7 +324,8 @@ final class FileCalls {
         if (n == 0) {
             return 0;
         }
-        t.memory().checkWritable(buf, n);
+        // No more than the program can take: data past a bad page stays where it was (a short read).
+        n = (int) t.memory().writable(buf, n);
         ByteBuffer dst = ByteBuffer.allocate(n);
         int got = offset < 0 ? f.read(t, dst) : f.pread(t, dst, offset);
         if (got > 0) {
@@ -600,7 +601,9 @@ final class FileCalls {
         if ((flags & ~(OpenFlags.O_CLOEXEC | OpenFlags.O_NONBLOCK | 040000)) != 0) {
             throw new SysError(SysError.EINVAL);
         }
-        t.memory().checkWritable(fds, 8);
+        if (t.memory().writable(fds, 8) < 8) {
+            throw new SysError(SysError.EFAULT);
+        }
         OpenFile[] ends = t.pipe(flags & OpenFlags.O_NONBLOCK);
         boolean cloexec = (flags & OpenFlags.O_CLOEXEC) != 0;
         int r = t.installFile(ends[0], 0, cloexec);

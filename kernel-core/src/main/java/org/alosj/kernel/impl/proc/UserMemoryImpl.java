@@ -62,12 +62,13 @@ final class UserMemoryImpl implements UserMemory {
     }
 
     @Override
-    public void checkWritable(long address, long length) throws SysError {
+    public long writable(long address, long length) throws SysError {
         check(address, length);
-        AddressSpace as = task.process.addressSpace();
-        for (long va = address & ~(PAGE - 1); va < address + length; va += PAGE) {
-            as.translate(va, true);
+        long n = task.process.addressSpace().writableSpan(address, length);
+        if (n == 0 && length > 0) {
+            throw new SysError(SysError.EFAULT);
         }
+        return n;
     }
 
     @Override
