@@ -187,7 +187,9 @@ class BadInputDistributionTest {
         requireUserland();
         String expected = Files.readString(Path.of("../userland/src/test/resources/expected/badptr.out"));
         Result r = alos(null, "-c", "cd /tmp; exec /bin/badptr; exec /bin/hello after");
-        String out = r.out().substring(r.out().indexOf("read: "));
+        int start = r.out().indexOf("read: ");
+        assertTrue(start >= 0, "badptr printed nothing:\n" + r.out() + r.err());
+        String out = r.out().substring(start);
         assertEquals(expected, out.substring(0, Math.min(out.length(), expected.length())), r.out() + r.err());
         assertTrue(out.substring(expected.length()).startsWith("Hello from the ALOS/J userland!"), r.out() + r.err());
         assertEquals(0, r.status(), r.err());
