@@ -30,6 +30,15 @@ public interface UserMemory {
         dst.position(dst.position() + n);
     }
 
+    /**
+     * How many bytes from {@code address}, up to {@code length}, the program could write: those
+     * in writable mappings (or in stack it may grow into), found without touching a page. A call
+     * that takes data from somewhere it cannot put it back (a pipe, a socket) takes no more than
+     * this, so a bad buffer loses nothing. EFAULT when not even the first byte could be written,
+     * or when the range leaves the user half.
+     */
+    long writable(long address, long length) throws SysError;
+
     long readLong(long address) throws SysError;
 
     int readInt(long address) throws SysError;

@@ -6,7 +6,7 @@
  * {@link org.alosj.kernel.proc.Task}. Error numbers are Linux's ({@link org.alosj.kernel.proc.SysError}).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.alosj.kernel.proc;
 
 import org.osgi.annotation.bundle.Export;

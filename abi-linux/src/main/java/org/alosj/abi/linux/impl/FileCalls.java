@@ -325,19 +325,14 @@ final class FileCalls {
         if (n == 0) {
             return 0;
         }
-        probe(t, buf, n);
+        // No more than the program can take: data past a bad page stays where it was (a short read).
+        n = (int) t.memory().writable(buf, n);
         ByteBuffer dst = ByteBuffer.allocate(n);
         int got = offset < 0 ? f.read(t, dst) : f.pread(t, dst, offset);
         if (got > 0) {
             t.memory().write(buf, dst.array(), 0, got);
         }
         return Math.max(0, got);
-    }
-
-    /** Checks both ends of a user buffer before a call consumes data it could not deliver. */
-    private static void probe(Task t, long buf, int n) throws SysError {
-        t.memory().read(buf, new byte[1], 0, 1);
-        t.memory().read(buf + n - 1, new byte[1], 0, 1);
     }
 
     private long write(Task t, int fd, long buf, long count, long offset) throws SysError {
@@ -612,7 +607,9 @@ final class FileCalls {
         if ((flags & ~(OpenFlags.O_CLOEXEC | OpenFlags.O_NONBLOCK | 040000)) != 0) {
             throw new SysError(SysError.EINVAL);
         }
-        t.memory().read(fds, new byte[8], 0, 8);
+        if (t.memory().writable(fds, 8) < 8) {
+            throw new SysError(SysError.EFAULT);
+        }
         OpenFile[] ends = t.pipe(flags & OpenFlags.O_NONBLOCK);
         boolean cloexec = (flags & OpenFlags.O_CLOEXEC) != 0;
         int r = t.installFile(ends[0], 0, cloexec);
@@ -623,8 +620,14 @@ final class FileCalls {
             t.closeFile(r);
             throw e;
         }
-        t.memory().writeInt(fds, r);
-        t.memory().writeInt(fds + 4, w);
+        try {
+            t.memory().writeInt(fds, r);
+            t.memory().writeInt(fds + 4, w);
+        } catch (SysError e) {
+            t.closeFile(r);
+            t.closeFile(w);
+            throw e;
+        }
         return 0;
     }
 

@@ -403,6 +403,27 @@ final class AddressSpace {
         return stack;
     }
 
+    /**
+     * How many bytes from {@code va}, up to {@code length}, a write could reach: writable
+     * mappings back to back, and stack grown into as the program's own write would grow it. No
+     * page is touched. The caller keeps [va, va + length) inside the user half.
+     */
+    synchronized long writableSpan(long va, long length) {
+        long end = va + length;
+        long at = va;
+        while (at < end) {
+            Vma v = find(at);
+            if (v == null) {
+                v = growStack(at, at);
+            }
+            if (v == null || (v.prot & PROT_WRITE) == 0) {
+                break;
+            }
+            at = v.end;
+        }
+        return Math.min(at, end) - va;
+    }
+
     /** The physical address user code would reach at {@code va} for this access, faulting it in. */
     synchronized long translate(long va, boolean write) throws SysError {
         if (va < 0 || va >= USER_END) {

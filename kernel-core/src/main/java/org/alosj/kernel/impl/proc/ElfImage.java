@@ -118,6 +118,9 @@ final class ElfImage {
                             || start + memsz > AddressSpace.MMAP_TOP || start + memsz < start) {
                         throw bad(path, String.format("segment %d at %#x+%#x is outside user memory", i, va, memsz));
                     }
+                    if (memsz == 0) {
+                        break; // nothing to map (as Linux skips it); a mapping of no pages would replace one at its address
+                    }
                     for (Segment s : loads) {
                         long a0 = start & ~0xFFFL;
                         long a1 = AddressSpace.pageUp(start + memsz);

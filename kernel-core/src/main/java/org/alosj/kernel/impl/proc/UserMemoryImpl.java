@@ -62,6 +62,16 @@ final class UserMemoryImpl implements UserMemory {
     }
 
     @Override
+    public long writable(long address, long length) throws SysError {
+        check(address, length);
+        long n = task.process.addressSpace().writableSpan(address, length);
+        if (n == 0 && length > 0) {
+            throw new SysError(SysError.EFAULT);
+        }
+        return n;
+    }
+
+    @Override
     public long readLong(long address) throws SysError {
         if ((address & 7) == 0) {
             check(address, 8);
