@@ -23,9 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  * in a network namespace this test creates (the guest gets 192.0.2.2/24 from passt's DHCP,
  * gateway 192.0.2.1, which passt maps to the namespace's 127.0.0.1). The userland tcpserver,
  * started in the background by busybox sh, answers curl through passt's host port forward; busybox
- * wget fetches a file from Python's http.server byte for byte. Needs root (namespaces), passt,
- * iproute2, curl, python3, the userland programs and busybox; without them the tests skip, and
- * with CI=true they fail.
+ * wget fetches a file from Python's http.server byte for byte; musl's and glibc's resolvers find
+ * a name through passt's DNS forward to dnsmasq. Needs root (namespaces), passt, iproute2, curl,
+ * python3, dnsmasq, the userland programs and busybox; without them the tests skip, and with
+ * CI=true they fail.
  */
 class NetworkProgramsTest {
     private static final boolean CI = "true".equals(System.getenv("CI"));
@@ -231,6 +232,34 @@ class NetworkProgramsTest {
         assertTrue(out.contains(NetworkPeersTest.sha256(file) + "  /tmp/f\n"), "byte-identical through passt: " + out);
         assertTrue(Files.readString(tmp.resolve("http.server.log")).contains("\"GET /file.bin HTTP/1.1\" 200"),
                 "http.server served the file: " + Files.readString(tmp.resolve("http.server.log")));
+        assertEquals(List.of(), troubleInLog(), "the kernel's log: no syscall missing, no error");
+    }
+
+    /**
+     * Names in programs: musl's resolver (tcpclient) and glibc's (busybox wget, which sends its A
+     * and AAAA queries with one sendmmsg) ask over UDP sockets they poll for the answer; passt
+     * forwards the queries to dnsmasq in the namespace, which says example.test is the gateway.
+     * The lease does not write /etc/resolv.conf, so the script does.
+     */
+    @Test
+    void muslAndGlibcProgramsResolveANameThroughPasstsDnsForwardAndFetchByIt() throws Exception {
+        requirePeers("passt", "ip", "python3", "dnsmasq");
+        createNamespace();
+        Path www = Files.createDirectories(tmp.resolve("www"));
+        Files.writeString(www.resolve("hello.txt"), "found by name\n");
+        inNamespace("dnsmasq.log", "dnsmasq", "--no-daemon", "--no-resolv", "--listen-address=127.0.0.1",
+                "--bind-interfaces", "--address=/example.test/" + GATEWAY);
+        inNamespace("http.server.log", "python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory",
+                www.toString(), "8000");
+        awaitListening(8000);
+        Process guest = guest(",dns-forward=" + GATEWAY, "dhcp; exec /bin/busybox sh -c 'echo nameserver " + GATEWAY
+                + " > /etc/resolv.conf; /bin/tcpclient example.test 8000 /hello.txt; echo tcpclient $?;"
+                + " wget -q -O - http://example.test:8000/hello.txt; echo wget $?'");
+        assertEquals(0, awaitExit(guest, 300), "the machine's status: " + guestOutput() + log());
+        String out = Files.readString(tmp.resolve("guest.out"));
+        assertTrue(out.matches("(?s).*HTTP/1\\.0 200 OK\r\n.*\r\n\r\nfound by name\ntcpclient 0\n.*"),
+                "tcpclient (musl) fetched by name: " + out);
+        assertTrue(out.contains("tcpclient 0\nfound by name\nwget 0\n"), "busybox wget (glibc) fetched by name: " + out);
         assertEquals(List.of(), troubleInLog(), "the kernel's log: no syscall missing, no error");
     }
 
