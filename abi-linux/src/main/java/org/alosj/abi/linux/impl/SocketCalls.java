@@ -51,6 +51,8 @@ final class SocketCalls {
                 return recvfrom(t, a.i0(), a.a1(), a.a2(), a.a4(), a.a5());
             case 46:
                 return sendmsg(t, a.i0(), a.a1(), a.i2());
+            case 307:
+                return sendmmsg(t, a.i0(), a.a1(), a.i2(), a.i3());
             case 47:
                 return recvmsg(t, a.i0(), a.a1());
             case 48:
@@ -74,7 +76,7 @@ final class SocketCalls {
     }
 
     static boolean handles(int number) {
-        return (number >= 41 && number <= 55) || number == 288;
+        return (number >= 41 && number <= 55) || number == 288 || number == 307;
     }
 
     private NetworkStack stack() throws SysError {
@@ -192,6 +194,31 @@ final class SocketCalls {
         byte[] data = gather(t, m.readLong(msg + 16), m.readLong(msg + 24));
         SocketAddress to = name == 0 ? null : address(t, name, nameLength);
         return s.send(t, ByteBuffer.wrap(data), to, flags);
+    }
+
+    /**
+     * sendmmsg: sendmsg for each struct mmsghdr (a msghdr, then the unsigned msg_len the kernel
+     * fills, 64 bytes in all) until one fails; the number sent, or the error when none was.
+     * glibc's resolver sends its A and AAAA queries with it.
+     */
+    private long sendmmsg(Task t, int fd, long vector, int count, int flags) throws SysError {
+        sock(t, fd);
+        int n = (int) Math.min(Integer.toUnsignedLong(count), 1024); // UIO_MAXIOV, as Linux caps it
+        int sent = 0;
+        for (; sent < n; sent++) {
+            long header = vector + 64L * sent;
+            int length;
+            try {
+                length = (int) sendmsg(t, fd, header, flags);
+            } catch (SysError e) {
+                if (sent == 0) {
+                    throw e;
+                }
+                break;
+            }
+            t.memory().writeInt(header + 56, length);
+        }
+        return sent;
     }
 
     private long recvmsg(Task t, int fd, long msg) throws SysError {

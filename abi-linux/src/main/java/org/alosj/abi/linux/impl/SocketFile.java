@@ -50,6 +50,9 @@ final class SocketFile implements OpenFile {
     private SocketAddress defaultPeer;
     /** A connection taken from the listener by poll, handed out by the next accept. */
     private StreamSocket preAccepted;
+    /** A datagram taken from the port by poll (the port has no peek), handed out by the next receive. */
+    private byte[] preReceived;
+    private SocketAddress preReceivedFrom;
     private boolean peerClosed;
 
     SocketFile(NetworkStack stack, int type, int flags) {
@@ -251,6 +254,19 @@ final class SocketFile implements OpenFile {
         DatagramSocket d = datagramForReceive();
         byte[] b = new byte[dst.remaining()];
         for (;;) {
+            synchronized (this) {
+                if (preReceived != null) {
+                    // As recvfrom without MSG_TRUNC: what fits, the rest of the datagram dropped.
+                    int n = Math.min(b.length, preReceived.length);
+                    dst.put(preReceived, 0, n);
+                    if (from != null) {
+                        from[0] = preReceivedFrom;
+                    }
+                    preReceived = null;
+                    preReceivedFrom = null;
+                    return n;
+                }
+            }
             DatagramSocket.Received r;
             try {
                 if (nonBlocking()) {
@@ -402,7 +418,7 @@ final class SocketFile implements OpenFile {
             }
         }
         if (type == SOCK_DGRAM) {
-            return POLLOUT;
+            return pollDatagram();
         }
         StreamSocket s = stream;
         if (s == null) {
@@ -412,6 +428,30 @@ final class SocketFile implements OpenFile {
         boolean eof = peerClosed || state.equals("CLOSE_WAIT") || state.equals("CLOSED") || state.equals("LAST_ACK")
                 || state.equals("TIME_WAIT") || state.equals("CLOSING");
         return (s.available() > 0 || eof ? POLLIN : 0) | POLLOUT | (state.equals("CLOSED") ? POLLHUP : 0);
+    }
+
+    /** POLLIN once a datagram waits: poll takes it off the port and keeps it for the next receive. */
+    private int pollDatagram() {
+        DatagramSocket d = datagram;
+        if (d == null) {
+            return POLLOUT; // not bound yet: nothing can have arrived
+        }
+        synchronized (this) {
+            if (preReceived == null) {
+                byte[] b = new byte[65536];
+                try {
+                    d.setBlocking(false);
+                    DatagramSocket.Received r = d.receive(b, 0, b.length);
+                    if (r != null) {
+                        preReceived = java.util.Arrays.copyOf(b, r.length());
+                        preReceivedFrom = r.source();
+                    }
+                } catch (IOException e) {
+                    return POLLOUT | POLLERR;
+                }
+            }
+            return POLLOUT | (preReceived != null ? POLLIN : 0);
+        }
     }
 
     @Override
