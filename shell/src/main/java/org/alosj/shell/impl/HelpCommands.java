@@ -79,7 +79,8 @@ public final class HelpCommands {
                 }
                 Descriptor pd = p.getAnnotation(Descriptor.class);
                 String what = pd != null ? pd.value() : p.getType().getSimpleName();
-                out.append(p.isVarArgs() ? " [" + what + "...]" : " <" + what + ">");
+                boolean spelled = what.contains("[") || what.contains("...") || what.equals(what.toUpperCase());
+                out.append(spelled ? " " + what : p.isVarArgs() ? " [" + what + "...]" : " <" + what + ">");
             }
             out.append('\n');
             Descriptor d = m.getAnnotation(Descriptor.class);
