@@ -21,4 +21,5 @@ module org.alosj.kernel {
     exports org.alosj.kernel.fs;
     exports org.alosj.kernel.vfs;
     exports org.alosj.kernel.block;
+    exports org.alosj.kernel.power;
 }

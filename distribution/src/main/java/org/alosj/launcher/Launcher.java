@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.ServiceLoader;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -47,22 +49,28 @@ final class Launcher {
     static final String CONSOLE_BUNDLE = "org.apache.felix.gogo.jline";
     static final String JLINE_BUNDLE = "org.jline";
 
+    /** What {@link #boot} returns when the guest reset the machine: boot it again. */
+    static final int REBOOT = -1;
+    /** The property of the launcher's power service: the board hands it power-off and reset. */
+    static final String VMM_PROPERTY = "alos.vmm";
+
     private final Path home;
     private final MachineConfig config;
-    private final boolean scripted;
     private final PrintStream err;
     private Path cache;
 
-    Launcher(Path home, MachineConfig config, boolean scripted, PrintStream err) {
+    Launcher(Path home, MachineConfig config, PrintStream err) {
         this.home = home;
         this.config = config;
-        this.scripted = scripted;
         this.err = err;
     }
 
-    int boot(String script, PrintStream out) throws Exception {
-        // The JVM's own start stamp (ms-precise; the process start time of /proc is coarser).
-        Instant jvmStart = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
+    /**
+     * Boots the machine and runs {@code script} or the console; returns the exit status, or
+     * {@link #REBOOT} when the guest reset the machine. {@code since} is when this boot began.
+     */
+    int boot(String script, PrintStream out, Instant since) throws Exception {
+        Instant jvmStart = since;
         Properties versions = new Properties();
         try (InputStream in = Launcher.class.getResourceAsStream("launcher.properties")) {
             versions.load(in);
@@ -91,6 +99,8 @@ final class Launcher {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             BundleContext ctx = framework.getBundleContext();
+            AtomicReference<String> power = new AtomicReference<>();
+            registerPowerService(ctx, framework, power);
             List<Bundle> bundles = install(ctx);
             trace("installed " + bundles.size() + " bundles");
             framework.start();
@@ -133,12 +143,16 @@ final class Launcher {
             startConsole(console, bundles);
             InputStream none = new ByteArrayInputStream(new byte[0]);
             call(scripts, "runStartup", none, out, err);
+            int status = 0;
             if (script != null) {
-                return (Integer) call(scripts, "run", script, none, out, err);
+                status = (Integer) call(scripts, "run", script, none, out, err);
+            } else {
+                call(shellConsole, "start");
             }
-            call(shellConsole, "start");
-            framework.waitForStop(0);
-            return 0;
+            if (script == null || power.get() != null) {
+                framework.waitForStop(0);
+            }
+            return RESET.equals(power.get()) ? REBOOT : status;
         } finally {
             stopQuietly(framework);
             try {
@@ -242,6 +256,30 @@ final class Launcher {
         } finally {
             ctx.ungetService(ref);
         }
+    }
+
+    static final String POWER_OFF = "poweroff";
+    static final String RESET = "reset";
+
+    /**
+     * The board's line to whoever runs the machine (QEMU's shutdown and reset requests): a
+     * {@code Consumer<String>} with {@code alos.vmm=power}, a JDK type both sides know. Power-off
+     * and reset both stop the framework; which one it was decides whether it boots again.
+     */
+    private void registerPowerService(BundleContext ctx, Framework framework, AtomicReference<String> power) {
+        Consumer<String> vmm = request -> {
+            if (!POWER_OFF.equals(request) && !RESET.equals(request)) {
+                return;
+            }
+            if (power.compareAndSet(null, request)) {
+                // Not on the guest's thread: stopping waits for the bundles, the kernel's among them.
+                Thread t = new Thread(() -> stopQuietly(framework), "alos-" + request);
+                t.start();
+            }
+        };
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put(VMM_PROPERTY, "power");
+        ctx.registerService(Consumer.class.getName(), vmm, props);
     }
 
     /** The service registered under {@code name}, or null. */

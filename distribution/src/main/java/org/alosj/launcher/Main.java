@@ -2,6 +2,8 @@ package org.alosj.launcher;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -52,9 +54,22 @@ public final class Main {
             return 2;
         }
         warmUpLogging();
-        Launcher launcher = new Launcher(home, config, cl.script != null, err);
+        Launcher launcher = new Launcher(home, config, err);
         try {
-            return launcher.boot(cl.script, out);
+            // The JVM's own start stamp (ms-precise; the process start time of /proc is coarser).
+            Instant since = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
+            String script = cl.script;
+            while (true) {
+                int status = launcher.boot(script, out, since);
+                if (status != Launcher.REBOOT) {
+                    return status;
+                }
+                // The guest reset the board: the same machine, its disks as they are, boots again
+                // (a -c script ran on the first boot; the console is what follows a reboot).
+                err.println("alos: the machine was reset, booting again");
+                script = null;
+                since = Instant.now();
+            }
         } catch (Exception e) {
             err.println("alos: boot failed: " + (e.getMessage() == null ? e : e.getMessage()));
             return 1;
