@@ -116,7 +116,7 @@ class ConsoleDistributionTest {
         List<Long> pids = new ArrayList<>();
         for (int i = 0; i < 200 && pids.isEmpty(); i++) {
             ProcessHandle.of(console.pid()).ifPresent(p -> p.descendants()
-                    .filter(d -> d.info().command().map(c -> c.endsWith("/passt")).orElse(false))
+                    .filter(d -> d.info().command().map(c -> c.matches(".*/passt(\\.\\w+)?")).orElse(false)) // passt.avx2 too
                     .forEach(d -> pids.add(d.pid())));
             if (pids.isEmpty()) {
                 Thread.sleep(50);
@@ -204,6 +204,47 @@ class ConsoleDistributionTest {
         assertTrue(all.contains("alos: command not found: nosuch"), all);
         assertFalse(Pattern.compile("\\b(java|org|com)\\.[a-z]+\\.[A-Za-z.$]*(Exception|Error)\\b").matcher(all).find(), all);
         assertFalse(all.contains("\tat "), "no stack traces: " + all);
+    }
+
+    /**
+     * The guest's shell reaches no host file: Gogo's reflection, its URL-reading builtins,
+     * Felix's host listing, method calls on the framework's objects and redirections all stay
+     * on the machine. A canary file of the host must neither be read nor written.
+     */
+    @Test
+    void no_command_of_the_guests_shell_reads_or_writes_a_host_file() throws Exception {
+        Path canary = tmp.resolve("canary.txt");
+        Files.writeString(canary, "CANARY-SECRET-4711\n");
+        Path written = tmp.resolve("written-by-the-guest");
+        String c = canary.toString();
+        String[] attempts = {
+            "new java.io.FileReader " + c,
+            "(new java.io.FileInputStream " + c + ") readAllBytes",
+            "gogo:cat file://" + c,
+            "gogo:cat " + c,
+            "cat " + c,
+            "source file://" + c,
+            "gogo:source file://" + c,
+            "felix:ls " + tmp,
+            "($.context getBundle 0) getSymbolicName",
+            "\"x\" getClass",
+            "echo leaked > " + written,
+            "echo leaked >> file://" + written,
+            "gogo:grep CANARY " + c,
+            "gogo:head " + c,
+        };
+        for (String attempt : attempts) {
+            Result r = alos("-c", attempt);
+            String all = r.out() + r.err();
+            assertFalse(all.contains("CANARY-SECRET-4711"), attempt + " read the host file:\n" + all);
+            assertFalse(all.contains(tmp.getFileName().toString() + "/run") && attempt.startsWith("felix:ls"),
+                    attempt + " listed the host:\n" + all);
+            assertFalse(Files.exists(written), attempt + " wrote a host file");
+            assertFalse(all.matches("(?s).*\\bjava\\.[a-z]+\\.[A-Z]\\w*(Exception|Error).*"), attempt + ": " + all);
+        }
+        Result onTheMachine = alos("-c", "echo kept > /tmp/x; cat /tmp/x");
+        assertTrue(onTheMachine.out().contains("kept"), "redirections still write VFS files: " + onTheMachine.out()
+                + onTheMachine.err());
     }
 
     @Test

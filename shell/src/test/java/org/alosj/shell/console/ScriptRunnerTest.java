@@ -76,6 +76,7 @@ class ScriptRunnerTest {
         processor.addCommand("alos", console, "exit");
         processor.addCommand("alos", console, "quit");
         processor.addCommand("alos", new HelpStandIn(), "help");
+        processor.addCommand("gogo", new org.apache.felix.gogo.jline.Builtin(), "new");
         out = new ByteArrayOutputStream();
         err = new ByteArrayOutputStream();
         session = new ConsoleSession(processor, InputStream.nullInputStream(), out, err);
@@ -141,6 +142,24 @@ class ScriptRunnerTest {
         assertTrue(ScriptRunner.exitRequested(session));
         assertEquals(1, run("exit x"));
         assertEquals("exit: x: numeric argument required\n", err());
+    }
+
+    @Test
+    void the_shell_reaches_no_java_object_and_no_host_file(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path canary = tmp.resolve("canary");
+        java.nio.file.Files.writeString(canary, "SECRET");
+        assertEquals(1, run("new java.io.FileReader " + canary));
+        assertEquals("new: not available in the machine's shell (it would reach the host)\n", err());
+        assertEquals(1, run("gogo:new java.io.File " + canary));
+        assertEquals(1, run("\"x\" getClass"));
+        assertEquals("alos: getClass: calling Java methods is off in the machine's shell\n", err());
+        assertEquals(0, run("\"abc\" length"), "methods of plain values still work: " + err());
+        assertEquals("3\n", out());
+        java.nio.file.Path written = tmp.resolve("written");
+        run("say leaked > " + written);
+        assertFalse(java.nio.file.Files.exists(written), "no VFS here: a redirection goes nowhere, not to the host");
+        assertFalse(out().contains("SECRET") || err().contains("SECRET"));
     }
 
     @Test
