@@ -134,7 +134,14 @@ final class CommandLine {
     }
 
     private static String parseSerial(String s) throws UsageException {
-        if (s.equals("none") || s.equals("stdio") || s.startsWith("file:") && s.length() > 5) {
+        if (s.startsWith("file:") && s.length() > 5) {
+            Path parent = Path.of(s.substring(5)).toAbsolutePath().getParent();
+            if (parent != null && !java.nio.file.Files.isDirectory(parent)) {
+                throw new UsageException("-serial " + s + ": the directory " + parent + " does not exist");
+            }
+            return s;
+        }
+        if (s.equals("none") || s.equals("stdio")) {
             return s;
         }
         throw new UsageException("-serial: bad value '" + s + "': expected none, stdio or file:PATH");

@@ -248,6 +248,84 @@ class ConsoleDistributionTest {
     }
 
     @Test
+    void a_second_alos_on_the_same_disk_is_refused_and_the_first_ones_writes_survive() throws Exception {
+        RealPeers.requireTool("e2fsck", "e2fsprogs");
+        RealPeers.requireTool("debugfs", "e2fsprogs");
+        Process first = new ProcessBuilder(launcher()).redirectErrorStream(true).start();
+        try {
+            java.io.OutputStream keys = first.getOutputStream();
+            StringBuilder seen = new StringBuilder();
+            Thread reader = new Thread(() -> {
+                try {
+                    byte[] b = new byte[4096];
+                    int n;
+                    while ((n = first.getInputStream().read(b)) > 0) {
+                        synchronized (seen) {
+                            seen.append(new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    // ended
+                }
+            });
+            reader.setDaemon(true);
+            reader.start();
+            keys.write("write /www/first-was-here yes\nsync\necho written-marker\n".getBytes());
+            keys.flush();
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                synchronized (seen) {
+                    if (seen.indexOf("written-marker") >= 0) {
+                        break;
+                    }
+                }
+                Thread.sleep(50);
+            }
+            synchronized (seen) {
+                assertTrue(seen.indexOf("written-marker") >= 0, "the first machine runs: " + seen);
+            }
+            Result second = alos("-c", "echo second");
+            assertEquals(2, second.status(), second.out() + second.err());
+            assertTrue(second.err().contains("disk.img is in use by another alos (pid " + first.pid() + ")"), second.err());
+            assertFalse(second.out().contains("second"), second.out());
+            keys.write("poweroff\n".getBytes());
+            keys.flush();
+            assertTrue(first.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the first machine powers off");
+            assertEquals(0, first.exitValue());
+        } finally {
+            first.destroyForcibly();
+        }
+        Path disk = tmp.resolve("run/disk.img");
+        String fsck = HostCommands.statusAndOutput("e2fsck", "-fn", disk.toString());
+        assertTrue(fsck.startsWith("0\n") && !fsck.contains("Fix? no"), fsck);
+        String file = HostCommands.statusAndOutput("debugfs", "-R", "cat /www/first-was-here", disk.toString());
+        assertTrue(file.contains("yes"), file);
+    }
+
+    @Test
+    void launcher_arguments_that_cannot_work_get_one_line_and_status_2() throws Exception {
+        List<String> small = launcher("-m", "1G", "-c", "echo never");
+        small.add(1, "-Xmx512m");
+        Result ram = AlosProcess.run(new ProcessBuilder(small), 60, "alos -m 1G in a 512 MiB heap");
+        assertEquals(2, ram.status(), ram.out() + ram.err());
+        assertEquals(1, ram.err().strip().lines().count(), ram.err());
+        assertTrue(ram.err().startsWith("alos: -m: 1024 MiB of guest RAM does not fit"), ram.err());
+        Result conf = alos("--conf", tmp.resolve("no-such-conf").toString(), "-c", "echo never");
+        assertEquals(2, conf.status());
+        assertEquals("alos: --conf: " + tmp.resolve("no-such-conf") + " is not a directory", conf.err().strip());
+        Path missing = tmp.resolve("no-such-dir");
+        Result serial = alos("-serial", "file:" + missing.resolve("x"), "-c", "echo never");
+        assertEquals(2, serial.status());
+        assertTrue(serial.err().strip().startsWith("alos: -serial file:"), serial.err());
+        assertFalse(Files.exists(missing), "the launcher makes no host directory the user did not name");
+        Path img = tmp.resolve("a.img");
+        Files.write(img, new byte[1 << 20]);
+        Result twice = alos("-drive", "file=" + img, "-drive", "file=" + img, "-c", "echo never");
+        assertEquals(2, twice.status());
+        assertTrue(twice.err().contains("is attached twice"), twice.err());
+    }
+
+    @Test
     void double_dash_help_prints_the_commands_usage() throws Exception {
         Result r = alos("-c", "ls --help; lspci --help; mount --help");
         assertEquals(0, r.status(), r.err());

@@ -128,9 +128,7 @@ public final class PcMachine implements Board, Platform {
         }
         if (spec.startsWith("file:")) {
             Path path = Path.of(spec.substring("file:".length()));
-            if (path.getParent() != null) {
-                Files.createDirectories(path.getParent());
-            }
+            // The host's directories are the user's: a missing one is an error, not made here.
             return Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
         throw new IllegalArgumentException("serial must be none, stdio or file:PATH, got '" + spec + "'");
