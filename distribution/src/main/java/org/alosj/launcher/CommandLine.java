@@ -36,6 +36,9 @@ final class CommandLine {
             "  -drive file=PATH[,if=ide][,index=N][,readonly=on][,format=raw]",
             "                          a raw disk image on the PIIX3 IDE controller; index 0-3 = primary",
             "                          master/slave, secondary master/slave (default: the first free)",
+            "  -append 'root=/dev/hda [rootfstype=ext2] [ro]'",
+            "                          the kernel command line (QEMU's spelling): the disk mounted on /,",
+            "                          its /config (network.conf, startup.sh) included",
             "  -nodefaults             no devices, netdevs or drives from conf/",
             "                          Without -drive, the default disk is attached as hda and mounted on /: a",
             "                          fresh copy of the distribution's images/disk.img (ext2) in the run",
@@ -57,6 +60,8 @@ final class CommandLine {
     boolean noDefaults;
     boolean help;
     boolean keepDisk;
+    /** The root file system from -append: root (a disk name, hda), rootfstype, rootflags. */
+    Map<String, String> root;
     final List<ConfigEntry> devices = new ArrayList<>();
     final List<ConfigEntry> netdevs = new ArrayList<>();
     /** Disks by IDE index (0-3): file (absolute) and read-only flag. */
@@ -87,11 +92,49 @@ final class CommandLine {
                 }
                 case "-netdev" -> c.netdevs.add(parseNetdev(value(args, ++i, a)));
                 case "-drive" -> c.addDrive(parseDrive(value(args, ++i, a)));
+                case "-append" -> c.root = parseAppend(value(args, ++i, a));
                 default -> throw new UsageException("unknown option '" + a + "' (try --help)");
             }
         }
         c.checkReferences();
         return c;
+    }
+
+    /**
+     * {@code -append}: Linux's kernel parameters for the root file system, {@code root=/dev/hda}
+     * (or {@code hda}), {@code rootfstype=}, {@code rootflags=}, {@code ro}, {@code rw}.
+     */
+    static Map<String, String> parseAppend(String line) throws UsageException {
+        Map<String, String> root = new LinkedHashMap<>();
+        for (String word : line.trim().split("\\s+")) {
+            if (word.isEmpty()) {
+                continue;
+            }
+            int eq = word.indexOf('=');
+            String key = eq < 0 ? word : word.substring(0, eq);
+            String value = eq < 0 ? "" : word.substring(eq + 1);
+            switch (key) {
+                case "root" -> {
+                    String dev = value.startsWith("/dev/") ? value.substring(5) : value;
+                    if (!dev.matches("hd[a-d][1-9]?")) {
+                        throw new UsageException("-append: root=" + value + ": expected an IDE disk like /dev/hda"
+                                + " (or a partition, /dev/hda1)");
+                    }
+                    root.put("root", dev);
+                }
+                case "rootfstype" -> root.put("rootfstype", value);
+                case "rootflags" -> root.put("rootflags", value);
+                case "ro" -> root.put("rootflags", "ro");
+                case "rw" -> root.remove("rootflags");
+                default -> throw new UsageException("-append: unknown parameter '" + word
+                        + "' (known: root=, rootfstype=, rootflags=, ro, rw)");
+            }
+        }
+        if (!root.containsKey("root")) {
+            throw new UsageException("-append '" + line + "': needs root=/dev/hdX");
+        }
+        root.putIfAbsent("rootfstype", "ext2");
+        return root;
     }
 
     private static String value(String[] args, int i, String flag) throws UsageException {
@@ -383,6 +426,9 @@ final class CommandLine {
             ap.put("drive." + d.index() + ".readonly", Boolean.toString(d.readOnly()));
         }
         config.put(ConfigEntry.singleton(MachineConfig.ATA_PID, ap));
+        if (root != null) {
+            config.put(ConfigEntry.singleton(MachineConfig.VFS_PID, root));
+        }
         ConfigEntry m = config.machine();
         Map<String, String> p = new LinkedHashMap<>(m.properties());
         if (ramMiB != null) {

@@ -55,6 +55,8 @@ public final class HelpCommands {
             for (Command c : commands.values()) {
                 System.out.println(String.format("  %-12s %s", c.name(), c.summary()));
             }
+            System.out.println("CMD --help describes CMD. Ctrl-C interrupts the command running; exit, quit or Ctrl-D"
+                    + " leave the console (the machine stops); poweroff turns it off cleanly, reboot restarts it.");
         } else if (command.length == 1) {
             String name = command[0].startsWith(SCOPE + ":") ? command[0].substring(SCOPE.length() + 1) : command[0];
             Command c = commands.get(name);
