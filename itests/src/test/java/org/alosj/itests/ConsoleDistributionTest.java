@@ -326,6 +326,21 @@ class ConsoleDistributionTest {
     }
 
     @Test
+    void a_readonly_drive_is_write_protected_and_mounts_read_only_as_linux_mounts_one() throws Exception {
+        Path img = tmp.resolve("ro.img");
+        Files.copy(dist.resolve("images/disk.img"), img);
+        byte[] before = Files.readAllBytes(img);
+        Result r = alos("-drive", "file=" + img + ",readonly=on",
+                "-c", "lsblk; mount /dev/hda /mnt; mount; cat /mnt/config/network.conf; write /mnt/x y");
+        assertEquals(1, r.status(), "the write is refused: " + r.out() + r.err());
+        assertTrue(Pattern.compile("(?m)^hda\\s+3:0\\s+\\S+\\s+1\\s+disk").matcher(r.out()).find(), "RO 1: " + r.out());
+        assertTrue(r.out().contains("/dev/hda on /mnt type ext2 (ro)"), r.out());
+        assertTrue(r.out().contains("mode="), "the files read: " + r.out());
+        assertTrue(r.err().contains("write: /mnt/x: Read-only file system"), r.err());
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(img)), "the image is as it was");
+    }
+
+    @Test
     void double_dash_help_prints_the_commands_usage() throws Exception {
         Result r = alos("-c", "ls --help; lspci --help; mount --help");
         assertEquals(0, r.status(), r.err());

@@ -81,7 +81,8 @@ public final class Scripts {
                 String message = errors.toString(StandardCharsets.UTF_8).strip();
                 if (status != 0) {
                     failed++;
-                    KLOG.warn("{}: '{}' failed{}", STARTUP, statement, message.isEmpty() ? "" : ": " + message);
+                    // In the kernel log (at INFO: the console has the line below, once).
+                    KLOG.info("{}: '{}' failed{}", STARTUP, statement, message.isEmpty() ? "" : ": " + message);
                     new PrintStream(err, true).println("startup.sh: " + (message.isEmpty() ? statement + ": failed" : message));
                 }
                 if (ScriptRunner.exitRequested(session)) {
