@@ -84,6 +84,11 @@ class ConsoleDistributionTest {
             interruptAPrintingCommand(console);
             console.type("ls /nonexist\r");
             assertTrue(console.await("ls: cannot access '/nonexist': No such file or directory", 0, 20), console.screen());
+            int mark = console.length();
+            console.type("cat /ww\t");             // completes the machine's path: /www/
+            assertTrue(console.await("/www/", mark, 20), "a directory completes with its '/': " + console.screen());
+            console.type("ind\t\r");               // and a file in it
+            assertTrue(console.await("<h1>ALOS/J</h1>", mark, 20), "cat /www/index.html ran: " + console.screen());
             console.type("exit\r");
             assertEquals(0, console.waitFor(60), "exit leaves the console and alos ends with 0");
             assertFalse(console.screen().contains("Exception"), console.screen());
