@@ -145,6 +145,13 @@ final class Launcher {
             call(scripts, "runStartup", none, out, err);
             int status = 0;
             if (script != null) {
+                onInterrupt(() -> {
+                    try {
+                        call(scripts, "interrupt");
+                    } catch (Exception e) {
+                        err.println("alos: " + e.getMessage());
+                    }
+                });
                 status = (Integer) call(scripts, "run", script, none, out, err);
             } else {
                 call(shellConsole, "start");
@@ -255,6 +262,19 @@ final class Launcher {
             return null;
         } finally {
             ctx.ungetService(ref);
+        }
+    }
+
+    /**
+     * Ctrl-C while a -c script runs. Gogo's own console bundle holds the terminal's signals
+     * (and ignores them): without this, Ctrl-C could not stop {@code alos -c 'sleep 100'}.
+     */
+    @SuppressWarnings("removal")
+    private static void onInterrupt(Runnable action) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> action.run());
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            // no SIGINT here (or the JVM's -Xrs): Ctrl-C keeps its default
         }
     }
 

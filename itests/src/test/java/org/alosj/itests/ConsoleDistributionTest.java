@@ -96,6 +96,20 @@ class ConsoleDistributionTest {
     }
 
     @Test
+    void ctrl_c_during_dash_c_ends_the_script_with_130_as_sh_c() throws Exception {
+        RealPeers.requireTool("script", "util-linux");
+        try (PtyConsole console = new PtyConsole(launcher("-c", "echo sleeping; sleep 30; echo not-after"))) {
+            assertTrue(console.await("sleeping", 0, 60), console.screen());
+            Thread.sleep(300);
+            long started = System.nanoTime();
+            console.type("\u0003");
+            assertEquals(130, console.waitFor(20), console.screen());
+            assertTrue(System.nanoTime() - started < 15_000_000_000L, "not the 30 s of the sleep");
+            assertFalse(console.screen().contains("not-after"), console.screen());
+        }
+    }
+
+    @Test
     void ctrl_c_at_the_console_does_not_reach_passt() throws Exception {
         RealPeers.require(RealPeers.root(), "network namespaces need root (CI runs as root)");
         RealPeers.requireTool("passt", "Debian package passt");

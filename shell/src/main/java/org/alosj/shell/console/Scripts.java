@@ -30,6 +30,8 @@ public final class Scripts {
 
     private final CommandProcessorImpl processor;
     private final ShellContexts contexts;
+    private final java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile ConsoleSession running;
 
     @Activate
     public Scripts(@Reference CommandProcessor processor, @Reference ShellContexts contexts) {
@@ -42,10 +44,28 @@ public final class Scripts {
         PrintStream o = new PrintStream(out, true);
         PrintStream e = new PrintStream(err, true);
         ConsoleSession session = session(in, out, err);
+        running = session;
+        interrupted.set(false);
         try {
-            return ScriptRunner.run(session, script, o, e, () -> false);
+            return ScriptRunner.run(session, script, o, e, interrupted::get);
         } finally {
+            running = null;
             session.close();
+        }
+    }
+
+    /**
+     * Ctrl-C during {@code alos -c} (the launcher's SIGINT): the command in the foreground is
+     * interrupted and the script ends with 130, as {@code sh -c} does.
+     */
+    public void interrupt() {
+        ConsoleSession s = running;
+        if (s != null) {
+            interrupted.set(true);
+            org.apache.felix.service.command.Job job = s.foregroundJob();
+            if (job != null) {
+                job.interrupt();
+            }
         }
     }
 
