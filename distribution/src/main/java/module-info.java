@@ -6,4 +6,5 @@ module org.alosj.launcher {
     requires org.apache.felix.framework;
     requires org.slf4j;
     requires java.management;
+    requires jdk.unsupported; // sun.misc.Signal: Ctrl-C during -c
 }

@@ -22,4 +22,5 @@ module org.alosj.kernel {
     exports org.alosj.kernel.vfs;
     exports org.alosj.kernel.block;
     exports org.alosj.kernel.proc;
+    exports org.alosj.kernel.power;
 }

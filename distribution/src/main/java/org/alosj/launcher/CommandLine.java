@@ -53,6 +53,9 @@ final class CommandLine {
             "                          a raw disk image on its own virtio-blk-pci function (transitional)",
             "  -drive file=PATH,if=none,id=ID[,readonly=on][,format=raw]",
             "                          a raw disk image for -device virtio-blk-pci,drive=ID",
+            "  -append 'root=/dev/hda [rootfstype=ext2] [ro]'",
+            "                          the kernel command line (QEMU's spelling): the disk mounted on /,",
+            "                          its /config (network.conf, startup.sh) included",
             "  -nodefaults             no devices, netdevs or drives from conf/",
             "                          Without -drive, the default disk is attached as hda and mounted on /: a",
             "                          fresh copy of the distribution's images/disk.img (ext2) in the run",
@@ -83,6 +86,8 @@ final class CommandLine {
     boolean gdbWait;
     /** {@code -nic none}: no NIC, not even the default one. */
     boolean noNics;
+    /** The root file system from -append: root (a disk name, hda), rootfstype, rootflags. */
+    Map<String, String> root;
     final List<ConfigEntry> devices = new ArrayList<>();
     final List<ConfigEntry> netdevs = new ArrayList<>();
     /** Disks by IDE index (0-3): file (absolute) and read-only flag. */
@@ -133,6 +138,7 @@ final class CommandLine {
                 case "-netdev" -> c.netdevs.add(parseNetdev(value(args, ++i, a)));
                 case "-nic" -> c.addNic(value(args, ++i, a), nicFlags++);
                 case "-drive" -> c.addDrive(parseDrive(value(args, ++i, a)));
+                case "-append" -> c.root = parseAppend(value(args, ++i, a));
                 default -> throw new UsageException("unknown option '" + a + "' (try --help)");
             }
         }
@@ -145,6 +151,43 @@ final class CommandLine {
             throw new UsageException("-S: the program would wait for a debugger, but there is no -gdb or -s");
         }
         return c;
+    }
+
+    /**
+     * {@code -append}: Linux's kernel parameters for the root file system, {@code root=/dev/hda}
+     * (or {@code hda}), {@code rootfstype=}, {@code rootflags=}, {@code ro}, {@code rw}.
+     */
+    static Map<String, String> parseAppend(String line) throws UsageException {
+        Map<String, String> root = new LinkedHashMap<>();
+        for (String word : line.trim().split("\\s+")) {
+            if (word.isEmpty()) {
+                continue;
+            }
+            int eq = word.indexOf('=');
+            String key = eq < 0 ? word : word.substring(0, eq);
+            String value = eq < 0 ? "" : word.substring(eq + 1);
+            switch (key) {
+                case "root" -> {
+                    String dev = value.startsWith("/dev/") ? value.substring(5) : value;
+                    if (!dev.matches("hd[a-d][1-9]?")) {
+                        throw new UsageException("-append: root=" + value + ": expected an IDE disk like /dev/hda"
+                                + " (or a partition, /dev/hda1)");
+                    }
+                    root.put("root", dev);
+                }
+                case "rootfstype" -> root.put("rootfstype", value);
+                case "rootflags" -> root.put("rootflags", value);
+                case "ro" -> root.put("rootflags", "ro");
+                case "rw" -> root.remove("rootflags");
+                default -> throw new UsageException("-append: unknown parameter '" + word
+                        + "' (known: root=, rootfstype=, rootflags=, ro, rw)");
+            }
+        }
+        if (!root.containsKey("root")) {
+            throw new UsageException("-append '" + line + "': needs root=/dev/hdX");
+        }
+        root.putIfAbsent("rootfstype", "ext2");
+        return root;
     }
 
     private static String value(String[] args, int i, String flag) throws UsageException {
@@ -187,7 +230,14 @@ final class CommandLine {
     }
 
     private static String parseSerial(String s) throws UsageException {
-        if (s.equals("none") || s.equals("stdio") || s.startsWith("file:") && s.length() > 5) {
+        if (s.startsWith("file:") && s.length() > 5) {
+            Path parent = Path.of(s.substring(5)).toAbsolutePath().getParent();
+            if (parent != null && !java.nio.file.Files.isDirectory(parent)) {
+                throw new UsageException("-serial " + s + ": the directory " + parent + " does not exist");
+            }
+            return s;
+        }
+        if (s.equals("none") || s.equals("stdio")) {
             return s;
         }
         throw new UsageException("-serial: bad value '" + s + "': expected none, stdio or file:PATH");
@@ -607,6 +657,9 @@ final class CommandLine {
             ap.put("drive." + d.index() + ".readonly", Boolean.toString(d.readOnly()));
         }
         config.put(ConfigEntry.singleton(MachineConfig.ATA_PID, ap));
+        if (root != null) {
+            config.put(ConfigEntry.singleton(MachineConfig.VFS_PID, root));
+        }
         ConfigEntry m = config.machine();
         Map<String, String> p = new LinkedHashMap<>(m.properties());
         if (ramMiB != null) {

@@ -3,7 +3,8 @@ package org.alosj.launcher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
 /**
@@ -19,7 +20,7 @@ final class DefaultDisk {
     private DefaultDisk() {
     }
 
-    static void prepare(MachineConfig config, Path home, Path run, boolean keep) throws UsageException {
+    static void prepare(MachineConfig config, Path home, Path run, boolean keep, DiskLocks locks) throws UsageException {
         Path copy = run.resolve(RUN_COPY).toAbsolutePath();
         boolean used = false;
         for (Map.Entry<String, String> e : config.ata().properties().entrySet()) {
@@ -27,7 +28,7 @@ final class DefaultDisk {
                 used = true;
             }
         }
-        if (!used || (keep && Files.isRegularFile(copy))) {
+        if (!used || (keep && sizeOf(copy) > 0)) {
             return;
         }
         Path image = home.resolve(IMAGE);
@@ -35,10 +36,26 @@ final class DefaultDisk {
             throw new UsageException("the default disk " + image + " is missing (rebuild the distribution, or use"
                     + " -drive or -nodefaults)");
         }
-        try {
-            Files.copy(image, copy, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
+        // Written in place, into the file this run has locked: replacing it would give the lock's
+        // file a new name and the next run a file of its own.
+        FileChannel dst = locks.channel(copy);
+        try (FileChannel src = FileChannel.open(image, StandardOpenOption.READ)) {
+            dst.truncate(0);
+            long size = src.size();
+            for (long done = 0; done < size; ) {
+                done += src.transferTo(done, size - done, dst.position(done));
+            }
+            dst.force(false);
+        } catch (IOException | RuntimeException e) {
             throw new UsageException("cannot copy the default disk to " + copy + ": " + e.getMessage());
+        }
+    }
+
+    private static long sizeOf(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return 0;
         }
     }
 }

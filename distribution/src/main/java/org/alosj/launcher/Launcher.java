@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.ServiceLoader;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -39,26 +41,36 @@ final class Launcher {
     static final String CONFIGURATION_ADMIN = "org.osgi.service.cm.ConfigurationAdmin";
     static final String COMMAND_PROCESSOR = "org.apache.felix.service.command.CommandProcessor";
     static final String SYSTEM_CLOCK = "org.alosj.kernel.time.SystemClock";
-    /** Started after everything else: it takes the terminal. */
+    /** The shell's runner of shell text: the -c script and /config/startup.sh. */
+    static final String SCRIPTS = "org.alosj.shell.console.Scripts";
+    /** The shell's console: it takes the terminal, then shows the prompt. */
+    static final String CONSOLE = "org.alosj.shell.console.Console";
+    /** Gogo's builtins (echo, grep, each, if …); started last, it runs no console of its own. */
     static final String CONSOLE_BUNDLE = "org.apache.felix.gogo.jline";
     static final String JLINE_BUNDLE = "org.jline";
 
+    /** What {@link #boot} returns when the guest reset the machine: boot it again. */
+    static final int REBOOT = -1;
+    /** The property of the launcher's power service: the board hands it power-off and reset. */
+    static final String VMM_PROPERTY = "alos.vmm";
+
     private final Path home;
     private final MachineConfig config;
-    private final boolean scripted;
     private final PrintStream err;
     private Path cache;
 
-    Launcher(Path home, MachineConfig config, boolean scripted, PrintStream err) {
+    Launcher(Path home, MachineConfig config, PrintStream err) {
         this.home = home;
         this.config = config;
-        this.scripted = scripted;
         this.err = err;
     }
 
-    int boot(String script, PrintStream out) throws Exception {
-        // The JVM's own start stamp (ms-precise; the process start time of /proc is coarser).
-        Instant jvmStart = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
+    /**
+     * Boots the machine and runs {@code script} or the console; returns the exit status, or
+     * {@link #REBOOT} when the guest reset the machine. {@code since} is when this boot began.
+     */
+    int boot(String script, PrintStream out, Instant since) throws Exception {
+        Instant jvmStart = since;
         Properties versions = new Properties();
         try (InputStream in = Launcher.class.getResourceAsStream("launcher.properties")) {
             versions.load(in);
@@ -74,7 +86,8 @@ final class Launcher {
                 "org.slf4j.helpers;version=" + slf4j, "org.slf4j.spi;version=" + slf4j,
                 "ch.qos.logback.classic;version=" + logback, "ch.qos.logback.classic.spi;version=" + logback,
                 "ch.qos.logback.core;version=" + logback));
-        props.put("gosh.args", scripted ? "--nointeractive --noshutdown" : "");
+        // Gogo's own console stays off: the shell bundle's console (org.alosj.shell.console) takes the terminal.
+        props.put("gosh.args", "--nointeractive --noshutdown");
         props.put("gosh.home", home.toString());
         props.put("felix.log.level", "1");
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst()
@@ -86,6 +99,8 @@ final class Launcher {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             BundleContext ctx = framework.getBundleContext();
+            AtomicReference<String> power = new AtomicReference<>();
+            registerPowerService(ctx, framework, power);
             List<Bundle> bundles = install(ctx);
             trace("installed " + bundles.size() + " bundles");
             framework.start();
@@ -110,17 +125,41 @@ final class Launcher {
                 err.println("alos: no console bundle (" + CONSOLE_BUNDLE + ") in the distribution");
                 return 1;
             }
-            // Scripted, the console bundle still runs: it brings Gogo's builtins (echo, grep,
-            // each, if …); with --nointeractive it reads its profile and leaves the terminal alone.
+            // Gogo's console bundle brings its builtins (echo, grep, each, if …); with
+            // --nointeractive it reads its profile and leaves the terminal alone.
             // Without a terminal (a script, input from a pipe) a dumb one is what is wanted: say so,
             // or JLine warns that it fell back to one. On a terminal JLine still uses it.
             System.setProperty("org.jline.terminal.dumb", "true");
-            startConsole(console, bundles);
-            if (script != null) {
-                return runScript(ctx, script, out);
+            Object scripts = service(ctx, SCRIPTS);
+            Object shellConsole = service(ctx, CONSOLE);
+            if (scripts == null || shellConsole == null) {
+                err.println("alos: the shell is not running; see " + System.getProperty("alos.run") + "/alosj.log");
+                return 1;
             }
-            framework.waitForStop(0);
-            return 0;
+            if (script == null) {
+                // JLine allows one system terminal a JVM: the console takes it before Gogo's bundle starts.
+                call(shellConsole, "open", Path.of(System.getProperty("alos.run")).resolve("shell.history").toString());
+            }
+            startConsole(console, bundles);
+            InputStream none = new ByteArrayInputStream(new byte[0]);
+            call(scripts, "runStartup", none, out, err);
+            int status = 0;
+            if (script != null) {
+                onInterrupt(() -> {
+                    try {
+                        call(scripts, "interrupt");
+                    } catch (Exception e) {
+                        err.println("alos: " + e.getMessage());
+                    }
+                });
+                status = (Integer) call(scripts, "run", script, none, out, err);
+            } else {
+                call(shellConsole, "start");
+            }
+            if (script == null || power.get() != null) {
+                framework.waitForStop(0);
+            }
+            return RESET.equals(power.get()) ? REBOOT : status;
         } finally {
             stopQuietly(framework);
             try {
@@ -227,68 +266,63 @@ final class Launcher {
     }
 
     /**
-     * Runs {@code script} in a Gogo session with no terminal. Returns 0 if every command
-     * succeeded, 1 (after one line on stderr) at the first that failed.
+     * Ctrl-C while a -c script runs. Gogo's own console bundle holds the terminal's signals
+     * (and ignores them): without this, Ctrl-C could not stop {@code alos -c 'sleep 100'}.
      */
-    private int runScript(BundleContext ctx, String script, PrintStream out) throws Exception {
-        ServiceReference<?> ref = ctx.getServiceReference(COMMAND_PROCESSOR);
-        if (ref == null) {
-            err.println("alos: the Gogo shell is not running");
-            return 1;
-        }
-        Object processor = ctx.getService(ref);
-        Class<?> api = processor.getClass().getClassLoader().loadClass(COMMAND_PROCESSOR);
-        Class<?> sessionApi = processor.getClass().getClassLoader()
-                .loadClass("org.apache.felix.service.command.CommandSession");
-        Object session = api.getMethod("createSession", InputStream.class, java.io.OutputStream.class,
-                java.io.OutputStream.class).invoke(processor, new ByteArrayInputStream(new byte[0]), out, err);
+    @SuppressWarnings("removal")
+    private static void onInterrupt(Runnable action) {
         try {
-            sessionApi.getMethod("put", String.class, Object.class).invoke(session, "SCOPE", "alos:felix:gogo:*");
-            Object result = sessionApi.getMethod("execute", CharSequence.class).invoke(session, script);
-            if (result != null) {
-                Object text = sessionApi.getMethod("format", Object.class, int.class).invoke(session, result, 0);
-                out.println(text);
-            }
-            out.flush();
-            return 0;
-        } catch (InvocationTargetException e) {
-            out.flush();
-            Throwable cause = e.getCause();
-            Integer programStatus = programExitStatus(cause);
-            if (programStatus != null) {
-                // A program's own status is the command's: it said what it had to already.
-                return programStatus;
-            }
-            err.println(describe(cause));
-            return 1;
-        } finally {
-            sessionApi.getMethod("close").invoke(session);
-            ctx.ungetService(ref);
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> action.run());
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            // no SIGINT here (or the JVM's -Xrs): Ctrl-C keeps its default
         }
     }
 
-    /** The status of a program run by {@code exec} that exited non-zero (the shell's ProgramExit). */
-    static Integer programExitStatus(Throwable t) {
-        if (t == null || !t.getClass().getSimpleName().equals("ProgramExit")) {
-            return null;
-        }
-        try {
-            return (Integer) t.getClass().getMethod("status").invoke(t);
-        } catch (ReflectiveOperationException | ClassCastException e) {
-            return null;
-        }
+    static final String POWER_OFF = "poweroff";
+    static final String RESET = "reset";
+
+    /**
+     * The board's line to whoever runs the machine (QEMU's shutdown and reset requests): a
+     * {@code Consumer<String>} with {@code alos.vmm=power}, a JDK type both sides know. Power-off
+     * and reset both stop the framework; which one it was decides whether it boots again.
+     */
+    private void registerPowerService(BundleContext ctx, Framework framework, AtomicReference<String> power) {
+        Consumer<String> vmm = request -> {
+            if (!POWER_OFF.equals(request) && !RESET.equals(request)) {
+                return;
+            }
+            if (power.compareAndSet(null, request)) {
+                // Not on the guest's thread: stopping waits for the bundles, the kernel's among them.
+                Thread t = new Thread(() -> stopQuietly(framework), "alos-" + request);
+                t.start();
+            }
+        };
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put(VMM_PROPERTY, "power");
+        ctx.registerService(Consumer.class.getName(), vmm, props);
     }
 
-    static String describe(Throwable t) {
-        if (t.getClass().getSimpleName().equals("CommandNotFoundException")) {
-            return "alos: " + t.getMessage().replace("Command not found", "command not found");
+    /** The service registered under {@code name}, or null. */
+    private static Object service(BundleContext ctx, String name) {
+        ServiceReference<?> ref = ctx.getServiceReference(name);
+        return ref == null ? null : ctx.getService(ref);
+    }
+
+    /**
+     * Calls {@code method} of a bundle's service (its classes are the bundle's, not the
+     * launcher's); the arguments' types are the JDK's. A failure inside is the command's.
+     */
+    private static Object call(Object service, String method, Object... args) throws Exception {
+        for (Method m : service.getClass().getMethods()) {
+            if (m.getName().equals(method) && m.getParameterCount() == args.length) {
+                try {
+                    return m.invoke(service, args);
+                } catch (InvocationTargetException e) {
+                    throw e.getCause() instanceof Exception x ? x : e;
+                }
+            }
         }
-        String m = t.getMessage();
-        if (m == null || m.isBlank()) {
-            return "alos: " + t.getClass().getSimpleName();
-        }
-        // Commands name themselves ("lspci: ..."); anything else is labelled by its type.
-        return m.matches("^[a-z][a-z0-9_.-]*: .*") ? m : "alos: " + m;
+        throw new IllegalStateException(service.getClass().getName() + " has no method " + method);
     }
 
     /** With -Dalos.boot.trace=true, where boot time goes (ms since the JVM started). */

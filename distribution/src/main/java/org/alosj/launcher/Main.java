@@ -2,6 +2,8 @@ package org.alosj.launcher;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -25,6 +27,7 @@ public final class Main {
         CommandLine cl;
         MachineConfig config;
         Path home;
+        DiskLocks locks;
         try {
             cl = CommandLine.parse(args);
             if (cl.help) {
@@ -35,10 +38,20 @@ public final class Main {
             Path run = Path.of(System.getProperty("alos.run", home.resolve("run").toString())).toAbsolutePath();
             Files.createDirectories(run);
             Path conf = cl.confDir != null ? cl.confDir : home.resolve("conf");
+            if (!Files.isDirectory(conf)) {
+                throw new UsageException("--conf: " + conf.toAbsolutePath() + " is not a directory");
+            }
             config = MachineConfig.fromDirectory(conf, Map.of("alos.home", home.toString(), "alos.run", run.toString()));
             cl.applyTo(config);
-            DefaultDisk.prepare(config, home, run, cl.keepDisk);
             checkNetdevReferences(config);
+            checkRam(config);
+            locks = DiskLocks.acquire(config, run.resolve(DefaultDisk.RUN_COPY));
+            try {
+                DefaultDisk.prepare(config, home, run, cl.keepDisk, locks);
+            } catch (UsageException e) {
+                locks.close();
+                throw e;
+            }
             System.setProperty("alos.run", run.toString());
             Path logback = conf.resolve("logback.xml");
             if (System.getProperty("logback.configurationFile") == null && Files.isRegularFile(logback)) {
@@ -52,12 +65,43 @@ public final class Main {
             return 2;
         }
         warmUpLogging();
-        Launcher launcher = new Launcher(home, config, cl.script != null, err);
-        try {
-            return launcher.boot(cl.script, out);
+        Launcher launcher = new Launcher(home, config, err);
+        try (locks) {
+            // The JVM's own start stamp (ms-precise; the process start time of /proc is coarser).
+            Instant since = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
+            String script = cl.script;
+            while (true) {
+                int status = launcher.boot(script, out, since);
+                if (status != Launcher.REBOOT) {
+                    return status;
+                }
+                // The guest reset the board: the same machine, its disks as they are, boots again
+                // (a -c script ran on the first boot; the console is what follows a reboot).
+                err.println("alos: the machine was reset, booting again");
+                locks.renew();
+                script = null;
+                since = Instant.now();
+            }
         } catch (Exception e) {
             err.println("alos: boot failed: " + (e.getMessage() == null ? e : e.getMessage()));
             return 1;
+        }
+    }
+
+    /** What the emulator itself needs of the heap besides guest RAM (framework, bundles, buffers). */
+    static final long HEAP_RESERVE_MIB = 192;
+
+    /**
+     * Guest RAM lives on the JVM's heap: a machine bigger than the heap can hold is refused in
+     * one line before boot, with the way to give the JVM more.
+     */
+    static void checkRam(MachineConfig config) throws UsageException {
+        long ramMiB = Long.parseLong(config.machine().properties().getOrDefault("ram.mib", "256"));
+        long maxMiB = Runtime.getRuntime().maxMemory() >> 20;
+        if (ramMiB + HEAP_RESERVE_MIB > maxMiB) {
+            throw new UsageException("-m: " + ramMiB + " MiB of guest RAM does not fit in this JVM's heap ("
+                    + maxMiB + " MiB, " + HEAP_RESERVE_MIB + " MiB of it the emulator's own); give the JVM more, e.g."
+                    + " ALOS_JAVA_OPTS='-XX:+UseSerialGC -Xmx" + ((ramMiB + HEAP_RESERVE_MIB) / 1024 + 1) + "g'");
         }
     }
 

@@ -28,6 +28,24 @@ class CommandLineTest {
     }
 
     @Test
+    void append_makes_a_drive_the_root_file_system_as_kernel_parameters_do(@TempDir Path tmp) throws Exception {
+        assertEquals(Map.of("root", "hda", "rootfstype", "ext2"), CommandLine.parseAppend("root=/dev/hda"));
+        assertEquals(Map.of("root", "hdb1", "rootfstype", "ext2", "rootflags", "ro"),
+                CommandLine.parseAppend(" root=hdb1  rootfstype=ext2 ro "));
+        assertTrue(error("-append", "root=/dev/sda").startsWith("-append: root=/dev/sda: expected an IDE disk"));
+        assertTrue(error("-append", "quiet").startsWith("-append: unknown parameter 'quiet'"));
+        assertTrue(error("-append", "ro").contains("needs root=/dev/hdX"));
+        Path img = tmp.resolve("a.img");
+        Files.write(img, new byte[4096]);
+        CommandLine cl = CommandLine.parse(new String[] {"-drive", "file=" + img, "-append", "root=/dev/hda"});
+        MachineConfig config = new MachineConfig();
+        cl.applyTo(config);
+        ConfigEntry vfs = config.entries().stream().filter(e -> MachineConfig.VFS_PID.equals(e.pid())).findFirst()
+                .orElseThrow();
+        assertEquals("hda", vfs.properties().get("root"), "-drive alone attaches; -append mounts it on /");
+    }
+
+    @Test
     void ram_sizes_take_qemu_suffixes_and_stay_in_range() throws UsageException {
         assertEquals(512, CommandLine.parseRam("512"));
         assertEquals(512, CommandLine.parseRam("512M"));

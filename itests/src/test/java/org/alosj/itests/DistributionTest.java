@@ -1,11 +1,11 @@
 package org.alosj.itests;
 
+import org.alosj.testkit.RealPeers;
 import org.alosj.itests.AlosProcess.Result;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -171,7 +171,7 @@ class DistributionTest {
      */
     @Test
     void the_console_edits_lines_on_a_terminal_even_one_with_no_size() throws Exception {
-        assumeTrue(onPath("script"), "script(1) from util-linux is not installed (CI installs it)");
+        RealPeers.require(onPath("script"), "script(1) from util-linux is not installed (CI installs it)");
         Result r = onPseudoTerminal("echo tty-marker\rstop 0\r", "-nodefaults");
         assertEquals(0, r.status(), r.out() + r.err());
         assertTrue(r.out().contains("tty-marker\r\n"), "the command's output: " + r.out());
@@ -180,7 +180,7 @@ class DistributionTest {
 
     @Test
     void what_is_typed_at_the_console_is_in_the_disks_history_next_boot() throws Exception {
-        assumeTrue(onPath("script"), "script(1) from util-linux is not installed (CI installs it)");
+        RealPeers.require(onPath("script"), "script(1) from util-linux is not installed (CI installs it)");
         Result typed = onPseudoTerminal("echo history-marker\rstop 0\r", "-netdev", "hub,id=lan0");
         assertEquals(0, typed.status(), typed.out() + typed.err());
         Result next = alos("--keep-disk", "-c", "cat /system/history");

@@ -1,11 +1,11 @@
 package org.alosj.itests;
 
+import org.alosj.testkit.RealPeers;
 import org.alosj.itests.AlosProcess.Result;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -129,8 +129,8 @@ class NetdevDistributionTest {
 
     @Test
     void alosStartsPasstInANamespaceAndAForwardedConnectionReachesTheNic() throws Exception {
-        assumeTrue(root(), "network namespaces need root (CI runs as root)");
-        assumeTrue(onPath("passt") && onPath("ip"), "passt and iproute2 are needed (CI installs them)");
+        RealPeers.require(root(), "network namespaces need root (CI runs as root)");
+        RealPeers.require(onPath("passt") && onPath("ip"), "passt and iproute2 are needed (CI installs them)");
         String ns = createNamespace();
         Process knocker = null;
         try {
@@ -178,8 +178,8 @@ class NetdevDistributionTest {
 
     @Test
     void aPasstSocketTappedByPcapCarriesTheNicsFramesAndTsharkReadsThem() throws Exception {
-        assumeTrue(root(), "network namespaces need root (CI runs as root)");
-        assumeTrue(onPath("passt") && onPath("ip") && onPath("tshark"), "passt, iproute2 and tshark are needed");
+        RealPeers.require(root(), "network namespaces need root (CI runs as root)");
+        RealPeers.require(onPath("passt") && onPath("ip") && onPath("tshark"), "passt, iproute2 and tshark are needed");
         String ns = createNamespace();
         Path socket = tmp.resolve("passt.sock");
         Path pcap = tmp.resolve("n0.pcap");

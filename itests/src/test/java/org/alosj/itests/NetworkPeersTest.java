@@ -1,11 +1,11 @@
 package org.alosj.itests;
 
+import org.alosj.testkit.RealPeers;
 import org.alosj.itests.AlosProcess.Result;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -116,10 +116,10 @@ class NetworkPeersTest {
     }
 
     static void assumePeers(String... tools) throws IOException {
-        assumeTrue(Files.readAllLines(Path.of("/proc/self/status")).stream().anyMatch(l -> l.startsWith("Uid:")
+        RealPeers.require(Files.readAllLines(Path.of("/proc/self/status")).stream().anyMatch(l -> l.startsWith("Uid:")
                 && l.substring(4).trim().split("\\s+")[1].equals("0")), "network namespaces need root (CI runs as root)");
         for (String tool : tools) {
-            assumeTrue(onPath(tool), tool + " is not installed (CI installs it)");
+            RealPeers.require(onPath(tool), tool + " is not installed (CI installs it)");
         }
     }
 

@@ -20,13 +20,16 @@ final class AtaDisk implements BlockDevice {
     final boolean dma;
     /** Sectors per DRQ block of READ/WRITE MULTIPLE, 0 when multiple mode is off. */
     volatile int multiple;
+    /** The medium said it is write-protected (GET MEDIA STATUS: WP). */
+    final boolean writeProtected;
 
-    AtaDisk(IdeChannel channel, String name, int unit, AtaIdentity identity, boolean dma) {
+    AtaDisk(IdeChannel channel, String name, int unit, AtaIdentity identity, boolean dma, boolean writeProtected) {
         this.channel = channel;
         this.name = name;
         this.unit = unit;
         this.identity = identity;
         this.dma = dma;
+        this.writeProtected = writeProtected;
     }
 
     @Override
@@ -39,10 +42,13 @@ final class AtaDisk implements BlockDevice {
         return identity.sectors();
     }
 
-    /** ATA fixed disks cannot say they are write-protected: a refused write fails with ABRT. */
+    /**
+     * Fixed ATA disks cannot say they are write-protected; a removable medium does, through the
+     * Removable Media Status Notification feature set (as a read-only image is presented).
+     */
     @Override
     public boolean readOnly() {
-        return false;
+        return writeProtected;
     }
 
     private void check(long lba, ByteBuffer buffer, String what) throws IOException {

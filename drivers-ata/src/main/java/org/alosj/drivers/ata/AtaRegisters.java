@@ -63,6 +63,9 @@ final class AtaRegisters {
     static final int READ_DMA = 0xC8;
     static final int WRITE_DMA = 0xCA;
     static final int FLUSH_CACHE = 0xE7;
+    /** Removable Media Status Notification: answers WP in the error register for a write-protected medium. */
+    static final int GET_MEDIA_STATUS = 0xDA;
+    static final int ERROR_WP = 0x40;
     static final int FLUSH_CACHE_EXT = 0xEA;
     static final int IDENTIFY_DEVICE = 0xEC;
     static final int SET_FEATURES = 0xEF;

@@ -180,7 +180,8 @@ final class IdeChannel {
         }
         boolean dma = dmaBuffer != null && id.dma() && !forcePio;
         String diskName = "hd" + (char) ('a' + 2 * channel + unit);
-        AtaDisk disk = new AtaDisk(this, diskName, unit, id, dma);
+        boolean writeProtected = (words[127] & 3) == 1 && writeProtected(unit);
+        AtaDisk disk = new AtaDisk(this, diskName, unit, id, dma, writeProtected);
         try {
             nonData(unit, SET_FEATURES, SETFEATURES_XFER, dma ? XFER_MW_DMA_2 : XFER_PIO_4, "SET FEATURES");
             if (id.maxMultiple() > 1) {
@@ -190,8 +191,9 @@ final class IdeChannel {
         } catch (IOException e) {
             LOG.warn("{}: setting up the transfer mode failed ({}); using single-sector PIO", diskName, e.getMessage());
         }
-        LOG.info("{}: {} serial {} firmware {}, {} sectors ({} MiB){}, {}", diskName, id.model(), id.serial(),
+        LOG.info("{}: {} serial {} firmware {}, {} sectors ({} MiB){}{}, {}", diskName, id.model(), id.serial(),
                 id.firmware(), id.sectors(), id.sectors() >> 11, id.lba48() ? ", LBA48" : "",
+                writeProtected ? ", write-protected" : "",
                 dma ? "bus-master DMA" : disk.multiple > 1 ? "PIO, " + disk.multiple + " sectors per interrupt" : "PIO");
         return disk;
     }
@@ -402,6 +404,20 @@ final class IdeChannel {
         }
         for (int i = 0; i < 256; i++) {
             words[i] = cmd.in16(ATA_REG_DATA);
+        }
+    }
+
+    /** GET MEDIA STATUS: whether the medium is write-protected (WP in the error register). */
+    private boolean writeProtected(int unit) throws InterruptedException {
+        select(unit);
+        irqSignal.drainPermits();
+        cmd.out8(ATA_REG_COMMAND, GET_MEDIA_STATUS);
+        try {
+            int status = awaitInterrupt(null, GET_MEDIA_STATUS, 0);
+            return (status & STATUS_ERR) != 0 && (cmd.in8(ATA_REG_ERROR) & ERROR_WP) != 0;
+        } catch (IOException e) {
+            LOG.warn("{}.{}: GET MEDIA STATUS failed: {}", name, unit, e.getMessage());
+            return false;
         }
     }
 

@@ -1,6 +1,6 @@
 package org.alosj.hal.cpu;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.alosj.testkit.RealPeers;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +27,7 @@ public final class Toolchain {
     }
 
     public static void assumeAvailable(String tool) {
-        assumeTrue(available(tool), tool + " is not installed: skipping (CI installs build-essential and musl-tools)");
+        RealPeers.require(available(tool), tool + " is not installed (CI installs build-essential and musl-tools)");
     }
 
     /** Runs a command; returns stdout; fails with stderr on a non-zero exit. */

@@ -22,4 +22,10 @@ public interface Vfs {
 
     /** sync(2): every mounted filesystem written out and its device flushed. */
     void sync() throws FsException;
+
+    /**
+     * Syncs and unmounts every filesystem, the deepest first, for power-off or reboot; nothing
+     * is mounted after it (the root included), so nothing is left half-written on a disk.
+     */
+    void shutdown();
 }

@@ -7,7 +7,7 @@
  * {@link org.alosj.kernel.fs.Errno}), so a system call maps onto one method.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.alosj.kernel.vfs;
 
 import org.osgi.annotation.bundle.Export;

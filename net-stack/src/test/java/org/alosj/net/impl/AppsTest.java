@@ -303,6 +303,110 @@ class AppsTest {
         }
     }
 
+    @Test
+    void http_server_answers_a_bad_content_length_with_400_and_accepts_absolute_form_targets() throws Exception {
+        client.configure("eth0", CLIENT, 24);
+        Files.writeString(www.resolve("a.txt"), "a");
+        try (HttpServer s = startServer()) {
+            for (String length : List.of("-1", "abc", "99999999999999999999999", "1, 2")) {
+                assertEquals(400, status("GET /a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: " + length + "\r\n\r\n"),
+                        "Content-Length: " + length);
+            }
+            // RFC 9112 3.2.2: a server MUST accept the absolute-form in requests.
+            assertEquals(200, status("GET http://192.0.2.1/a.txt HTTP/1.1\r\nHost: 192.0.2.1\r\n\r\n"));
+            assertEquals(200, status("GET HTTP://192.0.2.1:80/a.txt?x=1 HTTP/1.1\r\nHost: 192.0.2.1\r\n\r\n"));
+            assertEquals(400, status("GET http://192.0.2.1/../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n"));
+        }
+    }
+
+    @Test
+    void two_hundred_slow_clients_do_not_lock_out_a_normal_one() throws Exception {
+        client.configure("eth0", CLIENT, 24);
+        Files.writeString(www.resolve("a.txt"), "a");
+        List<StreamSocket> slow = new java.util.ArrayList<>();
+        try (HttpServer s = startServer()) {
+            for (int i = 0; i < 200; i++) {
+                StreamSocket c = client.connect(new SocketAddress(SERVER, 80), Duration.ofSeconds(5));
+                byte[] part = "GET /a.txt HTTP/1.1\r\nX-Slow: 1\r\n".getBytes(StandardCharsets.ISO_8859_1);
+                c.write(part, 0, part.length); // and never the blank line
+                slow.add(c);
+            }
+            long started = System.nanoTime();
+            assertEquals(200, status("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"));
+            long ms = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(ms < 3000, "a normal request behind 200 slow ones took " + ms + " ms");
+            assertTrue(s.evictions() > 0, "the slowest gave their places up");
+        } finally {
+            for (StreamSocket c : slow) {
+                c.abort();
+            }
+        }
+    }
+
+    @Test
+    void a_head_that_trickles_in_past_the_head_timeout_is_cut_off_though_each_line_is_prompt() throws Exception {
+        client.configure("eth0", CLIENT, 24);
+        try (HttpServer s = new HttpServer(server, 80, new NioDocumentRoot(www), Duration.ofSeconds(1));
+             StreamSocket c = client.connect(new SocketAddress(SERVER, 80), Duration.ofSeconds(5))) {
+            c.setTimeout(Duration.ofSeconds(10));
+            long started = System.nanoTime();
+            Thread trickle = new Thread(() -> {
+                byte[] line = "GET / HTTP/1.1\r\n".getBytes(StandardCharsets.ISO_8859_1);
+                try {
+                    for (int i = 0; i < 30; i++) {
+                        c.write(line, 0, line.length);
+                        line = ("X-Slow-" + i + ": 1\r\n").getBytes(StandardCharsets.ISO_8859_1);
+                        Thread.sleep(200);
+                    }
+                } catch (IOException | InterruptedException closed) {
+                    // cut off, as wanted
+                }
+            });
+            trickle.setDaemon(true);
+            trickle.start();
+            int got;
+            try {
+                got = c.inputStream().read(); // the server's close (or reset) ends this
+            } catch (IOException reset) {
+                got = -1;
+            }
+            long ms = (System.nanoTime() - started) / 1_000_000;
+            assertEquals(-1, got, "no answer, the connection closed");
+            assertTrue(ms < 4000, "cut off after " + ms + " ms, the head timeout being 1 s");
+        }
+    }
+
+    @Test
+    void http_server_paths_of_the_absolute_form() {
+        assertEquals("/a.txt", HttpServer.originForm("http://h/a.txt"));
+        assertEquals("/", HttpServer.originForm("http://h"));
+        assertEquals("/?q", HttpServer.originForm("http://h?q"));
+        assertEquals("/p?q", HttpServer.originForm("https://h:8080/p?q"));
+        assertEquals("/x", HttpServer.originForm("/x"));
+        assertEquals("*", HttpServer.originForm("*"));
+    }
+
+    @Test
+    void http_client_stops_an_endless_redirect_loop_with_an_error() throws Exception {
+        client.configure("eth0", CLIENT, 24);
+        ListeningSocket l = server.listen(new SocketAddress(Ipv4Address.ANY, 8081), 8);
+        CompletableFuture<Void> srv = CompletableFuture.runAsync(() -> {
+            try {
+                for (int i = 0; i <= HttpClient.MAX_REDIRECTS; i++) {
+                    answer(l, "HTTP/1.1 302 Found\r\nLocation: /loop" + i + "\r\nContent-Length: 0\r\n\r\n");
+                }
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> new HttpClient(client, Duration.ofSeconds(10)).get("http://192.0.2.1:8081/start",
+                        new ByteArrayOutputStream()));
+        assertTrue(e.getMessage().startsWith("http get: more than " + HttpClient.MAX_REDIRECTS + " redirects"),
+                e.getMessage());
+        srv.get(10, TimeUnit.SECONDS);
+    }
+
     private int status(String request) throws Exception {
         try (StreamSocket c = client.connect(new SocketAddress(SERVER, 80), Duration.ofSeconds(5))) {
             c.setTimeout(Duration.ofSeconds(10));

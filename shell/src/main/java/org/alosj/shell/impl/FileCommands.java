@@ -238,11 +238,11 @@ public final class FileCommands {
     // ---- cat, write, sha256sum, hexdump ----
 
     /** Reads a whole file through {@code sink}, a buffer at a time. */
-    interface Sink {
+    public interface Sink {
         void accept(byte[] data, int length) throws Exception;
     }
 
-    static void readAll(VfsContext c, String path, Sink sink) throws Exception {
+    public static void readAll(VfsContext c, String path, Sink sink) throws Exception {
         int fd = c.open(path, O_RDONLY, 0);
         try {
             ByteBuffer b = ByteBuffer.allocate(BUFFER);

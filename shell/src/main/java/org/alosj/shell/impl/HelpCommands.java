@@ -55,6 +55,8 @@ public final class HelpCommands {
             for (Command c : commands.values()) {
                 System.out.println(String.format("  %-12s %s", c.name(), c.summary()));
             }
+            System.out.println("CMD --help describes CMD. Ctrl-C interrupts the command running; exit, quit or Ctrl-D"
+                    + " leave the console (the machine stops); poweroff turns it off cleanly, reboot restarts it.");
         } else if (command.length == 1) {
             String name = command[0].startsWith(SCOPE + ":") ? command[0].substring(SCOPE.length() + 1) : command[0];
             Command c = commands.get(name);
@@ -79,7 +81,8 @@ public final class HelpCommands {
                 }
                 Descriptor pd = p.getAnnotation(Descriptor.class);
                 String what = pd != null ? pd.value() : p.getType().getSimpleName();
-                out.append(p.isVarArgs() ? " [" + what + "...]" : " <" + what + ">");
+                boolean spelled = what.contains("[") || what.contains("...") || what.equals(what.toUpperCase());
+                out.append(spelled ? " " + what : p.isVarArgs() ? " [" + what + "...]" : " <" + what + ">");
             }
             out.append('\n');
             Descriptor d = m.getAnnotation(Descriptor.class);

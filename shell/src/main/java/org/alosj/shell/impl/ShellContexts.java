@@ -47,7 +47,7 @@ public final class ShellContexts {
         }
     }
 
-    Vfs vfs() {
+    public Vfs vfs() {
         Vfs v = vfs;
         if (v == null) {
             throw new IllegalStateException("the kernel is not running (no Vfs service)");
@@ -56,7 +56,7 @@ public final class ShellContexts {
     }
 
     /** The session's context, made on first use (also its java.nio view); a fresh one if the VFS was restarted. */
-    synchronized VfsContext of(CommandSession session) {
+    public synchronized VfsContext of(CommandSession session) {
         Vfs v = vfs();
         Object key = session != null ? session : this;
         if (session == null) {
@@ -74,7 +74,7 @@ public final class ShellContexts {
     }
 
     /** The working directory for a prompt or a message; "?" when it cannot be had. */
-    String cwd(CommandSession session) {
+    public String cwd(CommandSession session) {
         try {
             return of(session).cwd();
         } catch (FsException | IllegalStateException e) {

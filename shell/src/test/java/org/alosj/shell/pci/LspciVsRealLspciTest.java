@@ -1,7 +1,7 @@
 package org.alosj.shell.pci;
 
+import org.alosj.testkit.RealPeers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,7 +50,7 @@ class LspciVsRealLspciTest {
     @ParameterizedTest(name = "lspci {0}")
     @MethodSource("flags")
     void sameOutputAsRealLspci(String flags) throws Exception {
-        assumeTrue(PCI_IDS != null, "no pci.ids installed");
+        RealPeers.require(PCI_IDS != null, "no pci.ids installed");
         List<String> args = flags.isEmpty() ? List.of() : Arrays.asList(flags.split(" "));
         String real = realLspci(args, PCI_IDS.toString());
         String ours = new Lspci(PciIds.load(PCI_IDS), LspciOptions.parse(args)).format(functions);
@@ -81,7 +81,7 @@ class LspciVsRealLspciTest {
     }
 
     static String realLspci(List<String> args, String ids) throws Exception {
-        assumeTrue(Stream.of("/usr/bin/lspci", "/usr/sbin/lspci", "/bin/lspci", "/sbin/lspci")
+        RealPeers.require(Stream.of("/usr/bin/lspci", "/usr/sbin/lspci", "/bin/lspci", "/sbin/lspci")
                 .anyMatch(p -> Files.isExecutable(Path.of(p))), "lspci (pciutils) is not installed");
         List<String> cmd = new ArrayList<>(List.of("lspci", "-F", dump.toString(), "-i", ids, "-O", "hwdb.disable=1"));
         cmd.addAll(args);

@@ -20,6 +20,7 @@ final class I440fxHostBridge extends PciFunction {
     private static final int I440FX_SMRAM = 0x72;
 
     private final PciBusImpl bus;
+    private Piix3IsaBridge isa;
     private int address;
 
     I440fxHostBridge(PciBusImpl bus) {
@@ -36,10 +37,23 @@ final class I440fxHostBridge extends PciFunction {
         setWriteMask(I440FX_SMRAM, 1, 0x78);
     }
 
+    /** Where byte cycles to 0xCF9 go: the PIIX3's reset control register. */
+    synchronized void setIsaBridge(Piix3IsaBridge isa) {
+        this.isa = isa;
+    }
+
+    private synchronized Piix3IsaBridge isa() {
+        return isa;
+    }
+
     void mapPorts(IoPortSpace ports) {
         ports.map(CONFIG_ADDRESS, 4, new IoPortHandler() {
             @Override
             public int ioRead(int port, int size) {
+                Piix3IsaBridge rcr = isa();
+                if (port == Piix3IsaBridge.RCR && size == 1 && rcr != null) {
+                    return rcr.readResetControl();
+                }
                 synchronized (I440fxHostBridge.this) {
                     if (port == CONFIG_ADDRESS && size == 4) {
                         return address;
@@ -50,6 +64,11 @@ final class I440fxHostBridge extends PciFunction {
 
             @Override
             public void ioWrite(int port, int size, int value) {
+                Piix3IsaBridge rcr = isa();
+                if (port == Piix3IsaBridge.RCR && size == 1 && rcr != null) {
+                    rcr.writeResetControl(value);
+                    return;
+                }
                 synchronized (I440fxHostBridge.this) {
                     // Only a dword access latches the address; byte and word cycles to 0xCF8
                     // go to the ISA bus (0xCF9 is the PIIX3 reset control register).

@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.alosj.hal.board.Board;
@@ -26,19 +27,30 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The PC: an i440FX/PIIX3 board with guest RAM, the 8259 pair, the 8254, the CMOS RTC, COM1
- * and the PCI hot-plug block. Activation is power-on; deactivation is power-off. Configured by
- * PID {@code org.alosj.machine}: {@code ram.mib}, {@code cpus}, {@code name} and
- * {@code serial} ({@code none}, {@code stdio} or {@code file:PATH}).
+ * The PC: an i440FX/PIIX3 board with guest RAM, the 8259 pair, the 8254, the CMOS RTC, COM1,
+ * the PIIX4 power-management function (00:01.3, as QEMU's {@code pc}) and the PCI hot-plug
+ * block. Activation is power-on; deactivation is power-off. Configured by PID
+ * {@code org.alosj.machine}: {@code ram.mib}, {@code cpus}, {@code name} and {@code serial}
+ * ({@code none}, {@code stdio} or {@code file:PATH}).
+ *
+ * <p>What the guest asks of the power supply and the reset line (S5 through PM1_CNT, a reset
+ * through 0xCF9) goes to whoever runs the machine, as QEMU's shutdown and reset requests go to
+ * its main loop: a service {@code java.util.function.Consumer<String>} with the property
+ * {@code alos.vmm=power} (the launcher's) gets {@value #POWER_OFF} or {@value #RESET}.
  */
 @Component(service = {Board.class, Platform.class}, configurationPid = PcMachine.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
 public final class PcMachine implements Board, Platform {
     public static final String PID = "org.alosj.machine";
+    public static final String POWER_OFF = "poweroff";
+    public static final String RESET = "reset";
     private static final Logger LOG = LoggerFactory.getLogger("hw.machine");
 
     /** Configuration of the machine component. */
@@ -64,6 +76,9 @@ public final class PcMachine implements Board, Platform {
     private final ScheduledThreadPoolExecutor clock;
     private final MemoryMap memoryMap;
     private final boolean ownsSerialSink;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, target = "(alos.vmm=power)")
+    private volatile Consumer<String> vmm;
 
     @Activate
     public PcMachine(Config config) throws IOException {
@@ -91,7 +106,10 @@ public final class PcMachine implements Board, Platform {
         I440fxHostBridge host = new I440fxHostBridge(pci);
         host.mapPorts(ioPorts);
         pci.plug(host, 0, 0);
-        pci.plug(new Piix3IsaBridge(pci), 1, 0);
+        Piix3IsaBridge isa = new Piix3IsaBridge(pci, () -> request(RESET));
+        pci.plug(isa, 1, 0);
+        host.setIsaBridge(isa);
+        pci.plug(new Piix4Pm(ioPorts, this::uptimeNanos, () -> request(POWER_OFF)), 1, 3);
         pci.setHotplugListener(new PciHotplugController(ioPorts, pci, pic.line(PciHotplugController.HOTPLUG_IRQ)));
         this.pit = new Pit8254(ioPorts, clock, this::uptimeNanos, pic.line(0));
         new CmosRtc(ioPorts, settings.wallClock(), settings.ramBytes());
@@ -110,9 +128,7 @@ public final class PcMachine implements Board, Platform {
         }
         if (spec.startsWith("file:")) {
             Path path = Path.of(spec.substring("file:".length()));
-            if (path.getParent() != null) {
-                Files.createDirectories(path.getParent());
-            }
+            // The host's directories are the user's: a missing one is an error, not made here.
             return Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
         throw new IllegalArgumentException("serial must be none, stdio or file:PATH, got '" + spec + "'");
@@ -138,7 +154,7 @@ public final class PcMachine implements Board, Platform {
         pit.powerOff();
         clock.shutdownNow();
         for (var f : pci.functions()) {
-            if (f.vendorId() != 0x8086 || (f.deviceId() != 0x1237 && f.deviceId() != 0x7000)) {
+            if (f.vendorId() != 0x8086 || (f.deviceId() != 0x1237 && f.deviceId() != 0x7000 && f.deviceId() != 0x7113)) {
                 pci.unplug(f);
             }
         }
@@ -151,6 +167,16 @@ public final class PcMachine implements Board, Platform {
             }
         }
         LOG.info("{}: powered off", settings.name());
+    }
+
+    /** The guest asked for power-off or reset: the machine's runner carries it out. */
+    private void request(String what) {
+        Consumer<String> v = vmm;
+        if (v == null) {
+            LOG.warn("{}: {} requested, but nothing runs this machine to carry it out", settings.name(), what);
+            return;
+        }
+        v.accept(what);
     }
 
     /** Physical address to RAM offset, -1 outside RAM (for the CPU's fast path). */

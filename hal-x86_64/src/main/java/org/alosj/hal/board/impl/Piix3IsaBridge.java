@@ -5,16 +5,24 @@ import org.alosj.hal.pci.PciFunction;
 /**
  * The PIIX3 PCI-to-ISA bridge (00:01.0). Its PIRQ route control registers (0x60–0x63) steer
  * the four PCI interrupt links to ISA IRQs: bit 7 set disables a link, bits 3–0 name the IRQ.
+ * Its reset control register (RCR, I/O port 0xCF9, reached by byte cycles the host bridge
+ * passes on) resets the system when RST_CPU (bit 2) is written with a one.
  */
 final class Piix3IsaBridge extends PciFunction {
     static final int PIIX_PIRQCA = 0x60;
     static final int PIRQ_DISABLE = 0x80;
+    static final int RCR = 0xCF9;
+    static final int RCR_SYS_RST = 0x02;
+    static final int RCR_RST_CPU = 0x04;
 
     private final PciBusImpl bus;
+    private final Runnable reset;
+    private int rcr;
 
-    Piix3IsaBridge(PciBusImpl bus) {
+    Piix3IsaBridge(PciBusImpl bus, Runnable reset) {
         super("piix3", 0x8086, 0x7000, 0x00, 0x060100, 0x80);
         this.bus = bus;
+        this.reset = reset;
         setSubsystem(0x1AF4, 0x1100);
         setStatus(PCI_STATUS_DEVSEL_MEDIUM);
         // Power-on values of the PIIX3's own registers (datasheet defaults, as QEMU shows them).
@@ -59,8 +67,27 @@ final class Piix3IsaBridge extends PciFunction {
         }
     }
 
+    synchronized int readResetControl() {
+        return rcr;
+    }
+
+    /** RCR: SYS_RST chooses a hard reset, a one in RST_CPU starts it (QEMU resets the system either way). */
+    void writeResetControl(int value) {
+        synchronized (this) {
+            rcr = value & RCR_SYS_RST;
+        }
+        if ((value & RCR_RST_CPU) != 0) {
+            log.info("{}: reset through the reset control register ({})", name(),
+                    (value & RCR_SYS_RST) != 0 ? "hard" : "soft");
+            reset.run();
+        }
+    }
+
     @Override
     protected void resetDevice() {
+        synchronized (this) {
+            rcr = 0;
+        }
         bus.setPirqRoutes(routes());
     }
 }

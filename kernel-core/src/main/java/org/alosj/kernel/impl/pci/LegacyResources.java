@@ -34,7 +34,9 @@ final class LegacyResources {
         reservePorts(0xA0, 2, "8259 slave");
         reservePorts(0x3F8, 8, "COM1");
         reservePorts(0x4D0, 2, "ELCR");
-        reservePorts(0xCF8, 8, "PCI configuration mechanism #1");
+        // 0xCF8-0xCFF but 0xCF9: byte cycles there reach the PIIX3's reset control register.
+        reservePorts(0xCF8, 1, "PCI configuration mechanism #1");
+        reservePorts(0xCFA, 6, "PCI configuration mechanism #1");
         reservePorts(0xAE00, 0x14, "PCI hot-plug controller");
         irqOwners[0] = "8254 PIT";
         irqOwners[2] = "8259 cascade";

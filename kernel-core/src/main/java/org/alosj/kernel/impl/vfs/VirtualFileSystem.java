@@ -66,6 +66,8 @@ public final class VirtualFileSystem implements Vfs {
     private final Map<Node, OpenInode> openInodes = new HashMap<>();
     private final Object table = new Object();
     private final Mount rootMount;
+    /** Guarded by table: every mount is gone (power-off, reboot or deactivation). */
+    private boolean shutDown;
     private final String rootDevice;
     private final String rootType;
     private final boolean rootReadOnly;
@@ -278,6 +280,26 @@ public final class VirtualFileSystem implements Vfs {
         m.fs.detach();
     }
 
+    @Override
+    public void shutdown() {
+        active = false;
+        synchronized (table) {
+            if (shutDown) {
+                return;
+            }
+            shutDown = true;
+            List<Mount> all = new ArrayList<>();
+            collectWithChildren(rootMount, all);
+            for (Mount m : all) {
+                syncQuietly(m);
+                detach(m);
+                if (m != rootMount) {
+                    LOG.info("VFS: unmounted {} from {} (shutdown)", m.source, m.target);
+                }
+            }
+        }
+    }
+
     @Deactivate
     void deactivate() {
         active = false;
@@ -285,6 +307,10 @@ public final class VirtualFileSystem implements Vfs {
             impl.removeChangeListener(blockListener);
         }
         synchronized (table) {
+            if (shutDown) {
+                return;
+            }
+            shutDown = true;
             List<Mount> all = new ArrayList<>();
             collectWithChildren(rootMount, all);
             for (Mount m : all) {

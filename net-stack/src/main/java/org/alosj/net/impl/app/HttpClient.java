@@ -39,10 +39,12 @@ public final class HttpClient {
         URI uri = parse(url);
         for (int hop = 0; ; hop++) {
             Response r = once(uri, body, hop < MAX_REDIRECTS);
-            if (r.bodyLength() >= 0 || hop >= MAX_REDIRECTS) {
-                if (r.bodyLength() < 0) {
-                    throw new IOException("more than " + MAX_REDIRECTS + " redirects, last to " + uri);
+            if (r.bodyLength() < 0 || hop >= MAX_REDIRECTS && isRedirect(r.status()) && r.head().field("location") != null) {
+                if (hop >= MAX_REDIRECTS) {
+                    // A loop of redirects: an error, not the last 3xx as if it were the document.
+                    throw new IOException("http get: more than " + MAX_REDIRECTS + " redirects, the last to " + uri);
                 }
+            } else {
                 return r;
             }
             String location = r.head().field("location");
@@ -127,12 +129,15 @@ public final class HttpClient {
                 }
                 status = statusOf(head.startLine());
             } while (status >= 100 && status < 200);
-            boolean redirect = mayRedirect && (status == 301 || status == 302 || status == 303 || status == 307
-                    || status == 308) && head.field("location") != null;
+            boolean redirect = mayRedirect && isRedirect(status) && head.field("location") != null;
             OutputStream sink = redirect ? OutputStream.nullOutputStream() : body;
             long n = readBody(head, status, in, sink);
             return new Response(status, head.startLine(), head, redirect ? -1 : n, uri);
         }
+    }
+
+    static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
     }
 
     static int statusOf(String line) throws IOException {

@@ -29,23 +29,42 @@ import org.slf4j.LoggerFactory;
  * 404 for what is not there, 400 for "..", NUL or malformed heads, 414/431 for over-long ones,
  * 501 for other methods. One thread per connection, at most {@link #MAX_CONNECTIONS}; an idle
  * connection is closed after {@link #IDLE_TIMEOUT}.
+ *
+ * <p>Slow clients cannot lock others out: a request's whole head must arrive within
+ * {@link #HEAD_TIMEOUT} of the server starting to wait for it (not a timeout per read, which a
+ * header line every few seconds would renew for ever), and when every connection is taken a new
+ * one takes the place of the connection that has waited longest for a head, as a server under a
+ * slowloris attack should.
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("net.httpd");
     public static final int MAX_CONNECTIONS = 64;
     public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(15);
+    /** The whole head of a request, from the server starting to wait for it. */
+    public static final Duration HEAD_TIMEOUT = Duration.ofSeconds(10);
     public static final int BACKLOG = 64;
 
     private final ListeningSocket listener;
     private final DocumentRoot root;
+    private final Duration headTimeout;
     private final ExecutorService workers;
     private final Thread acceptor;
     private volatile boolean running = true;
     final AtomicLong requests = new AtomicLong();
     final AtomicLong connections = new AtomicLong();
+    /** Connections waiting for a request head, and since when (System.nanoTime). */
+    private final java.util.concurrent.ConcurrentHashMap<StreamSocket, Long> waitingForHead =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    final AtomicLong evicted = new AtomicLong();
 
     public HttpServer(NetworkStack stack, int port, DocumentRoot root) throws IOException {
+        this(stack, port, root, HEAD_TIMEOUT);
+    }
+
+    /** As above, with the time a request's whole head may take (tests shorten it). */
+    public HttpServer(NetworkStack stack, int port, DocumentRoot root, Duration headTimeout) throws IOException {
         this.root = root;
+        this.headTimeout = headTimeout;
         this.listener = stack.listen(new SocketAddress(Ipv4Address.ANY, port), BACKLOG);
         this.workers = new ThreadPoolExecutor(0, MAX_CONNECTIONS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 r -> {
@@ -60,6 +79,11 @@ public final class HttpServer implements AutoCloseable {
 
     public int port() {
         return listener.localAddress().port();
+    }
+
+    /** Connections closed to make room for new ones (the slowest, waiting for a head). */
+    public long evictions() {
+        return evicted.get();
     }
 
     public long requestsServed() {
@@ -83,12 +107,77 @@ public final class HttpServer implements AutoCloseable {
                 return;
             }
             connections.incrementAndGet();
-            try {
-                workers.execute(() -> serve(s));
-            } catch (RejectedExecutionException full) {
+            if (!dispatch(s)) {
                 s.abort();
             }
         }
+    }
+
+    /**
+     * Hands {@code s} to a worker; with all of them busy, the connection that has waited longest
+     * for its request head (the slowest client) gives its place up. False: no place for it.
+     */
+    private boolean dispatch(StreamSocket s) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try {
+                workers.execute(() -> serve(s));
+                return true;
+            } catch (RejectedExecutionException full) {
+                if (attempt == 0 && !evictSlowest()) {
+                    return false;
+                }
+                try {
+                    Thread.sleep(2); // the evicted connection's worker is finishing
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return false;
+    }
+
+    private boolean evictSlowest() {
+        StreamSocket slowest = null;
+        long since = Long.MAX_VALUE;
+        for (var e : waitingForHead.entrySet()) {
+            if (e.getValue() < since) {
+                since = e.getValue();
+                slowest = e.getKey();
+            }
+        }
+        if (slowest == null || waitingForHead.remove(slowest) == null) {
+            return false;
+        }
+        evicted.incrementAndGet();
+        LOG.debug("httpd: all {} connections taken; closing the one waiting longest for a request", MAX_CONNECTIONS);
+        slowest.abort();
+        return true;
+    }
+
+    /** A stream whose reads end at {@code deadline}: each read may wait only for what is left of it. */
+    private InputStream until(StreamSocket s, InputStream in, long deadline) {
+        return new java.io.FilterInputStream(in) {
+            private void limit() throws java.net.SocketTimeoutException {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new java.net.SocketTimeoutException("request head not complete within " + headTimeout);
+                }
+                s.setTimeout(Duration.ofNanos(Math.min(left, IDLE_TIMEOUT.toNanos())));
+            }
+
+            @Override
+            public int read() throws IOException {
+                limit();
+                return super.read();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                limit();
+                return super.read(b, off, len);
+            }
+        };
     }
 
     private void serve(StreamSocket s) {
@@ -98,11 +187,16 @@ public final class HttpServer implements AutoCloseable {
             OutputStream out = new BufferedOutputStream(s.outputStream(), 16384);
             while (running) {
                 HttpMessage.Head head;
+                long started = System.nanoTime();
+                waitingForHead.put(s, started);
                 try {
-                    head = HttpMessage.readHead(in);
+                    head = HttpMessage.readHead(until(s, in, started + headTimeout.toNanos()));
                 } catch (HttpException e) {
                     error(out, e.status, e.getMessage(), false, true);
                     return;
+                } finally {
+                    waitingForHead.remove(s);
+                    s.setTimeout(IDLE_TIMEOUT);
                 }
                 if (head == null) {
                     return;
@@ -138,7 +232,13 @@ public final class HttpServer implements AutoCloseable {
             error(out, 501, "request bodies are not accepted", false, true);
             return false;
         }
-        long bodyLength = HttpMessage.contentLength(head.field("content-length"));
+        long bodyLength;
+        try {
+            bodyLength = HttpMessage.contentLength(head.field("content-length"));
+        } catch (HttpException e) {
+            error(out, 400, e.getMessage(), false, false); // RFC 9112 6.3: an invalid length is unrecoverable
+            return false;
+        }
         if (bodyLength > 0) {
             in.skipNBytes(Math.min(bodyLength, 1 << 20));
             if (bodyLength > 1 << 20) {
@@ -175,8 +275,26 @@ public final class HttpServer implements AutoCloseable {
         return keepAlive;
     }
 
+    /**
+     * The absolute-form of a target ({@code http://host/path?q}, which RFC 9112 3.2.2 says a
+     * server must accept) as its origin-form ({@code /path?q}); other forms as they are.
+     */
+    public static String originForm(String target) {
+        int colon = target.indexOf("://");
+        if (colon <= 0 || !target.substring(0, colon).matches("(?i)https?")) {
+            return target;
+        }
+        int slash = target.indexOf('/', colon + 3);
+        int query = target.indexOf('?', colon + 3);
+        if (slash < 0 || query >= 0 && query < slash) {
+            return "/" + (query >= 0 ? target.substring(query) : "");
+        }
+        return target.substring(slash);
+    }
+
     /** The request target as a path under the root: origin-form, decoded, no "..", no NUL. */
     static String checkedPath(String target) throws HttpException {
+        target = originForm(target);
         if (!target.startsWith("/")) {
             throw new HttpException(400, "request target must be a path");
         }

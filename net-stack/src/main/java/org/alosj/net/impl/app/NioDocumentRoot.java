@@ -5,12 +5,20 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
-/** A document root over a directory of the host, through java.nio (until the VFS serves /www). */
+/**
+ * A document root over a directory of the host, through java.nio: a test and benchmark feature
+ * ({@code httpd start PORT host:DIR}), read-only (the server only reads), never the host's root
+ * directory, and said plainly in the server's status.
+ */
 public final class NioDocumentRoot implements DocumentRoot {
     private final Path root;
 
     public NioDocumentRoot(Path root) throws IOException {
         this.root = root.toRealPath();
+        if (this.root.getParent() == null) {
+            throw new IllegalArgumentException("httpd: host:" + root + " would serve the host's whole filesystem;"
+                    + " name a directory of test files");
+        }
     }
 
     @Override
@@ -34,6 +42,6 @@ public final class NioDocumentRoot implements DocumentRoot {
 
     @Override
     public String describe() {
-        return root.toString();
+        return "host directory " + root + " (read-only; a test and benchmark feature)";
     }
 }

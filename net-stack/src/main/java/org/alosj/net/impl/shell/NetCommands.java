@@ -192,7 +192,7 @@ public final class NetCommands {
 
     @Descriptor("ICMP echo: ping [-c N] [-i SECONDS] [-W SECONDS] HOST (default 4 requests, one a second,\n"
             + "  each waiting 2 s for its reply)")
-    public int ping(@Descriptor("[-c N] [-i INTERVAL] [-W TIMEOUT] HOST") String... args)
+    public void ping(@Descriptor("[-c N] [-i INTERVAL] [-W TIMEOUT] HOST") String... args)
             throws IOException, InterruptedException {
         int count = 4;
         long interval = 1_000_000_000L;
@@ -236,7 +236,6 @@ public final class NetCommands {
         if (received == 0) {
             throw new IOException("ping: no reply from " + dst);
         }
-        return received;
     }
 
     /** A time in seconds ("0.2") as nanoseconds, at least {@code min} and at most an hour. */
@@ -363,7 +362,8 @@ public final class NetCommands {
     }
 
     @Descriptor("the HTTP server: httpd start [PORT] [DIR] | stop | status\n"
-            + "  DIR is a VFS directory (default /www); host:DIR serves a directory of the host (tests, benchmarks)")
+            + "  DIR is a VFS directory (default /www); host:DIR serves a directory of the host, read-only\n"
+            + "  (an operator's test and benchmark feature; never / of the host)")
     public void httpd(@Descriptor("start [PORT] [DIR] | stop | status") String... args) throws IOException {
         String verb = args.length > 0 ? args[0] : "status";
         switch (verb) {
@@ -392,7 +392,11 @@ public final class NetCommands {
 
     private DocumentRoot documentRoot(String dir) throws IOException {
         if (dir.startsWith("host:")) {
-            return new NioDocumentRoot(Path.of(dir.substring(5)));
+            try {
+                return new NioDocumentRoot(Path.of(dir.substring(5)));
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new IllegalArgumentException("httpd: " + dir + ": no such host directory");
+            }
         }
         Vfs vfs = net.vfs();
         if (vfs == null) {

@@ -43,6 +43,8 @@ final class Ata {
     static final int ERROR_ABRT = 0x04;
     static final int ERROR_IDNF = 0x10;
     static final int ERROR_UNC = 0x40;
+    /** GET MEDIA STATUS: the medium is write-protected (same bit as UNC, another command). */
+    static final int ERROR_WP = 0x40;
     /** After reset or EXECUTE DEVICE DIAGNOSTIC: device 0 passed, device 1 passed or absent. */
     static final int DIAGNOSTIC_PASSED = 0x01;
 
@@ -82,6 +84,8 @@ final class Ata {
     static final int WRITE_DMA = 0xCA;
     static final int WRITE_DMA_WITHOUT_RETRY = 0xCB;
     static final int CHECK_POWER_MODE = 0xE5;
+    /** Removable Media Status Notification feature set (ATA/ATAPI-5 8.21). */
+    static final int GET_MEDIA_STATUS = 0xDA;
     static final int FLUSH_CACHE = 0xE7;
     static final int FLUSH_CACHE_EXT = 0xEA;
     static final int IDENTIFY_DEVICE = 0xEC;

@@ -92,7 +92,11 @@ final class AtaDrive {
     byte[] identify() {
         int[] w = new int[256];
         long n = sectors();
-        w[0] = 0x0040; // ATA device, fixed (not removable)
+        // ATA device, fixed; a read-only image is a removable medium that says it is write-protected
+        // (the Removable Media Status Notification feature set, word 127, and GET MEDIA STATUS's WP),
+        // the one way ATA has to tell a host not to write.
+        w[0] = image.readOnly() ? 0x0080 : 0x0040;
+        w[127] = image.readOnly() ? 0x0001 : 0x0000;
         w[1] = cylinders();
         w[3] = 16;
         w[6] = 63;

@@ -314,7 +314,14 @@ final class IdeBus {
                     complete(d);
                 }
             }
-            case CHECK_POWER_MODE -> {
+            case GET_MEDIA_STATUS -> {
+                if (d.image.readOnly()) {
+                    fail(d, ERROR_WP, 0); // write-protected, no media change pending
+                } else {
+                    abort(d); // a fixed disk: the feature set is not supported
+                }
+            }
+                        case CHECK_POWER_MODE -> {
                 d.sectorCount = 0xFF; // active or idle
                 complete(d);
             }

@@ -280,6 +280,25 @@ class ModelTest {
     }
 
     @Test
+    void aReadOnlyDiskSaysItIsAWriteProtectedRemovableMediumAndAFixedOneDoesNot() throws IOException {
+        Path ro = IdeRig.image(dir, "ro.img", 64);
+        rig.close();
+        rig = new IdeRig().disk(0, IdeRig.image(dir, "rw.img", 64), false).disk(1, ro, true).plug().enable(true);
+        int[] fixed = rig.identifyWords(0, 0);
+        assertEquals(0x0040, fixed[0] & 0x00C0, "word 0: fixed");
+        assertEquals(0, fixed[127] & 3, "word 127: no Removable Media Status Notification");
+        rig.select(0, 0);
+        assertEquals(STATUS_DRDY | STATUS_DSC | STATUS_ERR, rig.command(0, GET_MEDIA_STATUS));
+        assertEquals(ERROR_ABRT, rig.reg(0, ATA_REG_ERROR), "a fixed disk has no media status");
+        int[] removable = rig.identifyWords(0, 1);
+        assertEquals(0x0080, removable[0] & 0x00C0, "word 0: removable medium");
+        assertEquals(1, removable[127] & 3, "word 127: Removable Media Status Notification supported");
+        rig.select(0, 1);
+        assertEquals(STATUS_DRDY | STATUS_DSC | STATUS_ERR, rig.command(0, GET_MEDIA_STATUS));
+        assertEquals(ERROR_WP, rig.reg(0, ATA_REG_ERROR), "GET MEDIA STATUS: write-protected");
+    }
+
+    @Test
     void unsupportedCommandsAndNopAreAborted() {
         rig.select(0, 0);
         assertEquals(STATUS_DRDY | STATUS_DSC | STATUS_ERR, rig.command(0, 0x57));

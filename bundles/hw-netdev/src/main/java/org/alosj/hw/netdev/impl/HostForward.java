@@ -9,9 +9,12 @@ import java.util.regex.Pattern;
  * A host port forward in QEMU's {@code hostfwd} spelling, {@code [tcp|udp]:[HOSTADDR]:HOSTPORT-:GUESTPORT}
  * ({@code tcp::8080-:80}), turned into passt's {@code -t}/{@code -u} argument
  * ({@code [HOSTADDR/]HOSTPORT:GUESTPORT}). passt forwards to the guest's one address, so the
- * guest address must be left out.
+ * guest address must be left out. With no host address the forward listens on 127.0.0.1 only:
+ * the guest is not offered to every network the host is on unless the user names an address
+ * ({@code tcp:0.0.0.0:8080-:80} for all of them).
  */
 record HostForward(String protocol, String hostAddress, int hostPort, int guestPort) {
+    static final String LOOPBACK = "127.0.0.1";
     private static final Pattern SPEC = Pattern.compile("(?:(tcp|udp):)?([^:]*):([^-:]*)-([^:]*):(.*)");
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
 
@@ -70,7 +73,7 @@ record HostForward(String protocol, String hostAddress, int hostPort, int guestP
     /** passt's option and its argument. */
     List<String> passtArguments() {
         return List.of(protocol.equals("tcp") ? "-t" : "-u",
-                (hostAddress.isEmpty() ? "" : hostAddress + "/") + hostPort + ":" + guestPort);
+                (hostAddress.isEmpty() ? LOOPBACK : hostAddress) + "/" + hostPort + ":" + guestPort);
     }
 
     @Override

@@ -106,9 +106,14 @@ public final class PasstBackend extends WireBackend {
 
     /** {@code passt} on the PATH, if installed. */
     public static Optional<Path> findOnPath() {
+        return findOnPath("passt");
+    }
+
+    /** {@code program} on the PATH, if installed. */
+    static Optional<Path> findOnPath(String program) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             if (!dir.isEmpty()) {
-                Path p = Path.of(dir, "passt");
+                Path p = Path.of(dir, program);
                 if (Files.isExecutable(p)) {
                     return Optional.of(p);
                 }
@@ -310,6 +315,10 @@ public final class PasstBackend extends WireBackend {
 
     List<String> command() {
         List<String> cmd = new ArrayList<>();
+        // A session of its own (setsid, util-linux): Ctrl-C at the console sends SIGINT to the
+        // terminal's foreground process group, which would otherwise hold passt too and kill it
+        // under the guest's connections. --one-off still ends it when the JVM goes.
+        findOnPath("setsid").ifPresent(setsid -> cmd.add(setsid.toString()));
         if (options.netns() != null && !options.netns().isEmpty()) {
             cmd.addAll(List.of("ip", "netns", "exec", options.netns()));
         }

@@ -1,6 +1,6 @@
 package org.alosj.hw.netdev.impl;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.alosj.testkit.RealPeers;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,11 +31,11 @@ final class NetNamespace implements AutoCloseable {
 
     /** Skips the calling test unless we are root and every tool is installed. */
     static void assumeUsable(String... tools) {
-        assumeTrue(PasstBackend.runningAsRoot(), "network namespaces need root (CI runs as root)");
+        RealPeers.require(PasstBackend.runningAsRoot(), "network namespaces need root (CI runs as root)");
         for (String tool : tools) {
-            assumeTrue(onPath(tool), tool + " is not installed (CI installs it)");
+            RealPeers.require(onPath(tool), tool + " is not installed (CI installs it)");
         }
-        assumeTrue(onPath("ip"), "ip (iproute2) is not installed (CI installs it)");
+        RealPeers.require(onPath("ip"), "ip (iproute2) is not installed (CI installs it)");
     }
 
     static boolean onPath(String tool) {

@@ -37,11 +37,12 @@ class PasstFallbackTest {
     }
 
     @Test
-    void hostForwardsTranslateToPasstOptions() {
-        assertEquals(java.util.List.of("-t", "8080:80"), HostForward.parse("tcp::8080-:80").passtArguments());
+    void hostForwardsTranslateToPasstOptionsListeningOnLoopbackUnlessAnAddressIsNamed() {
+        assertEquals(java.util.List.of("-t", "127.0.0.1/8080:80"), HostForward.parse("tcp::8080-:80").passtArguments());
+        assertEquals(java.util.List.of("-t", "0.0.0.0/8080:80"), HostForward.parse("tcp:0.0.0.0:8080-:80").passtArguments());
         assertEquals(java.util.List.of("-u", "127.0.0.1/5353:53"),
                 HostForward.parse("udp:127.0.0.1:5353-:53").passtArguments());
-        assertEquals(java.util.List.of("-t", "2222:22"), HostForward.parse(":2222-:22").passtArguments());
+        assertEquals(java.util.List.of("-t", "127.0.0.1/2222:22"), HostForward.parse(":2222-:22").passtArguments());
         assertEquals(2, HostForward.parseList("tcp::8080-:80 udp::5353-:53").size());
         assertThrows(IllegalArgumentException.class, () -> HostForward.parse("tcp::8080-10.0.2.15:80"));
         assertThrows(IllegalArgumentException.class, () -> HostForward.parse("sctp::1-:2"));

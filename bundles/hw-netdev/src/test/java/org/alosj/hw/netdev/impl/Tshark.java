@@ -1,6 +1,6 @@
 package org.alosj.hw.netdev.impl;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.alosj.testkit.RealPeers;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +27,7 @@ public final class Tshark {
 
     /** Skips the calling test when tshark is not installed (CI installs it). */
     public static void assumeInstalled() {
-        assumeTrue(Files.isExecutable(binary()), "tshark is not installed");
+        RealPeers.require(Files.isExecutable(binary()), "tshark is not installed");
     }
 
     public static List<String> fields(Path capture, String... fields) throws IOException, InterruptedException {

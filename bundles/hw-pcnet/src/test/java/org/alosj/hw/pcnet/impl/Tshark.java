@@ -1,6 +1,6 @@
 package org.alosj.hw.pcnet.impl;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.alosj.testkit.RealPeers;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +26,7 @@ final class Tshark {
     }
 
     static void assumeInstalled() {
-        assumeTrue(Files.isExecutable(binary()), "tshark is not installed");
+        RealPeers.require(Files.isExecutable(binary()), "tshark is not installed");
     }
 
     static List<String> fields(Path capture, String... fields) throws IOException, InterruptedException {
