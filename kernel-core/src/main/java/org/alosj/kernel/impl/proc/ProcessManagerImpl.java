@@ -60,9 +60,6 @@ import org.slf4j.LoggerFactory;
 public final class ProcessManagerImpl implements ProcessManager {
     private static final Logger LOG = LoggerFactory.getLogger("kernel.proc");
     static final int MAX_PROCESSES = 256;
-    static final int MAX_ARGUMENT_BYTES = 256 * 1024;
-    static final int MAX_IMAGE_BYTES = 256 << 20;
-    static final long INITIAL_STACK = 128 * 1024;
 
     static final long CLONE_VM = 0x100;
     static final long CLONE_FS = 0x200;
@@ -76,14 +73,6 @@ public final class ProcessManagerImpl implements ProcessManager {
     static final long CLONE_CHILD_CLEARTID = 0x200000;
     static final long CLONE_CHILD_SETTID = 0x1000000;
 
-    static final int MAP_SHARED = 1;
-    static final int MAP_PRIVATE = 2;
-    static final int MAP_FIXED = 0x10;
-    static final int MAP_ANONYMOUS = 0x20;
-    static final int MAP_GROWSDOWN = 0x100;
-    static final int MAP_FIXED_NOREPLACE = 0x100000;
-    static final int MREMAP_MAYMOVE = 1;
-    static final int MREMAP_FIXED = 2;
 
     static final int WNOHANG = 1;
     static final int WUNTRACED = 2;
@@ -91,8 +80,6 @@ public final class ProcessManagerImpl implements ProcessManager {
     static final int WCONTINUED = 8;
     static final int WNOWAIT = 0x100_0000;
 
-    /** CPUID.01H:EDX as the CPU model reports it, for AT_HWCAP. */
-    static final long HWCAP = 1 | 1 << 4 | 1 << 5 | 1 << 6 | 1 << 8 | 1 << 15 | 1 << 19 | 1 << 24 | 1 << 25 | 1 << 26;
 
     private final Platform platform;
     private final MemoryBus bus;
@@ -111,7 +98,7 @@ public final class ProcessManagerImpl implements ProcessManager {
     private final AtomicInteger nextPid = new AtomicInteger(1);
     private final AtomicInteger nextPipe = new AtomicInteger(1);
     private final Set<Integer> reportedUnimplemented = ConcurrentHashMap.newKeySet();
-    private final SecureRandom random = new SecureRandom();
+    private final ExecLoader loader;
     private final InterruptRegistration tick;
     private final org.osgi.framework.ServiceRegistration<org.alosj.kernel.fs.FileSystemType> procType;
     /** The task whose Java thread this is (null on kernel threads and the shell's). */
@@ -143,6 +130,7 @@ public final class ProcessManagerImpl implements ProcessManager {
         // The kernel half: RAM mapped 1 GiB a page, supervisor-only and never executable, the
         // same PDPT under PML4 entry 256 of every process.
         this.kernelPdpt = pages.allocate(1, Long.MAX_VALUE, "kernel page tables");
+        this.loader = new ExecLoader(frames, kernelPdpt);
         for (long gib = 0; gib < 512 && gib << 30 < top; gib++) {
             bus.writeLong(kernelPdpt + gib * 8, gib << 30 | AddressSpace.PTE_P | AddressSpace.PTE_RW | 0x80
                     | AddressSpace.PTE_NX);
@@ -262,7 +250,7 @@ public final class ProcessManagerImpl implements ProcessManager {
         p.threads.add(t);
         TrapFrame start = new TrapFrame();
         try {
-            Image image = load(p.fs, path, argv, 0);
+            ExecLoader.Image image = loader.load(p.fs, path, argv, 0);
             installImage(t, p, image, envp, start);
         } catch (SysError e) {
             p.memory.release();
@@ -326,211 +314,10 @@ public final class ProcessManagerImpl implements ProcessManager {
         return () -> nextTracer.compareAndSet(tracer, null);
     }
 
-    /** An executable read and checked, with the argument list a #! line made. */
-    record Image(ElfImage elf, List<String> argv, String path) {
-    }
-
-    private Image load(VfsContext fs, String path, List<String> argv, int depth) throws SysError {
-        if (path.isEmpty()) {
-            throw new SysError(SysError.ENOENT, "empty path");
-        }
-        byte[] file = readExecutable(fs, path);
-        if (file.length >= 2 && file[0] == '#' && file[1] == '!') {
-            if (depth >= 4) {
-                throw new SysError(SysError.ELOOP, path + ": too many #! interpreters");
-            }
-            int end = 2;
-            while (end < file.length && end < 258 && file[end] != '\n') {
-                end++;
-            }
-            String line = new String(file, 2, end - 2, StandardCharsets.UTF_8).trim();
-            if (line.isEmpty()) {
-                throw new SysError(SysError.ENOEXEC, path + ": #! names no interpreter");
-            }
-            int space = line.indexOf(' ');
-            String interpreter = space < 0 ? line : line.substring(0, space);
-            String arg = space < 0 ? null : line.substring(space + 1).trim();
-            List<String> args = new ArrayList<>();
-            args.add(interpreter);
-            if (arg != null && !arg.isEmpty()) {
-                args.add(arg);
-            }
-            args.add(path);
-            if (argv.size() > 1) {
-                args.addAll(argv.subList(1, argv.size()));
-            }
-            return load(fs, interpreter, args, depth + 1);
-        }
-        return new Image(ElfImage.parse(file, path), argv, path);
-    }
-
-    private static byte[] readExecutable(VfsContext fs, String path) throws SysError {
-        try {
-            org.alosj.kernel.vfs.FileStatus st = fs.stat(path);
-            if (st.type() == FileType.DIRECTORY) {
-                throw new SysError(SysError.EACCES, path + ": is a directory");
-            }
-            if (st.type() != FileType.REGULAR || (st.attributes().permissions() & 0111) == 0) {
-                throw new SysError(SysError.EACCES, path + ": not an executable file");
-            }
-            if (st.size() > MAX_IMAGE_BYTES) {
-                throw new SysError(SysError.ENOMEM, path + ": larger than " + (MAX_IMAGE_BYTES >> 20) + " MiB");
-            }
-            int fd = fs.open(path, OpenFlags.O_RDONLY, 0);
-            try {
-                byte[] b = new byte[(int) st.size()];
-                int done = 0;
-                while (done < b.length) {
-                    int n = fs.pread(fd, ByteBuffer.wrap(b, done, b.length - done), done);
-                    if (n <= 0) {
-                        break;
-                    }
-                    done += n;
-                }
-                return done == b.length ? b : java.util.Arrays.copyOf(b, done);
-            } finally {
-                fs.close(fd);
-            }
-        } catch (FsException e) {
-            throw new SysError(e.errno().number(), path + ": " + e.errno().text());
-        }
-    }
-
-    /**
-     * Builds the new image's address space (segments, heap, stack with argv, envp and auxv) and
-     * returns it; {@code start} gets the entry point and stack pointer. Nothing of the caller's
-     * process changes until the caller installs it.
-     */
-    private AddressSpace buildImage(Image image, List<String> envp, TrapFrame start) throws SysError {
-        AddressSpace as;
-        try {
-            as = new AddressSpace(frames, kernelPdpt);
-        } catch (OutOfMemory oom) {
-            throw new SysError(SysError.ENOMEM);
-        }
-        try {
-            ElfImage elf = image.elf();
-            byte[] file = elf.file;
-            AddressSpace.PageSource source = (offset, dst, at, length) -> {
-                if (offset < file.length) {
-                    int n = (int) Math.min(length, file.length - offset);
-                    System.arraycopy(file, (int) offset, dst, at, n);
-                }
-            };
-            long end = 0;
-            for (ElfImage.Segment s : elf.loads) {
-                long start0 = s.vaddr() & ~(AddressSpace.PAGE - 1);
-                long stop = AddressSpace.pageUp(s.vaddr() + s.memSize());
-                long offset = s.offset() - (s.vaddr() - start0);
-                as.map(new Vma(start0, stop, ElfImage.protection(s.flags()), false, false, source, offset,
-                        s.vaddr() + s.fileSize(), image.path()));
-                end = Math.max(end, stop);
-            }
-            as.setBreakStart(end);
-            int stackProt = AddressSpace.PROT_READ | AddressSpace.PROT_WRITE
-                    | (elf.executableStack ? AddressSpace.PROT_EXEC : 0);
-            as.map(new Vma(AddressSpace.STACK_TOP - INITIAL_STACK, AddressSpace.STACK_TOP, stackProt, false, true,
-                    null, 0, 0, "[stack]"));
-            long sp = buildStack(as, image, envp);
-            start.setRip(elf.entry);
-            start.setRsp(sp);
-            return as;
-        } catch (SysError | RuntimeException e) {
-            as.destroy();
-            throw e;
-        }
-    }
-
-    private long buildStack(AddressSpace as, Image image, List<String> envp) throws SysError {
-        List<String> argv = image.argv();
-        int total = 0;
-        for (String s : argv) {
-            total += s.length() + 9;
-        }
-        for (String s : envp) {
-            total += s.length() + 9;
-        }
-        if (total > MAX_ARGUMENT_BYTES) {
-            throw new SysError(SysError.E2BIG, "arguments and environment exceed " + MAX_ARGUMENT_BYTES + " bytes");
-        }
-        StackWriter w = new StackWriter(as, AddressSpace.STACK_TOP);
-        long execfn = w.string(image.path());
-        long[] envPtrs = new long[envp.size()];
-        for (int i = envp.size() - 1; i >= 0; i--) {
-            envPtrs[i] = w.string(envp.get(i));
-        }
-        long[] argPtrs = new long[argv.size()];
-        for (int i = argv.size() - 1; i >= 0; i--) {
-            argPtrs[i] = w.string(argv.get(i));
-        }
-        long platformName = w.string("x86_64");
-        byte[] rnd = new byte[16];
-        random.nextBytes(rnd);
-        long randomBytes = w.bytes(rnd);
-        ElfImage elf = image.elf();
-        long[] auxv = {
-            3, elf.phdrAddress, 4, elf.phentsize, 5, elf.phnum, 6, AddressSpace.PAGE, 7, 0, 8, 0, 9, elf.entry,
-            11, 0, 12, 0, 13, 0, 14, 0, 15, platformName, 16, HWCAP, 17, 100, 23, 0, 25, randomBytes, 26, 0,
-            31, execfn, 0, 0};
-        int words = 1 + argPtrs.length + 1 + envPtrs.length + 1 + auxv.length;
-        long sp = (w.sp - 8L * words) & ~15L;
-        long[] all = new long[words];
-        int i = 0;
-        all[i++] = argPtrs.length;
-        for (long a : argPtrs) {
-            all[i++] = a;
-        }
-        all[i++] = 0;
-        for (long e : envPtrs) {
-            all[i++] = e;
-        }
-        all[i++] = 0;
-        for (long a : auxv) {
-            all[i++] = a;
-        }
-        ByteBuffer b = ByteBuffer.allocate(words * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        for (long v : all) {
-            b.putLong(v);
-        }
-        writeTo(as, sp, b.array());
-        return sp;
-    }
-
-    private final class StackWriter {
-        final AddressSpace as;
-        long sp;
-
-        StackWriter(AddressSpace as, long top) {
-            this.as = as;
-            this.sp = top;
-        }
-
-        long string(String s) throws SysError {
-            byte[] b = (s + "\0").getBytes(StandardCharsets.UTF_8);
-            return bytes(b);
-        }
-
-        long bytes(byte[] b) throws SysError {
-            sp -= b.length;
-            writeTo(as, sp, b);
-            return sp;
-        }
-    }
-
-    private void writeTo(AddressSpace as, long va, byte[] data) throws SysError {
-        int done = 0;
-        while (done < data.length) {
-            long a = va + done;
-            int n = (int) Math.min(data.length - done, AddressSpace.PAGE - (a & (AddressSpace.PAGE - 1)));
-            bus.write(as.translate(a, true), data, done, n);
-            done += n;
-        }
-    }
-
     /** Puts a new image into {@code p}, whose only thread is {@code t} (spawn, execve). */
-    private void installImage(TaskImpl t, ProcessImpl p, Image image, List<String> envp, TrapFrame start)
+    private void installImage(TaskImpl t, ProcessImpl p, ExecLoader.Image image, List<String> envp, TrapFrame start)
             throws SysError {
-        AddressSpace as = buildImage(image, envp, start);
+        AddressSpace as = loader.buildImage(image, envp, start);
         AddressSpaceRef old = p.memory;
         p.memory = new AddressSpaceRef(as);
         if (old != null) {
@@ -559,10 +346,10 @@ public final class ProcessManagerImpl implements ProcessManager {
 
     void execve(TaskImpl t, String path, List<String> argv, List<String> envp) throws SysError {
         ProcessImpl p = t.process;
-        Image image = load(p.fs, path, argv, 0);
+        ExecLoader.Image image = loader.load(p.fs, path, argv, 0);
         TrapFrame start = new TrapFrame();
         // Point of no return once the image is built: the other threads go.
-        AddressSpace as = buildImage(image, envp, start);
+        AddressSpace as = loader.buildImage(image, envp, start);
         synchronized (tree) {
             for (TaskImpl other : new ArrayList<>(p.threads)) {
                 if (other != t) {
@@ -1158,159 +945,6 @@ public final class ProcessManagerImpl implements ProcessManager {
     }
 
     // --- memory ------------------------------------------------------------------------------------
-
-    long mmap(TaskImpl t, long address, long length, int prot, int flags, OpenFile file, long offset)
-            throws SysError {
-        int type = flags & 3;
-        if (length <= 0 || (offset & (AddressSpace.PAGE - 1)) != 0 || type == 0 || (prot & ~7) != 0) {
-            throw new SysError(SysError.EINVAL);
-        }
-        long len = AddressSpace.pageUp(length);
-        if (len <= 0 || len > AddressSpace.USER_END) {
-            throw new SysError(SysError.ENOMEM);
-        }
-        boolean anonymous = (flags & MAP_ANONYMOUS) != 0;
-        AddressSpace.PageSource source = null;
-        long fileEnd = 0;
-        String name = anonymous ? null : "file";
-        if (!anonymous) {
-            OpenFile.VfsHandle h = file == null ? null : file.vfs();
-            if (h == null) {
-                throw new SysError(file == null ? SysError.EBADF : SysError.ENODEV);
-            }
-            if ((file.statusFlags() & OpenFlags.O_ACCMODE) == OpenFlags.O_WRONLY) {
-                throw new SysError(SysError.EACCES);
-            }
-            if (type == MAP_SHARED && (prot & AddressSpace.PROT_WRITE) != 0) {
-                // Written pages would have to go back to the file: not done here.
-                throw new SysError(SysError.ENODEV, "shared writable file mappings are not supported");
-            }
-            if (len > MAX_IMAGE_BYTES) {
-                throw new SysError(SysError.ENOMEM);
-            }
-            byte[] snapshot = new byte[(int) len];
-            int done = 0;
-            try {
-                while (done < snapshot.length) {
-                    int n = h.context().pread(h.fd(), ByteBuffer.wrap(snapshot, done, snapshot.length - done),
-                            offset + done);
-                    if (n <= 0) {
-                        break;
-                    }
-                    done += n;
-                }
-            } catch (FsException e) {
-                throw VfsFile.error(e);
-            }
-            int size = done;
-            source = (off, dst, at, n) -> {
-                long rel = off - offset;
-                if (rel < size) {
-                    System.arraycopy(snapshot, (int) rel, dst, at, (int) Math.min(n, size - rel));
-                }
-            };
-            name = h.path();
-        }
-        AddressSpace as = t.process.addressSpace();
-        long at;
-        if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0) {
-            if ((address & (AddressSpace.PAGE - 1)) != 0 || address < AddressSpace.MMAP_MIN
-                    || address + len > AddressSpace.USER_END) {
-                throw new SysError(SysError.EINVAL);
-            }
-            if ((flags & MAP_FIXED) == 0 && !as.isFree(address, address + len)) {
-                throw new SysError(SysError.EEXIST);
-            }
-            as.unmap(address, address + len);
-            at = address;
-        } else if (address != 0 && (address & (AddressSpace.PAGE - 1)) == 0 && as.isFree(address, address + len)) {
-            at = address;
-        } else {
-            at = as.findFree(len);
-            if (at < 0) {
-                throw new SysError(SysError.ENOMEM);
-            }
-        }
-        as.map(new Vma(at, at + len, prot, type == MAP_SHARED && anonymous, (flags & MAP_GROWSDOWN) != 0, source,
-                offset, source == null ? 0 : at + len, name));
-        return at;
-    }
-
-    void munmap(TaskImpl t, long address, long length) throws SysError {
-        if ((address & (AddressSpace.PAGE - 1)) != 0 || length <= 0 || address + length > AddressSpace.USER_END
-                || address < 0) {
-            throw new SysError(SysError.EINVAL);
-        }
-        t.process.addressSpace().unmap(address, address + AddressSpace.pageUp(length));
-    }
-
-    void mprotect(TaskImpl t, long address, long length, int prot) throws SysError {
-        if ((address & (AddressSpace.PAGE - 1)) != 0 || length < 0 || (prot & ~(7 | 0x0100_0000)) != 0) {
-            throw new SysError(SysError.EINVAL);
-        }
-        if (length == 0) {
-            return;
-        }
-        long end = address + AddressSpace.pageUp(length);
-        if (end > AddressSpace.USER_END || end < address) {
-            throw new SysError(SysError.ENOMEM);
-        }
-        t.process.addressSpace().protect(address, end, prot & 7);
-    }
-
-    long mremap(TaskImpl t, long old, long oldLength, long newLength, int flags, long newAddress) throws SysError {
-        if ((old & (AddressSpace.PAGE - 1)) != 0 || newLength <= 0 || (flags & ~3) != 0
-                || ((flags & MREMAP_FIXED) != 0 && (flags & MREMAP_MAYMOVE) == 0)) {
-            throw new SysError(SysError.EINVAL);
-        }
-        long oldLen = AddressSpace.pageUp(oldLength);
-        long newLen = AddressSpace.pageUp(newLength);
-        AddressSpace as = t.process.addressSpace();
-        Vma v = as.find(old);
-        if (v == null || old + oldLen > v.end) {
-            throw new SysError(SysError.EFAULT);
-        }
-        if ((flags & MREMAP_FIXED) == 0) {
-            if (newLen <= oldLen) {
-                if (newLen < oldLen) {
-                    as.unmap(old + newLen, old + oldLen);
-                }
-                return old;
-            }
-            if (as.growInPlace(old, old + oldLen, old + newLen)) {
-                return old;
-            }
-            if ((flags & MREMAP_MAYMOVE) == 0) {
-                throw new SysError(SysError.ENOMEM);
-            }
-        }
-        long dst;
-        if ((flags & MREMAP_FIXED) != 0) {
-            if ((newAddress & (AddressSpace.PAGE - 1)) != 0) {
-                throw new SysError(SysError.EINVAL);
-            }
-            dst = newAddress;
-            as.unmap(dst, dst + newLen);
-        } else {
-            dst = as.findFree(newLen);
-            if (dst < 0) {
-                throw new SysError(SysError.ENOMEM);
-            }
-        }
-        long keep = Math.min(oldLen, newLen);
-        try {
-            as.move(old, keep, dst);
-        } catch (OutOfMemory oom) {
-            throw new SysError(SysError.ENOMEM);
-        }
-        if (oldLen > keep) {
-            as.unmap(old + keep, old + oldLen);
-        }
-        if (newLen > keep) {
-            as.growInPlace(dst, dst + keep, dst + newLen);
-        }
-        return dst;
-    }
 
     void outOfMemory(ProcessImpl p) {
         LOG.error("Out of memory: killed process {} ({}), {} kB resident", p.pid, p.name,

@@ -748,22 +748,22 @@ final class TaskImpl implements Task, Runnable {
 
     @Override
     public long mmap(long address, long length, int prot, int flags, OpenFile file, long offset) throws SysError {
-        return kernel.mmap(this, address, length, prot, flags, file, offset);
+        return MemoryMaps.mmap(this, address, length, prot, flags, file, offset);
     }
 
     @Override
     public void munmap(long address, long length) throws SysError {
-        kernel.munmap(this, address, length);
+        MemoryMaps.munmap(this, address, length);
     }
 
     @Override
     public void mprotect(long address, long length, int prot) throws SysError {
-        kernel.mprotect(this, address, length, prot);
+        MemoryMaps.mprotect(this, address, length, prot);
     }
 
     @Override
     public long mremap(long oldAddress, long oldLength, long newLength, int flags, long newAddress) throws SysError {
-        return kernel.mremap(this, oldAddress, oldLength, newLength, flags, newAddress);
+        return MemoryMaps.mremap(this, oldAddress, oldLength, newLength, flags, newAddress);
     }
 
     @Override
