@@ -77,9 +77,25 @@ final class ExecLoader {
         return new Image(ElfImage.parse(file, path), argv, path);
     }
 
-    private static byte[] readExecutable(VfsContext fs, String path) throws SysError {
+    /** A file as exec last read it: the same inode, size and times mean the same bytes. */
+    private record FileKey(long device, long ino, long size, java.time.Instant modified, java.time.Instant changed) {
+    }
+
+    /** The last few executables read (a shell runs the same busybox again and again). */
+    private final java.util.Map<FileKey, byte[]> recent = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<FileKey, byte[]> eldest) {
+            return size() > 8;
+        }
+    };
+
+    private byte[] readExecutable(VfsContext fs, String path) throws SysError {
         try {
             org.alosj.kernel.vfs.FileStatus st = fs.stat(path);
+            FileKey key = new FileKey(st.device(), st.attributes().ino(), st.size(), st.attributes().modified(),
+                    st.attributes().changed());
             if (st.type() == FileType.DIRECTORY) {
                 throw new SysError(SysError.EACCES, path + ": is a directory");
             }
@@ -88,6 +104,12 @@ final class ExecLoader {
             }
             if (st.size() > MAX_IMAGE_BYTES) {
                 throw new SysError(SysError.ENOMEM, path + ": larger than " + (MAX_IMAGE_BYTES >> 20) + " MiB");
+            }
+            synchronized (recent) {
+                byte[] known = recent.get(key);
+                if (known != null) {
+                    return known;
+                }
             }
             int fd = fs.open(path, OpenFlags.O_RDONLY, 0);
             try {
@@ -100,7 +122,13 @@ final class ExecLoader {
                     }
                     done += n;
                 }
-                return done == b.length ? b : java.util.Arrays.copyOf(b, done);
+                byte[] image = done == b.length ? b : java.util.Arrays.copyOf(b, done);
+                if (done == b.length) {
+                    synchronized (recent) {
+                        recent.put(key, image);
+                    }
+                }
+                return image;
             } finally {
                 fs.close(fd);
             }
