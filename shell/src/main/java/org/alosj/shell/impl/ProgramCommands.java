@@ -26,7 +26,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
  * Programs: {@code exec} (ALOS's name) runs one with the console as its terminal and waits;
- * {@code ps} and {@code kill} as on Unix; {@code nice} sets a process's scheduler level.
+ * {@code ps}, {@code top} and {@code kill} as on Unix; {@code renice} sets a process's scheduler level.
  */
 @Component(service = ProgramCommands.class, property = {
     "osgi.command.scope=alos",
@@ -34,6 +34,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
     "osgi.command.function=ps",
     "osgi.command.function=kill",
     "osgi.command.function=renice",
+    "osgi.command.function=top",
 })
 public final class ProgramCommands {
     static final List<String> PATH = List.of("/bin", "/usr/bin", "/sbin", "/usr/sbin");
@@ -167,6 +168,59 @@ public final class ProgramCommands {
                     p.cmdline().isEmpty() ? "[" + p.name() + "]" : String.join(" ", p.cmdline()));
         }
         out.flush();
+    }
+
+    @Descriptor("processes by CPU use over an interval: top [-n ROUNDS] [-d SECONDS] (batch output, as top -b)")
+    public void top(@Descriptor("[-n ROUNDS] [-d SECONDS]") String... args) throws InterruptedException {
+        int rounds = 1;
+        double delay = 1.0;
+        for (int i = 0; i < args.length; i++) {
+            try {
+                if (args[i].equals("-n") && i + 1 < args.length) {
+                    rounds = Integer.parseInt(args[++i]);
+                } else if (args[i].equals("-d") && i + 1 < args.length) {
+                    delay = Double.parseDouble(args[++i]);
+                } else {
+                    throw new CommandErrors.CommandFailure("top: invalid option '" + args[i] + "' (usage: top [-n ROUNDS] [-d SECONDS])");
+                }
+            } catch (NumberFormatException e) {
+                throw new CommandErrors.CommandFailure("top: bad number '" + args[i] + "'");
+            }
+        }
+        if (rounds < 1 || delay <= 0 || delay > 3600) {
+            throw new CommandErrors.CommandFailure("top: ROUNDS must be at least 1 and SECONDS in (0, 3600]");
+        }
+        PrintStream out = System.out;
+        java.util.Map<Integer, Long> before = cpuByPid();
+        for (int r = 0; r < rounds; r++) {
+            long start = System.nanoTime();
+            Thread.sleep((long) (delay * 1000));
+            long elapsed = System.nanoTime() - start;
+            java.util.Map<Integer, Long> now = cpuByPid();
+            List<ProcessInfo> all = new ArrayList<>(processes().processes());
+            java.util.Map<Integer, Long> used = new java.util.HashMap<>();
+            for (ProcessInfo p : all) {
+                used.put(p.pid(), p.cpuNanos() - before.getOrDefault(p.pid(), 0L));
+            }
+            all.sort((a, b) -> Long.compare(used.get(b.pid()), used.get(a.pid())));
+            out.printf("%d processes, interval %.1f s%n", all.size(), elapsed / 1e9);
+            out.println("  PID  PPID S PRI  %CPU     TIME    RSS COMMAND");
+            for (ProcessInfo p : all) {
+                out.printf("%5d %5d %c %3d %5.1f %8s %6d %s%n", p.pid(), p.ppid(), p.state(), p.priority(),
+                        100.0 * used.get(p.pid()) / elapsed, cpuTime(p.cpuNanos()), p.residentBytes() / 1024,
+                        p.cmdline().isEmpty() ? "[" + p.name() + "]" : String.join(" ", p.cmdline()));
+            }
+            out.flush();
+            before = now;
+        }
+    }
+
+    private java.util.Map<Integer, Long> cpuByPid() {
+        java.util.Map<Integer, Long> m = new java.util.HashMap<>();
+        for (ProcessInfo p : processes().processes()) {
+            m.put(p.pid(), p.cpuNanos());
+        }
+        return m;
     }
 
     static String cpuTime(long nanos) {
