@@ -7,8 +7,8 @@ import org.alosj.hal.cpu.Vector;
 /**
  * The x87 FPU (Intel SDM Vol. 1, chapter 8): the register stack with its tags, control and
  * status words, and the loads, stores, arithmetic, comparisons and constants that compiled C
- * (musl's long double printf and maths) uses. Transcendental instructions (FSIN, FCOS, FPTAN,
- * FPATAN, F2XM1, FYL2X, FYL2XP1, FSINCOS) and BCD (FBLD/FBSTP) are not implemented: #UD.
+ * (musl's long double printf and maths) uses; the transcendental instructions' values are
+ * {@link Transcendental}'s. BCD (FBLD/FBSTP) is not implemented: #UD.
  *
  * <p>An operation number is {@code escape * 16 + (register form ? 8 : 0) + ModRM.reg}, with
  * escape 0..7 for D8..DF.
@@ -29,6 +29,7 @@ final class X87Unit {
 
     private final X86Core cpu;
     private final Float80 f = new Float80();
+    final Transcendental transcendental = new Transcendental(f);
     private final long[] mant = new long[8];
     private final int[] se = new int[8];
     private final boolean[] empty = new boolean[8];
@@ -91,8 +92,9 @@ final class X87Unit {
                 }
                 switch (modrm) {
                     case 0xD0: case 0xE0: case 0xE1: case 0xE4: case 0xE5: case 0xE8: case 0xE9: case 0xEA: case 0xEB:
-                    case 0xEC: case 0xED: case 0xEE: case 0xF4: case 0xF5: case 0xF6: case 0xF7: case 0xF8: case 0xFA:
-                    case 0xFC: case 0xFD:
+                    case 0xEC: case 0xED: case 0xEE: case 0xF0: case 0xF1: case 0xF2: case 0xF3: case 0xF4: case 0xF5:
+                    case 0xF6: case 0xF7: case 0xF8: case 0xF9: case 0xFA: case 0xFB: case 0xFC: case 0xFD: case 0xFE:
+                    case 0xFF:
                         return true;
                     default:
                         return false;
@@ -532,10 +534,46 @@ final class X87Unit {
             case 0xEC: push(roundConstant(0x9A20_9A84_FBCF_F799L, false), 0x3FFD); return;
             case 0xED: push(roundConstant(0xB172_17F7_D1CF_79ACL, false), 0x3FFE); return;
             case 0xEE: push(0, 0); return;
+            case 0xF0: // F2XM1
+                checkReadable(0);
+                transcendental.f2xm1(m(0), e(0), rc());
+                finishUnary();
+                return;
+            case 0xF1: case 0xF3: case 0xF9: { // FYL2X, FPATAN, FYL2XP1: ST(1) = f(ST(0), ST(1)), pop
+                if (stackUnderflow(1)) {
+                    pop();
+                    return;
+                }
+                if (modrm == 0xF1) {
+                    transcendental.fyl2x(m(0), e(0), m(1), e(1), rc());
+                } else if (modrm == 0xF3) {
+                    transcendental.fpatan(m(0), e(0), m(1), e(1), rc());
+                } else {
+                    transcendental.fyl2xp1(m(0), e(0), m(1), e(1), rc());
+                }
+                put(1, f.mant, f.se);
+                sw = f.roundedUp ? sw | SW_C1 : sw & ~SW_C1;
+                exceptions(f.flags);
+                pop();
+                return;
+            }
+            case 0xFE: case 0xFF: // FSIN, FCOS
+                checkReadable(0);
+                sw &= ~SW_C2;
+                if (!transcendental.trig(modrm == 0xFE ? Transcendental.SIN : Transcendental.COS, m(0), e(0), rc())) {
+                    sw |= SW_C2;
+                    return;
+                }
+                finishUnary();
+                return;
+            case 0xF2: case 0xFB: // FPTAN, FSINCOS
+                tangentOrSineCosine(modrm == 0xF2);
+                return;
             case 0xF4: extract(); return;
             case 0xF5: case 0xF8: { // FPREM1 / FPREM
-                checkReadable(0);
-                checkReadable(1);
+                if (stackUnderflow(0)) {
+                    return;
+                }
                 int q = f.remainder(m(0), e(0), m(1), e(1), modrm == 0xF5);
                 put(0, f.mant, f.se);
                 exceptions(f.flags);
@@ -564,13 +602,77 @@ final class X87Unit {
                 exceptions(f.flags);
                 return;
             default: // 0xFD FSCALE
-                checkReadable(0);
-                checkReadable(1);
+                if (stackUnderflow(0)) {
+                    return;
+                }
                 f.scale(m(0), e(0), m(1), e(1), precision(), rc());
                 put(0, f.mant, f.se);
                 sw = f.roundedUp ? sw | SW_C1 : sw & ~SW_C1;
                 exceptions(f.flags);
         }
+    }
+
+    /**
+     * For the instructions of ST(0) and ST(1): when either is empty, a stack underflow whose
+     * (masked) result is the indefinite in ST({@code dst}), whatever the other operand; true then.
+     */
+    private boolean stackUnderflow(int dst) {
+        if (!empty[phys(0)] && !empty[phys(1)]) {
+            return false;
+        }
+        checkReadable(0);
+        checkReadable(1);
+        put(dst, Float80.INDEFINITE_MANT, Float80.INDEFINITE_SE);
+        return true;
+    }
+
+    /** ST(0) = the result in {@link #f}, with C1 and the exceptions. */
+    private void finishUnary() {
+        put(0, f.mant, f.se);
+        sw = f.roundedUp ? sw | SW_C1 : sw & ~SW_C1;
+        exceptions(f.flags);
+    }
+
+    /** FPTAN (ST(0) = tan, then push 1) or FSINCOS (ST(0) = sin, then push cos). */
+    private void tangentOrSineCosine(boolean tangent) {
+        sw &= ~SW_C2;
+        if (!empty[(top - 1) & 7]) {
+            // No room for the second result: stack overflow, both results are the indefinite.
+            sw |= SW_C1;
+            exceptions(Float80.IE | SW_SF);
+            put(0, Float80.INDEFINITE_MANT, Float80.INDEFINITE_SE);
+            push(Float80.INDEFINITE_MANT, Float80.INDEFINITE_SE);
+            return;
+        }
+        checkReadable(0);
+        long xm = m(0);
+        int xse = e(0);
+        int rc = rc();
+        if (!transcendental.trig(tangent ? Transcendental.TAN : Transcendental.SIN, xm, xse, rc)) {
+            sw |= SW_C2;
+            return;
+        }
+        long firstM = f.mant;
+        int firstSe = f.se;
+        int flags = f.flags;
+        boolean up = f.roundedUp;
+        long secondM;
+        int secondSe;
+        if (tangent) {
+            boolean nanOrInvalid = Float80.isNan(firstM, firstSe);
+            secondM = nanOrInvalid ? firstM : Float80.INTEGER_BIT;
+            secondSe = nanOrInvalid ? firstSe : 0x3FFF;
+        } else {
+            // C1 stays the sine's.
+            transcendental.trig(Transcendental.COS, xm, xse, rc);
+            secondM = f.mant;
+            secondSe = f.se;
+            flags |= f.flags;
+        }
+        put(0, firstM, firstSe);
+        push(secondM, secondSe);
+        sw = up ? sw | SW_C1 : sw & ~SW_C1;
+        exceptions(flags);
     }
 
     /** A positive constant's significand in the current rounding mode, from its nearest value. */
@@ -626,10 +728,27 @@ final class X87Unit {
             push(0, s);
             return;
         }
-        if (Float80.isNan(mm, s) || Float80.isInf(mm, s)) {
-            put(0, mm, Float80.isInf(mm, s) ? s & 0x7FFF : s);
+        if (Float80.isUnsupported(mm, s)) {
+            exceptions(Float80.IE);
+            put(0, Float80.INDEFINITE_MANT, Float80.INDEFINITE_SE);
+            push(Float80.INDEFINITE_MANT, Float80.INDEFINITE_SE);
+            return;
+        }
+        if (Float80.isNan(mm, s)) {
+            if (Float80.isSignaling(mm, s)) {
+                exceptions(Float80.IE);
+            }
+            put(0, mm | Float80.QUIET_BIT, s);
+            push(mm | Float80.QUIET_BIT, s);
+            return;
+        }
+        if (Float80.isInf(mm, s)) {
+            put(0, mm, s & 0x7FFF);
             push(mm, s);
             return;
+        }
+        if (Float80.isDenormal(mm, s)) {
+            exceptions(Float80.DE);
         }
         int lz = Long.numberOfLeadingZeros(mm);
         int exp = ((s & 0x7FFF) == 0 ? 1 : s & 0x7FFF) - Float80.EXP_BIAS - lz;

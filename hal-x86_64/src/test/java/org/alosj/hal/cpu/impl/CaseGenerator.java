@@ -302,6 +302,7 @@ final class CaseGenerator {
                 break;
         }
         fixImplicitRegisters(in, insn, s);
+        x87Operands(in, s);
         in = forms.decode(insn);
         // Memory operand: point its registers into the data pages.
         long target = DiffCase.DATA + 0x100 + rng.nextInt(DiffCase.DATA_SIZE - 0x300);
@@ -462,6 +463,96 @@ final class CaseGenerator {
             default:
                 break;
         }
+    }
+
+    /** True for the x87 instructions whose operands {@link #x87Operands} chooses. */
+    static boolean transcendental(Insn in) {
+        if (in.op != Op.X87 || in.aux != 0x1E && in.aux != 0x1F) {
+            return false;
+        }
+        switch (in.cond) {
+            case 0xF0: case 0xF1: case 0xF2: case 0xF3: case 0xF9: case 0xFB: case 0xFE: case 0xFF:
+            case 0xF5: case 0xF8: case 0xFC: case 0xFD: case 0xF4:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /**
+     * ST(0) and ST(1) for the transcendental and remaining arithmetic instructions (F2XM1, FYL2X,
+     * FYL2XP1, FPATAN, FSIN, FCOS, FSINCOS, FPTAN, FPREM, FPREM1, FRNDINT, FSCALE, FXTRACT): mostly
+     * within the instruction's domain with any exponent, often an edge (zeros, infinities, NaNs,
+     * denormals, unnormals, +-1, powers of two, the ends of the domain).
+     */
+    private void x87Operands(Insn in, DiffCase.State s) {
+        if (!transcendental(in)) {
+            return;
+        }
+        ByteBuffer fx = s.fxBuffer();
+        int top = (fx.getShort(2) >> 11) & 7;
+        int tags = fx.get(4) & 0xFF;
+        if (rng.nextInt(8) != 0) {
+            // Usually both operands present and, for the pushing forms, room to push.
+            tags |= 1 << top | 1 << ((top + 1) & 7);
+            if (rng.nextInt(4) != 0) {
+                tags &= ~(1 << ((top + 7) & 7));
+            }
+            fx.put(4, (byte) tags);
+        }
+        for (int i = 0; i < 2; i++) {
+            long[] v = x87Operand(in.cond, i);
+            fx.putLong(32 + 16 * i, v[0]);
+            fx.putShort(40 + 16 * i, (short) v[1]);
+        }
+    }
+
+    private static final long[][] X87_EDGES = {
+        {0, 0}, {0, 0x8000}, {1L << 63, 0x7FFF}, {1L << 63, 0xFFFF}, {0xC000_0000_0000_0000L, 0xFFFF},
+        {0xC000_0000_1234_0000L, 0x7FFF}, {0x8000_0000_0000_5678L, 0x7FFF}, {0x0000_0000_0000_0001L, 0},
+        {0x0000_1234_5678_9ABCL, 0x8000}, {0x8000_0000_0000_0000L, 0}, {0x4000_0000_0000_0000L, 0x3FFF},
+        {1L << 63, 0x3FFF}, {1L << 63, 0xBFFF}, {1L << 63, 0x3FFE}, {1L << 63, 0x4000}, {0x8000_0000_0000_0001L, 0x3FFF},
+        {0xFFFF_FFFF_FFFF_FFFFL, 0x3FFE}, {0xFFFF_FFFF_FFFF_FFFFL, 0xBFFE}, {1L << 63, 0x403E}, {0xFFFF_FFFF_FFFF_FFFFL, 0x403D},
+        {0xFFFF_FFFF_FFFF_FFFFL, 0xC03D}, {0xC90F_DAA2_2168_C235L, 0x4000}, {0xC90F_DAA2_2168_C234L, 0x3FFF},
+        {0xC90F_DAA2_2168_C235L, 0x3FFE}, {1L << 63, 0x7FFE}, {0xFFFF_FFFF_FFFF_FFFFL, 0x7FFE}, {1L << 63, 0x0001},
+        {1L << 63, 0x3FBF}, {1L << 63, 0x4005}, {0xB504_F333_F9DE_6484L, 0x3FFE}, {0x95F6_1998_0C43_36F7L, 0xBFFD},
+        {1L << 63, 0xBFFE}, {0xC000_0000_0000_0000L, 0x3FFF}, {0xA000_0000_0000_0000L, 0x4002}};
+
+    /** One operand: {significand, sign and exponent}. */
+    private long[] x87Operand(int modrm, int which) {
+        if (rng.nextInt(4) == 0) {
+            return X87_EDGES[rng.nextInt(X87_EDGES.length)].clone();
+        }
+        long m = rng.nextLong() | Long.MIN_VALUE;
+        int sign = rng.nextBoolean() ? 0x8000 : 0;
+        int e;
+        switch (which == 0 ? modrm : 0x100) {
+            case 0xF0: // F2XM1: |x| < 1
+                e = 0x3FFE - (rng.nextInt(4) == 0 ? rng.nextInt(200) : rng.nextInt(20));
+                break;
+            case 0xF9: // FYL2XP1: |x| < 1 - sqrt(2)/2, sometimes beyond
+                e = 0x3FFD - (rng.nextInt(4) == 0 ? rng.nextInt(200) : rng.nextInt(20)) + (rng.nextInt(8) == 0 ? 2 : 0);
+                break;
+            case 0xF1: // FYL2X: x > 0, near 1 as often as not
+                sign = rng.nextInt(16) == 0 ? 0x8000 : 0;
+                if (rng.nextBoolean()) {
+                    e = rng.nextBoolean() ? 0x3FFF : 0x3FFE;
+                    m = rng.nextBoolean() ? Long.MIN_VALUE | rng.nextInt(1 << 20) : -1L - rng.nextInt(1 << 20);
+                } else {
+                    e = 0x3FFF + rng.nextInt(400) - 200;
+                }
+                break;
+            case 0xFE: case 0xFF: case 0xF2: case 0xFB: // trigonometric: |x| < 2^63, sometimes beyond
+                e = 0x3FFF + rng.nextInt(70) - (rng.nextInt(4) == 0 ? 80 : 4);
+                break;
+            default: // FPATAN, FPREM, FSCALE ... and every ST(1)
+                e = 0x3FFF + (rng.nextInt(4) == 0 ? rng.nextInt(4000) - 2000 : rng.nextInt(80) - 40);
+                if (modrm == 0xFD && which == 1) {
+                    e = 0x3FFF + rng.nextInt(16); // FSCALE: a scale that keeps the result finite, mostly
+                }
+                break;
+        }
+        return new long[] {m, sign | e};
     }
 
     /** Memory an instruction uses implicitly: return addresses, flag images, IRET frames. */

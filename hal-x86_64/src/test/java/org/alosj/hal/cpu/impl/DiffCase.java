@@ -41,6 +41,13 @@ final class DiffCase {
         long faultAddress;
         long rip;
         State state = new State();
+        /**
+         * On the model: how close (in units in the last place) the exact value of a transcendental
+         * result lay to a rounding boundary; +infinity when there was none.
+         */
+        double roundingMargin = Double.POSITIVE_INFINITY;
+        /** Likewise, how close such an exact value lay to a representable value (C1 is then a close call). */
+        double representableMargin = Double.POSITIVE_INFINITY;
 
         boolean completed() {
             return trap == -1;
