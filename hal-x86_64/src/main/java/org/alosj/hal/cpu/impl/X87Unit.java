@@ -8,7 +8,7 @@ import org.alosj.hal.cpu.Vector;
  * The x87 FPU (Intel SDM Vol. 1, chapter 8): the register stack with its tags, control and
  * status words, and the loads, stores, arithmetic, comparisons and constants that compiled C
  * (musl's long double printf and maths) uses; the transcendental instructions' values are
- * {@link Transcendental}'s. BCD (FBLD/FBSTP) is not implemented: #UD.
+ * {@link Transcendental}'s.
  *
  * <p>An operation number is {@code escape * 16 + (register form ? 8 : 0) + ModRM.reg}, with
  * escape 0..7 for D8..DF.
@@ -55,7 +55,7 @@ final class X87Unit {
             case 1: return r == 0 || r == 2 || r == 3 ? 4 : r == 4 || r == 6 ? 28 : 2;
             case 3: return r <= 3 ? 4 : 10;
             case 5: return r == 4 || r == 6 ? 108 : r == 7 ? 2 : 8;
-            default: return r <= 3 ? 2 : 8;
+            default: return r <= 3 ? 2 : r == 4 || r == 6 ? 10 : 8;
         }
     }
 
@@ -66,7 +66,7 @@ final class X87Unit {
             case 1: return r == 2 || r == 3 || r == 6 || r == 7;
             case 3: return r == 2 || r == 3 || r == 7;
             case 5: return r == 2 || r == 3 || r == 6 || r == 7;
-            case 7: return r == 2 || r == 3 || r == 7;
+            case 7: return r == 2 || r == 3 || r == 6 || r == 7;
             default: return false;
         }
     }
@@ -80,7 +80,7 @@ final class X87Unit {
                 case 1: return r != 1;
                 case 3: return r != 1 && r != 4 && r != 6;
                 case 5: return r != 1 && r != 5;
-                case 7: return r != 1 && r != 4 && r != 6;
+                case 7: return r != 1;
                 default: return true;
             }
         }
@@ -291,7 +291,9 @@ final class X87Unit {
                         finishStore(r == 3);
                         return;
                     }
+                    case 4: loadBcd(a); return;
                     case 5: f.fromLong(mem.read64(a)); push(f.mant, f.se); return;
+                    case 6: storeBcd(a); return;
                     default: {
                         checkReadable(0);
                         long v = f.toInteger(m(0), e(0), 64, rc());
@@ -300,6 +302,61 @@ final class X87Unit {
                     }
                 }
         }
+    }
+
+    /**
+     * FBLD: 18 packed decimal digits, two a byte with the less significant in the low nibble,
+     * and the sign in bit 7 of byte 9. Nibbles above 9 are not decimal digits; they count with
+     * their binary value, as the processor counts them.
+     */
+    private void loadBcd(long a) {
+        Mmu mem = cpu.mem;
+        long low = mem.read64(a);
+        int high = mem.read16(a + 8);
+        long v = 0;
+        for (int i = 1; i >= 0; i--) {
+            v = v * 10 + ((high >> (4 * i)) & 0xF);
+        }
+        for (int i = 15; i >= 0; i--) {
+            v = v * 10 + ((low >>> (4 * i)) & 0xF);
+        }
+        f.fromLong(v);
+        int sign = (high & 0x8000) != 0 ? 0x8000 : 0;
+        push(f.mant, f.se | sign);
+    }
+
+    /**
+     * FBSTP: ST(0) rounded to an integer (per RC) as 18 packed decimal digits, then pop; NaNs,
+     * infinities and magnitudes of 10^18 or more are invalid and store the packed BCD indefinite.
+     */
+    private void storeBcd(long a) {
+        Mmu mem = cpu.mem;
+        checkReadable(0);
+        long mm = m(0);
+        int s = e(0);
+        mem.probeWrite(a, 10);
+        long v = f.toInteger(mm, s, 64, rc());
+        boolean negative = Float80.negative(s);
+        long magnitude = negative ? -v : v;
+        if ((f.flags & Float80.IE) != 0 || v == Long.MIN_VALUE || magnitude >= 1_000_000_000_000_000_000L) {
+            sw &= ~SW_C1;
+            exceptions(Float80.IE);
+            if ((cw & Float80.IE) != 0) {
+                mem.write64(a, 0xC000_0000_0000_0000L);
+                mem.write16(a + 8, 0xFFFF);
+            }
+            pop();
+            return;
+        }
+        long low = 0;
+        for (int i = 0; i < 16; i++) {
+            low |= (magnitude % 10) << (4 * i);
+            magnitude /= 10;
+        }
+        int high = (int) (magnitude % 10) | (int) (magnitude / 10 % 10) << 4 | (negative ? 0x8000 : 0);
+        mem.write64(a, low);
+        mem.write16(a + 8, high);
+        finishStore(true);
     }
 
     /** FLD m32/m64: a full stack (stack fault) takes precedence over the conversion's own flags. */

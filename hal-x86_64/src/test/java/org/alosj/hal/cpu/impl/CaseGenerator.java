@@ -342,6 +342,9 @@ final class CaseGenerator {
         }
         fixImplicitMemory(in, s, end, e.ripRelative);
         in = forms.decode(insn);
+        if (in.op == Op.X87 && (in.aux == 0x74 || in.aux == 0x76)) {
+            bcdOperands(in, s, eaOf(in, s, end, e.ripRelative));
+        }
         if ((in.op == Op.SHLD || in.op == Op.SHRD) && in.size == 2 && in.cond == 1 && (s.gpr[Reg.RCX] & 31) > 16) {
             return null; // CL became a memory base: a count above 16 is undefined for 16 bits
         }
@@ -463,6 +466,42 @@ final class CaseGenerator {
             default:
                 break;
         }
+    }
+
+    /**
+     * FBLD and FBSTP: most of the time a valid packed decimal in memory (FBLD) and an ST(0) within
+     * the 18 digits (FBSTP), otherwise whatever was there.
+     */
+    private void bcdOperands(Insn in, DiffCase.State s, long address) {
+        if (rng.nextInt(4) == 0) {
+            return;
+        }
+        if (in.aux == 0x74) {
+            long off = address - DiffCase.DATA;
+            if (off < 0 || off + 10 > DiffCase.DATA_SIZE) {
+                return;
+            }
+            int digits = 1 + rng.nextInt(18);
+            for (int i = 0; i < 9; i++) {
+                int lo = 2 * i < digits ? rng.nextInt(10) : 0;
+                int hi = 2 * i + 1 < digits ? rng.nextInt(10) : 0;
+                s.data[(int) off + i] = (byte) (lo | hi << 4);
+            }
+            s.data[(int) off + 9] = (byte) (rng.nextBoolean() ? 0x80 : 0);
+            return;
+        }
+        ByteBuffer fx = s.fxBuffer();
+        int top = (fx.getShort(2) >> 11) & 7;
+        fx.put(4, (byte) (fx.get(4) | 1 << top));
+        double v = Math.scalb(rng.nextDouble() + 0.5, rng.nextInt(62) - 2) * (rng.nextBoolean() ? -1 : 1);
+        if (rng.nextInt(8) == 0) {
+            v = (rng.nextBoolean() ? 1 : -1) * (rng.nextBoolean() ? 999_999_999_999_999_999.0 : 1e18);
+        }
+        long bits = Double.doubleToRawLongBits(v);
+        int exp = (int) ((bits >>> 52) & 0x7FF) - 1023 + 16383;
+        long mant = (1L << 63) | ((bits & 0xF_FFFF_FFFF_FFFFL) << 11) | rng.nextInt(2048);
+        fx.putLong(32, mant);
+        fx.putShort(40, (short) (exp | (bits < 0 ? 0x8000 : 0)));
     }
 
     /** True for the x87 instructions whose operands {@link #x87Operands} chooses. */

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * more cases than {@link DifferentialTest} gives each form: random operands across each
  * instruction's domain and beyond it, and the edges (zeros, infinities, NaNs, denormals,
  * unnormals, the ends of the domains), in all four rounding modes and with the stack empty,
- * full and in between.
+ * full and in between; FBLD and FBSTP with valid and invalid packed decimals.
  *
  * <p>Results must be bit for bit the host's, status word and flags included, except where the
  * host itself is not correctly rounded ({@link DifferentialTest#HOST_ROUNDING_SLACK}).
@@ -24,7 +24,8 @@ class X87HostTest {
     private static final int CASES = Integer.getInteger("cpu.x87.cases", 1500);
     private static final String[] FORMS = {
         "X87 D9/6r F0", "X87 D9/6r F1", "X87 D9/6r F2", "X87 D9/6r F3", "X87 D9/7r F9", "X87 D9/7r FB",
-        "X87 D9/7r FE", "X87 D9/7r FF", "X87 D9/6r F4", "X87 D9/6r F5", "X87 D9/7r F8", "X87 D9/7r FC", "X87 D9/7r FD"};
+        "X87 D9/7r FE", "X87 D9/7r FF", "X87 D9/6r F4", "X87 D9/6r F5", "X87 D9/7r F8", "X87 D9/7r FC", "X87 D9/7r FD",
+        "X87 DF/4m", "X87 DF/6m"};
 
     static Map<String, InstructionForms.Probe> implemented;
     static InstructionForms forms;
