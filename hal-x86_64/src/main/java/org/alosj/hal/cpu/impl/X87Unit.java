@@ -36,6 +36,16 @@ final class X87Unit {
     private int top;
     int cw = DEFAULT_CW;
     int sw;
+    /**
+     * The last non-control instruction's pointers (SDM Vol. 1, 8.1.8 to 8.1.10): its address and
+     * code segment, its opcode (the low 3 bits of the escape byte, then ModRM), and the offset and
+     * data segment of the last memory operand.
+     */
+    long fip;
+    int fcs;
+    int fop;
+    long fdp;
+    int fds;
 
     X87Unit(X86Core cpu) {
         this.cpu = cpu;
@@ -44,17 +54,23 @@ final class X87Unit {
 
     // --- the decoder's questions -------------------------------------------------------------------
 
-    static int memoryWidth(int op) {
+    /** FLDENV, FNSTENV, FRSTOR, FNSAVE: the images with a 16-bit operand-size form. */
+    static boolean isEnvironment(int op) {
+        return op == 0x14 || op == 0x16 || op == 0x54 || op == 0x56;
+    }
+
+    static int memoryWidth(int op, int size) {
         int esc = op >> 4;
         int r = op & 7;
+        int env = size == 2 ? 14 : 28;
         switch (esc) {
             case 0: return 4;
             case 4: return 8;
             case 2: return 4;
             case 6: return 2;
-            case 1: return r == 0 || r == 2 || r == 3 ? 4 : r == 4 || r == 6 ? 28 : 2;
+            case 1: return r == 0 || r == 2 || r == 3 ? 4 : r == 4 || r == 6 ? env : 2;
             case 3: return r <= 3 ? 4 : 10;
-            case 5: return r == 4 || r == 6 ? 108 : r == 7 ? 2 : 8;
+            case 5: return r == 4 || r == 6 ? env + 80 : r == 7 ? 2 : 8;
             default: return r <= 3 ? 2 : r == 4 || r == 6 ? 10 : 8;
         }
     }
@@ -205,10 +221,21 @@ final class X87Unit {
         if (!nonWaiting) {
             checkPendingException();
         }
+        // Control instructions leave the pointers as they are: the non-waiting ones, FLDCW, FLDENV, FRSTOR.
+        boolean control = nonWaiting || !reg && (esc == 1 && (r == 4 || r == 5) || esc == 5 && r == 4);
         if (reg) {
             executeRegister(in, esc, r, (int) in.imm, modrm);
         } else {
             executeMemory(in, esc, r);
+        }
+        if (!control) {
+            fip = in.rip;
+            fcs = cpu.cs();
+            fop = esc << 8 | modrm;
+            if (!reg) {
+                fdp = cpu.offset(in);
+                fds = cpu.dataSelector(in);
+            }
         }
     }
 
@@ -237,9 +264,9 @@ final class X87Unit {
                         finishStore(r == 3);
                         return;
                     }
-                    case 4: loadEnvironment(a); return;
+                    case 4: loadEnvironment(a, in.size); return;
                     case 5: cw = mem.read16(a) & 0x1F7F | 0x40; return;
-                    case 6: storeEnvironment(a); cw |= 0x3F; return;
+                    case 6: storeEnvironment(a, in.size); cw |= 0x3F; return;
                     default: mem.write16(a, cw); return;
                 }
             case 3:
@@ -277,8 +304,8 @@ final class X87Unit {
                         finishStore(r == 3);
                         return;
                     }
-                    case 4: restoreState(a); return;
-                    case 6: saveState(a); return;
+                    case 4: restoreState(a, in.size); return;
+                    case 6: saveState(a, in.size); return;
                     default: mem.write16(a, statusWord()); return;
                 }
             default:
@@ -818,6 +845,11 @@ final class X87Unit {
         cw = DEFAULT_CW;
         sw = 0;
         top = 0;
+        fip = 0;
+        fcs = 0;
+        fop = 0;
+        fdp = 0;
+        fds = 0;
         java.util.Arrays.fill(empty, true);
     }
 
@@ -841,24 +873,58 @@ final class X87Unit {
         return tw;
     }
 
-    private void storeEnvironment(long a) {
+    /**
+     * FNSTENV's image in protected-mode layout: 28 bytes of 32-bit fields (the upper halves of the
+     * control, status and tag words all ones, the opcode above the code selector), or with a
+     * 16-bit operand size 14 bytes of 16-bit fields, the opcode left out.
+     */
+    private void storeEnvironment(long a, int size) {
         Mmu mem = cpu.mem;
+        if (size == 2) {
+            mem.probeWrite(a, 14);
+            mem.write16(a, cw);
+            mem.write16(a + 2, statusWord());
+            mem.write16(a + 4, tagWord());
+            mem.write16(a + 6, (int) fip & 0xFFFF);
+            mem.write16(a + 8, fcs);
+            mem.write16(a + 10, (int) fdp & 0xFFFF);
+            mem.write16(a + 12, fds);
+            return;
+        }
         mem.probeWrite(a, 28);
         mem.write32(a, 0xFFFF_0000L | cw);
         mem.write32(a + 4, 0xFFFF_0000L | statusWord());
         mem.write32(a + 8, 0xFFFF_0000L | tagWord());
-        for (int i = 12; i < 28; i += 4) {
-            mem.write32(a + i, 0);
-        }
+        mem.write32(a + 12, fip & 0xFFFF_FFFFL);
+        mem.write32(a + 16, (long) (fop & 0x7FF) << 16 | fcs);
+        mem.write32(a + 20, fdp & 0xFFFF_FFFFL);
+        mem.write32(a + 24, 0xFFFF_0000L | fds);
     }
 
-    private void loadEnvironment(long a) {
+    private void loadEnvironment(long a, int size) {
         Mmu mem = cpu.mem;
-        int newCw = (int) mem.read32(a) & 0xFFFF;
-        int newSw = (int) mem.read32(a + 4) & 0xFFFF;
-        int tw = (int) mem.read32(a + 8) & 0xFFFF;
-        // The instruction and operand pointers are not kept, but the whole image is read (and can fault).
-        mem.read32(a + 24);
+        int newCw;
+        int newSw;
+        int tw;
+        if (size == 2) {
+            newCw = mem.read16(a);
+            newSw = mem.read16(a + 2);
+            tw = mem.read16(a + 4);
+            fip = mem.read16(a + 6);
+            fcs = mem.read16(a + 8);
+            fdp = mem.read16(a + 10);
+            fds = mem.read16(a + 12);
+        } else {
+            newCw = (int) mem.read32(a) & 0xFFFF;
+            newSw = (int) mem.read32(a + 4) & 0xFFFF;
+            tw = (int) mem.read32(a + 8) & 0xFFFF;
+            fip = mem.read32(a + 12);
+            long csOp = mem.read32(a + 16);
+            fcs = (int) csOp & 0xFFFF;
+            fop = (int) (csOp >>> 16) & 0x7FF;
+            fdp = mem.read32(a + 20);
+            fds = (int) mem.read32(a + 24) & 0xFFFF;
+        }
         cw = newCw;
         sw = newSw & ~(7 << SW_TOP_SHIFT);
         top = (newSw >> SW_TOP_SHIFT) & 7;
@@ -867,33 +933,78 @@ final class X87Unit {
         }
     }
 
-    private void saveState(long a) {
+    private void saveState(long a, int size) {
         Mmu mem = cpu.mem;
-        mem.probeWrite(a, 108);
-        storeEnvironment(a);
+        int env = size == 2 ? 14 : 28;
+        mem.probeWrite(a, env + 80);
+        storeEnvironment(a, size);
         for (int i = 0; i < 8; i++) {
-            mem.write64(a + 28 + 10L * i, mant[phys(i)]);
-            mem.write16(a + 36 + 10L * i, se[phys(i)]);
+            mem.write64(a + env + 10L * i, mant[phys(i)]);
+            mem.write16(a + env + 8 + 10L * i, se[phys(i)]);
         }
         init();
     }
 
-    private void restoreState(long a) {
+    private void restoreState(long a, int size) {
         Mmu mem = cpu.mem;
+        int env = size == 2 ? 14 : 28;
         long[] mm = new long[8];
         int[] ss = new int[8];
         for (int i = 0; i < 8; i++) {
-            mm[i] = mem.read64(a + 28 + 10L * i);
-            ss[i] = mem.read16(a + 36 + 10L * i);
+            mm[i] = mem.read64(a + env + 10L * i);
+            ss[i] = mem.read16(a + env + 8 + 10L * i);
         }
-        loadEnvironment(a);
+        loadEnvironment(a, size);
         for (int i = 0; i < 8; i++) {
             mant[phys(i)] = mm[i];
             se[phys(i)] = ss[i];
         }
     }
 
-    /** The x87 part of an FXSAVE image (bytes 0..159). */
+    /**
+     * The x87 part of an FXSAVE image (bytes 0..159), the pointers in the 64-bit layout (FIP at
+     * byte 8, FDP at byte 16, each 64 bits) or, with {@code wide} false, the 32-bit layout (FIP,
+     * FCS, FDP, FDS); when {@code pointers} is false they are zeros, as the FXSAVE instruction of
+     * an AMD processor stores them while no unmasked exception is pending.
+     */
+    void saveTo(ByteBuffer bb, boolean wide, boolean pointers) {
+        if (pointers) {
+            bb.putShort(6, (short) fop);
+            if (wide) {
+                bb.putLong(8, fip);
+                bb.putLong(16, fdp);
+            } else {
+                bb.putInt(8, (int) fip);
+                bb.putInt(12, fcs);
+                bb.putInt(16, (int) fdp);
+                bb.putInt(20, fds);
+            }
+        }
+        saveTo(bb);
+    }
+
+    /** Whether an unmasked exception is pending (ES). */
+    boolean exceptionPending() {
+        return (sw & SW_ES) != 0;
+    }
+
+    /** The pointers of an FXRSTOR image, in its 64-bit or 32-bit layout. */
+    void loadPointersFrom(ByteBuffer bb, boolean wide) {
+        fop = bb.getShort(6) & 0x7FF;
+        if (wide) {
+            fip = bb.getLong(8);
+            fdp = bb.getLong(16);
+            fcs = 0;
+            fds = 0;
+        } else {
+            fip = bb.getInt(8) & 0xFFFF_FFFFL;
+            fcs = bb.getShort(12) & 0xFFFF;
+            fdp = bb.getInt(16) & 0xFFFF_FFFFL;
+            fds = bb.getShort(20) & 0xFFFF;
+        }
+    }
+
+    /** The x87 part of an FXSAVE image (bytes 0..159) but the pointers. */
     void saveTo(ByteBuffer bb) {
         bb.putShort(0, (short) cw);
         bb.putShort(2, (short) statusWord());

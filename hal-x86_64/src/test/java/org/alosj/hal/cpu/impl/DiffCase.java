@@ -61,10 +61,7 @@ final class DiffCase {
     final long undefinedFlags;
     /** Registers whose final value the manuals leave undefined (bit per GPR). */
     final int undefinedRegs;
-    /**
-     * Memory ranges [from, to) not compared, as offsets into the data: the x87 last-instruction
-     * pointers (FIP/FDP/FOP, which the model does not keep) and MXCSR_MASK (the host's is its own).
-     */
+    /** Memory ranges [from, to) not compared, as offsets into the data: MXCSR_MASK (the host's is its own). */
     final java.util.List<int[]> ignored = new java.util.ArrayList<>();
     /** Human-readable description for failure messages. */
     final String description;
