@@ -439,16 +439,29 @@ final class X87Unit {
             case 6: f.divide(dm, dse, sm, sse, p, rc); break;
             default: f.divide(sm, sse, dm, dse, p, rc); break;
         }
-        put(dst, f.mant, f.se);
-        sw = f.roundedUp ? sw | SW_C1 : sw & ~SW_C1;
         int raised = f.flags | extraFlags;
         if ((raised & Float80.ZE) != 0) {
             raised &= ~Float80.DE; // zero divide takes precedence over a denormal dividend
         }
+        if (aborts(raised)) {
+            exceptions(raised);
+            return;
+        }
+        put(dst, f.mant, f.se);
+        sw = f.roundedUp ? sw | SW_C1 : sw & ~SW_C1;
         exceptions(raised);
         if (popAfter) {
             pop();
         }
+    }
+
+    /**
+     * An unmasked invalid-operation, denormal or zero-divide exception is raised before the
+     * result is computed: the instruction then leaves the stack and its destination as they were
+     * (SDM Vol. 1, 8.7.1); overflow, underflow and precision come after and store the result.
+     */
+    private boolean aborts(int raised) {
+        return (raised & ~cw & (Float80.IE | Float80.DE | Float80.ZE)) != 0;
     }
 
     private void compare(long am, int ase, long bm, int bse, boolean signalling) {
@@ -635,6 +648,10 @@ final class X87Unit {
                 } else {
                     transcendental.fyl2xp1(m(0), e(0), m(1), e(1), rc());
                 }
+                if (aborts(f.flags)) {
+                    exceptions(f.flags);
+                    return;
+                }
                 put(1, f.mant, f.se);
                 sw = f.roundedUp ? sw | SW_C1 : sw & ~SW_C1;
                 exceptions(f.flags);
@@ -712,6 +729,10 @@ final class X87Unit {
 
     /** ST(0) = the result in {@link #f}, with C1 and the exceptions. */
     private void finishUnary() {
+        if (aborts(f.flags)) {
+            exceptions(f.flags);
+            return;
+        }
         put(0, f.mant, f.se);
         sw = f.roundedUp ? sw | SW_C1 : sw & ~SW_C1;
         exceptions(f.flags);
@@ -914,6 +935,7 @@ final class X87Unit {
             fcs = mem.read16(a + 8);
             fdp = mem.read16(a + 10);
             fds = mem.read16(a + 12);
+            fop = 0; // not in the 16-bit image, and cleared (as on the host)
         } else {
             newCw = (int) mem.read32(a) & 0xFFFF;
             newSw = (int) mem.read32(a + 4) & 0xFFFF;

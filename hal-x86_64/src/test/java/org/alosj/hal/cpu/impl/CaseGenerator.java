@@ -354,9 +354,16 @@ final class CaseGenerator {
             undefinedRegs |= 1 << (in.reg & 15);
         }
         ByteArrayOutputStream code = new ByteArrayOutputStream();
-        if (in.op == Op.X87 && X87Unit.isEnvironment(in.aux) && !e.ripRelative && rng.nextInt(4) != 0) {
-            // A non-control x87 instruction first, so the image's last-instruction pointers are its.
-            code.writeBytes(X87_BEFORE[rng.nextInt(X87_BEFORE.length)]);
+        if ((in.op == Op.X87 && X87Unit.isEnvironment(in.aux) || in.op == Op.FXSAVE) && !e.ripRelative && rng.nextInt(4) != 0) {
+            // A non-control x87 instruction first, so the image's last-instruction pointers are its;
+            // for FXSAVE, which stores them only while an exception is pending, often 1/0 with ZE unmasked.
+            if (in.op == Op.FXSAVE && rng.nextBoolean()) {
+                ByteBuffer fx = s.fxBuffer();
+                fx.putShort(0, (short) (fx.getShort(0) & ~0x04));
+                code.writeBytes(new byte[] {(byte) 0xD9, (byte) 0xE8, (byte) 0xD9, (byte) 0xEE, (byte) 0xDE, (byte) 0xF9});
+            } else {
+                code.writeBytes(X87_BEFORE[rng.nextInt(X87_BEFORE.length)]);
+            }
         }
         code.writeBytes(insn);
         for (int i = 0; i < PAD; i++) {

@@ -329,6 +329,16 @@ class DifferentialTest {
         if (otherWay && st.length() == 0 && sb.length() == 0) {
             roundedOtherWay.incrementAndGet();
         }
+        if ((hsw & 0x80) != 0) {
+            // An exception pending: the host's FXSAVE stored the last-instruction pointers (32-bit
+            // layout), the model's image holds them in the 64-bit layout.
+            int hop = hf.getShort(6) & 0x7FF;
+            int mop = mf.getShort(6) & 0x7FF;
+            if (hop != mop || hf.getInt(8) != mf.getInt(8) || hf.getInt(16) != mf.getInt(16)) {
+                sb.append(String.format("FOP/FIP/FDP host %x/%x/%x model %x/%x/%x; ", hop, hf.getInt(8), hf.getInt(16), mop,
+                        mf.getInt(8), mf.getInt(16)));
+            }
+        }
         int hmx = hf.getInt(24);
         int mmx = mf.getInt(24);
         if (hmx != mmx) {
