@@ -103,7 +103,7 @@ final class X87Unit {
         switch (esc) {
             case 0: return true;
             case 1:
-                if (r <= 1) {
+                if (r <= 1 || r == 3) { // FLD, FXCH, and FSTP1 (D9 D8+i, an alias of FSTP ST(i))
                     return true;
                 }
                 switch (modrm) {
@@ -117,10 +117,10 @@ final class X87Unit {
                 }
             case 2: return r <= 3 || modrm == 0xE9;
             case 3: return r <= 3 || modrm == 0xE2 || modrm == 0xE3 || r == 5 || r == 6;
-            case 4: return r != 2 && r != 3;
-            case 5: return r == 0 || r == 2 || r == 3 || r == 4 || r == 5;
-            case 6: return r != 2 && r != 3 || modrm == 0xD9;
-            default: return modrm == 0xE0 || r == 5 || r == 6;
+            case 4: return true; // DC D0+i and D8+i: FCOM2 and FCOMP3, aliases of FCOM and FCOMP
+            case 5: return r != 6 && r != 7; // DD C8+i: FXCH4
+            case 6: return r != 3 || modrm == 0xD9; // DE D0+i: FCOMP5
+            default: return r <= 3 || modrm == 0xE0 || r == 5 || r == 6; // FFREEP, FXCH7, FSTP8, FSTP9
         }
     }
 
@@ -513,6 +513,11 @@ final class X87Unit {
                 return;
             case 4:
             case 6: {
+                if (esc == 4 && (r == 2 || r == 3) || esc == 6 && r == 2) { // FCOM2, FCOMP3, FCOMP5: ST(0) against ST(i)
+                    checkReadable(i);
+                    arithmetic(esc == 4 && r == 2 ? 2 : 3, 0, m(i), e(i), false, 0, false);
+                    return;
+                }
                 if (esc == 6 && modrm == 0xD9) { // FCOMPP
                     checkReadable(1);
                     compare(m(0), e(0), m(1), e(1), true);
@@ -557,6 +562,7 @@ final class X87Unit {
             case 5:
                 switch (r) {
                     case 0: empty[phys(i)] = true; return; // FFREE
+                    case 1: exchange(i); return; // FXCH4
                     case 2: case 3: // FST/FSTP ST(i)
                         checkReadable(0);
                         put(i, m(0), e(0));
@@ -577,8 +583,30 @@ final class X87Unit {
                     cpu.setReg(org.alosj.hal.cpu.Reg.RAX, 2, statusWord());
                     return;
                 }
-                compareToFlags(i, r == 6, true); // FUCOMIP / FCOMIP
+                switch (r) {
+                    case 0: empty[phys(i)] = true; pop(); return; // FFREEP
+                    case 1: exchange(i); return; // FXCH7
+                    case 2: case 3: storePop(i); return; // FSTP8, FSTP9
+                    default: compareToFlags(i, r == 6, true); // FUCOMIP / FCOMIP
+                }
         }
+    }
+
+    private void exchange(int i) {
+        checkReadable(0);
+        checkReadable(i);
+        long m0 = m(0);
+        int e0 = e(0);
+        put(0, m(i), e(i));
+        put(i, m0, e0);
+        sw &= ~SW_C1;
+    }
+
+    /** FSTP ST(i) and its aliases. */
+    private void storePop(int i) {
+        checkReadable(0);
+        put(i, m(0), e(0));
+        pop();
     }
 
     private void fcmov(int r, int i, boolean negate) {
@@ -607,13 +635,14 @@ final class X87Unit {
             return;
         }
         if (r == 1) { // FXCH
-            checkReadable(0);
-            checkReadable(i);
-            long m0 = m(0);
-            int e0 = e(0);
-            put(0, m(i), e(i));
-            put(i, m0, e0);
-            sw &= ~SW_C1;
+            exchange(i);
+            return;
+        }
+        if (r == 3) { // D9 D8+i, FSTP1 to Intel, FSTPNCE to AMD: no stack underflow; an empty ST(0) empties ST(i)
+            boolean wasEmpty = empty[phys(0)];
+            put(i, mant[phys(0)], se[phys(0)]);
+            empty[phys(i)] = wasEmpty;
+            pop();
             return;
         }
         switch (modrm) {

@@ -365,7 +365,8 @@ class DifferentialTest {
         String f = c.form;
         return f.startsWith("X87 D8/2") || f.startsWith("X87 D8/3") || f.startsWith("X87 DC/2") || f.startsWith("X87 DC/3")
                 || f.startsWith("X87 DD/4r") || f.startsWith("X87 DD/5r") || f.startsWith("X87 DE/3r") || f.startsWith("X87 DA/5r")
-                || f.startsWith("X87 D9/4r") || f.equals("X87 D9/7r F8") || f.equals("X87 D9/6r F5");
+                || f.startsWith("X87 D9/4r") || f.equals("X87 D9/7r F8") || f.equals("X87 D9/6r F5")
+                || f.startsWith("X87 DC/2r") || f.startsWith("X87 DC/3r") || f.startsWith("X87 DE/2r");
     }
 
     /** FSIN, FCOS, FSINCOS, FPTAN (C2: out of range) and FPREM, FPREM1 (C0, C1, C3: quotient bits, C2: partial). */
