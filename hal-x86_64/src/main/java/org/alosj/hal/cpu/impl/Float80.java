@@ -631,6 +631,9 @@ final class Float80 {
             flags |= UE;
             return signBit;
         }
+        if (top < 1 - maxExp && (flags & PE) != 0) {
+            flags |= UE; // tiny and inexact
+        }
         int len = r.bitLength();
         int exp = len - 1 + q;
         if (exp > maxExp) {

@@ -473,10 +473,20 @@ final class X87Unit {
             case 1: break;
             default:
                 sw |= SW_C0 | SW_C2 | SW_C3;
-                if (signalling || Float80.isSignaling(am, ase) || Float80.isSignaling(bm, bse)) {
+                if (invalidComparison(am, ase, bm, bse, signalling)) {
                     exceptions(Float80.IE);
                 }
+                return;
         }
+        if (Float80.isDenormal(am, ase) || Float80.isDenormal(bm, bse)) {
+            exceptions(Float80.DE);
+        }
+    }
+
+    /** Unordered compares are invalid for signalling NaNs and unsupported operands, and for any NaN when {@code signalling}. */
+    private static boolean invalidComparison(long am, int ase, long bm, int bse, boolean signalling) {
+        return signalling || Float80.isSignaling(am, ase) || Float80.isSignaling(bm, bse)
+                || Float80.isUnsupported(am, ase) || Float80.isUnsupported(bm, bse);
     }
 
     private void compareToFlags(int i, boolean signalling, boolean popAfter) {
@@ -494,9 +504,12 @@ final class X87Unit {
             case 1: flags = 0; break;
             default:
                 flags = Rflags.ZF | Rflags.PF | Rflags.CF;
-                if (signalling || Float80.isSignaling(am, ase) || Float80.isSignaling(bm, bse)) {
+                if (invalidComparison(am, ase, bm, bse, signalling)) {
                     exceptions(Float80.IE);
                 }
+        }
+        if (c != 2 && (Float80.isDenormal(am, ase) || Float80.isDenormal(bm, bse))) {
+            exceptions(Float80.DE);
         }
         sw &= ~SW_C1;
         cpu.setStatusFlags(flags, Rflags.STATUS);

@@ -520,6 +520,18 @@ final class CaseGenerator {
         {(byte) 0xD9, (byte) 0xE0}, {(byte) 0xD8, (byte) 0xC1}, {(byte) 0xD9, (byte) 0xFE}, {(byte) 0xDD, 0x04, 0x24},
         {(byte) 0xDC, 0x44, 0x24, 0x08}, {0x65, (byte) 0xDD, 0x04, 0x24}, {(byte) 0xDE, 0x0C, 0x24}};
 
+    /** FXAM, FTST, FCOM/FUCOM/FCOMI/FUCOMI (and popping forms) of registers, FCMOVcc. */
+    static boolean compareOrClassify(Insn in) {
+        if (in.op != Op.X87 || (in.aux & 8) == 0) {
+            return false;
+        }
+        int esc = in.aux >> 4;
+        int r = in.aux & 7;
+        return esc == 1 && (in.cond == 0xE4 || in.cond == 0xE5) || esc == 0 && (r == 2 || r == 3)
+                || esc == 2 && r <= 3 || esc == 3 && (r <= 3 || r == 5 || r == 6) || esc == 5 && (r == 4 || r == 5)
+                || esc == 7 && (r == 5 || r == 6) || esc == 6 && in.cond == 0xD9 || esc == 2 && in.cond == 0xE9;
+    }
+
     /** True for the x87 instructions whose operands {@link #x87Operands} chooses. */
     static boolean transcendental(Insn in) {
         if (in.op != Op.X87 || in.aux != 0x1E && in.aux != 0x1F) {
@@ -541,6 +553,18 @@ final class CaseGenerator {
      * denormals, unnormals, +-1, powers of two, the ends of the domain).
      */
     private void x87Operands(Insn in, DiffCase.State s) {
+        if (compareOrClassify(in)) {
+            // FXAM, FTST and the register compares: edge values in every register half the time.
+            if (rng.nextBoolean()) {
+                ByteBuffer fx = s.fxBuffer();
+                for (int i = 0; i < 8; i++) {
+                    long[] v = rng.nextInt(3) == 0 ? x87Operand(0x100, 0) : X87_EDGES[rng.nextInt(X87_EDGES.length)];
+                    fx.putLong(32 + 16 * i, v[0]);
+                    fx.putShort(40 + 16 * i, (short) v[1]);
+                }
+            }
+            return;
+        }
         if (!transcendental(in)) {
             return;
         }
