@@ -748,7 +748,7 @@ final class X87Unit {
                 if (stackUnderflow(0)) {
                     return;
                 }
-                f.scale(m(0), e(0), m(1), e(1), precision(), rc());
+                f.scale(m(0), e(0), m(1), e(1), 64, rc()); // precision control does not apply (SDM Vol. 1, 8.1.5.2)
                 put(0, f.mant, f.se);
                 sw = f.roundedUp ? sw | SW_C1 : sw & ~SW_C1;
                 exceptions(f.flags);

@@ -91,7 +91,9 @@ final class CaseGenerator {
         }
         ByteBuffer fx = s.fxBuffer();
         int rc = rng.nextInt(4) == 0 ? rng.nextInt(4) : 0;
-        fx.putShort(0, (short) (0x037F | (rc << 10)));
+        // Precision control: 64 bits mostly, sometimes 24 or 53 (which only some instructions heed).
+        int pc = rng.nextInt(4) == 0 ? new int[] {0, 2}[rng.nextInt(2)] : 3;
+        fx.putShort(0, (short) (0x007F | (pc << 8) | (rc << 10)));
         int top = rng.nextInt(8);
         int valid = rng.nextInt(9);
         fx.putShort(2, (short) (top << 11));
