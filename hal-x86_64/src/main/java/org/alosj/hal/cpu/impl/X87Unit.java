@@ -6,9 +6,11 @@ import org.alosj.hal.cpu.Vector;
 
 /**
  * The x87 FPU (Intel SDM Vol. 1, chapter 8): the register stack with its tags, control and
- * status words, and the loads, stores, arithmetic, comparisons and constants that compiled C
- * (musl's long double printf and maths) uses; the transcendental instructions' values are
- * {@link Transcendental}'s.
+ * status words, the last-instruction pointers, and every x87 instruction of 64-bit mode (the
+ * undocumented register aliases too, but FISTTP, which is SSE3's); the values of arithmetic are
+ * {@link Float80}'s and those of the transcendental instructions {@link Transcendental}'s. Where
+ * processors differ, this one does what the AMD processors the differential test ran on do:
+ * FXSAVE stores the pointers only while an exception is pending, D9 D8+i is FSTPNCE.
  *
  * <p>An operation number is {@code escape * 16 + (register form ? 8 : 0) + ModRM.reg}, with
  * escape 0..7 for D8..DF.
