@@ -76,6 +76,8 @@ class X87HostTest {
             });
             return sb.toString();
         });
+        System.err.printf("x87 against the host: %d cases, %d results a unit in the last place from the host's"
+                + " (exact value within %.2f ulp of a rounding boundary)%n", cases, otherWay, DifferentialTest.HOST_ROUNDING_SLACK);
         // The host rounds the other way only near a boundary: a few percent of the results at most.
         assertTrue(otherWay < cases / 20, () -> otherWay + " of " + cases + " results one unit in the last place from the host's");
     }
