@@ -395,6 +395,16 @@ final class Transcendental {
             int sh = p + den.bitLength() - num.bitLength() + 1;
             BigInteger t = num.shiftLeft(sh).divide(den);
             int te = numE - denE - sh;
+            int tTop = num.bitLength() + numE - den.bitLength() - denE; // t < 2^tTop
+            if (!swap && !xNeg && 2 * tTop < -(p + 8)) {
+                // A tiny ratio: atan t lies in (t - t 2^-(p + 8), t), so the exact quotient
+                // decides at once, even when t itself is representable.
+                BigInteger[] qr = num.shiftLeft(sh).divideAndRemainder(den);
+                if (qr[1].signum() == 0) {
+                    return new Approx(yNeg, qr[0].shiftLeft(1).subtract(BigInteger.ONE), te - 1, BigInteger.ONE);
+                }
+                return new Approx(yNeg, qr[0], te, BigInteger.ONE);
+            }
             // Halve the angle twice: atan(t) = 2 atan(t / (1 + sqrt(1 + t^2))), so t <= tan(pi/16).
             for (int i = 0; i < 2; i++) {
                 BigInteger tf = shift(t, te + p);
@@ -475,6 +485,16 @@ final class Transcendental {
         }
         boolean finalNeg = fn == COS ? resultNeg : resultNeg != neg;
         round(p -> {
+            int rTop = rm.bitLength() + base; // |r| < 2^rTop
+            if (fn != TAN && 2 * rTop < -(p + 8)) {
+                // A tiny r: sin r lies in (r - r 2^-(p + 8), r) and cos r in (1 - 2^-(p + 8), 1),
+                // which decide at once, even when r itself is representable.
+                if (useSin) {
+                    int k = Math.max(0, p + 2 - rm.bitLength());
+                    return new Approx(finalNeg, rm.shiftLeft(k + 1).subtract(BigInteger.ONE), base - k - 1, BigInteger.ONE);
+                }
+                return new Approx(finalNeg, BigInteger.ONE.shiftLeft(p + 1).subtract(BigInteger.ONE), -(p + 1), BigInteger.ONE);
+            }
             BigInteger one = BigInteger.ONE.shiftLeft(p);
             BigInteger rf = shift(rm, base + p);
             BigInteger w = rf.multiply(rf).shiftRight(p);
