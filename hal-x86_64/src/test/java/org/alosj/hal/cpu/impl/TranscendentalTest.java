@@ -94,6 +94,21 @@ class TranscendentalTest {
     }
 
     @Test
+    void arcTangentAndSineOfATinyRepresentableValueLieJustBelowIt() {
+        // atan(2^-100) = 2^-100 (1 - 2^-200 / 3): nearest is 2^-100 (rounded up), toward zero the value below.
+        t.fpatan(1L << 63, 0x3FFF, 1L << 63, 0x3FFF - 100, Float80.RC_NEAREST);
+        assertResult(0x3FFF - 100, 1L << 63);
+        assertTrue(f.roundedUp);
+        t.fpatan(1L << 63, 0x3FFF, 1L << 63, 0x3FFF - 100, Float80.RC_ZERO);
+        assertResult(0x3FFF - 101, -1L);
+        t.trig(Transcendental.SIN, 1L << 63, 0x0400, Float80.RC_DOWN);
+        assertResult(0x03FF, -1L);
+        t.trig(Transcendental.COS, 1L << 63, 0x0400, Float80.RC_UP);
+        assertResult(0x3FFF, 1L << 63);
+        assertTrue(f.roundedUp);
+    }
+
+    @Test
     void logarithmOfAPowerOfTwoIsExactYetReportsPrecision() {
         t.fyl2x(1L << 63, 0x4002, 0xC000_0000_0000_0000L, 0x3FFF, Float80.RC_NEAREST); // 1.5 * log2(8)
         assertResult(0x4001, 0x9000_0000_0000_0000L);
