@@ -120,7 +120,10 @@ public interface Cpu {
 
     void setMxcsr(int mxcsr);
 
-    /** The 512-byte FXSAVE image of the x87/SSE state, to keep across a context switch. */
+    /**
+     * The 512-byte FXSAVE image of the x87/SSE state, to keep across a context switch: the 64-bit
+     * layout (FXSAVE64), with the x87 last-instruction pointers.
+     */
     byte[] saveFpuState();
 
     void restoreFpuState(byte[] fxsaveImage);

@@ -19,7 +19,7 @@ class CompiledProgramsTest {
     @CsvSource({
         "musl-gcc, hello.c, -O2", "musl-gcc, sort.c, -O2", "musl-gcc, sort.c, -O0", "musl-gcc, crc32.c, -O2",
         "musl-gcc, crc32.c, -O3", "musl-gcc, sha256.c, -O2", "musl-gcc, sha256.c, -O3", "musl-gcc, format.c, -O2",
-        "musl-gcc, format.c, -Os", "musl-gcc, fpmath.c, -O2", "musl-gcc, fpmath.c, -O0",
+        "musl-gcc, format.c, -Os", "musl-gcc, fpmath.c, -O2", "musl-gcc, fpmath.c, -O0", "musl-gcc, x87libm.c, -O2",
         "gcc, hello.c, -O2", "gcc, sort.c, -O2", "gcc, format.c, -O2", "gcc, fpmath.c, -O2"})
     void staticProgramPrintsWhatItPrintsNatively(String compiler, String source, String optimisation) throws Exception {
         Toolchain.assumeAvailable(compiler);

@@ -1,6 +1,7 @@
 package org.alosj.hal.cpu.impl;
 
 import org.alosj.hal.cpu.Cr;
+import org.alosj.hal.cpu.Reg;
 import org.alosj.hal.cpu.Rflags;
 
 /**
@@ -295,13 +296,30 @@ abstract class CpuState {
     }
 
     final long ea(Insn in) {
-        long a = r[in.base] + (r[in.index] << in.scale) + in.disp;
-        if (in.addr32) {
-            a &= 0xFFFF_FFFFL;
-        }
+        long a = offset(in);
         if (in.seg != 0) {
             a += segBase(in.seg);
         }
         return a;
+    }
+
+    /** A memory operand's offset: its effective address before any segment base. */
+    final long offset(Insn in) {
+        long a = r[in.base] + (r[in.index] << in.scale) + in.disp;
+        if (in.addr32) {
+            a &= 0xFFFF_FFFFL;
+        }
+        return a;
+    }
+
+    /** The selector of the segment a memory operand uses: FS or GS when overridden, SS for RSP and RBP bases, else DS. */
+    final int dataSelector(Insn in) {
+        if (in.seg == SEG_FS) {
+            return fsSel;
+        }
+        if (in.seg == SEG_GS) {
+            return gsSel;
+        }
+        return in.base == Reg.RSP || in.base == Reg.RBP ? ssSel : dsSel;
     }
 }

@@ -879,8 +879,8 @@ final class Decoder {
             return;
         }
         switch (r) {
-            case 0: in.op = Op.FXSAVE; in.writesMem = true; in.memWidth = 512; return;
-            case 1: in.op = Op.FXRSTOR; in.memWidth = 512; return;
+            case 0: in.op = Op.FXSAVE; in.size = rexW() ? 8 : 4; in.writesMem = true; in.memWidth = 512; return;
+            case 1: in.op = Op.FXRSTOR; in.size = rexW() ? 8 : 4; in.memWidth = 512; return;
             case 2: in.op = Op.LDMXCSR; in.memWidth = 4; return;
             case 3: in.op = Op.STMXCSR; in.memWidth = 4; in.writesMem = true; return;
             case 7: in.op = Op.NOP; return; // CLFLUSH: no caches to flush
@@ -930,8 +930,10 @@ final class Decoder {
         in.aux = (b - 0xD8) * 16 + (regForm ? 8 : 0) + reg;
         in.imm = modrm & 7;
         in.cond = modrm & 0xFF;
+        // Only the environment images have a 16-bit form (14 and 94 bytes instead of 28 and 108).
+        in.size = vSize() == 2 && X87Unit.isEnvironment(in.aux) ? 2 : 4;
         if (!regForm) {
-            in.memWidth = X87Unit.memoryWidth(in.aux);
+            in.memWidth = X87Unit.memoryWidth(in.aux, in.size);
             in.writesMem = X87Unit.isStore(in.aux);
         }
         if (!X87Unit.implemented(in.aux, in.cond)) {

@@ -20,7 +20,7 @@ final class Float80 {
     static final long INDEFINITE_MANT = 0xC000_0000_0000_0000L;
     static final int INDEFINITE_SE = 0xFFFF;
     /** Smallest exponent of the significand's last bit: denormals are multiples of 2^MIN_Q. */
-    private static final int MIN_Q = 1 - EXP_BIAS - 63;
+    static final int MIN_Q = 1 - EXP_BIAS - 63;
 
     static final int IE = 1;
     static final int DE = 1 << 1;
@@ -67,7 +67,7 @@ final class Float80 {
         return e != 0 && (m & INTEGER_BIT) == 0;
     }
 
-    private void set(long m, int s) {
+    void set(long m, int s) {
         mant = m;
         se = s;
     }
@@ -76,19 +76,30 @@ final class Float80 {
         set(INDEFINITE_MANT, INDEFINITE_SE);
     }
 
-    private void invalid() {
+    void invalid() {
         flags |= IE;
         setIndefinite();
     }
 
-    /** x87 NaN propagation: the NaN operand, or of two the one with the larger significand, quietened. */
-    private void propagateNan(long am, int ase, long bm, int bse) {
+    /**
+     * x87 NaN propagation (SDM Vol. 1, Table 4-7): the NaN operand; of a signalling and a quiet
+     * one, the quiet one; of two alike, the one with the larger significand; quietened.
+     */
+    void propagateNan(long am, int ase, long bm, int bse) {
         boolean an = isNan(am, ase);
         boolean bn = isNan(bm, bse);
-        if (isSignaling(am, ase) || isSignaling(bm, bse)) {
+        boolean as = isSignaling(am, ase);
+        boolean bs = isSignaling(bm, bse);
+        if (as || bs) {
             flags |= IE;
         }
-        if (an && bn) {
+        if (an && bn && as != bs) {
+            if (as) {
+                set(bm, bse);
+            } else {
+                set(am, ase);
+            }
+        } else if (an && bn) {
             long qa = am | QUIET_BIT;
             long qb = bm | QUIET_BIT;
             int c = Long.compareUnsigned(qa & ~INTEGER_BIT, qb & ~INTEGER_BIT);
@@ -112,12 +123,12 @@ final class Float80 {
     // --- exact values -----------------------------------------------------------------------------
 
     /** Binary exponent of the significand's last bit for a finite value. */
-    private static int exp2(int se) {
+    static int exp2(int se) {
         int e = se & EXP_MAX;
         return (e == 0 ? 1 : e) - EXP_BIAS - 63;
     }
 
-    private static BigInteger mag(long m) {
+    static BigInteger mag(long m) {
         return m >= 0 ? BigInteger.valueOf(m) : BigInteger.valueOf(m >>> 1).shiftLeft(1).or(BigInteger.valueOf(m & 1));
     }
 
@@ -198,12 +209,12 @@ final class Float80 {
     private boolean specialOperands(long am, int ase, long bm, int bse) {
         flags = 0;
         roundedUp = false;
-        if (isNan(am, ase) || isNan(bm, bse)) {
-            propagateNan(am, ase, bm, bse);
+        if (isUnsupported(am, ase) || isUnsupported(bm, bse)) {
+            invalid(); // even beside a NaN
             return true;
         }
-        if (isUnsupported(am, ase) || isUnsupported(bm, bse)) {
-            invalid();
+        if (isNan(am, ase) || isNan(bm, bse)) {
+            propagateNan(am, ase, bm, bse);
             return true;
         }
         if (isDenormal(am, ase) || isDenormal(bm, bse)) {
@@ -349,6 +360,10 @@ final class Float80 {
     void roundToInteger(long am, int ase, int rc) {
         flags = 0;
         roundedUp = false;
+        if (isUnsupported(am, ase)) {
+            invalid();
+            return;
+        }
         if (isNan(am, ase) || isInf(am, ase) || isZero(am, ase)) {
             if (isNan(am, ase)) {
                 propagateNan(am, ase, am, ase);
@@ -356,6 +371,9 @@ final class Float80 {
                 set(am, ase);
             }
             return;
+        }
+        if (isDenormal(am, ase)) {
+            flags |= DE;
         }
         int e = exp2(ase);
         if (e >= 0) {
@@ -613,6 +631,9 @@ final class Float80 {
             flags |= UE;
             return signBit;
         }
+        if (top < 1 - maxExp && (flags & PE) != 0) {
+            flags |= UE; // tiny and inexact
+        }
         int len = r.bitLength();
         int exp = len - 1 + q;
         if (exp > maxExp) {
@@ -640,16 +661,24 @@ final class Float80 {
     int remainder(long am, int ase, long bm, int bse, boolean nearest) {
         flags = 0;
         roundedUp = false;
+        if (isUnsupported(am, ase) || isUnsupported(bm, bse)) {
+            invalid(); // even beside a NaN
+            return 0;
+        }
         if (isNan(am, ase) || isNan(bm, bse)) {
             propagateNan(am, ase, bm, bse);
             return 0;
         }
-        if (isInf(am, ase) || isZero(bm, bse) || isUnsupported(am, ase) || isUnsupported(bm, bse)) {
+        if (isInf(am, ase) || isZero(bm, bse)) {
             invalid();
             return 0;
         }
+        if (isDenormal(am, ase) || isDenormal(bm, bse)) {
+            flags |= DE;
+        }
         if (isInf(bm, bse) || isZero(am, ase)) {
-            set(am, ase);
+            // The dividend unchanged, a pseudo-denormal in its normal encoding.
+            set(am, isDenormal(am, ase) && am < 0 ? ase | 1 : ase);
             return 0;
         }
         int ea = exp2(ase) + 63 - Long.numberOfLeadingZeros(am);
@@ -699,9 +728,16 @@ final class Float80 {
     void scale(long am, int ase, long bm, int bse, int precision, int rc) {
         flags = 0;
         roundedUp = false;
+        if (isUnsupported(am, ase) || isUnsupported(bm, bse)) {
+            invalid();
+            return;
+        }
         if (isNan(am, ase) || isNan(bm, bse)) {
             propagateNan(am, ase, bm, bse);
             return;
+        }
+        if (isDenormal(am, ase) || isDenormal(bm, bse)) {
+            flags |= DE;
         }
         if (isInf(bm, bse)) {
             if (isZero(am, ase) && !negative(bse) || isInf(am, ase) && negative(bse)) {
@@ -717,11 +753,12 @@ final class Float80 {
             set(am, ase);
             return;
         }
+        int operandFlags = flags;
         long n = toInteger(bm, bse, 64, RC_ZERO);
         if ((flags & IE) != 0) {
             n = negative(bse) ? Long.MIN_VALUE : Long.MAX_VALUE; // a huge scale: only its sign matters
         }
-        flags &= ~(PE | IE);
+        flags = operandFlags;
         int k = (int) Math.max(-100_000, Math.min(100_000, n));
         round(negative(ase), mag(am), exp2(ase) + k, precision, rc);
     }

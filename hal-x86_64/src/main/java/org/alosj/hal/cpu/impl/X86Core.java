@@ -527,7 +527,7 @@ public final class X86Core extends Interpreter implements Cpu {
                 }
                 if (in.op == Op.FXSAVE) {
                     mem.probeWrite(a, 512);
-                    byte[] image = saveFpuState();
+                    byte[] image = fpuImage(in.size == 8, x87.exceptionPending());
                     // Bytes 416-511 are reserved or software's: hardware leaves them as they are.
                     for (int i = 0; i < 416; i += 8) {
                         mem.write64(a + i, java.nio.ByteBuffer.wrap(image, i, 8)
@@ -543,6 +543,7 @@ public final class X86Core extends Interpreter implements Cpu {
                         throw new GuestFault(Vector.GP, 0);
                     }
                     restoreFpuState(image);
+                    x87.loadPointersFrom(bb, in.size == 8);
                 }
                 return;
             }
@@ -1043,10 +1044,15 @@ public final class X86Core extends Interpreter implements Cpu {
         mxcsr = value & 0xFFFF;
     }
 
+    /** The FXSAVE64 layout, the x87 pointers always included (as XSAVE stores them). */
     @Override
     public byte[] saveFpuState() {
+        return fpuImage(true, true);
+    }
+
+    private byte[] fpuImage(boolean wide, boolean pointers) {
         java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(512).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        x87.saveTo(bb);
+        x87.saveTo(bb, wide, pointers);
         bb.putInt(24, mxcsr);
         bb.putInt(28, 0xFFFF);
         for (int i = 0; i < 16; i++) {
@@ -1060,6 +1066,7 @@ public final class X86Core extends Interpreter implements Cpu {
     public void restoreFpuState(byte[] image) {
         java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(image).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         x87.loadFrom(bb);
+        x87.loadPointersFrom(bb, true);
         mxcsr = bb.getInt(24) & 0xFFFF;
         for (int i = 0; i < 16; i++) {
             xmm[2 * i] = bb.getLong(160 + 16 * i);

@@ -6,9 +6,11 @@ import org.alosj.hal.cpu.Vector;
 
 /**
  * The x87 FPU (Intel SDM Vol. 1, chapter 8): the register stack with its tags, control and
- * status words, and the loads, stores, arithmetic, comparisons and constants that compiled C
- * (musl's long double printf and maths) uses. Transcendental instructions (FSIN, FCOS, FPTAN,
- * FPATAN, F2XM1, FYL2X, FYL2XP1, FSINCOS) and BCD (FBLD/FBSTP) are not implemented: #UD.
+ * status words, the last-instruction pointers, and every x87 instruction of 64-bit mode (the
+ * undocumented register aliases too, but FISTTP, which is SSE3's); the values of arithmetic are
+ * {@link Float80}'s and those of the transcendental instructions {@link Transcendental}'s. Where
+ * processors differ, this one does what the AMD processors the differential test ran on do:
+ * FXSAVE stores the pointers only while an exception is pending, D9 D8+i is FSTPNCE.
  *
  * <p>An operation number is {@code escape * 16 + (register form ? 8 : 0) + ModRM.reg}, with
  * escape 0..7 for D8..DF.
@@ -29,12 +31,23 @@ final class X87Unit {
 
     private final X86Core cpu;
     private final Float80 f = new Float80();
+    final Transcendental transcendental = new Transcendental(f);
     private final long[] mant = new long[8];
     private final int[] se = new int[8];
     private final boolean[] empty = new boolean[8];
     private int top;
     int cw = DEFAULT_CW;
     int sw;
+    /**
+     * The last non-control instruction's pointers (SDM Vol. 1, 8.1.8 to 8.1.10): its address and
+     * code segment, its opcode (the low 3 bits of the escape byte, then ModRM), and the offset and
+     * data segment of the last memory operand.
+     */
+    long fip;
+    int fcs;
+    int fop;
+    long fdp;
+    int fds;
 
     X87Unit(X86Core cpu) {
         this.cpu = cpu;
@@ -43,18 +56,24 @@ final class X87Unit {
 
     // --- the decoder's questions -------------------------------------------------------------------
 
-    static int memoryWidth(int op) {
+    /** FLDENV, FNSTENV, FRSTOR, FNSAVE: the images with a 16-bit operand-size form. */
+    static boolean isEnvironment(int op) {
+        return op == 0x14 || op == 0x16 || op == 0x54 || op == 0x56;
+    }
+
+    static int memoryWidth(int op, int size) {
         int esc = op >> 4;
         int r = op & 7;
+        int env = size == 2 ? 14 : 28;
         switch (esc) {
             case 0: return 4;
             case 4: return 8;
             case 2: return 4;
             case 6: return 2;
-            case 1: return r == 0 || r == 2 || r == 3 ? 4 : r == 4 || r == 6 ? 28 : 2;
+            case 1: return r == 0 || r == 2 || r == 3 ? 4 : r == 4 || r == 6 ? env : 2;
             case 3: return r <= 3 ? 4 : 10;
-            case 5: return r == 4 || r == 6 ? 108 : r == 7 ? 2 : 8;
-            default: return r <= 3 ? 2 : 8;
+            case 5: return r == 4 || r == 6 ? env + 80 : r == 7 ? 2 : 8;
+            default: return r <= 3 ? 2 : r == 4 || r == 6 ? 10 : 8;
         }
     }
 
@@ -65,7 +84,7 @@ final class X87Unit {
             case 1: return r == 2 || r == 3 || r == 6 || r == 7;
             case 3: return r == 2 || r == 3 || r == 7;
             case 5: return r == 2 || r == 3 || r == 6 || r == 7;
-            case 7: return r == 2 || r == 3 || r == 7;
+            case 7: return r == 2 || r == 3 || r == 6 || r == 7;
             default: return false;
         }
     }
@@ -79,30 +98,31 @@ final class X87Unit {
                 case 1: return r != 1;
                 case 3: return r != 1 && r != 4 && r != 6;
                 case 5: return r != 1 && r != 5;
-                case 7: return r != 1 && r != 4 && r != 6;
+                case 7: return r != 1;
                 default: return true;
             }
         }
         switch (esc) {
             case 0: return true;
             case 1:
-                if (r <= 1) {
+                if (r <= 1 || r == 3) { // FLD, FXCH, and FSTP1 (D9 D8+i, an alias of FSTP ST(i))
                     return true;
                 }
                 switch (modrm) {
                     case 0xD0: case 0xE0: case 0xE1: case 0xE4: case 0xE5: case 0xE8: case 0xE9: case 0xEA: case 0xEB:
-                    case 0xEC: case 0xED: case 0xEE: case 0xF4: case 0xF5: case 0xF6: case 0xF7: case 0xF8: case 0xFA:
-                    case 0xFC: case 0xFD:
+                    case 0xEC: case 0xED: case 0xEE: case 0xF0: case 0xF1: case 0xF2: case 0xF3: case 0xF4: case 0xF5:
+                    case 0xF6: case 0xF7: case 0xF8: case 0xF9: case 0xFA: case 0xFB: case 0xFC: case 0xFD: case 0xFE:
+                    case 0xFF:
                         return true;
                     default:
                         return false;
                 }
             case 2: return r <= 3 || modrm == 0xE9;
             case 3: return r <= 3 || modrm == 0xE2 || modrm == 0xE3 || r == 5 || r == 6;
-            case 4: return r != 2 && r != 3;
-            case 5: return r == 0 || r == 2 || r == 3 || r == 4 || r == 5;
-            case 6: return r != 2 && r != 3 || modrm == 0xD9;
-            default: return modrm == 0xE0 || r == 5 || r == 6;
+            case 4: return true; // DC D0+i and D8+i: FCOM2 and FCOMP3, aliases of FCOM and FCOMP
+            case 5: return r != 6 && r != 7; // DD C8+i: FXCH4
+            case 6: return r != 3 || modrm == 0xD9; // DE D0+i: FCOMP5
+            default: return r <= 3 || modrm == 0xE0 || r == 5 || r == 6; // FFREEP, FXCH7, FSTP8, FSTP9
         }
     }
 
@@ -203,10 +223,21 @@ final class X87Unit {
         if (!nonWaiting) {
             checkPendingException();
         }
+        // Control instructions leave the pointers as they are: the non-waiting ones, FLDCW, FLDENV, FRSTOR.
+        boolean control = nonWaiting || !reg && (esc == 1 && (r == 4 || r == 5) || esc == 5 && r == 4);
         if (reg) {
             executeRegister(in, esc, r, (int) in.imm, modrm);
         } else {
             executeMemory(in, esc, r);
+        }
+        if (!control) {
+            fip = in.rip;
+            fcs = cpu.cs();
+            fop = esc << 8 | modrm;
+            if (!reg) {
+                fdp = cpu.offset(in);
+                fds = cpu.dataSelector(in);
+            }
         }
     }
 
@@ -235,9 +266,9 @@ final class X87Unit {
                         finishStore(r == 3);
                         return;
                     }
-                    case 4: loadEnvironment(a); return;
+                    case 4: loadEnvironment(a, in.size); return;
                     case 5: cw = mem.read16(a) & 0x1F7F | 0x40; return;
-                    case 6: storeEnvironment(a); cw |= 0x3F; return;
+                    case 6: storeEnvironment(a, in.size); cw |= 0x3F; return;
                     default: mem.write16(a, cw); return;
                 }
             case 3:
@@ -275,8 +306,8 @@ final class X87Unit {
                         finishStore(r == 3);
                         return;
                     }
-                    case 4: restoreState(a); return;
-                    case 6: saveState(a); return;
+                    case 4: restoreState(a, in.size); return;
+                    case 6: saveState(a, in.size); return;
                     default: mem.write16(a, statusWord()); return;
                 }
             default:
@@ -289,7 +320,9 @@ final class X87Unit {
                         finishStore(r == 3);
                         return;
                     }
+                    case 4: loadBcd(a); return;
                     case 5: f.fromLong(mem.read64(a)); push(f.mant, f.se); return;
+                    case 6: storeBcd(a); return;
                     default: {
                         checkReadable(0);
                         long v = f.toInteger(m(0), e(0), 64, rc());
@@ -298,6 +331,61 @@ final class X87Unit {
                     }
                 }
         }
+    }
+
+    /**
+     * FBLD: 18 packed decimal digits, two a byte with the less significant in the low nibble,
+     * and the sign in bit 7 of byte 9. Nibbles above 9 are not decimal digits; they count with
+     * their binary value, as the processor counts them.
+     */
+    private void loadBcd(long a) {
+        Mmu mem = cpu.mem;
+        long low = mem.read64(a);
+        int high = mem.read16(a + 8);
+        long v = 0;
+        for (int i = 1; i >= 0; i--) {
+            v = v * 10 + ((high >> (4 * i)) & 0xF);
+        }
+        for (int i = 15; i >= 0; i--) {
+            v = v * 10 + ((low >>> (4 * i)) & 0xF);
+        }
+        f.fromLong(v);
+        int sign = (high & 0x8000) != 0 ? 0x8000 : 0;
+        push(f.mant, f.se | sign);
+    }
+
+    /**
+     * FBSTP: ST(0) rounded to an integer (per RC) as 18 packed decimal digits, then pop; NaNs,
+     * infinities and magnitudes of 10^18 or more are invalid and store the packed BCD indefinite.
+     */
+    private void storeBcd(long a) {
+        Mmu mem = cpu.mem;
+        checkReadable(0);
+        long mm = m(0);
+        int s = e(0);
+        mem.probeWrite(a, 10);
+        long v = f.toInteger(mm, s, 64, rc());
+        boolean negative = Float80.negative(s);
+        long magnitude = negative ? -v : v;
+        if ((f.flags & Float80.IE) != 0 || v == Long.MIN_VALUE || magnitude >= 1_000_000_000_000_000_000L) {
+            sw &= ~SW_C1;
+            exceptions(Float80.IE);
+            if ((cw & Float80.IE) != 0) {
+                mem.write64(a, 0xC000_0000_0000_0000L);
+                mem.write16(a + 8, 0xFFFF);
+            }
+            pop();
+            return;
+        }
+        long low = 0;
+        for (int i = 0; i < 16; i++) {
+            low |= (magnitude % 10) << (4 * i);
+            magnitude /= 10;
+        }
+        int high = (int) (magnitude % 10) | (int) (magnitude / 10 % 10) << 4 | (negative ? 0x8000 : 0);
+        mem.write64(a, low);
+        mem.write16(a + 8, high);
+        finishStore(true);
     }
 
     /** FLD m32/m64: a full stack (stack fault) takes precedence over the conversion's own flags. */
@@ -353,16 +441,29 @@ final class X87Unit {
             case 6: f.divide(dm, dse, sm, sse, p, rc); break;
             default: f.divide(sm, sse, dm, dse, p, rc); break;
         }
-        put(dst, f.mant, f.se);
-        sw = f.roundedUp ? sw | SW_C1 : sw & ~SW_C1;
         int raised = f.flags | extraFlags;
         if ((raised & Float80.ZE) != 0) {
             raised &= ~Float80.DE; // zero divide takes precedence over a denormal dividend
         }
+        if (aborts(raised)) {
+            exceptions(raised);
+            return;
+        }
+        put(dst, f.mant, f.se);
+        sw = f.roundedUp ? sw | SW_C1 : sw & ~SW_C1;
         exceptions(raised);
         if (popAfter) {
             pop();
         }
+    }
+
+    /**
+     * An unmasked invalid-operation, denormal or zero-divide exception is raised before the
+     * result is computed: the instruction then leaves the stack and its destination as they were
+     * (SDM Vol. 1, 8.7.1); overflow, underflow and precision come after and store the result.
+     */
+    private boolean aborts(int raised) {
+        return (raised & ~cw & (Float80.IE | Float80.DE | Float80.ZE)) != 0;
     }
 
     private void compare(long am, int ase, long bm, int bse, boolean signalling) {
@@ -374,10 +475,20 @@ final class X87Unit {
             case 1: break;
             default:
                 sw |= SW_C0 | SW_C2 | SW_C3;
-                if (signalling || Float80.isSignaling(am, ase) || Float80.isSignaling(bm, bse)) {
+                if (invalidComparison(am, ase, bm, bse, signalling)) {
                     exceptions(Float80.IE);
                 }
+                return;
         }
+        if (Float80.isDenormal(am, ase) || Float80.isDenormal(bm, bse)) {
+            exceptions(Float80.DE);
+        }
+    }
+
+    /** Unordered compares are invalid for signalling NaNs and unsupported operands, and for any NaN when {@code signalling}. */
+    private static boolean invalidComparison(long am, int ase, long bm, int bse, boolean signalling) {
+        return signalling || Float80.isSignaling(am, ase) || Float80.isSignaling(bm, bse)
+                || Float80.isUnsupported(am, ase) || Float80.isUnsupported(bm, bse);
     }
 
     private void compareToFlags(int i, boolean signalling, boolean popAfter) {
@@ -395,9 +506,12 @@ final class X87Unit {
             case 1: flags = 0; break;
             default:
                 flags = Rflags.ZF | Rflags.PF | Rflags.CF;
-                if (signalling || Float80.isSignaling(am, ase) || Float80.isSignaling(bm, bse)) {
+                if (invalidComparison(am, ase, bm, bse, signalling)) {
                     exceptions(Float80.IE);
                 }
+        }
+        if (c != 2 && (Float80.isDenormal(am, ase) || Float80.isDenormal(bm, bse))) {
+            exceptions(Float80.DE);
         }
         sw &= ~SW_C1;
         cpu.setStatusFlags(flags, Rflags.STATUS);
@@ -414,6 +528,11 @@ final class X87Unit {
                 return;
             case 4:
             case 6: {
+                if (esc == 4 && (r == 2 || r == 3) || esc == 6 && r == 2) { // FCOM2, FCOMP3, FCOMP5: ST(0) against ST(i)
+                    checkReadable(i);
+                    arithmetic(esc == 4 && r == 2 ? 2 : 3, 0, m(i), e(i), false, 0, false);
+                    return;
+                }
                 if (esc == 6 && modrm == 0xD9) { // FCOMPP
                     checkReadable(1);
                     compare(m(0), e(0), m(1), e(1), true);
@@ -458,6 +577,7 @@ final class X87Unit {
             case 5:
                 switch (r) {
                     case 0: empty[phys(i)] = true; return; // FFREE
+                    case 1: exchange(i); return; // FXCH4
                     case 2: case 3: // FST/FSTP ST(i)
                         checkReadable(0);
                         put(i, m(0), e(0));
@@ -478,8 +598,30 @@ final class X87Unit {
                     cpu.setReg(org.alosj.hal.cpu.Reg.RAX, 2, statusWord());
                     return;
                 }
-                compareToFlags(i, r == 6, true); // FUCOMIP / FCOMIP
+                switch (r) {
+                    case 0: empty[phys(i)] = true; pop(); return; // FFREEP
+                    case 1: exchange(i); return; // FXCH7
+                    case 2: case 3: storePop(i); return; // FSTP8, FSTP9
+                    default: compareToFlags(i, r == 6, true); // FUCOMIP / FCOMIP
+                }
         }
+    }
+
+    private void exchange(int i) {
+        checkReadable(0);
+        checkReadable(i);
+        long m0 = m(0);
+        int e0 = e(0);
+        put(0, m(i), e(i));
+        put(i, m0, e0);
+        sw &= ~SW_C1;
+    }
+
+    /** FSTP ST(i) and its aliases. */
+    private void storePop(int i) {
+        checkReadable(0);
+        put(i, m(0), e(0));
+        pop();
     }
 
     private void fcmov(int r, int i, boolean negate) {
@@ -508,13 +650,14 @@ final class X87Unit {
             return;
         }
         if (r == 1) { // FXCH
-            checkReadable(0);
-            checkReadable(i);
-            long m0 = m(0);
-            int e0 = e(0);
-            put(0, m(i), e(i));
-            put(i, m0, e0);
-            sw &= ~SW_C1;
+            exchange(i);
+            return;
+        }
+        if (r == 3) { // D9 D8+i, FSTP1 to Intel, FSTPNCE to AMD: no stack underflow; an empty ST(0) empties ST(i)
+            boolean wasEmpty = empty[phys(0)];
+            put(i, mant[phys(0)], se[phys(0)]);
+            empty[phys(i)] = wasEmpty;
+            pop();
             return;
         }
         switch (modrm) {
@@ -532,10 +675,50 @@ final class X87Unit {
             case 0xEC: push(roundConstant(0x9A20_9A84_FBCF_F799L, false), 0x3FFD); return;
             case 0xED: push(roundConstant(0xB172_17F7_D1CF_79ACL, false), 0x3FFE); return;
             case 0xEE: push(0, 0); return;
+            case 0xF0: // F2XM1
+                checkReadable(0);
+                transcendental.f2xm1(m(0), e(0), rc());
+                finishUnary();
+                return;
+            case 0xF1: case 0xF3: case 0xF9: { // FYL2X, FPATAN, FYL2XP1: ST(1) = f(ST(0), ST(1)), pop
+                if (stackUnderflow(1)) {
+                    pop();
+                    return;
+                }
+                if (modrm == 0xF1) {
+                    transcendental.fyl2x(m(0), e(0), m(1), e(1), rc());
+                } else if (modrm == 0xF3) {
+                    transcendental.fpatan(m(0), e(0), m(1), e(1), rc());
+                } else {
+                    transcendental.fyl2xp1(m(0), e(0), m(1), e(1), rc());
+                }
+                if (aborts(f.flags)) {
+                    exceptions(f.flags);
+                    return;
+                }
+                put(1, f.mant, f.se);
+                sw = f.roundedUp ? sw | SW_C1 : sw & ~SW_C1;
+                exceptions(f.flags);
+                pop();
+                return;
+            }
+            case 0xFE: case 0xFF: // FSIN, FCOS
+                checkReadable(0);
+                sw &= ~SW_C2;
+                if (!transcendental.trig(modrm == 0xFE ? Transcendental.SIN : Transcendental.COS, m(0), e(0), rc())) {
+                    sw |= SW_C2;
+                    return;
+                }
+                finishUnary();
+                return;
+            case 0xF2: case 0xFB: // FPTAN, FSINCOS
+                tangentOrSineCosine(modrm == 0xF2);
+                return;
             case 0xF4: extract(); return;
             case 0xF5: case 0xF8: { // FPREM1 / FPREM
-                checkReadable(0);
-                checkReadable(1);
+                if (stackUnderflow(0)) {
+                    return;
+                }
                 int q = f.remainder(m(0), e(0), m(1), e(1), modrm == 0xF5);
                 put(0, f.mant, f.se);
                 exceptions(f.flags);
@@ -564,13 +747,81 @@ final class X87Unit {
                 exceptions(f.flags);
                 return;
             default: // 0xFD FSCALE
-                checkReadable(0);
-                checkReadable(1);
-                f.scale(m(0), e(0), m(1), e(1), precision(), rc());
+                if (stackUnderflow(0)) {
+                    return;
+                }
+                f.scale(m(0), e(0), m(1), e(1), 64, rc()); // precision control does not apply (SDM Vol. 1, 8.1.5.2)
                 put(0, f.mant, f.se);
                 sw = f.roundedUp ? sw | SW_C1 : sw & ~SW_C1;
                 exceptions(f.flags);
         }
+    }
+
+    /**
+     * For the instructions of ST(0) and ST(1): when either is empty, a stack underflow whose
+     * (masked) result is the indefinite in ST({@code dst}), whatever the other operand; true then.
+     */
+    private boolean stackUnderflow(int dst) {
+        if (!empty[phys(0)] && !empty[phys(1)]) {
+            return false;
+        }
+        checkReadable(0);
+        checkReadable(1);
+        put(dst, Float80.INDEFINITE_MANT, Float80.INDEFINITE_SE);
+        return true;
+    }
+
+    /** ST(0) = the result in {@link #f}, with C1 and the exceptions. */
+    private void finishUnary() {
+        if (aborts(f.flags)) {
+            exceptions(f.flags);
+            return;
+        }
+        put(0, f.mant, f.se);
+        sw = f.roundedUp ? sw | SW_C1 : sw & ~SW_C1;
+        exceptions(f.flags);
+    }
+
+    /** FPTAN (ST(0) = tan, then push 1) or FSINCOS (ST(0) = sin, then push cos). */
+    private void tangentOrSineCosine(boolean tangent) {
+        sw &= ~SW_C2;
+        if (!empty[(top - 1) & 7]) {
+            // No room for the second result: stack overflow, both results are the indefinite.
+            sw |= SW_C1;
+            exceptions(Float80.IE | SW_SF);
+            put(0, Float80.INDEFINITE_MANT, Float80.INDEFINITE_SE);
+            push(Float80.INDEFINITE_MANT, Float80.INDEFINITE_SE);
+            return;
+        }
+        checkReadable(0);
+        long xm = m(0);
+        int xse = e(0);
+        int rc = rc();
+        if (!transcendental.trig(tangent ? Transcendental.TAN : Transcendental.SIN, xm, xse, rc)) {
+            sw |= SW_C2;
+            return;
+        }
+        long firstM = f.mant;
+        int firstSe = f.se;
+        int flags = f.flags;
+        boolean up = f.roundedUp;
+        long secondM;
+        int secondSe;
+        if (tangent) {
+            boolean nanOrInvalid = Float80.isNan(firstM, firstSe);
+            secondM = nanOrInvalid ? firstM : Float80.INTEGER_BIT;
+            secondSe = nanOrInvalid ? firstSe : 0x3FFF;
+        } else {
+            // C1 stays the sine's.
+            transcendental.trig(Transcendental.COS, xm, xse, rc);
+            secondM = f.mant;
+            secondSe = f.se;
+            flags |= f.flags;
+        }
+        put(0, firstM, firstSe);
+        push(secondM, secondSe);
+        sw = up ? sw | SW_C1 : sw & ~SW_C1;
+        exceptions(flags);
     }
 
     /** A positive constant's significand in the current rounding mode, from its nearest value. */
@@ -626,10 +877,27 @@ final class X87Unit {
             push(0, s);
             return;
         }
-        if (Float80.isNan(mm, s) || Float80.isInf(mm, s)) {
-            put(0, mm, Float80.isInf(mm, s) ? s & 0x7FFF : s);
+        if (Float80.isUnsupported(mm, s)) {
+            exceptions(Float80.IE);
+            put(0, Float80.INDEFINITE_MANT, Float80.INDEFINITE_SE);
+            push(Float80.INDEFINITE_MANT, Float80.INDEFINITE_SE);
+            return;
+        }
+        if (Float80.isNan(mm, s)) {
+            if (Float80.isSignaling(mm, s)) {
+                exceptions(Float80.IE);
+            }
+            put(0, mm | Float80.QUIET_BIT, s);
+            push(mm | Float80.QUIET_BIT, s);
+            return;
+        }
+        if (Float80.isInf(mm, s)) {
+            put(0, mm, s & 0x7FFF);
             push(mm, s);
             return;
+        }
+        if (Float80.isDenormal(mm, s)) {
+            exceptions(Float80.DE);
         }
         int lz = Long.numberOfLeadingZeros(mm);
         int exp = ((s & 0x7FFF) == 0 ? 1 : s & 0x7FFF) - Float80.EXP_BIAS - lz;
@@ -642,6 +910,11 @@ final class X87Unit {
         cw = DEFAULT_CW;
         sw = 0;
         top = 0;
+        fip = 0;
+        fcs = 0;
+        fop = 0;
+        fdp = 0;
+        fds = 0;
         java.util.Arrays.fill(empty, true);
     }
 
@@ -665,24 +938,59 @@ final class X87Unit {
         return tw;
     }
 
-    private void storeEnvironment(long a) {
+    /**
+     * FNSTENV's image in protected-mode layout: 28 bytes of 32-bit fields (the upper halves of the
+     * control, status and tag words all ones, the opcode above the code selector), or with a
+     * 16-bit operand size 14 bytes of 16-bit fields, the opcode left out.
+     */
+    private void storeEnvironment(long a, int size) {
         Mmu mem = cpu.mem;
+        if (size == 2) {
+            mem.probeWrite(a, 14);
+            mem.write16(a, cw);
+            mem.write16(a + 2, statusWord());
+            mem.write16(a + 4, tagWord());
+            mem.write16(a + 6, (int) fip & 0xFFFF);
+            mem.write16(a + 8, fcs);
+            mem.write16(a + 10, (int) fdp & 0xFFFF);
+            mem.write16(a + 12, fds);
+            return;
+        }
         mem.probeWrite(a, 28);
         mem.write32(a, 0xFFFF_0000L | cw);
         mem.write32(a + 4, 0xFFFF_0000L | statusWord());
         mem.write32(a + 8, 0xFFFF_0000L | tagWord());
-        for (int i = 12; i < 28; i += 4) {
-            mem.write32(a + i, 0);
-        }
+        mem.write32(a + 12, fip & 0xFFFF_FFFFL);
+        mem.write32(a + 16, (long) (fop & 0x7FF) << 16 | fcs);
+        mem.write32(a + 20, fdp & 0xFFFF_FFFFL);
+        mem.write32(a + 24, 0xFFFF_0000L | fds);
     }
 
-    private void loadEnvironment(long a) {
+    private void loadEnvironment(long a, int size) {
         Mmu mem = cpu.mem;
-        int newCw = (int) mem.read32(a) & 0xFFFF;
-        int newSw = (int) mem.read32(a + 4) & 0xFFFF;
-        int tw = (int) mem.read32(a + 8) & 0xFFFF;
-        // The instruction and operand pointers are not kept, but the whole image is read (and can fault).
-        mem.read32(a + 24);
+        int newCw;
+        int newSw;
+        int tw;
+        if (size == 2) {
+            newCw = mem.read16(a);
+            newSw = mem.read16(a + 2);
+            tw = mem.read16(a + 4);
+            fip = mem.read16(a + 6);
+            fcs = mem.read16(a + 8);
+            fdp = mem.read16(a + 10);
+            fds = mem.read16(a + 12);
+            fop = 0; // not in the 16-bit image, and cleared (as on the host)
+        } else {
+            newCw = (int) mem.read32(a) & 0xFFFF;
+            newSw = (int) mem.read32(a + 4) & 0xFFFF;
+            tw = (int) mem.read32(a + 8) & 0xFFFF;
+            fip = mem.read32(a + 12);
+            long csOp = mem.read32(a + 16);
+            fcs = (int) csOp & 0xFFFF;
+            fop = (int) (csOp >>> 16) & 0x7FF;
+            fdp = mem.read32(a + 20);
+            fds = (int) mem.read32(a + 24) & 0xFFFF;
+        }
         cw = newCw;
         sw = newSw & ~(7 << SW_TOP_SHIFT);
         top = (newSw >> SW_TOP_SHIFT) & 7;
@@ -691,33 +999,78 @@ final class X87Unit {
         }
     }
 
-    private void saveState(long a) {
+    private void saveState(long a, int size) {
         Mmu mem = cpu.mem;
-        mem.probeWrite(a, 108);
-        storeEnvironment(a);
+        int env = size == 2 ? 14 : 28;
+        mem.probeWrite(a, env + 80);
+        storeEnvironment(a, size);
         for (int i = 0; i < 8; i++) {
-            mem.write64(a + 28 + 10L * i, mant[phys(i)]);
-            mem.write16(a + 36 + 10L * i, se[phys(i)]);
+            mem.write64(a + env + 10L * i, mant[phys(i)]);
+            mem.write16(a + env + 8 + 10L * i, se[phys(i)]);
         }
         init();
     }
 
-    private void restoreState(long a) {
+    private void restoreState(long a, int size) {
         Mmu mem = cpu.mem;
+        int env = size == 2 ? 14 : 28;
         long[] mm = new long[8];
         int[] ss = new int[8];
         for (int i = 0; i < 8; i++) {
-            mm[i] = mem.read64(a + 28 + 10L * i);
-            ss[i] = mem.read16(a + 36 + 10L * i);
+            mm[i] = mem.read64(a + env + 10L * i);
+            ss[i] = mem.read16(a + env + 8 + 10L * i);
         }
-        loadEnvironment(a);
+        loadEnvironment(a, size);
         for (int i = 0; i < 8; i++) {
             mant[phys(i)] = mm[i];
             se[phys(i)] = ss[i];
         }
     }
 
-    /** The x87 part of an FXSAVE image (bytes 0..159). */
+    /**
+     * The x87 part of an FXSAVE image (bytes 0..159), the pointers in the 64-bit layout (FIP at
+     * byte 8, FDP at byte 16, each 64 bits) or, with {@code wide} false, the 32-bit layout (FIP,
+     * FCS, FDP, FDS); when {@code pointers} is false they are zeros, as the FXSAVE instruction of
+     * an AMD processor stores them while no unmasked exception is pending.
+     */
+    void saveTo(ByteBuffer bb, boolean wide, boolean pointers) {
+        if (pointers) {
+            bb.putShort(6, (short) fop);
+            if (wide) {
+                bb.putLong(8, fip);
+                bb.putLong(16, fdp);
+            } else {
+                bb.putInt(8, (int) fip);
+                bb.putInt(12, fcs);
+                bb.putInt(16, (int) fdp);
+                bb.putInt(20, fds);
+            }
+        }
+        saveTo(bb);
+    }
+
+    /** Whether an unmasked exception is pending (ES). */
+    boolean exceptionPending() {
+        return (sw & SW_ES) != 0;
+    }
+
+    /** The pointers of an FXRSTOR image, in its 64-bit or 32-bit layout. */
+    void loadPointersFrom(ByteBuffer bb, boolean wide) {
+        fop = bb.getShort(6) & 0x7FF;
+        if (wide) {
+            fip = bb.getLong(8);
+            fdp = bb.getLong(16);
+            fcs = 0;
+            fds = 0;
+        } else {
+            fip = bb.getInt(8) & 0xFFFF_FFFFL;
+            fcs = bb.getShort(12) & 0xFFFF;
+            fdp = bb.getInt(16) & 0xFFFF_FFFFL;
+            fds = bb.getShort(20) & 0xFFFF;
+        }
+    }
+
+    /** The x87 part of an FXSAVE image (bytes 0..159) but the pointers. */
     void saveTo(ByteBuffer bb) {
         bb.putShort(0, (short) cw);
         bb.putShort(2, (short) statusWord());

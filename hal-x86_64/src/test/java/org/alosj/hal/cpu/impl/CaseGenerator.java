@@ -91,7 +91,9 @@ final class CaseGenerator {
         }
         ByteBuffer fx = s.fxBuffer();
         int rc = rng.nextInt(4) == 0 ? rng.nextInt(4) : 0;
-        fx.putShort(0, (short) (0x037F | (rc << 10)));
+        // Precision control: 64 bits mostly, sometimes 24 or 53 (which only some instructions heed).
+        int pc = rng.nextInt(4) == 0 ? new int[] {0, 2}[rng.nextInt(2)] : 3;
+        fx.putShort(0, (short) (0x007F | (pc << 8) | (rc << 10)));
         int top = rng.nextInt(8);
         int valid = rng.nextInt(9);
         fx.putShort(2, (short) (top << 11));
@@ -302,6 +304,7 @@ final class CaseGenerator {
                 break;
         }
         fixImplicitRegisters(in, insn, s);
+        x87Operands(in, s);
         in = forms.decode(insn);
         // Memory operand: point its registers into the data pages.
         long target = DiffCase.DATA + 0x100 + rng.nextInt(DiffCase.DATA_SIZE - 0x300);
@@ -341,6 +344,9 @@ final class CaseGenerator {
         }
         fixImplicitMemory(in, s, end, e.ripRelative);
         in = forms.decode(insn);
+        if (in.op == Op.X87 && (in.aux == 0x74 || in.aux == 0x76)) {
+            bcdOperands(in, s, eaOf(in, s, end, e.ripRelative));
+        }
         if ((in.op == Op.SHLD || in.op == Op.SHRD) && in.size == 2 && in.cond == 1 && (s.gpr[Reg.RCX] & 31) > 16) {
             return null; // CL became a memory base: a count above 16 is undefined for 16 bits
         }
@@ -350,6 +356,17 @@ final class CaseGenerator {
             undefinedRegs |= 1 << (in.reg & 15);
         }
         ByteArrayOutputStream code = new ByteArrayOutputStream();
+        if ((in.op == Op.X87 && X87Unit.isEnvironment(in.aux) || in.op == Op.FXSAVE) && !e.ripRelative && rng.nextInt(4) != 0) {
+            // A non-control x87 instruction first, so the image's last-instruction pointers are its;
+            // for FXSAVE, which stores them only while an exception is pending, often 1/0 with ZE unmasked.
+            if (in.op == Op.FXSAVE && rng.nextBoolean()) {
+                ByteBuffer fx = s.fxBuffer();
+                fx.putShort(0, (short) (fx.getShort(0) & ~0x04));
+                code.writeBytes(new byte[] {(byte) 0xD9, (byte) 0xE8, (byte) 0xD9, (byte) 0xEE, (byte) 0xDE, (byte) 0xF9});
+            } else {
+                code.writeBytes(X87_BEFORE[rng.nextInt(X87_BEFORE.length)]);
+            }
+        }
         code.writeBytes(insn);
         for (int i = 0; i < PAD; i++) {
             code.write(0x90);
@@ -365,10 +382,14 @@ final class CaseGenerator {
         if (in.memOperand() && p.hasModrm()) {
             int at = (int) (eaOf(in, s, end, e.ripRelative) - DiffCase.DATA);
             if (in.op == Op.FXSAVE) {
-                c.ignored.add(new int[] {at + 6, at + 24});
                 c.ignored.add(new int[] {at + 28, at + 32});
-            } else if (in.op == Op.X87 && (in.aux == 0x16 || in.aux == 0x56)) {
-                c.ignored.add(new int[] {at + 12, at + 28});
+            }
+            if (!DifferentialTest.HOST_KEEPS_POINTERS_AS_AMD) {
+                if (in.op == Op.FXSAVE) {
+                    c.ignored.add(new int[] {at + 6, at + 24});
+                } else if (in.op == Op.X87 && (in.aux == 0x16 || in.aux == 0x56)) {
+                    c.ignored.add(in.size == 2 ? new int[] {at + 6, at + 14} : new int[] {at + 12, at + 28});
+                }
             }
         }
         return c;
@@ -462,6 +483,164 @@ final class CaseGenerator {
             default:
                 break;
         }
+    }
+
+    /**
+     * FBLD and FBSTP: most of the time a valid packed decimal in memory (FBLD) and an ST(0) within
+     * the 18 digits (FBSTP), otherwise whatever was there.
+     */
+    private void bcdOperands(Insn in, DiffCase.State s, long address) {
+        if (rng.nextInt(4) == 0) {
+            return;
+        }
+        if (in.aux == 0x74) {
+            long off = address - DiffCase.DATA;
+            if (off < 0 || off + 10 > DiffCase.DATA_SIZE) {
+                return;
+            }
+            int digits = 1 + rng.nextInt(18);
+            for (int i = 0; i < 9; i++) {
+                int lo = 2 * i < digits ? rng.nextInt(10) : 0;
+                int hi = 2 * i + 1 < digits ? rng.nextInt(10) : 0;
+                s.data[(int) off + i] = (byte) (lo | hi << 4);
+            }
+            s.data[(int) off + 9] = (byte) (rng.nextBoolean() ? 0x80 : 0);
+            return;
+        }
+        ByteBuffer fx = s.fxBuffer();
+        int top = (fx.getShort(2) >> 11) & 7;
+        fx.put(4, (byte) (fx.get(4) | 1 << top));
+        double v = Math.scalb(rng.nextDouble() + 0.5, rng.nextInt(62) - 2) * (rng.nextBoolean() ? -1 : 1);
+        if (rng.nextInt(8) == 0) {
+            v = (rng.nextBoolean() ? 1 : -1) * (rng.nextBoolean() ? 999_999_999_999_999_999.0 : 1e18);
+        }
+        long bits = Double.doubleToRawLongBits(v);
+        int exp = (int) ((bits >>> 52) & 0x7FF) - 1023 + 16383;
+        long mant = (1L << 63) | ((bits & 0xF_FFFF_FFFF_FFFFL) << 11) | rng.nextInt(2048);
+        fx.putLong(32, mant);
+        fx.putShort(40, (short) (exp | (bits < 0 ? 0x8000 : 0)));
+    }
+
+    /**
+     * Instructions that set the x87 pointers (FIP, FCS, FOP, and FDP, FDS for the memory ones):
+     * FCHS, FADD ST, ST(1), FSIN, FLD m64 [rsp], FADD m64 [rsp + 8], FLD m64 gs:[rsp], FIMUL m16 [rsp].
+     */
+    private static final byte[][] X87_BEFORE = {
+        {(byte) 0xD9, (byte) 0xE0}, {(byte) 0xD8, (byte) 0xC1}, {(byte) 0xD9, (byte) 0xFE}, {(byte) 0xDD, 0x04, 0x24},
+        {(byte) 0xDC, 0x44, 0x24, 0x08}, {0x65, (byte) 0xDD, 0x04, 0x24}, {(byte) 0xDE, 0x0C, 0x24}};
+
+    /** FXAM, FTST, FCOM/FUCOM/FCOMI/FUCOMI (and popping forms) of registers, FCMOVcc. */
+    static boolean compareOrClassify(Insn in) {
+        if (in.op != Op.X87 || (in.aux & 8) == 0) {
+            return false;
+        }
+        int esc = in.aux >> 4;
+        int r = in.aux & 7;
+        return esc == 1 && (in.cond == 0xE4 || in.cond == 0xE5) || esc == 0 && (r == 2 || r == 3)
+                || esc == 2 && r <= 3 || esc == 3 && (r <= 3 || r == 5 || r == 6) || esc == 5 && (r == 4 || r == 5)
+                || esc == 7 && (r == 5 || r == 6) || esc == 6 && in.cond == 0xD9 || esc == 2 && in.cond == 0xE9;
+    }
+
+    /** True for the x87 instructions whose operands {@link #x87Operands} chooses. */
+    static boolean transcendental(Insn in) {
+        if (in.op != Op.X87 || in.aux != 0x1E && in.aux != 0x1F) {
+            return false;
+        }
+        switch (in.cond) {
+            case 0xF0: case 0xF1: case 0xF2: case 0xF3: case 0xF9: case 0xFB: case 0xFE: case 0xFF:
+            case 0xF5: case 0xF8: case 0xFC: case 0xFD: case 0xF4:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /**
+     * ST(0) and ST(1) for the transcendental and remaining arithmetic instructions (F2XM1, FYL2X,
+     * FYL2XP1, FPATAN, FSIN, FCOS, FSINCOS, FPTAN, FPREM, FPREM1, FRNDINT, FSCALE, FXTRACT): mostly
+     * within the instruction's domain with any exponent, often an edge (zeros, infinities, NaNs,
+     * denormals, unnormals, +-1, powers of two, the ends of the domain).
+     */
+    private void x87Operands(Insn in, DiffCase.State s) {
+        if (compareOrClassify(in)) {
+            // FXAM, FTST and the register compares: edge values in every register half the time.
+            if (rng.nextBoolean()) {
+                ByteBuffer fx = s.fxBuffer();
+                for (int i = 0; i < 8; i++) {
+                    long[] v = rng.nextInt(3) == 0 ? x87Operand(0x100, 0) : X87_EDGES[rng.nextInt(X87_EDGES.length)];
+                    fx.putLong(32 + 16 * i, v[0]);
+                    fx.putShort(40 + 16 * i, (short) v[1]);
+                }
+            }
+            return;
+        }
+        if (!transcendental(in)) {
+            return;
+        }
+        ByteBuffer fx = s.fxBuffer();
+        int top = (fx.getShort(2) >> 11) & 7;
+        int tags = fx.get(4) & 0xFF;
+        if (rng.nextInt(8) != 0) {
+            // Usually both operands present and, for the pushing forms, room to push.
+            tags |= 1 << top | 1 << ((top + 1) & 7);
+            if (rng.nextInt(4) != 0) {
+                tags &= ~(1 << ((top + 7) & 7));
+            }
+            fx.put(4, (byte) tags);
+        }
+        for (int i = 0; i < 2; i++) {
+            long[] v = x87Operand(in.cond, i);
+            fx.putLong(32 + 16 * i, v[0]);
+            fx.putShort(40 + 16 * i, (short) v[1]);
+        }
+    }
+
+    private static final long[][] X87_EDGES = {
+        {0, 0}, {0, 0x8000}, {1L << 63, 0x7FFF}, {1L << 63, 0xFFFF}, {0xC000_0000_0000_0000L, 0xFFFF},
+        {0xC000_0000_1234_0000L, 0x7FFF}, {0x8000_0000_0000_5678L, 0x7FFF}, {0x0000_0000_0000_0001L, 0},
+        {0x0000_1234_5678_9ABCL, 0x8000}, {0x8000_0000_0000_0000L, 0}, {0x4000_0000_0000_0000L, 0x3FFF},
+        {1L << 63, 0x3FFF}, {1L << 63, 0xBFFF}, {1L << 63, 0x3FFE}, {1L << 63, 0x4000}, {0x8000_0000_0000_0001L, 0x3FFF},
+        {0xFFFF_FFFF_FFFF_FFFFL, 0x3FFE}, {0xFFFF_FFFF_FFFF_FFFFL, 0xBFFE}, {1L << 63, 0x403E}, {0xFFFF_FFFF_FFFF_FFFFL, 0x403D},
+        {0xFFFF_FFFF_FFFF_FFFFL, 0xC03D}, {0xC90F_DAA2_2168_C235L, 0x4000}, {0xC90F_DAA2_2168_C234L, 0x3FFF},
+        {0xC90F_DAA2_2168_C235L, 0x3FFE}, {1L << 63, 0x7FFE}, {0xFFFF_FFFF_FFFF_FFFFL, 0x7FFE}, {1L << 63, 0x0001},
+        {1L << 63, 0x3FBF}, {1L << 63, 0x4005}, {0xB504_F333_F9DE_6484L, 0x3FFE}, {0x95F6_1998_0C43_36F7L, 0xBFFD},
+        {1L << 63, 0xBFFE}, {0xC000_0000_0000_0000L, 0x3FFF}, {0xA000_0000_0000_0000L, 0x4002}};
+
+    /** One operand: {significand, sign and exponent}. */
+    private long[] x87Operand(int modrm, int which) {
+        if (rng.nextInt(4) == 0) {
+            return X87_EDGES[rng.nextInt(X87_EDGES.length)].clone();
+        }
+        long m = rng.nextLong() | Long.MIN_VALUE;
+        int sign = rng.nextBoolean() ? 0x8000 : 0;
+        int e;
+        switch (which == 0 ? modrm : 0x100) {
+            case 0xF0: // F2XM1: |x| < 1
+                e = 0x3FFE - (rng.nextInt(4) == 0 ? rng.nextInt(200) : rng.nextInt(20));
+                break;
+            case 0xF9: // FYL2XP1: |x| < 1 - sqrt(2)/2, sometimes beyond
+                e = 0x3FFD - (rng.nextInt(4) == 0 ? rng.nextInt(200) : rng.nextInt(20)) + (rng.nextInt(8) == 0 ? 2 : 0);
+                break;
+            case 0xF1: // FYL2X: x > 0, near 1 as often as not
+                sign = rng.nextInt(16) == 0 ? 0x8000 : 0;
+                if (rng.nextBoolean()) {
+                    e = rng.nextBoolean() ? 0x3FFF : 0x3FFE;
+                    m = rng.nextBoolean() ? Long.MIN_VALUE | rng.nextInt(1 << 20) : -1L - rng.nextInt(1 << 20);
+                } else {
+                    e = 0x3FFF + rng.nextInt(400) - 200;
+                }
+                break;
+            case 0xFE: case 0xFF: case 0xF2: case 0xFB: // trigonometric: |x| < 2^63, sometimes beyond
+                e = 0x3FFF + rng.nextInt(70) - (rng.nextInt(4) == 0 ? 80 : 4);
+                break;
+            default: // FPATAN, FPREM, FSCALE ... and every ST(1)
+                e = 0x3FFF + (rng.nextInt(4) == 0 ? rng.nextInt(4000) - 2000 : rng.nextInt(80) - 40);
+                if (modrm == 0xFD && which == 1) {
+                    e = 0x3FFF + rng.nextInt(16); // FSCALE: a scale that keeps the result finite, mostly
+                }
+                break;
+        }
+        return new long[] {m, sign | e};
     }
 
     /** Memory an instruction uses implicitly: return addresses, flag images, IRET frames. */

@@ -41,6 +41,13 @@ final class DiffCase {
         long faultAddress;
         long rip;
         State state = new State();
+        /**
+         * On the model: how close (in units in the last place) the exact value of a transcendental
+         * result lay to a rounding boundary; +infinity when there was none.
+         */
+        double roundingMargin = Double.POSITIVE_INFINITY;
+        /** Likewise, how close such an exact value lay to a representable value (C1 is then a close call). */
+        double representableMargin = Double.POSITIVE_INFINITY;
 
         boolean completed() {
             return trap == -1;
@@ -54,10 +61,7 @@ final class DiffCase {
     final long undefinedFlags;
     /** Registers whose final value the manuals leave undefined (bit per GPR). */
     final int undefinedRegs;
-    /**
-     * Memory ranges [from, to) not compared, as offsets into the data: the x87 last-instruction
-     * pointers (FIP/FDP/FOP, which the model does not keep) and MXCSR_MASK (the host's is its own).
-     */
+    /** Memory ranges [from, to) not compared, as offsets into the data: MXCSR_MASK (the host's is its own). */
     final java.util.List<int[]> ignored = new java.util.ArrayList<>();
     /** Human-readable description for failure messages. */
     final String description;

@@ -65,6 +65,26 @@ class DifferentialTest {
     /** The host's CPU features (from /proc/cpuinfo): forms the host lacks cannot be compared. */
     static final Set<String> HOST_FLAGS = hostFlags();
 
+    /**
+     * The model keeps the x87 last-instruction pointers as AMD processors do (FXSAVE stores them
+     * only while an exception is pending; FNSTENV stores the code and data selectors): on another
+     * vendor's host those bytes are the host's own and are not compared.
+     */
+    static final boolean HOST_KEEPS_POINTERS_AS_AMD = hostVendor().equals("AuthenticAMD");
+
+    static String hostVendor() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("vendor_id")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException e) {
+            // not Linux
+        }
+        return "";
+    }
+
     static Set<String> hostFlags() {
         try {
             for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
@@ -221,13 +241,13 @@ class DifferentialTest {
                     m.state.rflags & mask, c.in.rflags & mask, c.undefinedFlags));
         }
         if (h.completed()) {
-            compareFpu(c, h.state, m.state, sb);
+            compareFpu(c, h.state, m.state, m, sb);
         }
         for (int i = 0; i < DiffCase.DATA_SIZE; i++) {
             if (h.state.data[i] != m.state.data[i] && !ignored(c, i)) {
                 int from = i & ~7;
                 sb.append(String.format("memory at %x (byte %x%s): host %016x model %016x; ", DiffCase.DATA + from, DiffCase.DATA + i,
-                        c.ignored.isEmpty() ? "" : ", operand at " + Long.toHexString(DiffCase.DATA + c.ignored.get(0)[0] - (c.form.startsWith("FX") ? 6 : 12)),
+                        c.ignored.isEmpty() ? "" : ", operand at " + Long.toHexString(DiffCase.DATA + c.ignored.get(0)[0] - (c.form.startsWith("FX") ? 28 : 12)),
                         ByteBuffer.wrap(h.state.data, from, 8).order(ByteOrder.LITTLE_ENDIAN).getLong(),
                         ByteBuffer.wrap(m.state.data, from, 8).order(ByteOrder.LITTLE_ENDIAN).getLong()));
                 break;
@@ -248,7 +268,37 @@ class DifferentialTest {
         return false;
     }
 
-    private static void compareFpu(DiffCase c, DiffCase.State h, DiffCase.State m, StringBuilder sb) {
+    /**
+     * The host's x87 transcendental results are not always correctly rounded: when the exact value
+     * lies within this many units in the last place of a rounding boundary, the host may round
+     * the other way (an AMD EPYC was seen to, up to 0.11 ulp away). There, and only there, a
+     * result one unit in the last place away from the model's (and its C1) is the host's; and
+     * when the exact value lies that close to a representable value, the host's C1 (rounded up
+     * or not) is its own.
+     */
+    static final double HOST_ROUNDING_SLACK = 0.25;
+
+    /** Cases whose results were accepted one unit in the last place apart (see {@link #HOST_ROUNDING_SLACK}). */
+    static final java.util.concurrent.atomic.AtomicInteger roundedOtherWay = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Adjacent 80-bit values of one sign (the next significand, or across a binade). */
+    static boolean oneUlpApart(long am, int ae, long bm, int be) {
+        if (((ae ^ be) & 0x8000) != 0) {
+            return false;
+        }
+        java.math.BigInteger a = java.math.BigInteger.valueOf(ae & 0x7FFF).shiftLeft(64).add(Float80.mag(am));
+        java.math.BigInteger b = java.math.BigInteger.valueOf(be & 0x7FFF).shiftLeft(64).add(Float80.mag(bm));
+        java.math.BigInteger d = a.subtract(b).abs();
+        if (d.equals(java.math.BigInteger.ONE)) {
+            return true;
+        }
+        // 1.111...1 * 2^k and 1.000...0 * 2^(k+1)
+        long lo = a.compareTo(b) < 0 ? am : bm;
+        long hi = a.compareTo(b) < 0 ? bm : am;
+        return lo == -1L && hi == Long.MIN_VALUE && Math.abs((ae & 0x7FFF) - (be & 0x7FFF)) == 1;
+    }
+
+    private static void compareFpu(DiffCase c, DiffCase.State h, DiffCase.State m, DiffCase.Outcome model, StringBuilder sb) {
         ByteBuffer hf = h.fxBuffer();
         ByteBuffer mf = m.fxBuffer();
         int hcw = hf.getShort(0) & 0xFFFF;
@@ -261,16 +311,14 @@ class DifferentialTest {
         int swMask = 0x3800 | X87_STATUS_COMPARED;
         if (comparesCondition(c)) {
             swMask |= 0x4500;
+        } else if (setsC2(c)) {
+            swMask |= 0x0400;
         }
-        if ((hsw & swMask) != (msw & swMask)) {
-            sb.append(String.format("FSW host %x model %x; ", hsw, msw));
-        }
+        boolean slack = model.roundingMargin < HOST_ROUNDING_SLACK;
         int htw = hf.get(4) & 0xFF;
-        int mtw = mf.get(4) & 0xFF;
-        if (htw != mtw) {
-            sb.append(String.format("FTW host %x model %x; ", htw, mtw));
-        }
         int top = (hsw >> 11) & 7;
+        boolean otherWay = false;
+        StringBuilder st = new StringBuilder();
         for (int i = 0; i < 8; i++) {
             if ((htw & (1 << ((top + i) & 7))) == 0) {
                 continue;
@@ -280,7 +328,35 @@ class DifferentialTest {
             int he = hf.getShort(40 + 16 * i) & 0xFFFF;
             int me = mf.getShort(40 + 16 * i) & 0xFFFF;
             if (hm != mm || he != me) {
-                sb.append(String.format("ST(%d) host %04x:%016x model %04x:%016x; ", i, he, hm, me, mm));
+                if (slack && oneUlpApart(hm, he, mm, me)) {
+                    otherWay = true;
+                    continue;
+                }
+                st.append(String.format("ST(%d) host %04x:%016x model %04x:%016x; ", i, he, hm, me, mm));
+            }
+        }
+        if (otherWay || model.representableMargin < HOST_ROUNDING_SLACK) {
+            swMask &= ~0x200; // C1 tells which way the host rounded, or on which side of the result it saw the value
+        }
+        if ((hsw & swMask) != (msw & swMask)) {
+            sb.append(String.format("FSW host %x model %x; ", hsw, msw));
+        }
+        int mtw = mf.get(4) & 0xFF;
+        if (htw != mtw) {
+            sb.append(String.format("FTW host %x model %x; ", htw, mtw));
+        }
+        sb.append(st);
+        if (otherWay && st.length() == 0 && sb.length() == 0) {
+            roundedOtherWay.incrementAndGet();
+        }
+        if ((hsw & 0x80) != 0 && HOST_KEEPS_POINTERS_AS_AMD) {
+            // An exception pending: the host's FXSAVE stored the last-instruction pointers (32-bit
+            // layout), the model's image holds them in the 64-bit layout.
+            int hop = hf.getShort(6) & 0x7FF;
+            int mop = mf.getShort(6) & 0x7FF;
+            if (hop != mop || hf.getInt(8) != mf.getInt(8) || hf.getInt(16) != mf.getInt(16)) {
+                sb.append(String.format("FOP/FIP/FDP host %x/%x/%x model %x/%x/%x; ", hop, hf.getInt(8), hf.getInt(16), mop,
+                        mf.getInt(8), mf.getInt(16)));
             }
         }
         int hmx = hf.getInt(24);
@@ -309,7 +385,14 @@ class DifferentialTest {
         String f = c.form;
         return f.startsWith("X87 D8/2") || f.startsWith("X87 D8/3") || f.startsWith("X87 DC/2") || f.startsWith("X87 DC/3")
                 || f.startsWith("X87 DD/4r") || f.startsWith("X87 DD/5r") || f.startsWith("X87 DE/3r") || f.startsWith("X87 DA/5r")
-                || f.startsWith("X87 D9/4r");
+                || f.startsWith("X87 D9/4r") || f.equals("X87 D9/7r F8") || f.equals("X87 D9/6r F5")
+                || f.startsWith("X87 DC/2r") || f.startsWith("X87 DC/3r") || f.startsWith("X87 DE/2r");
+    }
+
+    /** FSIN, FCOS, FSINCOS, FPTAN (C2: out of range) and FPREM, FPREM1 (C0, C1, C3: quotient bits, C2: partial). */
+    private static boolean setsC2(DiffCase c) {
+        String f = c.form;
+        return f.equals("X87 D9/7r FE") || f.equals("X87 D9/7r FF") || f.equals("X87 D9/7r FB") || f.equals("X87 D9/6r F2");
     }
 
     static String trapName(int trap) {

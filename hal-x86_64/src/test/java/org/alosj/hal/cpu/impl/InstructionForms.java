@@ -74,7 +74,10 @@ final class InstructionForms {
                 int esc = in.aux >> 4;
                 boolean reg = (in.aux & 8) != 0;
                 k.append(String.format(" %02X/%d%s", 0xD8 + esc, in.aux & 7, reg ? "r" : "m"));
-                if (reg && (esc == 1 && (in.aux & 7) >= 2 || esc == 3 && (in.aux & 7) == 4
+                if (!reg && in.size == 2) {
+                    k.append(" o16"); // the 16-bit environment images
+                }
+                if (reg && (esc == 1 && (in.aux & 7) >= 2 && (in.aux & 7) != 3 || esc == 3 && (in.aux & 7) == 4
                         || esc == 6 && (in.aux & 7) == 3 || esc == 7 && (in.aux & 7) == 4)) {
                     k.append(String.format(" %02X", in.cond));
                 }

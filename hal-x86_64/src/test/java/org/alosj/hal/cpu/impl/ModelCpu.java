@@ -77,8 +77,13 @@ final class ModelCpu {
         cpu.setGsBase(DiffCase.GS_BASE);
         cpu.setRip(DiffCase.CODE);
         trap = -1;
+        Transcendental transcendental = ((X86Core) cpu).x87.transcendental;
+        transcendental.closestMargin = Double.POSITIVE_INFINITY;
+        transcendental.closestToRepresentable = Double.POSITIVE_INFINITY;
         RunExit exit = cpu.run(100_000);
         DiffCase.Outcome o = new DiffCase.Outcome();
+        o.roundingMargin = transcendental.closestMargin;
+        o.representableMargin = transcendental.closestToRepresentable;
         long end = DiffCase.CODE + c.code.length;
         if (exit == RunExit.TRAP && trap == Vector.UD && trapRip == end) {
             o.trap = -1;
