@@ -13,7 +13,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -76,8 +75,6 @@ class UserlandOnAlosTest {
                 .map(c -> DynamicTest.dynamicTest(c.name(), () -> check(c)));
     }
 
-    @Disabled("fpprint dies with SIGILL on ALOS/J in its long double libm part: musl's exp2l (from expl and powl)"
-            + " executes f2xm1 (D9 F0), an x87 instruction the CPU model does not implement yet; another developer adds it")
     @Test
     void fpprint() {
         check(theCase("fpprint"));
