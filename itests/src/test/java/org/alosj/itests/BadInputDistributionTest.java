@@ -170,14 +170,17 @@ class BadInputDistributionTest {
             ? "ran" : null;
     }
 
+    private static final Pattern KILLED = Pattern.compile("(Segmentation fault|Illegal instruction|Bus error"
+            + "|Floating point exception|Aborted|Bad system call|Killed|Trace/breakpoint trap|Killed by signal \\d+)");
+
     /** What one exec of a mutant gave: ENOEXEC, ran (hello's output, status 0), killed (by a signal), or null. */
     private static String outcome(String seen, String file) {
         if (seen.contains("exec: /mnt/" + file + ": Exec format error")) {
             return "ENOEXEC";
         }
-        Matcher status = Pattern.compile("/mnt/" + file + ": exit status (\\d+)").matcher(seen);
-        if (status.find()) {
-            return Integer.parseInt(status.group(1)) > 128 ? "killed" : null;
+        // exec reports a program a signal killed as a shell does ("Segmentation fault (core dumped)").
+        if (KILLED.matcher(seen).find()) {
+            return "killed";
         }
         return seen.contains("argv[0]=" + file + "\nargv[1]=mutant\n") ? "ran" : null;
     }

@@ -120,6 +120,7 @@ public final class ProgramCommands {
             case Signals.SIGBUS: return "Bus error";
             case Signals.SIGSYS: return "Bad system call";
             case Signals.SIGQUIT: return "Quit";
+            case Signals.SIGTRAP: return "Trace/breakpoint trap";
             default: return "Killed by signal " + sig + " (SIG" + Signals.name(sig) + ")";
         }
     }

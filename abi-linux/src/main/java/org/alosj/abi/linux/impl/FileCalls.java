@@ -307,8 +307,7 @@ final class FileCalls {
             String p = t.memory().readString(a.a1(), PATH_MAX);
             String resolved = p.isEmpty() && (a.i3() & AT_EMPTY_PATH) != 0 ? vfsFile(t, a.i0(), SysError.EBADF).path()
                     : resolve(t, a.i0(), p);
-            String exe = procExe(t, resolved);
-            abi.execveWith(t, exe != null ? exe : resolved, a.a2(), a.a3());
+            abi.execveWith(t, resolved, a.a2(), a.a3());
         } catch (SysError e) {
             t.cpu().setReg(org.alosj.hal.cpu.Reg.RAX, -e.errno());
         }
@@ -508,8 +507,8 @@ final class FileCalls {
     }
 
     /**
-     * The image a process runs, for the magic links /proc/self/exe and /proc/PID/exe (there is no
-     * procfs yet): null for any other path. busybox reads the link, and execs itself through it to
+     * The image a process runs, for /proc/self/exe and /proc/PID/exe when no /proc is mounted:
+     * null for any other path. busybox reads the link, and execs itself through it to
      * run an applet, or a script that execve called ENOEXEC.
      */
     static String procExe(Task t, String path) {
@@ -520,8 +519,16 @@ final class FileCalls {
         if (size <= 0) {
             throw new SysError(SysError.EINVAL);
         }
-        String exe = procExe(t, path);
-        String target = exe != null ? exe : t.fs().readlink(path);
+        String target;
+        try {
+            target = t.fs().readlink(path);
+        } catch (FsException e) {
+            String exe = procExe(t, path);
+            if (exe == null || e.errno() != org.alosj.kernel.fs.Errno.ENOENT) {
+                throw e;
+            }
+            target = exe;
+        }
         byte[] b = target.getBytes(StandardCharsets.UTF_8);
         int n = (int) Math.min(b.length, size);
         t.memory().write(buf, b, 0, n);

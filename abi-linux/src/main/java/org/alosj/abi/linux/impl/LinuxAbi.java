@@ -243,12 +243,27 @@ public final class LinuxAbi implements Abi {
         Cpu cpu = t.cpu();
         try {
             String p = t.memory().readString(path, 4096);
-            String exe = FileCalls.procExe(t, p);
             List<String> args = t.memory().readStringArray(argv, 2 * 1024 * 1024);
             List<String> env = t.memory().readStringArray(envp, 2 * 1024 * 1024);
-            t.execve(exe != null ? exe : p, args, env);
+            execveOrOwnImage(t, p, args, env);
         } catch (SysError e) {
             cpu.setReg(Reg.RAX, -e.errno());
+        }
+    }
+
+    /**
+     * execve; without a /proc (the VFS has none mounted) /proc/self/exe still names the
+     * process's own image, which busybox execs to run an applet.
+     */
+    static void execveOrOwnImage(Task t, String path, List<String> args, List<String> env) throws SysError {
+        try {
+            t.execve(path, args, env);
+        } catch (SysError e) {
+            String exe = FileCalls.procExe(t, path);
+            if (exe == null || e.errno() != SysError.ENOENT) {
+                throw e;
+            }
+            t.execve(exe, args, env);
         }
     }
 
@@ -257,7 +272,7 @@ public final class LinuxAbi implements Abi {
         try {
             List<String> args = t.memory().readStringArray(argv, 2 * 1024 * 1024);
             List<String> env = t.memory().readStringArray(envp, 2 * 1024 * 1024);
-            t.execve(path, args, env);
+            execveOrOwnImage(t, path, args, env);
         } catch (SysError e) {
             cpu.setReg(Reg.RAX, -e.errno());
         }
