@@ -37,9 +37,11 @@ qemu() {
 }
 
 alos() {
+  # Gogo expands $NAME inside double quotes: the loop's own variables are escaped for it.
+  local gogo_loop="${loop//\$/\\\$}"
   "$root/alos" -netdev hub,id=n0 -device pcnet,netdev=n0 -serial none -c "exec /bin/getpid-bench $getpid_n;
       exec /bin/pipe-bench $pipe_n $pipe_mib; exec /bin/forkexec-bench $fork_n hello;
-      time { exec /bin/busybox sh -c \"$loop\" }" 2>&1 | sed -E 's/^elapsed ([0-9.]+) ms/loop \1/'
+      time { exec /bin/busybox sh -c \"$gogo_loop\" }" 2>&1 | sed -E 's/^elapsed ([0-9.]+) ms/loop \1/'
 }
 
 declare -A n q a
