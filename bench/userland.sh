@@ -7,7 +7,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="$root/userland/target/bin"
-getpid_n="${1:-200000}"; pipe_n="${2:-2000}"; pipe_mib="${3:-64}"; fork_n="${4:-50}"; loop_n="${5:-1000}"
+getpid_n="${1:-1000000}"; pipe_n="${2:-20000}"; pipe_mib="${3:-64}"; fork_n="${4:-1000}"; loop_n="${5:-1000}"
 [ -x "$bin/getpid-bench" ] || { echo "bench/userland.sh: no userland programs (mvn package with musl-tools)" >&2; exit 1; }
 busybox=/bin/busybox
 loop="i=0; while [ \$i -lt $loop_n ]; do i=\$((i+1)); done"
@@ -51,11 +51,12 @@ if command -v qemu-x86_64 >/dev/null; then
 fi
 while read -r k v u; do a[$k]="$v $u"; done < <(alos | figures)
 
+# The last column is ALOS/J's time over native's (for throughput: native's rate over ALOS/J's).
 printf '%-16s %16s %16s %16s %10s\n' benchmark native qemu-x86_64 ALOS/J ALOS/native
 for k in getpid pipe-round-trip pipe-throughput fork-exec-wait busybox-loop; do
   nv=${n[$k]:-?}; qv=${q[$k]:-n/a}; av=${a[$k]:-?}
   ratio=$(awk -v x="${av%% *}" -v y="${nv%% *}" -v k="$k" 'BEGIN { if (y + 0 == 0 || x + 0 == 0) print "?";
-      else if (k == "pipe-throughput") printf "%.1fx slower\n", y / x; else printf "%.1fx\n", x / y }')
+      else if (k == "pipe-throughput") printf "%.1fx\n", y / x; else printf "%.1fx\n", x / y }')
   printf '%-16s %16s %16s %16s %10s\n' "$k" "$nv" "$qv" "$av" "$ratio"
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -94,6 +94,63 @@ final class AddressSpace {
     volatile int tlbGeneration;
     /** Bumped when frames leave the address space: decoded code of the process may be stale. */
     volatile int codeGeneration;
+    /** The frames each recent generation took out (oldest first), for the CPUs to forget precisely. */
+    private final java.util.ArrayDeque<long[]> codeLog = new java.util.ArrayDeque<>();
+    private static final int CODE_LOG_GENERATIONS = 64;
+    private static final int CODE_LOG_FRAMES = 4096;
+
+    /** Ends a generation in which {@code gone} frames left the address space. Caller holds the lock. */
+    private void framesLeft(List<Long> gone) {
+        codeGeneration++;
+        long[] entry = new long[gone.size() + 1];
+        entry[0] = codeGeneration;
+        for (int i = 0; i < gone.size(); i++) {
+            entry[i + 1] = gone.get(i);
+        }
+        codeLog.addLast(entry);
+        while (codeLog.size() > CODE_LOG_GENERATIONS) {
+            codeLog.removeFirst();
+        }
+    }
+
+    /**
+     * The frames that left since generation {@code seen}, or null when the log no longer
+     * reaches back that far (or holds too many): then every decoded page must go.
+     */
+    synchronized long[] framesLeftSince(int seen) {
+        if (seen == codeGeneration) {
+            return new long[0];
+        }
+        long[] first = codeLog.peekFirst();
+        if (first == null || first[0] > seen + 1) {
+            return null;
+        }
+        int count = 0;
+        for (long[] e : codeLog) {
+            if (e[0] > seen) {
+                count += e.length - 1;
+            }
+        }
+        if (count > CODE_LOG_FRAMES) {
+            return null;
+        }
+        long[] out = new long[count];
+        int at = 0;
+        for (long[] e : codeLog) {
+            if (e[0] > seen) {
+                System.arraycopy(e, 1, out, at, e.length - 1);
+                at += e.length - 1;
+            }
+        }
+        return out;
+    }
+
+    /** Every frame mapped now (exec: the CPU forgets what it decoded from them). */
+    synchronized long[] residentFrames() {
+        List<Long> out = new ArrayList<>();
+        forEachPage(0, USER_END, (va, ea, e) -> out.add(e & ADDRESS));
+        return out.stream().mapToLong(Long::longValue).toArray();
+    }
 
     AddressSpace(UserFrames frames, long kernelPdpt) throws OutOfMemory {
         this.frames = frames;
@@ -214,13 +271,15 @@ final class AddressSpace {
         for (Long k : gone) {
             vmas.remove(k);
         }
+        List<Long> left = new ArrayList<>();
         forEachPage(start, end, (va, ea, e) -> {
             bus.writeLong(ea, 0);
             frames.release(e & ADDRESS);
+            left.add(e & ADDRESS);
             resident--;
         });
         tlbGeneration++;
-        codeGeneration++;
+        framesLeft(left);
     }
 
     private void splitAt(long at) {
@@ -358,6 +417,7 @@ final class AddressSpace {
                     bus.write(copy, buf, 0, buf.length);
                     bus.writeLong(ea, copy | leafBits(v.prot));
                     frames.release(pa);
+                    framesLeft(List.of(pa));
                 }
             } else {
                 // A stale TLB entry, or a PROT_NONE page made accessible again.
@@ -477,6 +537,7 @@ final class AddressSpace {
             bus.write(copy, buf, 0, buf.length);
             bus.writeLong(ea, copy | leafBits(v.prot));
             frames.release(pa);
+            framesLeft(List.of(pa));
             tlbGeneration++;
             pa = copy;
         }
@@ -550,8 +611,8 @@ final class AddressSpace {
         for (long[] m : moved) {
             bus.writeLong(entry(m[0], true), m[1]);
         }
+        // The frames stay (at new addresses): code decoded at the old ones is unreachable.
         tlbGeneration++;
-        codeGeneration++;
         if (first == null) {
             throw new IllegalStateException("mremap of an unmapped range");
         }

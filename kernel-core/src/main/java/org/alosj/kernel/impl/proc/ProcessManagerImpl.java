@@ -323,7 +323,8 @@ public final class ProcessManagerImpl implements ProcessManager {
         if (old != null) {
             old.release();
         }
-        t.switchAddressSpace(as);
+        // A new CPU: it has decoded nothing yet.
+        t.switchAddressSpace(as, null);
         String path = image.path();
         String base = path.substring(path.lastIndexOf('/') + 1);
         p.name = base.length() > 15 ? base.substring(0, 15) : base;
@@ -359,9 +360,10 @@ public final class ProcessManagerImpl implements ProcessManager {
             }
         }
         AddressSpaceRef old = p.memory;
+        long[] oldFrames = old.space.residentFrames();
         p.memory = new AddressSpaceRef(as);
         old.release();
-        t.switchAddressSpace(as);
+        t.switchAddressSpace(as, oldFrames);
         p.files.closeOnExec();
         SignalAction[] fresh = ProcessImpl.defaultActions();
         for (int s = 1; s <= Signals.NSIG; s++) {

@@ -174,17 +174,34 @@ final class TaskImpl implements Task, Runnable {
             cpu.flushTlb();
         }
         if (as.codeGeneration != seenCodeGeneration) {
-            seenCodeGeneration = as.codeGeneration;
-            cpu.invalidateCode(0, kernel.ramTop());
+            int now = as.codeGeneration;
+            forget(as.framesLeftSince(seenCodeGeneration));
+            seenCodeGeneration = now;
         }
     }
 
-    /** After exec or a new address space: everything the CPU caches of the old one goes. */
-    void switchAddressSpace(AddressSpace as) {
+    /** Drops decoded code of frames that left the address space (all of it when null). */
+    private void forget(long[] frames) {
+        if (frames == null) {
+            cpu.invalidateCode(0, kernel.ramTop());
+            return;
+        }
+        for (long pa : frames) {
+            cpu.invalidateCode(pa, AddressSpace.PAGE);
+        }
+    }
+
+    /**
+     * After exec: the CPU runs {@code as}, and forgets the TLB and the code it decoded from the
+     * frames of {@code old} (null for a new CPU, which has decoded nothing).
+     */
+    void switchAddressSpace(AddressSpace as, long[] oldFrames) {
         cpu.setCr(3, as.pml4);
         seenTlbGeneration = as.tlbGeneration;
         seenCodeGeneration = as.codeGeneration;
-        cpu.invalidateCode(0, kernel.ramTop());
+        if (oldFrames != null) {
+            forget(oldFrames);
+        }
     }
 
     private TrapHandler.Resume onTrap(Cpu c, TrapFrame f) {
