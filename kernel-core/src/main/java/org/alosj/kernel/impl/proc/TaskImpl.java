@@ -359,7 +359,7 @@ final class TaskImpl implements Task, Runnable {
                 }
                 int sig = Long.numberOfTrailingZeros(ready) + 1;
                 if (set.compareAndSet(p, p & ~Signals.bit(sig))) {
-                    SigInfo info = kernel.takeSignalInfo(this, sig, set == pending);
+                    SigInfo info = kernel.signals.takeSignalInfo(this, sig, set == pending);
                     return info;
                 }
             }
@@ -387,7 +387,7 @@ final class TaskImpl implements Task, Runnable {
                     case CONTINUE:
                         continue;
                     case STOP:
-                        kernel.stop(this, sig);
+                        kernel.signals.stop(this, sig);
                         continue;
                     default:
                         if (faultRip != 0 && info == lastFault) {
@@ -910,12 +910,12 @@ final class TaskImpl implements Task, Runnable {
 
     @Override
     public void kill(int pid, int signal) throws SysError {
-        kernel.kill(process, pid, signal);
+        kernel.signals.kill(process, pid, signal);
     }
 
     @Override
     public void killThread(int tgid, int tid, int signal) throws SysError {
-        kernel.killThread(process, tgid, tid, signal);
+        kernel.signals.killThread(process, tgid, tid, signal);
     }
 
     @Override

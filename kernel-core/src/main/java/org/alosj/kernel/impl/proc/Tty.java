@@ -173,7 +173,7 @@ final class Tty {
             }
         }
         if (sig != 0) {
-            kernel.signalGroup(foregroundGroup, sig);
+            kernel.signals.signalGroup(foregroundGroup, sig);
         }
     }
 
@@ -356,7 +356,7 @@ final class Tty {
                 byte[] w = task.memory().read(arg, 8);
                 rows = (w[0] & 0xFF) | (w[1] & 0xFF) << 8;
                 columns = (w[2] & 0xFF) | (w[3] & 0xFF) << 8;
-                kernel.signalGroup(foregroundGroup, Signals.SIGWINCH);
+                kernel.signals.signalGroup(foregroundGroup, Signals.SIGWINCH);
                 return 0;
             }
             case TIOCGPGRP:
