@@ -103,10 +103,14 @@ class VirtioBlkTest {
                         return data;
                     }));
                 }
-                byte[] file = null;
+                // Every writer done before the image is read: a writer still running has not written yet.
+                List<byte[]> written = new ArrayList<>();
+                for (Future<byte[]> w : writes) {
+                    written.add(w.get());
+                }
+                byte[] file = Files.readAllBytes(img);
                 for (int t = 0; t < 8; t++) {
-                    byte[] data = writes.get(t).get();
-                    file = file == null ? Files.readAllBytes(img) : file;
+                    byte[] data = written.get(t);
                     for (int i = 0; i < 8; i++) {
                         int at = (t * 2048 + i * 64) * 512;
                         assertArrayEquals(data, Arrays.copyOfRange(file, at, at + data.length), "thread " + t + " chunk " + i);
