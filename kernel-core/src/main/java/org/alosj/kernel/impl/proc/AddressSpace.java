@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.alosj.hal.bus.MemoryBus;
-import org.alosj.hal.cpu.Cpu;
 import org.alosj.kernel.impl.proc.UserFrames.OutOfMemory;
 import org.alosj.kernel.proc.SigInfo;
 import org.alosj.kernel.proc.SysError;
@@ -229,10 +228,6 @@ final class AddressSpace {
     synchronized Vma find(long va) {
         Map.Entry<Long, Vma> e = vmas.floorEntry(va);
         return e != null && va < e.getValue().end ? e.getValue() : null;
-    }
-
-    synchronized List<Vma> mappings() {
-        return new ArrayList<>(vmas.values());
     }
 
     /** Adds a mapping over a range known to be free (the caller unmapped it first). */

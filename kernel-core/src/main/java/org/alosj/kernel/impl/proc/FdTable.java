@@ -185,8 +185,4 @@ final class FdTable {
         }
         gone.forEach(Ref::drop);
     }
-
-    synchronized String describe(int fd) {
-        return fd >= 0 && fd < slots.length && slots[fd] != null ? slots[fd].file.describe() : null;
-    }
 }

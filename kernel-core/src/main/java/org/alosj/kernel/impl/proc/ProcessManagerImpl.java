@@ -1,8 +1,5 @@
 package org.alosj.kernel.impl.proc;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -18,9 +15,7 @@ import org.alosj.hal.cpu.Cr;
 import org.alosj.hal.cpu.Reg;
 import org.alosj.hal.cpu.TrapFrame;
 import org.alosj.hal.firmware.MemoryRegion;
-import org.alosj.kernel.fs.FileType;
 import org.alosj.kernel.fs.FsException;
-import org.alosj.kernel.impl.proc.AddressSpace.Vma;
 import org.alosj.kernel.impl.proc.ProcessImpl.AddressSpaceRef;
 import org.alosj.kernel.impl.proc.UserFrames.OutOfMemory;
 import org.alosj.kernel.irq.InterruptRegistration;

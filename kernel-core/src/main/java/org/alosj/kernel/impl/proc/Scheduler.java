@@ -151,12 +151,4 @@ final class Scheduler {
     synchronized long contextSwitches() {
         return switches;
     }
-
-    synchronized int runnable() {
-        int n = running.size();
-        for (ArrayDeque<TaskImpl> q : ready) {
-            n += q.size();
-        }
-        return n;
-    }
 }

@@ -68,10 +68,6 @@ final class UserFrames {
         }
     }
 
-    synchronized long framesInUse() {
-        return refs.size();
-    }
-
     /** Guest RAM is short: the process that asked is killed. */
     static final class OutOfMemory extends Exception {
         private static final long serialVersionUID = 1L;
