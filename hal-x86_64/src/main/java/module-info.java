@@ -16,4 +16,6 @@ module org.alosj.hal {
     exports org.alosj.hal.board;
     exports org.alosj.hal.net;
     exports org.alosj.hal.cpu;
+    exports org.alosj.hal.display;
+    exports org.alosj.hal.input;
 }

@@ -23,4 +23,5 @@ module org.alosj.kernel {
     exports org.alosj.kernel.block;
     exports org.alosj.kernel.proc;
     exports org.alosj.kernel.power;
+    exports org.alosj.kernel.input;
 }
