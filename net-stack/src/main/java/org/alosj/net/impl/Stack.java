@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import org.alosj.kernel.device.MacAddress;
 import org.alosj.kernel.device.NetDevice;
 import org.alosj.net.DatagramSocket;
 import org.alosj.net.InterfaceInfo;
@@ -43,7 +44,6 @@ import org.alosj.net.impl.wire.Bytes;
 import org.alosj.net.impl.wire.EthernetFrame;
 import org.alosj.net.impl.wire.IcmpMessage;
 import org.alosj.net.impl.wire.Ipv4Header;
-import org.alosj.net.impl.wire.MacAddress;
 import org.alosj.net.impl.wire.MalformedPacketException;
 import org.alosj.net.impl.wire.TcpHeader;
 import org.alosj.net.impl.wire.UdpHeader;
@@ -278,7 +278,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
             }
             i.device = device;
             i.driver = driver;
-            i.mac = MacAddress.of(device.macAddress());
+            i.mac = MacAddress.fromBytes(device.macAddress()).toLong();
             NetInterface iface = i;
             device.setReceiver(new NetDevice.Receiver() {
                 @Override
@@ -295,7 +295,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
                 sendGratuitousArp(iface);
             }
             flush(iface);
-            LOG.info("{}: {} in slot {}, MAC {}", i.name, driver, slot, MacAddress.format(i.mac));
+            LOG.info("{}: {} in slot {}, MAC {}", i.name, driver, slot, MacAddress.of(i.mac));
             return i;
         } finally {
             exit();
@@ -517,7 +517,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
             }
         }
         return new InterfaceInfo(i.name, i.slot, i.loopback ? "loopback" : i.driver,
-                i.loopback ? "00:00:00:00:00:00" : MacAddress.format(i.mac), i.address, i.prefixLength, i.mtu(), i.up,
+                i.loopback ? "00:00:00:00:00:00" : MacAddress.of(i.mac).toString(), i.address, i.prefixLength, i.mtu(), i.up,
                 link, problem, new InterfaceInfo.Counters(i.rxPackets, i.rxBytes, i.rxErrors, i.rxDropped, i.txPackets,
                 i.txBytes, i.txErrors, i.txDropped));
     }
@@ -616,7 +616,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
             return;
         }
         EthernetFrame eth = EthernetFrame.parse(b, off, len);
-        if (!iface.loopback && eth.destination() != iface.mac && eth.destination() != MacAddress.BROADCAST) {
+        if (!iface.loopback && eth.destination() != iface.mac && eth.destination() != EthernetFrame.BROADCAST) {
             iface.rxDropped++; // another station's frame, or multicast we do not join
             return;
         }
@@ -631,7 +631,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
 
     private void arpIn(NetInterface iface, ArpPacket arp) {
         long now = now();
-        if (arp.senderIp() == 0 || MacAddress.isMulticast(arp.senderMac())) {
+        if (arp.senderIp() == 0 || MacAddress.of(arp.senderMac()).isMulticast()) {
             return; // an ARP probe (RFC 5227) or nonsense: nothing to learn
         }
         boolean forUs = iface.hasAddress() && arp.targetIp() == iface.address.bits();
@@ -656,7 +656,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
 
     private void sendArpRequest(NetInterface iface, int targetIp) {
         byte[] f = new byte[EthernetFrame.HEADER_LEN + ArpPacket.LEN];
-        new EthernetFrame(MacAddress.BROADCAST, iface.mac, EthernetFrame.ETHERTYPE_ARP).emit(f, 0);
+        new EthernetFrame(EthernetFrame.BROADCAST, iface.mac, EthernetFrame.ETHERTYPE_ARP).emit(f, 0);
         new ArpPacket(ArpPacket.REQUEST, iface.mac, iface.address.bits(), 0, targetIp).emit(f, EthernetFrame.HEADER_LEN);
         iface.transmit(f);
     }
@@ -667,7 +667,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
             return;
         }
         byte[] f = new byte[EthernetFrame.HEADER_LEN + ArpPacket.LEN];
-        new EthernetFrame(MacAddress.BROADCAST, iface.mac, EthernetFrame.ETHERTYPE_ARP).emit(f, 0);
+        new EthernetFrame(EthernetFrame.BROADCAST, iface.mac, EthernetFrame.ETHERTYPE_ARP).emit(f, 0);
         int a = iface.address.bits();
         new ArpPacket(ArpPacket.REQUEST, iface.mac, a, 0, a).emit(f, EthernetFrame.HEADER_LEN);
         iface.transmit(f);
@@ -966,7 +966,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
             return true;
         }
         if (iface.isBroadcastFor(dst)) {
-            new EthernetFrame(MacAddress.BROADCAST, iface.mac, EthernetFrame.ETHERTYPE_IPV4).emit(f, 0);
+            new EthernetFrame(EthernetFrame.BROADCAST, iface.mac, EthernetFrame.ETHERTYPE_IPV4).emit(f, 0);
             return transmit(iface, f);
         }
         long now = now();
