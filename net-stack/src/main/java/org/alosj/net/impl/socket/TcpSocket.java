@@ -14,8 +14,9 @@ import org.alosj.net.impl.wire.TcpHeader;
  * NextSeg, rescue retransmission) when both SYNs carried SACK-permitted and NewReno (RFC 6582)
  * otherwise, window scaling and MSS (RFC 7323, RFC 9293 3.7.1), delayed ACK, Nagle, keep-alive,
  * TIME_WAIT and the RFC 5961 checks on RST and SYN. Loss recovery (congestion control, RTT and
- * RTO, SACK and NewReno recovery, tail loss probes) is in {@link LossRecovery}, this file keeps
- * the state machine, the receive side and the send side.
+ * RTO, SACK and NewReno recovery, tail loss probes) is in {@link LossRecovery}, the receive side
+ * (buffer and reassembly, acceptability, when to ACK, the window advertised) in
+ * {@link TcpReceiver}; this file keeps the state machine and the send side.
  *
  * <p>It is a plain state machine with no threads, locks or clocks of its own: the stack calls
  * {@link #process} with each arriving segment and {@link #dispatch} to let it send, both with the
@@ -39,7 +40,6 @@ public final class TcpSocket {
     }
 
     private static final int DEFAULT_MSS = 536; // RFC 9293 3.7.1
-    private static final int QUICK_ACKS = 16;
     /**
      * While a receive batch goes on ({@link #holdAcks}), in-order data is acknowledged every this
      * many segments at least (about 23 KB at MSS 1460), so the sender's window keeps moving.
@@ -74,9 +74,7 @@ public final class TcpSocket {
     boolean noDelay;
     boolean orphan;
 
-    // Receive side.
-    final RingBuffer recvBuffer;
-    final Assembler assembler = new Assembler();
+    // Receive sequence space (the buffer, ACK timing and window are the receiver's).
     int irs;
     int rcvNxt;
     int rcvShift;
@@ -84,9 +82,6 @@ public final class TcpSocket {
     boolean peerFin;
     int peerFinSeq;
     boolean peerFinPending;
-    long lastAdvertised;
-    int lastWindowField = -1;
-    int lastWindowRcvNxt;
 
     /** The persist timer fired on a closed window: one byte goes into it. */
     boolean probe;
@@ -96,16 +91,7 @@ public final class TcpSocket {
     // Timers (absolute nanoseconds; Long.MAX_VALUE when off).
     long retransmitAt = Long.MAX_VALUE;
     int retries;
-    long ackAt = Long.MAX_VALUE;
     boolean ackNow;
-    int segmentsUnacked;
-    /**
-     * In-order segments still to be acknowledged at once, not delayed, after out-of-order data
-     * (as Linux's quick-ACK mode): while the peer repairs losses every ACK tells it something,
-     * and one lost ACK does not leave it waiting for the delayed-ACK timer.
-     */
-    int quickAcks;
-    boolean ackHold;
     long timeWaitUntil = Long.MAX_VALUE;
     boolean keepAlive;
     long keepAliveAt = Long.MAX_VALUE;
@@ -116,6 +102,8 @@ public final class TcpSocket {
 
     /** Congestion control, RTT and RTO, and loss recovery: their state and their rules. */
     final LossRecovery recovery;
+    /** The receive buffer, reassembly, the window advertised and when to acknowledge. */
+    final TcpReceiver rx;
 
     private TcpSocket(TcpConfig config, int localAddress, int localPort, int remoteAddress, int remotePort, int iss,
                       int ourMss, long now) {
@@ -127,12 +115,12 @@ public final class TcpSocket {
         this.iss = iss;
         this.ourMss = ourMss;
         this.sendBuffer = new RingBuffer(config.sendBufferSize());
-        this.recvBuffer = new RingBuffer(config.receiveBufferSize());
         this.sndUna = iss;
         this.sndNxt = iss;
         this.sndMax = iss;
         this.sendBase = iss + 1;
         this.recovery = new LossRecovery(this, config);
+        this.rx = new TcpReceiver(this, config);
         this.mss = DEFAULT_MSS;
         this.lastHeard = now;
     }
@@ -233,12 +221,12 @@ public final class TcpSocket {
     }
 
     public int readable() {
-        return recvBuffer.length();
+        return rx.recvBuffer.length();
     }
 
     /** The peer sent FIN and every byte before it has been read. */
     public boolean atEndOfStream() {
-        return (peerFin && recvBuffer.isEmpty()) || (state == State.CLOSED && recvBuffer.isEmpty());
+        return (peerFin && rx.recvBuffer.isEmpty()) || (state == State.CLOSED && rx.recvBuffer.isEmpty());
     }
 
     /**
@@ -248,12 +236,12 @@ public final class TcpSocket {
      * Otherwise the ACKs of the data carry the window.
      */
     public int recv(byte[] b, int off, int len) {
-        int n = recvBuffer.read(b, off, len);
+        int n = rx.recvBuffer.read(b, off, len);
         if (n > 0 && isEstablishedOrLater() && !peerFin) {
-            long window = advertisableWindow();
-            long peerMaySend = lastAdvertised - (rcvNxt - lastWindowRcvNxt);
-            if (assembler.isEmpty() && 2 * peerMaySend <= recvBuffer.capacity()
-                    && window - lastAdvertised >= Math.min(recvBuffer.capacity() / 2, 2L * mss)) {
+            long window = rx.advertisableWindow();
+            long peerMaySend = rx.lastAdvertised - (rcvNxt - rx.lastWindowRcvNxt);
+            if (rx.assembler.isEmpty() && 2 * peerMaySend <= rx.recvBuffer.capacity()
+                    && window - rx.lastAdvertised >= Math.min(rx.recvBuffer.capacity() / 2, 2L * mss)) {
                 ackNow = true;
             }
         }
@@ -325,9 +313,9 @@ public final class TcpSocket {
             return;
         }
         int segLen = len + (h.has(SYN) ? 1 : 0) + (h.has(FIN) ? 1 : 0);
-        long window = recvBuffer.free();
+        long window = rx.recvBuffer.free();
         // First: is the segment acceptable?
-        if (!acceptable(h.seq(), segLen, window)) {
+        if (!rx.acceptable(h.seq(), segLen, window)) {
             if (!h.has(RST)) {
                 if (state == State.SYN_RECEIVED && h.has(SYN) && !h.has(ACK)) {
                     sndNxt = iss; // the peer lost our SYN-ACK: send it again
@@ -416,7 +404,7 @@ public final class TcpSocket {
         }
         // Seventh: data.
         if (dataLen > 0 && (state == State.ESTABLISHED || state == State.FIN_WAIT_1 || state == State.FIN_WAIT_2)) {
-            receiveData(now, seq, payload, dataOff, dataLen);
+            rx.receiveData(now, seq, payload, dataOff, dataLen);
         }
         // Eighth: FIN.
         if ((flags & FIN) != 0) {
@@ -429,21 +417,6 @@ public final class TcpSocket {
             ackNow = true;
             timeWaitUntil = now + 2 * config.msl();
         }
-    }
-
-    private boolean acceptable(int seq, int segLen, long window) {
-        if (segLen == 0) {
-            if (window == 0) {
-                return seq == rcvNxt;
-            }
-            return le(rcvNxt, seq) && lt(seq, (int) (rcvNxt + window));
-        }
-        if (window == 0) {
-            return false;
-        }
-        int last = seq + segLen - 1;
-        int edge = (int) (rcvNxt + window);
-        return (le(rcvNxt, seq) && lt(seq, edge)) || (le(rcvNxt, last) && lt(last, edge));
     }
 
     private void processSynSent(long now, TcpHeader h) {
@@ -571,38 +544,6 @@ public final class TcpSocket {
         }
     }
 
-    private void receiveData(long now, int seq, byte[] payload, int off, int len) {
-        int offset = seq - rcvNxt;
-        if (offset == 0) {
-            recvBuffer.writeAt(0, payload, off, len);
-            recvBuffer.commit(len);
-            rcvNxt += len;
-            int more = assembler.advance(len);
-            boolean filledHole = more > 0; // RFC 5681 4.2: ACK at once when a hole fills
-            while (more > 0) {
-                recvBuffer.commit(more);
-                rcvNxt += more;
-                more = assembler.advance(more);
-            }
-            boolean quick = quickAcks > 0;
-            if (quick) {
-                quickAcks--;
-            }
-            if (filledHole || !assembler.isEmpty() || ++segmentsUnacked >= (ackHold ? STRETCH_ACK_SEGMENTS : 2)
-                    || quick) {
-                ackNow = true;
-            } else if (ackAt == Long.MAX_VALUE) {
-                ackAt = now + config.delayedAck();
-            }
-        } else {
-            if (assembler.add(offset, offset + len)) {
-                recvBuffer.writeAt(offset, payload, off, len);
-            }
-            ackNow = true; // RFC 5681 4.2: out-of-order data is acknowledged at once
-            quickAcks = QUICK_ACKS;
-        }
-    }
-
     /**
      * Whether more segments of the same receive batch (the frames a driver took off its ring in
      * one go) follow the next one {@link #process}ed. While they do, the ACK RFC 5681 4.2 asks
@@ -611,13 +552,13 @@ public final class TcpSocket {
      * data, hole fills and FINs are still acknowledged at once.
      */
     public void holdAcks(boolean hold) {
-        ackHold = hold;
+        rx.ackHold = hold;
     }
 
     /** The receive batch is over: the held ACK (two segments or more unacknowledged) is due now. */
     public void endAckHold() {
-        ackHold = false;
-        if (segmentsUnacked >= 2) {
+        rx.ackHold = false;
+        if (rx.segmentsUnacked >= 2) {
             ackNow = true;
         }
     }
@@ -654,7 +595,7 @@ public final class TcpSocket {
         }
         state = State.CLOSED;
         stopRetransmitTimer();
-        ackAt = Long.MAX_VALUE;
+        rx.ackAt = Long.MAX_VALUE;
         timeWaitUntil = Long.MAX_VALUE;
         keepAliveAt = Long.MAX_VALUE;
     }
@@ -671,7 +612,7 @@ public final class TcpSocket {
      * events make sendable go out on the {@link #dispatch} the stack runs after every event.
      */
     public long pollAt() {
-        return Math.min(Math.min(retransmitAt, recovery.probeAt), Math.min(ackAt, Math.min(timeWaitUntil, keepAliveAt)));
+        return Math.min(Math.min(retransmitAt, recovery.probeAt), Math.min(rx.ackAt, Math.min(timeWaitUntil, keepAliveAt)));
     }
 
     /** True once nothing more will ever be sent or received: the stack forgets the connection. */
@@ -701,7 +642,7 @@ public final class TcpSocket {
                 int scale = state == State.SYN_SENT ? config.windowScale() : Math.max(rcvShift, -1);
                 boolean offerSack = state == State.SYN_SENT ? config.sack() : sackOk;
                 TcpHeader h = new TcpHeader(localPort, remotePort, iss, state == State.SYN_SENT ? 0 : rcvNxt, flags,
-                        (int) Math.min(0xffff, recvBuffer.free()), 0, 0, ourMss, scale, offerSack);
+                        (int) Math.min(0xffff, rx.recvBuffer.free()), 0, 0, ourMss, scale, offerSack);
                 out.send(this, h, sendBuffer, 0, 0);
                 sndNxt = iss + 1;
                 if (lt(sndMax, sndNxt)) {
@@ -752,7 +693,7 @@ public final class TcpSocket {
             toClosed(null);
             return;
         }
-        if (now >= ackAt) {
+        if (now >= rx.ackAt) {
             ackNow = true;
         }
         if (now >= retransmitAt) {
@@ -776,7 +717,7 @@ public final class TcpSocket {
             keepAliveSent++;
             keepAliveAt = now + config.keepAliveInterval();
             // RFC 9293 3.8.4: a probe with SEG.SEQ = SND.NXT - 1 makes the peer answer with an ACK
-            out.send(this, header(sndNxt - 1, rcvNxt, ACK, advertise()), sendBuffer, 0, 0);
+            out.send(this, header(sndNxt - 1, rcvNxt, ACK, rx.advertise()), sendBuffer, 0, 0);
         }
     }
 
@@ -832,12 +773,12 @@ public final class TcpSocket {
 
     void sendSegment(long now, Output out, int seq, int n, boolean fin) {
         int flags = ACK | (fin ? FIN : 0) | (n > 0 && seq + n == sendBase + sendBuffer.length() ? PSH : 0);
-        TcpHeader h = header(seq, rcvNxt, flags, advertise());
-        if (sackOk && !assembler.isEmpty()) {
+        TcpHeader h = header(seq, rcvNxt, flags, rx.advertise());
+        if (sackOk && !rx.assembler.isEmpty()) {
             // RFC 6691: options come out of the MSS, so a data segment carries only the blocks that fit beside it
             int fit = n == 0 ? TcpHeader.MAX_SACK_BLOCKS : Math.min(TcpHeader.MAX_SACK_BLOCKS, (mss - n - 4) / 8);
             if (fit > 0) {
-                h = h.withSackBlocks(assembler.sackBlocks(rcvNxt, fit));
+                h = h.withSackBlocks(rx.assembler.sackBlocks(rcvNxt, fit));
             }
         }
         out.send(this, h, sendBuffer, seq - sendBase, n);
@@ -860,39 +801,8 @@ public final class TcpSocket {
             }
         }
         ackNow = false;
-        ackAt = Long.MAX_VALUE;
-        segmentsUnacked = 0;
-    }
-
-    private int advertise() {
-        if (!assembler.isEmpty() && lastWindowField >= 0 && rcvNxt == lastWindowRcvNxt) {
-            // A hole: keep the window (same right edge) while the application reads, so every
-            // ACK for out-of-order data is a duplicate by RFC 5681's definition (equal window)
-            // and the sender's fast retransmit is not reset by an apparent window update.
-            return lastWindowField;
-        }
-        int field = advertiseFree();
-        lastWindowField = field;
-        lastWindowRcvNxt = rcvNxt;
-        return field;
-    }
-
-    private int advertiseFree() {
-        long free = recvBuffer.free();
-        int field;
-        if (rcvShift < 0) {
-            field = (int) Math.min(free, 0xffff);
-            lastAdvertised = field;
-        } else {
-            field = (int) Math.min(free >> rcvShift, 0xffff);
-            lastAdvertised = (long) field << rcvShift;
-        }
-        return field;
-    }
-
-    private long advertisableWindow() {
-        long free = recvBuffer.free();
-        return rcvShift < 0 ? Math.min(free, 0xffff) : Math.min(free >> rcvShift, 0xffff) << rcvShift;
+        rx.ackAt = Long.MAX_VALUE;
+        rx.segmentsUnacked = 0;
     }
 
     private TcpHeader header(int seq, int ack, int flags, int window) {
