@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import org.alosj.kernel.device.MacAddress;
 import org.alosj.kernel.device.NetDevice;
 import org.alosj.kernel.irq.InterruptRegistration;
 import org.alosj.kernel.mem.DmaAllocator;
@@ -195,7 +196,7 @@ final class E1000Nic implements NetDevice {
             mac[2 * i] = (byte) words[i];
             mac[2 * i + 1] = (byte) (words[i] >>> 8);
         }
-        if (!MacAddress.isValidUnicast(mac)) {
+        if (!MacAddress.fromBytes(mac).isValidUnicast()) {
             throw new IllegalStateException(where + ": the EEPROM holds no valid station address: " + MacAddress.format(mac));
         }
         return mac;

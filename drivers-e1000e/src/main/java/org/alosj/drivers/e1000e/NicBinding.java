@@ -3,6 +3,7 @@ package org.alosj.drivers.e1000e;
 import java.util.Hashtable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.alosj.kernel.device.DeviceProperties;
+import org.alosj.kernel.device.MacAddress;
 import org.alosj.kernel.device.NetDevice;
 import org.alosj.kernel.pci.PciBinding;
 import org.alosj.kernel.pci.PciDevice;

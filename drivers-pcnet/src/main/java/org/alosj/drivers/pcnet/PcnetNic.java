@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import org.alosj.kernel.device.MacAddress;
 import org.alosj.kernel.device.NetDevice;
 import org.alosj.kernel.irq.InterruptRegistration;
 import org.alosj.kernel.mem.DmaAllocator;
@@ -147,7 +148,7 @@ final class PcnetNic implements NetDevice {
         for (int i = 0; i < mac.length; i++) {
             mac[i] = (byte) io.readAprom(i);
         }
-        if (!MacAddress.isValidUnicast(mac)) {
+        if (!MacAddress.fromBytes(mac).isValidUnicast()) {
             throw new IllegalStateException(where + ": the APROM holds no valid station address: " + MacAddress.format(mac));
         }
 

@@ -4,6 +4,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import org.alosj.kernel.device.MacAddress;
 import org.alosj.kernel.device.NetDevice;
 import org.alosj.kernel.irq.InterruptRegistration;
 import org.alosj.kernel.mem.DmaBuffer;
@@ -168,9 +169,9 @@ final class VirtioNetNic implements NetDevice {
             new java.util.Random().nextBytes(mac);
             mac[0] = (byte) (mac[0] & 0xFE | 0x02);
         }
-        if ((mac[0] & 1) != 0 || java.util.Arrays.equals(mac, new byte[6])) {
+        if (!MacAddress.fromBytes(mac).isValidUnicast()) {
             transport.addStatus(Transport.VIRTIO_CONFIG_S_FAILED);
-            throw new IllegalStateException(device.address() + ": the device's MAC " + format(mac) + " is not a unicast address");
+            throw new IllegalStateException(device.address() + ": the device's MAC " + MacAddress.format(mac) + " is not a unicast address");
         }
         device.setBusMaster(true);
         VirtioNetNic nic;
@@ -185,16 +186,8 @@ final class VirtioNetNic implements NetDevice {
         transport.addStatus(Transport.VIRTIO_CONFIG_S_DRIVER_OK);
         nic.rx.kick();
         LOG.info("{}: virtio-net ({}), IRQ {}, MAC {}, {} receive buffers{}", device.address(), transport.describe(),
-                device.irq(), format(mac), nic.rxCount, nic.mergeable ? ", mergeable" : "");
+                device.irq(), MacAddress.format(mac), nic.rxCount, nic.mergeable ? ", mergeable" : "");
         return nic;
-    }
-
-    static String format(byte[] mac) {
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < mac.length; i++) {
-            s.append(i == 0 ? "" : ":").append(String.format("%02x", mac[i] & 0xFF));
-        }
-        return s.toString();
     }
 
     /** Gives receive buffer {@code i} to the device (not yet kicked); rxLock held or bring-up. */

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.alosj.kernel.device.BlockDevice;
 import org.alosj.kernel.device.DeviceProperties;
+import org.alosj.kernel.device.MacAddress;
 import org.alosj.kernel.device.NetDevice;
 import org.alosj.kernel.pci.PciAddress;
 import org.alosj.kernel.pci.PciBinding;
@@ -92,7 +93,7 @@ public final class VirtioPciDriver implements PciDriver {
         props.put(DeviceProperties.SLOT, nic.slot());
         props.put(DeviceProperties.DRIVER, NAME);
         props.put(DeviceProperties.MODEL, "virtio-net");
-        props.put(NetDevice.MAC, VirtioNetNic.format(nic.macAddress()));
+        props.put(NetDevice.MAC, MacAddress.format(nic.macAddress()));
         ServiceRegistration<NetDevice> registration;
         try {
             registration = context.registerService(NetDevice.class, nic, props);

@@ -8,9 +8,13 @@
  * points, file descriptors and permission checks, a filesystem keeps what is on its medium.
  * Errors are {@link org.alosj.kernel.fs.FsException}s carrying a Linux {@link
  * org.alosj.kernel.fs.Errno}, so the shell and, later, system calls report them as Linux does.
+ *
+ * <p>A type that can also make an empty filesystem registers a {@link
+ * org.alosj.kernel.fs.FileSystemFormatter} under the same name (1.1): {@code mkfs.ext2} reaches
+ * ext2's mkfs through it.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.alosj.kernel.fs;
 
 import org.osgi.annotation.bundle.Export;

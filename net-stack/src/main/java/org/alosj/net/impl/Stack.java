@@ -7,7 +7,6 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import org.alosj.kernel.device.MacAddress;
 import org.alosj.kernel.device.NetDevice;
 import org.alosj.net.DatagramSocket;
 import org.alosj.net.InterfaceInfo;
@@ -35,25 +35,22 @@ import org.alosj.net.impl.iface.ArpCache;
 import org.alosj.net.impl.iface.NetInterface;
 import org.alosj.net.impl.iface.Reassembler;
 import org.alosj.net.impl.iface.RouteTable;
-import org.alosj.net.impl.socket.RingBuffer;
 import org.alosj.net.impl.socket.TcpConfig;
 import org.alosj.net.impl.socket.TcpSocket;
 import org.alosj.net.impl.wire.ArpPacket;
-import org.alosj.net.impl.wire.Bytes;
 import org.alosj.net.impl.wire.EthernetFrame;
 import org.alosj.net.impl.wire.IcmpMessage;
 import org.alosj.net.impl.wire.Ipv4Header;
-import org.alosj.net.impl.wire.MacAddress;
 import org.alosj.net.impl.wire.MalformedPacketException;
-import org.alosj.net.impl.wire.TcpHeader;
-import org.alosj.net.impl.wire.UdpHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The stack: interfaces, the ingress path (Ethernet, ARP, IPv4 with reassembly, ICMP, UDP,
- * TCP demultiplexing), the egress path (routing, ARP resolution, fragmentation) and the socket
- * tables.
+ * The stack: its interfaces, the lock, the Ethernet demultiplexing of received frames, the socket
+ * tables and the socket API. Each protocol is in its own file and works on the state kept here:
+ * {@link Arp}, {@link Ipv4} (input, routing, fragmentation, the link out), {@link Icmp},
+ * {@link Udp} and {@link Tcp} (demultiplexing and the service of a connection); a connection's
+ * state machine is {@link TcpSocket}.
  *
  * <p>Concurrency: one lock guards all of it. Frames from a NetDevice's receiver go into a
  * bounded queue and are processed at once if the lock is free; otherwise whoever holds the lock
@@ -76,23 +73,23 @@ public final class Stack implements NetworkStack, AutoCloseable {
     /** A batch's last frame was dropped on a full queue: its held ACKs are still due. */
     private volatile boolean batchEndedInOverflow;
     /** Whether the frame being processed has more of its receive batch behind it (lock held). */
-    private boolean rxMore;
+    boolean rxMore;
     /** Connections holding an ACK until the end of the receive batch (lock held). */
-    private final List<TcpEndpoint> ackHeld = new ArrayList<>();
+    final List<TcpEndpoint> ackHeld = new ArrayList<>();
     private final ScheduledExecutorService timers;
     private final Clock clock;
     final TcpConfig tcpConfig;
-    private final SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
+    final SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
 
-    private final TreeMap<String, NetInterface> interfaces = new TreeMap<>();
-    private final NetInterface loopback = new NetInterface("lo", "lo", true);
+    final TreeMap<String, NetInterface> interfaces = new TreeMap<>();
+    final NetInterface loopback = new NetInterface("lo", "lo", true);
     final RouteTable routes = new RouteTable();
-    private final Reassembler reassembler = new Reassembler();
-    private final Map<ConnKey, TcpEndpoint> connections = new HashMap<>();
-    private final Map<Integer, TcpListener> listeners = new HashMap<>();
-    private final Map<Integer, UdpEndpoint> udp = new HashMap<>();
-    private final Map<Integer, PingWaiter> pings = new HashMap<>();
-    private final AtomicInteger ipId = new AtomicInteger();
+    final Reassembler reassembler = new Reassembler();
+    final Map<ConnKey, TcpEndpoint> connections = new HashMap<>();
+    final Map<Integer, TcpListener> listeners = new HashMap<>();
+    final Map<Integer, UdpEndpoint> udpPorts = new HashMap<>();
+    final Map<Integer, PingWaiter> pings = new HashMap<>();
+    final AtomicInteger ipId = new AtomicInteger();
     private int nextEphemeral = EPHEMERAL_FIRST;
     private int nextPingId = 1;
     private volatile Function<String, List<Ipv4Address>> resolver;
@@ -103,12 +100,13 @@ public final class Stack implements NetworkStack, AutoCloseable {
     final AtomicLong noSocket = new AtomicLong();
     final AtomicLong synDropped = new AtomicLong();
     final AtomicLong rxQueueDrops = new AtomicLong();
-    private long icmpErrorsSent;
-    /** TCP loss-recovery counters of the connections already forgotten (netstat -s adds the live ones). */
-    private final long[] tcpClosedCounters = new long[TCP_COUNTERS];
-    private static final int TCP_COUNTERS = 6;
-    private long icmpErrorWindowStart;
-    private int icmpErrorsInWindow;
+
+    /** The protocols, each in its file; they share this stack's state and run under its lock. */
+    final Arp arp = new Arp(this);
+    final Ipv4 ipv4 = new Ipv4(this);
+    final Icmp icmp = new Icmp(this);
+    final Udp udp = new Udp(this);
+    final Tcp tcp = new Tcp(this);
 
     /** Time source, nanoseconds. */
     @FunctionalInterface
@@ -248,7 +246,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
         try {
             for (TcpEndpoint e : new ArrayList<>(connections.values())) {
                 e.socket.abort();
-                service(e);
+                tcp.service(e);
             }
             for (NetInterface i : interfaces.values()) {
                 if (i.device != null) {
@@ -278,7 +276,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
             }
             i.device = device;
             i.driver = driver;
-            i.mac = MacAddress.of(device.macAddress());
+            i.mac = MacAddress.fromBytes(device.macAddress()).toLong();
             NetInterface iface = i;
             device.setReceiver(new NetDevice.Receiver() {
                 @Override
@@ -292,10 +290,10 @@ public final class Stack implements NetworkStack, AutoCloseable {
                 }
             });
             if (iface.hasAddress()) {
-                sendGratuitousArp(iface);
+                arp.announce(iface);
             }
-            flush(iface);
-            LOG.info("{}: {} in slot {}, MAC {}", i.name, driver, slot, MacAddress.format(i.mac));
+            ipv4.flush(iface);
+            LOG.info("{}: {} in slot {}, MAC {}", i.name, driver, slot, MacAddress.of(i.mac));
             return i;
         } finally {
             exit();
@@ -346,7 +344,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
         }
     }
 
-    private NetInterface find(String name) {
+    NetInterface find(String name) {
         if ("lo".equals(name)) {
             return loopback;
         }
@@ -386,7 +384,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
                 int mask = Ipv4Address.mask(prefixLength);
                 routes.add(new RouteTable.Route(new Ipv4Address(address.bits() & mask), prefixLength, Ipv4Address.ANY,
                         i.name, true));
-                sendGratuitousArp(i);
+                arp.announce(i);
             }
         } finally {
             exit();
@@ -517,7 +515,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
             }
         }
         return new InterfaceInfo(i.name, i.slot, i.loopback ? "loopback" : i.driver,
-                i.loopback ? "00:00:00:00:00:00" : MacAddress.format(i.mac), i.address, i.prefixLength, i.mtu(), i.up,
+                i.loopback ? "00:00:00:00:00:00" : MacAddress.of(i.mac).toString(), i.address, i.prefixLength, i.mtu(), i.up,
                 link, problem, new InterfaceInfo.Counters(i.rxPackets, i.rxBytes, i.rxErrors, i.rxDropped, i.txPackets,
                 i.txBytes, i.txErrors, i.txDropped));
     }
@@ -597,7 +595,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
             e.ackHeld = false;
             e.socket.endAckHold();
             if (connections.get(e.key()) == e) {
-                service(e);
+                tcp.service(e);
             }
         }
     }
@@ -616,510 +614,17 @@ public final class Stack implements NetworkStack, AutoCloseable {
             return;
         }
         EthernetFrame eth = EthernetFrame.parse(b, off, len);
-        if (!iface.loopback && eth.destination() != iface.mac && eth.destination() != MacAddress.BROADCAST) {
+        if (!iface.loopback && eth.destination() != iface.mac && eth.destination() != EthernetFrame.BROADCAST) {
             iface.rxDropped++; // another station's frame, or multicast we do not join
             return;
         }
         int p = off + EthernetFrame.HEADER_LEN;
         int plen = len - EthernetFrame.HEADER_LEN;
         switch (eth.etherType()) {
-            case EthernetFrame.ETHERTYPE_ARP -> arpIn(iface, ArpPacket.parse(b, p, plen));
-            case EthernetFrame.ETHERTYPE_IPV4 -> ipv4In(iface, b, p, plen);
+            case EthernetFrame.ETHERTYPE_ARP -> arp.input(iface, ArpPacket.parse(b, p, plen));
+            case EthernetFrame.ETHERTYPE_IPV4 -> ipv4.input(iface, b, p, plen);
             default -> iface.rxDropped++;
         }
-    }
-
-    private void arpIn(NetInterface iface, ArpPacket arp) {
-        long now = now();
-        if (arp.senderIp() == 0 || MacAddress.isMulticast(arp.senderMac())) {
-            return; // an ARP probe (RFC 5227) or nonsense: nothing to learn
-        }
-        boolean forUs = iface.hasAddress() && arp.targetIp() == iface.address.bits();
-        boolean merged = iface.arp.refresh(arp.senderIp(), arp.senderMac(), now);
-        List<byte[]> waiting = forUs || arp.operation() == ArpPacket.REPLY && iface.arp.pending().containsKey(arp.senderIp())
-                ? iface.arp.learn(arp.senderIp(), arp.senderMac(), now) : List.of();
-        if (!merged && waiting.isEmpty() && !forUs) {
-            return;
-        }
-        for (byte[] frame : waiting) {
-            Bytes.put48(frame, 0, arp.senderMac());
-            iface.transmit(frame);
-        }
-        if (forUs && arp.operation() == ArpPacket.REQUEST) {
-            byte[] f = new byte[EthernetFrame.HEADER_LEN + ArpPacket.LEN];
-            new EthernetFrame(arp.senderMac(), iface.mac, EthernetFrame.ETHERTYPE_ARP).emit(f, 0);
-            new ArpPacket(ArpPacket.REPLY, iface.mac, iface.address.bits(), arp.senderMac(), arp.senderIp())
-                    .emit(f, EthernetFrame.HEADER_LEN);
-            iface.transmit(f);
-        }
-    }
-
-    private void sendArpRequest(NetInterface iface, int targetIp) {
-        byte[] f = new byte[EthernetFrame.HEADER_LEN + ArpPacket.LEN];
-        new EthernetFrame(MacAddress.BROADCAST, iface.mac, EthernetFrame.ETHERTYPE_ARP).emit(f, 0);
-        new ArpPacket(ArpPacket.REQUEST, iface.mac, iface.address.bits(), 0, targetIp).emit(f, EthernetFrame.HEADER_LEN);
-        iface.transmit(f);
-    }
-
-    /** Announces the interface's address (RFC 5227 3: an ARP request for our own address). */
-    private void sendGratuitousArp(NetInterface iface) {
-        if (iface.loopback || !iface.hasAddress()) {
-            return;
-        }
-        byte[] f = new byte[EthernetFrame.HEADER_LEN + ArpPacket.LEN];
-        new EthernetFrame(MacAddress.BROADCAST, iface.mac, EthernetFrame.ETHERTYPE_ARP).emit(f, 0);
-        int a = iface.address.bits();
-        new ArpPacket(ArpPacket.REQUEST, iface.mac, a, 0, a).emit(f, EthernetFrame.HEADER_LEN);
-        iface.transmit(f);
-    }
-
-    private void ipv4In(NetInterface iface, byte[] b, int p, int len) throws MalformedPacketException {
-        Ipv4Header ip = Ipv4Header.parse(b, p, len);
-        int dst = ip.destination();
-        boolean toUs = iface.loopback || iface.hasAddress() && dst == iface.address.bits();
-        boolean broadcast = iface.isBroadcastFor(dst);
-        boolean dhcpUnconfigured = !iface.hasAddress() && ip.protocol() == Ipv4Header.PROTO_UDP;
-        if (!toUs && !broadcast && !dhcpUnconfigured) {
-            iface.rxDropped++; // not for this interface (strong host model; no forwarding)
-            return;
-        }
-        int payload = p + ip.headerLength();
-        int plen = ip.payloadLength();
-        if (ip.isFragment()) {
-            Reassembler.Datagram whole = reassembler.add(now(), ip.source(), dst, ip.identification(), ip.protocol(),
-                    ip.fragmentOffset(), ip.moreFragments(), b, payload, plen);
-            if (whole == null) {
-                return;
-            }
-            b = whole.payload();
-            payload = 0;
-            plen = whole.length();
-        }
-        switch (ip.protocol()) {
-            case Ipv4Header.PROTO_ICMP -> icmpIn(iface, ip, b, payload, plen, broadcast);
-            case Ipv4Header.PROTO_UDP -> udpIn(iface, ip, b, payload, plen, broadcast || dhcpUnconfigured && !toUs);
-            case Ipv4Header.PROTO_TCP -> {
-                if (!broadcast) {
-                    tcpIn(iface, ip, b, payload, plen);
-                }
-            }
-            default -> {
-                noSocket.incrementAndGet();
-                if (!broadcast) {
-                    sendIcmpError(ip, b, p, IcmpMessage.CODE_PROTOCOL_UNREACHABLE);
-                }
-            }
-        }
-    }
-
-    private void icmpIn(NetInterface iface, Ipv4Header ip, byte[] b, int p, int len, boolean broadcast)
-            throws MalformedPacketException {
-        IcmpMessage m = IcmpMessage.parse(b, p, len);
-        switch (m.type()) {
-            case IcmpMessage.ECHO_REQUEST -> {
-                if (broadcast) {
-                    return; // RFC 1122 3.2.2.6 allows silence; we keep quiet to avoid storms
-                }
-                int dataLen = len - IcmpMessage.HEADER_LEN;
-                byte[] f = new byte[HEADROOM + IcmpMessage.HEADER_LEN + dataLen];
-                System.arraycopy(b, p + IcmpMessage.HEADER_LEN, f, HEADROOM + IcmpMessage.HEADER_LEN, dataLen);
-                new IcmpMessage(IcmpMessage.ECHO_REPLY, 0, m.restOfHeader()).emit(f, HEADROOM, dataLen);
-                sendIpv4(f, IcmpMessage.HEADER_LEN + dataLen, ip.destination(), ip.source(), Ipv4Header.PROTO_ICMP, null);
-            }
-            case IcmpMessage.ECHO_REPLY -> {
-                PingWaiter w = pings.get(m.identifier());
-                if (w != null && w.sequence == m.sequence() && w.replyAt < 0) {
-                    w.replyAt = now();
-                    w.done.signalAll();
-                }
-            }
-            case IcmpMessage.DESTINATION_UNREACHABLE -> unreachableIn(m, b, p + IcmpMessage.HEADER_LEN,
-                    len - IcmpMessage.HEADER_LEN);
-            default -> {
-                // other ICMP types are counted by the interface only
-            }
-        }
-    }
-
-    /** An ICMP destination unreachable about a segment we sent: a connection being set up fails. */
-    private void unreachableIn(IcmpMessage m, byte[] b, int p, int len) {
-        try {
-            Ipv4Header inner = Ipv4Header.parseQuoted(b, p, len);
-            int q = p + inner.headerLength();
-            if (inner.protocol() != Ipv4Header.PROTO_TCP || len - inner.headerLength() < 8) {
-                return;
-            }
-            TcpEndpoint e = connections.get(new ConnKey(inner.source(), Bytes.u16(b, q), inner.destination(),
-                    Bytes.u16(b, q + 2)));
-            if (e != null && e.socket.state() == TcpSocket.State.SYN_SENT) {
-                e.failure = m.code() == IcmpMessage.CODE_PORT_UNREACHABLE ? "connection refused (ICMP port unreachable)"
-                        : "host unreachable (ICMP code " + m.code() + ")";
-                e.socket.abort();
-                service(e);
-            }
-        } catch (MalformedPacketException ignored) {
-            malformed.incrementAndGet();
-        }
-    }
-
-    private void udpIn(NetInterface iface, Ipv4Header ip, byte[] b, int p, int len, boolean broadcast)
-            throws MalformedPacketException {
-        UdpHeader u = UdpHeader.parse(b, p, len, ip.source(), ip.destination());
-        UdpEndpoint e = udp.get(u.destinationPort());
-        if (e == null || !e.local.address().isUnspecified() && e.local.address().bits() != ip.destination() && !broadcast) {
-            noSocket.incrementAndGet();
-            if (!broadcast) {
-                sendIcmpError(ip, b, p - ip.headerLength(), IcmpMessage.CODE_PORT_UNREACHABLE);
-            }
-            return;
-        }
-        if (e.queue.size() >= UDP_QUEUE_LIMIT) {
-            e.dropped++;
-            return;
-        }
-        byte[] data = new byte[u.length() - UdpHeader.LEN];
-        System.arraycopy(b, p + UdpHeader.LEN, data, 0, data.length);
-        e.queue.addLast(new UdpEndpoint.Datagram(new SocketAddress(new Ipv4Address(ip.source()), u.sourcePort()),
-                iface.name, data));
-        e.ready.signalAll();
-    }
-
-    /** Sends an ICMP error quoting the offending datagram's header and 8 bytes (RFC 792), at most 100 a second. */
-    private void sendIcmpError(Ipv4Header ip, byte[] b, int ipStart, int code) {
-        long now = now();
-        if (now - icmpErrorWindowStart > 1_000_000_000L) {
-            icmpErrorWindowStart = now;
-            icmpErrorsInWindow = 0;
-        }
-        if (++icmpErrorsInWindow > 100 || ip.isFragment() && ip.fragmentOffset() != 0) {
-            return;
-        }
-        int quote = Math.min(ip.headerLength() + 8, ip.totalLength());
-        if (ipStart < 0 || ipStart + quote > b.length) {
-            return;
-        }
-        byte[] f = new byte[HEADROOM + IcmpMessage.HEADER_LEN + quote];
-        System.arraycopy(b, ipStart, f, HEADROOM + IcmpMessage.HEADER_LEN, quote);
-        new IcmpMessage(IcmpMessage.DESTINATION_UNREACHABLE, code, 0).emit(f, HEADROOM, quote);
-        icmpErrorsSent++;
-        sendIpv4(f, IcmpMessage.HEADER_LEN + quote, ip.destination(), ip.source(), Ipv4Header.PROTO_ICMP, null);
-    }
-
-    private void tcpIn(NetInterface iface, Ipv4Header ip, byte[] b, int p, int len) throws MalformedPacketException {
-        TcpHeader h = TcpHeader.parse(b, p, len, ip.source(), ip.destination());
-        int dataOff = p + h.headerLength();
-        int dataLen = len - h.headerLength();
-        long now = now();
-        TcpEndpoint e = connections.get(new ConnKey(ip.destination(), h.destinationPort(), ip.source(), h.sourcePort()));
-        if (e != null && e.socket.state() == TcpSocket.State.TIME_WAIT && h.has(TcpHeader.SYN) && !h.has(TcpHeader.ACK)
-                && listeners.containsKey(h.destinationPort())) {
-            e.socket.abort(); // RFC 9293 3.10.7.4 allows a new incarnation from TIME_WAIT
-            forget(e);
-            e = null;
-        }
-        if (e != null) {
-            e.socket.holdAcks(rxMore);
-            e.socket.process(now, h, b, dataOff, dataLen);
-            if (rxMore && !e.ackHeld) {
-                e.ackHeld = true;
-                ackHeld.add(e);
-            }
-            service(e);
-            return;
-        }
-        TcpListener l = listeners.get(h.destinationPort());
-        if (l != null && (l.local.address().isUnspecified() || l.local.address().bits() == ip.destination())) {
-            if (h.has(TcpHeader.RST)) {
-                return;
-            }
-            if (h.has(TcpHeader.ACK)) {
-                sendReset(ip, h, dataLen);
-                return;
-            }
-            if (!h.has(TcpHeader.SYN)) {
-                return;
-            }
-            if (l.halfOpen + l.ready.size() >= l.backlog) {
-                synDropped.incrementAndGet(); // a full backlog: the SYN is dropped, the peer will retry
-                return;
-            }
-            NetInterface out = iface.loopback ? loopback : iface;
-            TcpSocket s = TcpSocket.accept(tcpConfig, ip.destination(), ip.source(), h, random.nextInt(),
-                    out.mtu() - 40, now);
-            TcpEndpoint ne = new TcpEndpoint(this, s);
-            ne.listener = l;
-            s.listener = l;
-            l.halfOpen++;
-            connections.put(ne.key(), ne);
-            service(ne);
-            return;
-        }
-        noSocket.incrementAndGet();
-        if (!h.has(TcpHeader.RST)) {
-            sendReset(ip, h, dataLen);
-        }
-    }
-
-    /** RFC 9293 3.10.7.1: the reset for a segment to no connection. */
-    private void sendReset(Ipv4Header ip, TcpHeader h, int dataLen) {
-        TcpHeader r;
-        if (h.has(TcpHeader.ACK)) {
-            r = new TcpHeader(h.destinationPort(), h.sourcePort(), h.ack(), 0, TcpHeader.RST, 0, 0, 20, -1, -1, false);
-        } else {
-            int segLen = dataLen + (h.has(TcpHeader.SYN) ? 1 : 0) + (h.has(TcpHeader.FIN) ? 1 : 0);
-            r = new TcpHeader(h.destinationPort(), h.sourcePort(), 0, h.seq() + segLen, TcpHeader.RST | TcpHeader.ACK, 0,
-                    0, 20, -1, -1, false);
-        }
-        byte[] f = new byte[HEADROOM + TcpHeader.MIN_LEN];
-        r.emit(f, HEADROOM, 0, ip.destination(), ip.source());
-        sendIpv4(f, TcpHeader.MIN_LEN, ip.destination(), ip.source(), Ipv4Header.PROTO_TCP, null);
-    }
-
-    // ---- egress -------------------------------------------------------------------------
-
-    /** The interface and route a packet to {@code dst} from {@code src} (0: any) takes, or null. */
-    RouteTable.Route route(int dst, int src) {
-        String preferred = null;
-        if (src != 0) {
-            for (NetInterface i : interfaces.values()) {
-                if (i.address.bits() == src) {
-                    preferred = i.name;
-                }
-            }
-        }
-        return routes.lookup(dst, preferred);
-    }
-
-    /** The source address for {@code dst}: the address of the interface its route leaves by, or 0. */
-    int sourceFor(int dst) {
-        RouteTable.Route r = route(dst, 0);
-        if (r == null) {
-            return 0;
-        }
-        NetInterface i = find(r.interfaceName());
-        return i == null ? 0 : i.address.bits();
-    }
-
-    /**
-     * Sends the IPv4 payload that sits in {@code frame} at {@link #HEADROOM}, routing it (or out of
-     * {@code via} for broadcasts), fragmenting if it exceeds the MTU. False when there is no route.
-     */
-    boolean sendIpv4(byte[] frame, int payloadLen, int src, int dst, int protocol, NetInterface via) {
-        NetInterface iface = via;
-        int nextHop = dst;
-        if (iface == null) {
-            RouteTable.Route r = route(dst, src);
-            if (r == null) {
-                return false;
-            }
-            iface = find(r.interfaceName());
-            if (iface == null) {
-                return false;
-            }
-            if (!r.gateway().isUnspecified()) {
-                nextHop = r.gateway().bits();
-            }
-        }
-        if (!iface.up) {
-            iface.txDropped++;
-            return false;
-        }
-        if (src == 0 && !(via != null)) {
-            src = iface.address.bits();
-        }
-        int mtu = iface.mtu();
-        if (Ipv4Header.MIN_LEN + payloadLen > mtu) {
-            if (protocol == Ipv4Header.PROTO_TCP) {
-                iface.txDropped++;
-                return false;
-            }
-            return fragment(frame, payloadLen, src, dst, protocol, iface, nextHop, mtu);
-        }
-        new Ipv4Header(Ipv4Header.MIN_LEN, 0, Ipv4Header.MIN_LEN + payloadLen, ipId.incrementAndGet() & 0xffff,
-                protocol == Ipv4Header.PROTO_TCP, false, 0, DEFAULT_TTL, protocol, src, dst)
-                .emit(frame, EthernetFrame.HEADER_LEN);
-        byte[] f = frame.length == HEADROOM + payloadLen ? frame : java.util.Arrays.copyOf(frame, HEADROOM + payloadLen);
-        return linkOut(iface, f, dst, nextHop);
-    }
-
-    private boolean fragment(byte[] frame, int payloadLen, int src, int dst, int protocol, NetInterface iface,
-                             int nextHop, int mtu) {
-        int chunk = (mtu - Ipv4Header.MIN_LEN) & ~7;
-        int id = ipId.incrementAndGet() & 0xffff;
-        for (int off = 0; off < payloadLen; off += chunk) {
-            int n = Math.min(chunk, payloadLen - off);
-            byte[] f = new byte[HEADROOM + n];
-            System.arraycopy(frame, HEADROOM + off, f, HEADROOM, n);
-            new Ipv4Header(Ipv4Header.MIN_LEN, 0, Ipv4Header.MIN_LEN + n, id, false, off + n < payloadLen, off,
-                    DEFAULT_TTL, protocol, src, dst).emit(f, EthernetFrame.HEADER_LEN);
-            linkOut(iface, f, dst, nextHop);
-        }
-        return true;
-    }
-
-    private boolean linkOut(NetInterface iface, byte[] f, int dst, int nextHop) {
-        if (iface.loopback || iface.hasAddress() && dst == iface.address.bits()) {
-            new EthernetFrame(iface.mac, iface.mac, EthernetFrame.ETHERTYPE_IPV4).emit(f, 0);
-            iface.txPackets++;
-            iface.txBytes += f.length;
-            receive(iface, f, 0, f.length);
-            return true;
-        }
-        if (iface.isBroadcastFor(dst)) {
-            new EthernetFrame(MacAddress.BROADCAST, iface.mac, EthernetFrame.ETHERTYPE_IPV4).emit(f, 0);
-            return transmit(iface, f);
-        }
-        long now = now();
-        ArpCache.Entry e = iface.arp.lookup(nextHop, now);
-        if (e != null) {
-            new EthernetFrame(e.mac(), iface.mac, EthernetFrame.ETHERTYPE_IPV4).emit(f, 0);
-            return transmit(iface, f);
-        }
-        new EthernetFrame(0, iface.mac, EthernetFrame.ETHERTYPE_IPV4).emit(f, 0);
-        boolean[] dropped = {false};
-        ArpCache.Pending p = iface.arp.enqueue(nextHop, f, now, dropped);
-        if (dropped[0]) {
-            iface.txDropped++;
-        }
-        if (p != null) {
-            sendArpRequest(iface, nextHop);
-            NetInterface i = iface;
-            int hop = nextHop;
-            schedule(() -> arpRetry(i, hop), ArpCache.RETRY_NANOS);
-        }
-        return true;
-    }
-
-    private void arpRetry(NetInterface iface, int ip) {
-        ArpCache.Pending p = iface.arp.pending().get(ip);
-        if (p == null) {
-            return;
-        }
-        if (p.requests >= ArpCache.MAX_REQUESTS) {
-            iface.arp.pending().remove(ip);
-            iface.txDropped += p.frames.size();
-            neighbourUnreachable(ip, p.frames);
-            return;
-        }
-        p.requests++;
-        sendArpRequest(iface, ip);
-        schedule(() -> arpRetry(iface, ip), ArpCache.RETRY_NANOS);
-    }
-
-    /** No neighbour answered ARP for frames we sent: connections being set up through it fail. */
-    private void neighbourUnreachable(int ip, ArrayDeque<byte[]> frames) {
-        for (byte[] f : frames) {
-            if (f.length < HEADROOM + TcpHeader.MIN_LEN || f[EthernetFrame.HEADER_LEN + 9] != Ipv4Header.PROTO_TCP) {
-                continue;
-            }
-            int src = Bytes.i32(f, EthernetFrame.HEADER_LEN + 12);
-            int dst = Bytes.i32(f, EthernetFrame.HEADER_LEN + 16);
-            TcpEndpoint e = connections.get(new ConnKey(src, Bytes.u16(f, HEADROOM), dst, Bytes.u16(f, HEADROOM + 2)));
-            if (e != null && e.socket.state() == TcpSocket.State.SYN_SENT) {
-                e.failure = "no route to host " + new Ipv4Address(ip) + " (no ARP reply)";
-                e.socket.abort();
-                service(e);
-            }
-        }
-        for (PingWaiter w : pings.values()) {
-            if (w.nextHop == ip) {
-                w.unreachable = true;
-                w.done.signalAll();
-            }
-        }
-    }
-
-    private boolean transmit(NetInterface iface, byte[] f) {
-        boolean ok = iface.transmit(f);
-        if (!iface.txBacklog.isEmpty()) {
-            flushLater(iface);
-        }
-        return ok;
-    }
-
-    private void flush(NetInterface iface) {
-        if (iface.flush()) {
-            flushLater(iface);
-        }
-    }
-
-    private void flushLater(NetInterface iface) {
-        if (iface.flushScheduled || iface.device == null) {
-            return;
-        }
-        iface.flushScheduled = true;
-        schedule(() -> {
-            iface.flushScheduled = false;
-            flush(iface);
-        }, 200_000L);
-    }
-
-    // ---- TCP service --------------------------------------------------------------------
-
-    private final TcpSocket.Output tcpOut = this::tcpSend;
-
-    private void tcpSend(TcpSocket s, TcpHeader h, RingBuffer data, int dataOffset, int length) {
-        int hl = h.length();
-        byte[] f = new byte[HEADROOM + hl + length];
-        if (length > 0) {
-            data.peek(dataOffset, f, HEADROOM + hl, length);
-        }
-        h.emit(f, HEADROOM, length, s.localAddress, s.remoteAddress);
-        sendIpv4(f, hl + length, s.localAddress, s.remoteAddress, Ipv4Header.PROTO_TCP, null);
-    }
-
-    /** After anything happened to a connection: let it send, settle its listener, timers and waiters. */
-    void service(TcpEndpoint e) {
-        TcpSocket s = e.socket;
-        long now = now();
-        s.dispatch(now, tcpOut);
-        TcpListener l = e.listener;
-        if (l != null && !e.queued && s.state() != TcpSocket.State.SYN_RECEIVED) {
-            l.halfOpen--;
-            e.queued = true;
-            if (s.isEstablishedOrLater() && !l.closed) {
-                l.ready.addLast(e);
-                l.readyCondition.signalAll();
-            } else if (s.state() != TcpSocket.State.CLOSED) {
-                s.abort();
-                s.dispatch(now, tcpOut);
-            }
-        }
-        if (s.isClosed()) {
-            forget(e);
-        } else {
-            long at = s.pollAt();
-            if (at != Long.MAX_VALUE && (e.timer == null || at < e.timerAt)) {
-                if (e.timer != null) {
-                    e.timer.cancel(false);
-                }
-                e.timerAt = at;
-                e.timer = schedule(() -> {
-                    e.timer = null;
-                    e.timerAt = Long.MAX_VALUE;
-                    service(e);
-                }, at - now);
-            }
-        }
-        e.changed.signalAll();
-    }
-
-    private void forget(TcpEndpoint e) {
-        if (connections.remove(e.key(), e)) {
-            long[] c = tcpCounters(e.socket);
-            for (int i = 0; i < TCP_COUNTERS; i++) {
-                tcpClosedCounters[i] += c[i];
-            }
-        }
-        if (e.timer != null) {
-            e.timer.cancel(false);
-            e.timer = null;
-        }
-        if (e.listener != null && !e.queued) {
-            e.listener.halfOpen--;
-            e.queued = true;
-        }
-        e.changed.signalAll();
     }
 
     private int ephemeralPort(java.util.function.IntPredicate free) {
@@ -1141,7 +646,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
         enter();
         try {
             int dst = remote.address().bits();
-            RouteTable.Route r = route(dst, 0);
+            RouteTable.Route r = ipv4.route(dst, 0);
             if (r == null) {
                 throw new NoRouteToHostException("no route to " + remote.address());
             }
@@ -1156,13 +661,13 @@ public final class Stack implements NetworkStack, AutoCloseable {
                     iface.mtu() - 40, now());
             e = new TcpEndpoint(this, s);
             connections.put(e.key(), e);
-            service(e);
+            tcp.service(e);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (s.state() == TcpSocket.State.SYN_SENT || s.state() == TcpSocket.State.SYN_RECEIVED) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     s.abort();
-                    service(e);
+                    tcp.service(e);
                     throw new SocketTimeoutException("connect to " + remote + " timed out after " + timeout.toMillis() + " ms");
                 }
                 await(e.changed, left);
@@ -1201,7 +706,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
         l.closed = true;
         for (TcpEndpoint e : l.ready) {
             e.socket.abort();
-            service(e);
+            tcp.service(e);
         }
         l.ready.clear();
         l.readyCondition.signalAll();
@@ -1211,12 +716,12 @@ public final class Stack implements NetworkStack, AutoCloseable {
     public DatagramSocket bindDatagram(SocketAddress local) throws IOException {
         enter();
         try {
-            int port = local.port() == 0 ? ephemeralPort(pt -> !udp.containsKey(pt)) : local.port();
-            if (udp.containsKey(port)) {
+            int port = local.port() == 0 ? ephemeralPort(pt -> !udpPorts.containsKey(pt)) : local.port();
+            if (udpPorts.containsKey(port)) {
                 throw new java.net.BindException("UDP port " + port + " is in use");
             }
             UdpEndpoint e = new UdpEndpoint(this, new SocketAddress(local.address(), port));
-            udp.put(port, e);
+            udpPorts.put(port, e);
             return e;
         } finally {
             exit();
@@ -1224,31 +729,8 @@ public final class Stack implements NetworkStack, AutoCloseable {
     }
 
     void closeUdp(UdpEndpoint e) {
-        udp.remove(e.local.port(), e);
+        udpPorts.remove(e.local.port(), e);
         e.ready.signalAll();
-    }
-
-    /** Sends a UDP datagram; {@code via} forces the interface (DHCP's broadcasts from 0.0.0.0). */
-    void sendUdp(UdpEndpoint from, SocketAddress to, byte[] b, int off, int len, NetInterface via) throws IOException {
-        if (len > 65507) {
-            throw new IOException("datagram of " + len + " bytes exceeds 65507");
-        }
-        int dst = to.address().bits();
-        int src = from.local.address().bits();
-        if (via != null && src == 0) {
-            src = via.address.bits();
-        } else if (src == 0) {
-            src = sourceFor(dst);
-            if (src == 0) {
-                throw new NoRouteToHostException("no route to " + to.address());
-            }
-        }
-        byte[] f = new byte[HEADROOM + UdpHeader.LEN + len];
-        System.arraycopy(b, off, f, HEADROOM + UdpHeader.LEN, len);
-        new UdpHeader(from.local.port(), to.port(), UdpHeader.LEN + len).emit(f, HEADROOM, src, dst);
-        if (!sendIpv4(f, UdpHeader.LEN + len, src, dst, Ipv4Header.PROTO_UDP, via)) {
-            throw new NoRouteToHostException("no route to " + to.address());
-        }
     }
 
     /** Sends a datagram out of the named interface whatever the routes say (DHCP before it has an address). */
@@ -1302,7 +784,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
         enter();
         try {
             int dst = destination.bits();
-            RouteTable.Route r = route(dst, 0);
+            RouteTable.Route r = ipv4.route(dst, 0);
             if (r == null) {
                 throw new NoRouteToHostException("no route to " + destination);
             }
@@ -1320,7 +802,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
                 new IcmpMessage(IcmpMessage.ECHO_REQUEST, 0, IcmpMessage.echoRest(id, sequence)).emit(f, HEADROOM,
                         payloadLength);
                 long sent = now();
-                if (!sendIpv4(f, IcmpMessage.HEADER_LEN + payloadLength, iface.address.bits(), dst,
+                if (!ipv4.send(f, IcmpMessage.HEADER_LEN + payloadLength, iface.address.bits(), dst,
                         Ipv4Header.PROTO_ICMP, null)) {
                     throw new NoRouteToHostException("cannot send to " + destination);
                 }
@@ -1365,7 +847,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
                         s.congestionWindow(), s.smoothedRttNanos() < 0 ? 0.0 : s.smoothedRttNanos() / 1e6,
                         s.retransmissions(), s.fastRetransmits(), s.timeouts(), s.sackPermitted() ? " sack" : ""));
             }
-            for (UdpEndpoint u : udp.values()) {
+            for (UdpEndpoint u : udpPorts.values()) {
                 lines.add(String.format("udp  %-21s %-21s (recv-q %d datagrams, %d dropped)", u.local, "0.0.0.0:*",
                         u.queue.size(), u.dropped));
             }
@@ -1375,19 +857,14 @@ public final class Stack implements NetworkStack, AutoCloseable {
         }
     }
 
-    private static long[] tcpCounters(TcpSocket s) {
-        return new long[] {s.retransmissions(), s.fastRetransmits(), s.sackRecoveries(), s.lostRetransmissions(),
-            s.tailLossProbes(), s.timeouts()};
-    }
-
     /** Stack-wide counters, for netstat -s: drops, then what TCP's loss recovery did (all connections so far). */
     public String counters() {
         enter();
         try {
-            long[] t = tcpClosedCounters.clone();
+            long[] t = tcp.closedCounters();
             for (TcpEndpoint e : connections.values()) {
-                long[] c = tcpCounters(e.socket);
-                for (int i = 0; i < TCP_COUNTERS; i++) {
+                long[] c = Tcp.counters(e.socket);
+                for (int i = 0; i < Tcp.COUNTERS; i++) {
                     t[i] += c[i];
                 }
             }
@@ -1396,7 +873,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
                     + "tcp: %d segments retransmitted, %d fast retransmits (%d of them SACK recoveries), "
                     + "%d lost retransmissions sent again, %d tail loss probes, %d timeouts",
                     malformed.get(), noSocket.get(), synDropped.get(), rxQueueDrops.get(), reassembler.timedOut(),
-                    icmpErrorsSent, t[0], t[1], t[2], t[3], t[4], t[5]);
+                    icmp.errorsSent(), t[0], t[1], t[2], t[3], t[4], t[5]);
         } finally {
             exit();
         }

@@ -53,7 +53,7 @@ final class TcpEndpoint implements StreamSocket {
             while (true) {
                 if (socket.readable() > 0) {
                     int n = socket.recv(b, off, len);
-                    stack.service(this);
+                    stack.tcp.service(this);
                     return n;
                 }
                 if (socket.atEndOfStream()) {
@@ -86,7 +86,7 @@ final class TcpEndpoint implements StreamSocket {
                 int n = socket.send(b, off + done, len - done);
                 done += n;
                 if (n > 0) {
-                    stack.service(this);
+                    stack.tcp.service(this);
                 }
                 if (done < len) {
                     if (!blocking) {
@@ -106,7 +106,7 @@ final class TcpEndpoint implements StreamSocket {
         stack.enter();
         try {
             socket.close();
-            stack.service(this);
+            stack.tcp.service(this);
         } finally {
             stack.exit();
         }
@@ -117,7 +117,7 @@ final class TcpEndpoint implements StreamSocket {
         stack.enter();
         try {
             socket.closeOrphaned();
-            stack.service(this);
+            stack.tcp.service(this);
         } finally {
             stack.exit();
         }
@@ -128,7 +128,7 @@ final class TcpEndpoint implements StreamSocket {
         stack.enter();
         try {
             socket.abort();
-            stack.service(this);
+            stack.tcp.service(this);
         } finally {
             stack.exit();
         }
@@ -149,7 +149,7 @@ final class TcpEndpoint implements StreamSocket {
         stack.enter();
         try {
             socket.setNoDelay(noDelay);
-            stack.service(this);
+            stack.tcp.service(this);
         } finally {
             stack.exit();
         }
@@ -160,7 +160,7 @@ final class TcpEndpoint implements StreamSocket {
         stack.enter();
         try {
             socket.setKeepAlive(keepAlive);
-            stack.service(this);
+            stack.tcp.service(this);
         } finally {
             stack.exit();
         }

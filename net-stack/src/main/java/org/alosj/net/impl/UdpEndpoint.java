@@ -41,7 +41,7 @@ final class UdpEndpoint implements DatagramSocket {
             if (closed) {
                 throw new SocketException("datagram socket " + local + " is closed");
             }
-            stack.sendUdp(this, destination, buffer, offset, length, via);
+            stack.udp.send(this, destination, buffer, offset, length, via);
         } finally {
             stack.exit();
         }

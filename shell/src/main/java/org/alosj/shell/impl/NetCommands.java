@@ -7,10 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.alosj.kernel.device.DeviceProperties;
+import org.alosj.kernel.device.MacAddress;
 import org.alosj.kernel.device.NetDevice;
 import org.alosj.kernel.pci.PciAddress;
-import org.alosj.shell.net.EthernetFrame;
-import org.alosj.shell.net.MacAddress;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.CollectionType;
 import org.osgi.service.component.annotations.Component;
@@ -25,6 +24,9 @@ import org.osgi.service.component.annotations.ReferencePolicy;
     "osgi.command.function=netdevs",
 })
 public final class NetCommands {
+    static final int ETH_HEADER = 14;
+    static final int ETH_MIN_LENGTH = 60;
+
     // NetDevices come and go with their drivers (hot swap): track them all, with their properties.
     @Reference(service = NetDevice.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, collectionType = CollectionType.TUPLE)
@@ -38,12 +40,12 @@ public final class NetCommands {
                         @Descriptor("EtherType in hex, e.g. 0x88b5") String etherType,
                         @Descriptor("payload text") String... text) {
         MacAddress dst = MacAddress.parse(destination);
-        int type = EthernetFrame.parseEtherType(etherType);
+        int type = parseEtherType(etherType);
         NetDevice dev = find(slot).orElseThrow(() -> new IllegalArgumentException(
                 "ethsend: no network device in slot " + slot + " (netdevs lists them: " + slots() + ")"));
         byte[] payload = String.join(" ", text).getBytes(StandardCharsets.UTF_8);
-        byte[] frame = EthernetFrame.build(dst, new MacAddress(dev.macAddress()), type, payload);
-        if (frame.length > EthernetFrame.HEADER + dev.mtu()) {
+        byte[] frame = buildFrame(dst, MacAddress.fromBytes(dev.macAddress()), type, payload);
+        if (frame.length > ETH_HEADER + dev.mtu()) {
             throw new IllegalArgumentException("ethsend: payload of " + payload.length + " bytes exceeds the MTU "
                     + dev.mtu());
         }
@@ -104,5 +106,39 @@ public final class NetCommands {
     private String slots() {
         List<String> s = sorted().stream().map(e -> slotOf(e.getKey())).toList();
         return s.isEmpty() ? "none" : String.join(", ", s);
+    }
+
+    /**
+     * Parses an EtherType: hex with or without {@code 0x}, 0x0600 to 0xffff (smaller values are
+     * 802.3 lengths, not types).
+     */
+    static int parseEtherType(String text) {
+        String digits = text.startsWith("0x") || text.startsWith("0X") ? text.substring(2) : text;
+        int value = -1;
+        if (!digits.isEmpty() && digits.length() <= 4 && digits.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            value = Integer.parseInt(digits, 16);
+        }
+        if (value < 0x0600) {
+            throw new IllegalArgumentException("bad EtherType '" + text
+                    + "' (expected hex 0x0600-0xffff, e.g. 0x88b5; smaller values are 802.3 lengths)");
+        }
+        return value;
+    }
+
+    /**
+     * An Ethernet II frame: destination, source, EtherType, payload, zero-padded to the 60-byte
+     * minimum (64 on the wire with the FCS, which the NIC appends).
+     */
+    static byte[] buildFrame(MacAddress destination, MacAddress source, int etherType, byte[] payload) {
+        if (etherType < 0 || etherType > 0xffff) {
+            throw new IllegalArgumentException("EtherType " + etherType + " is not 16 bits");
+        }
+        byte[] frame = new byte[Math.max(ETH_MIN_LENGTH, ETH_HEADER + payload.length)];
+        destination.writeTo(frame, 0);
+        source.writeTo(frame, 6);
+        frame[12] = (byte) (etherType >> 8);
+        frame[13] = (byte) etherType;
+        System.arraycopy(payload, 0, frame, ETH_HEADER, payload.length);
+        return frame;
     }
 }

@@ -9,10 +9,10 @@ import org.alosj.kernel.fs.AttributeChanges;
 import org.alosj.kernel.fs.DirEntry;
 import org.alosj.kernel.fs.Errno;
 import org.alosj.kernel.fs.FileAttributes;
-import org.alosj.kernel.fs.FileSystem;
 import org.alosj.kernel.fs.FileType;
 import org.alosj.kernel.fs.FsException;
 import org.alosj.kernel.fs.FsStats;
+import org.alosj.kernel.impl.vfs.ReadOnlyFileSystem;
 import org.alosj.kernel.proc.ProcessInfo;
 import org.alosj.kernel.vfs.MountInfo;
 
@@ -21,7 +21,7 @@ import org.alosj.kernel.vfs.MountInfo;
  * ps and top read them). Inodes: the root 1, the system files below 256, and for process P the
  * directory P*256 with its files P*256+k. {@code self} is the process reading.
  */
-final class ProcFs implements FileSystem {
+final class ProcFs extends ReadOnlyFileSystem {
     static final String TYPE = "proc";
     private static final long ROOT = 1;
     private static final long SELF = 2;
@@ -90,10 +90,11 @@ final class ProcFs implements FileSystem {
 
     @Override
     public void setattr(long ino, AttributeChanges changes) throws FsException {
-        throw readOnlyError();
+        throw refused();
     }
 
-    private static FsException readOnlyError() {
+    @Override
+    protected FsException refused() {
         return new FsException(Errno.EROFS, "proc: read-only");
     }
 
@@ -314,60 +315,8 @@ final class ProcFs implements FileSystem {
     }
 
     @Override
-    public long create(long dir, String name, FileType type, int permissions, int uid, int gid) throws FsException {
-        throw readOnlyError();
-    }
-
-    @Override
-    public long symlink(long dir, String name, String target, int uid, int gid) throws FsException {
-        throw readOnlyError();
-    }
-
-    @Override
-    public void link(long dir, String name, long ino) throws FsException {
-        throw readOnlyError();
-    }
-
-    @Override
-    public void unlink(long dir, String name) throws FsException {
-        throw readOnlyError();
-    }
-
-    @Override
-    public void rmdir(long dir, String name) throws FsException {
-        throw readOnlyError();
-    }
-
-    @Override
-    public void rename(long fromDir, String fromName, long toDir, String toName) throws FsException {
-        throw readOnlyError();
-    }
-
-    @Override
-    public int write(long ino, long offset, ByteBuffer src) throws FsException {
-        throw readOnlyError();
-    }
-
-    @Override
-    public void truncate(long ino, long size) throws FsException {
-        throw readOnlyError();
-    }
-
-    @Override
-    public void retain(long ino) {
-    }
-
-    @Override
-    public void release(long ino) {
-    }
-
-    @Override
     public FsStats statfs() {
         return new FsStats(TYPE, 4096, 0, 0, 0, 0, 0, 255);
-    }
-
-    @Override
-    public void sync() {
     }
 
     @Override

@@ -10,7 +10,6 @@ import org.alosj.kernel.fs.AttributeChanges;
 import org.alosj.kernel.fs.DirEntry;
 import org.alosj.kernel.fs.Errno;
 import org.alosj.kernel.fs.FileAttributes;
-import org.alosj.kernel.fs.FileSystem;
 import org.alosj.kernel.fs.FileType;
 import org.alosj.kernel.fs.FsException;
 import org.alosj.kernel.fs.FsStats;
@@ -22,7 +21,7 @@ import org.alosj.kernel.vfs.DeviceNumbers;
  * {@code hda1}, brw-rw---- root:disk with Linux's numbers); {@code null}, {@code zero},
  * {@code random} and {@code urandom} are there always. Opening a node is the VFS's business: it goes by st_rdev, as on any filesystem.
  */
-final class DevFs implements FileSystem {
+final class DevFs extends ReadOnlyFileSystem {
     static final String TYPE = "devfs";
     static final long ROOT = 1;
     static final int GID_DISK = 6;
@@ -126,38 +125,9 @@ final class DevFs implements FileSystem {
         return out;
     }
 
-    private static FsException fixed() {
+    @Override
+    protected FsException refused() {
         return new FsException(Errno.EPERM, "devfs: the device nodes are made by the drivers");
-    }
-
-    @Override
-    public long create(long dir, String name, FileType type, int permissions, int uid, int gid) throws FsException {
-        throw fixed();
-    }
-
-    @Override
-    public long symlink(long dir, String name, String target, int uid, int gid) throws FsException {
-        throw fixed();
-    }
-
-    @Override
-    public void link(long dir, String name, long ino) throws FsException {
-        throw fixed();
-    }
-
-    @Override
-    public void unlink(long dir, String name) throws FsException {
-        throw fixed();
-    }
-
-    @Override
-    public void rmdir(long dir, String name) throws FsException {
-        throw fixed();
-    }
-
-    @Override
-    public void rename(long fromDir, String fromName, long toDir, String toName) throws FsException {
-        throw fixed();
     }
 
     @Override
@@ -181,23 +151,8 @@ final class DevFs implements FileSystem {
     }
 
     @Override
-    public void retain(long ino) {
-        // nothing is stored
-    }
-
-    @Override
-    public void release(long ino) {
-        // nothing is stored
-    }
-
-    @Override
     public FsStats statfs() {
         return new FsStats(TYPE, 4096, 0, 0, 0, 0, 0, 255);
-    }
-
-    @Override
-    public void sync() {
-        // nothing to write out
     }
 
     @Override

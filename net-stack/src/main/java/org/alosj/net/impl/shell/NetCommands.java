@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.nio.ByteBuffer;
+import org.alosj.kernel.device.MacAddress;
 import org.alosj.kernel.fs.FsException;
 import org.alosj.kernel.vfs.OpenFlags;
 import org.alosj.kernel.vfs.Vfs;
@@ -29,7 +30,6 @@ import org.alosj.net.impl.app.NioDocumentRoot;
 import org.alosj.net.impl.iface.ArpCache;
 import org.alosj.net.impl.iface.PcapWriter;
 import org.alosj.net.impl.iface.RouteTable;
-import org.alosj.net.impl.wire.MacAddress;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -163,7 +163,7 @@ public final class NetCommands {
     public void arp(@Descriptor("[-d ADDRESS | -s ADDRESS MAC [IFACE]]") String... args) {
         if ((args.length == 3 || args.length == 4) && args[0].equals("-s")) {
             stack.addStaticArp(args.length == 4 ? args[3] : "eth0", Ipv4Address.parse(args[1]),
-                    MacAddress.parse(args[2]));
+                    MacAddress.parse(args[2]).toLong());
             return;
         }
         if (args.length == 2 && args[0].equals("-d")) {
@@ -176,7 +176,7 @@ public final class NetCommands {
         out().printf("%-16s %-18s %-6s %s%n", "Address", "HWaddress", "Iface", "Expires");
         for (Map.Entry<String, ArpCache.Entry> e : stack.arpEntries()) {
             ArpCache.Entry a = e.getValue();
-            out().printf("%-16s %-18s %-6s %s%n", new Ipv4Address(a.ip()), MacAddress.format(a.mac()), e.getKey(),
+            out().printf("%-16s %-18s %-6s %s%n", new Ipv4Address(a.ip()), MacAddress.of(a.mac()), e.getKey(),
                     a.permanent() ? "permanent" : (a.expires() - now) / 1_000_000_000L + " s");
         }
         out().flush();

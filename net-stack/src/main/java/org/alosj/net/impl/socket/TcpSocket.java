@@ -6,7 +6,6 @@ import static org.alosj.net.impl.wire.TcpHeader.PSH;
 import static org.alosj.net.impl.wire.TcpHeader.RST;
 import static org.alosj.net.impl.wire.TcpHeader.SYN;
 
-import java.util.List;
 import org.alosj.net.impl.wire.TcpHeader;
 
 /**
@@ -14,7 +13,10 @@ import org.alosj.net.impl.wire.TcpHeader;
  * control (RFC 5681) with loss recovery by SACK (RFC 2018, RFC 6675: scoreboard, IsLost, pipe,
  * NextSeg, rescue retransmission) when both SYNs carried SACK-permitted and NewReno (RFC 6582)
  * otherwise, window scaling and MSS (RFC 7323, RFC 9293 3.7.1), delayed ACK, Nagle, keep-alive,
- * TIME_WAIT and the RFC 5961 checks on RST and SYN.
+ * TIME_WAIT and the RFC 5961 checks on RST and SYN. Loss recovery (congestion control, RTT and
+ * RTO, SACK and NewReno recovery, tail loss probes) is in {@link LossRecovery}, the receive side
+ * (buffer and reassembly, acceptability, when to ACK, the window advertised) in
+ * {@link TcpReceiver}; this file keeps the state machine and the send side.
  *
  * <p>It is a plain state machine with no threads, locks or clocks of its own: the stack calls
  * {@link #process} with each arriving segment and {@link #dispatch} to let it send, both with the
@@ -38,18 +40,13 @@ public final class TcpSocket {
     }
 
     private static final int DEFAULT_MSS = 536; // RFC 9293 3.7.1
-    private static final int DUPACK_THRESHOLD = 3;
-    private static final int MAX_CWND = 1 << 30;
-    /** Tail loss probes in a row without an ACK: RFC 8985 sends one; a second halves the cost of losing it. */
-    private static final int MAX_PROBES = 2;
-    private static final int QUICK_ACKS = 16;
     /**
      * While a receive batch goes on ({@link #holdAcks}), in-order data is acknowledged every this
      * many segments at least (about 23 KB at MSS 1460), so the sender's window keeps moving.
      */
     static final int STRETCH_ACK_SEGMENTS = 16;
 
-    private final TcpConfig config;
+    final TcpConfig config;
     public final int localAddress;
     public final int localPort;
     public final int remoteAddress;
@@ -57,103 +54,56 @@ public final class TcpSocket {
     /** The listener this connection came from, until accepted. */
     public Object listener;
 
-    private State state;
-    private String error;
+    State state;
+    String error;
 
     // Send side.
-    private final RingBuffer sendBuffer;
-    private final int iss;
-    private int sndUna;
-    private int sndNxt;
-    private int sndMax;
-    private int sendBase;
-    private long sndWnd;
-    private int sndWl1;
-    private int sndWl2;
-    private int sndShift;
-    private int mss;
-    private boolean closeRequested;
-    private int finSeq;
-    private boolean noDelay;
-    private boolean orphan;
+    final RingBuffer sendBuffer;
+    final int iss;
+    int sndUna;
+    int sndNxt;
+    int sndMax;
+    int sendBase;
+    long sndWnd;
+    int sndWl1;
+    int sndWl2;
+    int sndShift;
+    int mss;
+    boolean closeRequested;
+    int finSeq;
+    boolean noDelay;
+    boolean orphan;
 
-    // Receive side.
-    private final RingBuffer recvBuffer;
-    private final Assembler assembler = new Assembler();
-    private int irs;
-    private int rcvNxt;
-    private int rcvShift;
-    private final int ourMss;
-    private boolean peerFin;
-    private int peerFinSeq;
-    private boolean peerFinPending;
-    private long lastAdvertised;
-    private int lastWindowField = -1;
-    private int lastWindowRcvNxt;
+    // Receive sequence space (the buffer, ACK timing and window are the receiver's).
+    int irs;
+    int rcvNxt;
+    int rcvShift;
+    final int ourMss;
+    boolean peerFin;
+    int peerFinSeq;
+    boolean peerFinPending;
 
-    // Congestion control.
-    private long cwnd;
-    private long ssthresh = Integer.MAX_VALUE;
-    private int dupAcks;
-    private boolean inRecovery;
-    private int recover;
-    /** A timeout went back to SND.UNA: duplicate ACKs up to {@link #recover} start no fast retransmit. */
-    private boolean recoverAfterTimeout;
-    /** When SND.UNA was last sent again in recovery (fast or partial-ACK retransmission). */
-    private long recoveryRetransmitAt;
-    private boolean retransmitOne;
-    private boolean probe;
-
-    // SACK (RFC 2018) and its loss recovery (RFC 6675).
+    /** The persist timer fired on a closed window: one byte goes into it. */
+    boolean probe;
     /** Both SYNs carried SACK-permitted: the receiver reports blocks, the sender keeps a scoreboard. */
-    private boolean sackOk;
-    private final SackScoreboard scoreboard = new SackScoreboard();
-    /** Recovery just began: the first hole goes out whatever pipe says (RFC 6675 5 step 4.3). */
-    private boolean retransmitFirstHole;
-    /** This recovery began with a retransmission timeout: cwnd grows in slow start meanwhile. */
-    private boolean timeoutRecovery;
-    /** The rescue retransmission of this recovery was sent (RFC 6675 RescueRxt). */
-    private boolean rescueSent;
-    /** When the tail loss probe fires (RFC 8985 7), or Long.MAX_VALUE. */
-    private long probeAt = Long.MAX_VALUE;
-    /** An ACK delivered data or new data went out: the probe timer is set afresh after this dispatch. */
-    private boolean probeRearm;
-    /** Probes sent since the last ACK that delivered data. */
-    private int probesUnanswered;
+    boolean sackOk;
 
     // Timers (absolute nanoseconds; Long.MAX_VALUE when off).
-    private long rto;
-    private long srtt = -1;
-    private long rttvar;
-    private long retransmitAt = Long.MAX_VALUE;
-    private int retries;
-    private boolean rttTiming;
-    private int rttSeq;
-    private long rttStart;
-    private long ackAt = Long.MAX_VALUE;
-    private boolean ackNow;
-    private int segmentsUnacked;
-    /**
-     * In-order segments still to be acknowledged at once, not delayed, after out-of-order data
-     * (as Linux's quick-ACK mode): while the peer repairs losses every ACK tells it something,
-     * and one lost ACK does not leave it waiting for the delayed-ACK timer.
-     */
-    private int quickAcks;
-    private boolean ackHold;
-    private long timeWaitUntil = Long.MAX_VALUE;
-    private boolean keepAlive;
-    private long keepAliveAt = Long.MAX_VALUE;
-    private int keepAliveSent;
-    private long lastHeard;
-    private boolean rstPending;
-    private int rstSeq;
+    long retransmitAt = Long.MAX_VALUE;
+    int retries;
+    boolean ackNow;
+    long timeWaitUntil = Long.MAX_VALUE;
+    boolean keepAlive;
+    long keepAliveAt = Long.MAX_VALUE;
+    int keepAliveSent;
+    long lastHeard;
+    boolean rstPending;
+    int rstSeq;
 
-    private long retransmittedSegments;
-    private long timeouts;
-    private long fastRetransmits;
-    private long sackRecoveries;
-    private long lostRetransmissions;
-    private long tailLossProbes;
+    /** Congestion control, RTT and RTO, and loss recovery: their state and their rules. */
+    final LossRecovery recovery;
+    /** The receive buffer, reassembly, the window advertised and when to acknowledge. */
+    final TcpReceiver rx;
 
     private TcpSocket(TcpConfig config, int localAddress, int localPort, int remoteAddress, int remotePort, int iss,
                       int ourMss, long now) {
@@ -165,12 +115,12 @@ public final class TcpSocket {
         this.iss = iss;
         this.ourMss = ourMss;
         this.sendBuffer = new RingBuffer(config.sendBufferSize());
-        this.recvBuffer = new RingBuffer(config.receiveBufferSize());
         this.sndUna = iss;
         this.sndNxt = iss;
         this.sndMax = iss;
         this.sendBase = iss + 1;
-        this.rto = config.initialRto();
+        this.recovery = new LossRecovery(this, config);
+        this.rx = new TcpReceiver(this, config);
         this.mss = DEFAULT_MSS;
         this.lastHeard = now;
     }
@@ -180,7 +130,7 @@ public final class TcpSocket {
                                     int remotePort, int iss, int ourMss, long now) {
         TcpSocket s = new TcpSocket(config, localAddress, localPort, remoteAddress, remotePort, iss, ourMss, now);
         s.state = State.SYN_SENT;
-        s.cwnd = s.initialWindow();
+        s.recovery.cwnd = s.initialWindow();
         return s;
     }
 
@@ -196,7 +146,7 @@ public final class TcpSocket {
         s.sndWnd = syn.window(); // never scaled in a SYN (RFC 7323 2.2)
         s.sndWl1 = syn.seq();
         s.sndWl2 = iss;
-        s.cwnd = s.initialWindow();
+        s.recovery.cwnd = s.initialWindow();
         return s;
     }
 
@@ -271,12 +221,12 @@ public final class TcpSocket {
     }
 
     public int readable() {
-        return recvBuffer.length();
+        return rx.recvBuffer.length();
     }
 
     /** The peer sent FIN and every byte before it has been read. */
     public boolean atEndOfStream() {
-        return (peerFin && recvBuffer.isEmpty()) || (state == State.CLOSED && recvBuffer.isEmpty());
+        return (peerFin && rx.recvBuffer.isEmpty()) || (state == State.CLOSED && rx.recvBuffer.isEmpty());
     }
 
     /**
@@ -286,12 +236,12 @@ public final class TcpSocket {
      * Otherwise the ACKs of the data carry the window.
      */
     public int recv(byte[] b, int off, int len) {
-        int n = recvBuffer.read(b, off, len);
+        int n = rx.recvBuffer.read(b, off, len);
         if (n > 0 && isEstablishedOrLater() && !peerFin) {
-            long window = advertisableWindow();
-            long peerMaySend = lastAdvertised - (rcvNxt - lastWindowRcvNxt);
-            if (assembler.isEmpty() && 2 * peerMaySend <= recvBuffer.capacity()
-                    && window - lastAdvertised >= Math.min(recvBuffer.capacity() / 2, 2L * mss)) {
+            long window = rx.advertisableWindow();
+            long peerMaySend = rx.lastAdvertised - (rcvNxt - rx.lastWindowRcvNxt);
+            if (rx.assembler.isEmpty() && 2 * peerMaySend <= rx.recvBuffer.capacity()
+                    && window - rx.lastAdvertised >= Math.min(rx.recvBuffer.capacity() / 2, 2L * mss)) {
                 ackNow = true;
             }
         }
@@ -363,9 +313,9 @@ public final class TcpSocket {
             return;
         }
         int segLen = len + (h.has(SYN) ? 1 : 0) + (h.has(FIN) ? 1 : 0);
-        long window = recvBuffer.free();
+        long window = rx.recvBuffer.free();
         // First: is the segment acceptable?
-        if (!acceptable(h.seq(), segLen, window)) {
+        if (!rx.acceptable(h.seq(), segLen, window)) {
             if (!h.has(RST)) {
                 if (state == State.SYN_RECEIVED && h.has(SYN) && !h.has(ACK)) {
                     sndNxt = iss; // the peer lost our SYN-ACK: send it again
@@ -454,7 +404,7 @@ public final class TcpSocket {
         }
         // Seventh: data.
         if (dataLen > 0 && (state == State.ESTABLISHED || state == State.FIN_WAIT_1 || state == State.FIN_WAIT_2)) {
-            receiveData(now, seq, payload, dataOff, dataLen);
+            rx.receiveData(now, seq, payload, dataOff, dataLen);
         }
         // Eighth: FIN.
         if ((flags & FIN) != 0) {
@@ -467,21 +417,6 @@ public final class TcpSocket {
             ackNow = true;
             timeWaitUntil = now + 2 * config.msl();
         }
-    }
-
-    private boolean acceptable(int seq, int segLen, long window) {
-        if (segLen == 0) {
-            if (window == 0) {
-                return seq == rcvNxt;
-            }
-            return le(rcvNxt, seq) && lt(seq, (int) (rcvNxt + window));
-        }
-        if (window == 0) {
-            return false;
-        }
-        int last = seq + segLen - 1;
-        int edge = (int) (rcvNxt + window);
-        return (le(rcvNxt, seq) && lt(seq, edge)) || (le(rcvNxt, last) && lt(last, edge));
     }
 
     private void processSynSent(long now, TcpHeader h) {
@@ -504,7 +439,7 @@ public final class TcpSocket {
         irs = h.seq();
         rcvNxt = h.seq() + 1;
         takeSynOptions(h);
-        cwnd = initialWindow();
+        recovery.cwnd = initialWindow();
         lastHeard = now;
         if (h.has(ACK)) {
             sndUna = h.ack();
@@ -514,7 +449,7 @@ public final class TcpSocket {
             sndWnd = (long) h.window() << sndShift;
             sndWl1 = h.seq();
             sndWl2 = h.ack();
-            sampleRtt(now, h.ack());
+            recovery.sampleRtt(now, h.ack());
             stopRetransmitTimer();
             state = closeRequested ? State.FIN_WAIT_1 : State.ESTABLISHED;
             ackNow = true;
@@ -545,21 +480,21 @@ public final class TcpSocket {
             int dataAcked = Math.max(0, Math.min(ack - sendBase, sendBuffer.length()));
             sendBuffer.drop(dataAcked);
             sendBase += dataAcked;
-            sampleRtt(now, ack);
+            recovery.sampleRtt(now, ack);
             retries = 0;
             probe = false;
             if (sackOk) {
-                scoreboard.advance(sndUna);
-                takeSackBlocks(h);
+                recovery.scoreboard.advance(sndUna);
+                recovery.takeSackBlocks(h);
             }
-            onNewAck(acked);
+            recovery.onNewAck(acked);
             if (sndUna == sndMax) {
                 stopRetransmitTimer();
             } else {
-                retransmitAt = now + rto; // RFC 6298 5.3
+                retransmitAt = now + recovery.rto; // RFC 6298 5.3
             }
-            probeRearm = true;
-            probesUnanswered = 0;
+            recovery.probeRearm = true;
+            recovery.probesUnanswered = 0;
             if (windowUpdate) {
                 sndWnd = newWindow;
                 sndWl1 = h.seq();
@@ -569,18 +504,18 @@ public final class TcpSocket {
                 finAcked(now);
             }
             if (sackOk) {
-                afterSackAck(now, true);
+                recovery.afterSackAck(now, true);
             }
         } else {
-            boolean delivered = sackOk && takeSackBlocks(h) > 0;
+            boolean delivered = sackOk && recovery.takeSackBlocks(h) > 0;
             if (delivered) {
-                probeRearm = true;
-                probesUnanswered = 0;
+                recovery.probeRearm = true;
+                recovery.probesUnanswered = 0;
             }
             if (ack == sndUna && segLen == 0 && newWindow == sndWnd && sndUna != sndMax) {
-                onDuplicateAck(now);
+                recovery.onDuplicateAck(now);
             } else if (windowUpdate) {
-                dupAcks = 0;
+                recovery.dupAcks = 0;
             }
             if (windowUpdate) {
                 sndWnd = newWindow;
@@ -588,69 +523,10 @@ public final class TcpSocket {
                 sndWl2 = ack;
             }
             if (sackOk && sndUna != sndMax) {
-                afterSackAck(now, delivered);
+                recovery.afterSackAck(now, delivered);
             }
         }
         return true;
-    }
-
-    /** Adds the segment's SACK blocks to the scoreboard; returns the bytes newly SACKed. */
-    private int takeSackBlocks(TcpHeader h) {
-        int[] blocks = h.sackBlocks();
-        int newly = 0;
-        for (int k = 0; blocks != null && k < blocks.length; k += 2) {
-            newly += scoreboard.add(blocks[k], blocks[k + 1], sndUna, sndMax);
-        }
-        return newly;
-    }
-
-    /**
-     * After an ACK on a SACK connection ({@code delivered}: it acknowledged or SACKed new data):
-     * an RTT sample if the timed segment was SACKed, lost retransmissions, and the start of
-     * recovery (RFC 6675 5: DupThresh duplicates, or SND.UNA's segment lost by IsLost — which
-     * also catches a hole right after a recovery ended, where three duplicates may never come).
-     */
-    private void afterSackAck(long now, boolean delivered) {
-        if (rttTiming && scoreboard.isSacked(rttSeq)) {
-            rttTiming = false;
-            takeRttSample(now - rttStart);
-        }
-        if (inRecovery && delivered) {
-            detectLostRetransmissions(now);
-        }
-        if (!inRecovery && sndUna != sndMax && !(recoverAfterTimeout && le(sndUna, recover))
-                && (lt(sndUna, scoreboard.lostBoundary(sndUna, mss, DUPACK_THRESHOLD))
-                || dupAcks >= duplicateAckThreshold())) {
-            ssthresh = Math.max(flightSize() / 2, 2L * mss);
-            cwnd = ssthresh;
-            inRecovery = true;
-            recover = sndMax;
-            retransmitFirstHole = true;
-            rescueSent = false;
-            fastRetransmits++;
-            sackRecoveries++;
-        }
-    }
-
-    /**
-     * A retransmission is taken as lost when data sent after it has arrived: more than
-     * (DupThresh - 1) segments' worth SACKed above what had been sent when it went out, or any
-     * new delivery reported more than an RTT (plus a quarter for reordering) after it went out —
-     * the reasoning of RACK (RFC 8985 6.2) with the scoreboard's send order. Its bytes become
-     * candidates for NextSeg again instead of waiting for the retransmission timeout.
-     */
-    private void detectLostRetransmissions(long now) {
-        List<SackScoreboard.Retransmission> list = scoreboard.retransmissions();
-        for (int i = list.size() - 1; i >= 0; i--) {
-            SackScoreboard.Retransmission r = list.get(i);
-            boolean laterDataArrived = lt(r.highData(), sndMax)
-                    && scoreboard.sackedBetween(r.highData(), sndMax) > (DUPACK_THRESHOLD - 1) * mss;
-            boolean rttPassed = srtt >= 0 && now - r.at() > srtt + Math.max(srtt / 4, TcpConfig.MS);
-            if (laterDataArrived || rttPassed) {
-                list.remove(i);
-                lostRetransmissions++;
-            }
-        }
     }
 
     private void finAcked(long now) {
@@ -668,164 +544,6 @@ public final class TcpSocket {
         }
     }
 
-    // RFC 5681 3.1 and RFC 6582 3.2: slow start, congestion avoidance, NewReno partial ACKs.
-    private void onNewAck(int acked) {
-        if (recoverAfterTimeout && lt(recover, sndUna)) {
-            recoverAfterTimeout = false;
-        }
-        if (inRecovery) {
-            if (le(recover, sndUna)) {
-                inRecovery = false;
-                if (timeoutRecovery) {
-                    timeoutRecovery = false;
-                } else {
-                    cwnd = sackOk ? ssthresh : Math.min(ssthresh, Math.max(flightSize(), 0) + mss);
-                }
-                dupAcks = 0;
-            } else if (timeoutRecovery) {
-                cwnd = Math.min(cwnd + Math.min(acked, 2L * mss), Math.max(ssthresh, cwnd)); // slow start (RFC 5681 3.1)
-            } else if (!sackOk) {
-                retransmitOne = true; // partial ACK: the next hole
-                cwnd = Math.max(mss, cwnd - acked + mss);
-            }
-            return;
-        }
-        dupAcks = 0;
-        if (cwnd < ssthresh) {
-            cwnd += Math.min(acked, 2L * mss);
-        } else {
-            cwnd += Math.max(1, (long) mss * mss / cwnd);
-        }
-        cwnd = Math.min(cwnd, MAX_CWND);
-    }
-
-    private void onDuplicateAck(long now) {
-        dupAcks++;
-        if (sackOk) {
-            return; // recovery starts and proceeds by the scoreboard (afterSackAck, sackRetransmit)
-        }
-        if (inRecovery) {
-            cwnd += mss;
-            if (srtt >= 0 && now - recoveryRetransmitAt > srtt + Math.max(srtt / 4, TcpConfig.MS)) {
-                // Duplicates still come an RTT (plus a reordering allowance) after SND.UNA went out
-                // again: segments sent after it arrived, so the retransmission itself was lost
-                // (the RACK reasoning of RFC 8985 6.2, applied to the cumulative ACK). Send it
-                // once more now rather than wait for the retransmission timeout.
-                retransmitOne = true;
-            }
-        } else if (dupAcks >= duplicateAckThreshold() && !(recoverAfterTimeout && le(sndUna, recover))) {
-            // RFC 6582 4.1: after a timeout, duplicates of what went out twice start no recovery
-            ssthresh = Math.max(flightSize() / 2, 2L * mss);
-            cwnd = ssthresh + 3L * mss;
-            inRecovery = true;
-            recover = sndMax;
-            retransmitOne = true;
-            rttTiming = false;
-            fastRetransmits++;
-        }
-    }
-
-    /**
-     * Three duplicate ACKs (RFC 5681), or fewer when so little is in flight that three can never
-     * come and no new data could be sent to make more (early retransmit, RFC 5827 3.1): a
-     * loss in a window of 2–3 segments is then repaired in one RTT instead of by the timeout.
-     */
-    private int duplicateAckThreshold() {
-        long outstanding = (flightSize() + mss - 1) / mss;
-        boolean newDataSendable = lt(sndMax, sendBase + sendBuffer.length()) && sndWnd > flightSize();
-        if (outstanding < DUPACK_THRESHOLD + 1 && !newDataSendable) {
-            return (int) Math.max(1, outstanding - 1);
-        }
-        return DUPACK_THRESHOLD;
-    }
-
-    /**
-     * The congestion window plus, outside recovery, one segment per duplicate ACK up to two:
-     * limited transmit (RFC 3042) sends new data on the first two duplicates, so that a small
-     * window still yields the three that trigger fast retransmit.
-     */
-    private long sendableWindow() {
-        return cwnd + (inRecovery ? 0 : Math.min(dupAcks, 2) * (long) mss);
-    }
-
-    private long flightSize() {
-        return sndMax - sndUna;
-    }
-
-    /**
-     * RFC 6675 pipe on a SACK connection: the bytes outstanding that are neither SACKed nor
-     * (in recovery) lost, plus those sent again and not yet delivered. While going back after a
-     * timeout, what is past SND.NXT counts as lost.
-     */
-    private long pipe() {
-        if (lt(sndNxt, sndMax)) {
-            return (sndNxt - sndUna) - scoreboard.sackedBetween(sndUna, sndNxt);
-        }
-        int lostEnd = inRecovery ? scoreboard.lostBoundary(sndUna, mss, DUPACK_THRESHOLD) : sndUna;
-        long lost = (lostEnd - sndUna) - scoreboard.sackedBetween(sndUna, lostEnd);
-        return flightSize() - scoreboard.sackedBytes() - lost + scoreboard.retransmittedInFlight();
-    }
-
-    /** How much more the congestion window lets out now. */
-    private long congestionRoom() {
-        return sackOk ? cwnd - pipe() : sendableWindow() - (sndNxt - sndUna);
-    }
-
-    private void sampleRtt(long now, int ack) {
-        if (!rttTiming || le(ack, rttSeq)) {
-            return;
-        }
-        rttTiming = false;
-        takeRttSample(now - rttStart);
-    }
-
-    /**
-     * RFC 6298 2: a new measurement from data sent once (Karn). It also takes back any backoff
-     * of the RTO (5.7): the RTO is computed afresh from SRTT and RTTVAR.
-     */
-    private void takeRttSample(long r) {
-        if (srtt < 0) {
-            srtt = r;
-            rttvar = r / 2;
-        } else {
-            rttvar = (3 * rttvar + Math.abs(srtt - r)) / 4;
-            srtt = (7 * srtt + r) / 8;
-        }
-        rto = Math.min(config.maxRto(), Math.max(config.minRto(), srtt + Math.max(TcpConfig.MS, 4 * rttvar)));
-    }
-
-    private void receiveData(long now, int seq, byte[] payload, int off, int len) {
-        int offset = seq - rcvNxt;
-        if (offset == 0) {
-            recvBuffer.writeAt(0, payload, off, len);
-            recvBuffer.commit(len);
-            rcvNxt += len;
-            int more = assembler.advance(len);
-            boolean filledHole = more > 0; // RFC 5681 4.2: ACK at once when a hole fills
-            while (more > 0) {
-                recvBuffer.commit(more);
-                rcvNxt += more;
-                more = assembler.advance(more);
-            }
-            boolean quick = quickAcks > 0;
-            if (quick) {
-                quickAcks--;
-            }
-            if (filledHole || !assembler.isEmpty() || ++segmentsUnacked >= (ackHold ? STRETCH_ACK_SEGMENTS : 2)
-                    || quick) {
-                ackNow = true;
-            } else if (ackAt == Long.MAX_VALUE) {
-                ackAt = now + config.delayedAck();
-            }
-        } else {
-            if (assembler.add(offset, offset + len)) {
-                recvBuffer.writeAt(offset, payload, off, len);
-            }
-            ackNow = true; // RFC 5681 4.2: out-of-order data is acknowledged at once
-            quickAcks = QUICK_ACKS;
-        }
-    }
-
     /**
      * Whether more segments of the same receive batch (the frames a driver took off its ring in
      * one go) follow the next one {@link #process}ed. While they do, the ACK RFC 5681 4.2 asks
@@ -834,13 +552,13 @@ public final class TcpSocket {
      * data, hole fills and FINs are still acknowledged at once.
      */
     public void holdAcks(boolean hold) {
-        ackHold = hold;
+        rx.ackHold = hold;
     }
 
     /** The receive batch is over: the held ACK (two segments or more unacknowledged) is due now. */
     public void endAckHold() {
-        ackHold = false;
-        if (segmentsUnacked >= 2) {
+        rx.ackHold = false;
+        if (rx.segmentsUnacked >= 2) {
             ackNow = true;
         }
     }
@@ -871,20 +589,20 @@ public final class TcpSocket {
         keepAliveAt = Long.MAX_VALUE;
     }
 
-    private void toClosed(String why) {
+    void toClosed(String why) {
         if (state != State.CLOSED && error == null) {
             error = why;
         }
         state = State.CLOSED;
         stopRetransmitTimer();
-        ackAt = Long.MAX_VALUE;
+        rx.ackAt = Long.MAX_VALUE;
         timeWaitUntil = Long.MAX_VALUE;
         keepAliveAt = Long.MAX_VALUE;
     }
 
     private void stopRetransmitTimer() {
         retransmitAt = Long.MAX_VALUE;
-        probeAt = Long.MAX_VALUE;
+        recovery.probeAt = Long.MAX_VALUE;
     }
 
     // ---- sending ------------------------------------------------------------------------
@@ -894,7 +612,7 @@ public final class TcpSocket {
      * events make sendable go out on the {@link #dispatch} the stack runs after every event.
      */
     public long pollAt() {
-        return Math.min(Math.min(retransmitAt, probeAt), Math.min(ackAt, Math.min(timeWaitUntil, keepAliveAt)));
+        return Math.min(Math.min(retransmitAt, recovery.probeAt), Math.min(rx.ackAt, Math.min(timeWaitUntil, keepAliveAt)));
     }
 
     /** True once nothing more will ever be sent or received: the stack forgets the connection. */
@@ -924,19 +642,19 @@ public final class TcpSocket {
                 int scale = state == State.SYN_SENT ? config.windowScale() : Math.max(rcvShift, -1);
                 boolean offerSack = state == State.SYN_SENT ? config.sack() : sackOk;
                 TcpHeader h = new TcpHeader(localPort, remotePort, iss, state == State.SYN_SENT ? 0 : rcvNxt, flags,
-                        (int) Math.min(0xffff, recvBuffer.free()), 0, 0, ourMss, scale, offerSack);
+                        (int) Math.min(0xffff, rx.recvBuffer.free()), 0, 0, ourMss, scale, offerSack);
                 out.send(this, h, sendBuffer, 0, 0);
                 sndNxt = iss + 1;
                 if (lt(sndMax, sndNxt)) {
                     sndMax = sndNxt;
                 }
                 if (retransmitAt == Long.MAX_VALUE) {
-                    retransmitAt = now + rto;
+                    retransmitAt = now + recovery.rto;
                 }
                 if (retries == 0) {
-                    rttTiming = true;
-                    rttSeq = iss;
-                    rttStart = now;
+                    recovery.rttTiming = true;
+                    recovery.rttSeq = iss;
+                    recovery.rttStart = now;
                 }
                 ackNow = false;
             }
@@ -944,185 +662,30 @@ public final class TcpSocket {
                 return;
             }
         }
-        if (sackOk && inRecovery && isEstablishedOrLater() && state != State.TIME_WAIT) {
-            sackRetransmit(now, out);
+        if (sackOk && recovery.inRecovery && isEstablishedOrLater() && state != State.TIME_WAIT) {
+            recovery.sackRetransmit(now, out);
         }
-        if (retransmitOne) {
-            retransmitOne = false;
-            recoveryRetransmitAt = now;
+        if (recovery.retransmitOne) {
+            recovery.retransmitOne = false;
+            recovery.recoveryRetransmitAt = now;
             int n = (int) Math.min(mss, Math.max(0, sendBase + sendBuffer.length() - sndUna));
             boolean fin = closeRequested && sndUna + n == finSeq;
             if (n > 0 || fin) {
                 sendSegment(now, out, sndUna, n, fin);
-                retransmittedSegments++;
+                recovery.retransmittedSegments++;
             }
         }
         sendData(now, out);
-        if (sackOk && inRecovery && !rescueSent && isEstablishedOrLater() && state != State.TIME_WAIT) {
-            rescueRetransmit(now, out);
+        if (sackOk && recovery.inRecovery && !recovery.rescueSent && isEstablishedOrLater() && state != State.TIME_WAIT) {
+            recovery.rescueRetransmit(now, out);
         }
         if (ackNow) {
             sendSegment(now, out, sndNxt, 0, false);
         }
-        if (probeRearm) {
-            probeRearm = false;
-            armProbe(now);
+        if (recovery.probeRearm) {
+            recovery.probeRearm = false;
+            recovery.armProbe(now);
         }
-    }
-
-    /**
-     * The tail loss probe timer (RFC 8985 7.2) of a SACK connection with data outstanding: two
-     * smoothed RTTs (at least 10 ms; plus the peer's delayed ACK when one segment is out),
-     * while that is before the retransmission timeout. It makes a loss at the end of a flight
-     * — or of the ACKs that would have reported it — cost a few RTTs instead of the RTO.
-     */
-    private void armProbe(long now) {
-        probeAt = Long.MAX_VALUE;
-        if (!sackOk || srtt < 0 || sndUna == sndMax || state == State.TIME_WAIT || sndWnd == 0
-                || !isEstablishedOrLater() || probesUnanswered >= MAX_PROBES) {
-            return;
-        }
-        long pto = Math.max(2 * srtt, 10 * TcpConfig.MS) << probesUnanswered;
-        if (flightSize() <= mss) {
-            pto += config.delayedAck();
-        }
-        if (now + pto < retransmitAt) {
-            probeAt = now + pto;
-        }
-    }
-
-    /**
-     * The probe (RFC 8985 7.3): in recovery, retransmissions older than an RTT are taken as lost
-     * and the first hole goes out again; otherwise a new segment if the peer's window allows,
-     * else the last segment again. Whatever the congestion window says; the RTO is restarted.
-     */
-    private void sendProbe(long now, Output out) {
-        tailLossProbes++;
-        retransmitAt = now + rto;
-        if (lt(sndNxt, sndMax)) {
-            // going back after a timeout and nothing came back: the first hole once more
-            int s = nextHole(sndNxt);
-            if (s != -1) {
-                retransmitHole(now, out, s, sndNxt);
-            }
-            return;
-        }
-        if (inRecovery) {
-            List<SackScoreboard.Retransmission> list = scoreboard.retransmissions();
-            for (int i = list.size() - 1; i >= 0; i--) {
-                if (now - list.get(i).at() > srtt) {
-                    list.remove(i);
-                    lostRetransmissions++;
-                }
-            }
-            int s = nextHole(sndMax);
-            if (s != -1 && retransmitHole(now, out, s, sndMax)) {
-                return;
-            }
-        }
-        int end = sendBase + sendBuffer.length();
-        if (!inRecovery && sndNxt == sndMax && lt(sndMax, end) && sndWnd > flightSize()) {
-            int n = (int) Math.min(Math.min(end - sndMax, mss), sndWnd - flightSize());
-            boolean fin = closeRequested && sndMax + n == finSeq;
-            sendSegment(now, out, sndMax, n, fin);
-            return;
-        }
-        int top = scoreboard.unsackedTop(sndMax);
-        if (!lt(sndUna, top)) {
-            return;
-        }
-        int from = lastSegmentStart(top);
-        retransmitHole(now, out, from, top);
-    }
-
-    /**
-     * RFC 6675 5 (C): while pipe leaves a segment's room in cwnd, NextSeg rule 1 — the first
-     * un-SACKed bytes that IsLost and that are not already sent again — then rule 2 (new data)
-     * in {@link #sendData}. At the start of recovery the first hole goes out whatever pipe says.
-     */
-    private void sackRetransmit(long now, Output out) {
-        int lostEnd = scoreboard.lostBoundary(sndUna, mss, DUPACK_THRESHOLD);
-        if (retransmitFirstHole) {
-            retransmitFirstHole = false;
-            int s = nextHole(sndMax);
-            if (s != -1) {
-                retransmitHole(now, out, s, sndMax);
-            }
-        }
-        while (cwnd - pipe() >= mss) {
-            int s = nextHole(lostEnd);
-            if (s == -1 || !retransmitHole(now, out, s, lostEnd)) {
-                return;
-            }
-        }
-    }
-
-    /** The first byte from SND.UNA below {@code limit} that is neither SACKed nor sent again and in flight, or -1. */
-    private int nextHole(int limit) {
-        int s = sndUna;
-        while (lt(s, limit)) {
-            int after = scoreboard.skipSacked(s);
-            if (after != s) {
-                s = after;
-                continue;
-            }
-            SackScoreboard.Retransmission r = scoreboard.retransmissionAt(s);
-            if (r == null) {
-                return s;
-            }
-            s = r.to();
-        }
-        return -1;
-    }
-
-    /** Sends again at most a segment of the hole at {@code s} (up to the next SACKed or resent bytes, below {@code limit}). */
-    private boolean retransmitHole(long now, Output out, int s, int limit) {
-        int holeEnd = scoreboard.nextRetransmission(s, scoreboard.nextSacked(s, limit));
-        int dataLeft = Math.max(0, sendBase + sendBuffer.length() - s);
-        int n = Math.min(mss, Math.min(holeEnd - s, dataLeft));
-        boolean fin = closeRequested && s + n == finSeq && lt(finSeq, holeEnd);
-        if (n <= 0 && !fin) {
-            return false;
-        }
-        int to = s + n + (fin ? 1 : 0);
-        sendSegment(now, out, s, n, fin);
-        scoreboard.retransmitted(s, to, sndMax, now);
-        retransmittedSegments++;
-        if (rttTiming && le(s, rttSeq) && lt(rttSeq, to)) {
-            rttTiming = false; // Karn: the timed segment went out twice
-        }
-        return true;
-    }
-
-    /**
-     * Where the last segment below {@code top} (the end of the un-SACKed data, FIN included)
-     * starts: one MSS of data before it, but not below what the peer holds under it.
-     */
-    private int lastSegmentStart(int top) {
-        int dataTop = closeRequested && top == finSeq + 1 ? finSeq : top;
-        int from = dataTop - mss;
-        int below = scoreboard.sackedEndBelow(top, sndUna);
-        return lt(from, below) ? below : from;
-    }
-
-    /**
-     * RFC 6675 5 (C) rescue retransmission: once per recovery, when no hole is lost yet and no
-     * new data can go, the segment ending at the highest un-SACKed byte goes out again, so a
-     * loss at the tail of the window is found without the retransmission timeout.
-     */
-    private void rescueRetransmit(long now, Output out) {
-        boolean newData = lt(sndMax, sendBase + sendBuffer.length()) || closeRequested && le(sndMax, finSeq);
-        if (newData && sndWnd > flightSize() || cwnd - pipe() < mss
-                || nextHole(scoreboard.lostBoundary(sndUna, mss, DUPACK_THRESHOLD)) != -1) {
-            return;
-        }
-        int top = scoreboard.unsackedTop(sndMax);
-        if (!lt(sndUna, top) || scoreboard.retransmissionAt(top - 1) != null) {
-            return;
-        }
-        int from = lastSegmentStart(top);
-        rescueSent = true;
-        retransmitHole(now, out, from, top);
     }
 
     private void runTimers(long now, Output out) {
@@ -1130,21 +693,21 @@ public final class TcpSocket {
             toClosed(null);
             return;
         }
-        if (now >= ackAt) {
+        if (now >= rx.ackAt) {
             ackNow = true;
         }
         if (now >= retransmitAt) {
-            probeAt = Long.MAX_VALUE;
-            onRetransmitTimeout(now);
+            recovery.probeAt = Long.MAX_VALUE;
+            recovery.onRetransmitTimeout(now);
             if (state == State.CLOSED) {
                 return;
             }
-        } else if (now >= probeAt) {
-            probeAt = Long.MAX_VALUE;
-            sendProbe(now, out);
-            probesUnanswered++;
-            probeRearm = false;
-            armProbe(now); // a second probe (twice the time) if the first or its ACK is lost too
+        } else if (now >= recovery.probeAt) {
+            recovery.probeAt = Long.MAX_VALUE;
+            recovery.sendProbe(now, out);
+            recovery.probesUnanswered++;
+            recovery.probeRearm = false;
+            recovery.armProbe(now); // a second probe (twice the time) if the first or its ACK is lost too
         }
         if (now >= keepAliveAt && keepAlive && isEstablishedOrLater()) {
             if (keepAliveSent >= config.keepAliveProbes()) {
@@ -1154,58 +717,8 @@ public final class TcpSocket {
             keepAliveSent++;
             keepAliveAt = now + config.keepAliveInterval();
             // RFC 9293 3.8.4: a probe with SEG.SEQ = SND.NXT - 1 makes the peer answer with an ACK
-            out.send(this, header(sndNxt - 1, rcvNxt, ACK, advertise()), sendBuffer, 0, 0);
+            out.send(this, header(sndNxt - 1, rcvNxt, ACK, rx.advertise()), sendBuffer, 0, 0);
         }
-    }
-
-    private void onRetransmitTimeout(long now) {
-        int limit = state == State.SYN_SENT || state == State.SYN_RECEIVED ? config.synRetries()
-                : config.maxRetransmissions();
-        if (retries >= limit) {
-            toClosed("connection timed out");
-            return;
-        }
-        retries++;
-        if (!isEstablishedOrLater()) {
-            retransmittedSegments++; // the SYN; data sent again is counted as it goes
-        }
-        timeouts++;
-        rto = Math.min(config.maxRto(), rto * 2); // RFC 6298 5.5
-        boolean zeroWindow = sndWnd == 0 && sendBase + sendBuffer.length() != sndUna;
-        if (zeroWindow) {
-            probe = true; // the persist timer: one byte into the closed window
-            retries = Math.max(0, retries - 1);
-        } else if (sackOk && isEstablishedOrLater()) {
-            // Every byte outstanding is taken as lost and the scoreboard's recovery sends the holes
-            // again from SND.UNA in slow start, as Linux's loss state does: the retransmissions are
-            // tracked, so one lost again is found by what arrives after it, not by another timeout.
-            ssthresh = Math.max(flightSize() / 2, 2L * mss); // RFC 5681 (4)
-            cwnd = mss;
-            recover = sndMax;
-            inRecovery = true;
-            timeoutRecovery = true;
-            dupAcks = 0;
-            // RFC 2018 8: the receiver may have reneged; SACK blocks that come again rebuild it
-            scoreboard.clear();
-            scoreboard.allLostBelow(sndMax);
-            retransmitFirstHole = true;
-            rescueSent = true;
-            probeRearm = true; // a probe an RTT or two later if this retransmission is lost too
-            probesUnanswered = 0;
-            rttTiming = false; // Karn's algorithm
-            retransmitAt = now + rto;
-            return;
-        } else {
-            ssthresh = Math.max(flightSize() / 2, 2L * mss); // RFC 5681 (4)
-            cwnd = mss;
-            recover = sndMax;
-            recoverAfterTimeout = true;
-            inRecovery = false;
-            dupAcks = 0;
-        }
-        sndNxt = sndUna; // go back: everything unacknowledged is sent again
-        rttTiming = false; // Karn's algorithm
-        retransmitAt = now + rto;
     }
 
     private void sendData(long now, Output out) {
@@ -1216,7 +729,7 @@ public final class TcpSocket {
         while (true) {
             boolean goingBack = lt(sndNxt, sndMax);
             if (sackOk && goingBack) {
-                int after = scoreboard.skipSacked(sndNxt); // after a timeout: what the peer holds is not sent again
+                int after = recovery.scoreboard.skipSacked(sndNxt); // after a timeout: what the peer holds is not sent again
                 if (after != sndNxt) {
                     sndNxt = after;
                     continue;
@@ -1224,7 +737,7 @@ public final class TcpSocket {
             }
             int unsent = end - sndNxt;
             long inFlight = sndNxt - sndUna;
-            long room = Math.min(sndWnd - inFlight, congestionRoom());
+            long room = Math.min(sndWnd - inFlight, recovery.congestionRoom());
             if (probe && room <= 0 && unsent > 0) {
                 room = 1;
                 probe = false;
@@ -1232,11 +745,11 @@ public final class TcpSocket {
             if (unsent > 0) {
                 int n = (int) Math.min(Math.min(unsent, mss), Math.max(0, room));
                 if (sackOk && goingBack) {
-                    n = Math.min(n, scoreboard.nextSacked(sndNxt, sndMax) - sndNxt);
+                    n = Math.min(n, recovery.scoreboard.nextSacked(sndNxt, sndMax) - sndNxt);
                 }
                 if (n <= 0) {
                     if (sndWnd == 0 && retransmitAt == Long.MAX_VALUE) {
-                        retransmitAt = now + rto; // the persist timer (RFC 9293 3.8.6.1)
+                        retransmitAt = now + recovery.rto; // the persist timer (RFC 9293 3.8.6.1)
                     }
                     return;
                 }
@@ -1246,7 +759,7 @@ public final class TcpSocket {
                 }
                 boolean fin = closeRequested && last && sndNxt + n == finSeq;
                 if (goingBack) {
-                    retransmittedSegments++;
+                    recovery.retransmittedSegments++;
                 }
                 sendSegment(now, out, sndNxt, n, fin);
                 continue;
@@ -1258,14 +771,14 @@ public final class TcpSocket {
         }
     }
 
-    private void sendSegment(long now, Output out, int seq, int n, boolean fin) {
+    void sendSegment(long now, Output out, int seq, int n, boolean fin) {
         int flags = ACK | (fin ? FIN : 0) | (n > 0 && seq + n == sendBase + sendBuffer.length() ? PSH : 0);
-        TcpHeader h = header(seq, rcvNxt, flags, advertise());
-        if (sackOk && !assembler.isEmpty()) {
+        TcpHeader h = header(seq, rcvNxt, flags, rx.advertise());
+        if (sackOk && !rx.assembler.isEmpty()) {
             // RFC 6691: options come out of the MSS, so a data segment carries only the blocks that fit beside it
             int fit = n == 0 ? TcpHeader.MAX_SACK_BLOCKS : Math.min(TcpHeader.MAX_SACK_BLOCKS, (mss - n - 4) / 8);
             if (fit > 0) {
-                h = h.withSackBlocks(assembler.sackBlocks(rcvNxt, fit));
+                h = h.withSackBlocks(rx.assembler.sackBlocks(rcvNxt, fit));
             }
         }
         out.send(this, h, sendBuffer, seq - sendBase, n);
@@ -1275,52 +788,21 @@ public final class TcpSocket {
                 sndNxt = next;
             }
             if (lt(sndMax, next)) {
-                probeRearm = true;
-                if (!rttTiming && seq == sndMax) {
-                    rttTiming = true;
-                    rttSeq = seq;
-                    rttStart = now;
+                recovery.probeRearm = true;
+                if (!recovery.rttTiming && seq == sndMax) {
+                    recovery.rttTiming = true;
+                    recovery.rttSeq = seq;
+                    recovery.rttStart = now;
                 }
                 sndMax = next;
             }
             if (retransmitAt == Long.MAX_VALUE) {
-                retransmitAt = now + rto;
+                retransmitAt = now + recovery.rto;
             }
         }
         ackNow = false;
-        ackAt = Long.MAX_VALUE;
-        segmentsUnacked = 0;
-    }
-
-    private int advertise() {
-        if (!assembler.isEmpty() && lastWindowField >= 0 && rcvNxt == lastWindowRcvNxt) {
-            // A hole: keep the window (same right edge) while the application reads, so every
-            // ACK for out-of-order data is a duplicate by RFC 5681's definition (equal window)
-            // and the sender's fast retransmit is not reset by an apparent window update.
-            return lastWindowField;
-        }
-        int field = advertiseFree();
-        lastWindowField = field;
-        lastWindowRcvNxt = rcvNxt;
-        return field;
-    }
-
-    private int advertiseFree() {
-        long free = recvBuffer.free();
-        int field;
-        if (rcvShift < 0) {
-            field = (int) Math.min(free, 0xffff);
-            lastAdvertised = field;
-        } else {
-            field = (int) Math.min(free >> rcvShift, 0xffff);
-            lastAdvertised = (long) field << rcvShift;
-        }
-        return field;
-    }
-
-    private long advertisableWindow() {
-        long free = recvBuffer.free();
-        return rcvShift < 0 ? Math.min(free, 0xffff) : Math.min(free >> rcvShift, 0xffff) << rcvShift;
+        rx.ackAt = Long.MAX_VALUE;
+        rx.segmentsUnacked = 0;
     }
 
     private TcpHeader header(int seq, int ack, int flags, int window) {
@@ -1334,32 +816,32 @@ public final class TcpSocket {
     }
 
     public long retransmissions() {
-        return retransmittedSegments;
+        return recovery.retransmittedSegments;
     }
 
     /** Retransmission timeouts (RTO expiries, persist probes included). */
     public long timeouts() {
-        return timeouts;
+        return recovery.timeouts;
     }
 
     /** Loss recoveries started by duplicate ACKs or SACK blocks (each begins with a fast retransmit). */
     public long fastRetransmits() {
-        return fastRetransmits;
+        return recovery.fastRetransmits;
     }
 
     /** Of {@link #fastRetransmits}, those run by the SACK scoreboard (RFC 6675). */
     public long sackRecoveries() {
-        return sackRecoveries;
+        return recovery.sackRecoveries;
     }
 
     /** Retransmissions found lost (data sent after them arrived) and sent once more without a timeout. */
     public long lostRetransmissions() {
-        return lostRetransmissions;
+        return recovery.lostRetransmissions;
     }
 
     /** Tail loss probes sent (RFC 8985 7). */
     public long tailLossProbes() {
-        return tailLossProbes;
+        return recovery.tailLossProbes;
     }
 
     /** Both ends agreed on SACK (RFC 2018) in their SYNs. */
@@ -1368,11 +850,11 @@ public final class TcpSocket {
     }
 
     public long congestionWindow() {
-        return cwnd;
+        return recovery.cwnd;
     }
 
     public long smoothedRttNanos() {
-        return srtt;
+        return recovery.srtt;
     }
 
     public int sendMss() {

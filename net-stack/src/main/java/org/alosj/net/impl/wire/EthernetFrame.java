@@ -1,11 +1,16 @@
 package org.alosj.net.impl.wire;
 
+import org.alosj.kernel.device.MacAddress;
+
 /**
  * Ethernet II header (IEEE 802.3 with an EtherType). Frames shorter than the 60-byte minimum are
- * accepted: passt sends them unpadded, and padding is never relied on.
+ * accepted: passt sends them unpadded, and padding is never relied on. Addresses are carried as
+ * {@link MacAddress#toLong()} values, so the receive path allocates nothing for them.
  */
 public record EthernetFrame(long destination, long source, int etherType) {
     public static final int HEADER_LEN = 14;
+    /** {@link MacAddress#BROADCAST} as a long. */
+    public static final long BROADCAST = MacAddress.BROADCAST.toLong();
     public static final int ETHERTYPE_IPV4 = 0x0800;
     public static final int ETHERTYPE_ARP = 0x0806;
 

@@ -169,7 +169,7 @@ class WireFormatsTest {
     @Test
     void ethernet_frames_shorter_than_60_bytes_are_accepted_as_passt_sends_them() throws Exception {
         byte[] arp = new byte[14 + 28];
-        new EthernetFrame(MacAddress.BROADCAST, 0x525400000001L, EthernetFrame.ETHERTYPE_ARP).emit(arp, 0);
+        new EthernetFrame(EthernetFrame.BROADCAST, 0x525400000001L, EthernetFrame.ETHERTYPE_ARP).emit(arp, 0);
         new ArpPacket(ArpPacket.REQUEST, 0x525400000001L, 0x0a000001, 0, 0x0a000002).emit(arp, 14);
         assertEquals(ArpPacket.REQUEST, ArpPacket.parse(arp, 14, 28).operation());
         assertEquals(0x525400000001L, EthernetFrame.parse(arp, 0, arp.length).source());

@@ -2,7 +2,11 @@ package org.alosj.hw.pcnet.impl;
 
 import java.util.Locale;
 
-/** A 48-bit unicast Ethernet address, written {@code aa:bb:cc:dd:ee:ff}. */
+/**
+ * A 48-bit unicast Ethernet address, written {@code aa:bb:cc:dd:ee:ff}. A deliberate copy below
+ * the bus line: device models import nothing but the HAL, so they cannot use the OS's
+ * {@code org.alosj.kernel.device.MacAddress}; hw-e1000 and hw-virtio copy this one.
+ */
 record MacAddress(long value) {
     /** QEMU's first default address; the n-th NIC gets this plus n. */
     static final long QEMU_DEFAULT = 0x52_54_00_12_34_56L;

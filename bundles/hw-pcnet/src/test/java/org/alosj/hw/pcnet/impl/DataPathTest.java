@@ -1,23 +1,23 @@
 package org.alosj.hw.pcnet.impl;
 
-import static org.alosj.hw.pcnet.impl.Am79C970A.CSR0_ERR;
-import static org.alosj.hw.pcnet.impl.Am79C970A.CSR0_IENA;
-import static org.alosj.hw.pcnet.impl.Am79C970A.CSR0_INTR;
-import static org.alosj.hw.pcnet.impl.Am79C970A.CSR0_MISS;
-import static org.alosj.hw.pcnet.impl.Am79C970A.CSR0_RINT;
-import static org.alosj.hw.pcnet.impl.Am79C970A.CSR0_STOP;
-import static org.alosj.hw.pcnet.impl.Am79C970A.CSR0_TDMD;
-import static org.alosj.hw.pcnet.impl.Am79C970A.CSR0_TINT;
-import static org.alosj.hw.pcnet.impl.Am79C970A.RMD1_BAM;
-import static org.alosj.hw.pcnet.impl.Am79C970A.RMD1_ENP;
-import static org.alosj.hw.pcnet.impl.Am79C970A.RMD1_LAFM;
-import static org.alosj.hw.pcnet.impl.Am79C970A.RMD1_OWN;
-import static org.alosj.hw.pcnet.impl.Am79C970A.RMD1_PAM;
-import static org.alosj.hw.pcnet.impl.Am79C970A.RMD1_STP;
-import static org.alosj.hw.pcnet.impl.Am79C970A.TMD1_ENP;
-import static org.alosj.hw.pcnet.impl.Am79C970A.TMD1_OWN;
-import static org.alosj.hw.pcnet.impl.Am79C970A.TMD1_STP;
-import static org.alosj.hw.pcnet.impl.Am79C970A.TMD2_LCAR;
+import static org.alosj.hw.pcnet.impl.PcnetRegisters.CSR0_ERR;
+import static org.alosj.hw.pcnet.impl.PcnetRegisters.CSR0_IENA;
+import static org.alosj.hw.pcnet.impl.PcnetRegisters.CSR0_INTR;
+import static org.alosj.hw.pcnet.impl.PcnetRegisters.CSR0_MISS;
+import static org.alosj.hw.pcnet.impl.PcnetRegisters.CSR0_RINT;
+import static org.alosj.hw.pcnet.impl.PcnetRegisters.CSR0_STOP;
+import static org.alosj.hw.pcnet.impl.PcnetRegisters.CSR0_TDMD;
+import static org.alosj.hw.pcnet.impl.PcnetRegisters.CSR0_TINT;
+import static org.alosj.hw.pcnet.impl.PcnetRegisters.RMD1_BAM;
+import static org.alosj.hw.pcnet.impl.PcnetRegisters.RMD1_ENP;
+import static org.alosj.hw.pcnet.impl.PcnetRegisters.RMD1_LAFM;
+import static org.alosj.hw.pcnet.impl.PcnetRegisters.RMD1_OWN;
+import static org.alosj.hw.pcnet.impl.PcnetRegisters.RMD1_PAM;
+import static org.alosj.hw.pcnet.impl.PcnetRegisters.RMD1_STP;
+import static org.alosj.hw.pcnet.impl.PcnetRegisters.TMD1_ENP;
+import static org.alosj.hw.pcnet.impl.PcnetRegisters.TMD1_OWN;
+import static org.alosj.hw.pcnet.impl.PcnetRegisters.TMD1_STP;
+import static org.alosj.hw.pcnet.impl.PcnetRegisters.TMD2_LCAR;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -118,7 +118,7 @@ class DataPathTest {
     @Test
     void theAddressFilterTakesOwnBroadcastHashedMulticastAndAllInPromiscuousMode() throws Exception {
         byte[] multicast = {0x01, 0x00, 0x5E, 0x00, 0x00, (byte) 0xFB};
-        int hash = Am79C970A.ladrfHash(multicast, 0);
+        int hash = Receiver.ladrfHash(multicast, 0);
         try (Rig rig = new Rig()) {
             NetPort peer = listen(rig, new LinkedBlockingQueue<>());
             rig.bringUp(2, 0, 1L << hash);
@@ -136,7 +136,7 @@ class DataPathTest {
         }
         try (Rig rig = new Rig()) {
             NetPort peer = listen(rig, new LinkedBlockingQueue<>());
-            rig.bringUp(2, Am79C970A.CSR15_PROM, 0);
+            rig.bringUp(2, PcnetRegisters.CSR15_PROM, 0);
             byte[] other = Frames.udp(new byte[] {0x02, 0x11, 0x22, 0x33, 0x44, 0x55}, 10);
             peer.transmit(other, 0, other.length);
             assertTrue(Rig.waitUntil(() -> (rig.rxStatus(0) & RMD1_OWN) == 0), "PROM takes everything");
@@ -157,7 +157,7 @@ class DataPathTest {
             assertEquals(CSR0_MISS | CSR0_ERR | CSR0_INTR, c0 & (CSR0_MISS | CSR0_ERR | CSR0_INTR | CSR0_RINT));
             assertEquals(1, rig.csr(112), "CSR112 missed frame count");
             assertTrue(rig.intxAsserted());
-            rig.csr(3, Am79C970A.CSR3_MISSM);
+            rig.csr(3, PcnetRegisters.CSR3_MISSM);
             assertFalse(rig.intxAsserted(), "MISS masked by CSR3.MISSM");
         }
     }
@@ -208,7 +208,7 @@ class DataPathTest {
             rig.bringUp(2, 0, 0);
             rig.queueTx(0, Frames.udp(Frames.PEER, 20));
             rig.csr(0, CSR0_TDMD | CSR0_IENA);
-            assertEquals(Am79C970A.TMD1_ERR, rig.txStatus(0) & (TMD1_OWN | Am79C970A.TMD1_ERR));
+            assertEquals(PcnetRegisters.TMD1_ERR, rig.txStatus(0) & (TMD1_OWN | PcnetRegisters.TMD1_ERR));
             assertEquals(TMD2_LCAR, rig.txMisc(0) & TMD2_LCAR);
             assertTrue((rig.csr(0) & CSR0_TINT) != 0);
         }
@@ -220,23 +220,23 @@ class DataPathTest {
             BlockingQueue<byte[]> wire = new LinkedBlockingQueue<>();
             listen(rig, wire);
             rig.bringUp(2, 0, 0);
-            rig.csr(5, Am79C970A.CSR5_TOKINTD | Am79C970A.CSR5_LTINTEN);
+            rig.csr(5, PcnetRegisters.CSR5_TOKINTD | PcnetRegisters.CSR5_LTINTEN);
             rig.queueTx(0, Frames.udp(Frames.PEER, 20));
             rig.csr(0, CSR0_TDMD | CSR0_IENA);
             assertEquals(62, wire.poll(5, TimeUnit.SECONDS).length);
-            assertEquals(0, rig.txStatus(0) & (TMD1_OWN | Am79C970A.TMD1_ERR), "sent and handed back");
+            assertEquals(0, rig.txStatus(0) & (TMD1_OWN | PcnetRegisters.TMD1_ERR), "sent and handed back");
             assertEquals(0, rig.csr(0) & (CSR0_TINT | CSR0_INTR), "no TINT for a frame sent OK");
             assertFalse(rig.intxAsserted());
 
-            rig.queueTx(1, Frames.udp(Frames.PEER, 20), Am79C970A.TMD1_LTINT);
+            rig.queueTx(1, Frames.udp(Frames.PEER, 20), PcnetRegisters.TMD1_LTINT);
             rig.csr(0, CSR0_TDMD | CSR0_IENA);
             assertEquals(62, wire.poll(5, TimeUnit.SECONDS).length);
             assertEquals(CSR0_TINT | CSR0_INTR, rig.csr(0) & (CSR0_TINT | CSR0_INTR), "LTINT asks for TINT");
             assertTrue(rig.intxAsserted());
             rig.csr(0, CSR0_TINT | CSR0_IENA);
 
-            rig.csr(5, Am79C970A.CSR5_TOKINTD);
-            rig.queueTx(2, Frames.udp(Frames.PEER, 20), Am79C970A.TMD1_LTINT);
+            rig.csr(5, PcnetRegisters.CSR5_TOKINTD);
+            rig.queueTx(2, Frames.udp(Frames.PEER, 20), PcnetRegisters.TMD1_LTINT);
             rig.csr(0, CSR0_TDMD | CSR0_IENA);
             assertEquals(62, wire.poll(5, TimeUnit.SECONDS).length);
             assertEquals(0, rig.csr(0) & CSR0_TINT, "LTINT counts only with LTINTEN");
@@ -253,10 +253,10 @@ class DataPathTest {
     void aTransmitErrorSetsTintEvenWithTokintd() throws Exception {
         try (Rig rig = new Rig(hub -> null)) {
             rig.bringUp(2, 0, 0);
-            rig.csr(5, Am79C970A.CSR5_TOKINTD | Am79C970A.CSR5_LTINTEN);
+            rig.csr(5, PcnetRegisters.CSR5_TOKINTD | PcnetRegisters.CSR5_LTINTEN);
             rig.queueTx(0, Frames.udp(Frames.PEER, 20));
             rig.csr(0, CSR0_TDMD | CSR0_IENA);
-            assertEquals(Am79C970A.TMD1_ERR, rig.txStatus(0) & (TMD1_OWN | Am79C970A.TMD1_ERR));
+            assertEquals(PcnetRegisters.TMD1_ERR, rig.txStatus(0) & (TMD1_OWN | PcnetRegisters.TMD1_ERR));
             assertEquals(TMD2_LCAR, rig.txMisc(0) & TMD2_LCAR);
             assertEquals(CSR0_TINT, rig.csr(0) & CSR0_TINT, "only a transmit error sets TINT under TOKINTD");
             assertTrue(rig.intxAsserted());

@@ -1,7 +1,7 @@
 package org.alosj.hw.pcnet.impl;
 
-import static org.alosj.hw.pcnet.impl.Am79C970A.CSR0_IENA;
-import static org.alosj.hw.pcnet.impl.Am79C970A.CSR0_STOP;
+import static org.alosj.hw.pcnet.impl.PcnetRegisters.CSR0_IENA;
+import static org.alosj.hw.pcnet.impl.PcnetRegisters.CSR0_STOP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -114,8 +114,8 @@ class RegisterTest {
             rig.bringUp(2, 0, 0);
             rig.csr(15, 0x8000);
             assertEquals(0, rig.csr(15), "CSR15 ignored while running");
-            rig.csr(5, Am79C970A.CSR5_SPND);
-            assertEquals(Am79C970A.CSR5_SPND, rig.csr(5) & Am79C970A.CSR5_SPND, "SPND reads back");
+            rig.csr(5, PcnetRegisters.CSR5_SPND);
+            assertEquals(PcnetRegisters.CSR5_SPND, rig.csr(5) & PcnetRegisters.CSR5_SPND, "SPND reads back");
             rig.csr(15, 0x8000);
             assertEquals(0x8000, rig.csr(15), "writable while suspended");
             rig.csr(5, 0);
@@ -133,11 +133,11 @@ class RegisterTest {
             rig.softReset();
             rig.csr(0, CSR0_IENA);
             assertFalse(rig.intxAsserted());
-            rig.csr(4, 0x0115 | Am79C970A.CSR4_UINTCMD);
-            assertTrue((rig.csr(4) & Am79C970A.CSR4_UINT) != 0);
-            assertTrue((rig.csr(0) & Am79C970A.CSR0_INTR) != 0);
+            rig.csr(4, 0x0115 | PcnetRegisters.CSR4_UINTCMD);
+            assertTrue((rig.csr(4) & PcnetRegisters.CSR4_UINT) != 0);
+            assertTrue((rig.csr(0) & PcnetRegisters.CSR0_INTR) != 0);
             assertTrue(rig.intxAsserted());
-            rig.csr(4, 0x0115 | Am79C970A.CSR4_UINT);
+            rig.csr(4, 0x0115 | PcnetRegisters.CSR4_UINT);
             assertFalse(rig.intxAsserted(), "UINT is write-one-to-clear");
         }
     }

@@ -147,7 +147,7 @@ final class Rig implements AutoCloseable {
         } else {
             mem.writeInt(d + bufferWord(), (int) buf);
             mem.writeInt(d + miscWord(), 0);
-            mem.writeInt(d + 4, (own ? Am79C970A.RMD1_OWN << 16 : 0) | bcnt);
+            mem.writeInt(d + 4, (own ? PcnetRegisters.RMD1_OWN << 16 : 0) | bcnt);
         }
     }
 
@@ -179,7 +179,7 @@ final class Rig implements AutoCloseable {
         long buf = TX_BUFFERS + (long) i * 0x800;
         mem.write(buf, frame, 0, frame.length);
         int bcnt = -frame.length & 0xFFFF;
-        int status = Am79C970A.TMD1_OWN | Am79C970A.TMD1_STP | Am79C970A.TMD1_ENP | extraStatus;
+        int status = PcnetRegisters.TMD1_OWN | PcnetRegisters.TMD1_STP | PcnetRegisters.TMD1_ENP | extraStatus;
         if (style == 0) {
             mem.writeShort(d, (int) buf);
             mem.writeShort(d + 4, bcnt);
@@ -234,11 +234,11 @@ final class Rig implements AutoCloseable {
         }
         csr(1, (int) INIT_BLOCK & 0xFFFF);
         csr(2, (int) (INIT_BLOCK >>> 16));
-        csr(0, Am79C970A.CSR0_INIT | Am79C970A.CSR0_IENA);
+        csr(0, PcnetRegisters.CSR0_INIT | PcnetRegisters.CSR0_IENA);
         int c0 = csr(0);
-        assertTrue((c0 & Am79C970A.CSR0_IDON) != 0, () -> "IDON after INIT, CSR0=" + Integer.toHexString(c0));
-        csr(0, Am79C970A.CSR0_IDON | Am79C970A.CSR0_IENA);
-        csr(0, Am79C970A.CSR0_STRT | Am79C970A.CSR0_IENA);
+        assertTrue((c0 & PcnetRegisters.CSR0_IDON) != 0, () -> "IDON after INIT, CSR0=" + Integer.toHexString(c0));
+        csr(0, PcnetRegisters.CSR0_IDON | PcnetRegisters.CSR0_IENA);
+        csr(0, PcnetRegisters.CSR0_STRT | PcnetRegisters.CSR0_IENA);
         assertEquals(0x0073, csr(0), "CSR0 after STRT: INIT STRT TXON RXON IENA");
     }
 
