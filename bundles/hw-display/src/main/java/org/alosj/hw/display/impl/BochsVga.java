@@ -520,13 +520,13 @@ public final class BochsVga extends PciFunction {
         public long mmioRead(long offset, int size) {
             int off = (int) offset;
             if (std && off >= PCI_VGA_IOPORT_OFFSET && off < PCI_VGA_IOPORT_OFFSET + PCI_VGA_IOPORT_SIZE) {
-                // As vga-pci.c: byte and word accesses reach ports 0x3C0 + offset; wider ones read 0.
+                // As vga-pci.c: ports 0x3C0 + offset, a wide access split into bytes, low byte first.
                 int port = 0x3C0 + off - PCI_VGA_IOPORT_OFFSET;
-                return switch (size) {
-                    case 1 -> vgaPortRead(port);
-                    case 2 -> vgaPortRead(port) | vgaPortRead(port + 1) << 8;
-                    default -> 0;
-                };
+                long v = 0;
+                for (int i = 0; i < size && off + i < PCI_VGA_IOPORT_OFFSET + PCI_VGA_IOPORT_SIZE; i++) {
+                    v |= (long) vgaPortRead(port + i) << (8 * i);
+                }
+                return v;
             }
             if (off >= PCI_VGA_BOCHS_OFFSET && off < PCI_VGA_BOCHS_OFFSET + PCI_VGA_BOCHS_SIZE) {
                 return bochsRead(off - PCI_VGA_BOCHS_OFFSET, size);
@@ -552,12 +552,9 @@ public final class BochsVga extends PciFunction {
             int off = (int) offset;
             if (std && off >= PCI_VGA_IOPORT_OFFSET && off < PCI_VGA_IOPORT_OFFSET + PCI_VGA_IOPORT_SIZE) {
                 int port = 0x3C0 + off - PCI_VGA_IOPORT_OFFSET;
-                if (size == 1) {
-                    vgaPortWrite(port, (int) value & 0xFF);
-                } else if (size == 2) {
-                    // Low byte first: an index and its data in one word write.
-                    vgaPortWrite(port, (int) value & 0xFF);
-                    vgaPortWrite(port + 1, (int) (value >>> 8) & 0xFF);
+                // Low byte first: an index and its data in one word write.
+                for (int i = 0; i < size && off + i < PCI_VGA_IOPORT_OFFSET + PCI_VGA_IOPORT_SIZE; i++) {
+                    vgaPortWrite(port + i, (int) (value >>> (8 * i)) & 0xFF);
                 }
                 return;
             }

@@ -197,4 +197,23 @@ class RegisterTest {
             assertTrue(rig.vga.videoMemorySize() == 16 << 20);
         }
     }
+
+    @Test
+    void vgaPortsAreReachableThroughBar2OnStdVgaOnly() {
+        try (Rig rig = new Rig(true).placed()) {
+            long dac = Rig.MMIO + PCI_VGA_IOPORT_OFFSET + (0x3C8 - 0x3C0);
+            rig.mem.writeShort(dac, 9 | 0x2A << 8); // index 9, then its red in one word
+            rig.mem.writeByte(dac + 1, 0x15);
+            rig.mem.writeByte(dac + 1, 0x3F);
+            rig.io.outb(0x3C7, 9);
+            assertEquals(0x2A, rig.io.inb(0x3C9));
+            assertEquals(0x15, rig.io.inb(0x3C9));
+            assertEquals(0x3F, rig.io.inb(0x3C9));
+            assertEquals(10, rig.mem.readByte(dac), "the write index moved on to the next entry");
+        }
+        try (Rig rig = new Rig(false).placed()) {
+            assertEquals(0xFF, rig.mem.readByte(Rig.MMIO + PCI_VGA_IOPORT_OFFSET + 8), "bochs-display has no VGA ports");
+            assertEquals(0xFF, rig.io.inb(0x3C8));
+        }
+    }
 }
