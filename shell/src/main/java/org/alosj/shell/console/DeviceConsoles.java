@@ -61,7 +61,9 @@ public final class DeviceConsoles {
         this.contexts = contexts;
     }
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    // At least one: the component (and JLine with it) loads only once a console exists, so a
+    // headless framework without JLine never tries.
+    @Reference(cardinality = ReferenceCardinality.AT_LEAST_ONE, policy = ReferencePolicy.DYNAMIC)
     void addConsole(ConsoleDevice device, Map<String, Object> props) {
         Session s = new Session(device, intProperty(props, COLUMNS, 80), intProperty(props, ROWS, 24));
         if (sessions.putIfAbsent(device, s) == null) {
