@@ -92,6 +92,19 @@ public final class DisplayBench {
                 console.write(line, 0, line.length); // one write a line: one scroll copy each
             }
             double perLine = (System.nanoTime() - t0) / 1e6 / lines;
+            // A burst (cat of a file): 1,000 lines in one write cost one copy of the picture.
+            byte[] burst = new byte[line.length * 1000];
+            for (int i = 0; i < 1000; i++) {
+                System.arraycopy(line, 0, burst, i * line.length, line.length);
+            }
+            for (int i = 0; i < 3; i++) {
+                console.write(burst, 0, burst.length);
+            }
+            t0 = System.nanoTime();
+            for (int i = 0; i < rounds / 5 + 1; i++) {
+                console.write(burst, 0, burst.length);
+            }
+            double perBurst = (System.nanoTime() - t0) / 1e6 / (rounds / 5 + 1);
             console.stop();
 
             System.out.println(String.format(Locale.ROOT, "display (1024x768x32, std VGA model, bochs driver), %d rounds:", rounds));
@@ -100,6 +113,7 @@ public final class DisplayBench {
             System.out.println(String.format(Locale.ROOT, "  peer: Java int[] copy of 1024x768 (System.arraycopy): %.2f ms", peer));
             System.out.println(String.format(Locale.ROOT, "  fbcon full screen of text (128x48 cells):          %.2f ms", text));
             System.out.println(String.format(Locale.ROOT, "  fbcon scroll, one line a write:                   %.3f ms a line (%.0f lines/s)", perLine, 1000 / perLine));
+            System.out.println(String.format(Locale.ROOT, "  fbcon 1,000 lines in one write:                   %.2f ms (%.0f lines/s)", perBurst, 1000 * 1000 / perBurst));
         }
     }
 }
