@@ -55,7 +55,7 @@ public final class FbConsoleComponent {
             if (!active || consoles.containsKey(fb)) {
                 return;
             }
-            String name = "tty" + (consoles.size() + 1);
+            String name = freeName();
             FbConsole console = new FbConsole(name, fb, font);
             Keymaps k = keymaps;
             if (k != null) {
@@ -75,6 +75,16 @@ public final class FbConsoleComponent {
             ServiceRegistration<ConsoleDevice> reg = context.registerService(ConsoleDevice.class, console, p);
             consoles.put(fb, new Entry(console, reg));
             LOG.info("{}: {}x{} text console on {}", name, console.columns(), console.rows(), fb.name());
+        }
+    }
+
+    /** The lowest ttyN not in use, so a console that comes back after a rebind keeps its name. */
+    private String freeName() {
+        for (int n = 1; ; n++) {
+            String name = "tty" + n;
+            if (consoles.values().stream().noneMatch(e -> e.console().name().equals(name))) {
+                return name;
+            }
         }
     }
 
