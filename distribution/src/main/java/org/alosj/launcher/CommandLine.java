@@ -103,6 +103,8 @@ final class CommandLine {
     private int nics;
     private int virtioDisks;
     private int displays;
+    /** {@code -vga none}: no std VGA, not even one from conf/. */
+    boolean noVga;
 
     /** One {@code -drive}: {@code iface} ide, virtio or none; {@code id} for none. */
     record Drive(int index, Path file, boolean readOnly, String iface, String id) {
@@ -419,7 +421,10 @@ final class CommandLine {
                 }
                 devices.add(displayEntry("vga", "std", null, 16, "-vga std"));
             }
-            case "none" -> devices.removeIf(d -> "vga".equals(d.name()));
+            case "none" -> {
+                devices.removeIf(d -> "vga".equals(d.name()));
+                noVga = true;
+            }
             default -> throw new UsageException("-vga: unsupported type '" + value + "' (known: std, none)");
         }
     }
@@ -706,6 +711,10 @@ final class CommandLine {
         }
         if (noDefaults || noNics || !netdevs.isEmpty()) {
             config.removeIf(e -> e.isFactory() && e.factoryPid().startsWith(MachineConfig.NETDEV_PREFIX));
+        }
+        if (noVga) {
+            config.removeIf(e -> MachineConfig.DISPLAY_FACTORY.equals(e.factoryPid())
+                    && "std".equals(e.properties().get("type")));
         }
         devices.forEach(config::put);
         netdevs.forEach(config::put);

@@ -297,6 +297,7 @@ class CommandLineTest {
         assertEquals(Map.of("type", "bochs-display", "name", "second", "id", "second", "vgamem_mb", "32", "addr", "6"),
                 displays.get("second"));
         assertTrue(CommandLine.parse(new String[] {"-vga", "std", "-vga", "none"}).devices.isEmpty(), "-vga none: no display");
+        assertTrue(CommandLine.parse(new String[] {"-vga", "none"}).noVga, "nor one from conf/");
         assertEquals("-vga: unsupported type 'cirrus' (known: std, none)", error("-vga", "cirrus"));
         assertEquals("-device bochs-display: video memory must be a power of two from 4M to 256M, got 24M",
                 error("-device", "bochs-display,vgamem=24M"));
