@@ -65,7 +65,8 @@ public class FramebufferConsoleIT {
     @Configuration
     public Option[] config() {
         return OptionUtils.combine(AlosOptions.framework("hw-display", "drivers-fb", "jline", "org.apache.felix.gogo.jline"),
-                // as the launcher: Gogo's own console stays off, the shell's sessions take the consoles
+                // as the launcher: Gogo's JLine bundle brings the builtins (echo …) and its parser; its
+                // own console stays off (its start-up still complains of a missing terminal: harmless)
                 CoreOptions.frameworkProperty("gosh.args").value("--nointeractive --noshutdown"));
     }
 
