@@ -35,6 +35,10 @@ final class CommandLine {
             "  -device virtio-blk-pci,drive=ID[,addr=SLOT][,id=NAME][,serial=S][,disable-legacy=on][,disable-modern=on]",
             "                          a virtio-blk disk over the -drive if=none,id=ID: transitional (1af4:1001)",
             "                          or modern only (1af4:1042); named vda, vdb, ... in slot order",
+            "  -vga std|none           QEMU's standard VGA (1234:1111, class 0300: VBE DISPI, linear frame",
+            "                          buffer) with the frame-buffer console and a shell on it; default none",
+            "  -device bochs-display[,id=NAME][,addr=SLOT][,vgamem=16M]",
+            "                          QEMU's bochs-display (1234:1111, class 0380, no VGA ports); repeatable",
             "  -netdev hub,id=ID       an in-JVM Ethernet hub",
             "  -netdev pcap,id=ID,file=PATH[,netdev=ID]",
             "                          capture to a pcap file, passing frames on to netdev ID if given",
@@ -98,6 +102,9 @@ final class CommandLine {
     boolean anyDrive;
     private int nics;
     private int virtioDisks;
+    private int displays;
+    /** {@code -vga none}: no std VGA, not even one from conf/. */
+    boolean noVga;
 
     /** One {@code -drive}: {@code iface} ide, virtio or none; {@code id} for none. */
     record Drive(int index, Path file, boolean readOnly, String iface, String id) {
@@ -137,6 +144,7 @@ final class CommandLine {
                 case "-device" -> deviceSpecs.add(new String[] {value(args, ++i, a)});
                 case "-netdev" -> c.netdevs.add(parseNetdev(value(args, ++i, a)));
                 case "-nic" -> c.addNic(value(args, ++i, a), nicFlags++);
+                case "-vga" -> c.parseVga(value(args, ++i, a));
                 case "-drive" -> c.addDrive(parseDrive(value(args, ++i, a)));
                 case "-append" -> c.root = parseAppend(value(args, ++i, a));
                 default -> throw new UsageException("unknown option '" + a + "' (try --help)");
@@ -290,10 +298,15 @@ final class CommandLine {
         if (type.equals("virtio-blk-pci")) {
             return parseVirtioBlk(spec);
         }
+        if (type.equals("bochs-display") || type.equals("VGA")) {
+            return parseDisplay(spec, type);
+        }
         String factory = NIC_MODELS.get(type);
         if (factory == null) {
             java.util.TreeSet<String> known = new java.util.TreeSet<>(NIC_MODELS.keySet());
             known.add("virtio-blk-pci");
+            known.add("bochs-display");
+            known.add("VGA");
             throw new UsageException("-device: unknown device '" + type + "' (known: " + String.join(", ", known) + ")");
         }
         return parseNic(spec, type, factory, nics++);
@@ -397,6 +410,62 @@ final class CommandLine {
             props.put("netdev", o.get("netdev"));
         }
         return MachineConfig.normalize(ConfigEntry.factory(MachineConfig.VIRTIO_NET_FACTORY, name, props), origin);
+    }
+
+    /** {@code -vga std}: QEMU's standard VGA, as {@code -device VGA} with the id {@code vga}; {@code none}: no display. */
+    private void parseVga(String value) throws UsageException {
+        switch (value) {
+            case "std" -> {
+                if (devices.stream().anyMatch(d -> "vga".equals(d.name()))) {
+                    throw new UsageException("-vga: given twice");
+                }
+                devices.add(displayEntry("vga", "std", null, 16, "-vga std"));
+            }
+            case "none" -> {
+                devices.removeIf(d -> "vga".equals(d.name()));
+                noVga = true;
+            }
+            default -> throw new UsageException("-vga: unsupported type '" + value + "' (known: std, none)");
+        }
+    }
+
+    /** {@code -device bochs-display} and {@code -device VGA}, with QEMU's property names. */
+    private ConfigEntry parseDisplay(String spec, String type) throws UsageException {
+        boolean std = type.equals("VGA");
+        Map<String, String> o = options(spec, "-device", Set.of("id", "addr", std ? "vgamem_mb" : "vgamem"));
+        String id = o.getOrDefault("id", std ? "vga" + displays : "video" + displays);
+        displays++;
+        MachineConfig.checkId(id, "-device " + type, "id");
+        int mib = 16;
+        if (o.containsKey("vgamem_mb")) {
+            mib = parseCount(o.get("vgamem_mb"), "-device VGA,vgamem_mb");
+        } else if (o.containsKey("vgamem")) {
+            String v = o.get("vgamem").toUpperCase(Locale.ROOT);
+            try {
+                long bytes = v.endsWith("M") ? Long.parseLong(v.substring(0, v.length() - 1)) << 20
+                        : v.endsWith("G") ? Long.parseLong(v.substring(0, v.length() - 1)) << 30 : Long.parseLong(v);
+                mib = (int) Math.min(bytes >> 20, Integer.MAX_VALUE);
+            } catch (NumberFormatException e) {
+                throw new UsageException("-device bochs-display: bad vgamem '" + o.get("vgamem") + "': expected a size like 16M");
+            }
+        }
+        return displayEntry(id, std ? "std" : "bochs-display", o.get("addr"), mib, "-device " + type);
+    }
+
+    private static ConfigEntry displayEntry(String id, String type, String addr, int vgamemMiB, String origin)
+            throws UsageException {
+        if (vgamemMiB < 4 || vgamemMiB > 256 || Integer.bitCount(vgamemMiB) != 1) {
+            throw new UsageException(origin + ": video memory must be a power of two from 4M to 256M, got " + vgamemMiB + "M");
+        }
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("type", type);
+        props.put("name", id);
+        props.put("id", id);
+        props.put("vgamem_mb", Integer.toString(vgamemMiB));
+        if (addr != null) {
+            props.put("addr", addr);
+        }
+        return MachineConfig.normalize(ConfigEntry.factory(MachineConfig.DISPLAY_FACTORY, id, props), origin);
     }
 
     private ConfigEntry parseVirtioBlk(String spec) throws UsageException {
@@ -642,6 +711,10 @@ final class CommandLine {
         }
         if (noDefaults || noNics || !netdevs.isEmpty()) {
             config.removeIf(e -> e.isFactory() && e.factoryPid().startsWith(MachineConfig.NETDEV_PREFIX));
+        }
+        if (noVga) {
+            config.removeIf(e -> MachineConfig.DISPLAY_FACTORY.equals(e.factoryPid())
+                    && "std".equals(e.properties().get("type")));
         }
         devices.forEach(config::put);
         netdevs.forEach(config::put);

@@ -27,6 +27,7 @@ final class MachineConfig {
     static final String E1000E_FACTORY = "org.alosj.hw.e1000e";
     static final String VIRTIO_NET_FACTORY = "org.alosj.hw.virtio.net";
     static final String VIRTIO_BLK_FACTORY = "org.alosj.hw.virtio.blk";
+    static final String DISPLAY_FACTORY = "org.alosj.hw.display";
     /** The NICs: their configurations share mac, addr, netdev and name. */
     static final java.util.Set<String> NIC_FACTORIES = java.util.Set.of(PCNET_FACTORY, E1000_FACTORY, E1000E_FACTORY,
             VIRTIO_NET_FACTORY);
@@ -129,7 +130,14 @@ final class MachineConfig {
      */
     static ConfigEntry normalize(ConfigEntry e, String origin) throws UsageException {
         Map<String, String> p = new LinkedHashMap<>(e.properties());
-        if (VIRTIO_BLK_FACTORY.equals(e.factoryPid())) {
+        if (DISPLAY_FACTORY.equals(e.factoryPid())) {
+            String addr = p.get("addr");
+            if (addr != null) {
+                p.put("addr", Integer.toString(parseSlot(addr, origin)));
+            }
+            p.putIfAbsent("name", e.name());
+            p.putIfAbsent("id", e.name());
+        } else if (VIRTIO_BLK_FACTORY.equals(e.factoryPid())) {
             String addr = p.get("addr");
             if (addr != null) {
                 p.put("addr", Integer.toString(parseSlot(addr, origin)));

@@ -56,7 +56,7 @@ class CommandLineTest {
 
     @Test
     void malformed_device_options_name_the_culprit() {
-        assertEquals("-device: unknown device 'ne2k' (known: e1000, e1000e, pcnet, virtio-blk-pci, virtio-net-pci)",
+        assertEquals("-device: unknown device 'ne2k' (known: VGA, bochs-display, e1000, e1000e, pcnet, virtio-blk-pci, virtio-net-pci)",
                 error("-device", "ne2k"));
         assertTrue(error("-device", "pcnet,speed=10").startsWith("-device pcnet: unknown option 'speed'"));
         assertTrue(error("-device", "pcnet,mac").contains("bad option 'mac': expected key=value"));
@@ -281,6 +281,26 @@ class CommandLineTest {
         assertTrue(error("-device", "virtio-net-pci,disable-legacy=on,disable-modern=on").contains("leave no interface"));
         assertTrue(error("-device", "virtio-net-pci,disable-legacy=maybe").contains("bad disable-legacy=maybe"));
         assertTrue(error("-device", "virtio-net-pci,mac=zz").contains("bad MAC 'zz'"));
-        assertTrue(error("-device", "e1000x").contains("known: e1000, e1000e, pcnet, virtio-blk-pci, virtio-net-pci"));
+        assertTrue(error("-device", "e1000x").contains("known: VGA, bochs-display, e1000, e1000e, pcnet, virtio-blk-pci, virtio-net-pci"));
+    }
+
+    @Test
+    void vga_std_and_bochs_display_become_display_configurations_with_qemus_names() throws UsageException {
+        CommandLine cl = CommandLine.parse(new String[] {"-vga", "std", "-device", "bochs-display,id=second,addr=6,vgamem=32M"});
+        Map<String, Map<String, String>> displays = new java.util.TreeMap<>();
+        for (ConfigEntry e : cl.devices) {
+            if (MachineConfig.DISPLAY_FACTORY.equals(e.factoryPid())) {
+                displays.put(e.name(), e.properties());
+            }
+        }
+        assertEquals(Map.of("type", "std", "name", "vga", "id", "vga", "vgamem_mb", "16"), displays.get("vga"));
+        assertEquals(Map.of("type", "bochs-display", "name", "second", "id", "second", "vgamem_mb", "32", "addr", "6"),
+                displays.get("second"));
+        assertTrue(CommandLine.parse(new String[] {"-vga", "std", "-vga", "none"}).devices.isEmpty(), "-vga none: no display");
+        assertTrue(CommandLine.parse(new String[] {"-vga", "none"}).noVga, "nor one from conf/");
+        assertEquals("-vga: unsupported type 'cirrus' (known: std, none)", error("-vga", "cirrus"));
+        assertEquals("-device bochs-display: video memory must be a power of two from 4M to 256M, got 24M",
+                error("-device", "bochs-display,vgamem=24M"));
+        assertTrue(error("-device", "bochs-display,edid=on").startsWith("-device bochs-display: unknown option 'edid'"));
     }
 }

@@ -174,8 +174,18 @@ final class MemoryBusImpl implements MemoryBus {
                 offset += n;
                 length -= n;
             } else {
-                dst[offset++] = (byte) read(address++, 1);
-                length--;
+                Window w = window(address);
+                if (w != null) {
+                    // The part inside the window goes to the device as one burst.
+                    int n = (int) Math.min(length, w.base + w.length - address);
+                    w.handler.mmioRead(address - w.base, dst, offset, n);
+                    address += n;
+                    offset += n;
+                    length -= n;
+                } else {
+                    dst[offset++] = (byte) read(address++, 1);
+                    length--;
+                }
             }
         }
     }
@@ -192,8 +202,17 @@ final class MemoryBusImpl implements MemoryBus {
                 offset += n;
                 length -= n;
             } else {
-                write(address++, 1, src[offset++]);
-                length--;
+                Window w = window(address);
+                if (w != null) {
+                    int n = (int) Math.min(length, w.base + w.length - address);
+                    w.handler.mmioWrite(address - w.base, src, offset, n);
+                    address += n;
+                    offset += n;
+                    length -= n;
+                } else {
+                    write(address++, 1, src[offset++]);
+                    length--;
+                }
             }
         }
     }

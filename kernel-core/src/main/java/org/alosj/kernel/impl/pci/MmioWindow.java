@@ -52,4 +52,16 @@ record MmioWindow(PhysicalMemory memory, long base, long length) implements Mmio
     public void write64(long offset, long value) {
         memory.write(at(offset, 8), 8, value);
     }
+
+    @Override
+    public void read(long offset, byte[] dst, int dstOffset, int length) {
+        java.util.Objects.checkFromIndexSize(dstOffset, length, dst.length);
+        memory.read(at(offset, length), dst, dstOffset, length);
+    }
+
+    @Override
+    public void write(long offset, byte[] src, int srcOffset, int length) {
+        java.util.Objects.checkFromIndexSize(srcOffset, length, src.length);
+        memory.write(at(offset, length), src, srcOffset, length);
+    }
 }

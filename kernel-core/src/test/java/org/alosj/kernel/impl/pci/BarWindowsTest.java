@@ -54,4 +54,15 @@ class BarWindowsTest {
         assertThrows(IndexOutOfBoundsException.class, () -> mmio.write32(4096, 0));
         assertThrows(IndexOutOfBoundsException.class, () -> mmio.read16(-2));
     }
+
+    @Test
+    void burstsReadAndStayInsideTheBar() {
+        byte[] got = new byte[16];
+        mmio.read(0xFF0, got, 0, 16);
+        for (int i = 0; i < 16; i++) {
+            assertEquals(ProbeFunction.signature(1, 0xFF0 + i) & 0xFF, got[i] & 0xFF, "byte " + i);
+        }
+        assertThrows(IndexOutOfBoundsException.class, () -> mmio.read(0xFF8, got, 0, 16));
+        assertThrows(IndexOutOfBoundsException.class, () -> mmio.write(0, got, 8, 16));
+    }
 }
