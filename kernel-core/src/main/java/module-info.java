@@ -24,4 +24,5 @@ module org.alosj.kernel {
     exports org.alosj.kernel.proc;
     exports org.alosj.kernel.power;
     exports org.alosj.kernel.input;
+    exports org.alosj.kernel.legacy;
 }

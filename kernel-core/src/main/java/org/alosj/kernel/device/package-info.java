@@ -4,7 +4,7 @@
  * sits in, so a name like eth0 or hda belongs to the slot and survives a driver swap.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.alosj.kernel.device;
 
 import org.osgi.annotation.bundle.Export;
