@@ -74,6 +74,13 @@ public final class I8042Component {
         return c;
     }
 
+    /** The keyboard's lock LEDs as the guest last set them (bit 0 scroll, 1 num, 2 caps). */
+    public int keyboardLeds() {
+        synchronized (controller) {
+            return controller.keyboard.leds();
+        }
+    }
+
     /** Where the host's keys and pointer enter (what the service registers). */
     public HostInput input() {
         return new ControllerInput(controller);

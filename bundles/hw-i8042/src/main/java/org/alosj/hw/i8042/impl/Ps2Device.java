@@ -18,6 +18,7 @@ abstract class Ps2Device {
     /** The command waiting for its argument byte, or 0. */
     private int pendingCommand;
     private Runnable outputReady = () -> { };
+    private boolean taking;
 
     void connect(Runnable outputReady) {
         this.outputReady = outputReady;
@@ -58,7 +59,9 @@ abstract class Ps2Device {
             return false;
         }
         reply(bytes);
-        outputReady.run();
+        if (!taking) {
+            outputReady.run(); // while the controller takes a byte, it looks at the queue itself
+        }
         return true;
     }
 
@@ -79,7 +82,12 @@ abstract class Ps2Device {
     final int take() {
         int b = queue.removeFirst();
         if (queue.isEmpty()) {
-            drained();
+            taking = true;
+            try {
+                drained();
+            } finally {
+                taking = false;
+            }
         }
         return b;
     }

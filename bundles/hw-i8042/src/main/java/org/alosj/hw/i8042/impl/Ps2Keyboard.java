@@ -1,5 +1,6 @@
 package org.alosj.hw.i8042.impl;
 
+import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +33,10 @@ final class Ps2Keyboard extends Ps2Device {
     /** 500 ms delay, 10.9 characters a second. */
     static final int DEFAULT_TYPEMATIC = 0x2B;
 
+    /** Host key events waiting for room in the buffer (key code, negative: released). */
+    static final int HOST_BACKLOG = 256;
+
+    private final ArrayDeque<Integer> backlog = new ArrayDeque<>();
     private final Object lock;
     private final ScheduledExecutorService timer;
     private boolean scanning = true;
@@ -42,6 +47,7 @@ final class Ps2Keyboard extends Ps2Device {
     private int repeatingKey = -1;
     private ScheduledFuture<?> repeat;
     private boolean overrun;
+    private boolean pumping;
 
     Ps2Keyboard(Object lock, ScheduledExecutorService timer) {
         this.lock = lock;
@@ -146,10 +152,16 @@ final class Ps2Keyboard extends Ps2Device {
 
     private void defaults() {
         typematic = DEFAULT_TYPEMATIC;
+        backlog.clear();
         stopRepeat();
     }
 
-    /** A host key went down or up. */
+    /**
+     * A host key went down or up. Keys wait in the host's input queue (as in QEMU's input layer,
+     * not in the keyboard) until the keyboard's 16-byte buffer has room, so a pasted string is not
+     * lost to a guest that reads slowly; beyond {@value #HOST_BACKLOG} waiting keys, keys are lost
+     * and the keyboard reports an overrun.
+     */
     void key(int linuxCode, boolean down) {
         if (!ScanCodes.known(linuxCode)) {
             LOG.debug("i8042: keyboard: no key for Linux key code {}", linuxCode);
@@ -158,29 +170,47 @@ final class Ps2Keyboard extends Ps2Device {
         if (!scanning) {
             return;
         }
-        if (down) {
-            emit(linuxCode, true);
-            if (linuxCode != ScanCodes.KEY_PAUSE) {
-                startRepeat(linuxCode);
-            }
-        } else {
-            if (linuxCode == repeatingKey) {
-                stopRepeat();
-            }
-            emit(linuxCode, false);
-        }
-    }
-
-    private void emit(int linuxCode, boolean make) {
-        int[] bytes = ScanCodes.encode(linuxCode, make, scanCodeSet);
-        if (bytes.length == 0) {
+        if (backlog.size() >= HOST_BACKLOG) {
+            overrun = true;
             return;
         }
-        if (overrun && send(scanCodeSet == 1 ? 0xFF : OVERRUN)) {
-            overrun = false;
+        backlog.addLast(down ? linuxCode : -linuxCode);
+        pump();
+    }
+
+    @Override
+    void drained() {
+        pump();
+    }
+
+    /** Moves waiting host keys into the buffer while they fit; not re-entered from the controller's refill. */
+    private void pump() {
+        if (pumping) {
+            return;
         }
-        if (overrun || !send(bytes)) {
-            overrun = true;
+        pumping = true;
+        try {
+            while (!backlog.isEmpty()) {
+                int event = backlog.peekFirst();
+                int linuxCode = Math.abs(event);
+                boolean down = event > 0;
+                if (overrun && send(scanCodeSet == 1 ? 0xFF : OVERRUN)) {
+                    overrun = false;
+                }
+                int[] bytes = ScanCodes.encode(linuxCode, down, scanCodeSet);
+                if (queued() + bytes.length > QUEUE_SIZE) {
+                    return; // no room yet: the rest waits for the host to read
+                }
+                backlog.removeFirst();
+                if (down && linuxCode != ScanCodes.KEY_PAUSE) {
+                    startRepeat(linuxCode);
+                } else if (!down && linuxCode == repeatingKey) {
+                    stopRepeat();
+                }
+                send(bytes);
+            }
+        } finally {
+            pumping = false;
         }
     }
 
@@ -190,8 +220,9 @@ final class Ps2Keyboard extends Ps2Device {
         long period = typematicPeriodMicros(typematic);
         repeat = timer.scheduleAtFixedRate(() -> {
             synchronized (lock) {
-                if (repeatingKey == linuxCode && scanning) {
-                    emit(linuxCode, true);
+                // A repeat that finds the buffer full is skipped, as a keyboard skips it.
+                if (repeatingKey == linuxCode && scanning && backlog.isEmpty()) {
+                    send(ScanCodes.encode(linuxCode, true, scanCodeSet));
                 }
             }
         }, typematicDelayMillis(typematic) * 1000, period, TimeUnit.MICROSECONDS);

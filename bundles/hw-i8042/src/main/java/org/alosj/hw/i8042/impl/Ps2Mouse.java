@@ -198,7 +198,7 @@ final class Ps2Mouse extends Ps2Device {
     void pointer(int moveX, int moveY, int wheel, int heldButtons) {
         dx = saturatedAdd(dx, moveX);
         dy = saturatedAdd(dy, -moveY); // PS/2's Y grows upwards
-        dz = saturatedAdd(dz, wheel);
+        dz = saturatedAdd(dz, -wheel); // PS/2's wheel counts towards the user
         if (heldButtons != buttons || moveX != 0 || moveY != 0 || wheel != 0) {
             dirty = true;
         }

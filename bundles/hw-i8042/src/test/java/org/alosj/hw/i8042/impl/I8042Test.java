@@ -318,11 +318,11 @@ class I8042Test {
         toMouse(0xF3, 200, 0xF3, 100, 0xF3, 80, Ps2Mouse.CMD_ENABLE);
         drain();
         kbc.pointer(1, 0, -2, 0);
-        assertArrayEquals(new int[] {0x08, 1, 0, 0xFE}, drain());
+        assertArrayEquals(new int[] {0x08, 1, 0, 0x02}, drain(), "two notches towards the user");
         toMouse(0xF3, 200, 0xF3, 200, 0xF3, 80);
         drain();
         kbc.pointer(0, 0, 3, Ps2Mouse.BUTTON_4);
-        assertArrayEquals(new int[] {0x08, 0, 0, 0x13}, drain());
+        assertArrayEquals(new int[] {0x08, 0, 0, 0x10 | 0x0D}, drain(), "-3 in four bits, button 4");
     }
 
     @Test
