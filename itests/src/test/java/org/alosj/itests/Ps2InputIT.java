@@ -147,6 +147,31 @@ public class Ps2InputIT {
         }
     }
 
+    @Test
+    public void the_driver_can_be_stopped_and_started_again_and_keys_still_arrive() throws Exception {
+        org.osgi.framework.Bundle driver = java.util.Arrays.stream(context.getBundles())
+                .filter(b -> "org.alosj.drivers.ps2".equals(b.getSymbolicName())).findFirst().get();
+        device(InputDevice.KIND_KEYBOARD);
+        driver.stop();
+        assertTrue("no keyboard while the driver is stopped", context.getServiceReferences(InputDevice.class,
+                "(" + InputDevice.KIND + "=keyboard)").isEmpty());
+        driver.start();
+        InputDevice keyboard = device(InputDevice.KIND_KEYBOARD);
+        LinkedBlockingQueue<InputDevice.Event> events = new LinkedBlockingQueue<>();
+        keyboard.setListener((d, e) -> {
+            if (e.type() == InputDevice.EV_KEY) {
+                events.add(e);
+            }
+        });
+        try {
+            type(host(), KEY_I);
+            List<InputDevice.Event> got = take(events, 2);
+            assertEquals(KEY_I, got.get(0).code());
+        } finally {
+            keyboard.setListener(null);
+        }
+    }
+
     /** Runs {@code command} in a shell session on its own thread; returns what it printed. */
     private String runWhileTyping(String command, Runnable typing) throws Exception {
         InputDevice keyboard = device(InputDevice.KIND_KEYBOARD);
