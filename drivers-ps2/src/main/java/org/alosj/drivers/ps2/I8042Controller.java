@@ -69,6 +69,7 @@ final class I8042Controller implements AutoCloseable {
     private final IoRegion status;
     private final ExecutorService worker;
     private volatile boolean interruptsOn;
+    private boolean closed;
     private volatile Waiter waiter;
     private int commandByte;
     private AtKeyboard keyboard;
@@ -110,6 +111,10 @@ final class I8042Controller implements AutoCloseable {
     // ---- probing (polled, interrupts off) ----
 
     private void probe() {
+        if (status.in8(0) == 0xFF) {
+            // Nothing decodes the port: the bus floats high.
+            throw new IllegalStateException("i8042: no controller (port 0x64 reads 0xff)");
+        }
         flush();
         controllerCommand(0xAD);
         controllerCommand(0xA7);
@@ -263,7 +268,11 @@ final class I8042Controller implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (status != null) {
             try {
                 synchronized (this) {

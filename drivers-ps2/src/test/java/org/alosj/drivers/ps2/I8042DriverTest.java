@@ -127,6 +127,19 @@ class I8042DriverTest {
     }
 
     @Test
+    void aMachineWithoutTheControllerIsReportedAndItsPortsReleased() {
+        try (Ps2Rig rig = new Ps2Rig()) {
+            rig.controller.close();
+            rig.i8042.deactivate();
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> new I8042Controller(rig.devices::legacyClaim));
+            assertEquals("i8042: no controller (port 0x64 reads 0xff)", e.getMessage());
+            // The failed probe gave its claim back: a later driver may claim the ports.
+            rig.devices.legacyClaim("other").ioPorts(0x60, 1);
+        }
+    }
+
+    @Test
     void aSecondDriverCannotClaimTheSamePorts() {
         try (Ps2Rig rig = new Ps2Rig()) {
             IllegalStateException e = assertThrows(IllegalStateException.class,

@@ -78,7 +78,7 @@ final class Ps2Rig implements AutoCloseable {
 
     @Override
     public void close() {
-        controller.close();
+        controller.close(); // closing twice is harmless
         i8042.deactivate();
         irqs.shutdown();
         machine.powerOff();

@@ -99,10 +99,12 @@ public final class I8042Component {
     public void deactivate() {
         if (registration != null) {
             registration.unregister();
+            registration = null;
         }
         for (Mapping m : mappings) {
             m.close();
         }
+        mappings.clear();
         if (controller != null) {
             controller.powerOff();
         }
