@@ -35,6 +35,7 @@ final class Ps2Rig implements AutoCloseable {
 
     Ps2Rig() {
         PageAllocator pages = new PageAllocator(machine.memoryMap(), machine.memory());
+        // No framework: only the legacy register is used, and it never reaches the bundle context.
         devices = new DeviceManager(null, new PciConfigAccess(machine.ioPorts()), machine.ioPorts(), machine.memory(),
                 irqs, new DmaAllocatorImpl(pages, machine.memory()));
         controller = new I8042Controller(devices::legacyClaim);
