@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # PS/2 input latency: a key from the host (HostInput) through the i8042 model, IRQ 1, the 8259
-# and the i8042 driver to the keyboard InputDevice's listener, and a pointer move to the mouse's,
-# one event in flight at a time, on the real board and kernel interrupt code (no framework).
+# and the i8042 driver to the keyboard InputDevice's listener, one key in flight at a time; and a
+# pointer move to the mouse's, each after the mouse's 10 ms sample period has passed (moves closer
+# together are summed into one packet a period). The real board and kernel interrupt code, no framework.
 # Usage: bench/ps2.sh [EVENTS, default 2000]. Needs the modules built (mvn install -DskipTests).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

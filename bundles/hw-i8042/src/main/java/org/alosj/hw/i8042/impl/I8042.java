@@ -1,6 +1,7 @@
 package org.alosj.hw.i8042.impl;
 
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.LongSupplier;
 import org.alosj.hal.bus.IoPortHandler;
 import org.alosj.hal.irq.IrqLine;
 import org.slf4j.Logger;
@@ -94,11 +95,16 @@ final class I8042 implements IoPortHandler {
     private boolean auxLevel;
 
     I8042(IrqLine kbdIrq, IrqLine auxIrq, Runnable resetLine, ScheduledExecutorService timer) {
+        this(kbdIrq, auxIrq, resetLine, timer, System::nanoTime);
+    }
+
+    /** @param nanoTime the clock the mouse's sample periods are measured on */
+    I8042(IrqLine kbdIrq, IrqLine auxIrq, Runnable resetLine, ScheduledExecutorService timer, LongSupplier nanoTime) {
         this.kbdIrq = kbdIrq;
         this.auxIrq = auxIrq;
         this.resetLine = resetLine;
         this.keyboard = new Ps2Keyboard(this, timer);
-        this.mouse = new Ps2Mouse();
+        this.mouse = new Ps2Mouse(this, timer, nanoTime);
         keyboard.connect(this::refill);
         mouse.connect(this::refill);
         ram[0] = POWER_ON_CCB;

@@ -59,10 +59,15 @@ abstract class Ps2Device {
             return false;
         }
         reply(bytes);
-        if (!taking) {
-            outputReady.run(); // while the controller takes a byte, it looks at the queue itself
-        }
+        notifyOutput(); // while the controller takes a byte, it looks at the queue itself
         return true;
+    }
+
+    /** Tells the controller the queue has bytes for it (unless it is taking one right now). */
+    final void notifyOutput() {
+        if (!taking) {
+            outputReady.run();
+        }
     }
 
     final int queued() {

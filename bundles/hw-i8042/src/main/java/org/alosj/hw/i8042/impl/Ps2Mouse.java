@@ -1,5 +1,8 @@
 package org.alosj.hw.i8042.impl;
 
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +59,12 @@ final class Ps2Mouse extends Ps2Device {
     static final int MAX_PENDING = 4096;
     static final int BUTTON_5 = 16;
 
+    private final Object lock;
+    private final ScheduledExecutorService timer;
+    private final LongSupplier nanoTime;
+    /** When the last stream packet went out, and whether a later one is already scheduled. */
+    private long lastPacketNanos;
+    private boolean packetScheduled;
     private boolean reporting;
     private boolean remote;
     private boolean wrap;
@@ -71,6 +80,17 @@ final class Ps2Mouse extends Ps2Device {
     /** Whether something happened since the last packet (stream mode sends only changes). */
     private boolean dirty;
     private int lastSent = ACK;
+
+    /**
+     * @param lock the controller's lock, taken by the sample-period timer
+     * @param nanoTime the clock sample periods are measured on
+     */
+    Ps2Mouse(Object lock, ScheduledExecutorService timer, LongSupplier nanoTime) {
+        this.lock = lock;
+        this.timer = timer;
+        this.nanoTime = nanoTime;
+        this.lastPacketNanos = nanoTime.getAsLong() - TimeUnit.SECONDS.toNanos(1);
+    }
 
     @Override
     void command(int command) {
@@ -217,11 +237,34 @@ final class Ps2Mouse extends Ps2Device {
         streamPending();
     }
 
-    /** Sends what has accumulated if reporting in stream mode and the packet fits. */
+    /** The time between two stream packets at the programmed sample rate. */
+    long samplePeriodNanos() {
+        return TimeUnit.SECONDS.toNanos(1) / Math.max(1, sampleRate);
+    }
+
+    /**
+     * Sends what has accumulated if reporting in stream mode, the packet fits and a sample
+     * period has passed since the last one; otherwise the timer comes back at the period's end.
+     */
     private void streamPending() {
         int size = id == ID_STANDARD ? 3 : 4;
-        if (reporting && !remote && !wrap && dirty && queued() + size <= QUEUE_SIZE) {
+        if (!reporting || remote || wrap || !dirty || queued() + size > QUEUE_SIZE) {
+            return; // a full queue calls again when it drains
+        }
+        long wait = lastPacketNanos + samplePeriodNanos() - nanoTime.getAsLong();
+        if (wait <= 0) {
+            lastPacketNanos = nanoTime.getAsLong();
             packet();
+            notifyOutput();
+        } else if (!packetScheduled) {
+            packetScheduled = true;
+            timer.schedule(() -> {
+                synchronized (lock) {
+                    packetScheduled = false;
+                    lastPacketNanos = Long.MIN_VALUE / 2; // the period is over: this one goes now
+                    streamPending();
+                }
+            }, wait, TimeUnit.NANOSECONDS);
         }
     }
 

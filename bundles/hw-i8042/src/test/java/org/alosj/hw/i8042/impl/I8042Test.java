@@ -13,6 +13,7 @@ import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.alosj.hal.irq.IrqLine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,27 @@ class I8042Test {
     final Wire irq12 = new Wire();
     final AtomicInteger resets = new AtomicInteger();
     final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-    final I8042 kbc = new I8042(irq1, irq12, resets::incrementAndGet, timer);
+    /** The clock the mouse's sample periods run on: tests move it on. */
+    final AtomicLong now = new AtomicLong();
+    final I8042 kbc = new I8042(irq1, irq12, resets::incrementAndGet, timer, now::get);
+
+    /** Lets a sample period (or many) pass. */
+    void nextSample() {
+        now.addAndGet(1_000_000_000L);
+    }
+
+    /** Waits (bounded) until {@code n} bytes have come out of the output buffer. */
+    int[] awaitBytes(int n) throws InterruptedException {
+        List<Integer> out = new ArrayList<>();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (out.size() < n && System.nanoTime() < deadline) {
+            for (int b : drain()) {
+                out.add(b);
+            }
+            Thread.sleep(1);
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
 
     @AfterEach
     void stop() {
@@ -298,19 +319,33 @@ class I8042Test {
         assertArrayEquals(new int[] {0xFA}, drain());
         kbc.pointer(10, 5, 0, 1); // right 10, down 5: PS/2's y is up
         assertArrayEquals(new int[] {0x08 | 0x01 | 0x20, 10, 0xFB}, drain());
+        nextSample();
         kbc.pointer(-3, -4, 0, 0);
         assertArrayEquals(new int[] {0x08 | 0x10, 0xFD, 4}, drain());
+        nextSample();
         kbc.pointer(0, 0, 0, 2 | 4);
         assertArrayEquals(new int[] {0x08 | 0x02 | 0x04, 0, 0}, drain());
     }
 
     @Test
-    void largeMotionOverflowsAndTheRestFollows() {
+    void largeMotionOverflowsAndTheRestFollowsAtTheNextSample() throws InterruptedException {
         toMouse(Ps2Mouse.CMD_ENABLE);
         drain();
         kbc.pointer(300, 0, 0, 0);
-        int[] bytes = drain();
-        assertArrayEquals(new int[] {0x08 | 0x40, 0xFF, 0x00, 0x08, 300 - 255, 0x00}, bytes);
+        assertArrayEquals(new int[] {0x08 | 0x40, 0xFF, 0x00}, drain());
+        assertArrayEquals(new int[] {0x08, 300 - 255, 0x00}, awaitBytes(3));
+    }
+
+    @Test
+    void motionWithinOneSamplePeriodArrivesAsOnePacket() throws InterruptedException {
+        toMouse(Ps2Mouse.CMD_SAMPLE_RATE, 10, Ps2Mouse.CMD_ENABLE);
+        drain();
+        kbc.pointer(1, 0, 0, 0);
+        assertArrayEquals(new int[] {0x08, 1, 0}, drain(), "the first move goes at once");
+        kbc.pointer(2, 0, 0, 0);
+        kbc.pointer(3, -1, 0, 0);
+        assertArrayEquals(new int[0], drain(), "within the 100 ms period nothing more goes");
+        assertArrayEquals(new int[] {0x08, 5, 1}, awaitBytes(3), "the two moves at the period's end, summed");
     }
 
     @Test
@@ -321,6 +356,7 @@ class I8042Test {
         assertArrayEquals(new int[] {0x08, 1, 0, 0x02}, drain(), "two notches towards the user");
         toMouse(0xF3, 200, 0xF3, 200, 0xF3, 80);
         drain();
+        nextSample();
         kbc.pointer(0, 0, 3, Ps2Mouse.BUTTON_4);
         assertArrayEquals(new int[] {0x08, 0, 0, 0x10 | 0x0D}, drain(), "-3 in four bits, button 4");
     }
