@@ -36,7 +36,10 @@ public interface InputDevice {
 
     String name();
 
-    /** Sets the one consumer of the events (null: none), replacing the previous one. */
+    /**
+     * Sets the one consumer of the events (null: none), replacing the previous one. Events may be
+     * delivered in interrupt context (a PS/2 driver's IRQ handler): the listener must not block.
+     */
     void setListener(Listener listener);
 
     /**
