@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.alosj.hal.input.HostInput;
 import org.alosj.kernel.device.InputDevice.Event;
 import org.junit.jupiter.api.Test;
 
@@ -87,6 +88,7 @@ class I8042DriverTest {
                 LockSupport.parkNanos(1_000_000);
             }
             assertEquals(4, rig.i8042.keyboardLeds());
+            assertEquals(HostInput.LED_CAPS_LOCK, rig.host.leds(), "the host side sees the LEDs too");
             // Typing goes on while the LED command is answered.
             rig.host.key(KEY_A, true);
             rig.controller.keyboard().setLeds(0);

@@ -284,6 +284,11 @@ final class I8042 implements IoPortHandler {
         refill();
     }
 
+    /** The keyboard's lock LEDs: bit 0 Scroll Lock, 1 Num Lock, 2 Caps Lock (HostInput's bits). */
+    synchronized int keyboardLeds() {
+        return keyboard.leds();
+    }
+
     synchronized int commandByte() {
         return ccb();
     }

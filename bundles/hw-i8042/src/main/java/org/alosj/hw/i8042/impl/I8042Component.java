@@ -76,9 +76,7 @@ public final class I8042Component {
 
     /** The keyboard's lock LEDs as the guest last set them (bit 0 scroll, 1 num, 2 caps). */
     public int keyboardLeds() {
-        synchronized (controller) {
-            return controller.keyboard.leds();
-        }
+        return controller.keyboardLeds();
     }
 
     /** Where the host's keys and pointer enter (what the service registers). */
@@ -125,6 +123,11 @@ public final class I8042Component {
         @Override
         public void pointer(int dx, int dy, int wheel, int buttons) {
             controller.pointer(dx, dy, wheel, buttons);
+        }
+
+        @Override
+        public int leds() {
+            return controller.keyboardLeds();
         }
     }
 }
