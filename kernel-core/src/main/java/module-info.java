@@ -25,4 +25,5 @@ module org.alosj.kernel {
     exports org.alosj.kernel.power;
     exports org.alosj.kernel.input;
     exports org.alosj.kernel.fb;
+    exports org.alosj.kernel.legacy;
 }

@@ -66,6 +66,7 @@ final class CommandLine {
             "                          directory each run. -drive disks replace it and are only attached",
             "                          (mount /dev/hda /mnt mounts one).",
             "  --keep-disk             keep the default disk of the last run (run/disk.img) instead of a fresh copy",
+            "  -k LAYOUT               the keyboard layout: us (en-us) or fr (QEMU's spelling)",
             "  -serial none|stdio|file:PATH",
             "                          where COM1 (the kernel's console log) goes",
             "  -gdb tcp:[HOST]:PORT    serve GDB's remote protocol for the next program started (host 127.0.0.1",
@@ -78,6 +79,7 @@ final class CommandLine {
     Integer ramMiB;
     Integer cpus;
     String serial;
+    String keymap;
     String script;
     Path confDir;
     Path home;
@@ -135,6 +137,7 @@ final class CommandLine {
                 case "-m" -> c.ramMiB = parseRam(value(args, ++i, a));
                 case "-smp" -> c.cpus = parseCount(value(args, ++i, a), a);
                 case "-serial" -> c.serial = parseSerial(value(args, ++i, a));
+                case "-k" -> c.keymap = parseKeymap(value(args, ++i, a));
                 case "-c" -> c.script = value(args, ++i, a);
                 case "-gdb" -> c.parseGdb(value(args, ++i, a));
                 case "-s" -> c.parseGdb("tcp::1234");
@@ -235,6 +238,15 @@ final class CommandLine {
             // reported below
         }
         throw new UsageException(flag + ": bad count '" + s + "': expected 1-64");
+    }
+
+    /** QEMU's -k names for the layouts the kernel has. */
+    private static String parseKeymap(String s) throws UsageException {
+        return switch (s) {
+            case "us", "en-us" -> "us";
+            case "fr" -> "fr";
+            default -> throw new UsageException("-k: unknown keyboard layout '" + s + "' (us, fr)");
+        };
     }
 
     private static String parseSerial(String s) throws UsageException {
@@ -746,6 +758,9 @@ final class CommandLine {
                     ? "file:" + Path.of(serial.substring(5)).toAbsolutePath() : serial);
         }
         config.put(ConfigEntry.singleton(MachineConfig.MACHINE_PID, p));
+        if (keymap != null) {
+            config.put(ConfigEntry.singleton(KEYBOARD_PID, Map.of("keymap", keymap)));
+        }
         if (gdbPort != null) {
             config.put(ConfigEntry.singleton(GDB_PID, Map.of("port", Integer.toString(gdbPort), "host", gdbHost,
                     "wait.at.start", Boolean.toString(gdbWait))));
@@ -753,4 +768,5 @@ final class CommandLine {
     }
 
     static final String GDB_PID = "org.alosj.gdb";
+    static final String KEYBOARD_PID = "org.alosj.keyboard";
 }

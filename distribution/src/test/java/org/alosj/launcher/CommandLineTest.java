@@ -168,9 +168,24 @@ class CommandLineTest {
     }
 
     @Test
+    void k_selects_the_keymap_by_qemus_names(@TempDir Path conf) throws Exception {
+        Files.writeString(conf.resolve("org.alosj.keyboard.cfg"), "keymap=us\n");
+        MachineConfig config = MachineConfig.fromDirectory(conf, Map.of());
+        CommandLine.parse(new String[] {"-k", "fr"}).applyTo(config);
+        ConfigEntry keyboard = config.entries().stream().filter(e -> "org.alosj.keyboard".equals(e.pid()))
+                .findFirst().get();
+        assertEquals("fr", keyboard.properties().get("keymap"));
+        MachineConfig us = new MachineConfig();
+        CommandLine.parse(new String[] {"-k", "en-us"}).applyTo(us);
+        assertEquals("us", us.entries().stream().filter(e -> "org.alosj.keyboard".equals(e.pid()))
+                .findFirst().get().properties().get("keymap"));
+        assertEquals("-k: unknown keyboard layout 'de' (us, fr)", error("-k", "de"));
+    }
+
+    @Test
     void help_lists_every_flag() {
         for (String flag : new String[] {"-m ", "-device pcnet", "-device virtio-net-pci", "-device virtio-blk-pci",
-                "if=virtio", "if=none,id=ID", "-netdev hub", "-netdev pcap", "-drive file=", "-c ", "-serial", "--help"}) {
+                "if=virtio", "if=none,id=ID", "-netdev hub", "-netdev pcap", "-drive file=", "-c ", "-serial", "-k ", "--help"}) {
             assertTrue(CommandLine.USAGE.contains(flag), flag);
         }
     }

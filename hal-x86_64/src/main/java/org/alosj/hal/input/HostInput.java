@@ -25,4 +25,17 @@ public interface HostInput {
      * {@code buttons} ({@link #BUTTON_LEFT} …). A model with no pointer ignores it.
      */
     void pointer(int dx, int dy, int wheel, int buttons);
+
+    int LED_SCROLL_LOCK = 1;
+    int LED_NUM_LOCK = 2;
+    int LED_CAPS_LOCK = 4;
+
+    /**
+     * The lock LEDs the guest last lit on this keyboard ({@link #LED_CAPS_LOCK} …), for a user
+     * interface to show them or keep the host's locks in step (VNC's LED state); 0 for a model
+     * with no LEDs. @since 1.1
+     */
+    default int leds() {
+        return 0;
+    }
 }

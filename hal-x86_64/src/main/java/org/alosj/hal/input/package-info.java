@@ -4,7 +4,7 @@
  * the monitor's sendkey and mouse commands) feed it, as a person types on real hardware.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.alosj.hal.input;
 
 import org.osgi.annotation.bundle.Export;

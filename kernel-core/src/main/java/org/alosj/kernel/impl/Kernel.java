@@ -20,6 +20,7 @@ import org.alosj.kernel.impl.pci.PciConfigAccess;
 import org.alosj.kernel.impl.time.KernelClock;
 import org.alosj.kernel.irq.InterruptRegistration;
 import org.alosj.kernel.irq.Interrupts;
+import org.alosj.kernel.legacy.LegacyDevices;
 import org.alosj.kernel.klog.KernelLog;
 import org.alosj.kernel.mem.MemoryInfo;
 import org.alosj.kernel.mem.PhysicalPageAllocator;
@@ -135,6 +136,7 @@ public final class Kernel {
         register(context, SystemClock.class, clock);
         register(context, KernelLog.class, klog);
         register(context, PciDeviceManager.class, devices);
+        register(context, LegacyDevices.class, devices::legacyClaim);
         devices.start();
         clock.bootFinished();
         LOG.info("kernel up in {} ms", clock.bootMillis());

@@ -16,6 +16,7 @@ import org.alosj.hal.bus.IoPortSpace;
 import org.alosj.hal.bus.MemoryBus;
 import org.alosj.kernel.impl.mem.DmaAllocatorImpl;
 import org.alosj.kernel.irq.Interrupts;
+import org.alosj.kernel.legacy.LegacyClaim;
 import org.alosj.kernel.pci.PciAddress;
 import org.alosj.kernel.pci.PciBinding;
 import org.alosj.kernel.pci.PciDevice;
@@ -130,6 +131,11 @@ public final class DeviceManager implements PciDeviceManager {
         this.memory = memory;
         this.interrupts = interrupts;
         this.dma = dma;
+    }
+
+    /** A claim on the legacy ports and IRQs for a device that is not a PCI function. */
+    public LegacyClaim legacyClaim(String owner) {
+        return new LegacyClaimImpl(legacy, ports, interrupts, owner);
     }
 
     private PciFunctionImpl functionFor(ServiceReference<?> reference) {

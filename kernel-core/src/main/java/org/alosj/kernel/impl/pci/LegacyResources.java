@@ -84,6 +84,14 @@ final class LegacyResources {
         }
     }
 
+    /** Releases the port range starting at {@code base} if {@code owner} holds it. */
+    synchronized void releasePorts(int base, String owner) {
+        Range r = ports.get(base);
+        if (r != null && r.owner().equals(owner)) {
+            ports.remove(base);
+        }
+    }
+
     /** Releases every port range and IRQ {@code owner} holds. */
     synchronized void releaseAll(String owner) {
         ports.values().removeIf(r -> r.owner().equals(owner));
