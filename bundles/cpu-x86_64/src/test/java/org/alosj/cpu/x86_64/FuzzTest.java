@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import org.alosj.cpu.x86_64.impl.X86CpuFactory;
 import org.alosj.hal.cpu.Cpu;
 import org.alosj.hal.cpu.Cr;
 import org.alosj.hal.cpu.Msr;
@@ -40,7 +41,7 @@ class FuzzTest {
     void randomBytesEndInAGuestExceptionOrTheBudgetNeverInAJavaException(int cpl) {
         FlatRamBus bus = new FlatRamBus(16L << 20);
         PageTables pt = new PageTables(bus, 0x10_0000);
-        Cpu cpu = Cpu.create(bus);
+        Cpu cpu = new X86CpuFactory().create(bus);
         byte[] freshFpu = cpu.saveFpuState();
         long codePhys = pt.map(CODE, PageTables.US | PageTables.RW);
         pt.map(CODE + 0x1000, PageTables.US);

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.alosj.cpu.x86_64.impl.X86CpuFactory;
 import org.alosj.hal.cpu.Cpu;
 import org.alosj.hal.cpu.Cr;
 import org.alosj.hal.cpu.Reg;
@@ -40,7 +41,7 @@ final class GuestProcess {
 
     GuestProcess(Path elf, List<String> args, long ramSize) throws IOException {
         bus = new FlatRamBus(ramSize);
-        cpu = Cpu.create(bus);
+        cpu = new X86CpuFactory().create(bus);
         pt = new PageTables(bus, 0x10_0000);
         load(Files.readAllBytes(elf), args);
         cpu.setCr(3, pt.pml4);

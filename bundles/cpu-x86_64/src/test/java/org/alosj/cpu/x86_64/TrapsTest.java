@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import org.alosj.cpu.x86_64.impl.X86CpuFactory;
 import org.alosj.hal.board.impl.MachineSettings;
 import org.alosj.hal.board.impl.PcMachine;
 import org.alosj.hal.bus.IoPortSpace;
@@ -44,7 +45,7 @@ class TrapsTest {
     static final class Rig {
         final FlatRamBus bus = new FlatRamBus(16L << 20);
         final PageTables pt = new PageTables(bus, 0x10_0000);
-        final Cpu cpu = Cpu.create(bus);
+        final Cpu cpu = new X86CpuFactory().create(bus);
         final List<TrapFrame> traps = new ArrayList<>();
 
         Rig() {
@@ -392,7 +393,7 @@ class TrapsTest {
             ports.outb(0xA1, 0x01);
             ports.outb(0x21, 0xFD); // only IRQ 1 unmasked
             ports.outb(0xA1, 0xFF);
-            Cpu cpu = Cpu.create(machine.memory());
+            Cpu cpu = new X86CpuFactory().create(machine.memory());
             List<TrapFrame> seen = new ArrayList<>();
             cpu.setTrapHandler(0x21, (c, f) -> {
                 seen.add(copy(f));

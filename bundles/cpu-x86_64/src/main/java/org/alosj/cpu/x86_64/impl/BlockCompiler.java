@@ -28,7 +28,7 @@ final class BlockCompiler {
         abstract void run(Interpreter cpu, Insn[] code);
     }
 
-    private static final String PKG = "org/alosj/hal/cpu/impl/";
+    private static final String PKG = BlockCompiler.class.getPackageName().replace('.', '/') + "/";
     private static final String INTERPRETER = PKG + "Interpreter";
 
     private final MethodHandles.Lookup lookup = MethodHandles.lookup();

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class CpuIdTest {
     private final FlatRamBus bus = new FlatRamBus(1 << 20);
-    private final Cpu cpu = Cpu.create(bus);
+    private final Cpu cpu = new X86CpuFactory().create(bus);
 
     private long[] cpuid(long leaf) {
         bus.write(0x1000, new byte[] {0x0F, (byte) 0xA2, 0x0F, 0x0B}, 0, 4);

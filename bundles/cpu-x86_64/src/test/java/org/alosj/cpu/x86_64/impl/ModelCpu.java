@@ -19,7 +19,7 @@ import org.alosj.hal.cpu.Vector;
 final class ModelCpu {
     final FlatRamBus bus = new FlatRamBus(8L << 20);
     final PageTables pt = new PageTables(bus, 0x10_0000);
-    final Cpu cpu = Cpu.create(bus);
+    final Cpu cpu = new X86CpuFactory().create(bus);
     private final long codePhys;
     private int trap = -1;
     private long trapError;
