@@ -138,8 +138,11 @@ public final class ProcessManagerImpl implements ProcessManager {
                     | AddressSpace.PTE_NX);
         }
         if (platform.cpuCount() > 1) {
-            LOG.warn("{} CPUs: user programs run on one until the CPU model's LOCK-prefixed instructions are "
-                    + "atomic across CPUs", platform.cpuCount());
+            // The CPU model's LOCKed instructions are atomic across CPUs and its ordering is TSO,
+            // but the kernel frees frames before every thread of the process has flushed its TLB
+            // (no shootdown), and a CPU's code cache does not see another CPU's code writes.
+            LOG.warn("{} CPUs: user programs run on one until TLB shootdown and cross-CPU code invalidation "
+                    + "are done", platform.cpuCount());
         }
         this.scheduler = new Scheduler(1);
         this.tick = interrupts.register(0, "scheduler", irq -> {

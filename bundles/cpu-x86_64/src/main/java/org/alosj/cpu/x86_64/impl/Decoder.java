@@ -870,8 +870,10 @@ final class Decoder {
         modrm(in);
         int r = modrmReg();
         if (in.rm >= 0) {
-            // LFENCE, MFENCE, SFENCE: one CPU in order, nothing to wait for.
+            // LFENCE, MFENCE, SFENCE: loads and stores are already ordered as x86-TSO orders them
+            // (see Mmu); only MFENCE has more to do, keep stores from passing later loads.
             in.op = r >= 5 && lastMandatory == PFX_NONE ? Op.NOP : Op.UD;
+            in.aux = r == 6 ? 1 : 0;
             return;
         }
         if (lastMandatory != PFX_NONE) {

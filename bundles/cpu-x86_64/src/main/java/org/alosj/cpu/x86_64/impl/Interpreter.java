@@ -1,5 +1,7 @@
 package org.alosj.cpu.x86_64.impl;
 
+import java.lang.invoke.VarHandle;
+import java.util.function.LongUnaryOperator;
 import org.alosj.hal.cpu.Reg;
 import org.alosj.hal.cpu.Rflags;
 import org.alosj.hal.cpu.Vector;
@@ -56,7 +58,11 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
 
     final void exec(Insn in) {
         switch (in.op) {
-            case Op.NOP: return;
+            case Op.NOP:
+                if (in.aux == 1) {
+                    VarHandle.fullFence(); // MFENCE: no store passes it to a later load
+                }
+                return;
             case Op.ALU_RR: aluRR(in); return;
             case Op.ALU_MR: aluMR(in); return;
             case Op.ALU_RM: aluRM(in); return;
@@ -349,10 +355,8 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
     final void aluMR(Insn in, int kind, int size) {
         long a = ea(in);
         if (in.lock) {
-            synchronized (mem.ram) {
-                long res = alu(kind, mem.readForWrite(a, size), getReg(in.reg, size), 64 - 8 * size);
-                mem.write(a, size, res);
-            }
+            long src = getReg(in.reg, size);
+            locked(a, size, v -> alu(kind, v, src, 64 - 8 * size));
             return;
         }
         long v = kind != 7 ? mem.readForWrite(a, size) : mem.read(a, size);
@@ -369,9 +373,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
     final void aluMI(Insn in, int kind, int size) {
         long a = ea(in);
         if (in.lock) {
-            synchronized (mem.ram) {
-                mem.write(a, size, alu(kind, mem.readForWrite(a, size), in.imm, 64 - 8 * size));
-            }
+            locked(a, size, v -> alu(kind, v, in.imm, 64 - 8 * size));
             return;
         }
         long res = alu(kind, kind != 7 ? mem.readForWrite(a, size) : mem.read(a, size), in.imm, 64 - 8 * size);
@@ -421,12 +423,10 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
     }
 
     final void xchgMR(Insn in) {
+        // XCHG with memory is locked whether or not it says so.
         long a = ea(in);
-        synchronized (mem.ram) {
-            long v = mem.readForWrite(a, in.size);
-            mem.write(a, in.size, getReg(in.reg, in.size));
-            setReg(in.reg, in.size, v);
-        }
+        long src = getReg(in.reg, in.size);
+        setReg(in.reg, in.size, locked(a, in.size, v -> src));
     }
 
     final void cmov(Insn in) {
@@ -442,17 +442,20 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
     final void unary(Insn in) {
         long a = in.rm < 0 ? ea(in) : 0;
         if (in.lock) {
-            synchronized (mem.ram) {
-                unaryApply(in, a);
-            }
+            locked(a, in.size, v -> unaryResult(in, v));
+            return;
+        }
+        long res = unaryResult(in, in.rm >= 0 ? getReg(in.rm, in.size) : mem.readForWrite(a, in.size));
+        if (in.rm >= 0) {
+            setReg(in.rm, in.size, res);
         } else {
-            unaryApply(in, a);
+            mem.write(a, in.size, res);
         }
     }
 
-    private void unaryApply(Insn in, long addr) {
+    /** The result of INC, DEC, NOT or NEG of {@code v}, with the flags. */
+    private long unaryResult(Insn in, long v) {
         int sh = in.shift;
-        long v = in.rm >= 0 ? getReg(in.rm, in.size) : mem.readForWrite(addr, in.size);
         v = (v << sh) >> sh;
         long res;
         switch (in.aux) {
@@ -480,11 +483,7 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
                 flagsSub(0, v, res);
                 break;
         }
-        if (in.rm >= 0) {
-            setReg(in.rm, in.size, res);
-        } else {
-            mem.write(addr, in.size, res);
-        }
+        return res;
     }
 
     // --- shifts and rotates ------------------------------------------------------------------------------
@@ -939,24 +938,27 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
             bitOffset = off & (bits - 1);
         }
         if (in.lock) {
-            synchronized (mem.ram) {
-                bitTestApply(in, addr, bitOffset);
-            }
-        } else {
-            bitTestApply(in, addr, bitOffset);
+            long bit = 1L << bitOffset;
+            long v = locked(addr, in.size, old -> bitResult(in.aux, old, bit));
+            setCf((v & bit) != 0);
+            return;
+        }
+        bitTestApply(in, addr, bitOffset);
+    }
+
+    private static long bitResult(int kind, long v, long bit) {
+        switch (kind) {
+            case 0: return v;
+            case 1: return v | bit;
+            case 2: return v & ~bit;
+            default: return v ^ bit;
         }
     }
 
     private void bitTestApply(Insn in, long addr, long bitOffset) {
         long v = in.rm >= 0 ? getReg(in.rm, in.size) : (in.aux != 0 ? mem.readForWrite(addr, in.size) : mem.read(addr, in.size));
         long bit = 1L << bitOffset;
-        long res;
-        switch (in.aux) {
-            case 0: res = v; break;
-            case 1: res = v | bit; break;
-            case 2: res = v & ~bit; break;
-            default: res = v ^ bit; break;
-        }
+        long res = bitResult(in.aux, v, bit);
         if (in.aux != 0) {
             if (in.rm >= 0) {
                 setReg(in.rm, in.size, res);
@@ -1012,17 +1014,15 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
 
     final void cmpxchg(Insn in) {
         if (in.rm < 0) {
+            // The destination is always written, the old value back on a mismatch (SDM CMPXCHG):
+            // atomic with or without LOCK, which x86 allows.
             long a = ea(in);
-            synchronized (mem.ram) {
-                long dst = mem.readForWrite(a, in.size);
-                mem.probeWrite(a, in.size);
-                alu(7, getReg(Reg.RAX, in.size), dst, in.shift);
-                if (fA == fB) {
-                    mem.write(a, in.size, getReg(in.reg, in.size));
-                } else {
-                    mem.write(a, in.size, dst);
-                    setReg(Reg.RAX, in.size, dst);
-                }
+            long expected = getReg(Reg.RAX, in.size);
+            long src = getReg(in.reg, in.size);
+            long dst = locked(a, in.size, v -> v == expected ? src : v);
+            alu(7, expected, dst, in.shift);
+            if (dst != expected) {
+                setReg(Reg.RAX, in.size, dst);
             }
             return;
         }
@@ -1041,6 +1041,21 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         if (in.size == 16 && (a & 15) != 0) {
             throw new GuestFault(Vector.GP, 0);
         }
+        if (in.size == 8) {
+            // CMPXCHG8B: one 8-byte operand, EDX:EAX against it, ECX:EBX into it.
+            long expected = getReg(Reg.RDX, 4) << 32 | getReg(Reg.RAX, 4);
+            long value = getReg(Reg.RCX, 4) << 32 | getReg(Reg.RBX, 4);
+            long old = locked(a, 8, v -> v == expected ? value : v);
+            if (old != expected) {
+                setReg(Reg.RAX, 4, old & 0xFFFF_FFFFL);
+                setReg(Reg.RDX, 4, old >>> 32);
+            }
+            setStatusFlags(old == expected ? Rflags.ZF : 0, Rflags.ZF);
+            return;
+        }
+        // CMPXCHG16B: Java has no 16-byte compare-and-exchange, so it takes the RAM's lock, atomic
+        // against the other CMPXCHG16Bs and split locks (the only other ways to see 16 bytes at
+        // once on x86), not against an 8-byte atomic on either half meanwhile.
         synchronized (mem.ram) {
             mem.probeWrite(a, in.size);
             long lo = mem.read(a, half);
@@ -1057,19 +1072,15 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
                 setReg(Reg.RDX, half, hi);
             }
             setStatusFlags(equal ? Rflags.ZF : 0, Rflags.ZF);
+            VarHandle.fullFence();
         }
     }
 
     final void xadd(Insn in) {
         if (in.rm < 0) {
             long a = ea(in);
-            synchronized (mem.ram) {
-                long dst = mem.readForWrite(a, in.size);
-                long src = getReg(in.reg, in.size);
-                long sum = alu(0, dst, src, in.shift);
-                mem.write(a, in.size, sum);
-                setReg(in.reg, in.size, dst);
-            }
+            long src = getReg(in.reg, in.size);
+            setReg(in.reg, in.size, locked(a, in.size, v -> alu(0, v, src, in.shift)));
             return;
         }
         long dst = getReg(in.rm, in.size);
@@ -1077,6 +1088,32 @@ abstract class Interpreter extends CpuState implements Mmu.CodeWriteListener {
         long sum = alu(0, dst, src, in.shift);
         setReg(in.reg, in.size, dst);
         setReg(in.rm, in.size, sum);
+    }
+
+    /**
+     * A LOCKed read-modify-write (and XCHG with memory) of the operand at {@code a}: {@code next}
+     * computes the new value from the old one, again if another CPU changed the operand in
+     * between (the flags are those of its last call); returns the old value. Atomic across CPUs
+     * through {@link Atomics}; a split lock or an MMIO operand goes under the RAM's lock instead.
+     */
+    private long locked(long a, int size, LongUnaryOperator next) {
+        long off = mem.lockedRamOffset(a, size);
+        if (off >= 0 && Atomics.fits(off, size)) {
+            long old = Atomics.get(mem.ram, off, size);
+            for (;;) {
+                long witness = Atomics.compareAndExchange(mem.ram, off, size, old, next.applyAsLong(old));
+                if (witness == old) {
+                    return old;
+                }
+                old = witness;
+            }
+        }
+        synchronized (mem.ram) {
+            long old = mem.readForWrite(a, size);
+            mem.write(a, size, next.applyAsLong(old));
+            VarHandle.fullFence();
+            return old;
+        }
     }
 
     // --- stack and control flow ---------------------------------------------------------------------------

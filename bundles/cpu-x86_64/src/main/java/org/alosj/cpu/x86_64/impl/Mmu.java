@@ -14,6 +14,14 @@ import org.alosj.hal.cpu.Vector;
  * Linear-to-physical translation (4-level paging, Intel SDM Vol. 3, 4.5) with a direct-mapped
  * TLB per access kind, and the data accesses the interpreter makes through it.
  *
+ * <p>Ordering is x86-TSO under the Java memory model: an acquire fence after every load and a
+ * release fence before every store keep loads in order with later loads and stores, and stores
+ * in order with earlier loads and stores; a store may still pass a later load to another
+ * address (the store buffer), as on x86. MFENCE is a full fence and LOCKed instructions go
+ * through {@link Atomics}, whose volatile accesses are full fences too. Aligned accesses of up to
+ * 8 bytes are single VarHandle accesses on 64-bit JVMs, so they never tear. On an x86 host the
+ * acquire and release fences cost no instruction, only the JIT's freedom to reorder.
+ *
  * <p>The read and write TLBs point straight into guest RAM's backing array, so a hit costs a tag
  * compare. An entry exists only for an access the current CPL may make: the write TLB only for
  * pages already marked dirty and not holding decoded code, so the first store to a clean or code
@@ -123,37 +131,35 @@ final class Mmu {
 
     int read8(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
-        if (rTag[i] == (va >>> 12)) {
-            return rArr[i][rOff[i] + ((int) va & 0xFFF)] & 0xFF;
-        }
-        return (int) readSlow(va, 1);
+        int v = rTag[i] == (va >>> 12) ? rArr[i][rOff[i] + ((int) va & 0xFFF)] & 0xFF : (int) readSlow(va, 1);
+        VarHandle.acquireFence();
+        return v;
     }
 
     int read16(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
         int po = (int) va & 0xFFF;
-        if (rTag[i] == (va >>> 12) && po <= 0xFFE) {
-            return (short) SHORT.get(rArr[i], rOff[i] + po) & 0xFFFF;
-        }
-        return (int) readSlow(va, 2);
+        int v = rTag[i] == (va >>> 12) && po <= 0xFFE ? (short) SHORT.get(rArr[i], rOff[i] + po) & 0xFFFF
+                : (int) readSlow(va, 2);
+        VarHandle.acquireFence();
+        return v;
     }
 
     long read32(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
         int po = (int) va & 0xFFF;
-        if (rTag[i] == (va >>> 12) && po <= 0xFFC) {
-            return (int) INT.get(rArr[i], rOff[i] + po) & 0xFFFF_FFFFL;
-        }
-        return readSlow(va, 4);
+        long v = rTag[i] == (va >>> 12) && po <= 0xFFC ? (int) INT.get(rArr[i], rOff[i] + po) & 0xFFFF_FFFFL
+                : readSlow(va, 4);
+        VarHandle.acquireFence();
+        return v;
     }
 
     long read64(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
         int po = (int) va & 0xFFF;
-        if (rTag[i] == (va >>> 12) && po <= 0xFF8) {
-            return (long) LONG.get(rArr[i], rOff[i] + po);
-        }
-        return readSlow(va, 8);
+        long v = rTag[i] == (va >>> 12) && po <= 0xFF8 ? (long) LONG.get(rArr[i], rOff[i] + po) : readSlow(va, 8);
+        VarHandle.acquireFence();
+        return v;
     }
 
     long read(long va, int size) {
@@ -166,6 +172,7 @@ final class Mmu {
     }
 
     void write8(long va, int v) {
+        VarHandle.releaseFence();
         int i = (int) (va >>> 12) & TLB_MASK;
         if (wTag[i] == (va >>> 12)) {
             wArr[i][wOff[i] + ((int) va & 0xFFF)] = (byte) v;
@@ -175,6 +182,7 @@ final class Mmu {
     }
 
     void write16(long va, int v) {
+        VarHandle.releaseFence();
         int i = (int) (va >>> 12) & TLB_MASK;
         int po = (int) va & 0xFFF;
         if (wTag[i] == (va >>> 12) && po <= 0xFFE) {
@@ -185,6 +193,7 @@ final class Mmu {
     }
 
     void write32(long va, long v) {
+        VarHandle.releaseFence();
         int i = (int) (va >>> 12) & TLB_MASK;
         int po = (int) va & 0xFFF;
         if (wTag[i] == (va >>> 12) && po <= 0xFFC) {
@@ -195,6 +204,7 @@ final class Mmu {
     }
 
     void write64(long va, long v) {
+        VarHandle.releaseFence();
         int i = (int) (va >>> 12) & TLB_MASK;
         int po = (int) va & 0xFFF;
         if (wTag[i] == (va >>> 12) && po <= 0xFF8) {
@@ -232,16 +242,39 @@ final class Mmu {
         if (wTag[i] == (va >>> 12) && po <= 0x1000 - size) {
             byte[] a = wArr[i];
             int o = wOff[i] + po;
+            long v;
             switch (size) {
-                case 1: return a[o] & 0xFF;
-                case 2: return (short) SHORT.get(a, o) & 0xFFFF;
-                case 4: return (int) INT.get(a, o) & 0xFFFF_FFFFL;
-                default: return (long) LONG.get(a, o);
+                case 1: v = a[o] & 0xFF; break;
+                case 2: v = (short) SHORT.get(a, o) & 0xFFFF; break;
+                case 4: v = (int) INT.get(a, o) & 0xFFFF_FFFFL; break;
+                default: v = (long) LONG.get(a, o); break;
             }
+            VarHandle.acquireFence();
+            return v;
         }
         checkAlignment(va, size);
         probeWrite(va, size);
         return read(va, size);
+    }
+
+    /**
+     * Where a LOCKed read-modify-write of {@code size} bytes at {@code va} lands: checked as a
+     * write (a fault is a write fault, #AC when checking alignment), A and D set, the code cache
+     * told; the RAM offset, or -1 when the operand is not in RAM within one page (MMIO, or it
+     * crosses a page), for the caller to do under the RAM's lock.
+     */
+    long lockedRamOffset(long va, int size) {
+        checkAlignment(va, size);
+        boolean user = s.cpl == 3;
+        if (((va ^ (va + size - 1)) & ~0xFFFL) != 0) {
+            probeWrite(va, size);
+            return -1;
+        }
+        long off = bus.ramOffset(translate(va, WRITE, user));
+        if (off >= 0 && isCodePage(off >>> 12)) {
+            codeListener.codeWritten(off >>> 12);
+        }
+        return off;
     }
 
     private void checkAlignment(long va, int size) {
