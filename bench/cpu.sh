@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # CPU model benchmark: a CPU-bound C workload (bench/cpu/workload.c, musl-gcc -static -O2) run
 # natively, under qemu-x86_64 (Debian qemu-user) and on the model (bench runner in the
-# hal-x86_64 test classes). Prints the model's instructions per second and the time ratios, by
+# cpu-x86_64 test classes). Prints the model's instructions per second and the time ratios, by
 # wall time and by CPU time (user + system: the steadier figure on a shared machine).
 # Usage: bench/cpu.sh [iterations, default 400] [model runs, default 3]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 iterations="${1:-400}"
 runs="${2:-3}"
-work="$root/hal-x86_64/target/cpu-bench"
+work="$root/bundles/cpu-x86_64/target/cpu-bench"
 mkdir -p "$work"
 musl-gcc -static -O2 -DITERATIONS="$iterations" -o "$work/workload" "$root/bench/cpu/workload.c"
-(cd "$root" && mvn -o -q -B test-compile -pl hal-x86_64 && mvn -o -q -B dependency:build-classpath -pl hal-x86_64 \
+(cd "$root" && mvn -o -q -B test-compile -pl bundles/cpu-x86_64 && mvn -o -q -B dependency:build-classpath -pl bundles/cpu-x86_64 \
     -Dmdep.includeScope=test -Dmdep.outputFile="$work/classpath.txt") >/dev/null
-cp="$root/hal-x86_64/target/classes:$root/hal-x86_64/target/test-classes:$(cat "$work/classpath.txt")"
+cp="$root/bundles/cpu-x86_64/target/classes:$root/bundles/cpu-x86_64/target/test-classes:$(cat "$work/classpath.txt")"
 
 # Prints "wall cpu" seconds of a command (cpu = user + system), its output discarded.
 measure() { local TIMEFORMAT='%3R %3U %3S' t; t=$( { time "$@" >/dev/null; } 2>&1 ); echo "$t" | awk '{printf "%.3f %.3f\n", $1, $2 + $3}'; }
@@ -25,7 +25,7 @@ if command -v qemu-x86_64 >/dev/null; then
   read -r qemu qemu_cpu < <(measure qemu-x86_64 "$work/workload")
   echo "qemu-x86_64:   $qemu s (CPU $qemu_cpu s)"
 fi
-out=$(java -Xss4m -cp "$cp" org.alosj.hal.cpu.CpuBench "$work/workload" "$runs")
+out=$(java -Xss4m -cp "$cp" org.alosj.cpu.x86_64.CpuBench "$work/workload" "$runs")
 echo "$out"
 echo "$out" | grep -q "$expected" || { echo "the model's output differs from native" >&2; exit 1; }
 best=$(echo "$out" | grep -o 'instructions in [0-9.]* s' | grep -o '[0-9.]*' | sort -g | head -1)

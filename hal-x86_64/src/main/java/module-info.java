@@ -1,6 +1,7 @@
 /**
  * The emulated PC below the bus line: guest RAM, the I/O-port and memory buses, the i440FX/PIIX3
- * chipset with its PCI host bridge, the legacy ISA devices (PIC, PIT, RTC, UART) and the CPU.
+ * chipset with its PCI host bridge, the legacy ISA devices (PIC, PIT, RTC, UART), and the CPU API
+ * (the model is the cpu-x86_64 bundle's, a CpuFactory service).
  * Drivers see only the bus contracts; device models plug into the board through the PCI API.
  */
 module org.alosj.hal {

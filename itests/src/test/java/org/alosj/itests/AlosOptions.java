@@ -21,7 +21,7 @@ final class AlosOptions {
         "org.osgi.util.function", "org.osgi.util.promise", "org.osgi.service.component", "org.apache.felix.scr", "org.apache.felix.configadmin",
         "org.osgi.service.device", "org.apache.felix.gogo.runtime", "org.apache.felix.gogo.command",
         "hal-x86_64", "hw-netdev", "hw-pcnet", "kernel-core", "drivers-pcnet", "shell",
-        "fs-ext2",
+        "fs-ext2", "cpu-x86_64",
     };
 
     private AlosOptions() {

@@ -1,12 +1,10 @@
 package org.alosj.hal.cpu;
 
-import org.alosj.hal.bus.MemoryBus;
-import org.alosj.hal.cpu.impl.X86Core;
 import org.alosj.hal.irq.InterruptPin;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * One x86-64 logical processor running in long mode. A CPU is driven by one thread at a time
+ * One x86-64 logical processor running in long mode, made by a {@link CpuFactory}. A CPU is driven by one thread at a time
  * (the task's own Java thread) through {@link #run}; only {@link #requestPreemption} may be
  * called from other threads.
  *
@@ -22,10 +20,6 @@ import org.osgi.annotation.versioning.ProviderType;
  */
 @ProviderType
 public interface Cpu {
-    static Cpu create(MemoryBus memory) {
-        return new X86Core(memory);
-    }
-
     /**
      * Runs guest code until a trap handler asks to leave, the budget of instructions is spent,
      * another thread requests preemption, HLT, or a triple fault. Never throws for anything the

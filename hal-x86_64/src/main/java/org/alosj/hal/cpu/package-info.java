@@ -1,6 +1,11 @@
-/** The x86-64 processor model: decoder, interpreter, MMU, exceptions and interrupt delivery. */
+/**
+ * The x86-64 processor as the rest of the machine sees it: architectural state, runs, traps to
+ * Java ring 0. The model itself (decoder, interpreter, MMU, exceptions, interrupt delivery) is
+ * the cpu-x86_64 bundle's, reached through the {@link org.alosj.hal.cpu.CpuFactory} service.
+ * 2.0.0: {@code Cpu.create} is gone; CPUs come from a {@code CpuFactory}.
+ */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package org.alosj.hal.cpu;
 
 import org.osgi.annotation.bundle.Export;

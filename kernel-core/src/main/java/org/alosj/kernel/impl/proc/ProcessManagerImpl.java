@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.alosj.hal.board.Platform;
 import org.alosj.hal.bus.MemoryBus;
 import org.alosj.hal.cpu.Cpu;
+import org.alosj.hal.cpu.CpuFactory;
 import org.alosj.hal.cpu.Cr;
 import org.alosj.hal.cpu.Reg;
 import org.alosj.hal.cpu.TrapFrame;
@@ -102,7 +103,12 @@ public final class ProcessManagerImpl implements ProcessManager {
     private final AtomicInteger created = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicReference<org.alosj.kernel.proc.Tracer> nextTracer =
             new java.util.concurrent.atomic.AtomicReference<>();
-    private final byte[] initialFpu;
+    /** The CPU model in use and a fresh CPU's FXSAVE image (execve's FPU state); null without one. */
+    private final java.util.concurrent.atomic.AtomicReference<CpuModel> cpuModel =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    private record CpuModel(CpuFactory factory, byte[] initialFpu) {
+    }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             target = "(" + Abi.NAME + "=" + Abi.LINUX_X86_64 + ")")
@@ -132,16 +138,17 @@ public final class ProcessManagerImpl implements ProcessManager {
                     | AddressSpace.PTE_NX);
         }
         if (platform.cpuCount() > 1) {
-            LOG.warn("{} CPUs: user programs run on one until the CPU model's LOCK-prefixed instructions are "
-                    + "atomic across CPUs", platform.cpuCount());
+            // The CPU model's LOCKed instructions are atomic across CPUs and its ordering is TSO,
+            // but the kernel frees frames before every thread of the process has flushed its TLB
+            // (no shootdown), and a CPU's code cache does not see another CPU's code writes.
+            LOG.warn("{} CPUs: user programs run on one until TLB shootdown and cross-CPU code invalidation "
+                    + "are done", platform.cpuCount());
         }
         this.scheduler = new Scheduler(1);
         this.tick = interrupts.register(0, "scheduler", irq -> {
             scheduler.tick();
             return false;
         });
-        Cpu probe = Cpu.create(bus);
-        this.initialFpu = probe.saveFpuState();
         ProcFs proc = new ProcFs(this);
         java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
         props.put(org.alosj.kernel.fs.FileSystemType.TYPE, ProcFs.TYPE);
@@ -164,6 +171,41 @@ public final class ProcessManagerImpl implements ProcessManager {
                     }
                 }, props);
         LOG.info("processes: ready ({} MiB for user memory, kernel half shared)", pages.freePages() * 4 / 1024);
+    }
+
+    /**
+     * The CPU model comes from its own bundle. Without it no program starts (spawn, fork and
+     * clone fail with EAGAIN and say why); when it goes, the programs running on its CPUs are
+     * killed, as processes die when their processor is pulled.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = org.osgi.service.component.annotations.ReferencePolicyOption.GREEDY)
+    void bindCpuFactory(CpuFactory factory) {
+        byte[] initialFpu = factory.create(bus).saveFpuState();
+        cpuModel.set(new CpuModel(factory, initialFpu));
+        LOG.info("processes: CPU model {} bound", factory.getClass().getName());
+    }
+
+    void unbindCpuFactory(CpuFactory factory) {
+        CpuModel m = cpuModel.get();
+        if (m == null || m.factory() != factory || !cpuModel.compareAndSet(m, null)) {
+            return;
+        }
+        int n = processes.size();
+        if (n > 0) {
+            LOG.warn("processes: the CPU model went away; killing {} process(es) that ran on it", n);
+        }
+        for (ProcessImpl p : processes.values()) {
+            exitGroup(p, ExitStatus.killed(Signals.SIGKILL, false));
+        }
+    }
+
+    private CpuModel requireCpuModel() throws SysError {
+        CpuModel m = cpuModel.get();
+        if (m == null) {
+            throw new SysError(SysError.EAGAIN, "no CPU model: the cpu-x86_64 bundle is not active");
+        }
+        return m;
     }
 
     @Deactivate
@@ -201,8 +243,8 @@ public final class ProcessManagerImpl implements ProcessManager {
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
-    private Cpu newCpu(AddressSpace as) {
-        Cpu c = Cpu.create(bus);
+    private Cpu newCpu(CpuModel model, AddressSpace as) {
+        Cpu c = model.factory().create(bus);
         c.setCr(3, as.pml4);
         c.setCr(0, c.cr(0) | Cr.CR0_PG | Cr.CR0_WP);
         return c;
@@ -222,6 +264,7 @@ public final class ProcessManagerImpl implements ProcessManager {
         if (processes.size() >= MAX_PROCESSES) {
             throw new SysError(SysError.EAGAIN, "process limit reached (" + MAX_PROCESSES + ")");
         }
+        CpuModel model = requireCpuModel();
         int pid = nextPid.getAndIncrement();
         ProcessImpl p = new ProcessImpl(pid, Signals.SIGCHLD, clock.uptimeNanos());
         p.pgid = pid;
@@ -243,12 +286,12 @@ public final class ProcessManagerImpl implements ProcessManager {
             throw new SysError(SysError.ENOMEM, "out of memory");
         }
         p.memory = new AddressSpaceRef(as);
-        TaskImpl t = new TaskImpl(this, pid, p, newCpu(as));
+        TaskImpl t = new TaskImpl(this, pid, p, newCpu(model, as));
         p.threads.add(t);
         TrapFrame start = new TrapFrame();
         try {
             ExecLoader.Image image = loader.load(p.fs, path, argv, 0);
-            installImage(t, p, image, envp, start);
+            installImage(t, p, image, envp, start, model.initialFpu());
         } catch (SysError e) {
             p.memory.release();
             p.fs.close();
@@ -312,8 +355,8 @@ public final class ProcessManagerImpl implements ProcessManager {
     }
 
     /** Puts a new image into {@code p}, whose only thread is {@code t} (spawn, execve). */
-    private void installImage(TaskImpl t, ProcessImpl p, ExecLoader.Image image, List<String> envp, TrapFrame start)
-            throws SysError {
+    private void installImage(TaskImpl t, ProcessImpl p, ExecLoader.Image image, List<String> envp, TrapFrame start,
+            byte[] initialFpu) throws SysError {
         AddressSpace as = loader.buildImage(image, envp, start);
         AddressSpaceRef old = p.memory;
         p.memory = new AddressSpaceRef(as);
@@ -344,6 +387,7 @@ public final class ProcessManagerImpl implements ProcessManager {
 
     void execve(TaskImpl t, String path, List<String> argv, List<String> envp) throws SysError {
         ProcessImpl p = t.process;
+        byte[] initialFpu = requireCpuModel().initialFpu();
         ExecLoader.Image image = loader.load(p.fs, path, argv, 0);
         TrapFrame start = new TrapFrame();
         // Point of no return once the image is built: the other threads go.
@@ -406,6 +450,7 @@ public final class ProcessManagerImpl implements ProcessManager {
         if ((thread && (flags & CLONE_SIGHAND) == 0) || ((flags & CLONE_SIGHAND) != 0 && (flags & CLONE_VM) == 0)) {
             throw new SysError(SysError.EINVAL);
         }
+        CpuModel model = requireCpuModel();
         ProcessImpl pp = parent.process;
         int tid = nextPid.getAndIncrement();
         ProcessImpl owner;
@@ -451,7 +496,7 @@ public final class ProcessManagerImpl implements ProcessManager {
             }
         }
         Cpu pc = parent.cpu;
-        Cpu c = newCpu(as);
+        Cpu c = newCpu(model, as);
         for (int r = 0; r < 16; r++) {
             c.setReg(r, pc.reg(r));
         }

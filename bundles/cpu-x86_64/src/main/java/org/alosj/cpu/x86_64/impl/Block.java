@@ -1,0 +1,31 @@
+package org.alosj.cpu.x86_64.impl;
+
+/**
+ * A run of decoded instructions starting at {@link #vaddr} and ending at a branch, a system
+ * instruction or a page boundary. Keyed by linear and physical start address; invalidated when
+ * a store hits one of its pages. Two successor links skip the lookup while the TLB generation
+ * they were made under still holds.
+ */
+final class Block {
+    final long vaddr;
+    final long paddr;
+    final Insn[] code;
+    /** Where execution continues when the last instruction does not branch. */
+    final long endRip;
+    boolean valid = true;
+    Block link0;
+    int link0Generation;
+    Block link1;
+    int link1Generation;
+    /** Runs so far while interpreted; at {@link X86Core#COMPILE_THRESHOLD} the block is compiled. */
+    int runs;
+    /** The block as a hidden class, once hot (see {@link BlockCompiler}). */
+    BlockCompiler.Compiled compiled;
+
+    Block(long vaddr, long paddr, Insn[] code) {
+        this.vaddr = vaddr;
+        this.paddr = paddr;
+        this.code = code;
+        this.endRip = code[code.length - 1].next;
+    }
+}

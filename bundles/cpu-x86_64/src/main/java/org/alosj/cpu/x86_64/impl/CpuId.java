@@ -1,0 +1,96 @@
+package org.alosj.cpu.x86_64.impl;
+
+import java.nio.charset.StandardCharsets;
+import org.alosj.hal.cpu.Reg;
+
+/**
+ * CPUID: an honest baseline. Only what this model implements is advertised (x87, TSC, MSR, PAE,
+ * CX8, CMOV, CLFLUSH, FXSR, SSE, SSE2, CX16, POPCNT, SYSCALL, NX, RDTSCP, LM, LAHF, LZCNT); no MMX,
+ * SSE3+, AVX, BMI, so programs that dispatch on CPUID (glibc, busybox) pick baseline code.
+ */
+final class CpuId {
+    private static final String VENDOR = "ALOSJ x86-64";
+    private static final String BRAND = "ALOS/J x86-64 interpreter";
+
+    // CPUID.01H:EDX
+    private static final int EDX_FPU = 1;
+    private static final int EDX_TSC = 1 << 4;
+    private static final int EDX_MSR = 1 << 5;
+    private static final int EDX_PAE = 1 << 6;
+    private static final int EDX_CX8 = 1 << 8;
+    private static final int EDX_CMOV = 1 << 15;
+    private static final int EDX_CLFSH = 1 << 19;
+    private static final int EDX_FXSR = 1 << 24;
+    private static final int EDX_SSE = 1 << 25;
+    private static final int EDX_SSE2 = 1 << 26;
+    // CPUID.01H:ECX
+    private static final int ECX_CX16 = 1 << 13;
+    private static final int ECX_POPCNT = 1 << 23;
+    // CPUID.80000001H
+    private static final int EXT_ECX_LAHF_LM = 1;
+    private static final int EXT_ECX_ABM_LZCNT = 1 << 5;
+    private static final int EXT_EDX_SYSCALL = 1 << 11;
+    private static final int EXT_EDX_NX = 1 << 20;
+    private static final int EXT_EDX_RDTSCP = 1 << 27;
+    private static final int EXT_EDX_LM = 1 << 29;
+
+    private CpuId() {
+    }
+
+    static void execute(long[] r) {
+        int leaf = (int) r[Reg.RAX];
+        int a = 0;
+        int b = 0;
+        int c = 0;
+        int d = 0;
+        switch (leaf) {
+            case 0: {
+                a = 1;
+                byte[] v = VENDOR.getBytes(StandardCharsets.US_ASCII);
+                b = word(v, 0);
+                d = word(v, 4);
+                c = word(v, 8);
+                break;
+            }
+            case 1:
+                a = 0x0006_0F10; // family 6, model 0x1, stepping 0
+                b = 8 << 8 | 1 << 16; // CLFLUSH line 64 bytes, one logical processor
+                c = ECX_CX16 | ECX_POPCNT;
+                d = EDX_FPU | EDX_TSC | EDX_MSR | EDX_PAE | EDX_CX8 | EDX_CMOV | EDX_CLFSH | EDX_FXSR | EDX_SSE | EDX_SSE2;
+                break;
+            case 0x8000_0000:
+                a = 0x8000_0008;
+                break;
+            case 0x8000_0001:
+                c = EXT_ECX_LAHF_LM | EXT_ECX_ABM_LZCNT;
+                d = EXT_EDX_SYSCALL | EXT_EDX_NX | EXT_EDX_RDTSCP | EXT_EDX_LM;
+                break;
+            case 0x8000_0002:
+            case 0x8000_0003:
+            case 0x8000_0004: {
+                byte[] brand = new byte[48];
+                byte[] s = BRAND.getBytes(StandardCharsets.US_ASCII);
+                System.arraycopy(s, 0, brand, 0, s.length);
+                int o = (leaf - 0x8000_0002) * 16;
+                a = word(brand, o);
+                b = word(brand, o + 4);
+                c = word(brand, o + 8);
+                d = word(brand, o + 12);
+                break;
+            }
+            case 0x8000_0008:
+                a = 0x3028; // 40 physical, 48 linear address bits
+                break;
+            default:
+                break; // unknown leaves read as zero
+        }
+        r[Reg.RAX] = a & 0xFFFF_FFFFL;
+        r[Reg.RBX] = b & 0xFFFF_FFFFL;
+        r[Reg.RCX] = c & 0xFFFF_FFFFL;
+        r[Reg.RDX] = d & 0xFFFF_FFFFL;
+    }
+
+    private static int word(byte[] s, int o) {
+        return (s[o] & 0xFF) | (s[o + 1] & 0xFF) << 8 | (s[o + 2] & 0xFF) << 16 | (s[o + 3] & 0xFF) << 24;
+    }
+}

@@ -1,0 +1,43 @@
+package org.alosj.cpu.x86_64;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Benchmark runner for bench/cpu.sh (not a test): runs a static x86-64 program on the model
+ * as a ring-3 process, a few times to let the JIT warm up, and prints its output and, per run,
+ * instructions retired, wall and CPU time and instructions per second.
+ */
+public final class CpuBench {
+    private CpuBench() {
+    }
+
+    /** This thread's user + system CPU time from /proc (clock ticks of 10 ms). */
+    private static long threadCpuNanos() throws java.io.IOException {
+        String stat = java.nio.file.Files.readString(Path.of("/proc/thread-self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path exe = Path.of(args[0]);
+        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        for (int run = 1; run <= runs; run++) {
+            GuestProcess p = new GuestProcess(exe, List.of(exe.toString()), 256L << 20);
+            long cpuStart = threadCpuNanos();
+            long start = System.nanoTime();
+            p.run(Long.MAX_VALUE);
+            long ns = System.nanoTime() - start;
+            long cpuNs = threadCpuNanos() - cpuStart;
+            if (p.fault != null || p.exitCode == null || p.exitCode != 0) {
+                System.err.println("run failed: fault " + p.fault + " exit " + p.exitCode + "\n" + p.output());
+                System.exit(1);
+            }
+            long insns = p.cpu.instructionsRetired();
+            // On a shared machine the thread's CPU time is the steadier figure; both are printed.
+            System.out.printf("model run %d: %s  %d instructions in %.3f s = %.1f million instructions/s"
+                    + " (CPU time %.3f s = %.1f million/s)%n", run, p.output().trim(), insns, ns / 1e9, insns / (ns / 1e3),
+                    cpuNs / 1e9, insns / (cpuNs / 1e3));
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package org.alosj.cpu.x86_64.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import org.alosj.hal.cpu.Cpu;
+import org.alosj.cpu.x86_64.FlatRamBus;
+import org.alosj.hal.cpu.Reg;
+import org.alosj.hal.cpu.RunExit;
+import org.alosj.hal.cpu.TrapHandler;
+import org.alosj.hal.cpu.Vector;
+import org.junit.jupiter.api.Test;
+
+/**
+ * CPUID advertises exactly what the model implements (Intel SDM Vol. 2, CPUID): every feature
+ * bit set has its instructions among the decoded forms, and the extensions it does not
+ * implement (MMX, SSE3 and later, AVX, BMI) are clear, so software that dispatches on CPUID
+ * takes the baseline path.
+ */
+class CpuIdTest {
+    private final FlatRamBus bus = new FlatRamBus(1 << 20);
+    private final Cpu cpu = new X86CpuFactory().create(bus);
+
+    private long[] cpuid(long leaf) {
+        bus.write(0x1000, new byte[] {0x0F, (byte) 0xA2, 0x0F, 0x0B}, 0, 4);
+        cpu.invalidateCode(0x1000, 4);
+        cpu.setTrapHandler(Vector.UD, (c, f) -> TrapHandler.Resume.EXIT_RUN);
+        cpu.setReg(Reg.RAX, leaf);
+        cpu.setReg(Reg.RCX, 0);
+        cpu.setRip(0x1000);
+        assertEquals(RunExit.TRAP, cpu.run(100));
+        return new long[] {cpu.reg(Reg.RAX), cpu.reg(Reg.RBX), cpu.reg(Reg.RCX), cpu.reg(Reg.RDX)};
+    }
+
+    @Test
+    void vendorAndBrandIdentifyTheModel() {
+        long[] v = cpuid(0);
+        ByteBuffer b = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt((int) v[1]).putInt((int) v[3]).putInt((int) v[2]);
+        assertEquals("ALOSJ x86-64", new String(b.array(), StandardCharsets.US_ASCII));
+        assertTrue(v[0] >= 1);
+        assertTrue(cpuid(0x8000_0000L)[0] >= 0x8000_0004L);
+    }
+
+    @Test
+    void everyAdvertisedFeatureHasItsInstructionsDecoded() {
+        Set<String> forms = new InstructionForms().enumerate().keySet();
+        long[] l1 = cpuid(1);
+        long[] e1 = cpuid(0x8000_0001L);
+        // feature bit -> a form that must exist when it is set
+        Map<String, String> needs = Map.ofEntries(
+                Map.entry("EDX1:0", "X87 D9/0m"), Map.entry("EDX1:4", "RDTSC o32"), Map.entry("EDX1:5", "RDMSR o32"),
+                Map.entry("EDX1:8", "CMPXCHG_DOUBLE o64 m"), Map.entry("EDX1:15", "CMOV o32 cc0 r"),
+                Map.entry("EDX1:19", "NOP o32 m"), Map.entry("EDX1:24", "FXSAVE o32 m"), Map.entry("EDX1:25", "SSE 58/np r"),
+                Map.entry("EDX1:26", "SSE 58/66 r"), Map.entry("ECX1:13", "CMPXCHG_DOUBLE o64 m"),
+                Map.entry("ECX1:23", "POPCNT o32 r"), Map.entry("EDXE:11", "SYSCALL o32"), Map.entry("EDXE:27", "RDTSCP o32 r"),
+                Map.entry("ECXE:0", "LAHF o32"), Map.entry("ECXE:5", "LZCNT o32 r"));
+        check(forms, needs, "EDX1", l1[3]);
+        check(forms, needs, "ECX1", l1[2]);
+        check(forms, needs, "EDXE", e1[3]);
+        check(forms, needs, "ECXE", e1[2]);
+        // PAE (6), NX (EDXE 20) and LM (EDXE 29) are modes the MMU implements, not instructions.
+        assertEquals(1L << 6, l1[3] & (1L << 6));
+        assertEquals((1L << 20) | (1L << 29), e1[3] & ((1L << 20) | (1L << 29)));
+    }
+
+    private static void check(Set<String> forms, Map<String, String> needs, String reg, long bits) {
+        for (int b = 0; b < 32; b++) {
+            if ((bits & (1L << b)) == 0) {
+                continue;
+            }
+            String form = needs.get(reg + ":" + b);
+            if (form == null && (reg.equals("EDX1") && b == 6 || reg.equals("EDXE") && (b == 20 || b == 29))) {
+                continue;
+            }
+            assertTrue(form != null && forms.contains(form), reg + " bit " + b + " is advertised but " + form + " is not decoded");
+        }
+    }
+
+    @Test
+    void unimplementedExtensionsAreNotAdvertised() {
+        long[] l1 = cpuid(1);
+        assertEquals(0, l1[3] & (1L << 23), "MMX");
+        assertEquals(0, l1[2] & (1L | 1L << 9 | 1L << 19 | 1L << 20 | 1L << 28 | 1L << 12 | 1L << 22 | 1L << 27), "SSE3, SSSE3, SSE4, AVX, FMA, MOVBE, OSXSAVE");
+        long[] l7 = cpuid(7);
+        assertEquals(0, l7[1] | l7[2] | l7[3], "leaf 7: BMI, AVX2, AVX-512, ERMS ...");
+    }
+}
