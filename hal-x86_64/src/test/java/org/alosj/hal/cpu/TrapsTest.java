@@ -494,7 +494,7 @@ class TrapsTest {
     @Test
     void anUnmaskedInvalidInRoundpsLeavesEveryElementAlone() {
         Rig r = new Rig();
-        r.cpu.setMxcsr(0x1F80 & ~1); // unmask invalid
+        r.cpu.setMxcsr(0x1F80 & ~(1 << 7)); // unmask invalid (IM)
         r.cpu.setXmm(0, 0x1111_1111_2222_2222L, 0x3333_3333_4444_4444L);
         r.cpu.setXmm(1, 0x3FC0_0000_3FC0_0000L, 0x7F80_0001_3FC0_0000L); // 1.5 x 3, a signalling NaN in element 3
         r.code(USER_CODE, 0x66, 0x0F, 0x3A, 0x08, 0xC1, 0x00); // roundps xmm0, xmm1, 0
@@ -503,6 +503,7 @@ class TrapsTest {
         assertEquals(USER_CODE, f.rip());
         assertEquals(0x1111_1111_2222_2222L, r.cpu.xmmLow(0), "the destination is left alone");
         assertTrue((r.cpu.mxcsr() & 1) != 0, "IE is set");
+        assertEquals(0, r.cpu.mxcsr() & 0x20, "PE, a post-computation flag, is not: the instruction faulted first");
     }
 
     @Test
