@@ -883,8 +883,11 @@ final class CaseGenerator {
             case "ALU_RR": case "ALU_RI": case "UNARY": case "TEST_RR": case "TEST_RI": case "CMOV": case "SETCC":
             case "MOV_RR": case "MOV_RI": case "MOVZX": case "MOVSX": case "XCHG_RR": case "BSWAP": case "CBW": case "CWD":
             case "CMPXCHG": case "XADD": case "IMUL_RE": case "IMUL_REI": case "BT_R": case "BT_I": case "POPCNT":
-            case "TZCNT": case "LZCNT": case "CLC": case "STC": case "CMC": case "LAHF": case "SAHF":
+            case "TZCNT": case "LZCNT": case "CLC": case "STC": case "CMC": case "LAHF": case "SAHF": case "CRC32":
                 return true;
+            case "SSE":
+                // PTEST and the string compares set the status flags from XMM registers.
+                return key.startsWith("SSE 38 17/") || key.startsWith("SSE 3A 6");
             case "SHIFT":
                 return !key.contains(" CL");
             case "SHLD": case "SHRD":
@@ -928,7 +931,7 @@ final class CaseGenerator {
     static long flagsWritten(Insn in, long undefinedByIt) {
         switch (in.op) {
             case Op.MOV_RR: case Op.MOV_RI: case Op.MOVZX: case Op.MOVSX: case Op.XCHG_RR: case Op.BSWAP: case Op.CBW:
-            case Op.CWD: case Op.CMOV: case Op.SETCC: case Op.LAHF: case Op.NOP:
+            case Op.CWD: case Op.CMOV: case Op.SETCC: case Op.LAHF: case Op.NOP: case Op.CRC32:
                 return 0;
             case Op.CLC: case Op.STC: case Op.CMC:
                 return Rflags.CF;
