@@ -104,6 +104,20 @@ final class StringCompare {
 
     /** IntRes1: bit j for element j of the string (second operand). */
     private static int aggregate(int mode, int[] a, int[] b, int la, int lb, int n) {
+        if (mode == EQUAL_ANY && n == 16) {
+            // Bytes: a 256-bit set of the first operand's valid values, then one lookup per element.
+            long[] set = new long[4];
+            for (int i = 0; i < la; i++) {
+                int v = a[i] & 0xFF;
+                set[v >>> 6] |= 1L << v;
+            }
+            int res = 0;
+            for (int j = 0; j < lb; j++) {
+                int v = b[j] & 0xFF;
+                res |= (int) (set[v >>> 6] >>> v & 1) << j;
+            }
+            return res;
+        }
         int res = 0;
         for (int j = 0; j < n; j++) {
             boolean bit;
