@@ -1,5 +1,5 @@
 /* x86-64-v2 through compiler builtins: CRC32C (all sizes), POPCNT, PSHUFB, the SSE4.2 string
-   compares, SSE4.1 blends, dot products, rounding, min/max, PHMINPOSUW and MPSADBW, and the C
+   compares, SSE4.1 blends, dot products, rounding, min/max, PHMINPOSUW and MPSADBW, FISTTP, and the C
    library's string functions on the same data. Built with -msse4.2 (-march=x86-64-v2). */
 #include <nmmintrin.h>
 #include <stdint.h>
@@ -151,5 +151,9 @@ int main(void) {
         facc += __builtin_floor(ds[i]) + __builtin_round(ds[i] * 3) + __builtin_trunc(ds[i] / 3);
     }
     printf("loops %ld %.17g\n", acc, facc);
+    /* long double to integer: SSE3's FISTTP truncates whatever the x87 rounding mode says */
+    volatile long double ld = -7.9L;
+    volatile short sh = (short) (ld * 1000);
+    printf("fisttp %d %lld %d\n", (int) ld, (long long) (ld * 1e15L), sh);
     return 0;
 }

@@ -62,7 +62,7 @@ class CpuIdTest {
                 Map.entry("ECXE:0", "LAHF o32"), Map.entry("ECXE:5", "LZCNT o32 r"),
                 // every instruction of SSE3, SSSE3 (XMM forms), SSE4.1 and SSE4.2, one form each
                 Map.entry("ECX1:0", "SSE D0/66 r|SSE D0/F2 r|SSE 7C/66 r|SSE 7C/F2 r|SSE 7D/66 r|SSE 7D/F2 r|SSE 12/F3 r"
-                        + "|SSE 16/F3 r|SSE 12/F2 r|SSE F0/F2 m"),
+                        + "|SSE 16/F3 r|SSE 12/F2 r|SSE F0/F2 m|X87 DF/1m|X87 DB/1m|X87 DD/1m"),
                 Map.entry("ECX1:9", forms("38", 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x1C,
                         0x1D, 0x1E) + "|SSE 3A 0F/66 r"),
                 Map.entry("ECX1:19", forms("38", 0x10, 0x14, 0x15, 0x17, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x28, 0x29, 0x2B,

@@ -126,9 +126,10 @@ class DifferentialTest {
         return newerThanSse2(key) ? Math.max(64, CASES_PER_FORM) : CASES_PER_FORM;
     }
 
-    /** SSE3, SSSE3, SSE4.1 and SSE4.2 forms (SseExtensions' and CRC32). */
+    /** SSE3, SSSE3, SSE4.1 and SSE4.2 forms (SseExtensions', CRC32 and SSE3's FISTTP). */
     static boolean newerThanSse2(String key) {
         return key.startsWith("CRC32") || key.startsWith("SSE 38 ") || key.startsWith("SSE 3A ")
+                || key.equals("X87 DB/1m") || key.equals("X87 DD/1m") || key.equals("X87 DF/1m")
                 || key.matches("SSE (D0|7C|7D)/(66|F2) .*|SSE (12|16)/F3 .*|SSE (12|F0)/F2 .*");
     }
 
