@@ -278,15 +278,13 @@ final class SseExtensions {
     // --- 0F 38: SSSE3, SSE4.1, PCMPGTQ -------------------------------------------------------------------
 
     private static void map38(SseUnit u, Insn in, int opcode) {
+        if (laneWise(u, in, opcode)) {
+            return;
+        }
         byte[] s = sourceBytes(u, in);
         byte[] d = register(u, in.reg);
         byte[] r = new byte[16];
         switch (opcode) {
-            case 0x00: // PSHUFB
-                for (int i = 0; i < 16; i++) {
-                    r[i] = s[i] < 0 ? 0 : d[s[i] & 15];
-                }
-                break;
             case 0x01: case 0x02: case 0x03: case 0x05: case 0x06: case 0x07:
                 horizontal(opcode, d, s, r);
                 break;
@@ -334,13 +332,6 @@ final class SseExtensions {
                     setDword(r, i, Math.abs(dword(s, i)));
                 }
                 break;
-            case 0x10: { // PBLENDVB: XMM0's byte signs pick the source
-                byte[] mask = register(u, 0);
-                for (int i = 0; i < 16; i++) {
-                    r[i] = mask[i] < 0 ? s[i] : d[i];
-                }
-                break;
-            }
             case 0x14: { // BLENDVPS
                 byte[] mask = register(u, 0);
                 for (int i = 0; i < 4; i++) {
@@ -355,27 +346,9 @@ final class SseExtensions {
                 }
                 break;
             }
-            case 0x17: { // PTEST: flags only
-                boolean zero = (qword(d, 0) & qword(s, 0)) == 0 && (qword(d, 1) & qword(s, 1)) == 0;
-                boolean carry = (~qword(d, 0) & qword(s, 0)) == 0 && (~qword(d, 1) & qword(s, 1)) == 0;
-                u.cpu().setStatusFlags((zero ? Rflags.ZF : 0) | (carry ? Rflags.CF : 0), Rflags.STATUS);
-                return;
-            }
             case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25:
             case 0x30: case 0x31: case 0x32: case 0x33: case 0x34: case 0x35:
                 extend(opcode, s, r);
-                break;
-            case 0x28: // PMULDQ
-                for (int i = 0; i < 2; i++) {
-                    setQword(r, i, (long) dword(d, 2 * i) * dword(s, 2 * i));
-                }
-                break;
-            case 0x29: // PCMPEQQ
-            case 0x37: // PCMPGTQ
-                for (int i = 0; i < 2; i++) {
-                    boolean t = opcode == 0x29 ? qword(d, i) == qword(s, i) : qword(d, i) > qword(s, i);
-                    setQword(r, i, t ? -1 : 0);
-                }
                 break;
             case 0x2A: // MOVNTDQA: a load (the hint has nothing to bypass here)
                 r = s;
@@ -391,30 +364,11 @@ final class SseExtensions {
                     r[i] = opcode == 0x38 ? (byte) Math.min(d[i], s[i]) : (byte) Math.max(d[i], s[i]);
                 }
                 break;
-            case 0x39: case 0x3D: // PMINSD, PMAXSD
-                for (int i = 0; i < 4; i++) {
-                    setDword(r, i, opcode == 0x39 ? Math.min(dword(d, i), dword(s, i)) : Math.max(dword(d, i), dword(s, i)));
-                }
-                break;
             case 0x3A: case 0x3E: // PMINUW, PMAXUW
                 for (int i = 0; i < 8; i++) {
                     int a = word(d, i) & 0xFFFF;
                     int b = word(s, i) & 0xFFFF;
                     setWord(r, i, opcode == 0x3A ? Math.min(a, b) : Math.max(a, b));
-                }
-                break;
-            case 0x3B: case 0x3F: { // PMINUD, PMAXUD
-                for (int i = 0; i < 4; i++) {
-                    int a = dword(d, i);
-                    int b = dword(s, i);
-                    boolean less = Integer.compareUnsigned(a, b) < 0;
-                    setDword(r, i, opcode == 0x3B == less ? a : b);
-                }
-                break;
-            }
-            case 0x40: // PMULLD
-                for (int i = 0; i < 4; i++) {
-                    setDword(r, i, dword(d, i) * dword(s, i));
                 }
                 break;
             default: { // 0x41 PHMINPOSUW: the lowest unsigned word and its (first) index
@@ -431,6 +385,118 @@ final class SseExtensions {
             }
         }
         put(u, in.reg, r);
+    }
+
+    private static final int SCRATCH = 16;
+    private static final long LOW_BITS = 0x0101_0101_0101_0101L;
+
+    /** Loads a 16-byte source operand into the scratch XMM slot, or names its register. */
+    private static int sourceSlot(SseUnit u, Insn in) {
+        if (in.rm >= 0) {
+            return in.rm;
+        }
+        X86Core cpu = u.cpu();
+        long a = cpu.ea(in);
+        if (ALIGNED[in.aux - BASE] && (a & 15) != 0) {
+            throw new GuestFault(Vector.GP, 0);
+        }
+        long[] x = u.regs();
+        long lo = cpu.mem.read64(a);
+        x[2 * SCRATCH + 1] = cpu.mem.read64(a + 8);
+        x[2 * SCRATCH] = lo;
+        return SCRATCH;
+    }
+
+    /**
+     * The frequent 0F 38 operations on full 16-byte operands, straight on the register file's
+     * 64-bit halves (no byte arrays): PSHUFB, PBLENDVB, PTEST, PCMPEQQ, PCMPGTQ, PMULDQ, PMULLD
+     * and the dword min/max. False for the rest.
+     */
+    private static boolean laneWise(SseUnit u, Insn in, int opcode) {
+        switch (opcode) {
+            case 0x00: case 0x10: case 0x17: case 0x28: case 0x29: case 0x37: case 0x39: case 0x3B: case 0x3D: case 0x3F:
+            case 0x40:
+                break;
+            default:
+                return false;
+        }
+        long[] x = u.regs();
+        int si = sourceSlot(u, in);
+        int di = in.reg;
+        long s0 = x[2 * si];
+        long s1 = x[2 * si + 1];
+        long d0 = x[2 * di];
+        long d1 = x[2 * di + 1];
+        long r0;
+        long r1;
+        switch (opcode) {
+            case 0x00: { // PSHUFB
+                r0 = 0;
+                r1 = 0;
+                for (int i = 0; i < 8; i++) {
+                    r0 |= shuffleByte(d0, d1, (int) (s0 >>> (8 * i))) << (8 * i);
+                    r1 |= shuffleByte(d0, d1, (int) (s1 >>> (8 * i))) << (8 * i);
+                }
+                break;
+            }
+            case 0x10: { // PBLENDVB: each byte's sign in XMM0 picks the source byte
+                long m0 = (x[0] >>> 7 & LOW_BITS) * 0xFF;
+                long m1 = (x[1] >>> 7 & LOW_BITS) * 0xFF;
+                r0 = d0 & ~m0 | s0 & m0;
+                r1 = d1 & ~m1 | s1 & m1;
+                break;
+            }
+            case 0x17: { // PTEST
+                boolean zero = (d0 & s0) == 0 && (d1 & s1) == 0;
+                boolean carry = (~d0 & s0) == 0 && (~d1 & s1) == 0;
+                u.cpu().setStatusFlags((zero ? Rflags.ZF : 0) | (carry ? Rflags.CF : 0), Rflags.STATUS);
+                return true;
+            }
+            case 0x28: // PMULDQ
+                r0 = (long) (int) d0 * (int) s0;
+                r1 = (long) (int) d1 * (int) s1;
+                break;
+            case 0x29: // PCMPEQQ
+                r0 = d0 == s0 ? -1 : 0;
+                r1 = d1 == s1 ? -1 : 0;
+                break;
+            case 0x37: // PCMPGTQ
+                r0 = d0 > s0 ? -1 : 0;
+                r1 = d1 > s1 ? -1 : 0;
+                break;
+            default: // dword lanes: PMINSD 39, PMINUD 3B, PMAXSD 3D, PMAXUD 3F, PMULLD 40
+                r0 = dwordPair(opcode, d0, s0);
+                r1 = dwordPair(opcode, d1, s1);
+        }
+        x[2 * di] = r0;
+        x[2 * di + 1] = r1;
+        return true;
+    }
+
+    private static long shuffleByte(long d0, long d1, int index) {
+        if ((index & 0x80) != 0) {
+            return 0;
+        }
+        int i = index & 15;
+        return (i < 8 ? d0 >>> (8 * i) : d1 >>> (8 * (i - 8))) & 0xFF;
+    }
+
+    private static long dwordPair(int opcode, long d, long s) {
+        long r = 0;
+        for (int h = 0; h < 64; h += 32) {
+            int a = (int) (d >>> h);
+            int b = (int) (s >>> h);
+            int v;
+            switch (opcode) {
+                case 0x39: v = Math.min(a, b); break;
+                case 0x3B: v = Integer.compareUnsigned(a, b) < 0 ? a : b; break;
+                case 0x3D: v = Math.max(a, b); break;
+                case 0x3F: v = Integer.compareUnsigned(a, b) > 0 ? a : b; break;
+                default: v = a * b; break;
+            }
+            r |= (v & 0xFFFF_FFFFL) << h;
+        }
+        return r;
     }
 
     /** PHADDW/D, PHADDSW, PHSUBW/D, PHSUBSW: adjacent pairs of the destination, then of the source. */
