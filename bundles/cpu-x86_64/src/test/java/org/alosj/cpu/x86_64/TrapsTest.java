@@ -447,6 +447,77 @@ class TrapsTest {
     }
 
     @Test
+    void theSse4FormsObeyCr0AndCr4AsSseDoes() {
+        int[][] forms = {
+            {0x66, 0x0F, 0x38, 0x00, 0xC1},       // pshufb xmm0, xmm1
+            {0x66, 0x0F, 0x3A, 0x63, 0xC1, 0x0C}, // pcmpistri xmm0, xmm1, 0x0C
+            {0xF2, 0x0F, 0x7C, 0xC1},             // haddps xmm0, xmm1
+        };
+        for (int[] form : forms) {
+            Rig ts = new Rig();
+            ts.cpu.setCr(0, ts.cpu.cr(0) | Cr.CR0_TS);
+            ts.code(USER_CODE, form);
+            assertEquals(Vector.NM, ts.runToTrap().vector(), "CR0.TS");
+            Rig em = new Rig();
+            em.cpu.setCr(0, em.cpu.cr(0) | Cr.CR0_EM);
+            em.code(USER_CODE, form);
+            TrapFrame f = em.runToTrap();
+            assertEquals(Vector.UD, f.vector(), "CR0.EM");
+            assertEquals(USER_CODE, f.rip());
+            Rig noFxsr = new Rig();
+            noFxsr.cpu.setCr(4, noFxsr.cpu.cr(4) & ~Cr.CR4_OSFXSR);
+            noFxsr.code(USER_CODE, form);
+            f = noFxsr.runToTrap();
+            assertEquals(Vector.UD, f.vector(), "CR4.OSFXSR clear");
+            assertEquals(USER_CODE, f.rip());
+        }
+    }
+
+    @Test
+    void crc32IsAnIntegerInstructionGivingTheCastagnoliCheckValue() {
+        Rig r = new Rig();
+        // CRC32 needs no SSE state: it runs with CR0.TS and CR0.EM set.
+        r.cpu.setCr(0, r.cpu.cr(0) | Cr.CR0_TS | Cr.CR0_EM);
+        r.cpu.setReg(Reg.RAX, 0xFFFF_FFFF_FFFF_FFFFL);
+        r.cpu.setReg(Reg.RBX, 0x3837_3635_3433_3231L); // "12345678"
+        r.code(USER_CODE,
+                0xF2, 0x48, 0x0F, 0x38, 0xF1, 0xC3, // crc32 rax, rbx
+                0xB3, 0x39,                         // mov bl, '9'
+                0xF2, 0x0F, 0x38, 0xF0, 0xC3,       // crc32 eax, bl
+                0x0F, 0x0B);
+        TrapFrame f = r.runToTrap();
+        assertEquals(Vector.UD, f.vector());
+        assertEquals(USER_CODE + 13, f.rip(), "stopped at the UD2, not at a CRC32");
+        // CRC-32C("123456789") is E3069283 after the final inversion software does.
+        assertEquals(0xE306_9283L, ~r.cpu.reg(Reg.RAX) & 0xFFFF_FFFFL);
+        assertEquals(0, r.cpu.reg(Reg.RAX) >>> 32, "the 64-bit form zero-extends");
+    }
+
+    @Test
+    void theMmxFormsOfSsse3AreInvalidWithoutMmxRegisters() {
+        Rig r = new Rig();
+        r.code(USER_CODE, 0x0F, 0x38, 0x00, 0xC1); // pshufb mm0, mm1: this model has no MMX
+        TrapFrame f = r.runToTrap();
+        assertEquals(Vector.UD, f.vector());
+        assertEquals(USER_CODE, f.rip());
+    }
+
+    @Test
+    void anUnmaskedInvalidInRoundpsLeavesEveryElementAlone() {
+        Rig r = new Rig();
+        r.cpu.setMxcsr(0x1F80 & ~(1 << 7)); // unmask invalid (IM)
+        r.cpu.setXmm(0, 0x1111_1111_2222_2222L, 0x3333_3333_4444_4444L);
+        r.cpu.setXmm(1, 0x3FC0_0000_3FC0_0000L, 0x7F80_0001_3FC0_0000L); // 1.5 x 3, a signalling NaN in element 3
+        r.code(USER_CODE, 0x66, 0x0F, 0x3A, 0x08, 0xC1, 0x00); // roundps xmm0, xmm1, 0
+        TrapFrame f = r.runToTrap();
+        assertEquals(Vector.XM, f.vector());
+        assertEquals(USER_CODE, f.rip());
+        assertEquals(0x1111_1111_2222_2222L, r.cpu.xmmLow(0), "the destination is left alone");
+        assertTrue((r.cpu.mxcsr() & 1) != 0, "IE is set");
+        assertEquals(0, r.cpu.mxcsr() & 0x20, "PE, a post-computation flag, is not: the instruction faulted first");
+    }
+
+    @Test
     void anUnmaskedSseExceptionIsASimdFloatingPointException() {
         Rig r = new Rig();
         r.cpu.setMxcsr(0x1F80 & ~(1 << 9)); // unmask divide-by-zero

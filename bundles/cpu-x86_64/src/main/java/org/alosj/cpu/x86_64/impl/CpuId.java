@@ -5,8 +5,8 @@ import org.alosj.hal.cpu.Reg;
 
 /**
  * CPUID: an honest baseline. Only what this model implements is advertised (x87, TSC, MSR, PAE,
- * CX8, CMOV, CLFLUSH, FXSR, SSE, SSE2, CX16, POPCNT, SYSCALL, NX, RDTSCP, LM, LAHF, LZCNT); no MMX,
- * SSE3+, AVX, BMI, so programs that dispatch on CPUID (glibc, busybox) pick baseline code.
+ * CX8, CMOV, CLFLUSH, FXSR, SSE, SSE2, SSE3, SSSE3, SSE4.1, SSE4.2, CX16, POPCNT, SYSCALL, NX, RDTSCP,
+ * LM, LAHF, LZCNT); no MMX, AVX, BMI, so programs that dispatch on CPUID (glibc, busybox) pick baseline code.
  */
 final class CpuId {
     private static final String VENDOR = "ALOSJ x86-64";
@@ -24,7 +24,11 @@ final class CpuId {
     private static final int EDX_SSE = 1 << 25;
     private static final int EDX_SSE2 = 1 << 26;
     // CPUID.01H:ECX
+    private static final int ECX_SSE3 = 1;
+    private static final int ECX_SSSE3 = 1 << 9;
     private static final int ECX_CX16 = 1 << 13;
+    private static final int ECX_SSE41 = 1 << 19;
+    private static final int ECX_SSE42 = 1 << 20;
     private static final int ECX_POPCNT = 1 << 23;
     // CPUID.80000001H
     private static final int EXT_ECX_LAHF_LM = 1;
@@ -55,7 +59,7 @@ final class CpuId {
             case 1:
                 a = 0x0006_0F10; // family 6, model 0x1, stepping 0
                 b = 8 << 8 | 1 << 16; // CLFLUSH line 64 bytes, one logical processor
-                c = ECX_CX16 | ECX_POPCNT;
+                c = ECX_SSE3 | ECX_SSSE3 | ECX_CX16 | ECX_SSE41 | ECX_SSE42 | ECX_POPCNT;
                 d = EDX_FPU | EDX_TSC | EDX_MSR | EDX_PAE | EDX_CX8 | EDX_CMOV | EDX_CLFSH | EDX_FXSR | EDX_SSE | EDX_SSE2;
                 break;
             case 0x8000_0000:

@@ -899,10 +899,14 @@ final class Decoder {
      */
     private void decodeSse(Insn in, int b) {
         int pfx = lastMandatory;
+        if (b == 0x38 || b == 0x3A) {
+            decodeThreeByte(in, b == 0x38 ? 1 : 2, fetch8());
+            return;
+        }
         in.rep = 0;
         int width = SseUnit.memoryWidth(b, pfx);
         if (width == 0) {
-            in.op = Op.UD;
+            decodeSseExtension(in, SseExtensions.operation(0, b, pfx));
             return;
         }
         in.op = Op.SSE;
@@ -917,6 +921,44 @@ final class Decoder {
             in.imm = fetch8();
         }
         if (!SseUnit.validForm(b, pfx, in.rm >= 0, in.cond)) {
+            in.op = Op.UD;
+        }
+    }
+
+    /** The 0F 38 and 0F 3A maps: CRC32 (F2 0F 38 F0/F1, 66 for its 16-bit form), the rest SSE. */
+    private void decodeThreeByte(Insn in, int map, int b) {
+        if (map == 1 && (b == 0xF0 || b == 0xF1) && in.rep == 0xF2) {
+            in.rep = 0;
+            in.op = Op.CRC32;
+            in.size = b == 0xF0 ? 1 : vSize();
+            modrm(in);
+            if (in.size == 1 && in.rm >= 0) {
+                in.rm = byteReg(in.rm);
+            }
+            return;
+        }
+        in.rep = 0;
+        decodeSseExtension(in, SseExtensions.operation(map, b, lastMandatory));
+    }
+
+    /** SSE3, SSSE3 and SSE4 forms ({@link SseExtensions}); {@code k} is -1 for one not implemented. */
+    private void decodeSseExtension(Insn in, int k) {
+        if (k < 0) {
+            in.op = Op.UD;
+            return;
+        }
+        in.op = Op.SSE;
+        in.aux = k;
+        in.size = rexW() ? 8 : 4;
+        modrm(in);
+        in.cond = modrmReg();
+        in.memWidth = SseExtensions.memoryWidth(k);
+        in.aligned = SseExtensions.requiresAlignment(k);
+        in.writesMem = in.rm < 0 && SseExtensions.isStore(k);
+        if (SseExtensions.hasImmediate(k)) {
+            in.imm = fetch8();
+        }
+        if (!SseExtensions.validForm(k, in.rm >= 0)) {
             in.op = Op.UD;
         }
     }

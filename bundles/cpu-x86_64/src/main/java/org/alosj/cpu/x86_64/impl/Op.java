@@ -107,7 +107,8 @@ final class Op {
     static final int LDMXCSR = 102;
     static final int STMXCSR = 103;
     static final int FWAIT = 104;
-    static final int COUNT = 105;
+    static final int CRC32 = 105;
+    static final int COUNT = 106;
 
     /** Instructions that end a decoded block: they change RIP, privilege, or what the next fetch sees. */
     static boolean endsBlock(int op) {

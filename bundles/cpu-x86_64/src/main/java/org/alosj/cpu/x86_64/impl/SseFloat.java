@@ -104,7 +104,7 @@ final class SseFloat {
         }
     }
 
-    private static long opD(SseUnit u, int opcode, long ab, long bb, int rc) {
+    static long opD(SseUnit u, int opcode, long ab, long bb, int rc) {
         double a = Double.longBitsToDouble(ab);
         double b = Double.longBitsToDouble(bb);
         if (opcode == 0x5D || opcode == 0x5F) {
@@ -258,7 +258,7 @@ final class SseFloat {
         return positive ? m : -m;
     }
 
-    private static int opS(SseUnit u, int opcode, int ab, int bb, int rc) {
+    static int opS(SseUnit u, int opcode, int ab, int bb, int rc) {
         float a = Float.intBitsToFloat(ab);
         float b = Float.intBitsToFloat(bb);
         if (opcode == 0x5D || opcode == 0x5F) {

@@ -186,6 +186,8 @@ final class SseUnit {
 
     private final X86Core cpu;
     private final long[] x;
+    /** SSE3/SSSE3/SSE4 and CRC32 instructions executed, for tests and tools that ask which paths code took. */
+    long extensionsExecuted;
 
     SseUnit(X86Core cpu) {
         this.cpu = cpu;
@@ -246,6 +248,9 @@ final class SseUnit {
      * {@code k} constant), else 0.
      */
     static int directKind(int k) {
+        if (k >= SseExtensions.BASE) {
+            return 0;
+        }
         if (STORE[k]) {
             return DIRECT_STORE;
         }
@@ -290,6 +295,11 @@ final class SseUnit {
 
     void execute(Insn in) {
         int k = in.aux;
+        if (k >= SseExtensions.BASE) {
+            extensionsExecuted++;
+            SseExtensions.execute(this, in);
+            return;
+        }
         int dst = in.reg;
         int opcode = k >>> 2;
         if (STORE[k]) {

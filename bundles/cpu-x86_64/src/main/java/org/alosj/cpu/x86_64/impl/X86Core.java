@@ -299,6 +299,11 @@ public final class X86Core extends RingTransitions {
         return cpl <= ((rf & Rflags.IOPL) >>> 12);
     }
 
+    /** SSE3, SSSE3, SSE4 and CRC32 instructions executed so far. */
+    long extensionInstructionsExecuted() {
+        return sse.extensionsExecuted;
+    }
+
     /** #NM/#UD checks before touching x87 or SSE state. */
     @Override
     void execSse(Insn in) {
@@ -335,6 +340,7 @@ public final class X86Core extends RingTransitions {
         switch (in.op) {
             case Op.SSE: execSse(in); return;
             case Op.X87: execX87(in); return;
+            case Op.CRC32: sse.extensionsExecuted++; Crc32c.execute(this, in); return;
             case Op.FWAIT:
                 if ((cr0 & (Cr.CR0_TS | Cr.CR0_MP)) == (Cr.CR0_TS | Cr.CR0_MP)) {
                     throw new GuestFault(Vector.NM, 0);

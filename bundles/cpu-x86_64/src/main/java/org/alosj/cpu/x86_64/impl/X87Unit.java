@@ -49,9 +49,9 @@ final class X87Unit extends X87State {
         int r = op & 7;
         switch (esc) {
             case 1: return r == 2 || r == 3 || r == 6 || r == 7;
-            case 3: return r == 2 || r == 3 || r == 7;
-            case 5: return r == 2 || r == 3 || r == 6 || r == 7;
-            case 7: return r == 2 || r == 3 || r == 6 || r == 7;
+            case 3: return r == 1 || r == 2 || r == 3 || r == 7;
+            case 5: return r == 1 || r == 2 || r == 3 || r == 6 || r == 7;
+            case 7: return r == 1 || r == 2 || r == 3 || r == 6 || r == 7;
             default: return false;
         }
     }
@@ -63,9 +63,9 @@ final class X87Unit extends X87State {
         if (!reg) {
             switch (esc) {
                 case 1: return r != 1;
-                case 3: return r != 1 && r != 4 && r != 6;
-                case 5: return r != 1 && r != 5;
-                case 7: return r != 1;
+                case 3: return r != 4 && r != 6;
+                case 5: return r != 5;
+                case 7: return true;
                 default: return true;
             }
         }
@@ -158,6 +158,7 @@ final class X87Unit extends X87State {
             case 3:
                 switch (r) {
                     case 0: f.fromLong((int) mem.read32(a)); push(f.mant, f.se); return;
+                    case 1: storeTruncated(a, 32); return;
                     case 2: case 3: {
                         checkReadable(0);
                         long v = f.toInteger(m(0), e(0), 32, rc());
@@ -183,6 +184,7 @@ final class X87Unit extends X87State {
             case 5:
                 switch (r) {
                     case 0: f.fromDouble(mem.read64(a)); loadPush(); return;
+                    case 1: storeTruncated(a, 64); return;
                     case 2: case 3: {
                         checkReadable(0);
                         long v = f.toDouble(m(0), e(0), rc());
@@ -197,6 +199,7 @@ final class X87Unit extends X87State {
             default:
                 switch (r) {
                     case 0: f.fromLong((short) mem.read16(a)); push(f.mant, f.se); return;
+                    case 1: storeTruncated(a, 16); return;
                     case 2: case 3: {
                         checkReadable(0);
                         long v = f.toInteger(m(0), e(0), 16, rc());
@@ -278,6 +281,14 @@ final class X87Unit extends X87State {
             exceptions(f.flags);
         }
         push(f.mant, f.se);
+    }
+
+    /** SSE3's FISTTP (DF /1, DB /1, DD /1): FISTP that truncates whatever FCW.RC says. */
+    private void storeTruncated(long a, int bits) {
+        checkReadable(0);
+        long v = f.toInteger(m(0), e(0), bits, 3);
+        cpu.mem.write(a, bits / 8, v);
+        finishStore(true);
     }
 
     private void finishStore(boolean popAfter) {

@@ -163,8 +163,11 @@ final class CaseGenerator {
         if (memForm && rng.nextInt(16) == 0) {
             b.write(0x67); // 32-bit addressing
         }
+        if (p.prefix() > 0xFF) {
+            b.write(p.prefix() >> 8);
+        }
         if (p.prefix() != 0) {
-            b.write(p.prefix());
+            b.write(p.prefix() & 0xFF);
         }
         boolean plainRex = attempt < 100 ? rng.nextBoolean() : false;
         if (p.rexW() || plainRex) {
@@ -177,7 +180,10 @@ final class CaseGenerator {
         if (p.twoByte()) {
             b.write(0x0F);
         }
-        b.write(p.opcode());
+        if (p.opcode() > 0xFF) {
+            b.write(p.opcode() >> 8);
+        }
+        b.write(p.opcode() & 0xFF);
         int dispAt = -1;
         boolean ripRel = false;
         if (p.hasModrm()) {
@@ -344,6 +350,13 @@ final class CaseGenerator {
         }
         fixImplicitMemory(in, s, end, e.ripRelative);
         in = forms.decode(insn);
+        if (in.op == Op.SSE && in.aux >= SseExtensions.BASE) {
+            if (SseExtensions.hasImmediate(in.aux)) {
+                insn[insn.length - 1] = (byte) immSweep++; // every imm8 in turn across a form's cases
+                in = forms.decode(insn);
+            }
+            extensionOperands(in, s, in.memOperand() ? eaOf(in, s, end, e.ripRelative) : 0);
+        }
         if (in.op == Op.X87 && (in.aux == 0x74 || in.aux == 0x76)) {
             bcdOperands(in, s, eaOf(in, s, end, e.ripRelative));
         }
@@ -416,6 +429,14 @@ final class CaseGenerator {
 
     /** Registers an instruction uses implicitly (before the memory operand claims its own). */
     private void fixImplicitRegisters(Insn in, byte[] insn, DiffCase.State s) {
+        if (in.op == Op.SSE && in.aux >= SseExtensions.BASE && SseExtensions.formName(in.aux).startsWith("3A 6")) {
+            // PCMPESTRx: the explicit lengths in RAX and RDX, short ones mostly, some past the element count.
+            long[] lengths = {0, 1, 2, 3, 5, 7, 8, 9, 15, 16, 17, -1, -3, -8, -16, -17, 0x7FFF_FFFFL, 0x8000_0000L,
+                0xFFFF_FFFFL, Long.MIN_VALUE, 0x1_0000_0004L, 0xFFFF_FFFF_0000_0003L};
+            s.gpr[Reg.RAX] = rng.nextBoolean() ? lengths[rng.nextInt(lengths.length)] : rng.nextInt(40) - 20;
+            s.gpr[Reg.RDX] = rng.nextBoolean() ? lengths[rng.nextInt(lengths.length)] : rng.nextInt(40) - 20;
+            return;
+        }
         switch (in.op) {
             case Op.LEAVE:
                 s.gpr[Reg.RBP] = DiffCase.DATA + 0x800 + 8 * rng.nextInt(64);
@@ -643,6 +664,89 @@ final class CaseGenerator {
         return new long[] {m, sign | e};
     }
 
+    private int immSweep;
+
+    /** Bytes from a small alphabet (with zeros), so the string compares find matches, ranges and ends. */
+    private long alphabetBytes(boolean words) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            int c = rng.nextInt(12) == 0 ? 0 : "abcAB0z\u00e9\u0080\u00ff".charAt(rng.nextInt(10)) & 0xFF;
+            if (words && (i & 1) == 1) {
+                c = rng.nextInt(6) == 0 ? 0x80 : rng.nextInt(6) == 0 ? 0xFF : 0;
+            }
+            v |= (long) c << (8 * i);
+        }
+        return v;
+    }
+
+    private static final long[] ROUNDING_DOUBLES = {
+        Double.doubleToRawLongBits(2.5), Double.doubleToRawLongBits(-2.5), Double.doubleToRawLongBits(0.5),
+        Double.doubleToRawLongBits(-0.5), Double.doubleToRawLongBits(1.0000001), Double.doubleToRawLongBits(-7.75),
+        Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(0x1p52 + 0.5), Double.doubleToRawLongBits(4.5e15),
+        Double.doubleToRawLongBits(Double.MIN_VALUE), 0x8000_0000_0000_0001L, 0x7FF0_0000_0000_0001L, 0xFFF8_0000_0000_0000L,
+        Double.doubleToRawLongBits(Double.NEGATIVE_INFINITY), Double.doubleToRawLongBits(1e300)};
+    private static final int[] ROUNDING_FLOATS = {
+        Float.floatToRawIntBits(2.5f), Float.floatToRawIntBits(-3.5f), Float.floatToRawIntBits(0.49999997f),
+        Float.floatToRawIntBits(-0.5f), Float.floatToRawIntBits(8388607.5f), 0x8000_0000, 0x0000_0001, 0x8000_0001,
+        0x7F80_0001, 0x7FC0_0000, 0xFF80_0000, Float.floatToRawIntBits(1.75f), Float.floatToRawIntBits(-1e30f)};
+
+    /**
+     * Operands for the SSE3/SSSE3/SSE4 forms where random bits would miss the interesting cases:
+     * strings from a small alphabet and short lengths for PCMPxSTRx, halfway and tiny values for
+     * ROUND*, equal or disjoint operands for PTEST and PCMPEQQ, zeros for PSIGN.
+     */
+    private void extensionOperands(Insn in, DiffCase.State s, long address) {
+        String name = SseExtensions.formName(in.aux);
+        ByteBuffer fx = s.fxBuffer();
+        int src = in.rm >= 0 ? in.rm & 15 : -1;
+        long[] a = {fx.getLong(160 + 16 * (in.reg & 15)), fx.getLong(168 + 16 * (in.reg & 15))};
+        long[] b = null;
+        if (name.startsWith("3A 6")) {
+            boolean words = (in.imm & 1) != 0;
+            a = new long[] {alphabetBytes(words), alphabetBytes(words)};
+            b = new long[] {alphabetBytes(words), alphabetBytes(words)};
+            if (rng.nextInt(3) == 0) {
+                // The needle (or set) inside the string, so equal ordered finds it.
+                int shift = 8 * rng.nextInt(8);
+                b[0] = a[0] << shift | b[0] & ((1L << shift) - 1);
+                b[1] = a[0] >>> (64 - shift) & ((1L << shift) - 1) | (shift == 0 ? a[1] : b[1] & ~((1L << shift) - 1));
+            }
+        } else if (name.startsWith("3A 08") || name.startsWith("3A 0A")) {
+            b = new long[2];
+            for (int i = 0; i < 2; i++) {
+                b[i] = (ROUNDING_FLOATS[rng.nextInt(ROUNDING_FLOATS.length)] & 0xFFFF_FFFFL)
+                        | (long) ROUNDING_FLOATS[rng.nextInt(ROUNDING_FLOATS.length)] << 32;
+            }
+        } else if (name.startsWith("3A 09") || name.startsWith("3A 0B")) {
+            b = new long[] {ROUNDING_DOUBLES[rng.nextInt(ROUNDING_DOUBLES.length)],
+                ROUNDING_DOUBLES[rng.nextInt(ROUNDING_DOUBLES.length)]};
+        } else if ((name.startsWith("38 17") || name.startsWith("38 29") || name.startsWith("38 37")) && rng.nextBoolean()) {
+            b = rng.nextBoolean() ? a.clone() : new long[] {~a[0] & rng.nextLong(), ~a[1] & rng.nextLong()};
+        } else if (name.startsWith("38 0") && rng.nextBoolean()) {
+            b = new long[] {rng.nextLong() & 0xFF00_FF00_0000_FFFFL, rng.nextLong() & 0x0000_FFFF_FF00_00FFL};
+        }
+        if (rng.nextInt(8) == 0 && b == null) {
+            b = a.clone(); // ties for PHMINPOSUW, the MIN/MAX forms, zero sums for MPSADBW
+        }
+        fx.putLong(160 + 16 * (in.reg & 15), a[0]);
+        fx.putLong(168 + 16 * (in.reg & 15), a[1]);
+        if (b == null) {
+            return;
+        }
+        if (src >= 0) {
+            fx.putLong(160 + 16 * src, b[0]);
+            fx.putLong(168 + 16 * src, b[1]);
+        } else {
+            ByteBuffer d = ByteBuffer.wrap(s.data).order(ByteOrder.LITTLE_ENDIAN);
+            long off = address - DiffCase.DATA;
+            for (int i = 0; i < 16; i++) {
+                if (off + i >= 0 && off + i < DiffCase.DATA_SIZE) {
+                    d.put((int) (off + i), (byte) (b[i >> 3] >>> (8 * (i & 7))));
+                }
+            }
+        }
+    }
+
     /** Memory an instruction uses implicitly: return addresses, flag images, IRET frames. */
     private void fixImplicitMemory(Insn in, DiffCase.State s, long end, boolean ripRelative) {
         ByteBuffer d = ByteBuffer.wrap(s.data).order(ByteOrder.LITTLE_ENDIAN);
@@ -779,8 +883,11 @@ final class CaseGenerator {
             case "ALU_RR": case "ALU_RI": case "UNARY": case "TEST_RR": case "TEST_RI": case "CMOV": case "SETCC":
             case "MOV_RR": case "MOV_RI": case "MOVZX": case "MOVSX": case "XCHG_RR": case "BSWAP": case "CBW": case "CWD":
             case "CMPXCHG": case "XADD": case "IMUL_RE": case "IMUL_REI": case "BT_R": case "BT_I": case "POPCNT":
-            case "TZCNT": case "LZCNT": case "CLC": case "STC": case "CMC": case "LAHF": case "SAHF":
+            case "TZCNT": case "LZCNT": case "CLC": case "STC": case "CMC": case "LAHF": case "SAHF": case "CRC32":
                 return true;
+            case "SSE":
+                // PTEST and the string compares set the status flags from XMM registers.
+                return key.startsWith("SSE 38 17/") || key.startsWith("SSE 3A 6");
             case "SHIFT":
                 return !key.contains(" CL");
             case "SHLD": case "SHRD":
@@ -824,7 +931,7 @@ final class CaseGenerator {
     static long flagsWritten(Insn in, long undefinedByIt) {
         switch (in.op) {
             case Op.MOV_RR: case Op.MOV_RI: case Op.MOVZX: case Op.MOVSX: case Op.XCHG_RR: case Op.BSWAP: case Op.CBW:
-            case Op.CWD: case Op.CMOV: case Op.SETCC: case Op.LAHF: case Op.NOP:
+            case Op.CWD: case Op.CMOV: case Op.SETCC: case Op.LAHF: case Op.NOP: case Op.CRC32:
                 return 0;
             case Op.CLC: case Op.STC: case Op.CMC:
                 return Rflags.CF;

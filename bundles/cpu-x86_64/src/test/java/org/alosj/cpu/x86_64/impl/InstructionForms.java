@@ -29,7 +29,11 @@ final class InstructionForms {
         }
     }
 
-    /** A way to write one form: the bytes before the ModRM (or the whole opcode) and the ModRM. */
+    /**
+     * A way to write one form: the bytes before the ModRM (or the whole opcode) and the ModRM. A
+     * prefix above FFh is two prefixes (66 F2 for CRC32's 16-bit form); an opcode above FFh is a
+     * three-byte one (0F 38 xx, 0F 3A xx) without its 0F.
+     */
     record Probe(int prefix, boolean rexW, boolean twoByte, int opcode, int modrm, boolean hasModrm) {
     }
 
@@ -60,6 +64,13 @@ final class InstructionForms {
         StringBuilder k = new StringBuilder(opName(in.op));
         switch (in.op) {
             case Op.SSE:
+                if (in.aux >= SseExtensions.BASE) {
+                    k.append(' ').append(SseExtensions.formName(in.aux));
+                    if (SseExtensions.sizeMatters(in.aux)) {
+                        k.append(" o").append(in.size * 8);
+                    }
+                    break;
+                }
                 k.append(String.format(" %02X/%s", in.aux >> 2, new String[] {"np", "66", "F3", "F2"}[in.aux & 3]));
                 int opcode = in.aux >> 2;
                 if (opcode >= 0x71 && opcode <= 0x73) {
@@ -123,8 +134,8 @@ final class InstructionForms {
         int[] prefixes = {0, 0x66, 0xF3, 0xF2};
         for (int twoByte = 0; twoByte < 2; twoByte++) {
             for (int opcode = 0; opcode < 256; opcode++) {
-                if (twoByte == 0 && isPrefixOrEscape(opcode)) {
-                    continue;
+                if (twoByte == 0 && isPrefixOrEscape(opcode) || twoByte == 1 && (opcode == 0x38 || opcode == 0x3A)) {
+                    continue; // the three-byte maps are enumerated below
                 }
                 for (int prefix : prefixes) {
                     for (int w = 0; w < 2; w++) {
@@ -158,6 +169,28 @@ final class InstructionForms {
                 }
             }
         }
+        // The three-byte maps: each third byte, register and memory form, one more prefix pair.
+        int[] mapPrefixes = {0, 0x66, 0xF3, 0xF2, 0x66F2};
+        for (int map : new int[] {0x38, 0x3A}) {
+            for (int third = 0; third < 256; third++) {
+                for (int prefix : mapPrefixes) {
+                    for (int w = 0; w < 2; w++) {
+                        for (int modrm : new int[] {0xC0, 0x00}) {
+                            Probe p = new Probe(prefix, w == 1, true, map << 8 | third, modrm, true);
+                            Insn in;
+                            try {
+                                in = decode(bytes(p));
+                            } catch (GuestFault f) {
+                                continue;
+                            }
+                            if (in.op != Op.UD) {
+                                forms.putIfAbsent(key(in, true), p);
+                            }
+                        }
+                    }
+                }
+            }
+        }
         return forms;
     }
 
@@ -169,6 +202,9 @@ final class InstructionForms {
     static byte[] bytes(Probe p) {
         byte[] b = new byte[16];
         int n = 0;
+        if (p.prefix() > 0xFF) {
+            b[n++] = (byte) (p.prefix() >> 8);
+        }
         if (p.prefix() != 0) {
             b[n++] = (byte) p.prefix();
         }
@@ -177,6 +213,9 @@ final class InstructionForms {
         }
         if (p.twoByte()) {
             b[n++] = 0x0F;
+        }
+        if (p.opcode() > 0xFF) {
+            b[n++] = (byte) (p.opcode() >> 8);
         }
         b[n++] = (byte) p.opcode();
         b[n] = (byte) p.modrm();
