@@ -110,7 +110,7 @@ final class RfbSession {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(deadlineMillis);
             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
-            out = socket.getOutputStream();
+            out = new java.io.BufferedOutputStream(socket.getOutputStream(), 1 << 16);
             if (!handshake(in)) {
                 return;
             }

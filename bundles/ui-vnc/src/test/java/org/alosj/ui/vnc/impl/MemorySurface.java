@@ -48,6 +48,17 @@ final class MemorySurface implements DisplaySurface {
         }
     }
 
+    /** Replaces one row without telling anyone (the bench draws rows, then damages once). */
+    synchronized void setRow(int y, int[] row) {
+        System.arraycopy(row, 0, pixels, y * width, width);
+    }
+
+    void damageAll() {
+        for (Listener l : listeners) {
+            l.damaged(0, 0, width, height);
+        }
+    }
+
     synchronized int pixel(int x, int y) {
         return pixels[y * width + x];
     }

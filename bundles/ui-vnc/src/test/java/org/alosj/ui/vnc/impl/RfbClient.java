@@ -31,8 +31,17 @@ final class RfbClient implements AutoCloseable {
         socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
         socket.setSoTimeout(10_000);
-        in = new DataInputStream(socket.getInputStream());
-        out = new DataOutputStream(socket.getOutputStream());
+        socket.setTcpNoDelay(true);
+        in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream(), 1 << 16));
+        out = new DataOutputStream(new java.io.BufferedOutputStream(socket.getOutputStream()) {
+            // Arrays go out at once (a test's raw bytes); messages built field by field at their flush.
+            @Override
+            public synchronized void write(byte[] b, int off, int len) throws IOException {
+                super.write(b, off, len);
+                flush();
+            }
+
+        });
     }
 
     /** The whole handshake at {@code version} ("003.008" …), up to ServerInit. */
@@ -54,11 +63,13 @@ final class RfbClient implements AutoCloseable {
                 throw new IOException("security types " + java.util.Arrays.toString(types));
             }
             out.write(1);
+            out.flush();
             if (version.equals("003.008") && in.readInt() != 0) {
                 throw new IOException("security failed");
             }
         }
         out.write(1); // shared
+        out.flush();
         width = in.readUnsignedShort();
         height = in.readUnsignedShort();
         byte[] pf = in.readNBytes(16);
@@ -86,6 +97,7 @@ final class RfbClient implements AutoCloseable {
         for (int e : encodings) {
             out.writeInt(e);
         }
+        out.flush();
     }
 
     void request(boolean incremental, int x, int y, int w, int h) throws IOException {
@@ -95,6 +107,7 @@ final class RfbClient implements AutoCloseable {
         out.writeShort(y);
         out.writeShort(w);
         out.writeShort(h);
+        out.flush();
     }
 
     void request(boolean incremental) throws IOException {
@@ -106,6 +119,7 @@ final class RfbClient implements AutoCloseable {
         out.writeByte(down ? 1 : 0);
         out.writeShort(0);
         out.writeInt(keysym);
+        out.flush();
     }
 
     void pointer(int mask, int x, int y) throws IOException {
@@ -113,6 +127,7 @@ final class RfbClient implements AutoCloseable {
         out.writeByte(mask);
         out.writeShort(x);
         out.writeShort(y);
+        out.flush();
     }
 
     /** Reads one FramebufferUpdate into {@link #frame}; returns its rectangles. */

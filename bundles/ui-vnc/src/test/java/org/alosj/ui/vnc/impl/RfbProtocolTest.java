@@ -212,6 +212,7 @@ class RfbProtocolTest {
             c.out.write("RFB 003.008\n".getBytes());
             c.in.readNBytes(2);
             c.out.write(2); // VNC authentication
+            c.out.flush();
             assertEquals(1, c.in.readInt());
             String reason = new String(c.in.readNBytes(c.in.readInt()));
             assertTrue(reason.contains("None"), reason);
