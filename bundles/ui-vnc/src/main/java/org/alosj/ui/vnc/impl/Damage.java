@@ -61,6 +61,16 @@ final class Damage {
         }
     }
 
+    /** Whether any damage lies inside {@code area}: an incremental request waits until some does. */
+    boolean touches(Rect area) {
+        for (Rect r : rects) {
+            if (intersect(r, area) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     boolean isEmpty() {
         return rects.isEmpty();
     }
@@ -69,24 +79,40 @@ final class Damage {
         rects.clear();
     }
 
-    /** The damage inside the requested area, clipped to a {@code w}×{@code h} screen; that part is forgotten. */
+    /**
+     * The damage inside the requested area, clipped to a {@code w}×{@code h} screen; that part is
+     * forgotten, as is anything off the screen. What lies outside the request waits for one that covers it.
+     */
     List<Rect> take(Rect area, int w, int h) {
         List<Rect> out = new ArrayList<>();
         List<Rect> kept = new ArrayList<>();
-        for (Rect r : rects) {
+        for (Rect damaged : rects) {
+            Rect r = damaged.clip(w, h);
+            if (r == null) {
+                continue;
+            }
             Rect inside = intersect(r, area);
-            Rect clipped = inside == null ? null : inside.clip(w, h);
-            if (clipped != null) {
-                out.add(clipped);
-            }
-            if (inside == null || !inside.equals(r)) {
-                // Damage outside the request waits for a request that covers it.
+            if (inside == null) {
                 kept.add(r);
+                continue;
             }
+            out.add(inside);
+            // What is left of r around the part sent: bands above and below, then left and right.
+            addIfAny(kept, r.x(), r.y(), r.width(), inside.y() - r.y());
+            addIfAny(kept, r.x(), inside.y() + inside.height(), r.width(), r.y() + r.height() - inside.y() - inside.height());
+            addIfAny(kept, r.x(), inside.y(), inside.x() - r.x(), inside.height());
+            addIfAny(kept, inside.x() + inside.width(), inside.y(), r.x() + r.width() - inside.x() - inside.width(),
+                    inside.height());
         }
         rects.clear();
         rects.addAll(kept);
         return out;
+    }
+
+    private static void addIfAny(List<Rect> list, int x, int y, int width, int height) {
+        if (width > 0 && height > 0) {
+            list.add(new Rect(x, y, width, height));
+        }
     }
 
     private static Rect intersect(Rect a, Rect b) {

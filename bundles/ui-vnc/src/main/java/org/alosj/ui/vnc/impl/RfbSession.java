@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.alosj.hal.input.HostInput;
 import org.alosj.ui.vnc.impl.Damage.Rect;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +61,7 @@ final class RfbSession {
     private int lastX = -1;
     private int lastY;
     private int lastButtons;
+    private int lastMask;
 
     private ZrleEncoder zrle;
 
@@ -333,9 +335,9 @@ final class RfbSession {
         lastX = x;
         lastY = y;
         // RFB: bit 0 left, 1 middle, 2 right, 3 wheel up, 4 wheel down (a press and release a notch).
-        int buttons = ((mask & 1) != 0 ? org.alosj.hal.input.HostInput.BUTTON_LEFT : 0)
-                | ((mask & 2) != 0 ? org.alosj.hal.input.HostInput.BUTTON_MIDDLE : 0)
-                | ((mask & 4) != 0 ? org.alosj.hal.input.HostInput.BUTTON_RIGHT : 0);
+        int buttons = ((mask & 1) != 0 ? HostInput.BUTTON_LEFT : 0)
+                | ((mask & 2) != 0 ? HostInput.BUTTON_MIDDLE : 0)
+                | ((mask & 4) != 0 ? HostInput.BUTTON_RIGHT : 0);
         int pressed = mask & ~lastMask;
         lastMask = mask;
         int wheel = ((pressed & 8) != 0 ? 1 : 0) - ((pressed & 16) != 0 ? 1 : 0);
@@ -345,8 +347,6 @@ final class RfbSession {
         lastButtons = buttons;
         screen.pointer(dx, dy, wheel, buttons);
     }
-
-    private int lastMask;
 
     /** The writer: waits for a request it can answer, then sends the update. */
     private void writeUpdates() {
@@ -361,7 +361,7 @@ final class RfbSession {
                 int h;
                 List<Rect> rects;
                 synchronized (this) {
-                    while (!closed && (requested == null || requestIncremental && damage.isEmpty() && !resized)) {
+                    while (!closed && (requested == null || requestIncremental && !damage.touches(requested) && !resized)) {
                         wait();
                     }
                     if (closed) {

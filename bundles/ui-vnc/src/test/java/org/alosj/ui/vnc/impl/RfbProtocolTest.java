@@ -115,6 +115,21 @@ class RfbProtocolTest {
     }
 
     @Test
+    void anIncrementalRequestForPartOfTheScreenWaitsForDamageThere() throws IOException {
+        try (RfbClient c = new RfbClient(server.port()).handshake("003.008")) {
+            c.request(false);
+            c.readUpdate();
+            c.request(true, 0, 0, 100, 100);
+            surface.fill(200, 150, 10, 10, 0x00ffff); // outside the request: no answer yet
+            surface.fill(50, 60, 70, 70, 0xff00ff); // half inside
+            assertEquals(List.of(new RfbClient.Rect(50, 60, 50, 40, RfbSession.ENCODING_RAW)), c.readUpdate());
+            c.request(true);
+            c.readUpdate();
+            assertArrayEquals(expected(PixelFormat.NATIVE), c.frame);
+        }
+    }
+
+    @Test
     void aModeChangeIsSentAsDesktopSizeThenTheNewPicture() throws IOException {
         try (RfbClient c = new RfbClient(server.port()).handshake("003.008")) {
             c.setEncodings(RfbSession.ENCODING_RAW, RfbSession.ENCODING_DESKTOP_SIZE);
