@@ -28,6 +28,7 @@ final class RfbSession {
     private static final Logger LOG = LoggerFactory.getLogger("vnc");
 
     static final int ENCODING_RAW = 0;
+    static final int ENCODING_COPY_RECT = 1;
     static final int ENCODING_ZRLE = 16;
     static final int ENCODING_DESKTOP_SIZE = -223;
     private static final int SECURITY_NONE = 1;
@@ -50,6 +51,7 @@ final class RfbSession {
     private PixelFormat format = PixelFormat.NATIVE;
     private int encoding = ENCODING_RAW;
     private boolean desktopSize;
+    private boolean copyRect;
     private int clientWidth;
     private int clientHeight;
     private boolean closed;
@@ -64,6 +66,7 @@ final class RfbSession {
     private int lastMask;
 
     private ZrleEncoder zrle;
+    private ScrollDetector scrolls;
 
     RfbSession(Socket socket, Screen screen, String name, int deadlineMillis, Runnable onClose) {
         this.socket = socket;
@@ -269,16 +272,19 @@ final class RfbSession {
         }
         int chosen = -1;
         boolean size = false;
+        boolean copy = false;
         for (int i = 0; i < count; i++) {
             int e = in.readInt();
             if (chosen < 0 && (e == ENCODING_ZRLE || e == ENCODING_RAW)) {
                 chosen = e; // the client lists its preference first
             }
             size |= e == ENCODING_DESKTOP_SIZE;
+            copy |= e == ENCODING_COPY_RECT;
         }
         synchronized (this) {
             encoding = chosen < 0 ? ENCODING_RAW : chosen;
             desktopSize = size;
+            copyRect = copy;
         }
     }
 
@@ -357,6 +363,7 @@ final class RfbSession {
                 boolean sizeChanged;
                 PixelFormat f;
                 int enc;
+                boolean copy;
                 int w;
                 int h;
                 List<Rect> rects;
@@ -372,6 +379,7 @@ final class RfbSession {
                     requested = null;
                     f = format;
                     enc = encoding;
+                    copy = copyRect;
                     sizeChanged = false;
                     if (resized) {
                         resized = false;
@@ -395,7 +403,7 @@ final class RfbSession {
                 if (sizeChanged) {
                     sendDesktopSize(w, h);
                 } else {
-                    sendUpdate(rects, f, enc);
+                    sendUpdate(rects, f, enc, copy ? scrolls(w, h) : null);
                 }
             }
         } catch (InterruptedException e) {
@@ -422,8 +430,21 @@ final class RfbSession {
         out.flush();
     }
 
-    private void sendUpdate(List<Rect> rects, PixelFormat f, int enc) throws IOException {
+    /** The scroll detector for a client whose picture is {@code w}×{@code h}. */
+    private ScrollDetector scrolls(int w, int h) {
+        if (scrolls == null) {
+            scrolls = new ScrollDetector();
+        }
+        if (!scrolls.sized(w, h)) {
+            scrolls.reset(w, h);
+        }
+        return scrolls;
+    }
+
+    /** One FramebufferUpdate of these rectangles; with a scroll detector, scrolled parts go as CopyRect. */
+    private void sendUpdate(List<Rect> rects, PixelFormat f, int enc, ScrollDetector scroll) throws IOException {
         List<ByteBuffer> parts = new ArrayList<>();
+        int count = 0;
         for (Rect r : rects) {
             int[] pixels = new int[r.width() * r.height()];
             try {
@@ -432,19 +453,38 @@ final class RfbSession {
                 // The mode changed under us: the resize that follows sends everything again.
                 LOG.debug("vnc: reading {}: {}", r, e.toString());
             }
-            ByteBuffer header = ByteBuffer.allocate(12);
-            header.putShort((short) r.x()).putShort((short) r.y()).putShort((short) r.width())
-                    .putShort((short) r.height()).putInt(enc).flip();
-            parts.add(header);
-            parts.add(enc == ENCODING_ZRLE ? zrle().encode(pixels, r.width(), r.height(), f) : raw(pixels, f));
+            int k = scroll == null ? 0 : scroll.scrolledUp(r.x(), r.y(), r.width(), r.height(), pixels);
+            int firstRow = 0;
+            if (k > 0) {
+                int kept = r.height() - k;
+                parts.add(header(r.x(), r.y(), r.width(), kept, ENCODING_COPY_RECT));
+                parts.add(ByteBuffer.allocate(4).putShort((short) r.x()).putShort((short) (r.y() + k)).flip());
+                scroll.copiedUp(r.x(), r.y(), r.width(), kept, r.y() + k);
+                count++;
+                firstRow = kept;
+                pixels = java.util.Arrays.copyOfRange(pixels, kept * r.width(), pixels.length);
+            }
+            int y = r.y() + firstRow;
+            int h = r.height() - firstRow;
+            parts.add(header(r.x(), y, r.width(), h, enc));
+            parts.add(enc == ENCODING_ZRLE ? zrle().encode(pixels, r.width(), h, f) : raw(pixels, f));
+            if (scroll != null) {
+                scroll.sent(r.x(), y, r.width(), h, pixels, 0);
+            }
+            count++;
         }
         ByteBuffer head = ByteBuffer.allocate(4);
-        head.put((byte) 0).put((byte) 0).putShort((short) rects.size());
+        head.put((byte) 0).put((byte) 0).putShort((short) count);
         out.write(head.array());
         for (ByteBuffer p : parts) {
             out.write(p.array(), p.position(), p.remaining());
         }
         out.flush();
+    }
+
+    private static ByteBuffer header(int x, int y, int w, int h, int encoding) {
+        return ByteBuffer.allocate(12).putShort((short) x).putShort((short) y).putShort((short) w)
+                .putShort((short) h).putInt(encoding).flip();
     }
 
     private ZrleEncoder zrle() {

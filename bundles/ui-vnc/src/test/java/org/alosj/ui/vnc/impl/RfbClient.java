@@ -153,6 +153,14 @@ final class RfbClient implements AutoCloseable {
                     }
                 }
                 case RfbSession.ENCODING_ZRLE -> zrle(r);
+                case RfbSession.ENCODING_COPY_RECT -> {
+                    int sx = in.readUnsignedShort();
+                    int sy = in.readUnsignedShort();
+                    int[] copy = frame.clone(); // the source as it was before this rectangle
+                    for (int row = 0; row < r.height(); row++) {
+                        System.arraycopy(copy, (sy + row) * width + sx, frame, (r.y() + row) * width + r.x(), r.width());
+                    }
+                }
                 case RfbSession.ENCODING_DESKTOP_SIZE -> {
                     width = r.width();
                     height = r.height();

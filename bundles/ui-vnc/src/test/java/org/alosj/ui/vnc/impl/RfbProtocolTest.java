@@ -130,6 +130,48 @@ class RfbProtocolTest {
     }
 
     @Test
+    void aScrollGoesAsCopyRectAndOnlyTheNewLinesAsPixels() throws IOException {
+        for (int enc : new int[] {RfbSession.ENCODING_RAW, RfbSession.ENCODING_ZRLE}) {
+            try (RfbClient c = new RfbClient(server.port()).handshake("003.008")) {
+                c.setEncodings(enc, RfbSession.ENCODING_COPY_RECT);
+                c.request(false);
+                c.readUpdate();
+                // The console scrolls by a 16-pixel line: everything moves up, a new line at the bottom.
+                int[] px = new int[320 * 200];
+                surface.read(0, 16, 320, 184, px, 0, 320);
+                for (int y = 0; y < 184; y++) {
+                    surface.setRow(y, java.util.Arrays.copyOfRange(px, y * 320, y * 320 + 320));
+                }
+                surface.fill(0, 184, 320, 16, 0x336699);
+                surface.fill(5, 188, 40, 8, 0xeeeeee);
+                c.request(true);
+                surface.damageAll();
+                assertEquals(List.of(new RfbClient.Rect(0, 0, 320, 184, RfbSession.ENCODING_COPY_RECT),
+                        new RfbClient.Rect(0, 184, 320, 16, enc)), c.readUpdate());
+                assertArrayEquals(expected(PixelFormat.NATIVE), c.frame);
+            }
+            surface.pattern(enc + 10);
+        }
+    }
+
+    @Test
+    void withoutCopyRectAdvertisedAScrollIsSentAsPixels() throws IOException {
+        try (RfbClient c = new RfbClient(server.port()).handshake("003.008")) {
+            c.request(false);
+            c.readUpdate();
+            int[] px = new int[320 * 200];
+            surface.read(0, 16, 320, 184, px, 0, 320);
+            for (int y = 0; y < 184; y++) {
+                surface.setRow(y, java.util.Arrays.copyOfRange(px, y * 320, y * 320 + 320));
+            }
+            c.request(true);
+            surface.damageAll();
+            assertEquals(List.of(new RfbClient.Rect(0, 0, 320, 200, RfbSession.ENCODING_RAW)), c.readUpdate());
+            assertArrayEquals(expected(PixelFormat.NATIVE), c.frame);
+        }
+    }
+
+    @Test
     void aModeChangeIsSentAsDesktopSizeThenTheNewPicture() throws IOException {
         try (RfbClient c = new RfbClient(server.port()).handshake("003.008")) {
             c.setEncodings(RfbSession.ENCODING_RAW, RfbSession.ENCODING_DESKTOP_SIZE);

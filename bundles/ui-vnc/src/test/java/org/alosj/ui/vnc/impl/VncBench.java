@@ -36,6 +36,7 @@ public final class VncBench {
             System.out.println(String.format(Locale.ROOT, "%-34s %s", "what (1024x768, 32 bpp, loopback)", "figures"));
             vnc(server, surface, RfbSession.ENCODING_RAW, seconds);
             vnc(server, surface, RfbSession.ENCODING_ZRLE, seconds);
+            scrolling(server, surface, seconds);
             socket(seconds);
         } finally {
             server.deactivate();
@@ -75,6 +76,42 @@ public final class VncBench {
             System.out.println(String.format(Locale.ROOT, "%-34s %.1f frames/s, %.1f ms CPU a frame",
                     "VNC " + (encoding == 0 ? "Raw" : "ZRLE") + " (draw+encode+decode)", frames / s,
                     (cpu() - cpu0) / 1e6 / frames));
+        }
+    }
+
+    /** A console scrolling a 16-pixel line a frame: CopyRect for what moved, ZRLE for the new line. */
+    private static void scrolling(VncServer server, MemorySurface surface, double seconds) throws IOException {
+        draw(surface, 0);
+        try (RfbClient c = new RfbClient(server.port()).handshake("003.008")) {
+            c.setEncodings(RfbSession.ENCODING_ZRLE, RfbSession.ENCODING_COPY_RECT);
+            c.request(false);
+            c.readUpdate();
+            int[] moved = new int[W * (H - 16)];
+            int[] line = new int[W];
+            int frames = 0;
+            long cpu0 = cpu();
+            long start = System.nanoTime();
+            long end = start + (long) (seconds * 1e9);
+            while (System.nanoTime() < end) {
+                surface.read(0, 16, W, H - 16, moved, 0, W);
+                for (int y = 0; y < H - 16; y++) {
+                    System.arraycopy(moved, y * W, line, 0, W);
+                    surface.setRow(y, line);
+                }
+                for (int y = H - 16; y < H; y++) {
+                    for (int x = 0; x < W; x++) {
+                        line[x] = ((x / 8 + frames) * 2654435761L >>> (x % 8 + y % 16) & 1) == 1 ? 0xc0c0c0 : 0x000020;
+                    }
+                    surface.setRow(y, line);
+                }
+                c.request(true);
+                surface.damageAll();
+                c.readUpdate();
+                frames++;
+            }
+            double s = (System.nanoTime() - start) / 1e9;
+            System.out.println(String.format(Locale.ROOT, "%-34s %.1f frames/s, %.1f ms CPU a frame",
+                    "VNC scrolling (CopyRect + ZRLE)", frames / s, (cpu() - cpu0) / 1e6 / frames));
         }
     }
 
