@@ -11,4 +11,6 @@ module org.alosj.monitor {
     requires org.slf4j;
     requires org.alosj.hal;
     requires org.alosj.kernel;
+    // screendump writes PNG through javax.imageio.
+    requires java.desktop;
 }

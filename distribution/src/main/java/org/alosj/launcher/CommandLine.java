@@ -72,6 +72,11 @@ final class CommandLine {
             "  -gdb tcp:[HOST]:PORT    serve GDB's remote protocol for the next program started (host 127.0.0.1",
             "                          by default); -s is -gdb tcp::1234; with -S that program waits for gdb",
             "                          at its first instruction",
+            "  -vnc [HOST]:N           serve the screen, keyboard and mouse over VNC (RFB) on TCP port 5900+N;",
+            "                          HOST is 127.0.0.1 unless given (-vnc 0.0.0.0:N lets other hosts drive",
+            "                          the machine: there is no password); -vnc none: no VNC",
+            "  -display window|none    window: show the screen in a desktop window that takes the host's keys",
+            "                          and mouse (gtk and sdl are taken as window); none: headless (the default)",
             "  -c 'CMD; CMD'           run shell commands without a terminal; exit with the last one's status",
             "  --conf DIR              read configuration from DIR instead of the distribution's conf/",
             "  -h, --help              this help");
@@ -90,6 +95,11 @@ final class CommandLine {
     String gdbHost;
     Integer gdbPort;
     boolean gdbWait;
+    /** {@code -vnc}: address and port of the VNC server, or null for none. */
+    String vncHost;
+    Integer vncPort;
+    /** {@code -display window}: the screen in a desktop window. */
+    boolean displayWindow;
     /** {@code -nic none}: no NIC, not even the default one. */
     boolean noNics;
     /** The root file system from -append: root (a disk name, hda), rootfstype, rootflags. */
@@ -124,6 +134,28 @@ final class CommandLine {
         gdbPort = Integer.parseInt(m.group(2));
     }
 
+    /** QEMU's {@code -vnc [HOST]:DISPLAY}: port 5900 + DISPLAY; loopback unless a host is named. */
+    private void parseVnc(String spec) throws UsageException {
+        if (spec.equals("none")) {
+            vncPort = null;
+            return;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([^:,]*):(\\d{1,5})").matcher(spec);
+        if (!m.matches() || Integer.parseInt(m.group(2)) > 65535 - 5900) {
+            throw new UsageException("-vnc: bad value '" + spec + "': expected [HOST]:DISPLAY (port 5900+DISPLAY) or none");
+        }
+        vncHost = m.group(1).isEmpty() ? "127.0.0.1" : m.group(1);
+        vncPort = 5900 + Integer.parseInt(m.group(2));
+    }
+
+    private void parseDisplay(String spec) throws UsageException {
+        switch (spec) {
+            case "window", "gtk", "sdl" -> displayWindow = true;
+            case "none" -> displayWindow = false;
+            default -> throw new UsageException("-display: unknown display '" + spec + "' (expected window, gtk, sdl or none)");
+        }
+    }
+
     static CommandLine parse(String[] args) throws UsageException {
         CommandLine c = new CommandLine();
         List<String[]> deviceSpecs = new ArrayList<>();
@@ -142,6 +174,8 @@ final class CommandLine {
                 case "-gdb" -> c.parseGdb(value(args, ++i, a));
                 case "-s" -> c.parseGdb("tcp::1234");
                 case "-S" -> c.gdbWait = true;
+                case "-vnc" -> c.parseVnc(value(args, ++i, a));
+                case "-display" -> c.parseDisplay(value(args, ++i, a));
                 case "--conf" -> c.confDir = Path.of(value(args, ++i, a));
                 case "--home" -> c.home = Path.of(value(args, ++i, a));
                 case "-device" -> deviceSpecs.add(new String[] {value(args, ++i, a)});
@@ -765,8 +799,18 @@ final class CommandLine {
             config.put(ConfigEntry.singleton(GDB_PID, Map.of("port", Integer.toString(gdbPort), "host", gdbHost,
                     "wait.at.start", Boolean.toString(gdbWait))));
         }
+        String machineName = p.getOrDefault("name", "pc");
+        if (vncPort != null) {
+            config.put(ConfigEntry.singleton(VNC_PID, Map.of("host", vncHost, "port", Integer.toString(vncPort),
+                    "name", "ALOS/J (" + machineName + ")")));
+        }
+        if (displayWindow) {
+            config.put(ConfigEntry.singleton(WINDOW_PID, Map.of("title", "ALOS/J (" + machineName + ")")));
+        }
     }
 
     static final String GDB_PID = "org.alosj.gdb";
     static final String KEYBOARD_PID = "org.alosj.keyboard";
+    static final String VNC_PID = "org.alosj.vnc";
+    static final String WINDOW_PID = "org.alosj.display.window";
 }

@@ -1,0 +1,40 @@
+package org.alosj.ui.vnc.impl;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.alosj.hal.input.HostInput;
+
+/** An input model's entry point that keeps what arrived, for tests until the PS/2 model lands. */
+final class RecordingInput implements HostInput {
+    private final List<String> events = new ArrayList<>();
+
+    @Override
+    public String name() {
+        return "recorder";
+    }
+
+    @Override
+    public synchronized void key(int code, boolean down) {
+        events.add((down ? "down " : "up ") + code);
+        notifyAll();
+    }
+
+    @Override
+    public synchronized void pointer(int dx, int dy, int wheel, int buttons) {
+        events.add("pointer " + dx + " " + dy + " " + wheel + " " + buttons);
+        notifyAll();
+    }
+
+    /** Waits (up to 10 s) until {@code n} events arrived, then returns them all. */
+    synchronized List<String> await(int n) throws InterruptedException {
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (events.size() < n && System.nanoTime() < end) {
+            wait(100);
+        }
+        return new ArrayList<>(events);
+    }
+
+    synchronized List<String> events() {
+        return new ArrayList<>(events);
+    }
+}
