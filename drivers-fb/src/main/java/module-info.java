@@ -10,4 +10,6 @@ module org.alosj.drivers.fb {
     requires static osgi.core;
     requires org.slf4j;
     requires org.alosj.kernel;
+
+    exports org.alosj.drivers.fb.console;
 }

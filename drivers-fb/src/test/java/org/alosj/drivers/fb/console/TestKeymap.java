@@ -10,17 +10,17 @@ import org.alosj.kernel.input.Keymaps;
  * (Linux key codes in, UTF-8 out). It stands in for the kernel's keymaps, which come from the
  * PS/2 work; the console must work with any Keymaps service.
  */
-final class TestKeymap implements Keymaps {
+public final class TestKeymap implements Keymaps {
     private static final String ROW1 = "1234567890";
     private static final String QWERTY = "qwertyuiop";
     private static final String HOME = "asdfghjkl";
     private static final String BOTTOM = "zxcvbnm";
-    static final int KEY_ENTER = 28;
-    static final int KEY_LEFTSHIFT = 42;
-    static final int KEY_SPACE = 57;
+    public static final int KEY_ENTER = 28;
+    public static final int KEY_LEFTSHIFT = 42;
+    public static final int KEY_SPACE = 57;
 
     /** The Linux key code that types {@code c} (lower case or a digit). */
-    static int code(char c) {
+    public static int code(char c) {
         if (ROW1.indexOf(c) >= 0) {
             return 2 + ROW1.indexOf(c);
         }

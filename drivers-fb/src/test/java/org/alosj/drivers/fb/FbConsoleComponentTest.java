@@ -1,4 +1,8 @@
-package org.alosj.drivers.fb.console;
+package org.alosj.drivers.fb;
+
+import org.alosj.drivers.fb.console.BitmapFont;
+import org.alosj.drivers.fb.console.FbConsole;
+import org.alosj.drivers.fb.console.TestKeymap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -46,7 +50,7 @@ class FbConsoleComponentTest {
         }
 
         void press(int code, int value) {
-            listener.event(this, new Event(FbConsole.EV_KEY, code, value, System.nanoTime()));
+            listener.event(this, new Event(org.alosj.kernel.device.InputDevice.EV_KEY, code, value, System.nanoTime()));
         }
     }
 

@@ -1,4 +1,7 @@
-package org.alosj.drivers.fb.console;
+package org.alosj.drivers.fb;
+
+import org.alosj.drivers.fb.console.BitmapFont;
+import org.alosj.drivers.fb.console.FbConsole;
 
 import java.util.Hashtable;
 import java.util.Map;
