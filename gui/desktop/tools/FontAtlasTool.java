@@ -74,6 +74,6 @@ public final class FontAtlasTool {
 
     private static boolean wanted(int cp) {
         return cp < 0x7f || (cp >= 0xa0 && cp <= 0xff) || cp == 0x20ac || (cp >= 0x2190 && cp <= 0x2193)
-                || cp == 0x2026 || cp == 0x2022;
+                || cp == 0x2026 || cp == 0x2022 || cp == 0x2013 || cp == 0x2014;
     }
 }

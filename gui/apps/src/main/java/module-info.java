@@ -9,4 +9,5 @@ module org.alosj.gui.apps {
     requires org.slf4j;
     requires org.alosj.kernel;
     requires org.alosj.gui.desktop;
+    requires org.alosj.drivers.fb;
 }

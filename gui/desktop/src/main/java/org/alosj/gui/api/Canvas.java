@@ -30,6 +30,9 @@ public interface Canvas {
     /** Copies pixels (0xRRGGBB, {@code scanline} ints per row) onto the canvas. */
     void image(int x, int y, int width, int height, int[] pixels, int offset, int scanline);
 
+    /** Copies a rectangle of the canvas out into {@code pixels} (0xRRGGBB, {@code scanline} ints per row). */
+    void read(int x, int y, int width, int height, int[] pixels, int offset, int scanline);
+
     /** Moves a rectangle of the canvas by (dx, dy), as a scroll does. */
     void copy(int x, int y, int width, int height, int dx, int dy);
 

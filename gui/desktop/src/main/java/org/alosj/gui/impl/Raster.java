@@ -152,6 +152,18 @@ final class Raster implements Canvas {
     }
 
     @Override
+    public void read(int x, int y, int w, int h, int[] dst, int offset, int scanline) {
+        Rect c = new Rect(x, y, w, h).intersect(bounds());
+        for (int row = c.y(); row < c.bottom(); row++) {
+            int to = offset + (row - y) * scanline + (c.x() - x);
+            if (to < 0 || to + c.width() > dst.length) {
+                throw new IllegalArgumentException("read: target too small for " + w + "x" + h);
+            }
+            System.arraycopy(pixels, row * width + c.x(), dst, to, c.width());
+        }
+    }
+
+    @Override
     public void copy(int x, int y, int w, int h, int dx, int dy) {
         // Clip both the source and the destination, then copy rows in the order that never
         // reads a row already overwritten.
