@@ -15,7 +15,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * {@code mouse_button}, fed into every input model (a keyboard ignores the pointer, a mouse the
  * keys), as a person at the machine would type and move.
  */
-@Component(service = InputCommands.class, property = {
+// Immediate: a delayed component would be deactivated between two commands and forget the buttons.
+@Component(service = InputCommands.class, immediate = true, property = {
     "osgi.command.scope=alos",
     "osgi.command.function=sendkey",
     "osgi.command.function=mouse_move",

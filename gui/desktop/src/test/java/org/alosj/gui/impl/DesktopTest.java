@@ -177,6 +177,21 @@ class DesktopTest {
     }
 
     @Test
+    void aDragInSeveralMotionsMovesByTheirSum() throws Exception {
+        DesktopWindow w = open(new SolidApp("steps", 0x00ff00));
+        Rect before = w.frame();
+        pointTo(before.x() + 40, before.y() + 5, 0);
+        pointTo(before.x() + 40, before.y() + 5, 1);
+        // A PS/2 mouse reports a long move as several packets of at most 255.
+        desktop.pointer(255, 200, 0, 1);
+        desktop.pointer(45, 0, 0, 1);
+        assertTrue(desktop.awaitIdle(5000));
+        desktop.pointer(0, 0, 0, 0);
+        assertEquals(before.x() + 300, w.frame().x());
+        assertEquals(before.y() + 200, w.frame().y());
+    }
+
+    @Test
     void theResizeGripResizesAndTellsTheApplication() throws Exception {
         SolidApp app = new SolidApp("resize", 0x0000ff);
         DesktopWindow w = open(app);
