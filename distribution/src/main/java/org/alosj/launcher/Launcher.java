@@ -57,12 +57,15 @@ final class Launcher {
     private final Path home;
     private final MachineConfig config;
     private final PrintStream err;
+    private final DeviceHotplug hotplug;
     private Path cache;
 
-    Launcher(Path home, MachineConfig config, PrintStream err) {
+    /** {@code commandLine} parses the monitor's device_add as it parsed -device (null: none). */
+    Launcher(Path home, MachineConfig config, CommandLine commandLine, PrintStream err) {
         this.home = home;
         this.config = config;
         this.err = err;
+        this.hotplug = commandLine == null ? null : new DeviceHotplug(commandLine, config);
     }
 
     /**
@@ -101,6 +104,9 @@ final class Launcher {
             BundleContext ctx = framework.getBundleContext();
             AtomicReference<String> power = new AtomicReference<>();
             registerPowerService(ctx, framework, power);
+            if (hotplug != null) {
+                hotplug.register(ctx);
+            }
             List<Bundle> bundles = install(ctx);
             trace("installed " + bundles.size() + " bundles");
             framework.start();
@@ -233,18 +239,8 @@ final class Launcher {
             throw new IllegalStateException("Configuration Admin did not start");
         }
         Object admin = ctx.getService(ref);
-        Class<?> api = admin.getClass().getClassLoader().loadClass(CONFIGURATION_ADMIN);
-        Method getConfiguration = api.getMethod("getConfiguration", String.class, String.class);
-        Method getFactoryConfiguration = api.getMethod("getFactoryConfiguration", String.class, String.class,
-                String.class);
         for (ConfigEntry e : config.entries()) {
-            Object configuration = e.isFactory()
-                    ? getFactoryConfiguration.invoke(admin, e.factoryPid(), e.name(), "?")
-                    : getConfiguration.invoke(admin, e.pid(), "?");
-            Dictionary<String, Object> d = new Hashtable<>(e.properties());
-            Method update = configuration.getClass().getClassLoader()
-                    .loadClass("org.osgi.service.cm.Configuration").getMethod("update", Dictionary.class);
-            update.invoke(configuration, d);
+            DeviceHotplug.put(admin, e);
         }
         ctx.ungetService(ref);
     }
