@@ -158,7 +158,16 @@ final class Launcher {
                         err.println("alos: " + e.getMessage());
                     }
                 });
-                status = (Integer) call(scripts, "run", script, none, out, err);
+                try {
+                    status = (Integer) call(scripts, "run", script, none, out, err);
+                } catch (Exception e) {
+                    if (power.get() == null) {
+                        throw e;
+                    }
+                    // The machine went down under the script (the power button, a reset from
+                    // elsewhere): what ran on it ends with it, as on a real machine.
+                    status = 0;
+                }
             } else {
                 call(shellConsole, "start");
             }
