@@ -556,6 +556,40 @@ public final class DeviceManager implements PciDeviceManager {
         return false;
     }
 
+    /** What the driver locators would offer for the function (lspci's "Kernel modules"), installing nothing. */
+    private List<String> locatorCandidates(PciFunctionImpl f) {
+        ServiceReference<?> deviceRef = deviceReference(f);
+        if (context == null || deviceRef == null) {
+            return List.of();
+        }
+        Dictionary<String, Object> props = new Hashtable<>();
+        for (String key : deviceRef.getPropertyKeys()) {
+            props.put(key, deviceRef.getProperty(key));
+        }
+        List<String> out = new ArrayList<>();
+        try {
+            for (ServiceReference<DriverLocator> lr : context.getServiceReferences(DriverLocator.class, null)) {
+                DriverLocator locator = context.getService(lr);
+                if (locator == null) {
+                    continue;
+                }
+                try {
+                    String[] ids = locator.findDrivers(props);
+                    if (ids != null) {
+                        out.addAll(List.of(ids));
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("pci {}: driver locator failed: {}", f.address(), describe(e));
+                } finally {
+                    context.ungetService(lr);
+                }
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException | IllegalStateException e) {
+            return out;
+        }
+        return out;
+    }
+
     private void unbindQuietly(PciFunctionImpl f, String why) {
         if (f.boundDriver == null) {
             return;
@@ -644,6 +678,11 @@ public final class DeviceManager implements PciDeviceManager {
         List<String> names = new ArrayList<>();
         for (Candidate c : candidates(f)) {
             names.add(c.name());
+        }
+        for (String located : locatorCandidates(f)) {
+            if (!names.contains(located)) {
+                names.add(located);
+            }
         }
         return new Function(f.address(), f.vendorId, f.deviceId, f.subsystemVendorId, f.subsystemId, f.revision,
                 f.classCode, f.irq, f.bars, f.driverName, f.driverOverride, f.failure, List.copyOf(names));
