@@ -49,6 +49,9 @@ final class Launcher {
     static final String CONSOLE_BUNDLE = "org.apache.felix.gogo.jline";
     static final String JLINE_BUNDLE = "org.jline";
 
+    /** The framework property naming the driver repository's index (the kernel's driver locator reads it). */
+    static final String DRIVER_REPOSITORY = "alos.driver.repository";
+
     /** What {@link #boot} returns when the guest reset the machine: boot it again. */
     static final int REBOOT = -1;
     /** The property of the launcher's power service: the board hands it power-off and reset. */
@@ -93,6 +96,11 @@ final class Launcher {
         props.put("gosh.args", "--nointeractive --noshutdown");
         props.put("gosh.home", home.toString());
         props.put("felix.log.level", "1");
+        // The driver repository the kernel's driver locator installs missing drivers from.
+        Path driverIndex = home.resolve("repository/index.xml");
+        if (Files.isRegularFile(driverIndex)) {
+            props.put(DRIVER_REPOSITORY, driverIndex.toUri().toString());
+        }
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"));
         Framework framework = factory.newFramework(props);

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The monitor's device_add, device_del and system_powerdown on a running machine, as a QEMU user
- * types them on the console: ACPI PCI hot-plug brings a virtio NIC that binds and gets passt's
- * DHCP lease (passt in a namespace this test creates), its removal leaves no DMA buffer and no
+ * types them on the console: ACPI PCI hot-plug brings a virtio NIC whose driver, not installed,
+ * the kernel finds in the distribution's driver repository by its capabilities, installs and
+ * binds, and which gets passt's DHCP lease (passt in a namespace this test creates), its removal leaves no DMA buffer and no
  * interrupt handler behind, a hot-added virtio disk is mounted and read, and the power button
  * shuts the machine down cleanly: the launcher exits 0 and the real e2fsck finds the disk clean.
  */
@@ -145,14 +146,20 @@ class HotplugDistributionTest {
         network.tmp = tmp;
         network.createNamespace();
         boot("--keep-disk", "-nic", "none", "-netdev", "passt,id=n0,netns=" + network.ns);
-        String before = run("meminfo; interrupts", "BASELINE-DONE");
-        assertFalse(before.contains("virtio"), before);
+        // The virtio driver starts out uninstalled: the kernel must find it in the repository.
+        int virtioDriver = VirtioDistributionTest.bundleId("drivers-virtio.jar");
+        String before = run("uninstall " + virtioDriver + "; lb; meminfo; interrupts", "BASELINE-DONE");
+        assertFalse(before.contains("ALOS/J driver virtio-pci"), "no virtio driver installed:\n" + before);
+        assertFalse(before.contains("virtio_net"), "no virtio device:\n" + before);
 
         type("device_add virtio-net-pci,netdev=n0,id=nic1");
         await("dhcp eth0: bound 192.0.2.2/24 router 192.0.2.1", true);
         String added = run("lspci -k; ifconfig eth0; meminfo; interrupts", "ADDED-DONE");
         assertTrue(added.contains("00:02.0 Ethernet controller: Red Hat, Inc. Virtio network device"), added);
         assertTrue(added.contains("Kernel driver in use: virtio-pci"), added);
+        assertTrue(added.contains("Kernel modules: virtio-pci"), added);
+        assertTrue(kernelLog().contains("pci 00:02.0: installing driver virtio-pci from the driver repository"),
+                kernelLog());
         assertTrue(added.contains("inet 192.0.2.2/24"), added);
         assertTrue(dmaKb(added) > dmaKb(before), "the NIC's rings and buffers are DMA memory:\n" + added);
         assertTrue(added.contains("virtio_net 00:02.0"), "its interrupt handler:\n" + added);

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Dictionary;
 import java.util.List;
+import java.util.function.Predicate;
 import org.alosj.kernel.pci.PciDriverCapability;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -28,14 +30,18 @@ public final class RepositoryDriverLocator implements DriverLocator {
     private static final Logger LOG = LoggerFactory.getLogger("kernel.modprobe");
 
     private final DriverRepository repository;
+    private final Predicate<String> installed;
 
     @Activate
     public RepositoryDriverLocator(BundleContext context) {
-        this(context.getProperty(REPOSITORY_PROPERTY));
+        this(context.getProperty(REPOSITORY_PROPERTY), bsn -> Arrays.stream(context.getBundles())
+                .anyMatch(b -> bsn.equals(b.getSymbolicName())));
     }
 
-    RepositoryDriverLocator(String index) {
+    /** {@code installed} says whether a bundle of that symbolic name is installed already. */
+    RepositoryDriverLocator(String index, Predicate<String> installed) {
         this.repository = load(index);
+        this.installed = installed;
     }
 
     private static DriverRepository load(String index) {
@@ -80,11 +86,19 @@ public final class RepositoryDriverLocator implements DriverLocator {
         return repository.driversFor(vendor, device, subVendor, subDevice, revision, pciClass).toArray(new String[0]);
     }
 
-    /** The jar of the bundle that holds driver {@code id}; null if the repository has none. */
+    /**
+     * The jar of the bundle that holds driver {@code id}; null if the repository has none, or if
+     * that bundle is installed already (as modprobe does nothing for a module that is loaded:
+     * at boot, a driver bundle installed but not yet started is on its way).
+     */
     @Override
     public InputStream loadDriver(String id) throws IOException {
         DriverRepository.Resource r = repository == null ? null : repository.bundleOf(id);
         if (r == null) {
+            return null;
+        }
+        if (r.symbolicName() != null && installed.test(r.symbolicName())) {
+            LOG.debug("{}: {} is installed already", id, r.symbolicName());
             return null;
         }
         LOG.info("{}: loading {} from {}", id, r.symbolicName(), r.content());

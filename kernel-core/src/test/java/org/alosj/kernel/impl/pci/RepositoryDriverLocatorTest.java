@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RepositoryDriverLocatorTest {
     @TempDir
     Path tmp;
+    private final java.util.Set<String> installed = new java.util.HashSet<>();
 
     /** A resource as bnd's indexer writes one: identity, content, then the bundle's own capabilities. */
     static String resource(String bsn, String jar, String... driverCapabilities) {
@@ -82,7 +83,7 @@ class RepositoryDriverLocatorTest {
         Path file = tmp.resolve("repository/index.xml");
         Files.createDirectories(file.getParent());
         Files.writeString(file, index);
-        return new RepositoryDriverLocator(file.toUri().toString());
+        return new RepositoryDriverLocator(file.toUri().toString(), installed::contains);
     }
 
     @Test
@@ -108,11 +109,15 @@ class RepositoryDriverLocatorTest {
             assertArrayEquals(new byte[] {'P', 'K', 3, 4}, in.readAllBytes());
         }
         assertNull(l.loadDriver("e1000"), "a driver the repository does not hold");
+        installed.add("org.alosj.drivers.virtio");
+        assertNull(l.loadDriver("virtio-pci"), "installed already: nothing to load, as modprobe of a loaded module");
+        assertArrayEquals(new String[] {"virtio-pci"}, l.findDrivers(device(0x1af4, 0x1041, 0x020000)),
+                "still a candidate (lspci's Kernel modules lists loaded ones too)");
     }
 
     @Test
     void withoutARepositoryNothingIsFoundAndNothingFails() throws IOException {
-        RepositoryDriverLocator none = new RepositoryDriverLocator((String) null);
+        RepositoryDriverLocator none = new RepositoryDriverLocator(null, bsn -> false);
         assertArrayEquals(new String[0], none.findDrivers(device(0x1af4, 0x1041, 0x020000)));
         assertNull(none.loadDriver("virtio-pci"));
         RepositoryDriverLocator broken = locator("<html>not an index</html>");
