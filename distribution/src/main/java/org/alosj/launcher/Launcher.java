@@ -52,6 +52,9 @@ final class Launcher {
     /** The framework property naming the driver repository's index (the kernel's driver locator reads it). */
     static final String DRIVER_REPOSITORY = "alos.driver.repository";
 
+    /** The system property naming another deploy folder than the distribution's deploy/. */
+    static final String DEPLOY_PROPERTY = "alos.deploy";
+
     /** What {@link #boot} returns when the guest reset the machine: boot it again. */
     static final int REBOOT = -1;
     /** The property of the launcher's power service: the board hands it power-off and reset. */
@@ -107,6 +110,7 @@ final class Launcher {
         trace("JVM up, Felix starting");
         framework.init();
         Thread hook = new Thread(() -> stopQuietly(framework), "alos-shutdown");
+        DeployFolder deploy = null;
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             BundleContext ctx = framework.getBundleContext();
@@ -129,6 +133,7 @@ final class Launcher {
                     applyConfiguration(ctx);
                 }
             }
+            deploy = deployFolder(ctx);
             long bootMs = Duration.between(jvmStart, Instant.now()).toMillis();
             Long kernelMs = kernelBootMillis(ctx);
             if (kernelMs == null) {
@@ -184,6 +189,9 @@ final class Launcher {
             }
             return RESET.equals(power.get()) ? REBOOT : status;
         } finally {
+            if (deploy != null) {
+                deploy.close();
+            }
             stopQuietly(framework);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -191,6 +199,26 @@ final class Launcher {
                 // the hook is running or has run
             }
             deleteCache();
+        }
+    }
+
+    /**
+     * Watches the deploy folder ({@code deploy/} of the distribution, or the system property
+     * {@value #DEPLOY_PROPERTY}); none if it does not exist.
+     */
+    private DeployFolder deployFolder(BundleContext ctx) {
+        String configured = System.getProperty(DEPLOY_PROPERTY);
+        Path dir = configured != null ? Path.of(configured) : home.resolve("deploy");
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
+        try {
+            DeployFolder d = new DeployFolder(dir, ctx, err);
+            d.start();
+            return d;
+        } catch (IOException e) {
+            err.println("alos: deploy folder " + dir + ": " + e.getMessage());
+            return null;
         }
     }
 

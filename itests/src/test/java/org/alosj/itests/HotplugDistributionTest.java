@@ -70,6 +70,8 @@ class HotplugDistributionTest {
     /** Starts the machine with its console on a pipe, the way `printf … | ./alos` feeds it. */
     private void boot(String... args) throws IOException {
         List<String> cmd = AlosProcess.launcher(DistributionTest.dist, tmp.resolve("run"));
+        // A deploy folder of this test's own: the distribution's deploy/ stays as it is.
+        cmd.add(1, "-Dalos.deploy=" + Files.createDirectories(tmp.resolve("deploy")));
         cmd.addAll(List.of(args));
         machine = new ProcessBuilder(cmd).directory(Files.createDirectories(tmp.resolve("cwd")).toFile())
                 .redirectInput(ProcessBuilder.Redirect.PIPE)
@@ -205,5 +207,32 @@ class HotplugDistributionTest {
         powerDownAndCheck(image);
         String file = DistributionTest.run("debugfs", "-R", "cat /new.txt", image.toString());
         assertTrue(file.contains("written-while-hot"), "what was written on the hot-added disk is on it:\n" + file);
+    }
+
+    @Test
+    void a_driver_jar_moved_into_the_deploy_folder_is_installed_live_and_drives_the_next_device() throws Exception {
+        boot("-nic", "none", "-netdev", "hub,id=n0");
+        int virtioDriver = VirtioDistributionTest.bundleId("drivers-virtio.jar");
+        String before = run("uninstall " + virtioDriver + "; lb", "UNINSTALLED");
+        assertFalse(before.contains("ALOS/J driver virtio-pci"), before);
+
+        Path staged = tmp.resolve("drivers-virtio.jar");
+        Files.copy(DistributionTest.dist.resolve("bundles/drivers-virtio.jar"), staged);
+        Files.move(staged, tmp.resolve("deploy/drivers-virtio.jar"));
+        await("deploy: installed and started org.alosj.drivers.virtio", false);
+
+        type("device_add virtio-net-pci,netdev=n0,id=nic1");
+        await("pci 00:02.0: bound to virtio-pci", true);
+        String bound = run("lspci -k -s 02.0; lb", "BOUND");
+        assertTrue(bound.contains("Kernel driver in use: virtio-pci"), bound);
+        assertTrue(bound.contains("ALOS/J driver virtio-pci"), bound);
+        assertFalse(kernelLog().contains("from the driver repository"), "the deployed bundle drove it:\n" + kernelLog());
+
+        Files.delete(tmp.resolve("deploy/drivers-virtio.jar"));
+        await("deploy: uninstalled org.alosj.drivers.virtio", false);
+        await("pci 00:02.0: unbound from virtio-pci", true);
+        type("poweroff");
+        assertTrue(machine.waitFor(STEP_SECONDS, TimeUnit.SECONDS), console());
+        assertEquals(0, machine.exitValue(), console());
     }
 }
