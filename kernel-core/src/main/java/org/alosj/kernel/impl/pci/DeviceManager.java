@@ -222,7 +222,7 @@ public final class DeviceManager implements PciDeviceManager {
             }
         };
         pciDrivers.open();
-        rematchAll();
+        rematchAll(true); // boot: the devices enumeration found are arrivals
     }
 
     private void registerDevice(PciFunctionImpl f) {
@@ -280,7 +280,7 @@ public final class DeviceManager implements PciDeviceManager {
                 lock.lock();
                 try {
                     heldUnbound.clear(); // a new driver may bind what was unbound by hand, as in Linux
-                    rematchAll();
+                    rematchAll(false);
                 } finally {
                     lock.unlock();
                 }
@@ -302,7 +302,7 @@ public final class DeviceManager implements PciDeviceManager {
                 }
             }
             for (PciFunctionImpl f : affected) {
-                matchFunction(f);
+                matchFunction(f, false);
             }
         } finally {
             lock.unlock();
@@ -310,12 +310,12 @@ public final class DeviceManager implements PciDeviceManager {
         }
     }
 
-    private void rematchAll() {
+    private void rematchAll(boolean arrival) {
         lock.lock();
         try {
             for (PciFunctionImpl f : new ArrayList<>(functions.values())) {
                 if (f.boundDriver == null && !heldUnbound.contains(f.address())) {
-                    matchFunction(f);
+                    matchFunction(f, arrival);
                 }
             }
         } finally {
@@ -388,8 +388,11 @@ public final class DeviceManager implements PciDeviceManager {
         return reg == null ? null : reg.getReference();
     }
 
-    /** Binds an unbound function to the best driver there is; lock held. */
-    private void matchFunction(PciFunctionImpl f) {
+    /**
+     * Binds an unbound function to the best driver there is; lock held. {@code arrival}: the
+     * function just appeared (boot, hot-plug), so the driver locators may be asked for a driver.
+     */
+    private void matchFunction(PciFunctionImpl f, boolean arrival) {
         if (f.boundDriver != null || !f.present() || deviceReference(f) == null) {
             return;
         }
@@ -398,7 +401,9 @@ public final class DeviceManager implements PciDeviceManager {
             found.removeIf(c -> !c.name().equals(f.driverOverride));
         }
         if (found.isEmpty()) {
-            if (askLocators(f)) {
+            // Only a device that arrives sends for a driver (Linux's uevent and modprobe): one
+            // whose driver was stopped or uninstalled on purpose stays without.
+            if (arrival && askLocators(f)) {
                 return; // a driver bundle was installed: its arrival did the matching
             }
             if (!f.noDriverReported) {
@@ -630,7 +635,7 @@ public final class DeviceManager implements PciDeviceManager {
                         PciFunctionImpl f = addFunction(a);
                         if (running) {
                             registerDevice(f);
-                            matchFunction(f);
+                            matchFunction(f, true);
                         }
                     }
                 }
@@ -785,7 +790,7 @@ public final class DeviceManager implements PciDeviceManager {
             PciFunctionImpl f = require(address);
             heldUnbound.remove(address);
             f.noDriverReported = false;
-            matchFunction(f);
+            matchFunction(f, false);
         } finally {
             lock.unlock();
         }
