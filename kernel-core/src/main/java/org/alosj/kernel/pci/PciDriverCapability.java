@@ -1,6 +1,11 @@
 package org.alosj.kernel.pci;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What a driver bundle declares so that it can be found for a device before it is installed:
@@ -36,6 +41,33 @@ public record PciDriverCapability(String driver, PciId id) {
         throw new IllegalArgumentException(NAMESPACE + " capability of " + driver
                 + " needs vendor and device, or class: " + attributes);
     }
+
+    /**
+     * The capabilities of this namespace in a bundle's {@code Provide-Capability} header (as bnd
+     * writes it: attributes of these are plain, unquoted tokens), in header order.
+     *
+     * @throws IllegalArgumentException if one of them is malformed
+     */
+    public static List<PciDriverCapability> declaredIn(String provideCapability) {
+        List<PciDriverCapability> out = new ArrayList<>();
+        if (provideCapability == null) {
+            return out;
+        }
+        Matcher m = CLAUSE.matcher(provideCapability);
+        while (m.find()) {
+            Map<String, String> attrs = new LinkedHashMap<>();
+            for (String part : m.group(1).split(";")) {
+                int eq = part.indexOf('=');
+                if (eq > 0 && part.charAt(eq - 1) != ':') { // attributes, not directives (name:=)
+                    attrs.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
+                }
+            }
+            out.add(fromAttributes(attrs));
+        }
+        return out;
+    }
+
+    private static final Pattern CLAUSE = Pattern.compile("(?:^|,)\\s*" + Pattern.quote(NAMESPACE) + "\\s*;([^,\"]*)");
 
     private static int hex(Object value, int digits, String what) {
         String s = value.toString();

@@ -152,4 +152,15 @@ class RepositoryDriverLocatorTest {
         assertThrows(IllegalArgumentException.class, () -> PciDriverCapability.fromAttributes(
                 Map.of("vendor", "1af4", "device", "1041")));
     }
+
+    @Test
+    void theCapabilitiesOfAManifestHeaderAsBndWritesItAreRead() {
+        String header = "alosj.pci.driver;alosj.pci.driver=virtio-pci;device=1000;vendor=1af4,alosj.pci.driver;"
+                + "alosj.pci.driver=virtio-pci;device=1041;vendor=1af4,osgi.service;objectClass:List<String>="
+                + "\"org.alosj.kernel.pci.PciDriver\";uses:=\"org.alosj.kernel.pci\"";
+        assertEquals(List.of(new PciDriverCapability("virtio-pci", PciId.of(0x1af4, 0x1000)),
+                new PciDriverCapability("virtio-pci", PciId.of(0x1af4, 0x1041))), PciDriverCapability.declaredIn(header));
+        assertEquals(List.of(), PciDriverCapability.declaredIn("osgi.service;objectClass:List<String>=\"x\""));
+        assertEquals(List.of(), PciDriverCapability.declaredIn(null));
+    }
 }
