@@ -166,12 +166,14 @@ class HotplugDistributionTest {
         assertTrue(dmaKb(added) > dmaKb(before), "the NIC's rings and buffers are DMA memory:\n" + added);
         assertTrue(added.contains("virtio_net 00:02.0"), "its interrupt handler:\n" + added);
 
-        String removed = run("device_del nic1; lspci; meminfo; interrupts", "REMOVED-DONE");
+        String removed = run("device_del nic1; lspci; meminfo; interrupts; ifconfig", "REMOVED-DONE");
+        assertFalse(removed.contains("eth0"), "the interface went with its device:\n" + removed);
         assertFalse(removed.contains("00:02.0"), "the slot is empty, its handler and buffers gone:\n" + removed);
         assertEquals(dmaKb(before), dmaKb(removed), "every DMA buffer went back:\n" + removed);
         assertFalse(removed.contains("virtio"), removed);
         String log = kernelLog();
         assertTrue(log.contains("ejecting slot(s) 02"), log);
+        assertTrue(log.contains("eth0: the device in slot 00:02.0 was removed: interface gone"), log);
         assertTrue(log.contains("pci 00:02.0: unbound from virtio-pci (device removed)"), log);
         assertFalse(log.contains("left") && log.contains("behind; taken back"), "the driver let go of everything:\n" + log);
 
