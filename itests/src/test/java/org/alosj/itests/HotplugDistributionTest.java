@@ -212,6 +212,34 @@ class HotplugDistributionTest {
     }
 
     @Test
+    void a_mounted_disk_removed_under_writes_turns_read_only_and_keeps_what_was_synced() throws Exception {
+        Path image = tmp.resolve("pulled.img");
+        DistributionTest.run("mkfs.ext2", "-q", image.toString(), "4M");
+        boot("--keep-disk", "-nic", "none", "-netdev", "hub,id=n0",
+                "-drive", "if=none,id=d1,file=" + image + ",format=raw");
+        run("echo booted", "BOOTED");
+        type("device_add virtio-blk-pci,drive=d1,id=disk1");
+        await("vda: ", true);
+        run("mkdir -p /tmp/m; mount /dev/vda /tmp/m; write /tmp/m/synced.txt kept-across-removal; sync", "SYNCED");
+
+        run("device_del disk1", "DEL-DONE");
+        await("vda: no driver came back: removed", true);
+        // Writes go on after the disk went: the first that reaches it fails, and the volume
+        // turns read-only; each line on its own, as a failing command ends its line.
+        type("write /tmp/m/late.txt lost");
+        type("sync");
+        await("the filesystem is now read-only", true);
+        type("write /tmp/m/after.txt refused");
+        run("echo tried", "TRIED");
+        assertTrue(console().contains("write: /tmp/m/after.txt: Read-only file system"),
+                "the write is refused as a read-only filesystem's:\n" + console());
+
+        powerDownAndCheck(image);
+        String file = DistributionTest.run("debugfs", "-R", "cat /synced.txt", image.toString());
+        assertTrue(file.contains("kept-across-removal"), "what was synced before the removal is there:\n" + file);
+    }
+
+    @Test
     void a_driver_jar_moved_into_the_deploy_folder_is_installed_live_and_drives_the_next_device() throws Exception {
         boot("-nic", "none", "-netdev", "hub,id=n0");
         int virtioDriver = VirtioDistributionTest.bundleId("drivers-virtio.jar");
