@@ -536,13 +536,15 @@ public final class DeviceManager implements PciDeviceManager {
                 try {
                     String[] ids = locator.findDrivers(props);
                     for (String id : ids == null ? new String[0] : ids) {
-                        if (!locatorAttempts.add(id)) {
+                        if (locatorAttempts.contains(id)) {
                             continue;
                         }
                         try (InputStream in = locator.loadDriver(id)) {
                             if (in == null) {
-                                continue;
+                                continue; // nothing to load (installed already): it may be asked again
                             }
+                            // One install of a driver a run: one that installs but does not bind is not retried.
+                            locatorAttempts.add(id);
                             Bundle b = context.installBundle("driverlocator:" + id, in);
                             LOG.info("pci {}: installing driver {} from the driver repository", f.address(), id);
                             b.start();
