@@ -8,6 +8,7 @@ module org.alosj.kernel {
     requires static osgi.core;
     requires org.osgi.service.device;
     requires org.slf4j;
+    requires java.xml;
     requires ch.qos.logback.classic;
     requires ch.qos.logback.core;
     requires org.alosj.hal;

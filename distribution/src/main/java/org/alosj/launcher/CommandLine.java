@@ -358,6 +358,27 @@ final class CommandLine {
         return parseNic(spec, type, factory, nics++);
     }
 
+    /**
+     * The monitor's {@code device_add TYPE[,options]}: the same parsing as {@code -device} (and
+     * so the same configuration), checked against the machine as it runs: {@code netdevIds} are
+     * the netdevs it has. A drive named by {@code drive=} must be a {@code -drive if=none} given
+     * at launch and not in use, as in QEMU.
+     */
+    synchronized ConfigEntry parseHotplugDevice(String spec, Set<String> netdevIds) throws UsageException {
+        try {
+            ConfigEntry d = parseDevice(spec);
+            String nd = d.properties().get("netdev");
+            if (nd != null && !netdevIds.contains(nd)) {
+                throw new UsageException("-device " + d.name() + ": no netdev with id=" + nd
+                        + (netdevIds.isEmpty() ? " (the machine has none)" : " (netdevs: "
+                        + String.join(", ", new java.util.TreeSet<>(netdevIds)) + ")"));
+            }
+            return d;
+        } catch (UsageException e) {
+            throw new UsageException(e.getMessage().replaceFirst("^-device", "device_add"));
+        }
+    }
+
     private static ConfigEntry parseNic(String spec, String type, String factory, int index) throws UsageException {
         Map<String, String> o = options(spec, "-device", Set.of("netdev", "mac", "addr", "id"));
         String name = o.getOrDefault("id", type.equals("pcnet") ? "pcnet" + index : type + "-" + index);

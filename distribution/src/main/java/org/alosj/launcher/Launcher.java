@@ -49,6 +49,12 @@ final class Launcher {
     static final String CONSOLE_BUNDLE = "org.apache.felix.gogo.jline";
     static final String JLINE_BUNDLE = "org.jline";
 
+    /** The framework property naming the driver repository's index (the kernel's driver locator reads it). */
+    static final String DRIVER_REPOSITORY = "alos.driver.repository";
+
+    /** The system property naming another deploy folder than the distribution's deploy/. */
+    static final String DEPLOY_PROPERTY = "alos.deploy";
+
     /** What {@link #boot} returns when the guest reset the machine: boot it again. */
     static final int REBOOT = -1;
     /** The property of the launcher's power service: the board hands it power-off and reset. */
@@ -57,12 +63,15 @@ final class Launcher {
     private final Path home;
     private final MachineConfig config;
     private final PrintStream err;
+    private final DeviceHotplug hotplug;
     private Path cache;
 
-    Launcher(Path home, MachineConfig config, PrintStream err) {
+    /** {@code commandLine} parses the monitor's device_add as it parsed -device (null: none). */
+    Launcher(Path home, MachineConfig config, CommandLine commandLine, PrintStream err) {
         this.home = home;
         this.config = config;
         this.err = err;
+        this.hotplug = commandLine == null ? null : new DeviceHotplug(commandLine, config);
     }
 
     /**
@@ -90,17 +99,26 @@ final class Launcher {
         props.put("gosh.args", "--nointeractive --noshutdown");
         props.put("gosh.home", home.toString());
         props.put("felix.log.level", "1");
+        // The driver repository the kernel's driver locator installs missing drivers from.
+        Path driverIndex = home.resolve("repository/index.xml");
+        if (Files.isRegularFile(driverIndex)) {
+            props.put(DRIVER_REPOSITORY, driverIndex.toUri().toString());
+        }
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"));
         Framework framework = factory.newFramework(props);
         trace("JVM up, Felix starting");
         framework.init();
         Thread hook = new Thread(() -> stopQuietly(framework), "alos-shutdown");
+        DeployFolder deploy = null;
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             BundleContext ctx = framework.getBundleContext();
             AtomicReference<String> power = new AtomicReference<>();
             registerPowerService(ctx, framework, power);
+            if (hotplug != null) {
+                hotplug.register(ctx);
+            }
             List<Bundle> bundles = install(ctx);
             trace("installed " + bundles.size() + " bundles");
             framework.start();
@@ -115,6 +133,7 @@ final class Launcher {
                     applyConfiguration(ctx);
                 }
             }
+            deploy = deployFolder(ctx);
             long bootMs = Duration.between(jvmStart, Instant.now()).toMillis();
             Long kernelMs = kernelBootMillis(ctx);
             if (kernelMs == null) {
@@ -152,7 +171,16 @@ final class Launcher {
                         err.println("alos: " + e.getMessage());
                     }
                 });
-                status = (Integer) call(scripts, "run", script, none, out, err);
+                try {
+                    status = (Integer) call(scripts, "run", script, none, out, err);
+                } catch (Exception e) {
+                    if (power.get() == null) {
+                        throw e;
+                    }
+                    // The machine went down under the script (the power button, a reset from
+                    // elsewhere): what ran on it ends with it, as on a real machine.
+                    status = 0;
+                }
             } else {
                 call(shellConsole, "start");
             }
@@ -161,6 +189,9 @@ final class Launcher {
             }
             return RESET.equals(power.get()) ? REBOOT : status;
         } finally {
+            if (deploy != null) {
+                deploy.close();
+            }
             stopQuietly(framework);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -168,6 +199,26 @@ final class Launcher {
                 // the hook is running or has run
             }
             deleteCache();
+        }
+    }
+
+    /**
+     * Watches the deploy folder ({@code deploy/} of the distribution, or the system property
+     * {@value #DEPLOY_PROPERTY}); none if it does not exist.
+     */
+    private DeployFolder deployFolder(BundleContext ctx) {
+        String configured = System.getProperty(DEPLOY_PROPERTY);
+        Path dir = configured != null ? Path.of(configured) : home.resolve("deploy");
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
+        try {
+            DeployFolder d = new DeployFolder(dir, ctx, err);
+            d.start();
+            return d;
+        } catch (IOException e) {
+            err.println("alos: deploy folder " + dir + ": " + e.getMessage());
+            return null;
         }
     }
 
@@ -233,18 +284,8 @@ final class Launcher {
             throw new IllegalStateException("Configuration Admin did not start");
         }
         Object admin = ctx.getService(ref);
-        Class<?> api = admin.getClass().getClassLoader().loadClass(CONFIGURATION_ADMIN);
-        Method getConfiguration = api.getMethod("getConfiguration", String.class, String.class);
-        Method getFactoryConfiguration = api.getMethod("getFactoryConfiguration", String.class, String.class,
-                String.class);
         for (ConfigEntry e : config.entries()) {
-            Object configuration = e.isFactory()
-                    ? getFactoryConfiguration.invoke(admin, e.factoryPid(), e.name(), "?")
-                    : getConfiguration.invoke(admin, e.pid(), "?");
-            Dictionary<String, Object> d = new Hashtable<>(e.properties());
-            Method update = configuration.getClass().getClassLoader()
-                    .loadClass("org.osgi.service.cm.Configuration").getMethod("update", Dictionary.class);
-            update.invoke(configuration, d);
+            DeviceHotplug.put(admin, e);
         }
         ctx.ungetService(ref);
     }

@@ -65,7 +65,7 @@ public final class Main {
             return 2;
         }
         warmUpLogging();
-        Launcher launcher = new Launcher(home, config, err);
+        Launcher launcher = new Launcher(home, config, cl, err);
         try (locks) {
             // The JVM's own start stamp (ms-precise; the process start time of /proc is coarser).
             Instant since = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());

@@ -2,6 +2,7 @@ package org.alosj.fs.ext2;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -284,6 +285,79 @@ class SemanticsTest {
         java.nio.file.Files.write(image, disk.bytes);
         E2fsprogs.assertClean(image);
         assertErrno(Errno.EINVAL, () -> new Mkfs(clock).format(disk, Mkfs.Options.defaults().withBlockSize(1024)) );
+    }
+
+    /**
+     * An image that can be pulled out: from then on every request fails with an IOException, as
+     * the block layer fails them once a disk's device is gone for good.
+     */
+    static final class PullableDisk implements org.alosj.kernel.device.BlockDevice {
+        final ImageFileDevice image;
+        volatile boolean pulled;
+
+        PullableDisk(ImageFileDevice image) {
+            this.image = image;
+        }
+
+        private void check() throws java.io.IOException {
+            if (pulled) {
+                throw new java.io.IOException("sd: no such device (its driver is gone)");
+            }
+        }
+
+        @Override
+        public int sectorSize() {
+            return image.sectorSize();
+        }
+
+        @Override
+        public long sectorCount() {
+            return image.sectorCount();
+        }
+
+        @Override
+        public boolean readOnly() {
+            return image.readOnly();
+        }
+
+        @Override
+        public void read(long lba, ByteBuffer dst) throws java.io.IOException {
+            check();
+            image.read(lba, dst);
+        }
+
+        @Override
+        public void write(long lba, ByteBuffer src) throws java.io.IOException {
+            check();
+            image.write(lba, src);
+        }
+
+        @Override
+        public void flush() throws java.io.IOException {
+            check();
+            image.flush();
+        }
+    }
+
+    @Test
+    void aDiskPulledUnderWritesTurnsTheFilesystemReadOnlyAndWhatWasSyncedStays() throws Exception {
+        try (ImageFileDevice dev = ImageFileDevice.open(image, false)) {
+            PullableDisk disk = new PullableDisk(dev);
+            FileSystem fs = new Ext2FileSystemType(clock).mount(disk, "sd", MountOptions.readWrite());
+            long synced = fs.create(fs.rootIno(), "synced", FileType.REGULAR, 0644, 0, 0);
+            fs.write(synced, 0, ByteBuffer.wrap("on the disk".getBytes()));
+            fs.sync();
+            long later = fs.create(fs.rootIno(), "later", FileType.REGULAR, 0644, 0, 0);
+            fs.write(later, 0, ByteBuffer.wrap(new byte[200_000]));
+            disk.pulled = true;
+            assertErrno(Errno.EIO, fs::sync);
+            assertErrno(Errno.EROFS, () -> fs.create(fs.rootIno(), "after", FileType.REGULAR, 0644, 0, 0));
+            assertErrno(Errno.EROFS, () -> fs.write(synced, 0, ByteBuffer.wrap(new byte[] {1})));
+            fs.unmount(); // lets go of the volume, writing nothing more
+        }
+        assertEquals("on the disk", new String(E2fsprogs.cat(image, "/synced")), "what was synced is there");
+        E2fsprogs.Run r = E2fsprogs.run(null, "e2fsck", "-fn", image.toString());
+        assertFalse(r.out().contains("/synced"), "e2fsck has nothing to say about the synced file:\n" + r.out());
     }
 
     private interface Call {

@@ -25,4 +25,11 @@ public interface Board {
      * must be short; a device that needs to block uses its own thread.
      */
     ScheduledExecutorService clock();
+
+    /**
+     * The front panel's power button, pressed and released (QEMU's {@code system_powerdown}):
+     * the ACPI fixed power-button event, which an OS that enabled it sees as an SCI and answers
+     * with an orderly shutdown. Nothing happens to an OS that ignores it.
+     */
+    void pressPowerButton();
 }

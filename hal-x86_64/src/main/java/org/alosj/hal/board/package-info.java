@@ -5,7 +5,7 @@
  * lines and a clock for their timers.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.alosj.hal.board;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,6 +1,7 @@
 package org.alosj.hal.pci;
 
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import org.osgi.annotation.versioning.ProviderType;
 
 /** Bus 0 of the PC: 32 slots of up to 8 functions each. */
@@ -19,6 +20,15 @@ public interface PciBus {
 
     /** Removes the function (surprise removal: the OS is told after the fact). No-op if absent. */
     void unplug(PciFunction function);
+
+    /**
+     * Asks the OS to let go of the function's slot, as QEMU's {@code device_del} does through
+     * ACPI: the OS is told (an eject request), stops using the device and ejects the slot, and
+     * only then does the function leave the bus. Returns at once; the stage completes when the
+     * slot is empty (it never completes if the OS does not eject). Already completed if the
+     * function is not on the bus.
+     */
+    CompletionStage<Void> requestUnplug(PciFunction function);
 
     /** The functions present, by devfn. */
     List<PciFunction> functions();

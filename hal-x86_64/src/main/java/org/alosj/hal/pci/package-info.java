@@ -6,7 +6,7 @@
  * they reach configuration space through ports 0xCF8/0xCFC.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.alosj.hal.pci;
 
 import org.osgi.annotation.bundle.Export;

@@ -15,10 +15,10 @@ import org.alosj.kernel.impl.klog.KernelLogImpl;
 import org.alosj.kernel.impl.mem.DmaAllocatorImpl;
 import org.alosj.kernel.impl.mem.KernelHeap;
 import org.alosj.kernel.impl.mem.PageAllocator;
+import org.alosj.kernel.impl.pci.AcpiPciHotplug;
 import org.alosj.kernel.impl.pci.DeviceManager;
 import org.alosj.kernel.impl.pci.PciConfigAccess;
 import org.alosj.kernel.impl.time.KernelClock;
-import org.alosj.kernel.irq.InterruptRegistration;
 import org.alosj.kernel.irq.Interrupts;
 import org.alosj.kernel.legacy.LegacyDevices;
 import org.alosj.kernel.klog.KernelLog;
@@ -45,18 +45,13 @@ import org.slf4j.LoggerFactory;
 public final class Kernel {
     private static final Logger LOG = LoggerFactory.getLogger("kernel");
 
-    static final int HOTPLUG_BASE = 0xAE00;
-    static final int HOTPLUG_UP = 0x0;
-    static final int HOTPLUG_DOWN = 0x4;
-    static final int HOTPLUG_IRQ = 9;
-
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
     private final KernelLogImpl klog;
     private final boolean klogAttached;
     private final InterruptManager interrupts;
     private final KernelClock clock;
     private final DeviceManager devices;
-    private final InterruptRegistration hotplugIrq;
+    private final AcpiPciHotplug hotplug;
     private final ExecutorService worker;
 
     @Activate
@@ -85,25 +80,13 @@ public final class Kernel {
         interrupts = new InterruptManager(ports, platform.interruptPin(), "cpu0");
         clock = new KernelClock(ports, interrupts, start);
 
-        // Insertions before boot are old news: enumeration is about to find them. (One that
-        // lands after this read is reported again and rescanned, which is harmless.)
-        ports.inl(HOTPLUG_BASE + HOTPLUG_UP);
-        ports.inl(HOTPLUG_BASE + HOTPLUG_DOWN);
         devices = new DeviceManager(context, new PciConfigAccess(ports), ports, platform.memory(), interrupts, dma);
+        // Insertions before boot are old news: enumeration is about to find them. (One that
+        // lands after this is reported again and rescanned, which is harmless.)
+        hotplug = new AcpiPciHotplug(ports, interrupts, worker, devices::hotplug);
         for (int irq : devices.enumerate()) {
             interrupts.setLevelTriggered(irq);
         }
-        interrupts.setLevelTriggered(HOTPLUG_IRQ);
-        hotplugIrq = interrupts.register(HOTPLUG_IRQ, "pci-hotplug", irq -> {
-            int up = ports.inl(HOTPLUG_BASE + HOTPLUG_UP);
-            int down = ports.inl(HOTPLUG_BASE + HOTPLUG_DOWN);
-            if ((up | down) == 0) {
-                return false;
-            }
-            // Rescanning probes drivers, which sleeps: that is deferred work, not interrupt work.
-            worker.execute(() -> devices.hotplug(up, down));
-            return true;
-        });
 
         register(context, PhysicalPageAllocator.class, pages);
         register(context, MemoryInfo.class, new MemoryInfo() {
@@ -150,7 +133,7 @@ public final class Kernel {
     public void shutdown() {
         LOG.info("kernel shutting down");
         devices.stop();
-        hotplugIrq.close();
+        hotplug.close();
         for (ServiceRegistration<?> r : registrations) {
             try {
                 r.unregister();

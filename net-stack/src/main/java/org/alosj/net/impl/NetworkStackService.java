@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.alosj.kernel.device.DeviceProperties;
 import org.alosj.kernel.device.NetDevice;
 import org.alosj.kernel.fs.FsException;
+import org.alosj.kernel.pci.PciDevice;
 import org.alosj.kernel.vfs.OpenFlags;
 import org.alosj.kernel.vfs.Vfs;
 import org.alosj.kernel.vfs.VfsContext;
@@ -25,6 +26,7 @@ import org.alosj.net.impl.app.DhcpClient;
 import org.alosj.net.impl.app.DnsResolver;
 import org.alosj.net.impl.app.DocumentRoot;
 import org.alosj.net.impl.app.HttpServer;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -151,6 +153,27 @@ public final class NetworkStackService implements NetworkStack {
         String slot = slots.remove(device);
         if (slot != null) {
             stack.detach(slot, device);
+        }
+    }
+
+    /**
+     * PCI functions as the device manager publishes them: one that leaves the bus (hot-unplug)
+     * takes its interface with it, and the connections over it fail. Only the references are
+     * used, never the devices.
+     */
+    @Reference(service = PciDevice.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void bindPciDevice(ServiceReference<PciDevice> reference) {
+        // arrivals are the NetDevice's business
+    }
+
+    void unbindPciDevice(ServiceReference<PciDevice> reference) {
+        Object slot = reference.getProperty("pci.address");
+        String name = slot == null ? null : stack.remove(slot.toString());
+        if (name != null) {
+            DhcpClient client = dhcp.remove(name);
+            if (client != null) {
+                client.stop();
+            }
         }
     }
 

@@ -321,6 +321,41 @@ public final class Stack implements NetworkStack, AutoCloseable {
         }
     }
 
+    /**
+     * The device of {@code slot} left the machine (a hot-unplug, not a driver swap: the slot is
+     * off the bus). Its interface goes with its routes, and the TCP connections that used its
+     * address fail at once, as Linux's do when their device is unregistered, rather than
+     * retransmit into nothing until they time out. A slot whose driver is back is left alone.
+     *
+     * @return the interface's name, or null if there was nothing to remove
+     */
+    public String remove(String slot) {
+        enter();
+        try {
+            NetInterface i = interfaces.get(slot);
+            if (i == null || i.device != null) {
+                return null;
+            }
+            interfaces.remove(slot);
+            routes.removeInterface(i.name, false);
+            int address = i.address.bits();
+            int failed = 0;
+            for (TcpEndpoint e : new ArrayList<>(connections.values())) {
+                if (address != 0 && e.key().localAddress() == address) {
+                    e.failure = i.name + ": network is down (its device was removed)";
+                    e.socket.abort();
+                    service(e);
+                    failed++;
+                }
+            }
+            LOG.info("{}: the device in slot {} was removed: interface gone, {} TCP connection(s) failed", i.name,
+                    slot, failed);
+            return i.name;
+        } finally {
+            exit();
+        }
+    }
+
     private void renumber() {
         int n = 0;
         for (NetInterface i : interfaces.values()) {

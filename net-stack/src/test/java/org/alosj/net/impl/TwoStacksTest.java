@@ -2,6 +2,7 @@ package org.alosj.net.impl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -229,6 +230,37 @@ class TwoStacksTest {
         assertEquals("during the swap", new String(buf));
         assertEquals("eth0", a.interfaces().get(0).name());
         assertEquals(A, a.interfaces().get(0).address());
+    }
+
+    @Test
+    void connections_over_a_removed_device_fail_with_an_error_instead_of_hanging() throws Exception {
+        setUp(0, 0, 0);
+        ListeningSocket l = b.listen(new SocketAddress(Ipv4Address.ANY, 80), 4);
+        StreamSocket c = a.connect(new SocketAddress(B, 80), Duration.ofSeconds(5));
+        l.accept();
+        CompletableFuture<Exception> reader = CompletableFuture.supplyAsync(() -> {
+            try {
+                c.read(new byte[10], 0, 10);
+                return null;
+            } catch (Exception e) {
+                return e;
+            }
+        });
+        a.detach("00:02.0", sa);
+        assertNull(a.remove("00:02.1"), "no such slot");
+        assertEquals("eth0", a.remove("00:02.0"));
+        Exception e = reader.get(30, TimeUnit.SECONDS);
+        assertTrue(e instanceof java.io.IOException && e.getMessage().contains("network is down"), String.valueOf(e));
+        assertThrows(java.io.IOException.class, () -> c.write(new byte[] {1}, 0, 1));
+        assertTrue(a.interfaces().stream().noneMatch(i -> i.name().equals("eth0")), "the interface is gone");
+        assertTrue(a.routes().stream().noneMatch(r -> r.interfaceName().equals("eth0")), "and its routes");
+    }
+
+    @Test
+    void a_slot_whose_driver_is_back_is_not_removed() throws Exception {
+        setUp(0, 0, 0);
+        assertNull(a.remove("00:02.0"), "a driver is bound: a swap, not a removal");
+        assertEquals("eth0", a.interfaces().get(0).name());
     }
 
     /**

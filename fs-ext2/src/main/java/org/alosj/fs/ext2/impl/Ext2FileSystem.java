@@ -189,7 +189,7 @@ public final class Ext2FileSystem implements FileSystem {
         } catch (FsException e) {
             throw e;
         } catch (IOException e) {
-            throw new FsException(Errno.EIO, vol.prefix() + what + ": " + e.getMessage(), e);
+            throw vol.ioError(what, e);
         } catch (RuntimeException e) {
             // Only damage we failed to recognise gets here: treat it as corruption, not a crash.
             LOG.error("{}{}: unexpected failure", vol.prefix(), what, e);
@@ -1064,7 +1064,8 @@ public final class Ext2FileSystem implements FileSystem {
     public void unmount() throws FsException {
         lockedVoid("unmount", () -> {
             try {
-                if (!vol.mountedReadOnly) {
+                // After an I/O error nothing more is written: the disk keeps what was synced.
+                if (!vol.mountedReadOnly && !vol.ioFailed) {
                     if (!vol.errorsFound && orphans.isEmpty()) {
                         vol.sb.state(vol.sb.state() | Ext2.EXT2_VALID_FS);
                     }

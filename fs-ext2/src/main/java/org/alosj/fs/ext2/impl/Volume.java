@@ -47,6 +47,8 @@ final class Volume {
     /** Read-only now: as mounted, or since corruption was found. */
     volatile boolean readOnly;
     volatile boolean errorsFound;
+    /** The device failed a request: read-only since, though what is on the disk is sound. */
+    volatile boolean ioFailed;
     private boolean dirty;
 
     Volume(BlockDevice device, String name, Superblock sb, boolean readOnly, Clock clock, int cacheBlocks) throws FsException {
@@ -102,9 +104,24 @@ final class Volume {
         return new FsException(Errno.EUCLEAN, prefix() + what);
     }
 
+    /**
+     * The device failed a request (it was removed, or its driver gave up): as Linux does with
+     * errors=remount-ro, the volume turns read-only, so nothing more is written to a disk that
+     * lost writes; what was synced before is on the disk as it was. The caller gets EIO to throw.
+     */
+    FsException ioError(String what, java.io.IOException e) {
+        if (!ioFailed) {
+            LOG.error("{}{}: {}; the filesystem is now read-only", prefix(), what, e.getMessage());
+        }
+        ioFailed = true;
+        readOnly = true;
+        return new FsException(Errno.EIO, prefix() + what + ": " + e.getMessage(), e);
+    }
+
     void checkWritable() throws FsException {
         if (readOnly) {
             throw new FsException(Errno.EROFS, prefix() + (mountedReadOnly ? "mounted read-only"
+                : ioFailed ? "read-only since an I/O error (the device failed or was removed)"
                 : "read-only since errors were found (run e2fsck)"));
         }
     }

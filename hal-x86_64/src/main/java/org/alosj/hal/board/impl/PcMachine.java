@@ -52,6 +52,8 @@ public final class PcMachine implements Board, Platform {
     public static final String POWER_OFF = "poweroff";
     public static final String RESET = "reset";
     private static final Logger LOG = LoggerFactory.getLogger("hw.machine");
+    /** The ACPI SCI: ISA IRQ 9 on PIIX4 boards (QEMU's FADT SCI_INT). */
+    static final int SCI_IRQ = 9;
 
     /** Configuration of the machine component. */
     public @interface Config {
@@ -71,6 +73,8 @@ public final class PcMachine implements Board, Platform {
     private final MemoryBusImpl memory;
     private final Pic8259Pair pic;
     private final PciBusImpl pci;
+    private final Piix4Pm pm;
+    private final PciHotplugController hotplug;
     private final Pit8254 pit;
     private final Uart16550 com1;
     private final ScheduledThreadPoolExecutor clock;
@@ -109,8 +113,10 @@ public final class PcMachine implements Board, Platform {
         Piix3IsaBridge isa = new Piix3IsaBridge(pci, () -> request(RESET));
         pci.plug(isa, 1, 0);
         host.setIsaBridge(isa);
-        pci.plug(new Piix4Pm(ioPorts, this::uptimeNanos, () -> request(POWER_OFF)), 1, 3);
-        pci.setHotplugListener(new PciHotplugController(ioPorts, pci, pic.line(PciHotplugController.HOTPLUG_IRQ)));
+        this.pm = new Piix4Pm(ioPorts, this::uptimeNanos, () -> request(POWER_OFF), pic.line(SCI_IRQ));
+        pci.plug(pm, 1, 3);
+        this.hotplug = new PciHotplugController(ioPorts, pci, pm::raiseGpe);
+        pci.setHotplugListener(hotplug);
         this.pit = new Pit8254(ioPorts, clock, this::uptimeNanos, pic.line(0));
         new CmosRtc(ioPorts, settings.wallClock(), settings.ramBytes());
         this.com1 = new Uart16550(ioPorts, 0x3F8, pic.line(4), settings.serialSink(), "com1");
@@ -197,6 +203,12 @@ public final class PcMachine implements Board, Platform {
     @Override
     public IoPortSpace ioPorts() {
         return ioPorts;
+    }
+
+    @Override
+    public void pressPowerButton() {
+        LOG.info("{}: power button pressed", settings.name());
+        pm.pressPowerButton();
     }
 
     @Override

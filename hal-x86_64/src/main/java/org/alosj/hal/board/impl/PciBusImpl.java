@@ -2,6 +2,8 @@ package org.alosj.hal.board.impl;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.alosj.hal.bus.IoPortSpace;
 import org.alosj.hal.bus.MemoryBus;
 import org.alosj.hal.pci.PciBus;
@@ -24,6 +26,9 @@ final class PciBusImpl implements PciBus {
         void plugged(int slot);
 
         void unplugged(int slot);
+
+        /** Asks the OS to eject {@code slot}; completes when the slot was ejected. */
+        CompletableFuture<Void> unplugRequested(int slot);
     }
 
     private final PciFunction[] functions = new PciFunction[256];
@@ -162,6 +167,28 @@ final class PciBusImpl implements PciBus {
         if (h != null) {
             h.unplugged(devfn >> 3);
         }
+    }
+
+    @Override
+    public CompletionStage<Void> requestUnplug(PciFunction function) {
+        int devfn = -1;
+        synchronized (this) {
+            for (int i = 0; i < functions.length; i++) {
+                if (functions[i] == function) {
+                    devfn = i;
+                }
+            }
+        }
+        if (devfn < 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        HotplugListener h = hotplug;
+        if (h == null) {
+            unplug(function);
+            return CompletableFuture.completedFuture(null);
+        }
+        LOG.info("{}: unplug requested at 00:{}", function, String.format("%02x.%d", devfn >> 3, devfn & 7));
+        return h.unplugRequested(devfn >> 3);
     }
 
     /** Ejects every function of {@code slot}, as the OS asks through the hot-plug controller. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.concurrent.CompletableFuture;
 import org.alosj.hal.bus.IoPortSpace;
 import org.alosj.hal.pci.Cf8;
 import org.alosj.hal.pci.PciFunction;
@@ -13,15 +14,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The PCI hot-plug block at 0xAE00 with QEMU's ACPI PCI hot-plug register layout
- * (hw/acpi/pcihp.c): PCI_UP 0xAE00, PCI_DOWN 0xAE04, PCI_EJ 0xAE08, PCI_RMV 0xAE0C. Without ACPI
- * it signals on IRQ 9, made level-triggered here as ALOS's kernel does.
+ * ACPI PCI hot-plug as QEMU's pc machine does it (hw/acpi/pcihp.c and the DSDT): the register
+ * block at 0xAE00 (PCI_UP 0xAE00, PCI_DOWN 0xAE04, PCI_EJ 0xAE08, PCI_RMV 0xAE0C) and GPE0 bit 1
+ * in the PIIX4's GPE0 block at 0xAFE0, which drives the SCI (IRQ 9) while it is enabled.
  */
 class PciHotplugControllerTest {
     static final int PCI_UP = 0xAE00;
     static final int PCI_DOWN = 0xAE04;
     static final int PCI_EJ = 0xAE08;
     static final int PCI_RMV = 0xAE0C;
+    static final int GPE0_STS = 0xAFE0;
+    static final int GPE0_EN = 0xAFE2;
+    static final int HOTPLUG_GPE = 1 << 1;
 
     private PcMachine machine;
     private IoPortSpace ports;
@@ -31,7 +35,8 @@ class PciHotplugControllerTest {
         machine = new PcMachine(MachineSettings.withRamMiB(16));
         ports = machine.ioPorts();
         Pic8259PairTest.initialise(ports, 0x01);
-        ports.outb(0x4D1, 0x02); // IRQ 9 level
+        ports.outb(0x4D1, 0x02); // IRQ 9 level, as the SCI is
+        ports.outw(GPE0_EN, HOTPLUG_GPE); // what an OS with the DSDT's _E01 enables
     }
 
     @AfterEach
@@ -39,27 +44,58 @@ class PciHotplugControllerTest {
         machine.powerOff();
     }
 
-    private boolean irq9() {
+    private boolean sci() {
         return (Pic8259PairTest.irr(ports, 0xA0) & 0x02) != 0;
+    }
+
+    /** What the OS does on the SCI: clear the GPE status bit it handles (write one). */
+    private void acknowledgeGpe() {
+        ports.outw(GPE0_STS, HOTPLUG_GPE);
     }
 
     @Test
     void nothingIsReportedAtPowerOn() {
-        assertEquals(0, ports.inl(PCI_UP), "the chipset functions are not hot-plug events");
+        assertEquals(0, ports.inw(GPE0_STS), "the chipset functions are not hot-plug events");
+        assertEquals(0, ports.inl(PCI_UP));
         assertEquals(0, ports.inl(PCI_DOWN));
-        assertFalse(irq9());
+        assertFalse(sci());
     }
 
     @Test
-    void plugSetsTheSlotsUpBitAndRaisesIrq9UntilRead() {
+    void plugSetsTheUpBitAndTheHotplugGpeWhichHoldsTheSciUntilCleared() {
         machine.pci().plug(new TestDevice("hot"), 6, 0);
-        assertTrue(irq9());
+        assertEquals(HOTPLUG_GPE, ports.inw(GPE0_STS));
+        assertTrue(sci());
         assertTrue(machine.interruptPin().pending());
-        assertEquals(0x29, machine.interruptPin().acknowledge());
+        assertEquals(0x29, machine.interruptPin().acknowledge(), "IRQ 9 on the slave 8259 at vector base 0x28");
+        assertTrue(sci(), "reading the bitmaps is not an acknowledgement: the level stays");
         assertEquals(1 << 6, ports.inl(PCI_UP));
-        assertFalse(irq9(), "reading the bitmap acknowledges it");
-        assertEquals(0, ports.inl(PCI_UP));
+        assertTrue(sci());
+        acknowledgeGpe();
+        assertFalse(sci(), "writing one to GPE0_STS clears the event and drops the SCI");
+        assertEquals(0, ports.inw(GPE0_STS));
+        assertEquals(0, ports.inl(PCI_UP), "reading PCI_UP cleared it");
         assertEquals(0, ports.inl(PCI_DOWN));
+    }
+
+    @Test
+    void aDisabledGpeSetsItsStatusButNoSci() {
+        ports.outw(GPE0_EN, 0);
+        machine.pci().plug(new TestDevice("hot"), 6, 0);
+        assertEquals(HOTPLUG_GPE, ports.inw(GPE0_STS));
+        assertFalse(sci());
+        ports.outw(GPE0_EN, HOTPLUG_GPE);
+        assertTrue(sci(), "enabling a pending event raises the SCI");
+        assertEquals(HOTPLUG_GPE, ports.inl(GPE0_STS) >>> 16 & 0xFFFF, "GPE0_EN follows GPE0_STS in one dword");
+    }
+
+    @Test
+    void writingZeroToTheStatusClearsNothing() {
+        machine.pci().plug(new TestDevice("hot"), 6, 0);
+        ports.outw(GPE0_STS, 0);
+        ports.outw(GPE0_STS, ~HOTPLUG_GPE & 0xFFFF);
+        assertTrue(sci());
+        assertEquals(HOTPLUG_GPE, ports.inb(GPE0_STS));
     }
 
     @Test
@@ -72,15 +108,38 @@ class PciHotplugControllerTest {
     }
 
     @Test
-    void unplugSetsTheDownBit() {
+    void unplugRequestSetsTheDownBitAndKeepsTheDeviceUntilTheOsEjects() {
         TestDevice d = new TestDevice("hot");
         machine.pci().plug(d, 6, 0);
         ports.inl(PCI_UP);
-        assertFalse(irq9());
-        machine.pci().unplug(d);
-        assertTrue(irq9());
+        acknowledgeGpe();
+        CompletableFuture<Void> removed = machine.pci().requestUnplug(d).toCompletableFuture();
+        assertTrue(sci());
         assertEquals(1 << 6, ports.inl(PCI_DOWN));
-        assertFalse(irq9());
+        assertEquals(1 << 6, ports.inl(PCI_DOWN), "down stays set until the slot is ejected");
+        assertTrue(d.attached(), "a request, not a removal: the OS still owns the device");
+        assertFalse(removed.isDone());
+        acknowledgeGpe();
+        ports.outl(PCI_EJ, 1 << 6);
+        assertFalse(d.attached());
+        assertTrue(removed.isDone(), "the eject completes the request");
+        assertEquals(0, ports.inl(PCI_DOWN), "ejecting clears the slot's down bit");
+        assertFalse(sci(), "the OS's own eject is not another event");
+        assertEquals(0, ports.inw(GPE0_STS));
+    }
+
+    @Test
+    void surpriseRemovalSetsTheDownBitUntilTheEmptySlotIsEjected() {
+        TestDevice d = new TestDevice("hot");
+        machine.pci().plug(d, 6, 0);
+        ports.inl(PCI_UP);
+        acknowledgeGpe();
+        machine.pci().unplug(d);
+        assertTrue(sci());
+        assertEquals(1 << 6, ports.inl(PCI_DOWN));
+        acknowledgeGpe();
+        ports.outl(PCI_EJ, 1 << 6);
+        assertEquals(0, ports.inl(PCI_DOWN));
         assertEquals(0, ports.inl(PCI_UP));
     }
 
@@ -107,6 +166,13 @@ class PciHotplugControllerTest {
         assertFalse(machine.pci().functions().contains(d));
         assertEquals(0xFFFF_FFFF, cfg.readl(Cf8.devfn(6, 0), 0));
         assertEquals(0xFF, ports.inb(0xC000), "its decoders went with it");
+    }
+
+    @Test
+    void anUnplugRequestForAFunctionNotOnTheBusIsAlreadyDone() {
+        assertTrue(machine.pci().requestUnplug(new TestDevice("never")).toCompletableFuture().isDone());
+        assertEquals(0, ports.inl(PCI_DOWN));
+        assertFalse(sci());
     }
 
     @Test

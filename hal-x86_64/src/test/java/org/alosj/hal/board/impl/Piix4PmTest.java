@@ -107,4 +107,43 @@ class Piix4PmTest {
         assertEquals(List.of(PcMachine.RESET), requests);
         assertEquals(0x8000_0810, ports.inl(Cf8.CONFIG_ADDRESS), "byte cycles to 0xCF9 are not the config address");
     }
+
+    private boolean sci() {
+        return (Pic8259PairTest.irr(ports, 0xA0) & 0x02) != 0;
+    }
+
+    @Test
+    void thePowerButtonSetsPwrbtnStsAndRaisesTheSciOnlyWhilePwrbtnEnIsSet() {
+        Pic8259PairTest.initialise(ports, 0x01);
+        ports.outb(0x4D1, 0x02); // IRQ 9 level, as the SCI is
+        firmwareEnablesTheBlock();
+        machine.pressPowerButton();
+        assertEquals(Piix4Pm.ACPI_BITMASK_POWER_BUTTON_STATUS, ports.inw(0x600 + Piix4Pm.PM1_STS),
+                "the status is set whether or not the event is enabled");
+        assertEquals(false, sci(), "PWRBTN_EN is off: no SCI");
+        ports.outw(0x600 + Piix4Pm.PM1_EN, Piix4Pm.ACPI_BITMASK_POWER_BUTTON_ENABLE);
+        assertTrue(sci(), "enabled and pending: the SCI is raised");
+        assertEquals(0x29, machine.interruptPin().acknowledge());
+        ports.outw(0x600 + Piix4Pm.PM1_STS, 0);
+        assertTrue(sci(), "writing zeros clears nothing");
+        ports.outw(0x600 + Piix4Pm.PM1_STS, Piix4Pm.ACPI_BITMASK_POWER_BUTTON_STATUS);
+        assertEquals(false, sci(), "write one to clear: the level drops");
+        assertEquals(0, ports.inw(0x600 + Piix4Pm.PM1_STS));
+        assertEquals(List.of(), requests, "the button asks the OS; it never cuts the power itself");
+    }
+
+    @Test
+    void theSciIsHighWhileEitherThePowerButtonOrAGpeIsPending() {
+        Pic8259PairTest.initialise(ports, 0x01);
+        ports.outb(0x4D1, 0x02);
+        firmwareEnablesTheBlock();
+        ports.outw(0x600 + Piix4Pm.PM1_EN, Piix4Pm.ACPI_BITMASK_POWER_BUTTON_ENABLE);
+        ports.outw(Piix4Pm.GPE0_BASE + Piix4Pm.GPE0_EN, Piix4Pm.ACPI_PCI_HOTPLUG_STATUS);
+        machine.pressPowerButton();
+        machine.pci().plug(new org.alosj.hal.pci.TestDevice("hot"), 6, 0);
+        ports.outw(0x600 + Piix4Pm.PM1_STS, Piix4Pm.ACPI_BITMASK_POWER_BUTTON_STATUS);
+        assertTrue(sci(), "the shared line stays up for the GPE still pending");
+        ports.outw(Piix4Pm.GPE0_BASE + Piix4Pm.GPE0_STS, Piix4Pm.ACPI_PCI_HOTPLUG_STATUS);
+        assertEquals(false, sci());
+    }
 }

@@ -228,7 +228,7 @@ public final class DeviceManager implements PciDeviceManager {
             }
         };
         pciDrivers.open();
-        rematchAll();
+        rematchAll(true); // boot: the devices enumeration found are arrivals
     }
 
     private void registerDevice(PciFunctionImpl f) {
@@ -286,7 +286,7 @@ public final class DeviceManager implements PciDeviceManager {
                 lock.lock();
                 try {
                     heldUnbound.clear(); // a new driver may bind what was unbound by hand, as in Linux
-                    rematchAll();
+                    rematchAll(false);
                 } finally {
                     lock.unlock();
                 }
@@ -308,7 +308,7 @@ public final class DeviceManager implements PciDeviceManager {
                 }
             }
             for (PciFunctionImpl f : affected) {
-                matchFunction(f);
+                matchFunction(f, false);
             }
         } finally {
             lock.unlock();
@@ -316,12 +316,12 @@ public final class DeviceManager implements PciDeviceManager {
         }
     }
 
-    private void rematchAll() {
+    private void rematchAll(boolean arrival) {
         lock.lock();
         try {
             for (PciFunctionImpl f : new ArrayList<>(functions.values())) {
                 if (f.boundDriver == null && !heldUnbound.contains(f.address())) {
-                    matchFunction(f);
+                    matchFunction(f, arrival);
                 }
             }
         } finally {
@@ -394,8 +394,11 @@ public final class DeviceManager implements PciDeviceManager {
         return reg == null ? null : reg.getReference();
     }
 
-    /** Binds an unbound function to the best driver there is; lock held. */
-    private void matchFunction(PciFunctionImpl f) {
+    /**
+     * Binds an unbound function to the best driver there is; lock held. {@code arrival}: the
+     * function just appeared (boot, hot-plug), so the driver locators may be asked for a driver.
+     */
+    private void matchFunction(PciFunctionImpl f, boolean arrival) {
         if (f.boundDriver != null || !f.present() || deviceReference(f) == null) {
             return;
         }
@@ -404,7 +407,9 @@ public final class DeviceManager implements PciDeviceManager {
             found.removeIf(c -> !c.name().equals(f.driverOverride));
         }
         if (found.isEmpty()) {
-            if (askLocators(f)) {
+            // Only a device that arrives sends for a driver (Linux's uevent and modprobe): one
+            // whose driver was stopped or uninstalled on purpose stays without.
+            if (arrival && askLocators(f)) {
                 return; // a driver bundle was installed: its arrival did the matching
             }
             if (!f.noDriverReported) {
@@ -537,13 +542,15 @@ public final class DeviceManager implements PciDeviceManager {
                 try {
                     String[] ids = locator.findDrivers(props);
                     for (String id : ids == null ? new String[0] : ids) {
-                        if (!locatorAttempts.add(id)) {
+                        if (locatorAttempts.contains(id)) {
                             continue;
                         }
                         try (InputStream in = locator.loadDriver(id)) {
                             if (in == null) {
-                                continue;
+                                continue; // nothing to load (installed already): it may be asked again
                             }
+                            // One install of a driver a run: one that installs but does not bind is not retried.
+                            locatorAttempts.add(id);
                             Bundle b = context.installBundle("driverlocator:" + id, in);
                             LOG.info("pci {}: installing driver {} from the driver repository", f.address(), id);
                             b.start();
@@ -560,6 +567,40 @@ public final class DeviceManager implements PciDeviceManager {
             throw new IllegalStateException(e);
         }
         return false;
+    }
+
+    /** What the driver locators would offer for the function (lspci's "Kernel modules"), installing nothing. */
+    private List<String> locatorCandidates(PciFunctionImpl f) {
+        ServiceReference<?> deviceRef = deviceReference(f);
+        if (context == null || deviceRef == null) {
+            return List.of();
+        }
+        Dictionary<String, Object> props = new Hashtable<>();
+        for (String key : deviceRef.getPropertyKeys()) {
+            props.put(key, deviceRef.getProperty(key));
+        }
+        List<String> out = new ArrayList<>();
+        try {
+            for (ServiceReference<DriverLocator> lr : context.getServiceReferences(DriverLocator.class, null)) {
+                DriverLocator locator = context.getService(lr);
+                if (locator == null) {
+                    continue;
+                }
+                try {
+                    String[] ids = locator.findDrivers(props);
+                    if (ids != null) {
+                        out.addAll(List.of(ids));
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("pci {}: driver locator failed: {}", f.address(), describe(e));
+                } finally {
+                    context.ungetService(lr);
+                }
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException | IllegalStateException e) {
+            return out;
+        }
+        return out;
     }
 
     private void unbindQuietly(PciFunctionImpl f, String why) {
@@ -602,7 +643,7 @@ public final class DeviceManager implements PciDeviceManager {
                         PciFunctionImpl f = addFunction(a);
                         if (running) {
                             registerDevice(f);
-                            matchFunction(f);
+                            matchFunction(f, true);
                         }
                     }
                 }
@@ -650,6 +691,11 @@ public final class DeviceManager implements PciDeviceManager {
         List<String> names = new ArrayList<>();
         for (Candidate c : candidates(f)) {
             names.add(c.name());
+        }
+        for (String located : locatorCandidates(f)) {
+            if (!names.contains(located)) {
+                names.add(located);
+            }
         }
         return new Function(f.address(), f.vendorId, f.deviceId, f.subsystemVendorId, f.subsystemId, f.revision,
                 f.classCode, f.irq, f.bars, f.driverName, f.driverOverride, f.failure, List.copyOf(names));
@@ -752,7 +798,7 @@ public final class DeviceManager implements PciDeviceManager {
             PciFunctionImpl f = require(address);
             heldUnbound.remove(address);
             f.noDriverReported = false;
-            matchFunction(f);
+            matchFunction(f, false);
         } finally {
             lock.unlock();
         }

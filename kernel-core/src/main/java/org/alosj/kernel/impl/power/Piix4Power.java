@@ -2,8 +2,11 @@ package org.alosj.kernel.impl.power;
 
 import java.util.Hashtable;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.alosj.kernel.device.DeviceProperties;
 import org.alosj.kernel.fs.FsException;
+import org.alosj.kernel.irq.InterruptRegistration;
+import org.alosj.kernel.irq.Interrupts;
 import org.alosj.kernel.pci.IoRegion;
 import org.alosj.kernel.pci.PciBinding;
 import org.alosj.kernel.pci.PciDevice;
@@ -28,6 +31,12 @@ import org.slf4j.LoggerFactory;
  * SLP_EN to PM1a_CNT, reboot writes 0x06 to the reset register QEMU's FADT names (0xCF9, the
  * PIIX3's reset control). Both sync and unmount the filesystems first. While bound it offers
  * {@link SystemPower}.
+ *
+ * <p>It also takes the ACPI fixed power-button event, as Linux's ACPI button driver and an init
+ * system together do: PWRBTN_EN is set in PM1_EN, and on the SCI (IRQ 9, a level line shared
+ * with the hot-plug GPE) the handler claims only a pending, enabled PWRBTN_STS, clears it by
+ * writing it back (ACPI's write-one-to-clear), and powers off in an orderly way on its own thread
+ * (syncing and unmounting sleeps; interrupt context must not).
  */
 @Component(service = PciDriver.class, immediate = true)
 public final class Piix4Power implements PciDriver {
@@ -40,7 +49,13 @@ public final class Piix4Power implements PciDriver {
     /** Where SeaBIOS puts the PM block on QEMU's pc (its ACPI tables say so too). */
     static final int PM_BASE = 0x600;
     static final int PM_BLOCK_SIZE = 0x40;
+    static final int PM1A_STS = 0x00;
+    static final int PM1A_EN = 0x02;
     static final int PM1A_CNT = 0x04;
+    static final int PWRBTN_STS = 1 << 8;
+    static final int PWRBTN_EN = 1 << 8;
+    /** The SCI: ISA IRQ 9 on QEMU's pc (FADT SCI_INT). */
+    static final int SCI_IRQ = 9;
     static final int SLP_TYP_S5 = 0;
     static final int SLP_EN = 1 << 13;
     static final int RESET_REG = 0xCF9;
@@ -48,13 +63,15 @@ public final class Piix4Power implements PciDriver {
     static final int RESET_VALUE = 0x06;
 
     private final BundleContext context;
+    private final Interrupts interrupts;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Vfs vfs;
 
     @Activate
-    public Piix4Power(BundleContext context) {
+    public Piix4Power(BundleContext context, @Reference Interrupts interrupts) {
         this.context = context;
+        this.interrupts = interrupts;
     }
 
     @Override
@@ -76,7 +93,7 @@ public final class Piix4Power implements PciDriver {
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(DeviceProperties.SLOT, device.address().toString());
         props.put(DeviceProperties.DRIVER, NAME);
-        ServiceRegistration<SystemPower> registration = context.registerService(SystemPower.class, new SystemPower() {
+        SystemPower power = new SystemPower() {
             @Override
             public void powerOff() {
                 quiesce("power off");
@@ -88,9 +105,31 @@ public final class Piix4Power implements PciDriver {
                 quiesce("restarting system");
                 reset.out8(0, RESET_VALUE);
             }
-        }, props);
-        LOG.info("{}: ACPI PM1 block at {}", device.address(), Integer.toHexString(PM_BASE));
+        };
+        ServiceRegistration<SystemPower> registration = context.registerService(SystemPower.class, power, props);
+        AtomicBoolean goingDown = new AtomicBoolean();
+        pm.out16(PM1A_STS, PWRBTN_STS); // a press from before we listened is stale
+        InterruptRegistration sci = interrupts.register(SCI_IRQ, "acpi-pm1", irq -> {
+            int sts = pm.in16(PM1A_STS);
+            int en = pm.in16(PM1A_EN);
+            if ((sts & en & PWRBTN_STS) == 0) {
+                return false; // the SCI is shared: a GPE, not ours
+            }
+            pm.out16(PM1A_STS, PWRBTN_STS);
+            if (goingDown.compareAndSet(false, true)) {
+                LOG.info("power button pressed: shutting down");
+                Thread t = new Thread(power::powerOff, "acpi-powerbutton");
+                t.setDaemon(true);
+                t.start();
+            }
+            return true;
+        });
+        pm.out16(PM1A_EN, pm.in16(PM1A_EN) | PWRBTN_EN);
+        LOG.info("{}: ACPI PM1 block at {}, power button enabled on IRQ {}", device.address(),
+                Integer.toHexString(PM_BASE), SCI_IRQ);
         return () -> {
+            pm.out16(PM1A_EN, pm.in16(PM1A_EN) & ~PWRBTN_EN);
+            sci.close();
             try {
                 registration.unregister();
             } catch (IllegalStateException gone) {

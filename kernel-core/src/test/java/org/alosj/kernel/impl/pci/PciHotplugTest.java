@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.alosj.hal.bus.IoPortSpace;
@@ -23,16 +26,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * PCI hot-plug on a running machine, wired as the kernel wires it: the controller at 0xAE00
- * drives IRQ 9 (level-triggered) while an insertion or removal is unread, PCI_UP and PCI_DOWN
- * are slot bitmaps that clear when read, and the device manager's rescan of a reported slot
- * configures the new function as enumeration at boot would.
+ * PCI hot-plug on a running machine, wired as the kernel wires it ({@link AcpiPciHotplug}): the
+ * hot-plug GPE (GPE0 bit 1 at 0xAFE0) raises the SCI, IRQ 9, level-triggered; the handler clears
+ * the GPE status, reads PCI_UP (cleared by the read) and PCI_DOWN (held until the slot is
+ * ejected), and the deferred work rescans or unbinds and then ejects through PCI_EJ.
  */
 class PciHotplugTest {
     private static final int PCI_UP = 0xAE00;
     private static final int PCI_DOWN = 0xAE04;
     private static final int PCI_EJ = 0xAE08;
     private static final int PCI_RMV = 0xAE0C;
+    private static final int GPE0_STS = 0xAFE0;
+    private static final int GPE0_EN = 0xAFE2;
     private static final int SLOT = 6;
 
     private record Event(int up, int down) {
@@ -44,6 +49,8 @@ class PciHotplugTest {
     private InterruptManager irqs;
     private PciConfigAccess config;
     private DeviceManager devices;
+    private AcpiPciHotplug hotplug;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor();
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
 
     @BeforeEach
@@ -59,22 +66,29 @@ class PciHotplugTest {
         }
     }
 
-    /** The kernel's IRQ 9 handler: read (and so acknowledge) both bitmaps, defer the rescan. */
+    /**
+     * The kernel's wiring; an event is recorded once its deferred work (rescan or unbind, then
+     * eject) is over.
+     */
     private void attachHotplugHandler() {
-        irqs.setLevelTriggered(9);
-        irqs.register(9, "pci-hotplug", irq -> {
-            int up = ports.inl(PCI_UP);
-            int down = ports.inl(PCI_DOWN);
-            if ((up | down) == 0) {
-                return false;
-            }
-            events.add(new Event(up, down));
-            return true;
+        int[] last = new int[2];
+        hotplug = new AcpiPciHotplug(ports, irqs, work -> worker.execute(() -> {
+            work.run();
+            events.add(new Event(last[0], last[1]));
+        }), (up, down) -> {
+            last[0] = up;
+            last[1] = down;
+            devices.hotplug(up, down);
         });
     }
 
     @AfterEach
-    void powerOff() {
+    void powerOff() throws InterruptedException {
+        if (hotplug != null) {
+            hotplug.close();
+        }
+        worker.shutdown();
+        worker.awaitTermination(5, TimeUnit.SECONDS);
         irqs.shutdown();
         pc.close();
     }
@@ -94,16 +108,19 @@ class PciHotplugTest {
     }
 
     @Test
-    void aFunctionPluggedIntoARunningMachineRaisesIrq9WithItsSlotUp() throws InterruptedException {
+    void aFunctionPluggedIntoARunningMachineRaisesTheSciWithItsSlotUp() throws InterruptedException {
         attachHotplugHandler();
+        assertEquals(1 << 1, ports.inw(GPE0_EN) & 1 << 1, "the kernel enabled the hot-plug GPE");
         pc.board.pci().plug(probe(), SLOT, 0);
         assertEquals(new Event(1 << SLOT, 0), nextEvent());
         assertEquals(List.of(0x29), pin.vectors(), "IRQ 9 is the slave's IR1");
         Await.quietPeriod();
-        assertNull(events.poll(), "reading the bitmaps acknowledged the event: the level line dropped");
+        assertNull(events.poll(), "clearing GPE0_STS acknowledged the event: the level line dropped");
         assertEquals(1, irq9().count());
+        assertEquals(0, ports.inw(GPE0_STS));
         assertEquals(0, ports.inl(PCI_UP));
         assertEquals(0, ports.inl(PCI_DOWN));
+        assertEquals(1, hotplug.events());
     }
 
     @Test
@@ -111,8 +128,7 @@ class PciHotplugTest {
         attachHotplugHandler();
         ProbeFunction hot = probe();
         pc.board.pci().plug(hot, SLOT, 0);
-        Event e = nextEvent();
-        devices.hotplug(e.up(), e.down()); // the deferred work, on the kernel's worker thread
+        nextEvent(); // the rescan ran as deferred work on the worker thread
 
         PciAddress a = new PciAddress(0, SLOT, 0);
         assertEquals(0x103, config.read(a, 0x04, 2) & 0x107, "I/O, memory and SERR# on; no bus mastering");
@@ -135,52 +151,65 @@ class PciHotplugTest {
     }
 
     @Test
-    void anUnpluggedSlotIsReportedDownAndItsWindowsAreReused() throws InterruptedException {
+    void anUnpluggedSlotIsReportedDownEjectedAndItsWindowsAreReused() throws InterruptedException {
         attachHotplugHandler();
         ProbeFunction first = probe();
         pc.board.pci().plug(first, SLOT, 0);
-        Event in = nextEvent();
-        devices.hotplug(in.up(), in.down());
+        nextEvent();
         long io = first.barAddress(0);
         long mmio = first.barAddress(1);
 
         pc.board.pci().unplug(first);
-        Event out = nextEvent();
-        assertEquals(new Event(0, 1 << SLOT), out);
-        devices.hotplug(out.up(), out.down());
+        assertEquals(new Event(0, 1 << SLOT), nextEvent());
         assertEquals(0xFFFF, config.read(new PciAddress(0, SLOT, 0), 0x00, 2), "the slot is empty");
+        assertEquals(0, ports.inl(PCI_DOWN), "the kernel ejected the empty slot, which cleared its down bit");
 
         ProbeFunction second = probe();
         pc.board.pci().plug(second, SLOT, 0);
-        Event again = nextEvent();
-        devices.hotplug(again.up(), again.down());
+        nextEvent();
         assertEquals(List.of(io, mmio), List.of(second.barAddress(0), second.barAddress(1)),
                 "the removed function's ranges went back to the windows");
         assertEquals(3, irq9().count());
     }
 
     @Test
-    void writingASlotToPciEjEjectsIt() throws InterruptedException {
+    void anUnplugRequestIsAnsweredByLettingGoAndEjecting() throws Exception {
         attachHotplugHandler();
         ProbeFunction hot = probe();
         pc.board.pci().plug(hot, SLOT, 0);
         nextEvent();
-        assertEquals(~0b11, ports.inl(PCI_RMV), "every slot but the host and ISA bridges is removable");
-        ports.outl(PCI_EJ, 1 << SLOT);
-        assertFalse(hot.attached());
+        CompletableFuture<Void> removed = pc.board.pci().requestUnplug(hot).toCompletableFuture();
         assertEquals(new Event(0, 1 << SLOT), nextEvent());
+        removed.get(Await.DEFAULT.toSeconds(), TimeUnit.SECONDS);
+        assertFalse(hot.attached(), "the kernel's eject took it off the bus");
+        assertEquals(0xFFFF, config.read(new PciAddress(0, SLOT, 0), 0x00, 2));
+        assertEquals(0, ports.inl(PCI_DOWN));
+        Await.quietPeriod();
+        assertNull(events.poll(), "the kernel's own eject is not reported back to it");
     }
 
     @Test
-    void eventsAccumulateWhileUnreadAndHoldIrq9High() {
+    void writingASlotToPciEjEjectsIt() {
+        ProbeFunction hot = probe();
+        pc.board.pci().plug(hot, SLOT, 0);
+        assertEquals(~0b11, ports.inl(PCI_RMV), "every slot but the host and ISA bridges is removable");
+        ports.outl(PCI_EJ, 1 << SLOT);
+        assertFalse(hot.attached());
+    }
+
+    @Test
+    void eventsAccumulateWhileUnreadAndHoldIrq9HighUntilTheGpeIsCleared() {
         irqs.setLevelTriggered(9); // no handler: the line stays masked, the test reads like a poller
+        ports.outw(GPE0_EN, 1 << 1);
         ProbeFunction five = probe();
         pc.board.pci().plug(five, 5, 0);
         pc.board.pci().plug(probe(), 6, 0);
-        assertEquals(1 << 1, slaveIrr() & 1 << 1, "IRQ 9 asserted while events are unread");
+        assertEquals(1 << 1, slaveIrr() & 1 << 1, "IRQ 9 asserted while the GPE is pending");
         assertEquals(1 << 5 | 1 << 6, ports.inl(PCI_UP));
         assertEquals(0, ports.inl(PCI_DOWN));
-        assertEquals(0, slaveIrr() & 1 << 1, "read, so deasserted");
+        assertEquals(1 << 1, slaveIrr() & 1 << 1, "reading the bitmaps is no acknowledgement");
+        ports.outw(GPE0_STS, 1 << 1);
+        assertEquals(0, slaveIrr() & 1 << 1, "cleared, so deasserted");
         assertEquals(0, ports.inl(PCI_UP), "read clears");
 
         ProbeFunction seven = probe();
