@@ -344,7 +344,7 @@ public final class Stack implements NetworkStack, AutoCloseable {
                 if (address != 0 && e.key().localAddress() == address) {
                     e.failure = i.name + ": network is down (its device was removed)";
                     e.socket.abort();
-                    service(e);
+                    tcp.service(e);
                     failed++;
                 }
             }
