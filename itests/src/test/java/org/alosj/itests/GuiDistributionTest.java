@@ -75,7 +75,7 @@ class GuiDistributionTest {
         return sb.toString().stripTrailing();
     }
 
-    private static List<String> rows(BufferedImage img, int x, int y, int columns, int count) throws Exception {
+    static List<String> rows(BufferedImage img, int x, int y, int columns, int count) throws Exception {
         Map<Integer, byte[]> font = FramebufferConsoleIT.font();
         List<String> out = new ArrayList<>();
         for (int r = 0; r < count; r++) {

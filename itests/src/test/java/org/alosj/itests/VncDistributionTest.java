@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
 import org.alosj.testkit.RealPeers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +46,8 @@ class VncDistributionTest {
     /** Boots the machine with {@code args} running {@code script}, in the background. */
     private CompletableFuture<AlosProcess.Result> boot(String script, String... args) {
         List<String> cmd = new ArrayList<>(AlosProcess.launcher(dist(), run));
-        cmd.addAll(List.of("-serial", "none"));
+        // The default lan0 as a hub: never passt in the machine's own namespace.
+        cmd.addAll(List.of("-serial", "none", "-netdev", "hub,id=lan0"));
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("-c", script));
         return CompletableFuture.supplyAsync(() -> {
@@ -119,7 +123,7 @@ class VncDistributionTest {
     @Test
     void the_window_without_a_desktop_is_one_line_and_the_machine_runs_headless() throws Exception {
         List<String> cmd = new ArrayList<>(AlosProcess.launcher(dist(), run));
-        cmd.addAll(List.of("-serial", "none", "-display", "window", "-c", "echo still here"));
+        cmd.addAll(List.of("-serial", "none", "-netdev", "hub,id=lan0", "-display", "window", "-c", "echo still here"));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().remove("DISPLAY");
         AlosProcess.Result r = AlosProcess.run(pb, 240, "./alos -display window");
@@ -184,5 +188,142 @@ class VncDistributionTest {
         }
         // A text cursor cell (at most 16×32 pixels) may blink between the two.
         assertTrue(differing <= 16 * 32, differing + " pixels differ");
+    }
+    /** Runs a host tool to its end (bounded), returning what it printed; a failure says what it printed. */
+    private static String tool(long seconds, String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(seconds, TimeUnit.SECONDS), String.join(" ", cmd) + " did not finish in " + seconds + " s");
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ": " + out);
+        return out;
+    }
+
+    private static void awaitPort(int port, CompletableFuture<AlosProcess.Result> machine) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                return;
+            } catch (IOException notYet) {
+                assertTrue(System.nanoTime() < end && !machine.isDone(), "nothing listens on port " + port);
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private static void awaitFile(Path file, CompletableFuture<AlosProcess.Result> machine) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.exists(file)) {
+            assertTrue(System.nanoTime() < end && !machine.isDone(), "screendump never wrote " + file);
+            Thread.sleep(200);
+        }
+        Thread.sleep(500);
+    }
+
+    /**
+     * Keys typed in a real VNC client (gtk-vnc's, driven from Python) go through the server, the
+     * PS/2 model and its driver to the shell on tty1: the screen then shows the command and its
+     * output, read back against the console font.
+     */
+    @Test
+    void keys_sent_over_vnc_reach_the_shell_on_the_frame_buffer_console() throws Exception {
+        RealPeers.require(Files.isRegularFile(Path.of("/usr/lib/x86_64-linux-gnu/girepository-1.0/GVnc-1.0.typelib"))
+                && RealPeers.onPath("python3"), "gtk-vnc's GVnc for Python is not installed"
+                + " (Debian packages gir1.2-gtk-vnc-2.0 python3-gi)");
+        Path script = Path.of("../bundles/ui-vnc/src/test/resources/gvnc-input.py").toAbsolutePath().normalize();
+        int display = freeDisplayNumber();
+        Path dump = run.resolve("typed.png");
+        CompletableFuture<AlosProcess.Result> machine = boot("sleep 15; screendump " + dump + "; sleep 60",
+                "-vga", "std", "-vnc", "127.0.0.1:" + display);
+        try {
+            awaitPort(5900 + display, machine);
+            Thread.sleep(4000); // tty1's shell comes up with the machine; keys typed earlier would wait in no buffer
+            String sent = tool(60, "/usr/bin/python3", script.toString(), "127.0.0.1", Integer.toString(5900 + display),
+                    "key:65", "key:63", "key:68", "key:6f", "key:20", "key:76", "key:6e", "key:63", "key:ff0d");
+            assertTrue(sent.contains("sent 9"), sent);
+            awaitFile(dump, machine);
+        } finally {
+            machine.cancel(true);
+            destroyMachines();
+        }
+        List<String> screen = GuiDistributionTest.rows(ImageIO.read(dump.toFile()), 0, 0, 128, 2);
+        assertTrue(screen.get(0).endsWith("> echo vnc"), screen.toString());
+        assertEquals("vnc", screen.get(1), screen.toString());
+    }
+
+    /**
+     * Under a real X server (Xvfb), -display window opens a window whose picture (ImageMagick's
+     * import) is the screen screendump saves, and keys xdotool types into it reach the shell.
+     */
+    @Test
+    void the_window_under_xvfb_shows_the_screen_and_xdotool_types_into_the_shell() throws Exception {
+        RealPeers.requireTool("Xvfb", "Debian package xvfb");
+        RealPeers.requireTool("xdotool", "Debian package xdotool");
+        RealPeers.requireTool("import", "Debian package imagemagick");
+        int x = 90;
+        while (Files.exists(Path.of("/tmp/.X11-unix/X" + x)) || Files.exists(Path.of("/tmp/.X" + x + "-lock"))) {
+            x++;
+        }
+        String xdisplay = ":" + x;
+        Process xvfb = new ProcessBuilder("Xvfb", xdisplay, "-screen", "0", "1280x1024x24", "-nolisten", "tcp")
+                .redirectErrorStream(true).redirectOutput(run.resolve("xvfb.log").toFile()).start();
+        Path dump = run.resolve("window.png");
+        Path raw = run.resolve("window.rgb");
+        CompletableFuture<AlosProcess.Result> machine = null;
+        try {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.exists(Path.of("/tmp/.X11-unix/X" + x))) {
+                assertTrue(xvfb.isAlive() && System.nanoTime() < end, "Xvfb " + xdisplay + " did not start");
+                Thread.sleep(100);
+            }
+            List<String> cmd = new ArrayList<>(AlosProcess.launcher(dist(), run));
+            cmd.addAll(List.of("-serial", "none", "-vga", "std", "-display", "window", "-netdev", "hub,id=lan0",
+                    "-c", "sleep 15; screendump " + dump + "; sleep 60"));
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.environment().put("DISPLAY", xdisplay);
+            machine = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return AlosProcess.run(pb, 240, "./alos -display window");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            String[] env = {"env", "DISPLAY=" + xdisplay};
+            String id = tool(120, concat(env, "xdotool", "search", "--sync", "--name", "^ALOS/J")).strip().split("\\s+")[0];
+            Thread.sleep(4000);
+            // Without a window manager the keyboard follows the pointer: put it in the window.
+            tool(30, concat(env, "xdotool", "mousemove", "--window", id, "--sync", "500", "400"));
+            tool(30, concat(env, "xdotool", "key", "--delay", "40", "e", "c", "h", "o", "space", "w", "i", "n", "Return"));
+            awaitFile(dump, machine);
+            tool(60, concat(env, "import", "-window", id, "-crop", "1024x768+0+0", "-depth", "8", "rgb:" + raw));
+        } finally {
+            if (machine != null) {
+                machine.cancel(true);
+            }
+            destroyMachines();
+            xvfb.destroy();
+            xvfb.waitFor(10, TimeUnit.SECONDS);
+        }
+        java.awt.image.BufferedImage saved = ImageIO.read(dump.toFile());
+        List<String> screen = GuiDistributionTest.rows(saved, 0, 0, 128, 2);
+        assertTrue(screen.get(0).endsWith("> echo win"), screen.toString());
+        assertEquals("win", screen.get(1), screen.toString());
+        byte[] b = Files.readAllBytes(raw);
+        assertEquals(1024 * 768 * 3, b.length, "the window's picture is the 1024x768 screen");
+        int differing = 0;
+        for (int i = 0; i < 1024 * 768; i++) {
+            int rgb = (b[3 * i] & 0xff) << 16 | (b[3 * i + 1] & 0xff) << 8 | (b[3 * i + 2] & 0xff);
+            if (rgb != (saved.getRGB(i % 1024, i / 1024) & 0xffffff)) {
+                differing++;
+            }
+        }
+        // The window was taken a moment after the screendump; only the cursor's cell may differ.
+        assertTrue(differing <= 16 * 8, differing + " pixels differ between the window and screendump");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 }
