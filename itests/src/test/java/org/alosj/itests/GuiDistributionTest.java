@@ -119,6 +119,23 @@ class GuiDistributionTest {
     }
 
     @Test
+    void busybox_top_draws_its_screen_on_tty1() throws Exception {
+        Path png = tmp.resolve("top.png");
+        StringBuilder keys = new StringBuilder();
+        for (String k : List.of("e", "x", "e", "c", "spc", "slash", "b", "i", "n", "slash", "t", "o", "p", "ret")) {
+            keys.append("sendkey ").append(k).append("; ");
+        }
+        Result r = alos("sleep 4; " + keys + "sleep 6; screendump " + png);
+        assertEquals(0, r.status(), r.out() + r.err());
+        // top clears the screen, homes the cursor and draws its header in reverse video.
+        List<String> screen = rows(ImageIO.read(png.toFile()), 0, 0, 128, 5);
+        assertTrue(screen.get(0).startsWith("Mem: "), screen.toString());
+        assertTrue(screen.get(1).startsWith("CPU: "), screen.toString());
+        assertTrue(screen.get(3).contains("PID") && screen.get(3).contains("COMMAND"), screen.toString());
+        assertTrue(screen.get(4).contains("/bin/top"), screen.toString());
+    }
+
+    @Test
     void the_desktop_opens_a_terminal_that_runs_the_shell_and_a_drag_moves_its_window() throws Exception {
         Path opened = tmp.resolve("opened.png");
         Path dragged = tmp.resolve("dragged.png");
