@@ -22,7 +22,7 @@ dist="$root/distribution/target/alosj"
 java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 javac_bin="${JAVA_HOME:+$JAVA_HOME/bin/}javac"
 # The alos script's JVM flags (keep in step with it), less the application's class data archive.
-flags=(${ALOS_JAVA_OPTS:--XX:+UseSerialGC} --enable-native-access=ALL-UNNAMED)
+flags=(${ALOS_JAVA_OPTS:--XX:+UseSerialGC -Xms512m} --enable-native-access=ALL-UNNAMED)
 
 "$root/alos" -c 'echo' >/dev/null 2>&1 || { echo "boot failed; run ./alos -c echo to see why" >&2; exit 1; }
 
@@ -49,40 +49,51 @@ peer_cds() { peer -XX:SharedArchiveFile="$work/peer.jsa" -Xlog:cds=off -Xlog:cds
 peer -XX:ArchiveClassesAtExit="$work/peer.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off >/dev/null 2>&1 </dev/null
 [ -f "$work/peer.jsa" ] || { echo "the peer's class data archive was not made" >&2; exit 1; }
 
-# One run of "$1": prints "ms-to-READY ms-to-exit" (ms from before the spawn).
+# One run of "$1": prints "ms-to-READY ms-to-exit cpu-ms-to-READY" (wall ms from before the spawn;
+# CPU: user + system time of the JVM, all its threads, when READY is read).
 measure() {
-  local start ready="" line
+  local start ready="" cpu="" line p
   start=$EPOCHREALTIME
   while IFS= read -r line; do
-    if [ -z "$ready" ] && [[ $line == READY* ]]; then ready=$EPOCHREALTIME; fi
+    if [ -z "$ready" ] && [[ $line == READY* ]]; then
+      ready=$EPOCHREALTIME
+      for p in $! $(pgrep -P $! || true); do
+        if [ "$(cat /proc/$p/comm 2>/dev/null)" = java ]; then
+          cpu=$(awk -v hz="$hz" '{print int(($14 + $15) * 1000 / hz)}' /proc/$p/stat)
+        fi
+      done
+    fi
   done < <("$1" 2>/dev/null </dev/null)
   local end=$EPOCHREALTIME
   [ -n "$ready" ] || { echo "$1: no READY line" >&2; exit 1; }
-  echo "$(ms "$start" "$ready") $(ms "$start" "$end")"
+  echo "$(ms "$start" "$ready") $(ms "$start" "$end") ${cpu:-0}"
 }
+hz=$(getconf CLK_TCK)
 ms() { echo $(( (${2/./} - ${1/./}) / 1000 )); }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
 
 names=(ours peer_plain peer_cds)
-declare -A ready exit_
-for n in "${names[@]}"; do "$n" >/dev/null 2>&1 </dev/null; ready[$n]=""; exit_[$n]=""; done   # warm the page cache
+declare -A ready exit_ cpu
+for n in "${names[@]}"; do "$n" >/dev/null 2>&1 </dev/null; ready[$n]=""; exit_[$n]=""; cpu[$n]=""; done   # warm the page cache
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 for _ in $(seq "$runs"); do
   for n in "${names[@]}"; do
-    read -r r e < <(measure "$n")
-    ready[$n]+="$r "; exit_[$n]+="$e "
+    read -r r e c < <(measure "$n")
+    ready[$n]+="$r "; exit_[$n]+="$e "; cpu[$n]+="$c "
   done
 done
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "$("$java_bin" -version 2>&1 | head -1); $(nproc) cores; load average $load_before before, $load_after after"
 echo "JVM flags of both: ${flags[*]}"
-printf '%-34s %14s %14s\n' "median of $runs (ms)" "to READY" "to exit"
-declare -A med
+printf '%-34s %10s %10s %14s\n' "median of $runs (ms)" "to READY" "to exit" "CPU to READY"
+declare -A med medc
 for n in "${names[@]}"; do
-  med[$n]=$(median ${ready[$n]})
+  med[$n]=$(median ${ready[$n]}); medc[$n]=$(median ${cpu[$n]})
   label=$([ "$n" = ours ] && echo "ours: ./alos -c 'echo READY'" || ([ "$n" = peer_plain ] && echo "peer: bare Felix+SCR+CM+Gogo" || echo "peer+AppCDS"))
-  printf '%-34s %14s %14s\n' "$label" "${med[$n]}" "$(median ${exit_[$n]})"
+  printf '%-34s %10s %10s %14s\n' "$label" "${med[$n]}" "$(median ${exit_[$n]})" "${medc[$n]}"
 done
 awk -v o="${med[ours]}" -v p="${med[peer_plain]}" -v c="${med[peer_cds]}" \
-  'BEGIN {printf "ratio ours/peer: %.2f   ours/peer+AppCDS: %.2f\n", o / p, o / c}'
+  'BEGIN {printf "ratio to READY  ours/peer: %.2f   ours/peer+AppCDS: %.2f\n", o / p, o / c}'
+awk -v o="${medc[ours]}" -v p="${medc[peer_plain]}" -v c="${medc[peer_cds]}" \
+  'BEGIN {printf "ratio of CPU    ours/peer: %.2f   ours/peer+AppCDS: %.2f\n", o / p, o / c}'

@@ -93,7 +93,7 @@ final class Launcher {
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"));
         Framework framework = factory.newFramework(props);
-        trace("JVM up, Felix starting");
+        trace("Felix starting");
         framework.init();
         Thread hook = new Thread(() -> stopQuietly(framework), "alos-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -143,6 +143,7 @@ final class Launcher {
             startConsole(console, bundles);
             InputStream none = new ByteArrayInputStream(new byte[0]);
             call(scripts, "runStartup", none, out, err);
+            trace("startup script done");
             int status = 0;
             if (script != null) {
                 onInterrupt(() -> {
@@ -186,7 +187,8 @@ final class Launcher {
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalStateException("bundle " + jar + " listed in " + list + " is missing");
             }
-            bundles.add(ctx.installBundle(jar.toUri().toString()));
+            // By reference: Felix reads the jar where it is instead of copying it into the cache.
+            bundles.add(ctx.installBundle("reference:" + jar.toUri()));
         }
         return bundles;
     }
@@ -327,6 +329,10 @@ final class Launcher {
 
     /** With -Dalos.boot.trace=true, where boot time goes (ms since the JVM started). */
     private void trace(String what) {
+        trace(err, what);
+    }
+
+    static void trace(PrintStream err, String what) {
         if (Boolean.getBoolean("alos.boot.trace")) {
             long since = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
             err.println("[" + since + " ms] " + what);
