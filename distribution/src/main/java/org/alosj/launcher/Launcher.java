@@ -95,6 +95,7 @@ final class Launcher {
         Framework framework = factory.newFramework(props);
         trace("Felix starting");
         framework.init();
+        trace("Felix initialised");
         Thread hook = new Thread(() -> stopQuietly(framework), "alos-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -187,8 +188,7 @@ final class Launcher {
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalStateException("bundle " + jar + " listed in " + list + " is missing");
             }
-            // By reference: Felix reads the jar where it is instead of copying it into the cache.
-            bundles.add(ctx.installBundle("reference:" + jar.toUri()));
+            bundles.add(ctx.installBundle(jar.toUri().toString()));
         }
         return bundles;
     }
