@@ -12,9 +12,11 @@
 #        a training run here, as ours has one (distribution/target/alosj/lib/alosj.jsa).
 # Both end on the same condition: the command's READY line on the console, the moment each
 # shell has taken and run a command. The time is taken from before the process is spawned to
-# that line (bash's EPOCHREALTIME), and to the process's exit. Runs are interleaved (ours,
-# peer, peer+AppCDS, ours, …) so a load that comes and goes falls on all alike; medians are
-# printed, then the ratios. Only bash and the JDK (java, javac) are needed.
+# that line (bash's EPOCHREALTIME), and to the process's exit; the CPU time of the whole run (user
+# + system of every JVM thread, the JIT's and the collector's included) is the steadier figure on
+# a shared machine. Runs are interleaved (ours, peer, peer+AppCDS, ours, …) so a load
+# that comes and goes falls on all alike; medians are printed, then the ratios. Only bash and the
+# JDK (java, javac, jar) are needed.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 runs="${1:-10}"
@@ -49,26 +51,23 @@ peer_cds() { peer -XX:SharedArchiveFile="$work/peer.jsa" -Xlog:cds=off -Xlog:cds
 peer -XX:ArchiveClassesAtExit="$work/peer.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off >/dev/null 2>&1 </dev/null
 [ -f "$work/peer.jsa" ] || { echo "the peer's class data archive was not made" >&2; exit 1; }
 
-# One run of "$1": prints "ms-to-READY ms-to-exit cpu-ms-to-READY" (wall ms from before the spawn;
-# CPU: user + system time of the JVM, all its threads, when READY is read).
+# One run of "$1": prints "ms-to-READY ms-to-exit cpu-ms" (wall ms from before the spawn; CPU:
+# user + system time of the whole run, every thread of the JVM, as bash's `times` counts its
+# children once they have exited).
 measure() {
-  local start ready="" cpu="" line p
+  local start ready="" cpu="" line
   start=$EPOCHREALTIME
   while IFS= read -r line; do
-    if [ -z "$ready" ] && [[ $line == READY* ]]; then
-      ready=$EPOCHREALTIME
-      for p in $! $(pgrep -P $! || true); do
-        if [ "$(cat /proc/$p/comm 2>/dev/null)" = java ]; then
-          cpu=$(awk -v hz="$hz" '{print int(($14 + $15) * 1000 / hz)}' /proc/$p/stat)
-        fi
-      done
+    if [ -z "$ready" ] && [[ $line == READY* ]]; then ready=$EPOCHREALTIME; fi
+    if [[ $line =~ ^([0-9]+)m([0-9.]+)s\ ([0-9]+)m([0-9.]+)s$ ]]; then
+      cpu=$(awk -v a="${BASH_REMATCH[1]}" -v b="${BASH_REMATCH[2]}" -v c="${BASH_REMATCH[3]}" -v d="${BASH_REMATCH[4]}" \
+        'BEGIN {print int((a * 60 + b + c * 60 + d) * 1000)}')
     fi
-  done < <("$1" 2>/dev/null </dev/null)
+  done < <("$1" 2>/dev/null </dev/null; times)
   local end=$EPOCHREALTIME
   [ -n "$ready" ] || { echo "$1: no READY line" >&2; exit 1; }
-  echo "$(ms "$start" "$ready") $(ms "$start" "$end") ${cpu:-0}"
+  echo "$(ms "$start" "$ready") $(ms "$start" "$end") $cpu"
 }
-hz=$(getconf CLK_TCK)
 ms() { echo $(( (${2/./} - ${1/./}) / 1000 )); }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
 
@@ -86,7 +85,7 @@ load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "$("$java_bin" -version 2>&1 | head -1); $(nproc) cores; load average $load_before before, $load_after after"
 echo "JVM flags of both: ${flags[*]}"
-printf '%-34s %10s %10s %14s\n' "median of $runs (ms)" "to READY" "to exit" "CPU to READY"
+printf '%-34s %10s %10s %14s\n' "median of $runs (ms)" "to READY" "to exit" "CPU, whole run"
 declare -A med medc
 for n in "${names[@]}"; do
   med[$n]=$(median ${ready[$n]}); medc[$n]=$(median ${cpu[$n]})
