@@ -24,7 +24,8 @@ dist="$root/distribution/target/alosj"
 java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 javac_bin="${JAVA_HOME:+$JAVA_HOME/bin/}javac"
 # The alos script's JVM flags (keep in step with it), less the application's class data archive.
-flags=(${ALOS_JAVA_OPTS:--XX:+UseSerialGC -Xms512m} --enable-native-access=ALL-UNNAMED)
+flags=(-XX:Tier4InvocationThreshold=30000 -XX:Tier4MinInvocationThreshold=3600 -XX:Tier4CompileThreshold=90000
+  -XX:Tier4BackEdgeThreshold=240000 ${ALOS_JAVA_OPTS:--XX:+UseSerialGC -Xms512m} --enable-native-access=ALL-UNNAMED)
 
 "$root/alos" -c 'echo' >/dev/null 2>&1 || { echo "boot failed; run ./alos -c echo to see why" >&2; exit 1; }
 
