@@ -107,8 +107,9 @@ final class Launcher {
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"));
         Framework framework = factory.newFramework(props);
-        trace("JVM up, Felix starting");
+        trace("Felix starting");
         framework.init();
+        trace("Felix initialised");
         Thread hook = new Thread(() -> stopQuietly(framework), "alos-shutdown");
         DeployFolder deploy = null;
         Runtime.getRuntime().addShutdownHook(hook);
@@ -162,6 +163,7 @@ final class Launcher {
             startConsole(console, bundles);
             InputStream none = new ByteArrayInputStream(new byte[0]);
             call(scripts, "runStartup", none, out, err);
+            trace("startup script done");
             int status = 0;
             if (script != null) {
                 onInterrupt(() -> {
@@ -368,6 +370,10 @@ final class Launcher {
 
     /** With -Dalos.boot.trace=true, where boot time goes (ms since the JVM started). */
     private void trace(String what) {
+        trace(err, what);
+    }
+
+    static void trace(PrintStream err, String what) {
         if (Boolean.getBoolean("alos.boot.trace")) {
             long since = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
             err.println("[" + since + " ms] " + what);

@@ -45,9 +45,11 @@ public final class Main {
             cl.applyTo(config);
             checkNetdevReferences(config);
             checkRam(config);
+            Launcher.trace(err, "configuration read");
             locks = DiskLocks.acquire(config, run.resolve(DefaultDisk.RUN_COPY));
             try {
                 DefaultDisk.prepare(config, home, run, cl.keepDisk, locks);
+                Launcher.trace(err, "default disk ready");
             } catch (UsageException e) {
                 locks.close();
                 throw e;
