@@ -50,7 +50,7 @@ class DeviceHotplugTest {
         CommandLine running = CommandLine.parse(new String[] {"-netdev", "hub,id=n0"});
         assertEquals("device_add nic1: no netdev with id=n9 (netdevs: n0)", assertThrows(UsageException.class,
                 () -> running.parseHotplugDevice("e1000,netdev=n9,id=nic1", Set.of("n0"))).getMessage());
-        assertEquals("device_add: unknown device 'floppy' (known: e1000, e1000e, pcnet, virtio-blk-pci, virtio-net-pci)",
+        assertEquals("device_add: unknown device 'floppy' (known: VGA, bochs-display, e1000, e1000e, pcnet, virtio-blk-pci, virtio-net-pci)",
                 assertThrows(UsageException.class, () -> running.parseHotplugDevice("floppy", Set.of())).getMessage());
         assertThrows(UsageException.class, () -> running.parseHotplugDevice("pcnet,addr=1", Set.of()));
     }
