@@ -31,8 +31,12 @@ class GuiDistributionTest {
     @TempDir
     Path tmp;
 
+    private static Path dist() {
+        return Path.of(System.getProperty("alosj.dist", "../distribution/target/alosj")).toAbsolutePath().normalize();
+    }
+
     private Result alos(String script, String... args) throws Exception {
-        Path dist = Path.of(System.getProperty("alosj.dist", "../distribution/target/alosj")).toAbsolutePath().normalize();
+        Path dist = dist();
         assertTrue(Files.isDirectory(dist.resolve("lib")), "no distribution at " + dist + ": run mvn verify");
         List<String> cmd = AlosProcess.launcher(dist, tmp.resolve("run"));
         cmd.addAll(List.of(args));
@@ -116,6 +120,26 @@ class GuiDistributionTest {
         List<String> screen = rows(ImageIO.read(png.toFile()), 0, 0, 128, 3);
         assertTrue(screen.get(0).endsWith("> echo azm"), screen.toString());
         assertEquals("azm", screen.get(1), screen.toString());
+    }
+
+    @Test
+    void stopping_the_desktop_bundle_gives_tty1_the_screen_back_and_starting_it_again_works() throws Exception {
+        // Bundle ids follow conf/bundles.list (the system bundle is 0).
+        List<String> jars = Files.readAllLines(dist().resolve("conf/bundles.list")).stream().map(String::trim)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        int id = jars.indexOf("gui-desktop.jar") + 1;
+        assertTrue(id > 0, "gui-desktop.jar is not in conf/bundles.list");
+        Path stopped = tmp.resolve("stopped.png");
+        Result r = alos("gui; sleep 2; gui status; stop " + id + "; sleep 2; screendump " + stopped + "; start " + id
+                + "; sleep 1; gui status; gui; sleep 1; gui status");
+        assertEquals(0, r.status(), r.out() + r.err());
+        List<String> tty1 = rows(ImageIO.read(stopped.toFile()), 0, 0, 128, 1);
+        assertTrue(tty1.get(0).startsWith("alos:"), "tty1 redrew its prompt: " + tty1);
+        String out = r.out();
+        int first = out.indexOf("gui: running on fb0");
+        int notRunning = out.indexOf("gui: not running", first);
+        int again = out.indexOf("gui: running on fb0", notRunning);
+        assertTrue(first >= 0 && notRunning > first && again > notRunning, out);
     }
 
     @Test
