@@ -1,5 +1,7 @@
 package org.alosj.monitor.impl;
 
+import org.alosj.hal.testing.MemorySurface;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

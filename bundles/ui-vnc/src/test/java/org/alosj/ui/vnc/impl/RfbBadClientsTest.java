@@ -1,5 +1,7 @@
 package org.alosj.ui.vnc.impl;
 
+import org.alosj.hal.testing.MemorySurface;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,7 @@
 package org.alosj.ui.vnc.impl;
 
+import org.alosj.hal.testing.MemorySurface;
+
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,8 @@
 package org.alosj.ui.window.impl;
 
+import org.alosj.hal.testing.MemorySurface;
+import org.alosj.hal.testing.RecordingInput;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

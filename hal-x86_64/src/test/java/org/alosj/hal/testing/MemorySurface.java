@@ -1,21 +1,21 @@
-package org.alosj.monitor.impl;
+package org.alosj.hal.testing;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.alosj.hal.display.DisplaySurface;
 
-/** A display adapter's picture held in memory, for tests until the adapter model lands: draws and tells listeners. */
-final class MemorySurface implements DisplaySurface {
+/** A display adapter's picture held in memory, for the tests of what reads a screen (VNC, the window, screendump): draws and tells listeners. */
+public final class MemorySurface implements DisplaySurface {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private int width;
     private int height;
     private int[] pixels = new int[0];
 
-    MemorySurface(int width, int height) {
+    public MemorySurface(int width, int height) {
         setMode(width, height);
     }
 
-    synchronized void setMode(int w, int h) {
+    public synchronized void setMode(int w, int h) {
         width = w;
         height = h;
         pixels = new int[w * h];
@@ -24,7 +24,7 @@ final class MemorySurface implements DisplaySurface {
         }
     }
 
-    void fill(int x, int y, int w, int h, int rgb) {
+    public void fill(int x, int y, int w, int h, int rgb) {
         synchronized (this) {
             for (int row = y; row < y + h; row++) {
                 java.util.Arrays.fill(pixels, row * width + x, row * width + x + w, rgb);
@@ -36,7 +36,7 @@ final class MemorySurface implements DisplaySurface {
     }
 
     /** A picture in which neighbouring pixels differ in every channel: a lossless check sees any slip. */
-    void pattern(long seed) {
+    public void pattern(long seed) {
         java.util.Random r = new java.util.Random(seed);
         synchronized (this) {
             for (int i = 0; i < pixels.length; i++) {
@@ -48,7 +48,18 @@ final class MemorySurface implements DisplaySurface {
         }
     }
 
-    synchronized int pixel(int x, int y) {
+    /** Replaces one row without telling anyone (the bench draws rows, then damages once). */
+    public synchronized void setRow(int y, int[] row) {
+        System.arraycopy(row, 0, pixels, y * width, width);
+    }
+
+    public void damageAll() {
+        for (Listener l : listeners) {
+            l.damaged(0, 0, width, height);
+        }
+    }
+
+    public synchronized int pixel(int x, int y) {
         return pixels[y * width + x];
     }
 

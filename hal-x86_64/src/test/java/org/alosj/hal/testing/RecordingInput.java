@@ -1,11 +1,11 @@
-package org.alosj.ui.vnc.impl;
+package org.alosj.hal.testing;
 
 import java.util.ArrayList;
 import java.util.List;
 import org.alosj.hal.input.HostInput;
 
-/** An input model's entry point that keeps what arrived, for tests until the PS/2 model lands. */
-final class RecordingInput implements HostInput {
+/** An input model's entry point that keeps what arrived, for the tests of what feeds keys and the pointer in. */
+public final class RecordingInput implements HostInput {
     private final List<String> events = new ArrayList<>();
 
     @Override
@@ -26,7 +26,7 @@ final class RecordingInput implements HostInput {
     }
 
     /** Waits (up to 10 s) until {@code n} events arrived, then returns them all. */
-    synchronized List<String> await(int n) throws InterruptedException {
+    public synchronized List<String> await(int n) throws InterruptedException {
         long end = System.nanoTime() + 10_000_000_000L;
         while (events.size() < n && System.nanoTime() < end) {
             wait(100);
@@ -34,7 +34,7 @@ final class RecordingInput implements HostInput {
         return new ArrayList<>(events);
     }
 
-    synchronized List<String> events() {
+    public synchronized List<String> events() {
         return new ArrayList<>(events);
     }
 }
