@@ -11,7 +11,7 @@ module org.alosj.kernel {
     requires java.xml;
     requires ch.qos.logback.classic;
     requires ch.qos.logback.core;
-    requires org.alosj.hal;
+    requires transitive org.alosj.hal;
 
     exports org.alosj.kernel.pci;
     exports org.alosj.kernel.device;

@@ -36,6 +36,13 @@ public interface Cpu {
     /** Instructions retired since the CPU was created. */
     long instructionsRetired();
 
+    /**
+     * The model's counters since the CPU was created: instructions by tier, blocks, decoded-code
+     * invalidations, TLB misses and flushes, traps by vector and run exits by cause. Any thread;
+     * read from another thread the counts may lag the CPU by a few blocks.
+     */
+    CpuStatistics statistics();
+
     // --- Ring 0 in Java ----------------------------------------------------------------------
 
     /**

@@ -3,9 +3,10 @@
  * Java ring 0. The model itself (decoder, interpreter, MMU, exceptions, interrupt delivery) is
  * the cpu-x86_64 bundle's, reached through the {@link org.alosj.hal.cpu.CpuFactory} service.
  * 2.0.0: {@code Cpu.create} is gone; CPUs come from a {@code CpuFactory}.
+ * 2.1.0: {@code Cpu.statistics()} and {@link org.alosj.hal.cpu.CpuStatistics}.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package org.alosj.hal.cpu;
 
 import org.osgi.annotation.bundle.Export;

@@ -20,6 +20,21 @@ public interface ProcessManager {
 
     Optional<ProcessInfo> process(int pid);
 
+    /**
+     * The CPU model's counters for a process (its threads', those that exited included) and its
+     * CPU time, since it started; empty when there is no such process.
+     */
+    Optional<CpuUsage> cpuUsage(int pid);
+
+    /**
+     * The machine's: every guest thread's counters and CPU time since boot or the last
+     * {@link #resetCpuUsage}, those of ended processes included.
+     */
+    CpuUsage cpuUsage();
+
+    /** Starts the machine-wide counters again from zero (processes' own are kept). */
+    void resetCpuUsage();
+
     /** kill(2): pid &gt; 0 one process, pid &lt; -1 a process group. */
     void kill(int pid, int signal) throws SysError;
 

@@ -4,9 +4,11 @@
  * service starts and lists processes; an {@link org.alosj.kernel.proc.Abi} service (a bundle of
  * its own, the Linux x86-64 ABI first) turns a thread's system calls into calls on its
  * {@link org.alosj.kernel.proc.Task}. Error numbers are Linux's ({@link org.alosj.kernel.proc.SysError}).
+ * 1.2.0: {@code ProcessManager.cpuUsage} and {@code resetCpuUsage}: the CPU model's counters
+ * ({@link org.alosj.kernel.proc.CpuUsage}) per process and machine-wide.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.alosj.kernel.proc;
 
 import org.osgi.annotation.bundle.Export;

@@ -5,6 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.alosj.hal.cpu.CpuStatistics;
+import org.alosj.hal.cpu.RunExit;
+import org.alosj.hal.cpu.Vector;
 import org.alosj.kernel.fs.AttributeChanges;
 import org.alosj.kernel.fs.DirEntry;
 import org.alosj.kernel.fs.Errno;
@@ -13,6 +16,7 @@ import org.alosj.kernel.fs.FileType;
 import org.alosj.kernel.fs.FsException;
 import org.alosj.kernel.fs.FsStats;
 import org.alosj.kernel.impl.vfs.ReadOnlyFileSystem;
+import org.alosj.kernel.proc.CpuUsage;
 import org.alosj.kernel.proc.ProcessInfo;
 import org.alosj.kernel.vfs.MountInfo;
 
@@ -26,9 +30,9 @@ final class ProcFs extends ReadOnlyFileSystem {
     private static final long ROOT = 1;
     private static final long SELF = 2;
     private static final String[] SYSTEM = {null, null, "self", "meminfo", "uptime", "stat", "loadavg", "version",
-        "cpuinfo", "mounts", "filesystems"};
+        "cpuinfo", "mounts", "filesystems", "cpustat"};
     private static final String[] PER_PROCESS = {null, "cmdline", "stat", "status", "statm", "comm", "exe", "cwd",
-        "environ"};
+        "environ", "cpustat"};
     private static final int EXE = 6;
     private static final int CWD = 7;
 
@@ -220,6 +224,8 @@ final class ProcFs extends ReadOnlyFileSystem {
                 return i.name() + "\n";
             case 8:
                 return "";
+            case 9:
+                return kernel.cpuUsage(i.pid()).map(ProcFs::cpustat).orElseThrow(ProcFs::noEntry);
             default:
                 throw new FsException(Errno.EINVAL, "proc: not a regular file");
         }
@@ -309,9 +315,46 @@ final class ProcFs extends ReadOnlyFileSystem {
                 }
                 return sb.toString();
             }
+            case "cpustat":
+                return cpustat(kernel.cpuUsage());
             default:
                 return "";
         }
+    }
+
+    /**
+     * /proc/cpustat and /proc/PID/cpustat: the CPU model's counters, one "name value" a line
+     * (as /proc/vmstat): since_ns, cpu_ns, instructions, instructions_compiled, blocks_decoded,
+     * blocks_compiled, code_writes, code_invalidations, blocks_invalidated, tlb_misses,
+     * tlb_flushes, tlb_page_invalidations, exit_budget, exit_preempted, exit_trap, exit_halted,
+     * exit_shutdown, syscalls, then trap_N for each vector N that was entered.
+     */
+    static String cpustat(CpuUsage u) {
+        CpuStatistics c = u.counters();
+        StringBuilder sb = new StringBuilder();
+        sb.append("since_ns ").append(u.sinceNanos()).append('\n');
+        sb.append("cpu_ns ").append(u.cpuNanos()).append('\n');
+        sb.append("instructions ").append(c.instructionsRetired()).append('\n');
+        sb.append("instructions_compiled ").append(c.instructionsCompiled()).append('\n');
+        sb.append("blocks_decoded ").append(c.blocksDecoded()).append('\n');
+        sb.append("blocks_compiled ").append(c.blocksCompiled()).append('\n');
+        sb.append("code_writes ").append(c.codeWrites()).append('\n');
+        sb.append("code_invalidations ").append(c.codeInvalidations()).append('\n');
+        sb.append("blocks_invalidated ").append(c.blocksInvalidated()).append('\n');
+        sb.append("tlb_misses ").append(c.tlbMisses()).append('\n');
+        sb.append("tlb_flushes ").append(c.tlbFlushes()).append('\n');
+        sb.append("tlb_page_invalidations ").append(c.tlbPageInvalidations()).append('\n');
+        for (RunExit e : RunExit.values()) {
+            sb.append("exit_").append(e.name().toLowerCase(java.util.Locale.ROOT)).append(' ')
+                    .append(c.runExits(e)).append('\n');
+        }
+        sb.append("syscalls ").append(c.syscalls()).append('\n');
+        for (int v = 0; v < Vector.SYSCALL; v++) {
+            if (c.traps(v) != 0) {
+                sb.append("trap_").append(v).append(' ').append(c.traps(v)).append('\n');
+            }
+        }
+        return sb.toString();
     }
 
     @Override

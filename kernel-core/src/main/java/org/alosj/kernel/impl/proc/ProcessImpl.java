@@ -49,6 +49,8 @@ final class ProcessImpl {
     /** A vfork parent waits until this child execs or exits. */
     boolean vforkReleased = true;
     long deadThreadsCpuNanos;
+    /** CPU model counters: its threads', kept when they exit (the process tree's lock guards it). */
+    final CpuAccount cpuAccount;
     long reapedChildrenCpuNanos;
     /** The console's terminal when this process's session has one. */
     volatile Tty controllingTty;
@@ -67,6 +69,7 @@ final class ProcessImpl {
         this.pid = pid;
         this.exitSignal = exitSignal;
         this.startNanos = startNanos;
+        this.cpuAccount = new CpuAccount(startNanos);
     }
 
     SignalAction action(int sig) {

@@ -12,6 +12,7 @@ import org.alosj.hal.board.Platform;
 import org.alosj.hal.bus.MemoryBus;
 import org.alosj.hal.cpu.Cpu;
 import org.alosj.hal.cpu.CpuFactory;
+import org.alosj.hal.cpu.CpuStatistics;
 import org.alosj.hal.cpu.Cr;
 import org.alosj.hal.cpu.Reg;
 import org.alosj.hal.cpu.TrapFrame;
@@ -23,6 +24,7 @@ import org.alosj.kernel.irq.InterruptRegistration;
 import org.alosj.kernel.irq.Interrupts;
 import org.alosj.kernel.mem.PhysicalPageAllocator;
 import org.alosj.kernel.proc.Abi;
+import org.alosj.kernel.proc.CpuUsage;
 import org.alosj.kernel.proc.ExitStatus;
 import org.alosj.kernel.proc.OpenFile;
 import org.alosj.kernel.proc.ProcessInfo;
@@ -92,6 +94,8 @@ public final class ProcessManagerImpl implements ProcessManager {
     private long treeChanges;
     private final Map<Integer, ProcessImpl> processes = new ConcurrentHashMap<>();
     private final Map<Integer, TaskImpl> tasks = new ConcurrentHashMap<>();
+    /** The machine's CPU model counters since boot or the last reset (guarded by tree). */
+    private final CpuAccount machineCpu = new CpuAccount(0);
     private final AtomicInteger nextPid = new AtomicInteger(1);
     private final AtomicInteger nextPipe = new AtomicInteger(1);
     private final Set<Integer> reportedUnimplemented = ConcurrentHashMap.newKeySet();
@@ -607,6 +611,9 @@ public final class ProcessManagerImpl implements ProcessManager {
                 last = p.threads.isEmpty();
             }
             p.deadThreadsCpuNanos += t.cpuNanos;
+            CpuStatistics counted = t.cpu.statistics();
+            p.cpuAccount.threadExited(counted, t.cpuNanos);
+            machineCpu.threadExited(counted, t.cpuNanos);
             tasks.remove(t.tid);
         }
         if (last) {
@@ -911,6 +918,57 @@ public final class ProcessManagerImpl implements ProcessManager {
     public Optional<ProcessInfo> process(int pid) {
         ProcessImpl p = processes.get(pid);
         return p == null ? Optional.empty() : Optional.of(info(p));
+    }
+
+    @Override
+    public Optional<CpuUsage> cpuUsage(int pid) {
+        ProcessImpl p = processes.get(pid);
+        if (p == null) {
+            return Optional.empty();
+        }
+        synchronized (tree) {
+            CpuStatistics live = CpuStatistics.ZERO;
+            long nanos = 0;
+            synchronized (p.threads) {
+                for (TaskImpl t : p.threads) {
+                    live = live.plus(t.cpu.statistics());
+                    nanos += t.cpuNanos;
+                }
+            }
+            return Optional.of(p.cpuAccount.usage(live, nanos));
+        }
+    }
+
+    @Override
+    public CpuUsage cpuUsage() {
+        synchronized (tree) {
+            CpuStatistics live = liveCpuStatistics();
+            return machineCpu.usage(live, liveCpuNanos());
+        }
+    }
+
+    @Override
+    public void resetCpuUsage() {
+        synchronized (tree) {
+            machineCpu.reset(liveCpuStatistics(), liveCpuNanos(), monotonicNanos());
+        }
+    }
+
+    /** Every live thread's counters; threads leave {@link #tasks} under the tree's lock. */
+    private CpuStatistics liveCpuStatistics() {
+        CpuStatistics live = CpuStatistics.ZERO;
+        for (TaskImpl t : tasks.values()) {
+            live = live.plus(t.cpu.statistics());
+        }
+        return live;
+    }
+
+    private long liveCpuNanos() {
+        long n = 0;
+        for (TaskImpl t : tasks.values()) {
+            n += t.cpuNanos;
+        }
+        return n;
     }
 
     ProcessInfo info(ProcessImpl p) {

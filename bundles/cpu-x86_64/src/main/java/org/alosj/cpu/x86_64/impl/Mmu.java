@@ -70,6 +70,10 @@ final class Mmu {
     private final long[] codePages;
     /** Bumped whenever translations may have changed; block links compare it. */
     int generation;
+    /** Page walks, whole flushes and INVLPGs: statistics, written only by the CPU's thread. */
+    long walks;
+    long flushes;
+    long pageInvalidations;
     /** CR0.AM && RFLAGS.AC at CPL 3: every access goes the slow way to be checked. */
     private boolean alignmentCheck;
 
@@ -90,6 +94,7 @@ final class Mmu {
         Arrays.fill(wTag, -1L);
         Arrays.fill(xTag, -1L);
         generation++;
+        flushes++;
         alignmentCheck = (s.cr0 & Cr.CR0_AM) != 0 && (s.rf & Rflags.AC) != 0 && s.cpl == 3;
     }
 
@@ -103,6 +108,7 @@ final class Mmu {
         wTag[i] = -1;
         xTag[i] = -1;
         generation++;
+        pageInvalidations++;
     }
 
     // --- code pages -------------------------------------------------------------------------------
@@ -407,6 +413,7 @@ final class Mmu {
             walkDirty = true;
             return va & 0x000F_FFFF_FFFF_FFFFL;
         }
+        walks++;
         boolean nxe = (s.efer & Cr.EFER_NXE) != 0;
         long table = s.cr3 & ADDR_MASK;
         boolean writable = true;

@@ -30,6 +30,8 @@ abstract class RingTransitions extends Interpreter implements Cpu {
     private int deliveryDepth;
     /** Counts entries to ring 0 (so a single step can tell the instruction made one itself). */
     int trapsDelivered;
+    /** Entries to ring 0 by vector (SYSCALL last): statistics, written only by the CPU's thread. */
+    final long[] trapsByVector = new long[Vector.SYSCALL + 1];
 
     RingTransitions(org.alosj.hal.bus.MemoryBus bus) {
         super(bus);
@@ -46,6 +48,7 @@ abstract class RingTransitions extends Interpreter implements Cpu {
      */
     void raise(int vector, TrapKind kind, long errorCode, boolean hasError, long returnRip) {
         trapsDelivered++;
+        trapsByVector[vector]++;
         TrapHandler h = handlers[vector];
         if (h != null && kind == TrapKind.SOFTWARE_INTERRUPT && handlerDpl[vector] < cpl) {
             // The gate check of INT n: the INT instruction itself faults.
@@ -211,6 +214,7 @@ abstract class RingTransitions extends Interpreter implements Cpu {
         }
         long flags = flagsValue();
         trapsDelivered++;
+        trapsByVector[Vector.SYSCALL]++;
         r[Reg.RCX] = in.next;
         r[Reg.R11] = flags & ~Rflags.RF;
         TrapHandler h = handlers[Vector.SYSCALL];

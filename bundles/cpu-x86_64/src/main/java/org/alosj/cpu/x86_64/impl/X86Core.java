@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.alosj.hal.bus.MemoryBus;
 import org.alosj.hal.cpu.Cpu;
+import org.alosj.hal.cpu.CpuStatistics;
 import org.alosj.hal.cpu.Cr;
 import org.alosj.hal.cpu.Msr;
 import org.alosj.hal.cpu.Reg;
@@ -48,6 +49,15 @@ public final class X86Core extends RingTransitions {
     private long retired;
     private boolean halted;
 
+    // Statistics: plain fields written only by the CPU's own thread, read racily by statistics().
+    private long retiredCompiled;
+    private long blocksDecoded;
+    private long blocksCompiled;
+    private long codeWrites;
+    private long codeInvalidations;
+    private long blocksInvalidated;
+    private final long[] runExits = new long[RunExit.values().length];
+
     public X86Core(MemoryBus bus) {
         super(bus);
         this.decoder = new Decoder(mem);
@@ -59,6 +69,12 @@ public final class X86Core extends RingTransitions {
 
     @Override
     public RunExit run(long instructionBudget) {
+        RunExit why = runLoop(instructionBudget);
+        runExits[why.ordinal()]++;
+        return why;
+    }
+
+    private RunExit runLoop(long instructionBudget) {
         long limit = instructionBudget >= Long.MAX_VALUE - retired ? Long.MAX_VALUE : retired + instructionBudget;
         exit = null;
         Block prev = null;
@@ -136,6 +152,7 @@ public final class X86Core extends RingTransitions {
         }
         if (++b.runs == compileThreshold && b.paddr >= 0) {
             b.compiled = compiler.compile(code);
+            blocksCompiled++;
             return executeCompiled(b.compiled, code);
         }
         int i = 0;
@@ -167,6 +184,7 @@ public final class X86Core extends RingTransitions {
         try {
             c.run(this, code);
             retired += code.length;
+            retiredCompiled += code.length;
             return true;
         } catch (StaleBlock s) {
             int i = blockPos;
@@ -175,10 +193,12 @@ public final class X86Core extends RingTransitions {
                 rip = code[i].next;
             }
             retired += i + 1;
+            retiredCompiled += i + 1;
             return false;
         } catch (GuestFault f) {
             int i = blockPos;
             retired += i;
+            retiredCompiled += i;
             codeModified = false;
             exception(f.vector, f.errorCode, code[i].rip);
             return false;
@@ -242,6 +262,7 @@ public final class X86Core extends RingTransitions {
             at = in.next;
         }
         Insn[] code = list.toArray(new Insn[0]);
+        blocksDecoded++;
         long firstPage = mem.bus.ramOffset(pa);
         Block b = new Block(pc, firstPage >= 0 ? pa : -1, code);
         if (firstPage >= 0) {
@@ -264,14 +285,22 @@ public final class X86Core extends RingTransitions {
 
     @Override
     public void codeWritten(long ramPage) {
+        codeWrites++;
+        dropCode(ramPage);
+        codeModified = true;
+    }
+
+    /** Forgets the blocks decoded from a RAM page; whether there were any. */
+    private boolean dropCode(long ramPage) {
         List<Block> blocks = blocksByPage.remove(ramPage);
         if (blocks != null) {
             for (Block b : blocks) {
                 b.valid = false;
             }
+            blocksInvalidated += blocks.size();
         }
         mem.clearCodePage(ramPage);
-        codeModified = true;
+        return blocks != null;
     }
 
     // --- exceptions and interrupts -----------------------------------------------------------------------
@@ -608,6 +637,13 @@ public final class X86Core extends RingTransitions {
     }
 
     @Override
+    public CpuStatistics statistics() {
+        return new CpuStatistics(retired, retiredCompiled, blocksDecoded, blocksCompiled, codeWrites,
+                codeInvalidations, blocksInvalidated, mem.walks, mem.flushes, mem.pageInvalidations,
+                trapsByVector, runExits);
+    }
+
+    @Override
     public void setTrapHandler(int vector, int dpl, TrapHandler handler) {
         if (vector < 0 || vector > Vector.SYSCALL) {
             throw new IllegalArgumentException("vector " + vector + " outside 0..255 and SYSCALL (256)");
@@ -829,11 +865,15 @@ public final class X86Core extends RingTransitions {
 
     @Override
     public void invalidateCode(long physicalAddress, long length) {
+        boolean dropped = false;
         for (long a = physicalAddress & ~0xFFFL; a < physicalAddress + length; a += 0x1000) {
             long off = mem.bus.ramOffset(a);
             if (off >= 0 && mem.isCodePage(off >>> 12)) {
-                codeWritten(off >>> 12);
+                dropped |= dropCode(off >>> 12);
             }
+        }
+        if (dropped) {
+            codeInvalidations++;
         }
         codeModified = false;
     }
