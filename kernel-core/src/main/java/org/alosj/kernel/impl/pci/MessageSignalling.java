@@ -17,6 +17,8 @@ import org.alosj.kernel.pci.PciDevice;
  * Bus spec 3.0's, 6.8.1 (MSI) and 6.8.2 (MSI-X).
  */
 final class MessageSignalling {
+    static final int PCI_COMMAND = 0x04;
+    static final int PCI_COMMAND_INTX_DISABLE = 0x400;
     static final int PCI_STATUS = 0x06;
     static final int PCI_STATUS_CAP_LIST = 0x10;
     static final int PCI_CAPABILITY_LIST = 0x34;
@@ -53,6 +55,13 @@ final class MessageSignalling {
     private MessageSignalling() {
     }
 
+    /** INTx off while a message is enabled, as Linux's pci_intx_for_msi does; on again after. */
+    private static void setIntxDisabled(PciDevice dev, boolean disabled) {
+        int command = dev.configRead16(PCI_COMMAND);
+        dev.configWrite16(PCI_COMMAND, disabled ? command | PCI_COMMAND_INTX_DISABLE
+                : command & ~PCI_COMMAND_INTX_DISABLE);
+    }
+
     /** The config-space offset of capability {@code id}, or -1. */
     static int findCapability(PciDevice dev, int id) {
         if ((dev.configRead16(PCI_STATUS) & PCI_STATUS_CAP_LIST) == 0) {
@@ -85,7 +94,7 @@ final class MessageSignalling {
         if (enabled(dev)) {
             throw new IllegalStateException(dev.address() + " already has MSI or MSI-X on");
         }
-        InterruptRegistration r = interrupts.allocateVector(MSI, dev.address() + " 0", name, handler);
+        InterruptRegistration r = interrupts.allocateVector(MSI, dev.address() + "/0", name, handler);
         int flags = dev.configRead16(cap + PCI_MSI_FLAGS);
         boolean is64 = (flags & PCI_MSI_FLAGS_64BIT) != 0;
         dev.configWrite32(cap + PCI_MSI_ADDRESS_LO, MSI_ADDRESS);
@@ -99,10 +108,12 @@ final class MessageSignalling {
         }
         // One message: Multiple Message Enable 0.
         dev.configWrite16(cap + PCI_MSI_FLAGS, flags & ~PCI_MSI_FLAGS_QSIZE | PCI_MSI_FLAGS_ENABLE);
+        setIntxDisabled(dev, true);
         return new Enabled(MSI, List.of(r), () -> {
             if (dev.present()) {
                 int f = dev.configRead16(cap + PCI_MSI_FLAGS);
                 dev.configWrite16(cap + PCI_MSI_FLAGS, f & ~PCI_MSI_FLAGS_ENABLE);
+                setIntxDisabled(dev, false);
             }
         }, onClose);
     }
@@ -132,7 +143,7 @@ final class MessageSignalling {
         List<InterruptRegistration> regs = new ArrayList<>();
         try {
             for (int i = 0; i < handlers.size(); i++) {
-                regs.add(interrupts.allocateVector(MSIX, dev.address() + " " + i,
+                regs.add(interrupts.allocateVector(MSIX, dev.address() + "/" + i,
                         handlers.size() == 1 ? name : name + "-" + i, handlers.get(i)));
             }
         } catch (RuntimeException e) {
@@ -150,6 +161,7 @@ final class MessageSignalling {
                     bar.read32(e + PCI_MSIX_ENTRY_VECTOR_CTRL) & ~PCI_MSIX_ENTRY_CTRL_MASKBIT);
         }
         dev.configWrite16(cap + PCI_MSIX_FLAGS, (flags | PCI_MSIX_FLAGS_ENABLE) & ~PCI_MSIX_FLAGS_MASKALL);
+        setIntxDisabled(dev, true);
         int used = regs.size();
         return new Enabled(MSIX, regs, () -> {
             if (!dev.present()) {
@@ -161,6 +173,7 @@ final class MessageSignalling {
             }
             int f = dev.configRead16(cap + PCI_MSIX_FLAGS);
             dev.configWrite16(cap + PCI_MSIX_FLAGS, f & ~(PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL));
+            setIntxDisabled(dev, false);
         }, onClose);
     }
 
