@@ -76,4 +76,34 @@ class E1000MsiTest {
             assertEquals(1, rig.irqs.vectorStatistics().size());
         }
     }
+
+    @Test
+    void garbageProgrammedIntoTheMsiCapabilityIsDroppedByTheBoardAndTheKernelCarriesOn() {
+        try (RealE1000Rig rig = new RealE1000Rig(true)) {
+            E1000Nic nic = rig.bindDriver();
+            AtomicLong received = new AtomicLong();
+            nic.setReceiver((device, f, offset, length) -> received.incrementAndGet());
+            int data = rig.config.read(RealE1000Rig.ADDRESS, PCI_CAP_MSI + 12, 2);
+            // An illegal vector (3), then an NMI delivery mode, then a message for APIC ID 5.
+            int[][] garbage = {{0xFEE0_0000, 0x0003}, {0xFEE0_0000, 0x0400 | data}, {0xFEE0_5000, data}};
+            long icrReads = 0;
+            for (int[] g : garbage) {
+                rig.config.write(RealE1000Rig.ADDRESS, PCI_CAP_MSI + 4, 4, g[0]);
+                rig.config.write(RealE1000Rig.ADDRESS, PCI_CAP_MSI + 12, 2, g[1]);
+                long before = rig.card.messages();
+                rig.send(frameTo(MAC, 60));
+                eventually("the MAC's message", () -> rig.card.messages() > before);
+                assertEquals(0, rig.irqs.vectorStatistics().get(0).count(), "nothing reached the vector");
+                // No handler ran, so the cause is still in ICR: read (and so clear) it here, so the
+                // next frame is a new assertion and a new message.
+                icrReads += rig.register(0xC0) != 0 ? 1 : 0;
+            }
+            assertEquals(3, icrReads);
+            rig.config.write(RealE1000Rig.ADDRESS, PCI_CAP_MSI + 4, 4, 0xFEE0_0000);
+            rig.config.write(RealE1000Rig.ADDRESS, PCI_CAP_MSI + 12, 2, data);
+            rig.send(frameTo(MAC, 60));
+            eventually("frames after the capability is right again", () -> received.get() >= 1);
+            assertTrue(rig.irqs.vectorStatistics().get(0).count() > 0);
+        }
+    }
 }
