@@ -11,6 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.alosj.kernel.device.MacAddress;
 import org.alosj.kernel.device.NetDevice;
 import org.alosj.kernel.irq.InterruptRegistration;
+import org.alosj.kernel.pci.MessageInterrupts;
 import org.alosj.kernel.mem.DmaAllocator;
 import org.alosj.kernel.mem.DmaBuffer;
 import org.alosj.kernel.pci.MmioRegion;
@@ -93,6 +94,7 @@ final class E1000Nic implements NetDevice {
     private DmaBuffer rxBuffers;
     private DmaBuffer txBuffers;
     private InterruptRegistration irq;
+    private MessageInterrupts msi;
     private int rxNext; // guarded by rxLock
     private int txHead; // next slot to fill; guarded by lock
     private int txTail; // oldest slot in flight; guarded by lock
@@ -240,7 +242,15 @@ final class E1000Nic implements NetDevice {
         regs.write32(ITR, ITR_INTERVAL);
 
         device.setBusMaster(true);
-        irq = device.requestIrq(family.driver + " " + slot, this::handleInterrupt);
+        String name = family.driver + " " + slot;
+        try {
+            // The 82574L signals by MSI; a part without the capability, or no free vector, keeps INTx.
+            msi = device.enableMsi(name, this::handleInterrupt);
+            LOG.info("{}: interrupts by MSI, vector {}", slot, msi.vectors().get(0));
+        } catch (IllegalStateException e) {
+            LOG.debug("{}: no MSI ({}), using INTx", slot, e.getMessage());
+            irq = device.requestIrq(name, this::handleInterrupt);
+        }
         regs.write32(TIPG, TIPG_DEFAULT);
         regs.write32(TCTL, TCTL_EN | TCTL_PSP | 0x0F << TCTL_CT_SHIFT | 0x40 << TCTL_COLD_SHIFT);
         // Multicast promiscuous: the stack filters groups itself, as pcnet32's all-ones LADRF does.
@@ -264,6 +274,12 @@ final class E1000Nic implements NetDevice {
     // ---- interrupt context ----
 
     /** Claims the interrupt if the MAC raised it: reading ICR acknowledges every cause at once. */
+    /** {@code PCI-MSI} when the MAC signals by message, {@code INTx} otherwise. */
+    String interruptMode() {
+        MessageInterrupts m = msi;
+        return m != null ? m.kind() : "INTx";
+    }
+
     boolean handleInterrupt(int line) {
         if (stopped) {
             return false;
@@ -505,6 +521,9 @@ final class E1000Nic implements NetDevice {
         } finally {
             lock.unlock();
             rxLock.unlock();
+        }
+        if (msi != null) {
+            msi.close();
         }
         if (irq != null) {
             irq.close();

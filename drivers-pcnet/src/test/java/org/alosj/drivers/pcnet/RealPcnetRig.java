@@ -421,6 +421,18 @@ final class RealPcnetRig implements AutoCloseable {
         }
 
         @Override
+        public org.alosj.kernel.pci.MessageInterrupts enableMsi(String name,
+                org.alosj.kernel.irq.InterruptHandler handler) {
+            return slot.enableMsi(name, handler);
+        }
+
+        @Override
+        public org.alosj.kernel.pci.MessageInterrupts enableMsix(String name,
+                List<org.alosj.kernel.irq.InterruptHandler> handlers) {
+            return slot.enableMsix(name, handlers);
+        }
+
+        @Override
         public boolean present() {
             return slot.present();
         }

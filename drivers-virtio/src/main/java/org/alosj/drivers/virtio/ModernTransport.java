@@ -40,7 +40,6 @@ final class ModernTransport extends Transport {
     static final int COMMON_Q_DESCLO = 0x20;
     static final int COMMON_Q_AVAILLO = 0x28;
     static final int COMMON_Q_USEDLO = 0x30;
-    static final int VIRTIO_MSI_NO_VECTOR = 0xFFFF;
     static final long RESET_TIMEOUT_NANOS = 1_000_000_000L;
 
     /** One capability's window into a BAR. */
@@ -77,6 +76,8 @@ final class ModernTransport extends Transport {
     private final int notifyMultiplier;
     /** Where each queue's notifications go in the notify window (read once, at set-up). */
     private final java.util.Map<Integer, Long> notifyOffsets = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The MSI-X entry each queue signals, written at set-up (none unless assigned). */
+    private final java.util.Map<Integer, Integer> queueVectors = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ModernTransport(PciDevice device, Window common, Window notify, int notifyMultiplier, Window isr,
                             Window deviceConfig) {
@@ -191,7 +192,11 @@ final class ModernTransport extends Transport {
     void setupQueue(int index, int size, long desc, long avail, long used) {
         common.write16(COMMON_Q_SELECT, index);
         common.write16(COMMON_Q_SIZE, size);
-        common.write16(COMMON_Q_MSIX, VIRTIO_MSI_NO_VECTOR);
+        int vector = queueVectors.getOrDefault(index, VIRTIO_MSI_NO_VECTOR);
+        common.write16(COMMON_Q_MSIX, vector);
+        if (common.read16(COMMON_Q_MSIX) != vector) {
+            throw new IllegalStateException(device.address() + ": queue " + index + " refused MSI-X entry " + vector);
+        }
         common.write32(COMMON_Q_DESCLO, (int) desc);
         common.write32(COMMON_Q_DESCLO + 4, (int) (desc >>> 32));
         common.write32(COMMON_Q_AVAILLO, (int) avail);
@@ -200,6 +205,17 @@ final class ModernTransport extends Transport {
         common.write32(COMMON_Q_USEDLO + 4, (int) (used >>> 32));
         notifyOffsets.put(index, (long) common.read16(COMMON_Q_NOFF) * notifyMultiplier);
         common.write16(COMMON_Q_ENABLE, 1);
+    }
+
+    @Override
+    boolean setConfigVector(int entry) {
+        common.write16(COMMON_MSIX, entry);
+        return common.read16(COMMON_MSIX) == entry;
+    }
+
+    @Override
+    void assignQueueVector(int index, int entry) {
+        queueVectors.put(index, entry);
     }
 
     @Override

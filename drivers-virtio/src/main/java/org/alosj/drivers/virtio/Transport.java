@@ -25,6 +25,7 @@ abstract class Transport {
 
     static final int VIRTIO_PCI_ISR_QUEUE = 1;
     static final int VIRTIO_PCI_ISR_CONFIG = 2;
+    static final int VIRTIO_MSI_NO_VECTOR = 0xFFFF;
 
     protected final PciDevice device;
 
@@ -70,6 +71,26 @@ abstract class Transport {
     abstract void setupQueue(int index, int size, long desc, long avail, long used);
 
     abstract void notify(int index);
+
+    /**
+     * Routes configuration-change interrupts to MSI-X table entry {@code entry}
+     * ({@code msix_config}, virtio 1.x 4.1.4.3; {@code 0xFFFF} for none). The device reads back
+     * {@code VIRTIO_MSI_NO_VECTOR} when it cannot use that entry: returns whether it took it.
+     * Only the modern interface routes vectors here.
+     */
+    boolean setConfigVector(int entry) {
+        return entry == VIRTIO_MSI_NO_VECTOR;
+    }
+
+    /**
+     * The MSI-X entry queue {@code index} is to signal ({@code queue_msix_vector}), written when
+     * {@link #setupQueue} sets the queue up; the set-up fails if the device refuses it.
+     */
+    void assignQueueVector(int index, int entry) {
+        if (entry != VIRTIO_MSI_NO_VECTOR) {
+            throw new IllegalStateException(device.address() + ": MSI-X routing needs the modern interface");
+        }
+    }
 
     /** Reads (and so clears) the ISR status; deasserts INTx. */
     abstract int readIsr();

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.alosj.kernel.device.BlockDevice;
 import org.alosj.kernel.irq.InterruptRegistration;
+import org.alosj.kernel.pci.MessageInterrupts;
 import org.alosj.kernel.mem.DmaBuffer;
 import org.alosj.kernel.pci.PciDevice;
 import org.slf4j.Logger;
@@ -93,6 +94,9 @@ final class VirtioBlkDisk implements BlockDevice {
     private final List<Slot> slots = new ArrayList<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final InterruptRegistration irq;
+    /** MSI-X entries 0 (configuration) and 1 (the request queue), or null on INTx. */
+    private final MessageInterrupts msix;
+    private volatile boolean started;
     /** What to do when the device asks for a reset: the driver binds it again (from another thread). */
     private final Runnable onNeedsReset;
     private volatile boolean broken;
@@ -119,8 +123,17 @@ final class VirtioBlkDisk implements BlockDevice {
         int segments = segMax >= 1 ? Math.min(segMax, 3) : 3;
         this.chunk = Math.max(SECTOR_SIZE, Math.min(MAX_CHUNK, segmentMax * segments) & ~(SECTOR_SIZE - 1));
         this.sectors = transport.config64(VIRTIO_BLK_CFG_CAPACITY);
-        this.queue = SplitQueue.create(transport, device.dma(), 0, QUEUE_SIZE,
-                (features & 1L << Transport.VIRTIO_RING_F_EVENT_IDX) != 0, "virtio_blk " + name + " queue");
+        MessageInterrupts m = VirtioNetNic.enableMsix(device, transport, name,
+                List.of(this::configInterrupt, this::queueInterrupt));
+        try {
+            this.queue = SplitQueue.create(transport, device.dma(), 0, QUEUE_SIZE,
+                    (features & 1L << Transport.VIRTIO_RING_F_EVENT_IDX) != 0, "virtio_blk " + name + " queue");
+        } catch (RuntimeException e) {
+            if (m != null) {
+                m.close();
+            }
+            throw e;
+        }
         InterruptRegistration registration = null;
         try {
             for (int i = 0; i < SLOTS; i++) {
@@ -136,13 +149,48 @@ final class VirtioBlkDisk implements BlockDevice {
                 slots.add(s);
                 idle.add(s);
             }
-            registration = device.requestIrq("virtio_blk " + name, this::handleInterrupt);
+            if (m == null) {
+                registration = device.requestIrq("virtio_blk " + name, this::handleInterrupt);
+            }
         } catch (RuntimeException e) {
+            if (m != null) {
+                m.close();
+            }
             freeMemory();
             queue.close();
             throw e;
         }
         this.irq = registration;
+        this.msix = m;
+        this.started = true;
+    }
+
+    /** How the device interrupts: {@code PCI-MSI-X} or {@code INTx}. */
+    String interruptMode() {
+        return msix != null ? msix.kind() : "INTx";
+    }
+
+    // ---- interrupt context, MSI-X: one vector a source, no ISR to read ----
+
+    private boolean configInterrupt(int vector) {
+        if (!started || quiesced) {
+            return false;
+        }
+        if ((transport.status() & Transport.VIRTIO_CONFIG_S_NEEDS_RESET) != 0 && !broken) {
+            LOG.error("{}: the device set DEVICE_NEEDS_RESET; failing its requests and binding it again", name);
+            broken = true;
+            failInFlight(new IOException(name + ": the device needs a reset (DEVICE_NEEDS_RESET)"));
+            onNeedsReset.run();
+        }
+        return true;
+    }
+
+    private boolean queueInterrupt(int vector) {
+        if (!started || quiesced) {
+            return false;
+        }
+        harvest();
+        return true;
     }
 
     /**
@@ -489,7 +537,12 @@ final class VirtioBlkDisk implements BlockDevice {
             lock.unlock();
         }
         failInFlight(new IOException(name + ": the device went away"));
-        irq.close();
+        if (msix != null) {
+            msix.close();
+        }
+        if (irq != null) {
+            irq.close();
+        }
         lock.lock();
         try {
             queue.close();

@@ -1,12 +1,15 @@
 package org.alosj.drivers.virtio;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import org.alosj.kernel.device.MacAddress;
 import org.alosj.kernel.device.NetDevice;
+import org.alosj.kernel.irq.InterruptHandler;
 import org.alosj.kernel.irq.InterruptRegistration;
+import org.alosj.kernel.pci.MessageInterrupts;
 import org.alosj.kernel.mem.DmaBuffer;
 import org.alosj.kernel.pci.PciDevice;
 import org.slf4j.Logger;
@@ -71,6 +74,10 @@ final class VirtioNetNic implements NetDevice {
     private final ReentrantLock rxLock = new ReentrantLock();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final InterruptRegistration irq;
+    /** MSI-X entries 0 (configuration), 1 (receive queue), 2 (transmit queue), or null on INTx. */
+    private final MessageInterrupts msix;
+    /** Set once bring-up is done: a message before then finds nothing to do. */
+    private volatile boolean started;
     /** What to do when the device asks for a reset: the driver binds it again (from another thread). */
     private final Runnable onNeedsReset;
     private volatile boolean stopped;
@@ -98,6 +105,8 @@ final class VirtioNetNic implements NetDevice {
         this.oneDescriptor = version1 || (features & 1L << Transport.VIRTIO_F_ANY_LAYOUT) != 0;
         boolean eventIdx = (features & 1L << Transport.VIRTIO_RING_F_EVENT_IDX) != 0;
         var dma = device.dma();
+        MessageInterrupts m = enableMsix(device, transport, slot, List.of(this::configInterrupt,
+                this::rxInterrupt, this::txInterrupt));
         SplitQueue rxq = null;
         SplitQueue txq = null;
         DmaBuffer rxb = null;
@@ -111,6 +120,9 @@ final class VirtioNetNic implements NetDevice {
             rxb = dma.allocate(rxCount * BUFFER_SIZE, 4096, "virtio_net " + slot + " rx buffers");
             txb = dma.allocate(txSlots * BUFFER_SIZE, 4096, "virtio_net " + slot + " tx buffers");
         } catch (RuntimeException e) {
+            if (m != null) {
+                m.close();
+            }
             for (Object o : new Object[] {rxq, txq}) {
                 if (o != null) {
                     ((SplitQueue) o).close();
@@ -134,14 +146,98 @@ final class VirtioNetNic implements NetDevice {
         for (int i = 0; i < rxCount; i++) {
             postReceive(i);
         }
-        InterruptRegistration registration;
-        try {
-            registration = device.requestIrq("virtio_net " + slot, this::handleInterrupt);
-        } catch (RuntimeException e) {
-            freeMemory();
-            throw e;
+        InterruptRegistration registration = null;
+        if (m == null) {
+            try {
+                registration = device.requestIrq("virtio_net " + slot, this::handleInterrupt);
+            } catch (RuntimeException e) {
+                freeMemory();
+                throw e;
+            }
         }
         this.irq = registration;
+        this.msix = m;
+        this.started = true;
+    }
+
+    /**
+     * MSI-X when the function offers it on the modern interface: entry 0 for configuration
+     * changes, 1 for the receive queue, 2 for the transmit queue, each routed in the common
+     * configuration (read back, as the device answers VIRTIO_MSI_NO_VECTOR for an entry it cannot
+     * use). Null, with the routing cleared, when the driver is to use INTx instead.
+     */
+    static MessageInterrupts enableMsix(PciDevice device, Transport transport, String name,
+                                        List<InterruptHandler> handlers) {
+        if (!transport.modern()) {
+            return null;
+        }
+        MessageInterrupts m;
+        try {
+            m = device.enableMsix("virtio " + name, handlers);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            LOG.debug("{}: no MSI-X ({}), using INTx", name, e.getMessage());
+            return null;
+        }
+        if (!transport.setConfigVector(0)) {
+            LOG.info("{}: the device refused MSI-X entry 0 for configuration changes; using INTx", name);
+            m.close();
+            return null;
+        }
+        for (int q = 0; q < handlers.size() - 1; q++) {
+            transport.assignQueueVector(q, q + 1);
+        }
+        return m;
+    }
+
+    /** How the device interrupts: {@code PCI-MSI-X} or {@code INTx}. */
+    String interruptMode() {
+        return msix != null ? msix.kind() : "INTx";
+    }
+
+    // ---- interrupt context, MSI-X: one vector a source, no ISR to read ----
+
+    private boolean configInterrupt(int vector) {
+        if (!started || stopped) {
+            return false;
+        }
+        interrupts.increment();
+        if ((transport.status() & Transport.VIRTIO_CONFIG_S_NEEDS_RESET) != 0) {
+            rxLock.lock();
+            try {
+                if (stopped) {
+                    return true;
+                }
+                stopped = true;
+            } finally {
+                rxLock.unlock();
+            }
+            LOG.error("{}: the device set DEVICE_NEEDS_RESET; binding it again", slot);
+            onNeedsReset.run();
+        }
+        return true;
+    }
+
+    private boolean rxInterrupt(int vector) {
+        if (!started || stopped) {
+            return false;
+        }
+        interrupts.increment();
+        receive();
+        return true;
+    }
+
+    private boolean txInterrupt(int vector) {
+        if (!started || stopped) {
+            return false;
+        }
+        interrupts.increment();
+        txLock.lock();
+        try {
+            reclaim();
+        } finally {
+            txLock.unlock();
+        }
+        return true;
     }
 
     /**
@@ -185,8 +281,8 @@ final class VirtioNetNic implements NetDevice {
         }
         transport.addStatus(Transport.VIRTIO_CONFIG_S_DRIVER_OK);
         nic.rx.kick();
-        LOG.info("{}: virtio-net ({}), IRQ {}, MAC {}, {} receive buffers{}", device.address(), transport.describe(),
-                device.irq(), MacAddress.format(mac), nic.rxCount, nic.mergeable ? ", mergeable" : "");
+        LOG.info("{}: virtio-net ({}), {}, MAC {}, {} receive buffers{}", device.address(), transport.describe(),
+                nic.msix != null ? "MSI-X vectors " + nic.msix.vectors() : "IRQ " + device.irq(), MacAddress.format(mac), nic.rxCount, nic.mergeable ? ", mergeable" : "");
         return nic;
     }
 
@@ -415,7 +511,12 @@ final class VirtioNetNic implements NetDevice {
             txLock.unlock();
             rxLock.unlock();
         }
-        irq.close();
+        if (msix != null) {
+            msix.close();
+        }
+        if (irq != null) {
+            irq.close();
+        }
         rxLock.lock();
         txLock.lock();
         try {

@@ -1,6 +1,9 @@
-/** Interrupt registration: handlers for legacy IRQ lines, run in interrupt context. */
+/**
+ * Interrupt registration: handlers for legacy IRQ lines and for message-signalled vectors, run
+ * in interrupt context.
+ */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.alosj.kernel.irq;
 
 import org.osgi.annotation.bundle.Export;

@@ -92,6 +92,32 @@ public interface PciDevice {
      */
     InterruptRegistration requestLegacyIrq(int isaIrq, String name, InterruptHandler handler);
 
+    /**
+     * Enables MSI with one vector and {@code handler} on it, as Linux's
+     * {@code pci_alloc_irq_vectors(dev, 1, 1, PCI_IRQ_MSI)}: the kernel allocates the vector,
+     * writes the message address and data into the capability, unmasks it and sets MSI Enable.
+     * While it is on, the function does not signal INTx.
+     *
+     * @throws IllegalStateException if the function has no MSI capability, already has MSI or
+     *     MSI-X on, no vector is free, or it is not bound; a driver then falls back to
+     *     {@link #requestIrq}
+     * @since 1.3
+     */
+    MessageInterrupts enableMsi(String name, InterruptHandler handler);
+
+    /**
+     * Enables MSI-X with one vector per handler, entry {@code i} of the table getting
+     * {@code handlers.get(i)} (Linux's {@code pci_alloc_irq_vectors(dev, n, n, PCI_IRQ_MSIX)}): the
+     * kernel allocates the vectors, programs each table entry through the BAR the capability
+     * names, unmasks the entries and lifts the function mask.
+     *
+     * @throws IllegalArgumentException if there are no handlers or more than the table's size
+     * @throws IllegalStateException if the function has no MSI-X capability, already has MSI or
+     *     MSI-X on, the vectors run out, or it is not bound
+     * @since 1.3
+     */
+    MessageInterrupts enableMsix(String name, List<InterruptHandler> handlers);
+
     /** Whether the function is still on the bus (false after a surprise removal). */
     boolean present();
 }

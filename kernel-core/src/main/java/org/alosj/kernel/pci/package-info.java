@@ -7,7 +7,7 @@
  * {@code org.osgi.service.device} match and attach the standard way.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.alosj.kernel.pci;
 
 import org.osgi.annotation.bundle.Export;

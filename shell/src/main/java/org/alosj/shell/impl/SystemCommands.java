@@ -128,7 +128,7 @@ public final class SystemCommands {
         System.out.flush();
     }
 
-    @Descriptor("interrupt counts per IRQ line and their handlers, as /proc/interrupts")
+    @Descriptor("interrupt counts per IRQ line and MSI/MSI-X vector with their handlers, as /proc/interrupts")
     public void interrupts() {
         Interrupts irqs = require(interrupts, "Interrupts");
         System.out.println("           CPU0");
@@ -137,6 +137,11 @@ public final class SystemCommands {
             System.out.println(String.format("%3d: %10d   XT-PIC  %s", l.irq(), l.count(),
                     String.join(", ", l.handlers())).stripTrailing());
             spurious += l.spurious();
+        }
+        // Message-signalled vectors, as Linux lists its PCI-MSI and PCI-MSI-X interrupts.
+        for (Interrupts.VectorStats v : irqs.vectorStatistics()) {
+            System.out.println(String.format("%3d: %10d   %-9s %s-edge  %s", v.vector(), v.count(), v.chip(),
+                    v.source(), v.handler()));
         }
         System.out.println(String.format("SPU: %10d   Spurious interrupts", spurious));
         System.out.flush();

@@ -72,6 +72,8 @@ public final class PcMachine implements Board, Platform {
     private final IoPortBus ioPorts = new IoPortBus();
     private final MemoryBusImpl memory;
     private final Pic8259Pair pic;
+    private final ApicMessageSink apic = new ApicMessageSink();
+    private final CpuInterruptInputs cpuInterrupts;
     private final PciBusImpl pci;
     private final Piix4Pm pm;
     private final PciHotplugController hotplug;
@@ -106,6 +108,8 @@ public final class PcMachine implements Board, Platform {
         });
         clock.setRemoveOnCancelPolicy(true);
         this.pic = new Pic8259Pair(ioPorts);
+        this.cpuInterrupts = new CpuInterruptInputs(apic, pic);
+        memory.mapMmio(ApicMessageSink.MSI_BASE, ApicMessageSink.MSI_SIZE, apic, "APIC messages");
         this.pci = new PciBusImpl(ioPorts, memory, pic);
         I440fxHostBridge host = new I440fxHostBridge(pci);
         host.mapPorts(ioPorts);
@@ -228,7 +232,7 @@ public final class PcMachine implements Board, Platform {
 
     @Override
     public InterruptPin interruptPin() {
-        return pic;
+        return cpuInterrupts;
     }
 
     @Override

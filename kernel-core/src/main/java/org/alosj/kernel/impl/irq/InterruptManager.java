@@ -18,6 +18,10 @@ import org.slf4j.LoggerFactory;
  * runs the acknowledge cycle, calls the line's handlers (interrupt context: they must not block)
  * and sends EOI. Lines are shared: the interrupt is handled if any handler claims it; a line
  * that keeps interrupting with nobody claiming it is masked, as Linux's "nobody cared".
+ *
+ * <p>Vectors {@value #FIRST_MESSAGE_VECTOR}–{@value #LAST_MESSAGE_VECTOR} belong to
+ * message-signalled interrupts: each is allocated to one handler, is never shared, and needs no
+ * EOI to the 8259s (the board's APIC message sink keeps no in-service state).
  */
 public final class InterruptManager implements Interrupts {
     private static final Logger LOG = LoggerFactory.getLogger("kernel.irq");
@@ -33,6 +37,8 @@ public final class InterruptManager implements Interrupts {
     static final int OCW3_READ_ISR = 0x0B;
     static final int CASCADE_IRQ = 2;
     static final int NOBODY_CARED_LIMIT = 100_000;
+    public static final int FIRST_MESSAGE_VECTOR = 0x30;
+    public static final int LAST_MESSAGE_VECTOR = 0xEF;
 
     private final IoPortSpace ports;
     private final InterruptPin pin;
@@ -41,6 +47,42 @@ public final class InterruptManager implements Interrupts {
     private final AutoCloseable wakeup;
     private volatile boolean running = true;
     private int imr = 0xFFFF & ~(1 << CASCADE_IRQ);
+    private final MessageVector[] vectors = new MessageVector[256];
+    private volatile long strayVectors;
+
+    /** One allocated message vector; its counters outlive nothing: freeing drops them. */
+    private final class MessageVector implements InterruptRegistration {
+        final int vector;
+        final String chip;
+        final String source;
+        final String name;
+        final InterruptHandler handler;
+        volatile long count;
+        volatile long failures;
+
+        MessageVector(int vector, String chip, String source, String name, InterruptHandler handler) {
+            this.vector = vector;
+            this.chip = chip;
+            this.source = source;
+            this.name = name;
+            this.handler = handler;
+        }
+
+        @Override
+        public int irq() {
+            return vector;
+        }
+
+        @Override
+        public void close() {
+            synchronized (vectors) {
+                if (vectors[vector] == this) {
+                    vectors[vector] = null;
+                    LOG.debug("vector {}: {} freed", vector, name);
+                }
+            }
+        }
+    }
 
     private final class Line {
         final int irq;
@@ -147,6 +189,60 @@ public final class InterruptManager implements Interrupts {
         return out;
     }
 
+    @Override
+    public InterruptRegistration allocateVector(String chip, String source, String name,
+                                                InterruptHandler handler) {
+        synchronized (vectors) {
+            for (int v = FIRST_MESSAGE_VECTOR; v <= LAST_MESSAGE_VECTOR; v++) {
+                if (vectors[v] == null) {
+                    vectors[v] = new MessageVector(v, chip, source, name, handler);
+                    LOG.debug("vector {}: {} {} {} allocated", v, chip, source, name);
+                    return vectors[v];
+                }
+            }
+        }
+        throw new IllegalStateException("no free interrupt vector for " + name + " ("
+                + FIRST_MESSAGE_VECTOR + "-" + LAST_MESSAGE_VECTOR + " all taken)");
+    }
+
+    @Override
+    public List<VectorStats> vectorStatistics() {
+        List<VectorStats> out = new ArrayList<>();
+        synchronized (vectors) {
+            for (MessageVector m : vectors) {
+                if (m != null) {
+                    out.add(new VectorStats(m.vector, m.count, m.chip, m.source, m.name));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Messages that arrived on a vector nobody holds (a device left programmed, a stray). */
+    public long strayVectors() {
+        return strayVectors;
+    }
+
+    private void dispatchMessage(int vector) {
+        MessageVector m;
+        synchronized (vectors) {
+            m = vectors[vector];
+        }
+        if (m == null) {
+            if (strayVectors++ % 1000 == 0) {
+                LOG.warn("vector {}: a message nobody allocated (dropped)", vector);
+            }
+            return;
+        }
+        m.count++;
+        try {
+            m.handler.handle(vector);
+        } catch (RuntimeException | Error e) {
+            m.failures++;
+            LOG.error("vector {}: handler {} threw: {}", vector, m.name, e.toString(), e);
+        }
+    }
+
     private void interruptLoop() {
         while (running) {
             if (!pin.pending()) {
@@ -154,6 +250,10 @@ public final class InterruptManager implements Interrupts {
                 continue;
             }
             int vector = pin.acknowledge();
+            if (vector >= FIRST_MESSAGE_VECTOR && vector <= LAST_MESSAGE_VECTOR) {
+                dispatchMessage(vector);
+                continue;
+            }
             int irq = vector - VECTOR_BASE;
             if (irq < 0 || irq > 15) {
                 LOG.warn("unexpected vector {} from the interrupt controller", vector);

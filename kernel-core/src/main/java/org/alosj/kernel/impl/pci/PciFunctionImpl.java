@@ -12,6 +12,7 @@ import org.alosj.kernel.irq.InterruptRegistration;
 import org.alosj.kernel.irq.Interrupts;
 import org.alosj.kernel.mem.DmaAllocator;
 import org.alosj.kernel.pci.IoRegion;
+import org.alosj.kernel.pci.MessageInterrupts;
 import org.alosj.kernel.pci.MmioRegion;
 import org.alosj.kernel.pci.PciAddress;
 import org.alosj.kernel.pci.PciBar;
@@ -57,6 +58,7 @@ final class PciFunctionImpl implements PciDevice, Device {
     /** Who holds this function's legacy claims while it is bound ({@code 00:01.1 ata_piix}). */
     private volatile String bindingOwner;
     private final Set<InterruptRegistration> bindingIrqs = ConcurrentHashMap.newKeySet();
+    private final Set<MessageInterrupts> bindingMessages = ConcurrentHashMap.newKeySet();
 
     PciFunctionImpl(PciAddress address, PciConfigAccess config, IoPortSpace ports, MemoryBus memory,
                     Interrupts interrupts, DmaAllocatorImpl dmaRoot, LegacyResources legacy, int irq,
@@ -96,6 +98,11 @@ final class PciFunctionImpl implements PciDevice, Device {
             leaks.append("an IRQ ").append(r.irq()).append(" handler; ");
         }
         bindingIrqs.clear();
+        for (MessageInterrupts m : List.copyOf(bindingMessages)) {
+            m.close();
+            leaks.append(m.kind()).append(" vectors ").append(m.vectors()).append("; ");
+        }
+        bindingMessages.clear();
         String owner = bindingOwner;
         if (owner != null && legacy != null) {
             legacy.releaseAll(owner);
@@ -263,6 +270,30 @@ final class PciFunctionImpl implements PciDevice, Device {
                 r.close();
             }
         };
+    }
+
+    @Override
+    public MessageInterrupts enableMsi(String name, InterruptHandler handler) {
+        if (bindingOwner == null) {
+            throw new IllegalStateException(address + " is not bound to a driver: no MSI for it");
+        }
+        MessageInterrupts[] self = new MessageInterrupts[1];
+        self[0] = MessageSignalling.enableMsi(this, interrupts, name, handler,
+                () -> bindingMessages.remove(self[0]));
+        bindingMessages.add(self[0]);
+        return self[0];
+    }
+
+    @Override
+    public MessageInterrupts enableMsix(String name, List<InterruptHandler> handlers) {
+        if (bindingOwner == null) {
+            throw new IllegalStateException(address + " is not bound to a driver: no MSI-X for it");
+        }
+        MessageInterrupts[] self = new MessageInterrupts[1];
+        self[0] = MessageSignalling.enableMsix(this, interrupts, name, List.copyOf(handlers),
+                () -> bindingMessages.remove(self[0]));
+        bindingMessages.add(self[0]);
+        return self[0];
     }
 
     private String requireBinding(String what) {

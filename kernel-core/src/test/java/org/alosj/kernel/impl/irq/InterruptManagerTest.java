@@ -13,6 +13,7 @@ import org.alosj.kernel.impl.pci.DeviceManager;
 import org.alosj.kernel.impl.pci.PciConfigAccess;
 import org.alosj.kernel.irq.InterruptRegistration;
 import org.alosj.kernel.irq.Interrupts.LineStats;
+import org.alosj.kernel.irq.Interrupts.VectorStats;
 import org.alosj.kernel.pci.PciAddress;
 import org.alosj.kernel.testkit.Await;
 import org.alosj.kernel.testkit.InterruptPinTap;
@@ -357,5 +358,47 @@ class InterruptManagerTest {
         irqs.shutdown();
         assertEquals(0xFF, ports.inb(PIC1_DATA));
         assertEquals(0xFF, ports.inb(PIC2_DATA));
+    }
+
+    @Test
+    void aMessageWrittenToTheApicRunsTheHandlerOfItsAllocatedVectorWithoutEoiToThePics() {
+        AtomicInteger seen = new AtomicInteger();
+        InterruptRegistration a = irqs.allocateVector("PCI-MSI-X", "00:03.0/0", "nic-rx", v -> {
+            seen.set(v);
+            return true;
+        });
+        InterruptRegistration b = irqs.allocateVector("PCI-MSI-X", "00:03.0/1", "nic-tx", v -> true);
+        assertEquals(InterruptManager.FIRST_MESSAGE_VECTOR, a.irq());
+        assertEquals(InterruptManager.FIRST_MESSAGE_VECTOR + 1, b.irq());
+        pc.memory().writeInt(0xFEE0_0000L, a.irq());
+        Await.until(() -> seen.get() == a.irq(), () -> "the message's handler");
+        assertEquals(0, isr(PIC1_COMMAND), "no 8259 request was in service");
+        assertEquals(List.of(new VectorStats(a.irq(), 1, "PCI-MSI-X", "00:03.0/0", "nic-rx"),
+                new VectorStats(b.irq(), 0, "PCI-MSI-X", "00:03.0/1", "nic-tx")), irqs.vectorStatistics());
+        a.close();
+        assertEquals(1, irqs.vectorStatistics().size(), "closing frees the vector");
+        InterruptRegistration c = irqs.allocateVector("PCI-MSI", "00:04.0/0", "disk", v -> true);
+        assertEquals(InterruptManager.FIRST_MESSAGE_VECTOR, c.irq(), "a freed vector is reused");
+    }
+
+    @Test
+    void aMessageOnAVectorNobodyHoldsIsCountedAsStrayAndDropped() {
+        pc.memory().writeInt(0xFEE0_0000L, 0x77);
+        Await.until(() -> irqs.strayVectors() == 1, () -> "the stray message");
+        // The interrupt thread carries on: a line interrupt after it is still served.
+        AtomicInteger calls = new AtomicInteger();
+        InterruptRegistration r = irqs.allocateVector("PCI-MSI", "00:03.0/0", "nic", v -> calls.incrementAndGet() > 0);
+        pc.memory().writeInt(0xFEE0_0000L, r.irq());
+        Await.until(() -> calls.get() == 1, () -> "the next message");
+    }
+
+    @Test
+    void vectorsRunOutWithAnErrorNamingTheRange() {
+        for (int v = InterruptManager.FIRST_MESSAGE_VECTOR; v <= InterruptManager.LAST_MESSAGE_VECTOR; v++) {
+            irqs.allocateVector("PCI-MSI", "x", "x" + v, n -> true);
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> irqs.allocateVector("PCI-MSI", "y", "one too many", n -> true));
+        assertTrue(e.getMessage().contains("48-239"), e.getMessage());
     }
 }

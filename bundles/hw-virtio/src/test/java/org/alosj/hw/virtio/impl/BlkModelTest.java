@@ -252,4 +252,28 @@ class BlkModelTest {
             assertEquals(0x4321, rig.mem.readInt(message), "an unmasked vector fires at once");
         }
     }
+
+    @Test
+    void theFunctionMaskHoldsEveryVectorInThePbaWhichSoftwareCannotWrite() throws IOException {
+        try (Rig rig = new Rig().blk(Rig.image(dir, "f.img", 64), "modern")) {
+            rig.modernUp(VERSION_1, 16);
+            long message = 0x30000;
+            rig.mem.writeLong(Rig.MSIX, message);
+            rig.mem.writeInt(Rig.MSIX + 8, 0x55);
+            rig.mem.writeInt(Rig.MSIX + 12, 0);            // the vector itself unmasked
+            rig.common(VirtioPci.VIRTIO_PCI_COMMON_Q_SELECT, 2, 0);
+            rig.common(VirtioPci.VIRTIO_PCI_COMMON_Q_MSIX, 2, 0);
+            rig.cfgWrite(0x98 + 2, 2, 0xC000);             // MSI-X enable with the function masked
+            rig.blkRequest(VirtioBlk.VIRTIO_BLK_T_IN, 0, Rig.DATA, 512, true);
+            rig.notifyModern(0);
+            assertEquals(0, rig.mem.readInt(message), "function masked: no message");
+            assertEquals(1, rig.mem.readByte(Rig.MSIX + VirtioPci.MSIX_PBA_OFFSET), "pending bit for vector 0");
+            rig.mem.writeInt(Rig.MSIX + VirtioPci.MSIX_PBA_OFFSET, 0);
+            assertEquals(1, rig.mem.readByte(Rig.MSIX + VirtioPci.MSIX_PBA_OFFSET), "the PBA is read-only");
+            assertFalse(rig.intx(), "no INTx while MSI-X is enabled, masked or not");
+            rig.cfgWrite(0x98 + 2, 2, 0x8000);             // lift the function mask
+            assertEquals(0x55, rig.mem.readInt(message), "the pending message goes out");
+            assertEquals(0, rig.mem.readByte(Rig.MSIX + VirtioPci.MSIX_PBA_OFFSET));
+        }
+    }
 }
