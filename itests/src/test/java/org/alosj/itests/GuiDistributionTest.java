@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GuiDistributionTest {
     /** The desktop's focused title bar colour (gui/desktop Theme.TITLE_FOCUSED). */
     private static final int TITLE_FOCUSED = 0x3d6fb4;
-    private static final int TITLE_HEIGHT = 22;
+    static final int TITLE_HEIGHT = 22;
 
     @TempDir
     Path tmp;
@@ -89,7 +89,7 @@ class GuiDistributionTest {
     }
 
     /** The top-left pixel of the focused window's title bar (inside its 1-pixel frame). */
-    private static int[] titleBar(BufferedImage img) {
+    static int[] titleBar(BufferedImage img) {
         for (int y = 0; y < img.getHeight(); y++) {
             for (int x = 0; x < img.getWidth(); x++) {
                 if ((img.getRGB(x, y) & 0xffffff) == TITLE_FOCUSED) {

@@ -252,6 +252,48 @@ class VncDistributionTest {
     }
 
     /**
+     * The desktop driven from a real VNC client: gtk-vnc's pointer events (absolute positions the
+     * server turns into PS/2 motion) open the Terminal from the task bar menu, and its keys reach
+     * the shell in that window, read back from a screendump against the console font.
+     */
+    @Test
+    void pointer_and_keys_sent_over_vnc_drive_the_desktop() throws Exception {
+        RealPeers.require(Files.isRegularFile(Path.of("/usr/lib/x86_64-linux-gnu/girepository-1.0/GVnc-1.0.typelib"))
+                && RealPeers.onPath("python3"), "gtk-vnc's GVnc for Python is not installed"
+                + " (Debian packages gir1.2-gtk-vnc-2.0 python3-gi)");
+        Path script = Path.of("../bundles/ui-vnc/src/test/resources/gvnc-input.py").toAbsolutePath().normalize();
+        int display = freeDisplayNumber();
+        Path ready = run.resolve("ready.png");
+        Path dump = run.resolve("desktop.png");
+        CompletableFuture<AlosProcess.Result> machine = boot("gui; screendump " + ready + "; sleep 20; screendump " + dump
+                + "; sleep 60", "-vga", "std", "-vnc", "127.0.0.1:" + display);
+        try {
+            awaitPort(5900 + display, machine);
+            awaitFile(ready, machine);
+            // The first position is the server's reference; the next two push the pointer into the
+            // bottom-left corner (the desktop clamps it there: 0,767) whatever its start. Then the
+            // menu button (20,757), and the menu's last item, Terminal (30,725), each clicked at
+            // a person's pace; then the keys, once the terminal's shell is up.
+            String sent = tool(90, "/usr/bin/python3", script.toString(), "127.0.0.1", Integer.toString(5900 + display),
+                    "ptr:0,512,384", "sleep:200", "ptr:0,1023,0", "sleep:300", "ptr:0,0,767", "sleep:500",
+                    "ptr:0,20,757", "sleep:300", "ptr:1,20,757", "sleep:200", "ptr:0,20,757", "sleep:500",
+                    "ptr:0,30,725", "sleep:300", "ptr:1,30,725", "sleep:200", "ptr:0,30,725", "sleep:4000",
+                    "key:65", "key:63", "key:68", "key:6f", "key:20", "key:76", "key:67", "key:ff0d");
+            assertTrue(sent.contains("sent 17"), sent);
+            awaitFile(dump, machine);
+        } finally {
+            machine.cancel(true);
+            destroyMachines();
+        }
+        java.awt.image.BufferedImage picture = ImageIO.read(dump.toFile());
+        int[] title = GuiDistributionTest.titleBar(picture);
+        assertTrue(title != null, "no window on the desktop");
+        List<String> term = GuiDistributionTest.rows(picture, title[0], title[1] + GuiDistributionTest.TITLE_HEIGHT, 80, 2);
+        assertTrue(term.get(0).endsWith("> echo vg"), term.toString());
+        assertEquals("vg", term.get(1), term.toString());
+    }
+
+    /**
      * Under a real X server (Xvfb), -display window opens a window whose picture (ImageMagick's
      * import) is the screen screendump saves, and keys xdotool types into it reach the shell.
      */
