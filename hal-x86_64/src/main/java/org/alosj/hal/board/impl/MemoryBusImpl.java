@@ -12,6 +12,10 @@ import org.alosj.hal.bus.MmioHandler;
  * above 4 GiB, MMIO windows wherever BARs put them in the hole, open bus elsewhere.
  */
 final class MemoryBusImpl implements MemoryBus {
+    /** The legacy VGA memory window (0xA0000–0xBFFFF): never RAM, a VGA adapter's if it claims it. */
+    static final long VGA_WINDOW_START = 0xA0000;
+    static final long VGA_WINDOW_END = 0xC0000;
+
     /** Where low RAM stops and the 32-bit PCI window begins (as QEMU's pc machine). */
     static final long PCI_HOLE_START = 0xE000_0000L;
     static final long FOUR_GIB = 1L << 32;
@@ -74,6 +78,9 @@ final class MemoryBusImpl implements MemoryBus {
 
     @Override
     public long ramOffset(long address) {
+        if (address >= VGA_WINDOW_START && address < VGA_WINDOW_END) {
+            return -1; // the legacy VGA window: the chipset sends it to the bus, as on every PC
+        }
         if (address >= 0 && address < lowRamEnd) {
             return address;
         }
@@ -88,7 +95,8 @@ final class MemoryBusImpl implements MemoryBus {
         if (length <= 0 || base < 0 || base + length < base) {
             throw new IllegalArgumentException(String.format("MMIO window %#x+%#x is invalid", base, length));
         }
-        if (base < lowRamEnd || (base + length > FOUR_GIB && base < highRamEnd)) {
+        boolean inVgaWindow = base >= VGA_WINDOW_START && base + length <= VGA_WINDOW_END;
+        if ((base < lowRamEnd && !inVgaWindow) || (base + length > FOUR_GIB && base < highRamEnd)) {
             throw new IllegalArgumentException(String.format("MMIO window %#x+%#x of %s overlaps RAM", base, length, owner));
         }
         Map.Entry<Long, Window> below = windows.floorEntry(base + length - 1);

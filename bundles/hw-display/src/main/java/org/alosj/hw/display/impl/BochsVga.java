@@ -6,6 +6,7 @@ import java.util.List;
 import org.alosj.hal.bus.IoPortHandler;
 import org.alosj.hal.bus.IoPortSpace;
 import org.alosj.hal.bus.Mapping;
+import org.alosj.hal.bus.MemoryBus;
 import org.alosj.hal.bus.MmioHandler;
 import org.alosj.hal.pci.BarType;
 import org.alosj.hal.pci.PciFunction;
@@ -26,8 +27,11 @@ import org.alosj.hal.pci.PciFunction;
  *
  * <p>Both: revision 2, subsystem 1af4:1100, BAR0 the prefetchable frame buffer (vgamem, 16 MiB
  * by default), BAR2 4 KiB of registers with QEMU's extended registers at 0x600 (size, frame
- * buffer byte order). Not modelled: the EDID blob at BAR2 0x000, the expansion ROM, the VGA
- * text and planar modes (with DISPI off the screen shows 0×0) and the legacy 0xA0000 window.
+ * buffer byte order). The std VGA also shows the 80×25 colour text mode while DISPI is off, from
+ * its text window at 0xB8000 and the CRT controller's start and cursor registers (see
+ * {@link TextMode}); bochs-display shows 0×0 then. Not modelled: the EDID blob at BAR2 0x000,
+ * the expansion ROM, planar and CGA graphics modes, and the rest of the legacy window
+ * (0xA0000–0xB7FFF).
  *
  * <p>Video memory is plain device memory behind BAR0: the CPU and drivers write it at any
  * time; {@link Scanout} reads it to show the picture, and every write is reported as damage.
@@ -104,6 +108,8 @@ public final class BochsVga extends PciFunction {
     private int dacSubIndex;
     private int pelMask = 0xFF;
     private final Scanout scanout;
+    /** The std VGA's text mode (null for bochs-display, which has none). */
+    private final TextMode text;
 
     /**
      * @param std {@code true} for {@code -vga std}, {@code false} for {@code -device bochs-display}
@@ -122,6 +128,7 @@ public final class BochsVga extends PciFunction {
         setSubsystem(SUBSYSTEM_VENDOR, SUBSYSTEM_ID);
         defineMemoryBar(0, BarType.MEMORY32_PREFETCHABLE, vgamemBytes, new VideoMemory());
         defineMemoryBar(2, BarType.MEMORY32, PCI_VGA_MMIO_SIZE, new RegisterBlock());
+        text = std ? new TextMode() : null;
         scanout = new Scanout(displayId, this);
         resetDevice();
     }
@@ -143,11 +150,49 @@ public final class BochsVga extends PciFunction {
         return vram;
     }
 
+    TextMode textMode() {
+        return text;
+    }
+
+    /**
+     * Decodes the legacy text window at 0xB8000 (std VGA only: what a PC's VGA answers there
+     * after power-on, mode 3); none for bochs-display.
+     */
+    public List<Mapping> mapLegacyMemory(MemoryBus memory) {
+        List<Mapping> mappings = new ArrayList<>();
+        if (!std) {
+            return mappings;
+        }
+        mappings.add(memory.mapMmio(TextMode.WINDOW_BASE, TextMode.WINDOW_SIZE, new MmioHandler() {
+            @Override
+            public long mmioRead(long offset, int size) {
+                long v = 0;
+                for (int i = 0; i < size && offset + i < TextMode.WINDOW_SIZE; i++) {
+                    v |= (long) text.read((int) offset + i) << (8 * i);
+                }
+                return v;
+            }
+
+            @Override
+            public void mmioWrite(long offset, int size, long value) {
+                int n = 0;
+                for (int i = 0; i < size && offset + i < TextMode.WINDOW_SIZE; i++, n++) {
+                    text.write((int) offset + i, (int) (value >>> (8 * i)) & 0xFF);
+                }
+                scanout.textWritten((int) offset, n);
+            }
+        }, name() + " text"));
+        return mappings;
+    }
+
     @Override
     protected void resetDevice() {
         synchronized (this) {
             Arrays.fill(vbeRegs, 0);
             vbeRegs[VBE_DISPI_INDEX_ID] = VBE_DISPI_ID5;
+            if (text != null) {
+                text.reset();
+            }
             vbeIndex = 0;
             lineOffset = 0;
             startAddress = 0;
@@ -199,6 +244,24 @@ public final class BochsVga extends PciFunction {
                     }
                 }
             }, name() + " VGA DAC"));
+            mappings.add(ports.map(TextMode.CRTC_INDEX, 2, new IoPortHandler() {
+                @Override
+                public int ioRead(int port, int size) {
+                    int v = 0;
+                    for (int i = 0; i < size; i++) {
+                        v |= vgaPortRead(port + i) << (8 * i);
+                    }
+                    return v;
+                }
+
+                @Override
+                public void ioWrite(int port, int size, int value) {
+                    // A word write to 0x3D4 is the index then its data, as drivers write them.
+                    for (int i = 0; i < size; i++) {
+                        vgaPortWrite(port + i, (value >>> (8 * i)) & 0xFF);
+                    }
+                }
+            }, name() + " VGA CRTC"));
         } catch (IllegalArgumentException e) {
             mappings.forEach(Mapping::close);
             throw e;
@@ -377,7 +440,7 @@ public final class BochsVga extends PciFunction {
     /** The mode shown now, or {@link Scanout.Mode#BLANK}. */
     private Scanout.Mode currentMode() {
         if (!vbeEnabled()) {
-            return Scanout.Mode.BLANK;
+            return std ? Scanout.Mode.TEXT : Scanout.Mode.BLANK;
         }
         int[] r = vbeRegs;
         int width = r[VBE_DISPI_INDEX_XRES];
@@ -425,6 +488,9 @@ public final class BochsVga extends PciFunction {
     // ---- VGA ports: the DAC ----
 
     private int vgaPortRead(int port) {
+        if (text != null && (port == TextMode.CRTC_INDEX || port == TextMode.CRTC_DATA)) {
+            return text.crtcRead(port);
+        }
         synchronized (this) {
             switch (port) {
                 case VGA_PEL_MSK:
@@ -446,6 +512,15 @@ public final class BochsVga extends PciFunction {
     }
 
     private void vgaPortWrite(int port, int value) {
+        if (text != null && (port == TextMode.CRTC_INDEX || port == TextMode.CRTC_DATA)) {
+            int[] cursorBefore = text.cursorCell();
+            int index = text.crtcRead(TextMode.CRTC_INDEX);
+            if (text.crtcWrite(port, value)) {
+                boolean cursorOnly = index == TextMode.CRTC_CURSOR_HIGH || index == TextMode.CRTC_CURSOR_LOW;
+                scanout.textRedrawn(cursorOnly ? cursorBefore : null);
+            }
+            return;
+        }
         boolean colours = false;
         synchronized (this) {
             switch (port) {

@@ -87,11 +87,15 @@ public final class DisplayComponent {
             LOG.error("{}: cannot plug into PCI slot {}: {}", name, slot < 0 ? "(first free)" : slot, e.getMessage());
             throw e;
         }
+        List<Mapping> legacy = new java.util.ArrayList<>();
         try {
-            legacyPorts = adapter.mapLegacyPorts(board.ioPorts());
+            legacy.addAll(adapter.mapLegacyPorts(board.ioPorts()));
+            legacy.addAll(adapter.mapLegacyMemory(board.memory()));
+            legacyPorts = legacy;
         } catch (RuntimeException e) {
+            legacy.forEach(Mapping::close);
             board.pci().unplug(adapter);
-            LOG.error("{}: cannot decode the VGA ports: {}", name, e.getMessage());
+            LOG.error("{}: cannot decode the VGA ports and text window: {}", name, e.getMessage());
             throw e;
         }
         Hashtable<String, Object> props = new Hashtable<>();

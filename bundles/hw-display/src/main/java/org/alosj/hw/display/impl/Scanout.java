@@ -16,6 +16,8 @@ public final class Scanout implements DisplaySurface {
     /** A picture: {@code start} and {@code stride} in bytes of video memory. */
     record Mode(int width, int height, int bpp, int stride, int start, boolean bigEndian) {
         static final Mode BLANK = new Mode(0, 0, 0, 0, 0, false);
+        /** The std VGA's 80×25 text mode (no depth: drawn from the text buffer and the font). */
+        static final Mode TEXT = new Mode(TextMode.WIDTH, TextMode.HEIGHT, 0, 0, 0, false);
 
         int bytesPerPixel() {
             return (bpp + 7) / 8;
@@ -82,6 +84,31 @@ public final class Scanout implements DisplaySurface {
         }
     }
 
+    /** Text buffer bytes {@code [offset, offset + length)} were written. */
+    void textWritten(int offset, int length) {
+        if (mode != Mode.TEXT || listeners.isEmpty()) {
+            return;
+        }
+        int[] r = adapter.textMode().damage(offset, length);
+        if (r != null) {
+            damage(r[0], r[1], r[2], r[3]);
+        }
+    }
+
+    /** The CRT controller moved the picture or the cursor. */
+    void textRedrawn(int[] cursorBefore) {
+        if (mode != Mode.TEXT) {
+            return;
+        }
+        int[] after = adapter.textMode().cursorCell();
+        if (cursorBefore != null && after != null) {
+            damage(cursorBefore[0], cursorBefore[1], cursorBefore[2], cursorBefore[3]);
+            damage(after[0], after[1], after[2], after[3]);
+        } else {
+            damage(0, 0, TextMode.WIDTH, TextMode.HEIGHT);
+        }
+    }
+
     /** Video memory {@code [offset, offset + length)} was written. */
     void written(int offset, int length) {
         if (listeners.isEmpty()) {
@@ -130,6 +157,10 @@ public final class Scanout implements DisplaySurface {
         }
         if (height > 0 && (offset < 0 || (long) offset + (long) (height - 1) * scanline + width > target.length)) {
             throw new IndexOutOfBoundsException("target of " + target.length + " pixels too small");
+        }
+        if (m == Mode.TEXT) {
+            adapter.textMode().render(x, y, width, height, target, offset, scanline);
+            return;
         }
         int bpp = m.bytesPerPixel();
         int[] colours = m.bpp() == 8 ? palette() : null;
