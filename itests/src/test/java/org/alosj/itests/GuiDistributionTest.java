@@ -143,6 +143,35 @@ class GuiDistributionTest {
     }
 
     @Test
+    void busybox_vi_edits_a_file_on_tty1() throws Exception {
+        Path png = tmp.resolve("vi.png");
+        List<String> keys = new ArrayList<>();
+        keys.addAll(List.of("e", "x", "e", "c", "spc", "slash", "b", "i", "n", "slash", "v", "i", "spc",
+                "slash", "t", "m", "p", "slash", "n", "dot", "t", "x", "t", "ret"));
+        keys.addAll(List.of("i", "h", "e", "l", "l", "o", "spc", "v", "i", "esc", "shift-semicolon", "w", "q", "ret"));
+        keys.addAll(List.of("c", "a", "t", "spc", "slash", "t", "m", "p", "slash", "n", "dot", "t", "x", "t", "ret"));
+        StringBuilder script = new StringBuilder("sleep 4; ");
+        for (int i = 0; i < keys.size(); i++) {
+            script.append("sendkey ").append(keys.get(i)).append("; ");
+            if (keys.get(i).equals("ret") || keys.get(i).equals("esc")) {
+                script.append("sleep 2; "); // vi draws its screen; the shell comes back
+            }
+        }
+        Result r = alos(script + "sleep 2; screendump " + png);
+        assertEquals(0, r.status(), r.out() + r.err());
+        // vi wrote the file (the shell's cat shows it) and gave the screen back to the shell.
+        List<String> screen = rows(ImageIO.read(png.toFile()), 0, 0, 128, 48);
+        int cat = -1;
+        for (int i = 0; i < screen.size(); i++) {
+            if (screen.get(i).endsWith("> cat /tmp/n.txt")) {
+                cat = i;
+            }
+        }
+        assertTrue(cat >= 0 && cat + 1 < screen.size(), screen.toString());
+        assertEquals("hello vi", screen.get(cat + 1), screen.toString());
+    }
+
+    @Test
     void busybox_top_draws_its_screen_on_tty1() throws Exception {
         Path png = tmp.resolve("top.png");
         StringBuilder keys = new StringBuilder();
