@@ -177,30 +177,9 @@ public class FramebufferConsoleIT {
 
     /** The text of one row of cells, each cell recognised by its glyph ('?' when none matches). */
     static String row(DisplaySurface screen, Map<Integer, byte[]> font, int row) {
-        int cols = screen.width() / 8;
         int[] px = new int[screen.width() * 16];
         screen.read(0, row * 16, screen.width(), 16, px, 0, screen.width());
-        StringBuilder sb = new StringBuilder();
-        for (int col = 0; col < cols; col++) {
-            int bg = px[col * 8 + 7]; // the top right pixel is background in every glyph of this font
-            byte[] cell = new byte[16];
-            for (int y = 0; y < 16; y++) {
-                for (int x = 0; x < 8; x++) {
-                    if (px[y * screen.width() + col * 8 + x] != bg) {
-                        cell[y] |= (byte) (0x80 >> x);
-                    }
-                }
-            }
-            char seen = '?';
-            for (Map.Entry<Integer, byte[]> g : font.entrySet()) {
-                if (g.getKey() < 0x7F && java.util.Arrays.equals(g.getValue(), cell)) {
-                    seen = (char) (int) g.getKey();
-                    break;
-                }
-            }
-            sb.append(seen);
-        }
-        return sb.toString().stripTrailing();
+        return ScreenText.cells(px, screen.width(), 0, 0, screen.width() / 8, font);
     }
 
     @Test

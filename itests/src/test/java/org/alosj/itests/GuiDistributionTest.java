@@ -7,7 +7,6 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -54,36 +53,13 @@ class GuiDistributionTest {
         return sb.append("sendkey ret; ").toString();
     }
 
-    /** The text of a row of 8×16 cells starting at pixel (x, y), cells recognised by their glyph. */
-    static String cells(BufferedImage img, Map<Integer, byte[]> font, int x, int y, int columns) {
-        StringBuilder sb = new StringBuilder();
-        for (int col = 0; col < columns && x + col * 8 + 8 <= img.getWidth(); col++) {
-            int bg = img.getRGB(x + col * 8 + 7, y) & 0xffffff; // the top right pixel is background in this font
-            byte[] cell = new byte[16];
-            for (int gy = 0; gy < 16; gy++) {
-                for (int gx = 0; gx < 8; gx++) {
-                    if ((img.getRGB(x + col * 8 + gx, y + gy) & 0xffffff) != bg) {
-                        cell[gy] |= (byte) (0x80 >> gx);
-                    }
-                }
-            }
-            char seen = '?';
-            for (Map.Entry<Integer, byte[]> g : font.entrySet()) {
-                if (g.getKey() < 0x7F && Arrays.equals(g.getValue(), cell)) {
-                    seen = (char) (int) g.getKey();
-                    break;
-                }
-            }
-            sb.append(seen);
-        }
-        return sb.toString().stripTrailing();
-    }
 
     static List<String> rows(BufferedImage img, int x, int y, int columns, int count) throws Exception {
         Map<Integer, byte[]> font = FramebufferConsoleIT.font();
+        int[] picture = img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
         List<String> out = new ArrayList<>();
         for (int r = 0; r < count; r++) {
-            out.add(cells(img, font, x, y + r * 16, columns));
+            out.add(ScreenText.cells(picture, img.getWidth(), x, y + r * 16, columns, font));
         }
         return out;
     }
