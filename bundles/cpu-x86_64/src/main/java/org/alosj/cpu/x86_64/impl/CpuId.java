@@ -6,10 +6,13 @@ import org.alosj.hal.cpu.Reg;
 /**
  * CPUID: an honest baseline. Only what this model implements is advertised (x87, TSC, MSR, PAE,
  * CX8, CMOV, CLFLUSH, FXSR, SSE, SSE2, SSE3, SSSE3, SSE4.1, SSE4.2, CX16, POPCNT, SYSCALL, NX, RDTSCP,
- * LM, LAHF, LZCNT); no MMX, AVX, BMI, so programs that dispatch on CPUID (glibc, busybox) pick baseline code.
+ * LM, LAHF, LZCNT); no MMX, AVX, BMI. The vendor and signature are those of QEMU's TCG CPU
+ * models ("AuthenticAMD", qemu64's family 15, model 107, stepping 1), with its cache descriptions in
+ * leaves 0x80000005/6: software that dispatches on CPUID (glibc's string functions and cache-size
+ * thresholds) knows such a CPU and takes the paths the advertised features allow, as under QEMU.
  */
 final class CpuId {
-    private static final String VENDOR = "ALOSJ x86-64";
+    private static final String VENDOR = "AuthenticAMD";
     private static final String BRAND = "ALOS/J x86-64 interpreter";
 
     // CPUID.01H:EDX
@@ -57,7 +60,7 @@ final class CpuId {
                 break;
             }
             case 1:
-                a = 0x0006_0F10; // family 6, model 0x1, stepping 0
+                a = 0x0006_0FB1; // family 0xF, model 0x6B (extended model 6, model 0xB), stepping 1
                 b = 8 << 8 | 1 << 16; // CLFLUSH line 64 bytes, one logical processor
                 c = ECX_SSE3 | ECX_SSSE3 | ECX_CX16 | ECX_SSE41 | ECX_SSE42 | ECX_POPCNT;
                 d = EDX_FPU | EDX_TSC | EDX_MSR | EDX_PAE | EDX_CX8 | EDX_CMOV | EDX_CLFSH | EDX_FXSR | EDX_SSE | EDX_SSE2;
@@ -82,6 +85,20 @@ final class CpuId {
                 d = word(brand, o + 12);
                 break;
             }
+            case 0x8000_0005:
+                // L1 TLBs: 255 entries, fully associative; L1 data and instruction caches: 64 KiB,
+                // 2-way, one line per tag, 64-byte lines (AMD's encoding, as QEMU reports them)
+                a = 0x01FF_01FF;
+                b = 0x01FF_01FF;
+                c = 0x4002_0140;
+                d = 0x4002_0140;
+                break;
+            case 0x8000_0006:
+                // L2 TLB 512 entries 4-way; L2 512 KiB and L3 1 MiB, 16-way, 64-byte lines
+                b = 0x4200_4200;
+                c = 0x0200_8140;
+                d = 0x0080_8140;
+                break;
             case 0x8000_0008:
                 a = 0x3028; // 40 physical, 48 linear address bits
                 break;

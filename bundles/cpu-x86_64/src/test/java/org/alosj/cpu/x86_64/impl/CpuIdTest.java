@@ -38,13 +38,17 @@ class CpuIdTest {
     }
 
     @Test
-    void vendorAndBrandIdentifyTheModel() {
+    void vendorAndCacheLeavesAreQemus() {
         long[] v = cpuid(0);
         ByteBuffer b = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt((int) v[1]).putInt((int) v[3]).putInt((int) v[2]);
-        assertEquals("ALOSJ x86-64", new String(b.array(), StandardCharsets.US_ASCII));
+        assertEquals("AuthenticAMD", new String(b.array(), StandardCharsets.US_ASCII));
         assertTrue(v[0] >= 1);
-        assertTrue(cpuid(0x8000_0000L)[0] >= 0x8000_0004L);
+        assertTrue(cpuid(0x8000_0000L)[0] >= 0x8000_0006L);
+        // AMD's cache descriptors (ECX: size in KiB, associativity, lines per tag, line size)
+        assertEquals(64, cpuid(0x8000_0005L)[2] >>> 24, "L1 data cache KiB");
+        assertEquals(64, cpuid(0x8000_0005L)[2] & 0xFF, "L1 line size");
+        assertEquals(512, cpuid(0x8000_0006L)[2] >>> 16, "L2 cache KiB");
     }
 
     @Test
