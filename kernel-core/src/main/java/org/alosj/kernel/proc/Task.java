@@ -16,6 +16,12 @@ import org.osgi.annotation.versioning.ProviderType;
 public interface Task {
     int tid();
 
+    /** The number of the virtual CPU this thread runs on (0 to {@link #onlineCpus} - 1): getcpu(2). (1.3) */
+    int cpuNumber();
+
+    /** The machine's virtual CPUs that run programs (sched_getaffinity's mask). (1.3) */
+    int onlineCpus();
+
     int pid();
 
     int ppid();

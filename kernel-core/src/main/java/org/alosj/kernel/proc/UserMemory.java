@@ -47,6 +47,13 @@ public interface UserMemory {
 
     void writeInt(long address, int value) throws SysError;
 
+    /**
+     * Atomically stores {@code value} in the aligned int at {@code address} if it holds
+     * {@code expected}, as a LOCK CMPXCHG by another CPU would; returns what it held. EINVAL if
+     * the address is not 4-byte aligned, EFAULT if it is not writable user memory. (1.3)
+     */
+    int compareAndExchangeInt(long address, int expected, int value) throws SysError;
+
     /** A NUL-terminated string of at most {@code max} bytes (ENAMETOOLONG beyond), UTF-8. */
     String readString(long address, int max) throws SysError;
 

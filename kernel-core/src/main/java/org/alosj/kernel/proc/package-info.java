@@ -6,9 +6,11 @@
  * {@link org.alosj.kernel.proc.Task}. Error numbers are Linux's ({@link org.alosj.kernel.proc.SysError}).
  * 1.2.0: {@code ProcessManager.cpuUsage} and {@code resetCpuUsage}: the CPU model's counters
  * ({@link org.alosj.kernel.proc.CpuUsage}) per process and machine-wide.
+ * 1.3.0: {@code UserMemory.compareAndExchangeInt} (futex operations atomic against other CPUs)
+ * and {@code Task.cpuNumber}/{@code onlineCpus} (the virtual CPU a thread runs on, getcpu).
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.alosj.kernel.proc;
 
 import org.osgi.annotation.bundle.Export;

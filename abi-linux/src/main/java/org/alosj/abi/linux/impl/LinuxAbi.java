@@ -208,6 +208,8 @@ public final class LinuxAbi implements Abi {
                 return futex(t, a);
             case 203: // sched_setaffinity
                 return 0;
+            case 309:
+                return getcpu(t, a.a0(), a.a1());
             case 204:
                 return schedGetaffinity(t, a.a1(), a.a2());
             case 218:
@@ -411,9 +413,23 @@ public final class LinuxAbi implements Abi {
             throw new SysError(SysError.EINVAL);
         }
         byte[] b = new byte[8];
-        b[0] = 1;
+        int cpus = Math.min(64, t.onlineCpus());
+        for (int i = 0; i < cpus; i++) {
+            b[i / 8] |= (byte) (1 << (i % 8));
+        }
         t.memory().write(mask, b);
         return 8;
+    }
+
+    /** getcpu(2): the CPU the thread runs on, node 0. */
+    private static long getcpu(Task t, long cpu, long node) throws SysError {
+        if (cpu != 0) {
+            t.memory().writeInt(cpu, t.cpuNumber());
+        }
+        if (node != 0) {
+            t.memory().writeInt(node, 0);
+        }
+        return 0;
     }
 
     private long getrlimit(Task t, int resource, long address) throws SysError {
@@ -609,22 +625,28 @@ public final class LinuxAbi implements Abi {
             case 5: { // FUTEX_WAKE_OP
                 long address2 = a.a4();
                 int encoded = (int) a.a5();
-                int old = t.memory().readInt(address2);
                 int opArg = (encoded << 8) >> 20;
                 int cmpArg = (encoded << 20) >> 20;
                 int kind = (encoded >>> 28) & 7;
                 if ((encoded >>> 31) != 0) {
                     opArg = 1 << opArg;
                 }
-                int nv;
-                switch (kind) {
-                    case 0: nv = opArg; break;
-                    case 1: nv = old + opArg; break;
-                    case 2: nv = old | opArg; break;
-                    case 3: nv = old & ~opArg; break;
-                    default: nv = old ^ opArg; break;
+                // A read-modify-write that other CPUs' LOCKed instructions on the word cannot split.
+                int old;
+                for (;;) {
+                    old = t.memory().readInt(address2);
+                    int nv;
+                    switch (kind) {
+                        case 0: nv = opArg; break;
+                        case 1: nv = old + opArg; break;
+                        case 2: nv = old | opArg; break;
+                        case 3: nv = old & ~opArg; break;
+                        default: nv = old ^ opArg; break;
+                    }
+                    if (t.memory().compareAndExchangeInt(address2, old, nv) == old) {
+                        break;
+                    }
                 }
-                t.memory().writeInt(address2, nv);
                 int n = t.futexWake(address, value);
                 boolean cmp;
                 switch ((encoded >>> 24) & 15) {

@@ -19,7 +19,11 @@ import org.alosj.kernel.proc.SysError;
  *
  * <p>Locking: the address space's monitor guards the VMA list and the page tables. A change that
  * takes a permission or a frame away bumps {@link #tlbGeneration}: the changing thread flushes
- * its own TLB, the other threads of the process flush before they next run user code.
+ * its own TLB, the other threads of the process flush before they next run user code, and those
+ * running guest code on other virtual CPUs are made to flush before the changing thread returns
+ * to user mode (the kernel's shootdown). Frames such a change takes out are retired, not freed:
+ * they go back to the allocator only after the shootdown, so no CPU can still reach a frame that
+ * has been given to someone else.
  */
 final class AddressSpace {
     static final long PTE_P = 1;
@@ -91,6 +95,10 @@ final class AddressSpace {
     private long brk;
     private long resident;
     volatile int tlbGeneration;
+    /** Frames taken out of the page tables, freed after the next shootdown (guarded by this). */
+    private final List<Long> retired = new ArrayList<>();
+    /** Whether {@link #retired} holds frames: read without the lock on every trap. */
+    volatile boolean retiredPending;
     /** Bumped when frames leave the address space: decoded code of the process may be stale. */
     volatile int codeGeneration;
     /** The frames each recent generation took out (oldest first), for the CPUs to forget precisely. */
@@ -269,7 +277,7 @@ final class AddressSpace {
         List<Long> left = new ArrayList<>();
         forEachPage(start, end, (va, ea, e) -> {
             bus.writeLong(ea, 0);
-            frames.release(e & ADDRESS);
+            retire(e & ADDRESS);
             left.add(e & ADDRESS);
             resident--;
         });
@@ -309,8 +317,12 @@ final class AddressSpace {
         for (Vma v : vmas.subMap(start, end).values()) {
             v.prot = prot;
         }
+        List<Long> madeExecutable = new ArrayList<>();
         forEachPage(start, end, (va, ea, e) -> {
             long pa = e & ADDRESS;
+            if ((prot & PROT_EXEC) != 0) {
+                madeExecutable.add(pa);
+            }
             long ne;
             if (prot == 0) {
                 ne = pa | PTE_PROTNONE | (e & PTE_COW);
@@ -323,6 +335,11 @@ final class AddressSpace {
             bus.writeLong(ea, ne);
         });
         tlbGeneration++;
+        if (!madeExecutable.isEmpty()) {
+            // Code written while the pages were writable (a JIT's W^X dance) may have been
+            // decoded before by another thread's CPU, which did not see those stores: all forget it.
+            framesLeft(madeExecutable);
+        }
     }
 
     /** Extends the mapping ending at {@code oldEnd} (and holding {@code address}) to {@code newEnd} if free. */
@@ -411,7 +428,7 @@ final class AddressSpace {
                     bus.read(pa, buf, 0, buf.length);
                     bus.write(copy, buf, 0, buf.length);
                     bus.writeLong(ea, copy | leafBits(v.prot));
-                    frames.release(pa);
+                    retire(pa);
                     framesLeft(List.of(pa));
                 }
             } else {
@@ -531,7 +548,7 @@ final class AddressSpace {
             bus.read(pa, buf, 0, buf.length);
             bus.write(copy, buf, 0, buf.length);
             bus.writeLong(ea, copy | leafBits(v.prot));
-            frames.release(pa);
+            retire(pa);
             framesLeft(List.of(pa));
             tlbGeneration++;
             pa = copy;
@@ -613,8 +630,23 @@ final class AddressSpace {
         }
     }
 
+    private void retire(long frame) {
+        retired.add(frame);
+        retiredPending = true;
+    }
+
+    /** Frees the retired frames: every CPU that could reach them has flushed its TLB. */
+    synchronized void releaseRetired() {
+        for (long f : retired) {
+            frames.release(f);
+        }
+        retired.clear();
+        retiredPending = false;
+    }
+
     /** Frees every frame and table. The address space must not be used again. */
     synchronized void destroy() {
+        releaseRetired();
         forEachPage(0, USER_END, (va, ea, e) -> frames.release(e & ADDRESS));
         for (long t : tables) {
             frames.release(t);

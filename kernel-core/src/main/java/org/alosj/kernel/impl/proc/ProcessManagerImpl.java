@@ -102,6 +102,39 @@ public final class ProcessManagerImpl implements ProcessManager {
     private final ExecLoader loader;
     private final InterruptRegistration tick;
     private final org.osgi.framework.ServiceRegistration<org.alosj.kernel.fs.FileSystemType> procType;
+    /**
+     * The TLB shootdown: after {@code initiator} changed {@code as} (unmapped, protected,
+     * copied on write), waits until every other thread running guest code on {@code as} has
+     * flushed its TLB (each is asked to stop, as an IPI would), then frees the frames the change
+     * retired. Called with no lock held: the threads waited for take the address space's lock to
+     * flush. With one virtual CPU no other thread runs guest code and nothing is waited for.
+     */
+    /** The virtual CPUs that run programs (-smp). */
+    int cpus() {
+        return scheduler.cpus();
+    }
+
+    void shootdown(TaskImpl initiator, AddressSpace as) {
+        int generation = as.tlbGeneration;
+        if (scheduler.cpus() > 1) {
+            List<TaskImpl> sharing = new ArrayList<>();
+            for (ProcessImpl p : processes.values()) {
+                if (p.addressSpace() == as) {
+                    synchronized (p.threads) {
+                        sharing.addAll(p.threads);
+                    }
+                }
+            }
+            sharing.remove(initiator);
+            for (TaskImpl t : sharing) {
+                while (t.holdsStaleTlb(generation)) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+                }
+            }
+        }
+        as.releaseRetired();
+    }
+
     /** The task whose Java thread this is (null on kernel threads and the shell's). */
     private final ThreadLocal<TaskImpl> current = new ThreadLocal<>();
     private final AtomicInteger created = new AtomicInteger();
@@ -141,14 +174,7 @@ public final class ProcessManagerImpl implements ProcessManager {
             bus.writeLong(kernelPdpt + gib * 8, gib << 30 | AddressSpace.PTE_P | AddressSpace.PTE_RW | 0x80
                     | AddressSpace.PTE_NX);
         }
-        if (platform.cpuCount() > 1) {
-            // The CPU model's LOCKed instructions are atomic across CPUs and its ordering is TSO,
-            // but the kernel frees frames before every thread of the process has flushed its TLB
-            // (no shootdown), and a CPU's code cache does not see another CPU's code writes.
-            LOG.warn("{} CPUs: user programs run on one until TLB shootdown and cross-CPU code invalidation "
-                    + "are done", platform.cpuCount());
-        }
-        this.scheduler = new Scheduler(1);
+        this.scheduler = new Scheduler(Math.max(1, platform.cpuCount()));
         this.tick = interrupts.register(0, "scheduler", irq -> {
             scheduler.tick();
             return false;

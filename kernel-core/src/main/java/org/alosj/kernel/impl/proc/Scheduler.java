@@ -22,6 +22,8 @@ final class Scheduler {
 
     private final int cpus;
     private int free;
+    /** Which virtual CPUs are held: a thread runs on the index it was granted (getcpu, /proc). */
+    private final boolean[] held;
     @SuppressWarnings("unchecked")
     private final ArrayDeque<TaskImpl>[] ready = new ArrayDeque[LEVELS];
     private final List<TaskImpl> running = new ArrayList<>();
@@ -31,6 +33,7 @@ final class Scheduler {
     Scheduler(int cpus) {
         this.cpus = cpus;
         this.free = cpus;
+        this.held = new boolean[cpus];
         for (int i = 0; i < LEVELS; i++) {
             ready[i] = new ArrayDeque<>();
         }
@@ -45,7 +48,7 @@ final class Scheduler {
         synchronized (this) {
             if (free > 0 && !waitingAtOrAbove(t.level())) {
                 free--;
-                grant(t);
+                grant(t, lowestFree());
                 return;
             }
             t.granted = false;
@@ -62,7 +65,18 @@ final class Scheduler {
         }
     }
 
-    private void grant(TaskImpl t) {
+    private int lowestFree() {
+        for (int i = 0; i < held.length; i++) {
+            if (!held[i]) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("no virtual CPU free");
+    }
+
+    private void grant(TaskImpl t, int cpu) {
+        held[cpu] = true;
+        t.cpuIndex = cpu;
         t.granted = true;
         t.sliceStart = ticks;
         running.add(t);
@@ -76,13 +90,14 @@ final class Scheduler {
                 return;
             }
             t.granted = false;
+            held[t.cpuIndex] = false;
             next = pickNext();
             if (next == null) {
                 free++;
                 return;
             }
             switches++;
-            grant(next);
+            grant(next, t.cpuIndex);
         }
         LockSupport.unpark(next.thread());
     }

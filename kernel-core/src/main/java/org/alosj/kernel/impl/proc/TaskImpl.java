@@ -47,6 +47,14 @@ final class TaskImpl implements Task, Runnable {
     // scheduler state, guarded by the scheduler
     boolean granted;
     long sliceStart;
+    /** The virtual CPU this thread holds or last held. */
+    volatile int cpuIndex;
+    /**
+     * True while the CPU model runs this thread's guest instructions (not its system calls or
+     * faults, which run in the trap handler): only such a thread can use TLB entries another
+     * thread's change made stale, so only it is waited for in a shootdown.
+     */
+    private volatile boolean inGuest;
 
     volatile long blocked;
     /** 'R' while running or waiting for a CPU, 'S' while asleep. */
@@ -60,7 +68,7 @@ final class TaskImpl implements Task, Runnable {
     long[] altStack = {0, 0, 2};
     private TrapFrame frame;
     private final TrapFrame userFrame = new TrapFrame();
-    private int seenTlbGeneration;
+    private volatile int seenTlbGeneration;
     private int seenCodeGeneration;
     volatile long cpuNanos;
     /** The signal info of a fault, delivered before anything else. */
@@ -140,7 +148,9 @@ final class TaskImpl implements Task, Runnable {
                     continue;
                 }
                 long t0 = System.nanoTime();
+                enterGuest();
                 RunExit exit = cpu.run(BUDGET);
+                inGuest = false;
                 cpuNanos += System.nanoTime() - t0;
                 switch (exit) {
                     case PREEMPTED:
@@ -205,8 +215,10 @@ final class TaskImpl implements Task, Runnable {
     }
 
     private TrapHandler.Resume onTrap(Cpu c, TrapFrame f) {
+        inGuest = false;
         TrapFrame outer = frame;
         frame = f;
+        int generation = process.addressSpace().tlbGeneration;
         try {
             int v = f.vector();
             boolean syscall = v == Vector.SYSCALL || v == INT80;
@@ -232,14 +244,46 @@ final class TaskImpl implements Task, Runnable {
             if (dead || process.exiting) {
                 return TrapHandler.Resume.EXIT_RUN;
             }
+            AddressSpace as = process.addressSpace();
+            if (as.tlbGeneration != generation || as.retiredPending) {
+                kernel.shootdown(this, as);
+            }
             if (tlbDirty()) {
                 syncMemory();
             }
             deliverSignals(syscall);
-            return dead || process.exiting ? TrapHandler.Resume.EXIT_RUN : TrapHandler.Resume.CONTINUE;
+            if (dead || process.exiting) {
+                return TrapHandler.Resume.EXIT_RUN;
+            }
+            enterGuest();
+            return TrapHandler.Resume.CONTINUE;
         } finally {
             frame = outer;
         }
+    }
+
+    /**
+     * Marks the thread as running guest code, then takes in changes made before: in this order,
+     * a thread changing the address space either sees the mark (and waits for this thread) or
+     * made its change before the check below, which then applies it.
+     */
+    private void enterGuest() {
+        inGuest = true;
+        if (tlbDirty()) {
+            syncMemory();
+        }
+    }
+
+    /**
+     * Whether this thread may still use TLB entries older than {@code generation}: it runs guest
+     * code and has not flushed since. Asks its CPU to stop at the next instruction boundary.
+     */
+    boolean holdsStaleTlb(int generation) {
+        if (!inGuest || seenTlbGeneration - generation >= 0) {
+            return false;
+        }
+        cpu.requestPreemption();
+        return true;
     }
 
     boolean tlbDirty() {
@@ -659,6 +703,16 @@ final class TaskImpl implements Task, Runnable {
     @Override
     public int tid() {
         return tid;
+    }
+
+    @Override
+    public int cpuNumber() {
+        return cpuIndex;
+    }
+
+    @Override
+    public int onlineCpus() {
+        return kernel.scheduler.cpus();
     }
 
     @Override
