@@ -163,6 +163,11 @@ final class GuestBatch {
      * {@code limitSeconds}), and reads every job's outcome back.
      */
     Run run(Path dist, long limitSeconds) throws Exception {
+        return run(dist, limitSeconds, List.of());
+    }
+
+    /** As {@link #run(Path, long)}, with launcher options for the machine ({@code -smp 2}). */
+    Run run(Path dist, long limitSeconds, List<String> machine) throws Exception {
         driver.append("echo 'jobs done'\nexit 0\n");
         Files.writeString(stage.resolve("run.sh"), driver.toString(), StandardCharsets.UTF_8);
         Path image = work.resolve("jobs.img");
@@ -174,6 +179,7 @@ final class GuestBatch {
         host("mkfs.ext2", "-q", "-N", "16384", "-d", stage.toString(), image.toString(), mib + "M");
 
         List<String> cmd = AlosProcess.launcher(dist, work.resolve("run"));
+        cmd.addAll(machine);
         cmd.addAll(List.of("-drive", "file=" + image, "-c",
                 "mount /dev/hda " + MOUNT + "; exec " + MOUNT + "/bin/busybox sh " + MOUNT + "/run.sh; umount " + MOUNT));
         Path console = work.resolve("console.log");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,21 +28,25 @@ import org.junit.jupiter.api.io.TempDir;
  * cases run in one boot ({@link GuestBatch}), and each is reported on its own.
  *
  * <p>Without the userland programs (musl-gcc missing) or busybox (which runs the jobs) these tests
- * skip saying why; with CI=true they fail.
+ * skip saying why; with CI=true they fail. {@link UserlandOnTwoCpusTest} runs them all again on
+ * a machine with two CPUs.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UserlandOnAlosTest {
     private static final boolean CI = "true".equals(System.getenv("CI"));
     private static final Path BUSYBOX = Path.of("/bin/busybox");
     /** The cases checked by a method of their own below (so that one can be disabled alone). */
     private static final Set<String> OWN_METHOD = Set.of("fpprint", "tcpclient-refused");
 
-    @TempDir
-    static Path work;
+    private GuestBatch.Run run;
 
-    private static GuestBatch.Run run;
+    /** The launcher's options for the machine the cases run on (beyond the default machine). */
+    List<String> machine() {
+        return List.of();
+    }
 
     @BeforeAll
-    static void runEveryCaseOnAlos() throws Exception {
+    void runEveryCaseOnAlos(@TempDir Path work) throws Exception {
         Path dist = Path.of(System.getProperty("alosj.dist", "../distribution/target/alosj")).toAbsolutePath().normalize();
         Path userland = Path.of(System.getProperty("userland.bin", "../userland/target/bin")).toAbsolutePath().normalize();
         boolean built = Files.isDirectory(userland) && hasFiles(userland);
@@ -61,11 +67,11 @@ class UserlandOnAlosTest {
             }
             batch.add(c.name(), command.toString(), c.stdin(), Map.of());
         }
-        run = batch.run(dist, 1800);
+        run = batch.run(dist, 1800, machine());
     }
 
     @AfterAll
-    static void forget() {
+    void forget() {
         run = null;
     }
 
@@ -94,7 +100,7 @@ class UserlandOnAlosTest {
         return Cases.load().all().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
     }
 
-    private static void check(Cases.Case c) {
+    private void check(Cases.Case c) {
         GuestBatch.Outcome o = run.outcome(c.name());
         String where = c.name() + " on ALOS/J (" + c.program() + " " + String.join(" ", c.args()) + ")";
         assertNull(c.checkStdout(o.stdout()), () -> "stdout of " + where + "; stderr: " + o.stderrText());
