@@ -220,6 +220,43 @@ final class AddressSpace {
         }
     }
 
+    /**
+     * Whether pages both writable and executable are never both in their page table entry: a
+     * write fault makes such a page writable and not executable, and every CPU forgets the code
+     * decoded from it; an instruction fetch makes it executable and read-only again. Each thread
+     * runs its own CPU model, which sees its own stores into decoded code but not other threads'
+     * stores, so once threads share the address space this is how cross-modifying code (a JIT's
+     * RWX page) is seen, as QEMU's user mode write-protects pages it has translated. A single
+     * thread keeps plain RWX entries (no fault ping-pong on an executable stack).
+     */
+    private volatile boolean splitWriteExecute;
+
+    /** Another thread shares the address space from now on (clone with CLONE_VM). */
+    synchronized void sharedByThreads() {
+        if (splitWriteExecute) {
+            return;
+        }
+        splitWriteExecute = true;
+        boolean changed = false;
+        for (Vma v : vmas.values()) {
+            if ((v.prot & (PROT_WRITE | PROT_EXEC)) == (PROT_WRITE | PROT_EXEC)) {
+                forEachPage(v.start, v.end, (va, ea, e) -> bus.writeLong(ea, e & ~PTE_RW));
+                changed = true;
+            }
+        }
+        if (changed) {
+            tlbGeneration++;
+        }
+    }
+
+    /** The entry's permission bits for {@code prot} after an access of this kind (see {@link #splitWriteExecute}). */
+    private long leafBits(int prot, boolean write) {
+        if (splitWriteExecute && (prot & (PROT_WRITE | PROT_EXEC)) == (PROT_WRITE | PROT_EXEC)) {
+            return write ? PTE_P | PTE_US | PTE_RW | PTE_NX : PTE_P | PTE_US;
+        }
+        return leafBits(prot);
+    }
+
     private static long leafBits(int prot) {
         long bits = PTE_P | PTE_US;
         if ((prot & PROT_WRITE) != 0) {
@@ -327,7 +364,7 @@ final class AddressSpace {
             if (prot == 0) {
                 ne = pa | PTE_PROTNONE | (e & PTE_COW);
             } else {
-                ne = pa | leafBits(prot) | (e & PTE_COW);
+                ne = pa | leafBits(prot, false) | (e & PTE_COW);
                 if ((e & PTE_COW) != 0) {
                     ne &= ~PTE_RW;
                 }
@@ -421,23 +458,28 @@ final class AddressSpace {
             long pa = e & ADDRESS;
             if (write && (e & PTE_COW) != 0) {
                 if (frames.references(pa) == 1) {
-                    bus.writeLong(ea, pa | leafBits(v.prot));
+                    bus.writeLong(ea, pa | leafBits(v.prot, true));
+                    writeExecuteSwitched(v, pa);
                 } else {
                     long copy = frames.allocate();
                     byte[] buf = new byte[(int) PAGE];
                     bus.read(pa, buf, 0, buf.length);
                     bus.write(copy, buf, 0, buf.length);
-                    bus.writeLong(ea, copy | leafBits(v.prot));
+                    bus.writeLong(ea, copy | leafBits(v.prot, true));
                     retire(pa);
                     framesLeft(List.of(pa));
                 }
             } else {
-                // A stale TLB entry, or a PROT_NONE page made accessible again.
-                long ne = pa | leafBits(v.prot);
+                // A stale TLB entry, a PROT_NONE page made accessible again, or a page switching
+                // between writable and executable.
+                long ne = pa | leafBits(v.prot, write);
                 if ((e & PTE_COW) != 0) {
                     ne = (ne & ~PTE_RW) | PTE_COW;
                 }
                 bus.writeLong(ea, ne);
+                if (write) {
+                    writeExecuteSwitched(v, pa);
+                }
             }
             tlbGeneration++;
             return 0;
@@ -449,9 +491,22 @@ final class AddressSpace {
             v.source.read(v.offset + (page - v.start), buf, 0, n);
             bus.write(pa, buf, 0, n);
         }
-        bus.writeLong(ea, pa | leafBits(v.prot));
+        bus.writeLong(ea, pa | leafBits(v.prot, write));
         resident++;
         return 0;
+    }
+
+    /** The page table entry that maps {@code va} (0 when none), for tests and diagnostics. */
+    synchronized long leafEntry(long va) throws OutOfMemory {
+        long ea = entry(va & ~(PAGE - 1), false);
+        return ea < 0 ? 0 : bus.readLong(ea);
+    }
+
+    /** A split RWX page became writable: code any CPU decoded from it is stale from now on. */
+    private void writeExecuteSwitched(Vma v, long pa) {
+        if (splitWriteExecute && (v.prot & (PROT_WRITE | PROT_EXEC)) == (PROT_WRITE | PROT_EXEC)) {
+            framesLeft(List.of(pa));
+        }
     }
 
     private Vma growStack(long va, long rsp) {
@@ -547,7 +602,7 @@ final class AddressSpace {
             byte[] buf = new byte[(int) PAGE];
             bus.read(pa, buf, 0, buf.length);
             bus.write(copy, buf, 0, buf.length);
-            bus.writeLong(ea, copy | leafBits(v.prot));
+            bus.writeLong(ea, copy | leafBits(v.prot, false));
             retire(pa);
             framesLeft(List.of(pa));
             tlbGeneration++;

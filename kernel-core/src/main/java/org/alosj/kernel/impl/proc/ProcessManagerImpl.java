@@ -482,6 +482,10 @@ public final class ProcessManagerImpl implements ProcessManager {
         }
         CpuModel model = requireCpuModel();
         ProcessImpl pp = parent.process;
+        if ((flags & CLONE_VM) != 0) {
+            // Two CPU models on one address space from now on: RWX pages go W^X (see AddressSpace).
+            pp.addressSpace().sharedByThreads();
+        }
         int tid = nextPid.getAndIncrement();
         ProcessImpl owner;
         AddressSpace as;

@@ -54,6 +54,30 @@ class AddressSpaceTest {
     }
 
     @Test
+    void shared_rwx_pages_are_writable_or_executable_never_both() throws Exception {
+        long rwx = RW | AddressSpace.PROT_EXEC;
+        AddressSpace as = space();
+        as.map(anonymous(BASE, 4096, rwx));
+        long pa = as.translate(BASE, true) & AddressSpace.ADDRESS;
+        long alone = as.leafEntry(BASE);
+        assertTrue((alone & AddressSpace.PTE_RW) != 0 && (alone & AddressSpace.PTE_NX) == 0, "one thread: plain RWX");
+
+        as.sharedByThreads();
+        long shared = as.leafEntry(BASE);
+        assertTrue((shared & AddressSpace.PTE_RW) == 0 && (shared & AddressSpace.PTE_NX) == 0, "shared: executable, read-only");
+        int seen = as.codeGeneration;
+        assertEquals(0, as.fault(BASE, true, false, 0), "a write to an RWX page is allowed");
+        long writing = as.leafEntry(BASE);
+        assertTrue((writing & AddressSpace.PTE_RW) != 0 && (writing & AddressSpace.PTE_NX) != 0, "writable, not executable");
+        assertEquals(pa, writing & AddressSpace.ADDRESS, "the same frame");
+        assertArrayEquals(new long[] {pa}, as.framesLeftSince(seen), "every CPU forgets the code decoded from it");
+        assertEquals(0, as.fault(BASE, false, true, 0), "an instruction fetch is allowed");
+        long running = as.leafEntry(BASE);
+        assertTrue((running & AddressSpace.PTE_RW) == 0 && (running & AddressSpace.PTE_NX) == 0, "executable again");
+        as.destroy();
+    }
+
+    @Test
     void anonymous_pages_come_zeroed_on_first_touch_and_only_then() throws Exception {
         AddressSpace as = space();
         as.map(anonymous(BASE, 16 * 4096, RW));
@@ -98,6 +122,8 @@ class AddressSpaceTest {
         assertNotEquals(pa, childPa, "the child's write copies the page");
         bus.writeLong(childPa, 42);
         assertEquals(0x1122334455667788L, bus.readLong(parent.translate(BASE, false)), "the parent keeps its data");
+        assertEquals(2, frames.references(pa & ~0xFFFL), "the child's reference is retired, not yet dropped");
+        child.releaseRetired(); // the shootdown that ends the child's fault
         assertEquals(1, frames.references(pa & ~0xFFFL));
         assertEquals(pa, parent.translate(BASE, true), "alone again: writable in place, no copy");
         child.destroy();
