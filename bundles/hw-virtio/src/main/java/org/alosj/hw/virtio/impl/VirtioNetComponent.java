@@ -41,8 +41,11 @@ public final class VirtioNetComponent {
         /** {@code transitional} (QEMU's default on PCI), {@code modern} or {@code legacy}. */
         String mode() default "transitional";
 
-        /** QEMU's {@code host_mtu}: the MTU offered with VIRTIO_NET_F_MTU (68-65535); 0 offers none. */
-        int host_mtu() default 0;
+        /**
+         * Property {@code host_mtu} (QEMU's name; DS spells "_" as "__"): the MTU offered with
+         * VIRTIO_NET_F_MTU (68-65535); 0 offers none.
+         */
+        int host__mtu() default 0;
 
         /** Filter selecting the backend; the default selects none (no cable, link down). */
         String backend_target() default NO_BACKEND;
@@ -57,7 +60,7 @@ public final class VirtioNetComponent {
                               @Reference(name = "backend", cardinality = ReferenceCardinality.OPTIONAL,
                                       policyOption = ReferencePolicyOption.GREEDY, target = NO_BACKEND)
                               NetBackend backend) {
-        this(config.name(), config.mac(), config.addr(), config.mode(), config.host_mtu(), board, backend);
+        this(config.name(), config.mac(), config.addr(), config.mode(), config.host__mtu(), board, backend);
     }
 
     /** For tests that build a machine by hand (the launcher goes through Configuration Admin). */
