@@ -76,6 +76,11 @@ public final class VirtioNet extends VirtioPci implements FrameReceiver {
     /** The MTU offered with VIRTIO_NET_F_MTU, or 0 for none (the feature not offered). */
     private final int hostMtu;
     private NetPort port;
+    /**
+     * Where a transmit chain is gathered, reused (the port copies a frame before transmit
+     * returns): no array to allocate and zero for every frame. Grows to the largest chain seen.
+     */
+    private byte[] txScratch = new byte[HDR_LEN + ETH_HLEN + 1500];
     private boolean linkUp;
     private long rxDropped;
     private long txFrames;
@@ -179,9 +184,12 @@ public final class VirtioNet extends VirtioPci implements FrameReceiver {
                     ETH_HLEN, maxFrame, hdr);
             return;
         }
-        byte[] packet = new byte[(int) total];
-        chain.gather(dma(), 0, packet, 0, packet.length);
-        int length = packet.length - hdr;
+        if (txScratch.length < total) {
+            txScratch = new byte[(int) total];
+        }
+        byte[] packet = txScratch;
+        chain.gather(dma(), 0, packet, 0, (int) total);
+        int length = (int) total - hdr;
         if ((packet[HDR_FLAGS] & VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0) {
             if (!negotiated(VIRTIO_NET_F_CSUM)) {
                 guestError("NEEDS_CSUM on a frame without VIRTIO_NET_F_CSUM negotiated; sent as it is");
