@@ -8,7 +8,9 @@
 # Usage: bench/lan.sh [MIB] [GETS] [RUNS]   (RUNS boots of each setup; the median of the warm GETs)
 # Environment: LAN_JAVA_OPTS_SERVER / LAN_JAVA_OPTS_CLIENT replace the JVM options (e.g. JFR);
 # LAN_ALOS runs another launcher (e.g. one for an older build) instead of ./alos;
-# LAN_SETUPS=0 runs only the setup without the fault filter (1: only the one with it).
+# LAN_SETUPS=0 runs only the setup without the fault filter (1: only the one with it);
+# LAN_NICS lists the NIC models to compare, each booted in turn within every run so that they
+# share the machine's load (default: pcnet; e.g. "pcnet virtio-net-pci virtio-net-pci,host_mtu=9000").
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 mib="${1:-50}"; gets="${2:-4}"; runs="${3:-3}"
@@ -21,27 +23,35 @@ alos="${LAN_ALOS:-$root/alos}"
 head -c "$((mib * 1048576))" /dev/urandom > "$tmp/big.bin"
 expected="$(sha256sum "$tmp/big.bin" | cut -d' ' -f1)"
 
-# one_run FAULT(0|1) -> prints the Mbit/s of each GET on one line
+# CPU seconds (user + system) a process has used so far
+cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+# one_run FAULT(0|1) NIC -> prints the Mbit/s of each GET on one line, then the server's CPU
+# seconds from its prompt to the end (the GETs' sending side) and the client's whole CPU (boot included)
 one_run() {
-  local fault="$1" pa pb na nb fa fb cmds
+  local fault="$1" nic="$2" pa pb na nb fa fb cmds
   pa=$((20000 + RANDOM % 20000)); pb=$((pa + 1))
+  # A NIC with options (virtio-net-pci,host_mtu=9000) takes netdev and mac after them.
   if [ "$fault" = 1 ]; then
-    fa=(-netdev "fault,id=f0,netdev=u0,reorder=0.02,seed=1" -device pcnet,netdev=f0,mac=52:54:00:00:00:01)
-    fb=(-netdev "fault,id=f0,netdev=u0,reorder=0.02,seed=2" -device pcnet,netdev=f0,mac=52:54:00:00:00:02)
+    fa=(-netdev "fault,id=f0,netdev=u0,reorder=0.02,seed=1" -device "$nic,netdev=f0,mac=52:54:00:00:00:01")
+    fb=(-netdev "fault,id=f0,netdev=u0,reorder=0.02,seed=2" -device "$nic,netdev=f0,mac=52:54:00:00:00:02")
   else
-    fa=(-device pcnet,netdev=u0,mac=52:54:00:00:00:01)
-    fb=(-device pcnet,netdev=u0,mac=52:54:00:00:00:02)
+    fa=(-device "$nic,netdev=u0,mac=52:54:00:00:00:01")
+    fb=(-device "$nic,netdev=u0,mac=52:54:00:00:00:02")
   fi
   ALOS_JAVA_OPTS="${LAN_JAVA_OPTS_SERVER:--XX:+UseSerialGC}" "$alos" -nodefaults \
     -netdev "udp,id=u0,local=127.0.0.1:$pa,remote=127.0.0.1:$pb" "${fa[@]}" \
     -c "ifconfig eth0 10.0.0.1/24; httpd start 80 host:$tmp; echo SERVER-READY; sleep 3600" > "$tmp/server.log" 2>&1 &
   server=$!
   for _ in $(seq 300); do grep -q SERVER-READY "$tmp/server.log" 2>/dev/null && break; sleep 0.1; done
+  local server_cpu0 server_cpu1
+  server_cpu0="$(cpu_of "$server")"
   cmds="ifconfig eth0 10.0.0.2/24"
   for _ in $(seq "$gets"); do cmds="$cmds; http get -sha256 http://10.0.0.1/big.bin"; done
-  ALOS_JAVA_OPTS="${LAN_JAVA_OPTS_CLIENT:--XX:+UseSerialGC}" "$alos" -nodefaults \
+  ALOS_JAVA_OPTS="${LAN_JAVA_OPTS_CLIENT:--XX:+UseSerialGC}" /usr/bin/time -f "%U %S" -o "$tmp/client.cpu" "$alos" -nodefaults \
     -netdev "udp,id=u0,local=127.0.0.1:$pb,remote=127.0.0.1:$pa" "${fb[@]}" \
     -c "$cmds; netstat -s" > "$tmp/client.log" 2>&1 || true
+  server_cpu1="$(cpu_of "$server")"
   kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; server=""
   local bad
   bad="$(grep 'sha256' "$tmp/client.log" | grep -vc "$expected" || true)"
@@ -49,19 +59,26 @@ one_run() {
     echo "a GET failed or the digest differs:" >&2; cat "$tmp/client.log" >&2; return 1
   fi
   grep -o '[0-9.]* Mbit/s' "$tmp/client.log" | cut -d' ' -f1 | tr '\n' ' '
-  echo
+  echo "| CPU server $(awk -v a="$server_cpu0" -v b="$server_cpu1" 'BEGIN {printf "%.2f", b - a}') s, client $(awk '{printf "%.2f", $1 + $2}' "$tmp/client.cpu") s"
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
+nics=(${LAN_NICS:-pcnet})
 for fault in ${LAN_SETUPS:-0 1}; do
   if [ "$fault" = 1 ]; then label="fault filter reorder=0.02 each way"; else label="no fault filter"; fi
-  echo "== two machines on a UDP LAN, $label, $mib MiB x $gets GETs, $runs boots =="
-  warm=""
+  echo "== two machines on a UDP LAN, $label, $mib MiB x $gets GETs, $runs boots of each NIC; load $(cut -d' ' -f1-3 /proc/loadavg) =="
+  declare -A warm=()
   for r in $(seq "$runs"); do
-    line="$(one_run "$fault")"
-    echo "boot $r: $line Mbit/s"
-    warm="$warm $(echo "$line" | cut -d' ' -f2-)"
+    for nic in "${nics[@]}"; do
+      line="$(one_run "$fault" "$nic")"
+      echo "$nic boot $r: ${line/|/Mbit/s;}"
+      warm[$nic]="${warm[$nic]:-} $(echo "${line%%|*}" | cut -d' ' -f2-)"
+    done
   done
-  echo "median of the warm GETs: $(echo "$warm" | tr ' ' '\n' | grep . | median) Mbit/s"
+  for nic in "${nics[@]}"; do
+    echo "$nic median of the warm GETs: $(echo "${warm[$nic]}" | tr ' ' '\n' | grep . | median) Mbit/s"
+  done
+  echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  unset warm
 done

@@ -29,9 +29,10 @@ final class CommandLine {
             "  -nic TYPE[,model=pcnet|e1000|e1000e][,mac=MAC][,NETDEV OPTIONS]",
             "                          QEMU's shorthand: a -netdev TYPE and a NIC on it (model e1000 by",
             "                          default, as QEMU's pc); -nic none: no NIC at all",
-            "  -device virtio-net-pci[,netdev=ID][,mac=MAC][,addr=SLOT][,id=NAME][,disable-legacy=on][,disable-modern=on]",
+            "  -device virtio-net-pci[,netdev=ID][,mac=MAC][,addr=SLOT][,id=NAME][,disable-legacy=on][,disable-modern=on][,host_mtu=N]",
             "                          a virtio-net NIC: transitional (1af4:1000) by default, modern only",
             "                          (1af4:1041) with disable-legacy=on; repeatable; replaces the default NIC",
+            "                          host_mtu=N offers MTU N (VIRTIO_NET_F_MTU), e.g. 9000 for jumbo frames",
             "  -device virtio-blk-pci,drive=ID[,addr=SLOT][,id=NAME][,serial=S][,disable-legacy=on][,disable-modern=on]",
             "                          a virtio-blk disk over the -drive if=none,id=ID: transitional (1af4:1001)",
             "                          or modern only (1af4:1042); named vda, vdb, ... in slot order",
@@ -463,7 +464,7 @@ final class CommandLine {
     private static ConfigEntry parseVirtioNet(String spec, int index) throws UsageException {
         String origin = "-device virtio-net-pci";
         Map<String, String> o = options(spec, "-device", Set.of("netdev", "mac", "addr", "id", "disable-legacy",
-                "disable-modern"));
+                "disable-modern", "host_mtu"));
         String name = o.getOrDefault("id", "virtio-net" + index);
         MachineConfig.checkId(name, origin, "id");
         Map<String, String> props = new LinkedHashMap<>();
@@ -475,6 +476,19 @@ final class CommandLine {
         }
         if (o.containsKey("netdev")) {
             props.put("netdev", o.get("netdev"));
+        }
+        if (o.containsKey("host_mtu")) {
+            String mtu = o.get("host_mtu");
+            int value;
+            try {
+                value = Integer.parseInt(mtu);
+            } catch (NumberFormatException e) {
+                value = -1;
+            }
+            if (value < 68 || value > 65535) {
+                throw new UsageException(origin + ": bad host_mtu=" + mtu + ": expected 68-65535");
+            }
+            props.put("host_mtu", Integer.toString(value));
         }
         return MachineConfig.normalize(ConfigEntry.factory(MachineConfig.VIRTIO_NET_FACTORY, name, props), origin);
     }

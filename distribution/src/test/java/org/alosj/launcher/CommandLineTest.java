@@ -273,7 +273,7 @@ class CommandLineTest {
         Files.writeString(dir.resolve("org.alosj.hw.pcnet-pcnet0.cfg"), "mac=52:54:00:12:34:56\n");
         MachineConfig config = MachineConfig.fromDirectory(dir, Map.of());
         CommandLine cl = CommandLine.parse(new String[] {"-netdev", "hub,id=n0", "-device",
-            "virtio-net-pci,netdev=n0,mac=52:54:00:00:00:05,addr=05.0,disable-legacy=on", "-device", "virtio-net-pci,netdev=n0"});
+            "virtio-net-pci,netdev=n0,mac=52:54:00:00:00:05,addr=05.0,disable-legacy=on,host_mtu=9000", "-device", "virtio-net-pci,netdev=n0"});
         cl.applyTo(config);
         List<ConfigEntry> nics = config.entries().stream().filter(e -> MachineConfig.isNic(e.factoryPid())).toList();
         assertEquals(2, nics.size(), nics.toString());
@@ -281,9 +281,11 @@ class CommandLineTest {
         assertEquals("modern", first.get("mode"));
         assertEquals("5", first.get("addr"));
         assertEquals("(netdev.id=n0)", first.get("backend.target"));
+        assertEquals("9000", first.get("host_mtu"));
         Map<String, String> second = nics.stream().filter(e -> e.name().equals("virtio-net1")).findFirst().orElseThrow().properties();
         assertEquals("transitional", second.get("mode"));
         assertEquals("52:54:00:12:34:57", second.get("mac"), "QEMU's default MAC plus the NIC's number");
+        assertEquals(null, second.get("host_mtu"), "no host_mtu, no VIRTIO_NET_F_MTU (QEMU's default)");
     }
 
     @Test
@@ -296,6 +298,8 @@ class CommandLineTest {
         assertTrue(error("-device", "virtio-net-pci,disable-legacy=on,disable-modern=on").contains("leave no interface"));
         assertTrue(error("-device", "virtio-net-pci,disable-legacy=maybe").contains("bad disable-legacy=maybe"));
         assertTrue(error("-device", "virtio-net-pci,mac=zz").contains("bad MAC 'zz'"));
+        assertTrue(error("-device", "virtio-net-pci,host_mtu=67").contains("bad host_mtu=67: expected 68-65535"));
+        assertTrue(error("-device", "virtio-net-pci,host_mtu=jumbo").contains("bad host_mtu=jumbo"));
         assertTrue(error("-device", "e1000x").contains("known: VGA, bochs-display, e1000, e1000e, pcnet, virtio-blk-pci, virtio-net-pci"));
     }
 

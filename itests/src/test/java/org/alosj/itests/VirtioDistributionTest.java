@@ -200,11 +200,15 @@ class VirtioDistributionTest {
                 "-device", "virtio-net-pci,netdev=n0,mac=52:54:00:00:00:01,addr=2",
                 "-device", "virtio-net-pci,netdev=n0,mac=52:54:00:00:00:02,addr=3,disable-legacy=on",
                 "-c", "ifconfig eth0 10.0.0.1/24; ifconfig eth1 10.0.0.2/24; httpd start 80 host:" + www
-                        + "; (sleep 0.3; update " + bundleId("drivers-virtio.jar") + ") &; http get -sha256 http://10.0.0.2/big.bin");
+                        + "; (sleep 0.3; update " + bundleId("drivers-virtio.jar") + ") &; http get -sha256 http://10.0.0.2/big.bin"
+                        + "; netstat -s");
         assertEquals(0, r.status(), r.out() + r.err());
         assertTrue(r.out().contains("60000000 bytes sha256 " + sha), r.out());
         String log = Files.readString(tmp.resolve("run/alosj.log"));
         assertTrue(log.contains("eth1: the driver went away; address, routes and "), log);
+        Matcher tcp = Pattern.compile("(?m)^tcp: .*$").matcher(r.out());
+        System.out.println("virtio-net swap gap under load (eth1 without a driver): "
+                + E1000DistributionTest.swapGapMillis(log, "eth1") + " ms; " + (tcp.find() ? tcp.group() : "no TCP counters"));
     }
 
     @Test
@@ -223,9 +227,25 @@ class VirtioDistributionTest {
         assertTrue(r.out().contains(sha + "  /mnt/copy.bin"), r.out());
         String log = Files.readString(tmp.resolve("run/alosj.log"));
         assertTrue(log.contains("vda: the driver went away") && log.contains("vda: driver virtio-pci took over the disk"), log);
+        System.out.println("virtio-blk swap gap under writes (vda without a driver): "
+                + logGapMillis(log, "vda: the driver went away", "vda: driver virtio-pci took over the disk") + " ms");
         StorageTest.assertClean(img);
         Path copy = tmp.resolve("copy.bin");
         run("debugfs", "-R", "dump /copy.bin " + copy, img.toString());
         assertEquals(sha, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(copy))));
+    }
+
+    /** Milliseconds from the first log line containing {@code from} to the next containing {@code to}. */
+    static long logGapMillis(String log, String from, String to) {
+        Matcher a = Pattern.compile("(?m)^(\\d\\d):(\\d\\d):(\\d\\d)\\.(\\d{3}) .*" + Pattern.quote(from)).matcher(log);
+        assertTrue(a.find(), "no '" + from + "' in the log");
+        Matcher b = Pattern.compile("(?m)^(\\d\\d):(\\d\\d):(\\d\\d)\\.(\\d{3}) .*" + Pattern.quote(to)).matcher(log);
+        assertTrue(b.find(a.end()), "no '" + to + "' after '" + from + "' in the log");
+        return stamp(b) - stamp(a);
+    }
+
+    private static long stamp(Matcher m) {
+        return ((Long.parseLong(m.group(1)) * 60 + Long.parseLong(m.group(2))) * 60 + Long.parseLong(m.group(3))) * 1000
+                + Long.parseLong(m.group(4));
     }
 }

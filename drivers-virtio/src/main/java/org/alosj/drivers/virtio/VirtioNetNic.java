@@ -17,9 +17,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A virtio-net device (virtio 1.x section 5.1) as a NetDevice, on receive queue 0 and transmit
- * queue 1. Each receive buffer and transmit slot is {@value #BUFFER_SIZE} bytes of one DMA run:
- * the virtio_net_hdr, then the frame. With VERSION_1 or ANY_LAYOUT both go in one descriptor;
- * a legacy device without ANY_LAYOUT gets the header in a descriptor of its own.
+ * queue 1. Each receive buffer and transmit slot is a piece of one DMA run: the virtio_net_hdr,
+ * then the frame. With VERSION_1 or ANY_LAYOUT both go in one descriptor; a legacy device
+ * without ANY_LAYOUT gets the header in a descriptor of its own.
+ *
+ * <p>The MTU is 1500 unless the device offers another with VIRTIO_NET_F_MTU (QEMU's
+ * {@code host_mtu}). A larger one is taken only with mergeable receive buffers and one
+ * descriptor a buffer: a frame may then span several receive buffers (num_buffers in the first
+ * one's header), which the driver joins, so no buffer has to hold the largest frame. Receive
+ * buffers are then a few pages each, transmit slots hold a whole frame.
  *
  * <p>Locking: {@code txLock} covers the transmit queue (callers' threads and the interrupt
  * handler reclaiming); {@code rxLock} the receive queue, which the interrupt handler walks and
@@ -32,12 +38,14 @@ final class VirtioNetNic implements NetDevice {
     // ---- features ----
     static final int VIRTIO_NET_F_CSUM = 0;
     static final int VIRTIO_NET_F_GUEST_CSUM = 1;
+    static final int VIRTIO_NET_F_MTU = 3;
     static final int VIRTIO_NET_F_MAC = 5;
     static final int VIRTIO_NET_F_MRG_RXBUF = 15;
     static final int VIRTIO_NET_F_STATUS = 16;
     // ---- configuration ----
     static final int VIRTIO_NET_CFG_MAC = 0x00;
     static final int VIRTIO_NET_CFG_STATUS = 0x06;
+    static final int VIRTIO_NET_CFG_MTU = 0x0A;
     static final int VIRTIO_NET_S_LINK_UP = 1;
     // ---- header ----
     static final int HDR_LEN = 12;
@@ -47,8 +55,16 @@ final class VirtioNetNic implements NetDevice {
     static final int RX_QUEUE = 0;
     static final int TX_QUEUE = 1;
     static final int QUEUE_SIZE = 256;
+    /** Receive buffer and transmit slot size at the standard MTU. */
     static final int BUFFER_SIZE = 2048;
     static final int MTU = 1500;
+    static final int MIN_MTU = 68;
+    static final int MAX_MTU = 65535;
+    /** The largest receive buffer for a larger MTU: a frame beyond it spans buffers. */
+    static final int MAX_RX_BUFFER = 16384;
+    /** What the transmit slots of a large MTU may take at most (fewer slots, not less MTU). */
+    static final int TX_MEMORY_LIMIT = 4 << 20;
+    static final int MIN_TX_SLOTS = 16;
     static final int ETH_HLEN = 14;
     /** The frame starts here in a buffer whose header has a descriptor of its own. */
     static final int SPLIT_FRAME_OFFSET = 16;
@@ -61,6 +77,9 @@ final class VirtioNetNic implements NetDevice {
     private final boolean mergeable;
     private final int hdrLen;
     private final boolean oneDescriptor;
+    private final int mtu;
+    private final int rxBufferSize;
+    private final int txSlotSize;
     private final SplitQueue rx;
     private final SplitQueue tx;
     private final DmaBuffer rxBuffers;
@@ -70,6 +89,11 @@ final class VirtioNetNic implements NetDevice {
     private final int[] txFree;
     private int txFreeCount;
     private final int[] txLength;
+    /** A frame spanning receive buffers, joined here: buffers still to come, bytes so far, whether to drop it. */
+    private final byte[] assembly;
+    private int mergeRemaining;
+    private int mergeLength;
+    private boolean mergeBad;
     private final ReentrantLock txLock = new ReentrantLock();
     private final ReentrantLock rxLock = new ReentrantLock();
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -92,7 +116,8 @@ final class VirtioNetNic implements NetDevice {
     private final LongAdder txDropped = new LongAdder();
     private final LongAdder interrupts = new LongAdder();
 
-    private VirtioNetNic(PciDevice device, Transport transport, long features, byte[] mac, Runnable onNeedsReset) {
+    private VirtioNetNic(PciDevice device, Transport transport, long features, byte[] mac, int mtu,
+                         Runnable onNeedsReset) {
         this.device = device;
         this.onNeedsReset = onNeedsReset;
         this.transport = transport;
@@ -103,6 +128,10 @@ final class VirtioNetNic implements NetDevice {
         boolean version1 = (features & 1L << Transport.VIRTIO_F_VERSION_1) != 0;
         this.hdrLen = version1 || mergeable ? HDR_LEN : HDR_LEN_LEGACY;
         this.oneDescriptor = version1 || (features & 1L << Transport.VIRTIO_F_ANY_LAYOUT) != 0;
+        this.mtu = mtu;
+        this.rxBufferSize = mtu <= MTU ? BUFFER_SIZE : Math.min(MAX_RX_BUFFER, roundUp(hdrLen + ETH_HLEN + mtu, 4096));
+        this.txSlotSize = mtu <= MTU ? BUFFER_SIZE : roundUp(SPLIT_FRAME_OFFSET + ETH_HLEN + mtu, BUFFER_SIZE);
+        this.assembly = new byte[ETH_HLEN + mtu];
         boolean eventIdx = (features & 1L << Transport.VIRTIO_RING_F_EVENT_IDX) != 0;
         var dma = device.dma();
         MessageInterrupts m = enableMsix(device, transport, slot, List.of(this::configInterrupt,
@@ -116,9 +145,9 @@ final class VirtioNetNic implements NetDevice {
             txq = SplitQueue.create(transport, dma, TX_QUEUE, QUEUE_SIZE, eventIdx, "virtio_net " + slot + " tx queue");
             int perChain = oneDescriptor ? 1 : 2;
             rxCount = rxq.size / perChain;
-            txSlots = txq.size / perChain;
-            rxb = dma.allocate(rxCount * BUFFER_SIZE, 4096, "virtio_net " + slot + " rx buffers");
-            txb = dma.allocate(txSlots * BUFFER_SIZE, 4096, "virtio_net " + slot + " tx buffers");
+            txSlots = Math.min(txq.size / perChain, Math.max(MIN_TX_SLOTS, TX_MEMORY_LIMIT / txSlotSize));
+            rxb = dma.allocate(rxCount * rxBufferSize, 4096, "virtio_net " + slot + " rx buffers");
+            txb = dma.allocate(txSlots * txSlotSize, 4096, "virtio_net " + slot + " tx buffers");
         } catch (RuntimeException e) {
             if (m != null) {
                 m.close();
@@ -130,6 +159,9 @@ final class VirtioNetNic implements NetDevice {
             }
             if (rxb != null) {
                 rxb.close();
+            }
+            if (txb != null) {
+                txb.close();
             }
             throw e;
         }
@@ -187,6 +219,29 @@ final class VirtioNetNic implements NetDevice {
             transport.assignQueueVector(q, q + 1);
         }
         return m;
+    }
+
+    private static int roundUp(int n, int to) {
+        return (n + to - 1) / to * to;
+    }
+
+    /**
+     * The MTU to use: the device's (VIRTIO_NET_F_MTU offered, read before FEATURES_OK as Linux
+     * does) when it is valid and the driver can receive such frames, else none (0): 1500 then.
+     */
+    private static int deviceMtu(Transport transport, long features, PciDevice device) {
+        if ((features & 1L << VIRTIO_NET_F_MTU) == 0) {
+            return 0;
+        }
+        int mtu = transport.config16(VIRTIO_NET_CFG_MTU);
+        boolean joins = (features & 1L << VIRTIO_NET_F_MRG_RXBUF) != 0
+                && (features & (1L << Transport.VIRTIO_F_VERSION_1 | 1L << Transport.VIRTIO_F_ANY_LAYOUT)) != 0;
+        if (mtu < MIN_MTU || mtu > MTU && !joins) {
+            LOG.info("{}: ignoring the device's MTU {} ({})", device.address(), mtu,
+                    mtu < MIN_MTU ? "below " + MIN_MTU : "larger frames need mergeable buffers");
+            return 0;
+        }
+        return mtu;
     }
 
     /** How the device interrupts: {@code PCI-MSI-X} or {@code INTx}. */
@@ -252,8 +307,14 @@ final class VirtioNetNic implements NetDevice {
         long offered = transport.deviceFeatures();
         long wanted = 1L << VIRTIO_NET_F_MAC | 1L << VIRTIO_NET_F_STATUS | 1L << VIRTIO_NET_F_MRG_RXBUF
                 | 1L << Transport.VIRTIO_RING_F_EVENT_IDX | 1L << Transport.VIRTIO_F_ANY_LAYOUT
+                | 1L << VIRTIO_NET_F_MTU
                 | (transport.modern() ? 1L << Transport.VIRTIO_F_VERSION_1 : 0);
         long features = offered & wanted;
+        int mtu = deviceMtu(transport, features, device);
+        if (mtu == 0) {
+            features &= ~(1L << VIRTIO_NET_F_MTU);
+            mtu = MTU;
+        }
         VirtioDevices.negotiate(transport, features);
         byte[] mac = new byte[6];
         if ((features & 1L << VIRTIO_NET_F_MAC) != 0) {
@@ -272,7 +333,7 @@ final class VirtioNetNic implements NetDevice {
         device.setBusMaster(true);
         VirtioNetNic nic;
         try {
-            nic = new VirtioNetNic(device, transport, features, mac, onNeedsReset);
+            nic = new VirtioNetNic(device, transport, features, mac, mtu, onNeedsReset);
         } catch (RuntimeException e) {
             transport.reset();
             transport.addStatus(Transport.VIRTIO_CONFIG_S_FAILED);
@@ -281,17 +342,18 @@ final class VirtioNetNic implements NetDevice {
         }
         transport.addStatus(Transport.VIRTIO_CONFIG_S_DRIVER_OK);
         nic.rx.kick();
-        LOG.info("{}: virtio-net ({}), {}, MAC {}, {} receive buffers{}", device.address(), transport.describe(),
-                nic.msix != null ? "MSI-X vectors " + nic.msix.vectors() : "IRQ " + device.irq(), MacAddress.format(mac), nic.rxCount, nic.mergeable ? ", mergeable" : "");
+        LOG.info("{}: virtio-net ({}), {}, MAC {}, MTU {}, {} receive buffers of {} bytes{}", device.address(),
+                transport.describe(), nic.msix != null ? "MSI-X vectors " + nic.msix.vectors() : "IRQ " + device.irq(),
+                MacAddress.format(mac), mtu, nic.rxCount, nic.rxBufferSize, nic.mergeable ? ", mergeable" : "");
         return nic;
     }
 
     /** Gives receive buffer {@code i} to the device (not yet kicked); rxLock held or bring-up. */
     private void postReceive(int i) {
-        long base = rxBuffers.physicalAddress() + (long) i * BUFFER_SIZE;
+        long base = rxBuffers.physicalAddress() + (long) i * rxBufferSize;
         boolean added = oneDescriptor
-                ? rx.add(new long[] {base}, new int[] {BUFFER_SIZE}, 0, i)
-                : rx.add(new long[] {base, base + SPLIT_FRAME_OFFSET}, new int[] {hdrLen, BUFFER_SIZE - SPLIT_FRAME_OFFSET}, 0, i);
+                ? rx.add(new long[] {base}, new int[] {rxBufferSize}, 0, i)
+                : rx.add(new long[] {base, base + SPLIT_FRAME_OFFSET}, new int[] {hdrLen, rxBufferSize - SPLIT_FRAME_OFFSET}, 0, i);
         if (!added) {
             throw new IllegalStateException(slot + ": receive queue full while posting buffer " + i);
         }
@@ -346,17 +408,7 @@ final class VirtioNetNic implements NetDevice {
                 SplitQueue.Used u;
                 while (!stopped && (u = rx.next()) != null) {
                     int i = (Integer) u.token();
-                    int length = u.length() - hdrLen;
-                    byte[] frame = null;
-                    if (length < ETH_HLEN || length > BUFFER_SIZE - hdrLen) {
-                        rxErrors.increment();
-                    } else if (mergeable && rxBuffers.read16(i * BUFFER_SIZE + HDR_NUM_BUFFERS) != 1) {
-                        rxErrors.increment(); // never more than one buffer: each holds a whole frame
-                    } else {
-                        frame = new byte[length];
-                        int at = i * BUFFER_SIZE + (oneDescriptor ? hdrLen : SPLIT_FRAME_OFFSET);
-                        rxBuffers.read(at, frame, 0, length);
-                    }
+                    byte[] frame = take(i, u.length());
                     postReceive(i);
                     if (frame != null) {
                         deliver(frame, rx.hasUsed());
@@ -370,6 +422,53 @@ final class VirtioNetNic implements NetDevice {
         } finally {
             rxLock.unlock();
         }
+    }
+
+    /**
+     * Takes what the device wrote into receive buffer {@code i}: a whole frame, or a piece of
+     * one spanning buffers (then null until its last piece). rxLock held.
+     */
+    private byte[] take(int i, int written) {
+        int base = i * rxBufferSize;
+        if (mergeRemaining == 0) { // the first buffer of a frame, after the header
+            int buffers = mergeable ? rxBuffers.read16(base + HDR_NUM_BUFFERS) : 1;
+            int dataAt = oneDescriptor ? hdrLen : SPLIT_FRAME_OFFSET;
+            int length = written - hdrLen;
+            if (buffers == 1) {
+                if (length < ETH_HLEN || length > rxBufferSize - dataAt || length > assembly.length) {
+                    rxErrors.increment();
+                    return null;
+                }
+                byte[] frame = new byte[length];
+                rxBuffers.read(base + dataAt, frame, 0, length);
+                return frame;
+            }
+            // Several buffers only where the driver joins them (one descriptor a buffer).
+            mergeBad = buffers < 1 || buffers > rxCount || !oneDescriptor || length < 0 || length > rxBufferSize - dataAt;
+            mergeRemaining = buffers < 1 || buffers > rxCount ? 1 : buffers; // nonsense: this buffer alone
+            mergeLength = 0;
+            append(base + dataAt, length);
+        } else {
+            append(base, written);
+        }
+        if (--mergeRemaining > 0) {
+            return null;
+        }
+        if (mergeBad || mergeLength < ETH_HLEN) {
+            rxErrors.increment();
+            return null;
+        }
+        return java.util.Arrays.copyOf(assembly, mergeLength);
+    }
+
+    /** Adds a piece of a spanning frame; one that does not fit marks the frame bad. */
+    private void append(int at, int length) {
+        if (mergeBad || length < 0 || length > rxBufferSize || mergeLength + length > assembly.length) {
+            mergeBad = true;
+            return;
+        }
+        rxBuffers.read(at, assembly, mergeLength, length);
+        mergeLength += length;
     }
 
     private void deliver(byte[] frame, boolean more) {
@@ -407,7 +506,7 @@ final class VirtioNetNic implements NetDevice {
 
     @Override
     public int mtu() {
-        return MTU;
+        return mtu;
     }
 
     @Override
@@ -421,9 +520,9 @@ final class VirtioNetNic implements NetDevice {
     @Override
     public boolean transmit(byte[] frame, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, frame.length);
-        if (length < ETH_HLEN || length > ETH_HLEN + MTU) {
+        if (length < ETH_HLEN || length > ETH_HLEN + mtu) {
             throw new IllegalArgumentException(String.format(
-                    "%s: cannot send a %d-byte frame (%d..%d bytes)", slot, length, ETH_HLEN, ETH_HLEN + MTU));
+                    "%s: cannot send a %d-byte frame (%d..%d bytes)", slot, length, ETH_HLEN, ETH_HLEN + mtu));
         }
         txLock.lock();
         try {
@@ -439,7 +538,7 @@ final class VirtioNetNic implements NetDevice {
                 return false;
             }
             int s = txFree[--txFreeCount];
-            int at = s * BUFFER_SIZE;
+            int at = s * txSlotSize;
             // A zeroed header: no checksum to complete, no segmentation, num_buffers unused.
             for (int i = 0; i < hdrLen; i += 2) {
                 txBuffers.write16(at + i, 0);

@@ -67,6 +67,13 @@ final class Rig implements AutoCloseable {
         return this;
     }
 
+    /** The same offering an MTU (QEMU's host_mtu; 0 offers none). */
+    Rig net(String mac, int slot, String mode, int hostMtu) {
+        nics.add(new VirtioNetComponent("virtio-net" + nics.size(), mac, Integer.toString(slot), mode, hostMtu,
+                machine, hub));
+        return this;
+    }
+
     /** Boots the kernel's parts on the machine as it is now and enumerates the bus. */
     Rig boot() {
         try {

@@ -181,4 +181,69 @@ class VirtioNetTest {
             assertArrayEquals(f, atA.get(0));
         }
     }
+
+    @Test
+    void theDevicesMtuIsTakenAndJumboFramesSpanningReceiveBuffersArriveWhole() {
+        // 9000: one receive buffer a frame; 65520 (passt's MTU): a frame spans up to five buffers.
+        for (int mtu : new int[] {9000, 65520}) {
+            try (Rig rig = new Rig().net(MAC_A, 3, "modern", mtu).net(MAC_B, 4, "transitional", mtu).boot()) {
+                rig.bindDriver();
+                NetDevice a = nic(rig, MAC_A);
+                NetDevice b = nic(rig, MAC_B);
+                assertEquals(mtu, a.mtu());
+                assertEquals(mtu, b.mtu());
+                List<byte[]> atB = new CopyOnWriteArrayList<>();
+                b.setReceiver((dev, f, off, len) -> atB.add(java.util.Arrays.copyOfRange(f, off, off + len)));
+                // Every size class: small, one buffer, just past a buffer, several buffers, the largest.
+                int[] sizes = {60, 1514, 4000, 12274, 16371, 16372, 30000, 14 + mtu};
+                int count = 0;
+                for (int round = 0; round < 40; round++) {
+                    for (int size : sizes) {
+                        if (size > 14 + mtu) {
+                            continue;
+                        }
+                        byte[] f = frame(MAC_B, MAC_A, size, count++);
+                        while (!a.transmit(f, 0, f.length)) {
+                            Thread.onSpinWait();
+                        }
+                    }
+                    int expect = count;
+                    Rig.eventually(expect + " jumbo frames at B", () -> atB.size() >= expect);
+                }
+                int k = 0;
+                for (int round = 0; round < 40; round++) {
+                    for (int size : sizes) {
+                        if (size > 14 + mtu) {
+                            continue;
+                        }
+                        assertArrayEquals(frame(MAC_B, MAC_A, size, k), atB.get(k), "MTU " + mtu + " frame " + k);
+                        k++;
+                    }
+                }
+                assertEquals(0, b.statistics().rxErrors());
+                byte[] tooBig = frame(MAC_B, MAC_A, 15 + mtu, 0);
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> a.transmit(tooBig, 0, tooBig.length), "a frame past the MTU is refused");
+            }
+        }
+    }
+
+    @Test
+    void aNicWithoutTheMtuFeatureDropsAJumboFrameAndKeepsReceiving() {
+        try (Rig rig = new Rig().net(MAC_A, 3, "modern", 9000).net(MAC_B, 4, "modern").boot()) {
+            rig.bindDriver();
+            NetDevice a = nic(rig, MAC_A);
+            NetDevice b = nic(rig, MAC_B);
+            assertEquals(1500, b.mtu());
+            List<byte[]> atB = new CopyOnWriteArrayList<>();
+            b.setReceiver((dev, f, off, len) -> atB.add(java.util.Arrays.copyOfRange(f, off, off + len)));
+            byte[] jumbo = frame(MAC_B, MAC_A, 9014, 1);
+            assertTrue(a.transmit(jumbo, 0, jumbo.length));
+            byte[] small = frame(MAC_B, MAC_A, 1514, 2);
+            assertTrue(a.transmit(small, 0, small.length));
+            Rig.eventually("the standard frame at B", () -> atB.size() == 1);
+            assertArrayEquals(small, atB.get(0));
+            assertEquals(1, b.statistics().rxErrors(), "the jumbo frame spanned buffers past B's MTU");
+        }
+    }
 }

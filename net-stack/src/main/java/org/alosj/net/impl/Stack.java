@@ -294,6 +294,15 @@ public final class Stack implements NetworkStack, AutoCloseable {
             }
             ipv4.flush(iface);
             LOG.info("{}: {} in slot {}, MAC {}", i.name, driver, slot, MacAddress.of(i.mac));
+            if (!fresh && iface.hasAddress()) {
+                // A driver swap: connections on this address probe now rather than wait for their RTO.
+                for (TcpEndpoint e : new ArrayList<>(connections.values())) {
+                    if (e.key().localAddress() == iface.address.bits()) {
+                        e.socket.pathResumed(now());
+                        tcp.service(e);
+                    }
+                }
+            }
             return i;
         } finally {
             exit();

@@ -615,6 +615,24 @@ public final class TcpSocket {
         return Math.min(Math.min(retransmitAt, recovery.probeAt), Math.min(rx.ackAt, Math.min(timeWaitUntil, keepAliveAt)));
     }
 
+    /**
+     * The interface this connection goes out on has a driver again after a swap. Segments in
+     * flight may have died in the old driver's rings, and the peer's with them: a probe goes out
+     * at once (new data, or the last segment again, as the tail loss probe sends) and an ACK with
+     * our SACK blocks tells the peer what arrived, so neither side sits out its retransmission
+     * timeout.
+     */
+    public void pathResumed(long now) {
+        if (!isEstablishedOrLater() || state == State.TIME_WAIT) {
+            return;
+        }
+        if (sndUna != sndMax) {
+            recovery.probesUnanswered = 0;
+            recovery.probeAt = now;
+        }
+        ackNow = true;
+    }
+
     /** True once nothing more will ever be sent or received: the stack forgets the connection. */
     public boolean isClosed() {
         return state == State.CLOSED && !rstPending;

@@ -571,6 +571,36 @@ class TcpSocketTest {
     }
 
     @Test
+    void when_the_path_resumes_after_a_driver_swap_a_probe_with_our_ack_goes_out_at_once_not_after_the_rto() {
+        established();
+        s.send(new byte[3000], 0, 3000);
+        assertEquals(3, sent().size(), "three segments that die in the old driver's ring");
+        assertTrue(s.pollAt() > now, "nothing due yet");
+        s.pathResumed(now);
+        Seg probe = sentOne(); // the probe carries the ACK
+        assertEquals(ISS + 1 + 2000, probe.h().seq(), "nothing new to send: the last segment again");
+        assertEquals(1000, probe.data().length);
+        assertEquals(IRS + 1, probe.h().ack());
+        assertEquals(1, s.tailLossProbes());
+        assertEquals(0, s.timeouts());
+        recv(IRS + 1, ISS + 1 + 3000, ACK, 8000, NONE);
+        sent();
+        s.pathResumed(now);
+        Seg ack = sentOne();
+        assertEquals(0, ack.data().length, "all acknowledged: only an ACK");
+    }
+
+    @Test
+    void a_connection_with_nothing_in_flight_only_acks_when_the_path_resumes() {
+        established();
+        s.pathResumed(now);
+        Seg ack = sentOne();
+        assertEquals(ACK, ack.flags());
+        assertEquals(0, ack.data().length);
+        assertEquals(0, s.tailLossProbes());
+    }
+
+    @Test
     void wild_sack_blocks_from_the_peer_break_nothing_and_the_data_still_gets_through() {
         tenInFlightWithSack(40000);
         java.util.SplittableRandom r = new java.util.SplittableRandom(11);

@@ -10,7 +10,15 @@ import org.alosj.hal.net.NetPort;
  * virtio-net (virtio 1.x section 5.1) as QEMU's {@code virtio-net-pci} presents it, on one
  * receive queue (0) and one transmit queue (1), {@value #QUEUE_SIZE} entries each. Features:
  * MAC, STATUS, MRG_RXBUF, CSUM (the device completes a partial checksum the driver asks for)
- * and GUEST_CSUM (frames from the wire come fully checksummed, so the device never needs it).
+ * and GUEST_CSUM (frames from the wire come fully checksummed, so the device never needs it),
+ * and MTU when the machine sets one ({@code host_mtu}, as QEMU offers VIRTIO_NET_F_MTU only
+ * then): the largest frame either side may send is that MTU plus the Ethernet header.
+ *
+ * <p>No segmentation offloads (HOST_TSO*, GUEST_TSO*): QEMU offers them only over a backend
+ * that carries a virtio_net_hdr itself (tap with vnet_hdr). Ours carry bare Ethernet frames
+ * (a UDP datagram, passt's stream, the in-JVM hub), so a TSO frame would have to be cut into
+ * MTU-sized frames here, which is the stack's work moved, not saved; a larger MTU is the
+ * honest way to fewer frames on such a link.
  *
  * <p>Every buffer starts with a struct virtio_net_hdr {u8 flags, u8 gso_type, le16 hdr_len,
  * le16 gso_size, le16 csum_start, le16 csum_offset, le16 num_buffers}: 12 bytes with VERSION_1
@@ -34,6 +42,7 @@ public final class VirtioNet extends VirtioPci implements FrameReceiver {
     // ---- feature bits ----
     public static final int VIRTIO_NET_F_CSUM = 0;
     public static final int VIRTIO_NET_F_GUEST_CSUM = 1;
+    public static final int VIRTIO_NET_F_MTU = 3;
     public static final int VIRTIO_NET_F_MAC = 5;
     public static final int VIRTIO_NET_F_MRG_RXBUF = 15;
     public static final int VIRTIO_NET_F_STATUS = 16;
@@ -41,7 +50,13 @@ public final class VirtioNet extends VirtioPci implements FrameReceiver {
     // ---- struct virtio_net_config ----
     public static final int VIRTIO_NET_CFG_MAC = 0x00;
     public static final int VIRTIO_NET_CFG_STATUS = 0x06;
+    public static final int VIRTIO_NET_CFG_MTU = 0x0A;
+    /** mac[6], status; with VIRTIO_NET_F_MTU up to mtu (max_virtqueue_pairs before it reads 0: no MQ). */
     static final int CONFIG_SIZE = 8;
+    static final int CONFIG_SIZE_MTU = 12;
+    /** The smallest MTU the spec lets a device advertise (68, IPv4's minimum). */
+    public static final int MIN_MTU = 68;
+    public static final int MAX_MTU = 65535;
     public static final int VIRTIO_NET_S_LINK_UP = 1;
 
     // ---- struct virtio_net_hdr ----
@@ -58,16 +73,32 @@ public final class VirtioNet extends VirtioPci implements FrameReceiver {
     static final int MAX_FRAME = 65535;
 
     private final byte[] mac;
+    /** The MTU offered with VIRTIO_NET_F_MTU, or 0 for none (the feature not offered). */
+    private final int hostMtu;
     private NetPort port;
+    /**
+     * Where a transmit chain is gathered, reused (the port copies a frame before transmit
+     * returns): no array to allocate and zero for every frame. Grows to the largest chain seen.
+     */
+    private byte[] txScratch = new byte[HDR_LEN + ETH_HLEN + 1500];
     private boolean linkUp;
     private long rxDropped;
     private long txFrames;
     private long rxFrames;
 
     VirtioNet(String name, MemoryBus bus, Mode mode, byte[] mac) {
+        this(name, bus, mode, mac, 0);
+    }
+
+    /** @param hostMtu the MTU to offer (68-65535), 0 for none */
+    VirtioNet(String name, MemoryBus bus, Mode mode, byte[] mac, int hostMtu) {
         super(name, bus, VIRTIO_ID_NET, PCI_DEVICE_ID_VIRTIO_NET, PCI_CLASS_NETWORK_ETHERNET, mode, LEGACY_IO_SIZE,
                 MSIX_VECTORS, new int[] {QUEUE_SIZE, QUEUE_SIZE});
+        if (hostMtu != 0 && (hostMtu < MIN_MTU || hostMtu > MAX_MTU)) {
+            throw new IllegalArgumentException("bad host_mtu " + hostMtu + ": expected " + MIN_MTU + "-" + MAX_MTU);
+        }
         this.mac = mac.clone();
+        this.hostMtu = hostMtu;
         defineRom(ROM_SIZE, new byte[0]);
     }
 
@@ -84,12 +115,18 @@ public final class VirtioNet extends VirtioPci implements FrameReceiver {
     @Override
     protected long deviceFeatures() {
         return 1L << VIRTIO_NET_F_CSUM | 1L << VIRTIO_NET_F_GUEST_CSUM | 1L << VIRTIO_NET_F_MAC
-                | 1L << VIRTIO_NET_F_MRG_RXBUF | 1L << VIRTIO_NET_F_STATUS;
+                | 1L << VIRTIO_NET_F_MRG_RXBUF | 1L << VIRTIO_NET_F_STATUS
+                | (hostMtu != 0 ? 1L << VIRTIO_NET_F_MTU : 0);
     }
 
     @Override
     protected int deviceConfigSize() {
-        return CONFIG_SIZE;
+        return hostMtu != 0 ? CONFIG_SIZE_MTU : CONFIG_SIZE;
+    }
+
+    /** The largest frame (Ethernet header included) the driver may be given or may send. */
+    private int maxFrame() {
+        return negotiated(VIRTIO_NET_F_MTU) ? ETH_HLEN + hostMtu : MAX_FRAME;
     }
 
     @Override
@@ -99,7 +136,16 @@ public final class VirtioNet extends VirtioPci implements FrameReceiver {
         long v = 0;
         for (int i = 0; i < size; i++) {
             int at = offset + i;
-            int b = at < 6 ? mac[at] & 0xFF : at == VIRTIO_NET_CFG_STATUS && linkUp ? VIRTIO_NET_S_LINK_UP : 0;
+            int b;
+            if (at < 6) {
+                b = mac[at] & 0xFF;
+            } else if (at == VIRTIO_NET_CFG_STATUS) {
+                b = linkUp ? VIRTIO_NET_S_LINK_UP : 0;
+            } else if (at == VIRTIO_NET_CFG_MTU || at == VIRTIO_NET_CFG_MTU + 1) {
+                b = hostMtu >>> (8 * (at - VIRTIO_NET_CFG_MTU)) & 0xFF;
+            } else {
+                b = 0;
+            }
             v |= (long) b << (8 * i);
         }
         return v;
@@ -132,14 +178,18 @@ public final class VirtioNet extends VirtioPci implements FrameReceiver {
     private void transmit(Virtqueue.Chain chain) {
         int hdr = headerLength();
         long total = chain.readableBytes();
-        if (total - hdr < ETH_HLEN || total - hdr > MAX_FRAME) {
+        int maxFrame = maxFrame();
+        if (total - hdr < ETH_HLEN || total - hdr > maxFrame) {
             guestError("transmit chain of %d bytes holds no frame of %d..%d bytes after its %d-byte header", total,
-                    ETH_HLEN, MAX_FRAME, hdr);
+                    ETH_HLEN, maxFrame, hdr);
             return;
         }
-        byte[] packet = new byte[(int) total];
-        chain.gather(dma(), 0, packet, 0, packet.length);
-        int length = packet.length - hdr;
+        if (txScratch.length < total) {
+            txScratch = new byte[(int) total];
+        }
+        byte[] packet = txScratch;
+        chain.gather(dma(), 0, packet, 0, (int) total);
+        int length = (int) total - hdr;
         if ((packet[HDR_FLAGS] & VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0) {
             if (!negotiated(VIRTIO_NET_F_CSUM)) {
                 guestError("NEEDS_CSUM on a frame without VIRTIO_NET_F_CSUM negotiated; sent as it is");
@@ -197,6 +247,11 @@ public final class VirtioNet extends VirtioPci implements FrameReceiver {
         }
         Virtqueue rx = queue(RX_QUEUE);
         if (!rx.ready()) {
+            return false;
+        }
+        if (length > maxFrame()) {
+            // Larger than the MTU the driver was promised (section 5.1.6.3.2): never passed on.
+            rxDropped++;
             return false;
         }
         int hdr = headerLength();

@@ -41,6 +41,12 @@ public final class VirtioNetComponent {
         /** {@code transitional} (QEMU's default on PCI), {@code modern} or {@code legacy}. */
         String mode() default "transitional";
 
+        /**
+         * Property {@code host_mtu} (QEMU's name; DS spells "_" as "__"): the MTU offered with
+         * VIRTIO_NET_F_MTU (68-65535); 0 offers none.
+         */
+        int host__mtu() default 0;
+
         /** Filter selecting the backend; the default selects none (no cable, link down). */
         String backend_target() default NO_BACKEND;
     }
@@ -54,11 +60,17 @@ public final class VirtioNetComponent {
                               @Reference(name = "backend", cardinality = ReferenceCardinality.OPTIONAL,
                                       policyOption = ReferencePolicyOption.GREEDY, target = NO_BACKEND)
                               NetBackend backend) {
-        this(config.name(), config.mac(), config.addr(), config.mode(), board, backend);
+        this(config.name(), config.mac(), config.addr(), config.mode(), config.host__mtu(), board, backend);
     }
 
     /** For tests that build a machine by hand (the launcher goes through Configuration Admin). */
     public VirtioNetComponent(String name, String mac, String addr, String mode, Board board, NetBackend backend) {
+        this(name, mac, addr, mode, 0, board, backend);
+    }
+
+    /** The same with QEMU's {@code host_mtu} (0: VIRTIO_NET_F_MTU not offered). */
+    public VirtioNetComponent(String name, String mac, String addr, String mode, int hostMtu, Board board,
+                              NetBackend backend) {
         this.board = board;
         MacAddress address;
         VirtioPci.Mode m;
@@ -68,11 +80,15 @@ public final class VirtioNetComponent {
             address = mac == null || mac.isBlank() ? MacAddress.defaultFor(name) : MacAddress.parse(mac);
             m = parseMode(mode);
             slot = parseSlot(addr);
+            if (hostMtu != 0 && (hostMtu < VirtioNet.MIN_MTU || hostMtu > VirtioNet.MAX_MTU)) {
+                throw new IllegalArgumentException("bad host_mtu " + hostMtu + ": expected " + VirtioNet.MIN_MTU
+                        + "-" + VirtioNet.MAX_MTU);
+            }
         } catch (IllegalArgumentException e) {
             LOG.error("{}: configuration rejected: {}", name, e.getMessage());
             throw e;
         }
-        function = new VirtioNet(name, board.memory(), m, address.octets());
+        function = new VirtioNet(name, board.memory(), m, address.octets(), hostMtu);
         port = backend == null ? null : backend.attach(name, function);
         function.setPort(port);
         int devfn;
@@ -85,8 +101,8 @@ public final class VirtioNetComponent {
             }
             throw e;
         }
-        LOG.info("{}: virtio-net ({}) at 00:{} MAC {} on {}", name, m.name().toLowerCase(Locale.ROOT),
-                String.format("%02x.%d", devfn >> 3, devfn & 7), address,
+        LOG.info("{}: virtio-net ({}) at 00:{} MAC {}{} on {}", name, m.name().toLowerCase(Locale.ROOT),
+                String.format("%02x.%d", devfn >> 3, devfn & 7), address, hostMtu != 0 ? ", MTU " + hostMtu : "",
                 backend == null ? "no backend (link down)" : "netdev " + backend.id());
     }
 

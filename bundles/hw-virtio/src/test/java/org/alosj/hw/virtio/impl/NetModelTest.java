@@ -100,8 +100,12 @@ class NetModelTest {
         final NetPort peer;
 
         NetRig(String mode) {
+            this(mode, 0);
+        }
+
+        NetRig(String mode, int hostMtu) {
             rig.net = new VirtioNetComponent("virtio-net0", "52:54:00:12:34:56", Integer.toString(Rig.SLOT), mode,
-                    rig.machine, hub);
+                    hostMtu, rig.machine, hub);
             peer = hub.attach("peer", (f, off, len) -> heard.add(Arrays.copyOfRange(f, off, off + len)));
         }
 
@@ -202,6 +206,41 @@ class NetModelTest {
             n.rig.mem.read(0x41000, got, 500, 512);
             n.rig.mem.read(0x42000, got, 1012, 502);
             assertArrayEquals(f, got);
+        }
+    }
+
+    @Test
+    void hostMtuIsOfferedAsVirtioNetFMtuWithTheMtuInTheDeviceConfiguration() {
+        try (NetRig plain = new NetRig("modern")) {
+            plain.rig.enable();
+            plain.rig.common(VirtioPci.VIRTIO_PCI_COMMON_DFSELECT, 4, 0);
+            assertEquals(0, plain.rig.common(VirtioPci.VIRTIO_PCI_COMMON_DF, 4) & 1L << VirtioNet.VIRTIO_NET_F_MTU,
+                    "no host_mtu, no VIRTIO_NET_F_MTU (as QEMU)");
+        }
+        try (NetRig n = new NetRig("modern", 9000)) {
+            n.rig.enable();
+            n.rig.common(VirtioPci.VIRTIO_PCI_COMMON_DFSELECT, 4, 0);
+            assertTrue((n.rig.common(VirtioPci.VIRTIO_PCI_COMMON_DF, 4) & 1L << VirtioNet.VIRTIO_NET_F_MTU) != 0);
+            assertEquals(9000, n.rig.deviceConfig(VirtioNet.VIRTIO_NET_CFG_MTU, 2));
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new NetRig("modern", 67));
+    }
+
+    @Test
+    void withMtuNegotiatedAFrameLargerThanTheMtuNeverReachesTheDriver() {
+        try (NetRig n = new NetRig("modern", 1000)) {
+            Q rx = new Q(n.rig, 0, 0x10000, 16);
+            n.modernUp(VERSION_1 | 1L << VirtioNet.VIRTIO_NET_F_MRG_RXBUF | 1L << VirtioNet.VIRTIO_NET_F_MTU, rx);
+            for (int d = 0; d < 8; d++) {
+                rx.offer(d, 0x40000 + 0x1000L * d, 0x1000, true);
+            }
+            byte[] big = frame(1015, 5);
+            n.peer.transmit(big, 0, big.length);
+            byte[] fits = frame(1014, 6);
+            n.peer.transmit(fits, 0, fits.length);
+            Rig.eventually(() -> rx.usedIdx() == 1);
+            assertEquals(12 + 1014, rx.usedLen(0), "only the frame within MTU + 14");
+            assertEquals(1, ((VirtioNet) n.rig.function()).counters()[0]);
         }
     }
 
