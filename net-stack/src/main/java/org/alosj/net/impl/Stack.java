@@ -370,6 +370,19 @@ public final class Stack implements NetworkStack, AutoCloseable {
         }
     }
 
+    /** Whether {@code address} is this machine's: a loopback address or one an interface has. Lock held. */
+    boolean ownsAddress(int address) {
+        if (address >>> 24 == 127) {
+            return true;
+        }
+        for (NetInterface i : interfaces.values()) {
+            if (i.address.bits() == address) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public NetInterface interfaceNamed(String name) {
         enter();
         try {
