@@ -4,6 +4,7 @@ import static org.alosj.drivers.e1000e.E1000Hw.*;
 import static org.alosj.drivers.e1000e.RealE1000Rig.MAC;
 import static org.alosj.drivers.e1000e.RealE1000Rig.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -102,7 +103,7 @@ class E1000MsixTest {
         assertEquals(E1000Nic.IntMode.MSIX, E1000eDriver.intMode(null));
         assertEquals(E1000Nic.IntMode.MSI, E1000eDriver.intMode("1"));
         assertEquals(E1000Nic.IntMode.LEGACY, E1000eDriver.intMode(0));
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> E1000eDriver.intMode("7"));
         assertEquals("IntMode 7: expected 0 (legacy), 1 (MSI) or 2 (MSI-X)", e.getMessage());
     }

@@ -1,9 +1,11 @@
 package org.alosj.kernel.impl.pci;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.alosj.hal.bus.IoPortSpace;
 import org.alosj.hal.bus.MemoryBus;
 import org.alosj.kernel.impl.mem.DmaAllocatorImpl;
@@ -110,7 +112,7 @@ final class PciFunctionImpl implements PciDevice, Device {
      */
     private InterruptHandler guarded(String name, InterruptHandler handler) {
         long generation = bindingGeneration;
-        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean failed = new AtomicBoolean();
         return line -> {
             if (failed.get()) {
                 return true;
@@ -336,7 +338,7 @@ final class PciFunctionImpl implements PciDevice, Device {
         }
         MessageInterrupts[] self = new MessageInterrupts[1];
         List<InterruptHandler> given = List.copyOf(handlers);
-        List<InterruptHandler> guardedHandlers = new java.util.ArrayList<>();
+        List<InterruptHandler> guardedHandlers = new ArrayList<>();
         for (int i = 0; i < given.size(); i++) {
             guardedHandlers.add(guarded(given.size() == 1 ? name : name + "-" + i, given.get(i)));
         }
