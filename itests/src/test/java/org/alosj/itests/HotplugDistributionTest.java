@@ -184,6 +184,51 @@ class HotplugDistributionTest {
                 "the root disk was synced and unmounted before S5:\n" + log);
     }
 
+    /**
+     * A connection over a NIC that device_del removes fails at once instead of hanging: curl in
+     * the test's namespace downloads slowly (rate-limited) from the guest's httpd through passt's
+     * port forward, so the guest's side waits on a full window when the 82574L goes; the stack
+     * fails the connection with the interface and the guest's sockets table is empty after.
+     */
+    @Test
+    void a_tcp_connection_over_a_nic_removed_by_device_del_fails_instead_of_hanging() throws Exception {
+        require(isRoot(), "network namespaces need root (CI runs as root)");
+        require(NetworkPeersTest.onPath("passt"), "passt is not installed (.ci/run installs it)");
+        require(NetworkPeersTest.onPath("ip"), "iproute2 is not installed (.ci/run installs it)");
+        require(NetworkPeersTest.onPath("curl"), "curl is not installed (.ci/run installs it)");
+        network = new NetworkProgramsTest();
+        network.tmp = tmp;
+        network.createNamespace();
+        Path www = Files.createDirectories(tmp.resolve("www"));
+        Files.write(www.resolve("big.bin"), new byte[32 << 20]);
+        boot("--keep-disk", "-nic", "none", "-netdev", "passt,id=n0,netns=" + network.ns + ",hostfwd=tcp::8080-:80");
+        type("device_add e1000e,netdev=n0,id=nic1");
+        await("dhcp eth0: bound 192.0.2.2/24 router 192.0.2.1", true);
+        run("httpd start 80 host:" + www, "HTTPD-UP");
+        // curl stops by itself after 60 s at the latest; the test does not wait for it.
+        network.inNamespace("curl.out", "curl", "-s", "-S", "-o", "/dev/null", "--limit-rate", "100k", "-m", "60",
+                "http://127.0.0.1:8080/big.bin");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STEP_SECONDS);
+        String sockets;
+        do {
+            Thread.sleep(200);
+            sockets = run("netstat", "NETSTAT-DONE");
+        } while (!Pattern.compile("tcp  192\\.0\\.2\\.2:80 .* ESTABLISHED").matcher(sockets).find()
+                && System.nanoTime() < deadline);
+        assertTrue(sockets.contains("ESTABLISHED"), "the download's connection is open:\n" + sockets);
+
+        run("device_del nic1", "DEL-DONE");
+        await("was removed: interface gone", true);
+        Matcher failed = Pattern.compile("eth0: the device in slot (\\S+) was removed: interface gone, (\\d+) TCP "
+                + "connection\\(s\\) failed").matcher(kernelLog());
+        assertTrue(failed.find(), kernelLog());
+        assertTrue(Integer.parseInt(failed.group(2)) >= 1, "the download's connection failed with the NIC:\n" + kernelLog());
+        String after = run("netstat; ifconfig", "AFTER-DONE");
+        assertFalse(after.contains("ESTABLISHED"), "no connection is left waiting on the gone NIC:\n" + after);
+        assertFalse(after.contains("eth0"), after);
+        powerDownAndCheck(tmp.resolve("run/disk.img"));
+    }
+
     @Test
     void a_hot_added_virtio_disk_is_mounted_and_read_and_the_power_button_shuts_down_cleanly() throws Exception {
         Path content = Files.createDirectories(tmp.resolve("content"));
