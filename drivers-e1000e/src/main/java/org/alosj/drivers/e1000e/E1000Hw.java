@@ -60,6 +60,30 @@ final class E1000Hw {
     static final int ICR_RXDMT0 = 1 << 4;
     static final int ICR_RXO = 1 << 6;
     static final int ICR_RXT0 = 1 << 7;
+    /** 82574, MSI-X mode: receive queue 0, transmit queue 0 and "other" causes. */
+    static final int ICR_RXQ0 = 1 << 20;
+    static final int ICR_TXQ0 = 1 << 22;
+    static final int ICR_OTHER = 1 << 24;
+    /** 82574: the MSI-X causes EIAC can auto-clear. */
+    static final int EIAC_MASK_82574 = 0x01F0_0000;
+
+    // ---- 82574 MSI-X routing ----
+    static final int CTRL_EXT = 0x0018;
+    static final int EIAC = 0x00DC;
+    static final int IAM = 0x00E0;
+    static final int IVAR = 0x00E4;
+    /** IVAR: a 4-bit field per cause (RxQ0 bits 3:0, TxQ0 11:8, Other 19:16), vector plus valid bit. */
+    static final int IVAR_VALID = 0x8;
+    static final int IVAR_RXQ0_SHIFT = 0;
+    static final int IVAR_TXQ0_SHIFT = 8;
+    static final int IVAR_OTHER_SHIFT = 16;
+    /** IVAR bit 31: transmit interrupts on every descriptor write-back. */
+    static final int IVAR_TX_INT_EVERY_WB = 1 << 31;
+    /** CTRL_EXT: IAM applies when a message is sent (EIAME), or on an ICR access (IAME). */
+    static final int CTRL_EXT_EIAME = 1 << 24;
+    static final int CTRL_EXT_IAME = 1 << 27;
+    /** CTRL_EXT: setting a cause in IMS clears its vector's pending bit. */
+    static final int CTRL_EXT_PBA_CLR = 1 << 31;
 
     static final int RCTL_EN = 1 << 1;
     static final int RCTL_MPE = 1 << 4;

@@ -61,6 +61,29 @@ final class E1000Nic implements NetDevice {
     static final int TX_RING_OFFSET = RX_RING_SIZE * DESCRIPTOR_SIZE;
     static final int RINGS_SIZE = TX_RING_OFFSET + TX_RING_SIZE * DESCRIPTOR_SIZE;
 
+    /**
+     * How the MAC may interrupt, Linux e1000e's {@code IntMode}: 0 legacy INTx, 1 MSI, 2 MSI-X.
+     * The driver takes the best the function and the kernel allow, up to this.
+     */
+    enum IntMode {
+        LEGACY, MSI, MSIX;
+
+        static IntMode of(int value) {
+            return switch (value) {
+                case 0 -> LEGACY;
+                case 1 -> MSI;
+                case 2 -> MSIX;
+                default -> throw new IllegalArgumentException("IntMode " + value + ": expected 0 (legacy), 1 (MSI) or 2 (MSI-X)");
+            };
+        }
+    }
+
+    /** MSI-X table entries as Linux's e1000e uses them: receive, transmit, other causes. */
+    static final int MSIX_RX = 0;
+    static final int MSIX_TX = 1;
+    static final int MSIX_OTHER = 2;
+    static final int MSIX_CAUSES = ICR_RXQ0 | ICR_TXQ0 | ICR_OTHER | ICR_LSC;
+
     /** The two families: where EERD keeps address and DONE, and which receive descriptors to use. */
     enum Family {
         E8254X("e1000", EERD_8254X_ADDR_SHIFT, EERD_8254X_DONE, false),
@@ -112,8 +135,11 @@ final class E1000Nic implements NetDevice {
     private final LongAdder txDropped = new LongAdder();
     private final LongAdder interrupts = new LongAdder();
 
-    private E1000Nic(PciDevice device, Family family, MmioRegion regs, String model, byte[] mac) {
+    private final IntMode intMode;
+
+    private E1000Nic(PciDevice device, Family family, MmioRegion regs, String model, byte[] mac, IntMode intMode) {
         this.device = device;
+        this.intMode = intMode;
         this.family = family;
         this.regs = regs;
         this.slot = device.address().toString();
@@ -129,6 +155,10 @@ final class E1000Nic implements NetDevice {
      *     message says what was read and what was expected)
      */
     static E1000Nic open(PciDevice device, Family family, String model) {
+        return open(device, family, model, IntMode.MSIX);
+    }
+
+    static E1000Nic open(PciDevice device, Family family, String model, IntMode intMode) {
         String where = device.address().toString();
         PciBar bar = device.bar(0).filter(b -> !b.isIo())
                 .orElseThrow(() -> new IllegalStateException(where + ": no memory BAR0; the MAC decodes its registers there"));
@@ -140,7 +170,7 @@ final class E1000Nic implements NetDevice {
         MmioRegion regs = device.mmioRegion(0);
         globalReset(regs, where);
         byte[] mac = readStationAddress(regs, family, where);
-        E1000Nic nic = new E1000Nic(device, family, regs, model, mac);
+        E1000Nic nic = new E1000Nic(device, family, regs, model, mac, intMode);
         try {
             nic.start();
         } catch (RuntimeException | Error e) {
@@ -243,19 +273,46 @@ final class E1000Nic implements NetDevice {
 
         device.setBusMaster(true);
         String name = family.driver + " " + slot;
-        try {
-            // The 82574L signals by MSI; a part without the capability, or no free vector, keeps INTx.
-            msi = device.enableMsi(name, this::handleInterrupt);
-            LOG.info("{}: interrupts by MSI, vector {}", slot, msi.vectors().get(0));
-        } catch (IllegalStateException e) {
-            LOG.debug("{}: no MSI ({}), using INTx", slot, e.getMessage());
+        boolean msix = intMode == IntMode.MSIX && family == Family.E82574 && enableMsix(name);
+        if (!msix && intMode != IntMode.LEGACY) {
+            try {
+                msi = device.enableMsi(name, this::handleInterrupt);
+                LOG.info("{}: interrupts by MSI, vector {}", slot, msi.vectors().get(0));
+            } catch (IllegalStateException e) {
+                LOG.debug("{}: no MSI ({}), using INTx", slot, e.getMessage());
+            }
+        }
+        if (!msix && msi == null) {
             irq = device.requestIrq(name, this::handleInterrupt);
         }
         regs.write32(TIPG, TIPG_DEFAULT);
         regs.write32(TCTL, TCTL_EN | TCTL_PSP | 0x0F << TCTL_CT_SHIFT | 0x40 << TCTL_COLD_SHIFT);
         // Multicast promiscuous: the stack filters groups itself, as pcnet32's all-ones LADRF does.
         regs.write32(RCTL, RCTL_EN | RCTL_BAM | RCTL_MPE | RCTL_SECRC | RCTL_BSIZE_2048 | RCTL_RDMTS_HALF);
-        regs.write32(IMS, INTERRUPT_CAUSES);
+        regs.write32(IMS, msix ? MSIX_CAUSES : INTERRUPT_CAUSES);
+    }
+
+    /**
+     * MSI-X with three entries, as Linux's e1000e sets the 82574 up: IVAR sends RxQ0 to entry 0,
+     * TxQ0 to entry 1 and Other to entry 2; EIAC clears RxQ0 and TxQ0 from ICR when their message
+     * goes out, so each handler needs no ICR read; EIAME with IAM masks Other and LSC until the
+     * other-cause handler has read ICR and sets them again; PBA_support lets that IMS write clear
+     * a pending bit. False (nothing left enabled) when the function or the kernel cannot.
+     */
+    private boolean enableMsix(String name) {
+        try {
+            msi = device.enableMsix(name, List.of(this::rxInterrupt, this::txInterrupt, this::otherInterrupt));
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            LOG.debug("{}: no MSI-X ({}), trying MSI", slot, e.getMessage());
+            return false;
+        }
+        regs.write32(IVAR, (IVAR_VALID | MSIX_RX) << IVAR_RXQ0_SHIFT | (IVAR_VALID | MSIX_TX) << IVAR_TXQ0_SHIFT
+                | (IVAR_VALID | MSIX_OTHER) << IVAR_OTHER_SHIFT | IVAR_TX_INT_EVERY_WB);
+        regs.write32(CTRL_EXT, (regs.read32(CTRL_EXT) & ~CTRL_EXT_IAME) | CTRL_EXT_PBA_CLR | CTRL_EXT_EIAME);
+        regs.write32(IAM, ~EIAC_MASK_82574 | ICR_OTHER | ICR_LSC);
+        regs.write32(EIAC, ICR_RXQ0 | ICR_TXQ0);
+        LOG.info("{}: interrupts by MSI-X, vectors {} (rx, tx, other)", slot, msi.vectors());
+        return true;
     }
 
     private DmaBuffer allocate(DmaAllocator dma, int size, String owner) {
@@ -273,13 +330,81 @@ final class E1000Nic implements NetDevice {
 
     // ---- interrupt context ----
 
-    /** Claims the interrupt if the MAC raised it: reading ICR acknowledges every cause at once. */
-    /** {@code PCI-MSI} when the MAC signals by message, {@code INTx} otherwise. */
+    /** The CPU vectors of the MSI or MSI-X entries in use (none with INTx). */
+    List<Integer> messageVectors() {
+        MessageInterrupts m = msi;
+        return m != null ? m.vectors() : List.of();
+    }
+
+    /** {@code PCI-MSI} or {@code PCI-MSI-X} when the MAC signals by message, {@code INTx} otherwise. */
     String interruptMode() {
         MessageInterrupts m = msi;
         return m != null ? m.kind() : "INTx";
     }
 
+    /** MSI-X entry 0: RxQ0, cleared from ICR by EIAC as the message went out. */
+    private boolean rxInterrupt(int vector) {
+        if (stopped) {
+            return false;
+        }
+        interrupts.increment();
+        receive();
+        return true;
+    }
+
+    /** MSI-X entry 1: TxQ0. */
+    private boolean txInterrupt(int vector) {
+        if (stopped) {
+            return false;
+        }
+        interrupts.increment();
+        lock.lock();
+        try {
+            reclaimTransmitted();
+        } finally {
+            lock.unlock();
+        }
+        return true;
+    }
+
+    /**
+     * MSI-X entry 2: link change, receive overrun and the rest. Reading ICR acknowledges them;
+     * it also clears a queue cause still waiting out ITR, so that work is done here. Other and LSC
+     * were masked by EIAME when the message went out and are unmasked again last.
+     */
+    private boolean otherInterrupt(int vector) {
+        if (stopped) {
+            return false;
+        }
+        int icr = regs.read32(ICR);
+        if (icr == -1) {
+            return false; // the device is gone
+        }
+        interrupts.increment();
+        if ((icr & ICR_LSC) != 0) {
+            LOG.info("{}: link {}", slot, linkUp() ? "up" : "down");
+        }
+        if ((icr & ICR_RXO) != 0) {
+            collectMissed();
+        }
+        if ((icr & ICR_RXQ0) != 0) {
+            receive();
+        }
+        if ((icr & ICR_TXQ0) != 0) {
+            lock.lock();
+            try {
+                reclaimTransmitted();
+            } finally {
+                lock.unlock();
+            }
+        }
+        if (!stopped) {
+            regs.write32(IMS, ICR_OTHER | ICR_LSC);
+        }
+        return true;
+    }
+
+    /** INTx or MSI: claims the interrupt if the MAC raised it; reading ICR acknowledges every cause. */
     boolean handleInterrupt(int line) {
         if (stopped) {
             return false;

@@ -26,7 +26,12 @@ final class NicBinding implements PciBinding {
 
     /** Brings {@code device} up and registers it; on failure nothing is left behind. */
     static NicBinding probe(BundleContext context, PciDevice device, E1000Nic.Family family, String model) {
-        E1000Nic nic = E1000Nic.open(device, family, model);
+        return probe(context, device, family, model, E1000Nic.IntMode.MSIX);
+    }
+
+    static NicBinding probe(BundleContext context, PciDevice device, E1000Nic.Family family, String model,
+                            E1000Nic.IntMode intMode) {
+        E1000Nic nic = E1000Nic.open(device, family, model, intMode);
         try {
             return new NicBinding(nic, context.registerService(NetDevice.class, nic, serviceProperties(nic)));
         } catch (RuntimeException e) {

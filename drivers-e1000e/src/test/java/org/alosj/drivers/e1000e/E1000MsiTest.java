@@ -12,7 +12,7 @@ import org.alosj.kernel.irq.Interrupts;
 import org.junit.jupiter.api.Test;
 
 /**
- * The 82574L on the real board interrupts by MSI: the MAC writes the message the kernel put in
+ * The 82574L on the real board, its driver configured with IntMode 1, interrupts by MSI: the MAC writes the message the kernel put in
  * its capability, the board's APIC sink turns it into the allocated vector, and the driver's
  * handler runs, while the function's INTx line stays quiet. Unbinding turns MSI off and frees
  * the vector.
@@ -38,7 +38,7 @@ class E1000MsiTest {
                 intx.incrementAndGet();
                 return true;
             });
-            E1000Nic nic = rig.bindDriver();
+            E1000Nic nic = rig.bindDriver(E1000Nic.IntMode.MSI);
             assertEquals("PCI-MSI", nic.interruptMode());
             Interrupts.VectorStats v = rig.irqs.vectorStatistics().get(0);
             assertEquals("PCI-MSI", v.chip());
@@ -66,12 +66,12 @@ class E1000MsiTest {
     @Test
     void unbindingTurnsMsiOffAndFreesTheVector() {
         try (RealE1000Rig rig = new RealE1000Rig(true)) {
-            rig.bindDriver();
+            rig.bindDriver(E1000Nic.IntMode.MSI);
             assertEquals(1, rig.irqs.vectorStatistics().size());
             rig.unregisterDrivers();
             assertEquals(List.of(), rig.irqs.vectorStatistics());
             assertEquals(0, rig.config.read(RealE1000Rig.ADDRESS, PCI_CAP_MSI + 2, 2) & PCI_MSI_FLAGS_ENABLE);
-            E1000Nic again = rig.bindDriver();
+            E1000Nic again = rig.bindDriver(E1000Nic.IntMode.MSI);
             assertEquals("PCI-MSI", again.interruptMode(), "a rebind takes a vector again");
             assertEquals(1, rig.irqs.vectorStatistics().size());
         }
@@ -80,7 +80,7 @@ class E1000MsiTest {
     @Test
     void garbageProgrammedIntoTheMsiCapabilityIsDroppedByTheBoardAndTheKernelCarriesOn() {
         try (RealE1000Rig rig = new RealE1000Rig(true)) {
-            E1000Nic nic = rig.bindDriver();
+            E1000Nic nic = rig.bindDriver(E1000Nic.IntMode.MSI);
             AtomicLong received = new AtomicLong();
             nic.setReceiver((device, f, offset, length) -> received.incrementAndGet());
             int data = rig.config.read(RealE1000Rig.ADDRESS, PCI_CAP_MSI + 12, 2);

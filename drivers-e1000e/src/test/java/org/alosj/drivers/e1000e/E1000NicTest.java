@@ -44,9 +44,9 @@ class E1000NicTest {
             assertEquals(pcie ? "82574L" : "82540EM", nic.model());
             assertArrayEquals(MAC, nic.macAddress());
             assertTrue(nic.linkUp());
-            // The 82574L signals by MSI, the 82540EM (no MSI capability) by INTx.
+            // The 82574L signals by MSI-X, the 82540EM (no MSI capability) by INTx.
             assertEquals(pcie ? List.of() : List.of("e1000 00:03.0"), rig.irqHandlers());
-            assertEquals(pcie ? "PCI-MSI" : "INTx", nic.interruptMode());
+            assertEquals(pcie ? "PCI-MSI-X" : "INTx", nic.interruptMode());
             assertTrue(rig.busMaster());
             assertEquals(RCTL_EN, rig.register(RCTL) & RCTL_EN);
             assertEquals(TCTL_EN, rig.register(TCTL) & TCTL_EN);

@@ -103,7 +103,12 @@ final class RealE1000Rig implements AutoCloseable {
 
     /** Registers the driver for this part, as its bundle's component would; returns the NIC. */
     E1000Nic bindDriver() {
-        PciDriver driver = pcie ? new E1000eDriver(context) : new E1000Driver(context);
+        return bindDriver(E1000Nic.IntMode.MSIX);
+    }
+
+    /** As {@link #bindDriver()}, the 82574L's driver configured with {@code intMode}. */
+    E1000Nic bindDriver(E1000Nic.IntMode intMode) {
+        PciDriver driver = pcie ? new E1000eDriver(context, intMode) : new E1000Driver(context);
         drivers.add(context.registerService(PciDriver.class, driver, null));
         ServiceReference<NetDevice> ref = netDevice();
         if (ref == null) {

@@ -71,7 +71,7 @@ final class TcpListener implements ListeningSocket {
     public void close() {
         stack.enter();
         try {
-            stack.closeListener(this);
+            stack.sockets.closeListener(this);
         } finally {
             stack.exit();
         }

@@ -54,6 +54,11 @@ final class Udp {
         int src = from.local.address().bits();
         if (via != null && src == 0) {
             src = via.address.bits();
+        } else if (src != 0 && via == null && !stack.ownsAddress(src)) {
+            // As Linux's route lookup refuses a source that is not local (ENETUNREACH): the
+            // socket stays bound and receives again if an interface gets the address back.
+            throw new IOException("network is unreachable: " + from.local.address()
+                    + " is not an address of this machine (its interface was removed or reconfigured)");
         } else if (src == 0) {
             src = stack.ipv4.sourceFor(dst);
             if (src == 0) {

@@ -100,7 +100,7 @@ final class UdpEndpoint implements DatagramSocket {
         stack.enter();
         try {
             closed = true;
-            stack.closeUdp(this);
+            stack.sockets.closeUdp(this);
         } finally {
             stack.exit();
         }

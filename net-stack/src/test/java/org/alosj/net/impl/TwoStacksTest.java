@@ -257,6 +257,76 @@ class TwoStacksTest {
     }
 
     @Test
+    void a_writer_blocked_on_a_full_window_over_a_removed_device_gets_an_error() throws Exception {
+        setUp(0, 0, 0);
+        ListeningSocket l = b.listen(new SocketAddress(Ipv4Address.ANY, 81), 4);
+        StreamSocket c = a.connect(new SocketAddress(B, 81), Duration.ofSeconds(5));
+        StreamSocket peer = l.accept(); // never reads: the window closes and the writer blocks
+        CompletableFuture<Exception> writer = CompletableFuture.supplyAsync(() -> {
+            byte[] chunk = new byte[64 * 1024];
+            try {
+                while (true) {
+                    c.write(chunk, 0, chunk.length);
+                }
+            } catch (Exception e) {
+                return e;
+            }
+        });
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        // Until the peer's window is full and data waits in the send queue (netstat's send-q).
+        while (a.socketTable().stream().noneMatch(x -> x.contains(":81 ") && !x.contains(" send-q 0 "))
+                && System.nanoTime() < giveUp) {
+            Thread.sleep(5);
+        }
+        a.detach("00:02.0", sa);
+        assertEquals("eth0", a.remove("00:02.0"));
+        Exception e = writer.get(30, TimeUnit.SECONDS);
+        assertTrue(e instanceof java.io.IOException && e.getMessage().contains("network is down"), String.valueOf(e));
+        peer.close();
+    }
+
+    /**
+     * UDP has no connection to fail, so it does what Linux's does: a receive keeps waiting (here
+     * until its timeout), a send from the address that went with the device is refused as
+     * unreachable, a send from an unbound socket finds no route, and the socket works again once
+     * an interface has the address back.
+     */
+    @Test
+    void udp_sockets_on_a_removed_device_stay_open_and_sends_fail_as_on_linux() throws Exception {
+        setUp(0, 0, 0);
+        DatagramSocket bound = a.bindDatagram(new SocketAddress(A, 5353));
+        DatagramSocket any = a.bindDatagram(new SocketAddress(Ipv4Address.ANY, 0));
+        DatagramSocket far = b.bindDatagram(new SocketAddress(B, 7));
+        far.setTimeout(Duration.ofSeconds(10));
+        bound.send(new SocketAddress(B, 7), new byte[] {1}, 0, 1);
+        assertEquals(1, far.receive(new byte[4], 0, 4).length());
+
+        a.detach("00:02.0", sa);
+        assertEquals("eth0", a.remove("00:02.0"));
+        java.io.IOException refused = assertThrows(java.io.IOException.class,
+                () -> bound.send(new SocketAddress(B, 7), new byte[] {2}, 0, 1));
+        assertEquals("network is unreachable: 10.0.0.1 is not an address of this machine (its interface was "
+                + "removed or reconfigured)", refused.getMessage());
+        assertThrows(java.net.NoRouteToHostException.class, () -> any.send(new SocketAddress(B, 7), new byte[] {3}, 0, 1));
+        bound.setTimeout(Duration.ofMillis(100));
+        assertThrows(java.net.SocketTimeoutException.class, () -> bound.receive(new byte[4], 0, 4),
+                "a receive waits on, as Linux's does, rather than failing");
+
+        // Another NIC takes the address: the same socket sends and receives again.
+        TestLink.Station again = link.station(3);
+        a.attach("00:03.0", again, "test");
+        a.configure("eth0", A, 24);
+        bound.send(new SocketAddress(B, 7), new byte[] {4}, 0, 1);
+        byte[] got = new byte[4];
+        assertEquals(1, far.receive(got, 0, 4).length());
+        assertEquals(4, got[0]);
+        far.send(new SocketAddress(A, 5353), new byte[] {5}, 0, 1);
+        bound.setTimeout(Duration.ofSeconds(10));
+        assertEquals(1, bound.receive(got, 0, 4).length());
+        assertEquals(5, got[0]);
+    }
+
+    @Test
     void a_slot_whose_driver_is_back_is_not_removed() throws Exception {
         setUp(0, 0, 0);
         assertNull(a.remove("00:02.0"), "a driver is bound: a swap, not a removal");

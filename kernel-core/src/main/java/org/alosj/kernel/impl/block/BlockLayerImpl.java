@@ -12,7 +12,10 @@ import org.alosj.kernel.block.BlockLayer;
 import org.alosj.kernel.device.BlockDevice;
 import org.alosj.kernel.device.DeviceProperties;
 import org.alosj.kernel.vfs.DeviceNumbers;
+import org.alosj.kernel.pci.PciDevice;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -28,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * puts a {@link RequestQueue} in front of each, reads its MBR and registers its partitions.
  * A disk keeps its queue, partitions and number across a driver swap of the same geometry; a
  * disk whose driver stays away past the queue's grace period fails its I/O, and a different
- * disk under the name replaces it (what was mounted from the old one gets EIO).
+ * disk under the name replaces it (what was mounted from the old one gets EIO). A disk whose
+ * device left the bus (hot-unplug, {@code device_del}) gets no grace: no driver can bring it
+ * back, so its queue fails pending and later requests at once.
  */
 @Component(service = BlockLayer.class, immediate = true)
 public final class BlockLayerImpl implements BlockLayer {
@@ -44,8 +49,14 @@ public final class BlockLayerImpl implements BlockLayer {
         Runnable register(BlockDevice partition, Dictionary<String, Object> properties);
     }
 
+    /** Whether the device in a slot ({@link DeviceProperties#SLOT}) has left the bus. */
+    public interface Removals {
+        boolean removed(String slot);
+    }
+
     private final Registrar registrar;
     private final long graceMillis;
+    private final Removals removals;
     private final Map<String, Disk> disks = new TreeMap<>();
     private final Map<String, Integer> extMinors = new TreeMap<>();
     private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -73,12 +84,44 @@ public final class BlockLayerImpl implements BlockLayer {
         this((p, props) -> {
             ServiceRegistration<BlockDevice> r = context.registerService(BlockDevice.class, p, props);
             return r::unregister;
-        }, SWAP_GRACE_MS);
+        }, SWAP_GRACE_MS, slot -> pciFunctionGone(context, slot));
     }
 
     public BlockLayerImpl(Registrar registrar, long graceMillis) {
+        this(registrar, graceMillis, slot -> false);
+    }
+
+    public BlockLayerImpl(Registrar registrar, long graceMillis, Removals removals) {
         this.registrar = registrar;
         this.graceMillis = graceMillis;
+        this.removals = removals;
+    }
+
+    /**
+     * Whether the PCI function at {@code slot} has left the bus: the device manager marks it gone
+     * before it unbinds the driver, and unregisters its PciDevice service after.
+     */
+    private static boolean pciFunctionGone(BundleContext context, String slot) {
+        try {
+            var refs = context.getServiceReferences(PciDevice.class, "(pci.address=" + slot + ")");
+            if (refs.isEmpty()) {
+                return true;
+            }
+            for (ServiceReference<PciDevice> ref : refs) {
+                PciDevice device = context.getService(ref);
+                try {
+                    if (device != null && device.present()) {
+                        return false;
+                    }
+                } finally {
+                    context.ungetService(ref);
+                }
+            }
+            return true;
+        } catch (InvalidSyntaxException e) {
+            LOG.warn("disk slot {} is not a PCI address: {}", slot, e.getMessage());
+            return false;
+        }
     }
 
     @Reference(service = BlockDevice.class, cardinality = ReferenceCardinality.MULTIPLE,
@@ -116,17 +159,29 @@ public final class BlockLayerImpl implements BlockLayer {
     }
 
     public void removeDisk(BlockDevice device, Map<String, Object> properties) {
+        // Asked before taking this object's lock: the device manager may hold its own (it is
+        // unbinding the driver), and it calls addDisk under it.
+        Object slot = properties.get(DeviceProperties.SLOT);
+        boolean deviceRemoved = slot instanceof String s && removals.removed(s);
         synchronized (this) {
             for (Map.Entry<String, Disk> e : disks.entrySet()) {
                 if (e.getValue().backend == device) {
                     e.getValue().backend = null;
                     e.getValue().queue.detach(device);
+                    if (deviceRemoved) {
+                        dropDisk(e.getKey(), e.getValue());
+                        LOG.info("{}: the device in slot {} was removed: its I/O fails from now on", e.getKey(), slot);
+                        break;
+                    }
                     LOG.info("{}: the driver went away", e.getKey());
                     // Partitions and /dev nodes stay for the grace period: a swap keeps them.
                     scheduleDrop(e.getKey(), e.getValue());
                     return;
                 }
             }
+        }
+        if (deviceRemoved) {
+            changed();
         }
     }
 

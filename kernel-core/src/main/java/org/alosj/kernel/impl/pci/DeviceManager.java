@@ -173,6 +173,7 @@ public final class DeviceManager implements PciDeviceManager {
         int pin = config.read(a, PciEnumerator.PCI_INTERRUPT_PIN, 1);
         PciFunctionImpl f = new PciFunctionImpl(a, config, ports, memory, interrupts, dma, legacy,
                 enumerator.irqFor(a, pin), bars);
+        f.setFaultListener(this::handlerFailed);
         functions.put(a, f);
         LOG.info("pci {}: [{}] class {} rev {}{}", a, String.format("%04x:%04x", f.vendorId, f.deviceId),
                 String.format("%06x", f.classCode), String.format("%02x", f.revision),
@@ -518,6 +519,32 @@ public final class DeviceManager implements PciDeviceManager {
             LOG.error("pci {}: {} probe failed: {}{}", f.address(), adapter.name, describe(e),
                     leaks == null ? "" : " (took back " + leaks + ")");
         }
+    }
+
+    /**
+     * A bound driver's interrupt handler threw (reported once, in interrupt context): the driver
+     * is unbound on a thread of its own, as its remove may wait, and the function stays unbound
+     * (as after an explicit unbind) until a driver comes or {@code reprobe}; the machine and the
+     * other devices carry on.
+     */
+    private void handlerFailed(PciFunctionImpl f, long generation, String why) {
+        Thread t = new Thread(() -> {
+            lock.lock();
+            try {
+                if (functions.get(f.address()) != f || f.boundDriver == null || f.bindingGeneration() != generation) {
+                    return; // already unbound, or another driver holds it now
+                }
+                String name = f.driverName;
+                LOG.error("pci {}: {}: unbinding {}", f.address(), why, name);
+                unbindQuietly(f, "its interrupt handler failed");
+                f.failure = name + ": " + why;
+                heldUnbound.add(f.address());
+            } finally {
+                lock.unlock();
+            }
+        }, "kpci-fault-" + f.address());
+        t.setDaemon(true);
+        t.start();
     }
 
     private static String describe(Throwable e) {

@@ -1,9 +1,11 @@
 package org.alosj.kernel.impl.pci;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.alosj.hal.bus.IoPortSpace;
 import org.alosj.hal.bus.MemoryBus;
 import org.alosj.kernel.impl.mem.DmaAllocatorImpl;
@@ -22,7 +24,9 @@ import org.osgi.service.device.Device;
 /**
  * One PCI function as enumeration found it: the handle a driver gets, and the Device Access
  * {@code Device} service. While a driver holds it, the IRQ handlers and DMA memory it takes are
- * tracked so unbinding can take back whatever the driver forgot.
+ * tracked so unbinding can take back whatever the driver forgot, and every interrupt handler it
+ * registers is guarded: one that throws is reported once to the device manager, which unbinds
+ * the driver; until then the guard claims the interrupt so a shared line is not disabled.
  */
 final class PciFunctionImpl implements PciDevice, Device {
     static final int PCI_COMMAND = 0x04;
@@ -59,6 +63,15 @@ final class PciFunctionImpl implements PciDevice, Device {
     private volatile String bindingOwner;
     private final Set<InterruptRegistration> bindingIrqs = ConcurrentHashMap.newKeySet();
     private final Set<MessageInterrupts> bindingMessages = ConcurrentHashMap.newKeySet();
+    /** Told when a handler of the current binding throws (the device manager unbinds it). */
+    private volatile FaultListener faults = (f, generation, why) -> { };
+    /** Counts bindings, so a late fault of an earlier driver does not unbind the next. */
+    private volatile long bindingGeneration;
+
+    /** What the device manager does when a bound driver's interrupt handler throws. */
+    interface FaultListener {
+        void handlerFailed(PciFunctionImpl function, long generation, String why);
+    }
 
     PciFunctionImpl(PciAddress address, PciConfigAccess config, IoPortSpace ports, MemoryBus memory,
                     Interrupts interrupts, DmaAllocatorImpl dmaRoot, LegacyResources legacy, int irq,
@@ -84,8 +97,42 @@ final class PciFunctionImpl implements PciDevice, Device {
         present = false;
     }
 
+    void setFaultListener(FaultListener listener) {
+        faults = listener;
+    }
+
+    long bindingGeneration() {
+        return bindingGeneration;
+    }
+
+    /**
+     * The driver's handler behind a guard: the first exception or error out of it is logged and
+     * reported with this binding's generation; from then on the handler is not called again and
+     * the interrupt is claimed, until the device manager has unbound the driver.
+     */
+    private InterruptHandler guarded(String name, InterruptHandler handler) {
+        long generation = bindingGeneration;
+        AtomicBoolean failed = new AtomicBoolean();
+        return line -> {
+            if (failed.get()) {
+                return true;
+            }
+            try {
+                return handler.handle(line);
+            } catch (RuntimeException | Error e) {
+                if (failed.compareAndSet(false, true)) {
+                    String why = "interrupt handler " + name + " threw "
+                            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+                    faults.handlerFailed(this, generation, why);
+                }
+                return true;
+            }
+        };
+    }
+
     /** Starts tracking a driver's resources. */
     void beginBinding(String driver) {
+        bindingGeneration++;
         bindingDma = dmaRoot.scoped(address + " " + driver);
         bindingOwner = address + " " + driver;
     }
@@ -256,7 +303,7 @@ final class PciFunctionImpl implements PciDevice, Device {
         if (irq < 0) {
             throw new IllegalStateException(address + " has no interrupt pin");
         }
-        InterruptRegistration r = interrupts.register(irq, name, handler);
+        InterruptRegistration r = interrupts.register(irq, name, guarded(name, handler));
         bindingIrqs.add(r);
         return new InterruptRegistration() {
             @Override
@@ -278,7 +325,7 @@ final class PciFunctionImpl implements PciDevice, Device {
             throw new IllegalStateException(address + " is not bound to a driver: no MSI for it");
         }
         MessageInterrupts[] self = new MessageInterrupts[1];
-        self[0] = MessageSignalling.enableMsi(this, interrupts, name, handler,
+        self[0] = MessageSignalling.enableMsi(this, interrupts, name, guarded(name, handler),
                 () -> bindingMessages.remove(self[0]));
         bindingMessages.add(self[0]);
         return self[0];
@@ -290,7 +337,12 @@ final class PciFunctionImpl implements PciDevice, Device {
             throw new IllegalStateException(address + " is not bound to a driver: no MSI-X for it");
         }
         MessageInterrupts[] self = new MessageInterrupts[1];
-        self[0] = MessageSignalling.enableMsix(this, interrupts, name, List.copyOf(handlers),
+        List<InterruptHandler> given = List.copyOf(handlers);
+        List<InterruptHandler> guardedHandlers = new ArrayList<>();
+        for (int i = 0; i < given.size(); i++) {
+            guardedHandlers.add(guarded(given.size() == 1 ? name : name + "-" + i, given.get(i)));
+        }
+        self[0] = MessageSignalling.enableMsix(this, interrupts, name, guardedHandlers,
                 () -> bindingMessages.remove(self[0]));
         bindingMessages.add(self[0]);
         return self[0];
@@ -316,7 +368,7 @@ final class PciFunctionImpl implements PciDevice, Device {
         legacy.claimIrq(isaIrq, owner);
         InterruptRegistration r;
         try {
-            r = interrupts.register(isaIrq, name, handler);
+            r = interrupts.register(isaIrq, name, guarded(name, handler));
         } catch (RuntimeException e) {
             legacy.releaseIrq(isaIrq, owner);
             throw e;

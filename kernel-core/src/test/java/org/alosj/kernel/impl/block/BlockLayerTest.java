@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -15,10 +16,14 @@ import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.alosj.kernel.block.BlockLayer;
 import org.alosj.kernel.device.BlockDevice;
+import org.alosj.kernel.device.DeviceProperties;
 import org.alosj.kernel.testkit.FileBlockDevice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -182,5 +187,60 @@ class BlockLayerTest {
         disk.fail();
         assertThrows(IOException.class, () -> q.read(0, ByteBuffer.allocate(512)));
         assertThrows(IOException.class, q::flush);
+    }
+
+    @Test
+    void a_disk_whose_device_left_the_bus_fails_at_once_without_waiting_for_a_driver() throws Exception {
+        Set<String> gone = ConcurrentHashMap.newKeySet();
+        // A grace period no test would sit through: the removal must not use it.
+        BlockLayerImpl hotplug = new BlockLayerImpl((p, props) -> () -> { }, TimeUnit.HOURS.toMillis(1), gone::contains);
+        try {
+            Path p = tmp.resolve("vda.img");
+            Files.write(p, new byte[1 << 20]);
+            FileBlockDevice disk = new FileBlockDevice(p, false);
+            Map<String, Object> props = new HashMap<>(Map.of(BlockDevice.NAME, "vda",
+                    DeviceProperties.SLOT, "00:02.0"));
+            hotplug.addDisk(disk, props);
+            BlockDevice q = hotplug.device("vda").orElseThrow();
+            q.write(0, ByteBuffer.wrap(new byte[512]));
+
+            gone.add("00:02.0");
+            hotplug.removeDisk(disk, props);
+            assertTrue(hotplug.device("vda").isEmpty(), "the disk left with its device");
+            IOException e = assertThrows(IOException.class, () -> q.write(1, ByteBuffer.wrap(new byte[512])));
+            assertEquals("vda: the disk is gone", e.getMessage());
+            assertThrows(IOException.class, q::flush);
+        } finally {
+            hotplug.deactivate();
+        }
+    }
+
+    @Test
+    void a_disk_whose_driver_went_but_device_stayed_waits_for_the_next_driver() throws Exception {
+        BlockLayerImpl swap = new BlockLayerImpl((p, props) -> () -> { }, TimeUnit.HOURS.toMillis(1), slot -> false);
+        try {
+            Path p = tmp.resolve("vda.img");
+            Files.write(p, new byte[1 << 20]);
+            FileBlockDevice first = new FileBlockDevice(p, false);
+            Map<String, Object> props = new HashMap<>(Map.of(BlockDevice.NAME, "vda",
+                    DeviceProperties.SLOT, "00:02.0"));
+            swap.addDisk(first, props);
+            BlockDevice q = swap.device("vda").orElseThrow();
+            swap.removeDisk(first, props);
+            assertTrue(swap.device("vda").isPresent(), "a driver swap keeps the disk");
+            // A write issued in the gap waits for the next driver and lands through it.
+            var pending = CompletableFuture.runAsync(() -> {
+                try {
+                    q.write(3, ByteBuffer.wrap(new byte[512]).put(0, (byte) 0x5A));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            swap.addDisk(new FileBlockDevice(p, false), props);
+            pending.get(30, TimeUnit.SECONDS);
+            assertEquals(0x5A, Files.readAllBytes(p)[3 * 512]);
+        } finally {
+            swap.deactivate();
+        }
     }
 }

@@ -46,6 +46,15 @@ final class E1000Core {
 
         /** Drives the interrupt (INTx, or a message when MSI is on). */
         void interrupt(boolean asserted);
+
+        /** Whether software enabled MSI-X (then causes go out through IVAR, not {@link #interrupt}). */
+        boolean msixEnabled();
+
+        /** Sends MSI-X table entry {@code vector}'s message, or sets its pending bit while masked. */
+        void msixMessage(int vector);
+
+        /** Clears the pending bit of MSI-X entry {@code vector} (CTRL_EXT.PBA_support). */
+        void msixClearPending(int vector);
     }
 
     static final int REGISTER_BYTES = 0x20000;
@@ -84,6 +93,8 @@ final class E1000Core {
 
     // interrupt throttling
     private boolean irqAsserted;
+    /** MSI-X causes already signalled and still pending: a cause sends one message per assertion. */
+    private int msixSignalled;
     private long lastRaise = Long.MIN_VALUE / 2;
     private ScheduledFuture<?> throttle;
 
@@ -131,6 +142,7 @@ final class E1000Core {
         txTso = false;
         txVlan = false;
         irqAsserted = false;
+        msixSignalled = 0;
         lastRaise = Long.MIN_VALUE / 2;
         bus.interrupt(false);
     }
@@ -188,6 +200,7 @@ final class E1000Core {
                     v |= ICR_INT_ASSERTED;
                 }
                 reg[i] = 0;
+                autoMaskOnAcknowledge();
                 updateInterrupt();
                 return v;
             }
@@ -254,11 +267,13 @@ final class E1000Core {
             case MDIC -> writeMdic(value);
             case ICR -> {
                 reg[i] &= ~value;
+                autoMaskOnAcknowledge();
                 updateInterrupt();
             }
             case ICS -> raise(value & part.interruptCauses());
             case IMS -> {
                 reg[i] |= value & part.interruptCauses();
+                clearPendingOnUnmask(value);
                 updateInterrupt();
             }
             case IMC -> {
@@ -266,6 +281,8 @@ final class E1000Core {
                 updateInterrupt();
             }
             case ITR -> reg[i] = value & 0xFFFF;
+            case EIAC -> reg[i] = part.isPcie() ? value & ICR_MSIX_CAUSES : value;
+            case IVAR -> reg[i] = part.isPcie() ? value & (0x000F_FFFF | IVAR_TX_INT_EVERY_WB) : value;
             case RCTL -> reg[i] = value;
             case TCTL -> {
                 reg[i] = value;
@@ -378,12 +395,124 @@ final class E1000Core {
     // ---- interrupts ----
 
     private void raise(int causes) {
+        if (part.isPcie() && bus.msixEnabled()) {
+            causes |= msixCauses(causes);
+        }
         reg[ICR >> 2] |= causes;
         updateInterrupt();
     }
 
+    /**
+     * In MSI-X mode each event also sets its queue's cause (receive write-back: RxQ0, transmit
+     * write-back: TxQ0), and any of the other causes sets Other: those five are what IVAR routes.
+     */
+    private static int msixCauses(int causes) {
+        int extra = 0;
+        if ((causes & ICR_RXT0) != 0) {
+            extra |= ICR_RXQ0;
+        }
+        if ((causes & ICR_TXDW) != 0) {
+            extra |= ICR_TXQ0;
+        }
+        if ((causes & ICR_OTHER_CAUSES) != 0) {
+            extra |= ICR_OTHER;
+        }
+        return extra;
+    }
+
+    /** MSI-X causes with the events behind them (RxQ0: RXT0, TxQ0: TXDW, Other: LSC, RXO, …). */
+    private static int withTheirEvents(int msixCauses) {
+        int events = msixCauses;
+        if ((msixCauses & ICR_RXQ0) != 0) {
+            events |= ICR_RXT0;
+        }
+        if ((msixCauses & ICR_TXQ0) != 0) {
+            events |= ICR_TXDW;
+        }
+        if ((msixCauses & ICR_OTHER) != 0) {
+            events |= ICR_OTHER_CAUSES;
+        }
+        return events;
+    }
+
+    /** CTRL_EXT.IAME: a read or write of ICR also writes IAM to IMC. */
+    private void autoMaskOnAcknowledge() {
+        if (part.isPcie() && (reg[CTRL_EXT >> 2] & CTRL_EXT_IAME) != 0) {
+            reg[IMS >> 2] &= ~reg[IAM >> 2];
+        }
+    }
+
+    /** CTRL_EXT.PBA_support: setting an MSI-X cause in IMS clears its vector's pending bit. */
+    private void clearPendingOnUnmask(int value) {
+        if (!part.isPcie() || (reg[CTRL_EXT >> 2] & CTRL_EXT_PBA_CLR) == 0 || !bus.msixEnabled()) {
+            return;
+        }
+        int causes = value & ICR_MSIX_CAUSES;
+        for (int n = 0; causes != 0; n++, causes >>>= 1) {
+            if ((causes & (1 << ICR_MSIX_SHIFT)) != 0) {
+                int field = ivarField(n);
+                if ((field & IVAR_VALID) != 0) {
+                    bus.msixClearPending(field & IVAR_VECTOR_MASK);
+                }
+            }
+        }
+    }
+
+    /** IVAR's 4-bit field for MSI-X cause {@code n} (0 RxQ0, 1 RxQ1, 2 TxQ0, 3 TxQ1, 4 Other). */
+    private int ivarField(int n) {
+        return reg[IVAR >> 2] >>> (IVAR_FIELD_BITS * n) & 0xF;
+    }
+
+    /** The interrupt mode changed (MSI, MSI-X or INTx): pending causes are signalled afresh. */
+    void interruptModeChanged() {
+        msixSignalled = 0;
+        irqAsserted = false;
+        updateInterrupt();
+    }
+
+    /**
+     * MSI-X: each of the five causes newly pending in ICR AND IMS sends the message of the vector
+     * IVAR gives it (none while its valid bit is clear); then the causes in EIAC are cleared from
+     * ICR and, with CTRL_EXT.EIAME, those in IAM from IMS. ITR holds back a new batch as it holds
+     * back a new INTx assertion.
+     */
+    private void updateMsix() {
+        int pending = reg[ICR >> 2] & reg[IMS >> 2] & ICR_MSIX_CAUSES;
+        msixSignalled &= pending;
+        int fresh = pending & ~msixSignalled;
+        if (fresh == 0) {
+            return;
+        }
+        long interval = (reg[ITR >> 2] & 0xFFFF) * ITR_UNIT_NANOS;
+        long now = System.nanoTime();
+        long due = lastRaise + interval;
+        if (interval > 0 && now - due < 0) {
+            scheduleThrottle(due - now);
+            return;
+        }
+        lastRaise = now;
+        for (int n = 0; n < 5; n++) {
+            if ((fresh & (1 << (ICR_MSIX_SHIFT + n))) == 0) {
+                continue;
+            }
+            int field = ivarField(n);
+            if ((field & IVAR_VALID) != 0) {
+                bus.msixMessage(field & IVAR_VECTOR_MASK);
+            }
+        }
+        reg[ICR >> 2] &= ~(reg[EIAC >> 2] & fresh);
+        if ((reg[CTRL_EXT >> 2] & CTRL_EXT_EIAME) != 0) {
+            reg[IMS >> 2] &= ~(reg[IAM >> 2] & withTheirEvents(fresh));
+        }
+        msixSignalled |= fresh & reg[ICR >> 2] & reg[IMS >> 2];
+    }
+
     /** Drives the line from ICR and IMS; a new assertion waits out the ITR interval. */
     private void updateInterrupt() {
+        if (part.isPcie() && bus.msixEnabled()) {
+            updateMsix();
+            return;
+        }
         boolean pending = (reg[ICR >> 2] & reg[IMS >> 2]) != 0;
         if (pending && !irqAsserted) {
             long interval = (reg[ITR >> 2] & 0xFFFF) * ITR_UNIT_NANOS;
@@ -414,9 +543,8 @@ final class E1000Core {
             }, delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             log.debug("board clock is shut down: the throttled interrupt is raised now");
-            lastRaise = System.nanoTime();
-            irqAsserted = true;
-            bus.interrupt(true);
+            lastRaise = Long.MIN_VALUE / 2;
+            updateInterrupt();
         }
     }
 
@@ -878,6 +1006,10 @@ final class E1000Core {
 
     void guestErrorAccess(long offset, int size) {
         guestError("%d-byte access at register offset %#x ignored: the registers take 32-bit accesses", size, offset);
+    }
+
+    void guestErrorVector(int vector, int vectors) {
+        guestError("IVAR routes a cause to MSI-X vector %d, the table has %d: not sent", vector, vectors);
     }
 
     void guestErrorMessage(long address) {

@@ -66,7 +66,9 @@ public final class E1000Function extends PciFunction implements FrameReceiver {
     private final E1000Core core;
     private final byte[] msixTable = new byte[MSIX_VECTORS * 16];
     private int ioAddress;
-    private boolean msixPending;
+    /** The MSI-X pending bits (PBA), one per table entry. */
+    private int msixPending;
+    private boolean msixWasEnabled;
     private long messages;
 
     /**
@@ -155,7 +157,8 @@ public final class E1000Function extends PciFunction implements FrameReceiver {
     @Override
     protected synchronized void resetDevice() {
         ioAddress = 0;
-        msixPending = false;
+        msixPending = 0;
+        msixWasEnabled = false;
         resetMsixTable();
         core.reset();
     }
@@ -284,8 +287,8 @@ public final class E1000Function extends PciFunction implements FrameReceiver {
                     }
                     return v;
                 }
-                if (offset == MSIX_PBA && size >= 1) {
-                    return msixPending ? 1 : 0;
+                if (offset >= MSIX_PBA && offset < MSIX_PBA + 8) {
+                    return (msixPending & 0xFFFF_FFFFL) >>> (8 * (offset - MSIX_PBA)) & (size == 8 ? -1L : (1L << (8 * size)) - 1);
                 }
                 return 0;
             }
@@ -300,12 +303,9 @@ public final class E1000Function extends PciFunction implements FrameReceiver {
                         int mask = at % 16 == 12 ? 0x01 : at % 16 > 12 ? 0x00 : 0xFF;
                         msixTable[at] = (byte) ((msixTable[at] & ~mask) | (value >>> (8 * i) & mask));
                     }
-                    if (msixPending && msixEnabled() && (msixTable[12] & 1) == 0
-                            && (configRead(MSIX_OFFSET + 2, 2) & PCI_MSIX_FLAGS_MASKALL) == 0) {
-                        msixPending = false;
-                        deliverInterrupt(true);
-                    }
+                    sendUnmaskedPending();
                 }
+                // the PBA is read-only
             }
         }
     }
@@ -325,6 +325,23 @@ public final class E1000Function extends PciFunction implements FrameReceiver {
         public void interrupt(boolean asserted) {
             deliverInterrupt(asserted);
         }
+
+        @Override
+        public boolean msixEnabled() {
+            return E1000Function.this.msixEnabled();
+        }
+
+        @Override
+        public void msixMessage(int vector) {
+            sendMsix(vector);
+        }
+
+        @Override
+        public void msixClearPending(int vector) {
+            if (vector < MSIX_VECTORS) {
+                msixPending &= ~(1 << vector);
+            }
+        }
     }
 
     // ---- interrupt delivery: INTA, or a message ----
@@ -338,25 +355,14 @@ public final class E1000Function extends PciFunction implements FrameReceiver {
     }
 
     /**
-     * The MAC's interrupt goes out as INTA (a level) or, once software enables MSI or MSI-X, as a
-     * message on each new assertion: MSI writes the data word of its capability to the address
-     * there; MSI-X writes table entry 0's (every cause on vector 0, as with IVAR at its reset
-     * value), or, while that vector or the function is masked, sets its pending bit instead.
-     * With a message enabled INTA stays deasserted, as the PCI spec requires.
+     * The MAC's interrupt goes out as INTA (a level) or, once software enables MSI, as a message
+     * on each new assertion (the data word of the capability written to its address). With MSI-X
+     * on the MAC sends per-cause messages itself ({@link #sendMsix}) and INTA stays deasserted, as
+     * the PCI spec requires of a function using messages.
      */
     private void deliverInterrupt(boolean asserted) {
         if (msixEnabled()) {
             setIrq(false);
-            if (asserted) {
-                boolean masked = (msixTable[12] & 1) != 0
-                        || (configRead(MSIX_OFFSET + 2, 2) & PCI_MSIX_FLAGS_MASKALL) != 0;
-                if (masked) {
-                    msixPending = true;
-                } else {
-                    long address = (readTable(0, 4) & 0xFFFF_FFFFL) | (readTable(4, 4) & 0xFFFF_FFFFL) << 32;
-                    sendMessage(address, (int) readTable(8, 4));
-                }
-            }
             return;
         }
         if (msiEnabled()) {
@@ -369,6 +375,41 @@ public final class E1000Function extends PciFunction implements FrameReceiver {
             return;
         }
         setIrq(asserted);
+    }
+
+    /**
+     * MSI-X entry {@code vector}'s message: its address and data from the table, or, while the
+     * entry or the whole function is masked, its pending bit instead (sent when unmasked).
+     */
+    private void sendMsix(int vector) {
+        if (vector >= MSIX_VECTORS) {
+            core.guestErrorVector(vector, MSIX_VECTORS);
+            return;
+        }
+        if (msixMasked(vector)) {
+            msixPending |= 1 << vector;
+            return;
+        }
+        msixPending &= ~(1 << vector);
+        long address = (readTable(16 * vector, 4) & 0xFFFF_FFFFL) | (readTable(16 * vector + 4, 4) & 0xFFFF_FFFFL) << 32;
+        sendMessage(address, (int) readTable(16 * vector + 8, 4));
+    }
+
+    private boolean msixMasked(int vector) {
+        return (msixTable[16 * vector + 12] & 1) != 0
+                || (configRead(MSIX_OFFSET + 2, 2) & PCI_MSIX_FLAGS_MASKALL) != 0;
+    }
+
+    /** Sends the messages held back by a mask that is now lifted. */
+    private void sendUnmaskedPending() {
+        if (!msixEnabled()) {
+            return;
+        }
+        for (int v = 0; v < MSIX_VECTORS; v++) {
+            if ((msixPending & (1 << v)) != 0 && !msixMasked(v)) {
+                sendMsix(v);
+            }
+        }
     }
 
     private void sendMessage(long address, int data) {
@@ -401,13 +442,15 @@ public final class E1000Function extends PciFunction implements FrameReceiver {
         boolean touchesMsi = offset <= MSI_OFFSET + 3 && offset + size > MSI_OFFSET + 2;
         boolean touchesMsix = offset <= MSIX_OFFSET + 3 && offset + size > MSIX_OFFSET + 2;
         if (touchesMsi || touchesMsix) {
-            // The mode changed: INTA follows the MAC's level only while no message is enabled.
+            // The mode changed: INTA follows the MAC's level only while no message is enabled,
+            // and causes still pending are signalled again in the new mode.
             setIrq(!msiEnabled() && !msixEnabled() && core.interruptAsserted());
-            if (msixEnabled() && msixPending && (msixTable[12] & 1) == 0
-                    && (configRead(MSIX_OFFSET + 2, 2) & PCI_MSIX_FLAGS_MASKALL) == 0) {
-                msixPending = false;
-                deliverInterrupt(true);
+            boolean msix = msixEnabled();
+            if (msix != msixWasEnabled) {
+                msixWasEnabled = msix;
+                core.interruptModeChanged();
             }
+            sendUnmaskedPending();
         }
     }
 }

@@ -26,8 +26,14 @@ final class E1000Regs {
     static final int ICS = 0x00C8;
     static final int IMS = 0x00D0;
     static final int IMC = 0x00D8;
+    /** 82574: extended interrupt auto-clear (which MSI-X causes a message clears from ICR). */
+    static final int EIAC = 0x00DC;
     /** 82574: interrupt acknowledge auto-mask. */
     static final int IAM = 0x00E0;
+    /** 82574: interrupt vector allocation (MSI-X vector and valid bit per cause). */
+    static final int IVAR = 0x00E4;
+    /** 82574: per-vector interrupt throttling, five registers (stored, not applied: ITR is). */
+    static final int EITR0 = 0x00E8;
     static final int RCTL = 0x0100;
     static final int FCTTV = 0x0170;
     static final int TCTL = 0x0400;
@@ -173,11 +179,40 @@ final class E1000Regs {
     static final int ICR_MDAC = 1 << 9;
     static final int ICR_TXD_LOW = 1 << 15;
     static final int ICR_SRPD = 1 << 16;
+    /** 82574, MSI-X mode: receive queue 0 and 1, transmit queue 0 and 1 write-back. */
+    static final int ICR_RXQ0 = 1 << 20;
+    static final int ICR_RXQ1 = 1 << 21;
+    static final int ICR_TXQ0 = 1 << 22;
+    static final int ICR_TXQ1 = 1 << 23;
+    /** 82574, MSI-X mode: one of the other causes (link, overrun, MDI, small packet, ACK, MNG). */
+    static final int ICR_OTHER = 1 << 24;
+    static final int ICR_ACK = 1 << 17;
+    static final int ICR_MNG = 1 << 18;
+    /** The causes that also raise OTHER in MSI-X mode. */
+    static final int ICR_OTHER_CAUSES = ICR_LSC | ICR_RXO | ICR_MDAC | ICR_SRPD | ICR_ACK | ICR_MNG;
+    /** The five MSI-X causes IVAR routes, low bit first: RxQ0, RxQ1, TxQ0, TxQ1, Other. */
+    static final int ICR_MSIX_CAUSES = 0x01F0_0000;
+    static final int ICR_MSIX_SHIFT = 20;
     /** 82574: set in ICR while any unmasked cause is pending. */
     static final int ICR_INT_ASSERTED = 1 << 31;
     /** The causes a part can signal; the rest of ICS/IMS is reserved. */
     static final int ICR_8254X_CAUSES = 0x0001_F6DF;
     static final int ICR_82574_CAUSES = 0x01F5_F6DF;
+
+    // ---- IVAR: a 4-bit field per MSI-X cause, vector in bits 2:0 and a valid bit ----
+    static final int IVAR_FIELD_BITS = 4;
+    static final int IVAR_VECTOR_MASK = 0x7;
+    static final int IVAR_VALID = 0x8;
+    /** Bit 31: transmit interrupts on every write-back (kept, no effect on the model). */
+    static final int IVAR_TX_INT_EVERY_WB = 1 << 31;
+
+    // ---- CTRL_EXT (82574) ----
+    /** MSI-X: a message clears the IMS bits IAM names for its causes. */
+    static final int CTRL_EXT_EIAME = 1 << 24;
+    /** A read or write of ICR writes IAM to IMC. */
+    static final int CTRL_EXT_IAME = 1 << 27;
+    /** PBA support: setting a cause in IMS clears its vector's MSI-X pending bit. */
+    static final int CTRL_EXT_PBA_CLR = 1 << 31;
 
     // ---- RCTL ----
     static final int RCTL_EN = 1 << 1;

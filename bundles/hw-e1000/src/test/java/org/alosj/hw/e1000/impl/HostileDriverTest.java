@@ -16,17 +16,24 @@ import org.junit.jupiter.params.provider.EnumSource;
  * A seeded hostile driver: random values in every register the rings and filters use, garbage
  * descriptors (addresses outside RAM, absurd lengths, unknown types), rings whose head and tail
  * lie outside them, frames of every size from the wire, and access widths the registers do not
- * take. Nothing may escape into the board; afterwards a reset brings back a working MAC.
+ * take; on the 82574L also the MSI-X routing (IVAR, EIAC, IAM, CTRL_EXT), its table and PBA
+ * and the MSI and MSI-X capabilities in configuration space. Nothing may escape into the board;
+ * afterwards a reset brings back a working MAC.
  */
 class HostileDriverTest {
     static final int[] TARGETS = {CTRL, STATUS, EECD, EERD, MDIC, ICR, ITR, ICS, IMS, IMC, RCTL, TCTL, RDBAL, RDBAH,
-        RDLEN, RDH, RDT, TDBAL, TDBAH, TDLEN, TDH, TDT, RXCSUM, RFCTL, RAL0, RAH0, MTA, VET, GORCH, TOTH};
+        RDLEN, RDH, RDT, TDBAL, TDBAH, TDLEN, TDH, TDT, RXCSUM, RFCTL, RAL0, RAH0, MTA, VET, GORCH, TOTH,
+        CTRL_EXT, EIAC, IAM, IVAR, EITR0};
+    static final long MSIX_BAR = 0xFEB0_0000L;
 
     @ParameterizedTest
     @EnumSource(Part.class)
     void randomRegistersRingsAndFramesNeverThrowAndAResetRecovers(Part part) throws Exception {
         try (Rig rig = new Rig(part)) {
             rig.enable();
+            if (part.isPcie()) {
+                rig.cfgWrite(0x1c, 4, (int) MSIX_BAR);
+            }
             Random random = new Random(0xE1000L + part.ordinal());
             byte[] frame = new byte[2000];
             for (int step = 0; step < 20_000; step++) {
@@ -55,8 +62,19 @@ class HostileDriverTest {
                     rig.card.receive(frame, 0, length);
                 } else if (what == 8) {
                     rig.mem.write(Rig.MMIO + (random.nextInt(0x20000)), 1 + random.nextInt(2), random.nextInt());
-                } else {
+                } else if (random.nextBoolean() || !part.isPcie()) {
                     rig.io.write(Rig.IO + random.nextInt(8), 1 << random.nextInt(3), random.nextInt());
+                } else {
+                    switch (random.nextInt(4)) {
+                        // table entries, the read-only PBA and beyond, at every width
+                        case 0 -> rig.mem.write(MSIX_BAR + random.nextInt(0x2010), 1 << random.nextInt(4),
+                                random.nextLong());
+                        case 1 -> rig.mem.read(MSIX_BAR + random.nextInt(0x4000), 1 << random.nextInt(4));
+                        // MSI-X and MSI message control, MSI address and data, the command register
+                        case 2 -> rig.cfgWrite(0xa2, 2, random.nextInt(0x10000));
+                        default -> rig.cfgWrite(new int[] {0xd2, 0xd4, 0xd8, 0xdc, 0x04}[random.nextInt(5)], 2,
+                                random.nextInt(0x10000));
+                    }
                 }
             }
             // A driver that starts over: PCI reset, then the normal bring-up and one frame out.
