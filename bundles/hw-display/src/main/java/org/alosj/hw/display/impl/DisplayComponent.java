@@ -1,5 +1,6 @@
 package org.alosj.hw.display.impl;
 
+import org.alosj.hal.pci.PciAddressProperty;
 import java.util.Hashtable;
 import java.util.List;
 import org.alosj.hal.board.Board;
@@ -74,7 +75,7 @@ public final class DisplayComponent {
             if (vgamemMiB < 4 || vgamemMiB > 256 || Integer.bitCount(vgamemMiB) != 1) {
                 throw new IllegalArgumentException("bad vgamem " + vgamemMiB + " MiB: expected a power of two from 4 to 256");
             }
-            slot = parseSlot(addr);
+            slot = PciAddressProperty.parse(addr, "the display adapter");
         } catch (IllegalArgumentException e) {
             LOG.error("{}: configuration rejected: {}", name, e.getMessage());
             throw e;
@@ -107,34 +108,6 @@ public final class DisplayComponent {
         LOG.info("{}: {} at 00:{} with {} MiB of video memory, display '{}'", name,
                 TYPE_STD.equals(type) ? "VGA (std)" : "bochs-display", String.format("%02x.%d", devfn >> 3, devfn & 7),
                 vgamemMiB, id);
-    }
-
-    /** -1 for the first free slot. */
-    static int parseSlot(String addr) {
-        if (addr == null || addr.isBlank()) {
-            return -1;
-        }
-        String a = addr.trim();
-        int slot;
-        try {
-            if (a.contains(".")) {
-                String[] parts = a.split("\\.", -1);
-                if (parts.length != 2 || !parts[1].equals("0")) {
-                    throw new IllegalArgumentException("bad addr '" + addr + "': the display adapter is a single-function device, expected SS.0");
-                }
-                slot = Integer.parseInt(parts[0], 16);
-            } else if (a.startsWith("0x") || a.startsWith("0X")) {
-                slot = Integer.parseInt(a.substring(2), 16);
-            } else {
-                slot = Integer.parseInt(a);
-            }
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("bad addr '" + addr + "': expected a slot number (2, 0x2 or 02.0)");
-        }
-        if (slot < 1 || slot > 31) {
-            throw new IllegalArgumentException("bad addr '" + addr + "': PCI slot must be 1-31 (0 is the host bridge)");
-        }
-        return slot;
     }
 
     BochsVga adapter() {

@@ -1,5 +1,7 @@
 package org.alosj.hw.e1000.impl;
 
+import org.alosj.hal.net.MacAddress;
+import org.alosj.hal.pci.PciAddressProperty;
 import org.alosj.hal.board.Board;
 import org.alosj.hal.net.NetBackend;
 import org.alosj.hal.net.NetPort;
@@ -27,7 +29,7 @@ final class NicPlug {
                 throw new IllegalArgumentException("bad name '" + name + "': expected 1-32 characters of [A-Za-z0-9_.-]");
             }
             address = mac == null || mac.isBlank() ? MacAddress.defaultFor(name) : MacAddress.parse(mac);
-            slot = parseSlot(addr);
+            slot = PciAddressProperty.parse(addr, "the NIC");
         } catch (IllegalArgumentException e) {
             LOG.error("{}: configuration rejected: {}", name, e.getMessage());
             throw e;
@@ -47,34 +49,6 @@ final class NicPlug {
         }
         LOG.info("{}: {} at 00:{} MAC {} on {}", name, part.model, String.format("%02x.%d", devfn >> 3, devfn & 7),
                 address, backend == null ? "no backend (link down)" : "netdev " + backend.id());
-    }
-
-    /** -1 for the first free slot; decimal, {@code 0x}-hex or QEMU's {@code SS.0}. */
-    static int parseSlot(String addr) {
-        if (addr == null || addr.isBlank()) {
-            return -1;
-        }
-        String a = addr.trim();
-        int slot;
-        try {
-            if (a.contains(".")) {
-                String[] parts = a.split("\\.", -1);
-                if (parts.length != 2 || !parts[1].equals("0")) {
-                    throw new IllegalArgumentException("bad addr '" + addr + "': the NIC is a single-function device, expected SS.0");
-                }
-                slot = Integer.parseInt(parts[0], 16);
-            } else if (a.startsWith("0x") || a.startsWith("0X")) {
-                slot = Integer.parseInt(a.substring(2), 16);
-            } else {
-                slot = Integer.parseInt(a);
-            }
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("bad addr '" + addr + "': expected a slot number (3, 0x3 or 03.0)");
-        }
-        if (slot < 1 || slot > 31) {
-            throw new IllegalArgumentException("bad addr '" + addr + "': PCI slot must be 1-31 (0 is the host bridge)");
-        }
-        return slot;
     }
 
     E1000Function card() {

@@ -2,7 +2,6 @@ package org.alosj.hw.pcnet.impl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.alosj.hal.board.impl.MachineSettings;
 import org.alosj.hal.board.impl.PcMachine;
@@ -10,28 +9,6 @@ import org.junit.jupiter.api.Test;
 
 /** The DS component's configuration handling and its life on the board. */
 class ComponentTest {
-    @Test
-    void macAddressesParseAndDefaultLikeQemu() {
-        assertEquals("aa:bb:cc:dd:ee:0f", MacAddress.parse("AA:bb:cc:dd:ee:f").toString());
-        assertEquals("52:54:00:12:34:56", MacAddress.defaultFor("pcnet0").toString());
-        assertEquals("52:54:00:12:34:57", MacAddress.defaultFor("pcnet1").toString());
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> MacAddress.parse("52:54:00:12:34"))
-                .getMessage().contains("52:54:00:12:34"));
-        assertThrows(IllegalArgumentException.class, () -> MacAddress.parse("01:00:5e:00:00:01"));
-        assertThrows(IllegalArgumentException.class, () -> MacAddress.parse("zz:54:00:12:34:56"));
-    }
-
-    @Test
-    void slotsAreDecimalHexOrQemuStyle() {
-        assertEquals(-1, PcnetComponent.parseSlot(""));
-        assertEquals(10, PcnetComponent.parseSlot("10"));
-        assertEquals(16, PcnetComponent.parseSlot("0x10"));
-        assertEquals(16, PcnetComponent.parseSlot("10.0"));
-        assertThrows(IllegalArgumentException.class, () -> PcnetComponent.parseSlot("0"));
-        assertThrows(IllegalArgumentException.class, () -> PcnetComponent.parseSlot("3.1"));
-        assertThrows(IllegalArgumentException.class, () -> PcnetComponent.parseSlot("x"));
-    }
-
     @Test
     void aBadMacFailsActivationAndPlugsNothing() {
         PcMachine machine = new PcMachine(MachineSettings.withRamMiB(16));

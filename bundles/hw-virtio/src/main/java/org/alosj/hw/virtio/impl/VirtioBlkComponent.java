@@ -1,5 +1,6 @@
 package org.alosj.hw.virtio.impl;
 
+import org.alosj.hal.pci.PciAddressProperty;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.alosj.hal.board.Board;
@@ -61,7 +62,7 @@ public final class VirtioBlkComponent {
         try {
             VirtioNetComponent.checkName(name);
             m = VirtioNetComponent.parseMode(mode);
-            slot = VirtioNetComponent.parseSlot(addr);
+            slot = PciAddressProperty.parse(addr, "a virtio function");
             if (file == null || file.isBlank()) {
                 throw new IllegalArgumentException("no file= for the disk image");
             }

@@ -1,5 +1,7 @@
 package org.alosj.hw.virtio.impl;
 
+import org.alosj.hal.net.MacAddress;
+import org.alosj.hal.pci.PciAddressProperty;
 import java.util.Locale;
 import org.alosj.hal.board.Board;
 import org.alosj.hal.net.NetBackend;
@@ -79,7 +81,7 @@ public final class VirtioNetComponent {
             checkName(name);
             address = mac == null || mac.isBlank() ? MacAddress.defaultFor(name) : MacAddress.parse(mac);
             m = parseMode(mode);
-            slot = parseSlot(addr);
+            slot = PciAddressProperty.parse(addr, "a virtio function");
             if (hostMtu != 0 && (hostMtu < VirtioNet.MIN_MTU || hostMtu > VirtioNet.MAX_MTU)) {
                 throw new IllegalArgumentException("bad host_mtu " + hostMtu + ": expected " + VirtioNet.MIN_MTU
                         + "-" + VirtioNet.MAX_MTU);
@@ -120,34 +122,6 @@ public final class VirtioNetComponent {
             case "legacy" -> VirtioPci.Mode.LEGACY;
             default -> throw new IllegalArgumentException("bad mode '" + mode + "': expected transitional, modern or legacy");
         };
-    }
-
-    /** -1 for the first free slot. */
-    static int parseSlot(String addr) {
-        if (addr == null || addr.isBlank()) {
-            return -1;
-        }
-        String a = addr.trim();
-        int slot;
-        try {
-            if (a.contains(".")) {
-                String[] parts = a.split("\\.", -1);
-                if (parts.length != 2 || !parts[1].equals("0")) {
-                    throw new IllegalArgumentException("bad addr '" + addr + "': a virtio function is single-function, expected SS.0");
-                }
-                slot = Integer.parseInt(parts[0], 16);
-            } else if (a.startsWith("0x") || a.startsWith("0X")) {
-                slot = Integer.parseInt(a.substring(2), 16);
-            } else {
-                slot = Integer.parseInt(a);
-            }
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("bad addr '" + addr + "': expected a slot number (3, 0x3 or 03.0)");
-        }
-        if (slot < 1 || slot > 31) {
-            throw new IllegalArgumentException("bad addr '" + addr + "': PCI slot must be 1-31 (0 is the host bridge)");
-        }
-        return slot;
     }
 
     /** The function, for tests in this bundle. */

@@ -1,17 +1,18 @@
-package org.alosj.hw.pcnet.impl;
+package org.alosj.hal.net;
 
 import java.util.Locale;
 
 /**
- * A 48-bit unicast Ethernet address, written {@code aa:bb:cc:dd:ee:ff}. A deliberate copy below
- * the bus line: device models import nothing but the HAL, so they cannot use the OS's
- * {@code org.alosj.kernel.device.MacAddress}; hw-e1000 and hw-virtio copy this one.
+ * A 48-bit unicast station address, {@code aa:bb:cc:dd:ee:ff}, as a NIC model's {@code mac}
+ * property gives it (QEMU's rules: six hex octets, not multicast, not zero; the default is
+ * QEMU's 52:54:00:12:34:56 plus the NIC's number). Below the bus line: the kernel's drivers have
+ * their own value type in the device API, and read the address from the card as real drivers do.
  */
-record MacAddress(long value) {
+public record MacAddress(long value) {
     /** QEMU's first default address; the n-th NIC gets this plus n. */
-    static final long QEMU_DEFAULT = 0x52_54_00_12_34_56L;
+    public static final long QEMU_DEFAULT = 0x52_54_00_12_34_56L;
 
-    MacAddress {
+    public MacAddress {
         if ((value & ~0xFFFF_FFFF_FFFFL) != 0) {
             throw new IllegalArgumentException("MAC address wider than 48 bits: " + Long.toHexString(value));
         }
@@ -22,7 +23,7 @@ record MacAddress(long value) {
      *
      * @throws IllegalArgumentException naming the text and what was expected
      */
-    static MacAddress parse(String text) {
+    public static MacAddress parse(String text) {
         String[] parts = text == null ? new String[0] : text.trim().split("[:-]", -1);
         if (parts.length != 6) {
             throw new IllegalArgumentException("bad MAC address '" + text + "': expected six hex octets like 52:54:00:12:34:56");
@@ -45,7 +46,7 @@ record MacAddress(long value) {
     }
 
     /** QEMU's default for the NIC whose name ends in {@code n} (pcnet0 → 52:54:00:12:34:56). */
-    static MacAddress defaultFor(String nicName) {
+    public static MacAddress defaultFor(String nicName) {
         int i = nicName.length();
         while (i > 0 && Character.isDigit(nicName.charAt(i - 1))) {
             i--;
@@ -54,11 +55,11 @@ record MacAddress(long value) {
         return new MacAddress((QEMU_DEFAULT + index) & 0xFFFF_FFFF_FFFFL);
     }
 
-    int octet(int i) {
+    public int octet(int i) {
         return (int) (value >>> (8 * (5 - i))) & 0xFF;
     }
 
-    byte[] octets() {
+    public byte[] octets() {
         byte[] b = new byte[6];
         for (int i = 0; i < 6; i++) {
             b[i] = (byte) octet(i);
