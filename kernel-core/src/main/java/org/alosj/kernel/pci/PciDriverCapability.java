@@ -42,6 +42,17 @@ public record PciDriverCapability(String driver, PciId id) {
                 + " needs vendor and device, or class: " + attributes);
     }
 
+    /** The capabilities {@code drivers}' ID tables stand for, one per line, in table order. (1.4) */
+    public static List<PciDriverCapability> of(PciDriver... drivers) {
+        List<PciDriverCapability> out = new ArrayList<>();
+        for (PciDriver d : drivers) {
+            for (PciId id : d.idTable()) {
+                out.add(new PciDriverCapability(d.name(), id));
+            }
+        }
+        return out;
+    }
+
     /**
      * The capabilities of this namespace in a bundle's {@code Provide-Capability} header (as bnd
      * writes it: attributes of these are plain, unquoted tokens), in header order.

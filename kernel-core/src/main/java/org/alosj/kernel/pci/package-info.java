@@ -5,9 +5,10 @@
  * unbinds, the binding's {@code remove} quiesces the device. Every PCI function is also an OSGi
  * Device Access {@code Device} service (category "pci"), so drivers written to
  * {@code org.osgi.service.device} match and attach the standard way.
+ * 1.4.0: {@code PciDriverCapability.of}, the capabilities a driver's ID table stands for.
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package org.alosj.kernel.pci;
 
 import org.osgi.annotation.bundle.Export;
