@@ -372,7 +372,10 @@ final class Launcher {
         throw new IllegalStateException(service.getClass().getName() + " has no method " + method);
     }
 
-    /** With -Dalos.boot.trace=true, where boot time goes (ms since the JVM started). */
+    /**
+     * With -Dalos.boot.trace=true, where boot time goes: ms since the JVM started, and the CPU
+     * time this thread has used (on a busy machine the steadier figure of the two).
+     */
     private void trace(String what) {
         trace(err, what);
     }
@@ -380,7 +383,8 @@ final class Launcher {
     static void trace(PrintStream err, String what) {
         if (Boolean.getBoolean("alos.boot.trace")) {
             long since = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
-            err.println("[" + since + " ms] " + what);
+            long cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1_000_000;
+            err.println("[" + since + " ms, cpu " + cpu + " ms] " + what);
         }
     }
 
