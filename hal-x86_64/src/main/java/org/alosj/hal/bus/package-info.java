@@ -3,7 +3,7 @@
  * memory space, where guest RAM and device MMIO windows live side by side.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.alosj.hal.bus;
 
 import org.osgi.annotation.bundle.Export;
