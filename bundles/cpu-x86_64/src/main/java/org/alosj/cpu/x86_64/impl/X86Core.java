@@ -31,6 +31,8 @@ public final class X86Core extends RingTransitions {
     private static final int CACHE_BITS = 14;
     /** Interpreted runs before a block is compiled: enough to skip code that runs a few times. */
     static final int COMPILE_THRESHOLD = 64;
+    /** Runs of a compiled block before a trace is recorded from it. */
+    static final int TRACE_THRESHOLD = 256;
 
     private final Decoder decoder;
     private final SseUnit sse;
@@ -39,11 +41,22 @@ public final class X86Core extends RingTransitions {
     private final BlockCompiler compiler = new BlockCompiler();
     /** Interpreted runs after which a block is compiled (package-private for the tests). */
     int compileThreshold = COMPILE_THRESHOLD;
+    /** Compiled runs after which a trace is recorded from a block; 0 turns traces off (package-private for the tests). */
+    int traceThreshold = TRACE_THRESHOLD;
+    /** Tests: every block becomes the head of a statically formed trace when it first runs. */
+    boolean traceOnFirstRun;
+    private final TraceRecorder recorder = new TraceRecorder();
+    /** The trace that ran last and the exit it left by: the dispatcher's chaining slot. */
+    private Trace chainFrom;
+    private int chainExit;
+    /** Set by a compiled trace when it returns or faults: the instructions it retired. */
+    long traceRetired;
     private final Map<Long, List<Block>> blocksByPage = new HashMap<>();
     private final long tscOrigin = System.nanoTime();
 
-    private volatile boolean preemptRequested;
-    private volatile boolean interruptSignal;
+    // Read by compiled traces at their back edge.
+    volatile boolean preemptRequested;
+    volatile boolean interruptSignal;
     private InterruptPin pin;
     private AutoCloseable pinListener;
     private long retired;
@@ -57,6 +70,12 @@ public final class X86Core extends RingTransitions {
     private long codeInvalidations;
     private long blocksInvalidated;
     private final long[] runExits = new long[RunExit.values().length];
+    private long retiredTrace;
+    private long tracesCompiled;
+    private long traceInstructionsCompiled;
+    private long traceCompileNanos;
+    private long tracesInvalidated;
+    private final long[] traceExits = new long[Trace.EXIT_CAUSES];
 
     public X86Core(MemoryBus bus) {
         super(bus);
@@ -89,6 +108,8 @@ public final class X86Core extends RingTransitions {
                     return exit;
                 }
                 prev = null;
+                chainFrom = null;
+                recorder.abort();
             }
             if (halted) {
                 return RunExit.HALTED;
@@ -106,17 +127,28 @@ public final class X86Core extends RingTransitions {
                         && prev.link1.valid) {
                     b = prev.link1;
                 }
+            } else if (chainFrom != null) {
+                Block l = chainFrom.exitLink[chainExit];
+                if (l != null && l.vaddr == pc && chainFrom.exitLinkGeneration[chainExit] == mem.generation && l.valid) {
+                    b = l;
+                }
             }
             if (b == null) {
                 try {
                     b = findBlock(pc);
                 } catch (GuestFault f) {
+                    recorder.abort();
+                    chainFrom = null;
                     exception(f.vector, f.errorCode, pc);
                     if (exit != null) {
                         return exit;
                     }
                     prev = null;
                     continue;
+                }
+                if (chainFrom != null && b.paddr >= 0) {
+                    chainFrom.exitLink[chainExit] = b;
+                    chainFrom.exitLinkGeneration[chainExit] = mem.generation;
                 }
                 if (prev != null && b.paddr >= 0) {
                     if (prev.link0 == null || prev.link0Generation != mem.generation || !prev.link0.valid) {
@@ -128,7 +160,9 @@ public final class X86Core extends RingTransitions {
                     }
                 }
             }
+            chainFrom = null;
             if ((rf & Rflags.TF) != 0) {
+                recorder.abort();
                 singleStep(b.code[0]);
                 prev = null;
                 if (exit != null) {
@@ -136,7 +170,16 @@ public final class X86Core extends RingTransitions {
                 }
                 continue;
             }
-            prev = execute(b) ? b : null;
+            if (recorder.recording()) {
+                TraceRecorder.Path done = recorder.next(b);
+                if (done != null) {
+                    installTrace(done);
+                }
+            }
+            prev = execute(b, limit) ? b : null;
+            if (prev == null && recorder.recording()) {
+                recorder.abort();
+            }
             if (exit != null) {
                 return exit;
             }
@@ -144,10 +187,29 @@ public final class X86Core extends RingTransitions {
     }
 
     /** Runs one block; false when it ended abnormally (fault, self-modifying store). */
-    private boolean execute(Block b) {
+    private boolean execute(Block b, long limit) {
         Insn[] code = b.code;
+        if (b.trace != null) {
+            if (traceUsable(b.trace)) {
+                return executeTrace(b.trace, limit);
+            }
+            b.trace = null;
+            b.hotRuns = 0;
+        } else if (traceOnFirstRun && b.paddr >= 0 && b.hotRuns == 0) {
+            b.hotRuns = 1;
+            installTrace(TraceRecorder.formStatically(b, this::findBlockOrNull));
+            if (b.trace != null) {
+                return executeTrace(b.trace, limit);
+            }
+        }
         rip = b.endRip;
         if (b.compiled != null) {
+            if (++b.hotRuns == traceThreshold && b.trace == null && !recorder.recording()) {
+                TraceRecorder.Path done = recorder.start(b);
+                if (done != null) {
+                    installTrace(done);
+                }
+            }
             return executeCompiled(b.compiled, code);
         }
         if (++b.runs == compileThreshold && b.paddr >= 0) {
@@ -176,6 +238,99 @@ public final class X86Core extends RingTransitions {
             codeModified = false;
             exception(f.vector, f.errorCode, code[i].rip);
             return false;
+        }
+    }
+
+    /** Runs a trace from its head; false when it ended abnormally (fault, store into code). */
+    private boolean executeTrace(Trace t, long limit) {
+        int exitId;
+        try {
+            exitId = t.compiled.run(this, t, limit - retired);
+        } catch (GuestFault f) {
+            int pos = blockPos & 0xFFFF;
+            retired += traceRetired + pos;
+            retiredCompiled += traceRetired + pos;
+            retiredTrace += traceRetired + pos;
+            codeModified = false;
+            exception(f.vector, f.errorCode, t.code[pos].rip);
+            return false;
+        }
+        retired += traceRetired;
+        retiredCompiled += traceRetired;
+        retiredTrace += traceRetired;
+        int cause = t.exitCause[exitId];
+        traceExits[cause]++;
+        if (cause == Trace.EXIT_CODE_WRITE) {
+            codeModified = false;
+            return false;
+        }
+        chainFrom = t;
+        chainExit = exitId;
+        return false;
+    }
+
+    /** Whether {@code t} may run: its blocks still decoded, and still where the TLB says they are. */
+    private boolean traceUsable(Trace t) {
+        if (!t.valid) {
+            return false;
+        }
+        if (t.generation == mem.generation) {
+            return true;
+        }
+        try {
+            for (Block blk : t.blocks) {
+                if (!blk.valid || mem.fetchPhys(blk.vaddr) != blk.paddr) {
+                    return false;
+                }
+                long lastByte = blk.endRip - 1;
+                if (((lastByte ^ blk.vaddr) & ~0xFFFL) != 0) {
+                    mem.fetchPhys(lastByte);
+                }
+            }
+        } catch (GuestFault f) {
+            return false;
+        }
+        t.generation = mem.generation;
+        return true;
+    }
+
+    /** Compiles a recorded path (shortened until it fits a method) and makes its first block its head. */
+    private void installTrace(TraceRecorder.Path p) {
+        List<Block> blocks = p.blocks();
+        Block head = blocks.get(0);
+        for (Block blk : blocks) {
+            if (!blk.valid || blk.paddr < 0) {
+                return;
+            }
+        }
+        long start = System.nanoTime();
+        for (int n = blocks.size(); n >= 1; n /= 2) {
+            Trace t = new Trace(blocks.subList(0, n).toArray(new Block[0]), p.loops() && n == blocks.size());
+            try {
+                t.compiled = TraceCompiler.compile(t);
+            } catch (TraceCompiler.TooLarge e) {
+                continue;
+            }
+            t.generation = mem.generation;
+            for (Block blk : t.blocks) {
+                if (blk.inTraces == null) {
+                    blk.inTraces = new ArrayList<>(2);
+                }
+                blk.inTraces.add(t);
+            }
+            head.trace = t;
+            tracesCompiled++;
+            traceInstructionsCompiled += t.code.length;
+            break;
+        }
+        traceCompileNanos += System.nanoTime() - start;
+    }
+
+    private Block findBlockOrNull(long pc) {
+        try {
+            return findBlock(pc);
+        } catch (GuestFault f) {
+            return null;
         }
     }
 
@@ -296,6 +451,14 @@ public final class X86Core extends RingTransitions {
         if (blocks != null) {
             for (Block b : blocks) {
                 b.valid = false;
+                if (b.inTraces != null) {
+                    for (Trace t : b.inTraces) {
+                        if (t.valid) {
+                            t.valid = false;
+                            tracesInvalidated++;
+                        }
+                    }
+                }
             }
             blocksInvalidated += blocks.size();
         }
@@ -634,6 +797,16 @@ public final class X86Core extends RingTransitions {
     @Override
     public long instructionsRetired() {
         return retired;
+    }
+
+    /** Traces compiled so far (tests). */
+    long tracesCompiled() {
+        return tracesCompiled;
+    }
+
+    /** Instructions retired by traces so far (tests). */
+    long traceInstructionsRetired() {
+        return retiredTrace;
     }
 
     @Override
