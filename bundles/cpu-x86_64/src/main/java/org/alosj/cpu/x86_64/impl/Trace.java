@@ -7,6 +7,7 @@ package org.alosj.cpu.x86_64.impl;
  * slot, which doubles as a one-entry inline cache for exits whose target is dynamic).
  */
 final class Trace {
+    // Exit causes, numbered as org.alosj.hal.cpu.TraceExit.
     /** Side exit at a conditional branch whose other direction the trace follows. */
     static final int EXIT_BRANCH = 0;
     /** The end of a trace that does not loop, to a target known when compiling. */

@@ -813,7 +813,8 @@ public final class X86Core extends RingTransitions {
     public CpuStatistics statistics() {
         return new CpuStatistics(retired, retiredCompiled, blocksDecoded, blocksCompiled, codeWrites,
                 codeInvalidations, blocksInvalidated, mem.walks, mem.flushes, mem.pageInvalidations,
-                trapsByVector, runExits);
+                trapsByVector, runExits, tracesCompiled, retiredTrace, tracesInvalidated, traceInstructionsCompiled,
+                traceCompileNanos, traceExits);
     }
 
     @Override
