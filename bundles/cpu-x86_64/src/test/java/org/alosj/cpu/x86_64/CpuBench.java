@@ -50,7 +50,7 @@ public final class CpuBench {
                     + " trace exits:%s%n", 100.0 * st.instructionsTraced() / insns,
                     100.0 * (st.instructionsCompiled() - st.instructionsTraced()) / insns,
                     100.0 * st.instructionsInterpreted() / insns, st.tracesCompiled(), st.traceInstructionsCompiled(),
-                    st.traceCompileNanos() / 1e6, st.traceCompileNanos() / 1e3 / Math.max(1, st.traceInstructionsCompiled() / 1e3),
+                    st.traceCompileNanos() / 1e6, st.traceCompileNanos() / Math.max(1.0, st.traceInstructionsCompiled()),
                     st.tracesInvalidated(), exits);
         }
     }

@@ -49,14 +49,20 @@ final class TraceCompiler extends TraceOps {
     /** The registers the trace's instructions name: kept in locals. */
     private int named;
 
-    private TraceCompiler(Trace trace) {
+    private final BlockCompiler handlers;
+
+    private TraceCompiler(Trace trace, BlockCompiler handlers) {
         this.trace = trace;
+        this.handlers = handlers;
         this.epilogue = b.label();
     }
 
-    /** The trace as a runnable method; its exits are set on the trace. */
-    static Trace.Code compile(Trace trace) throws TooLarge {
-        TraceCompiler c = new TraceCompiler(trace);
+    /**
+     * The trace as a runnable method; its exits are set on the trace. Instructions not run
+     * inline call the handlers the block compiler calls ({@link BlockCompiler#handlerOf}).
+     */
+    static Trace.Code compile(Trace trace, BlockCompiler handlers) throws TooLarge {
+        TraceCompiler c = new TraceCompiler(trace, handlers);
         byte[] bytes = c.build();
         try {
             MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
@@ -264,7 +270,7 @@ final class TraceCompiler extends TraceOps {
         }
     }
 
-    /** Runs {@code in} through {@link Interpreter#exec}, with the locals spilled before and reloaded after. */
+    /** Runs {@code in} through its interpreter handler, with the locals spilled before and reloaded after. */
     private void viaHandler(int k, Insn in, long ripBefore) {
         handlerInBlock = true;
         spillRegisters();
@@ -276,11 +282,17 @@ final class TraceCompiler extends TraceOps {
             b.pushLong(ripBefore);
             b.putField(CPU, "rip", "J");
         }
+        String h = handlers.handlerOf(in);
+        int slash = h.indexOf('/');
+        String args = slash < 0 ? "" : h.substring(slash + 1);
         b.op(ALOAD, L_CPU);
         b.op(ALOAD, L_CODE);
         b.pushInt(k);
         b.op(AALOAD);
-        b.invokeVirtual(CPU, "exec", "(L" + INSN + ";)V");
+        for (char c : args.toCharArray()) {
+            b.pushInt(c == 'K' ? in.aux : c == 'C' ? in.cond : c == 'D' ? SseUnit.directKind(in.aux) : in.size);
+        }
+        b.invokeVirtual(CPU, slash < 0 ? h : h.substring(0, slash), "(L" + INSN + ";" + "I".repeat(args.length()) + ")V");
         loadRegisters(named);
         loadFlags();
         if (in.writesMem) {

@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * Records the path execution takes from a hot block: the blocks the run loop runs next, in
- * order, until the path comes back to its head (a loop), reaches a block that ends in something
- * a trace cannot continue past (an indirect jump other than RET, a system instruction), reaches
+ * order, until the path comes back to its head (a loop) or to another block on it (an inner
+ * loop, left to a trace of its own), reaches a block that ends in something a trace cannot
+ * continue past (an indirect jump other than RET, a system instruction), reaches
  * a block that already heads a trace, or grows to {@link #MAX_BLOCKS}.
  */
 final class TraceRecorder {
@@ -43,7 +44,8 @@ final class TraceRecorder {
         if (b == head) {
             return finish(true);
         }
-        if (b.trace != null || b.paddr < 0 || !b.valid) {
+        if (b.trace != null || b.paddr < 0 || !b.valid || path.contains(b)) {
+            // Another trace's head, or an inner loop: that loop gets a trace of its own.
             return finish(false);
         }
         path.add(b);

@@ -204,7 +204,10 @@ public final class X86Core extends RingTransitions {
         }
         rip = b.endRip;
         if (b.compiled != null) {
-            if (++b.hotRuns == traceThreshold && b.trace == null && !recorder.recording()) {
+            // Record at the threshold, and again every so often while no trace came of it (a
+            // recording was already under way, or the path was cut short).
+            if (++b.hotRuns % Math.max(traceThreshold, 1) == 0 && traceThreshold > 0 && b.trace == null
+                    && !recorder.recording()) {
                 TraceRecorder.Path done = recorder.start(b);
                 if (done != null) {
                     installTrace(done);
@@ -307,7 +310,7 @@ public final class X86Core extends RingTransitions {
         for (int n = blocks.size(); n >= 1; n /= 2) {
             Trace t = new Trace(blocks.subList(0, n).toArray(new Block[0]), p.loops() && n == blocks.size());
             try {
-                t.compiled = TraceCompiler.compile(t);
+                t.compiled = TraceCompiler.compile(t, compiler);
             } catch (TraceCompiler.TooLarge e) {
                 continue;
             }
