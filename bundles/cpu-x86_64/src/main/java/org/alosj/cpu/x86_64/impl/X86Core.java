@@ -45,7 +45,8 @@ public final class X86Core extends RingTransitions {
     int traceThreshold = TRACE_THRESHOLD;
     /** Tests: every block becomes the head of a statically formed trace when it first runs. */
     boolean traceOnFirstRun;
-    private final TraceRecorder recorder = new TraceRecorder();
+    private final TraceTier traces;
+    private final TraceRecorder recorder;
     /** The trace that ran last and the exit it left by: the dispatcher's chaining slot. */
     private Trace chainFrom;
     private int chainExit;
@@ -70,18 +71,14 @@ public final class X86Core extends RingTransitions {
     private long codeInvalidations;
     private long blocksInvalidated;
     private final long[] runExits = new long[RunExit.values().length];
-    private long retiredTrace;
-    private long tracesCompiled;
-    private long traceInstructionsCompiled;
-    private long traceCompileNanos;
-    private long tracesInvalidated;
-    private final long[] traceExits = new long[Trace.EXIT_CAUSES];
 
     public X86Core(MemoryBus bus) {
         super(bus);
         this.decoder = new Decoder(mem);
         this.sse = new SseUnit(this);
         this.x87 = new X87Unit(this);
+        this.traces = new TraceTier(mem, compiler);
+        this.recorder = traces.recorder;
     }
 
     // --- the run loop --------------------------------------------------------------------------------
@@ -173,7 +170,7 @@ public final class X86Core extends RingTransitions {
             if (recorder.recording()) {
                 TraceRecorder.Path done = recorder.next(b);
                 if (done != null) {
-                    installTrace(done);
+                    traces.install(done);
                 }
             }
             prev = execute(b, limit) ? b : null;
@@ -190,14 +187,14 @@ public final class X86Core extends RingTransitions {
     private boolean execute(Block b, long limit) {
         Insn[] code = b.code;
         if (b.trace != null) {
-            if (traceUsable(b.trace)) {
+            if (traces.usable(b.trace)) {
                 return executeTrace(b.trace, limit);
             }
             b.trace = null;
             b.hotRuns = 0;
         } else if (traceOnFirstRun && b.paddr >= 0 && b.hotRuns == 0) {
             b.hotRuns = 1;
-            installTrace(TraceRecorder.formStatically(b, this::findBlockOrNull));
+            traces.install(TraceRecorder.formStatically(b, this::findBlockOrNull));
             if (b.trace != null) {
                 return executeTrace(b.trace, limit);
             }
@@ -210,7 +207,7 @@ public final class X86Core extends RingTransitions {
                     && !recorder.recording()) {
                 TraceRecorder.Path done = recorder.start(b);
                 if (done != null) {
-                    installTrace(done);
+                    traces.install(done);
                 }
             }
             return executeCompiled(b.compiled, code);
@@ -253,16 +250,16 @@ public final class X86Core extends RingTransitions {
             int pos = blockPos & 0xFFFF;
             retired += traceRetired + pos;
             retiredCompiled += traceRetired + pos;
-            retiredTrace += traceRetired + pos;
+            traces.retired += traceRetired + pos;
             codeModified = false;
             exception(f.vector, f.errorCode, t.code[pos].rip);
             return false;
         }
         retired += traceRetired;
         retiredCompiled += traceRetired;
-        retiredTrace += traceRetired;
+        traces.retired += traceRetired;
         int cause = t.exitCause[exitId];
-        traceExits[cause]++;
+        traces.exits[cause]++;
         if (cause == Trace.EXIT_CODE_WRITE) {
             codeModified = false;
             return false;
@@ -270,63 +267,6 @@ public final class X86Core extends RingTransitions {
         chainFrom = t;
         chainExit = exitId;
         return false;
-    }
-
-    /** Whether {@code t} may run: its blocks still decoded, and still where the TLB says they are. */
-    private boolean traceUsable(Trace t) {
-        if (!t.valid) {
-            return false;
-        }
-        if (t.generation == mem.generation) {
-            return true;
-        }
-        try {
-            for (Block blk : t.blocks) {
-                if (!blk.valid || mem.fetchPhys(blk.vaddr) != blk.paddr) {
-                    return false;
-                }
-                long lastByte = blk.endRip - 1;
-                if (((lastByte ^ blk.vaddr) & ~0xFFFL) != 0) {
-                    mem.fetchPhys(lastByte);
-                }
-            }
-        } catch (GuestFault f) {
-            return false;
-        }
-        t.generation = mem.generation;
-        return true;
-    }
-
-    /** Compiles a recorded path (shortened until it fits a method) and makes its first block its head. */
-    private void installTrace(TraceRecorder.Path p) {
-        List<Block> blocks = p.blocks();
-        Block head = blocks.get(0);
-        for (Block blk : blocks) {
-            if (!blk.valid || blk.paddr < 0) {
-                return;
-            }
-        }
-        long start = System.nanoTime();
-        for (int n = blocks.size(); n >= 1; n /= 2) {
-            Trace t = new Trace(blocks.subList(0, n).toArray(new Block[0]), p.loops() && n == blocks.size());
-            try {
-                t.compiled = TraceCompiler.compile(t, compiler);
-            } catch (TraceCompiler.TooLarge e) {
-                continue;
-            }
-            t.generation = mem.generation;
-            for (Block blk : t.blocks) {
-                if (blk.inTraces == null) {
-                    blk.inTraces = new ArrayList<>(2);
-                }
-                blk.inTraces.add(t);
-            }
-            head.trace = t;
-            tracesCompiled++;
-            traceInstructionsCompiled += t.code.length;
-            break;
-        }
-        traceCompileNanos += System.nanoTime() - start;
     }
 
     private Block findBlockOrNull(long pc) {
@@ -454,14 +394,7 @@ public final class X86Core extends RingTransitions {
         if (blocks != null) {
             for (Block b : blocks) {
                 b.valid = false;
-                if (b.inTraces != null) {
-                    for (Trace t : b.inTraces) {
-                        if (t.valid) {
-                            t.valid = false;
-                            tracesInvalidated++;
-                        }
-                    }
-                }
+                traces.dropped(b);
             }
             blocksInvalidated += blocks.size();
         }
@@ -804,20 +737,20 @@ public final class X86Core extends RingTransitions {
 
     /** Traces compiled so far (tests). */
     long tracesCompiled() {
-        return tracesCompiled;
+        return traces.compiled;
     }
 
     /** Instructions retired by traces so far (tests). */
     long traceInstructionsRetired() {
-        return retiredTrace;
+        return traces.retired;
     }
 
     @Override
     public CpuStatistics statistics() {
         return new CpuStatistics(retired, retiredCompiled, blocksDecoded, blocksCompiled, codeWrites,
                 codeInvalidations, blocksInvalidated, mem.walks, mem.flushes, mem.pageInvalidations,
-                trapsByVector, runExits, tracesCompiled, retiredTrace, tracesInvalidated, traceInstructionsCompiled,
-                traceCompileNanos, traceExits);
+                trapsByVector, runExits, traces.compiled, traces.retired, traces.invalidated,
+                traces.instructionsCompiled, traces.compileNanos, traces.exits);
     }
 
     @Override
