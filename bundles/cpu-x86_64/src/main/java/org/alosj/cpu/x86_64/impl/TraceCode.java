@@ -44,7 +44,18 @@ class TraceCode {
     static final int L_CODE = 58;
     static final int L_GEN = 59;
     static final int L_EXC = 60;
-    static final int MAX_LOCALS = 61;
+    // The Mmu's TLB arrays, and the address, index, page offset and value of an access.
+    static final int L_RTAG = 61;
+    static final int L_RARR = 62;
+    static final int L_ROFF = 63;
+    static final int L_WTAG = 64;
+    static final int L_WARR = 65;
+    static final int L_WOFF = 66;
+    static final int L_VA = 67;
+    static final int L_VALUE = 69;
+    static final int L_I = 71;
+    static final int L_PO = 72;
+    static final int MAX_LOCALS = 73;
     /** Set in {@link #L_POS} while an interpreter handler runs: its fault leaves {@code cpu} as it wants it. */
     static final int IN_HANDLER = 0x10000;
 
@@ -388,8 +399,82 @@ class TraceCode {
         }
     }
 
-    /** With the Mmu and an address pushed: pushes the {@code size}-byte value there, zero-extended. */
+    /** Loads the TLB arrays into locals, and gives the access locals a value (for the verifier). */
+    void loadTlb() {
+        String[] names = {"rTag", "rArr", "rOff", "wTag", "wArr", "wOff"};
+        String[] types = {"[J", "[[B", "[I", "[J", "[[B", "[I"};
+        for (int i = 0; i < names.length; i++) {
+            b.op(ALOAD, L_MEM);
+            b.getField(MMU, names[i], types[i]);
+            b.op(ASTORE, L_RTAG + i);
+        }
+        b.op(LCONST_0);
+        b.op(LSTORE, L_VA);
+        b.op(LCONST_0);
+        b.op(LSTORE, L_VALUE);
+        b.op(ICONST_0);
+        b.op(ISTORE, L_I);
+        b.op(ICONST_0);
+        b.op(ISTORE, L_PO);
+    }
+
+    /**
+     * The TLB hit test inline: with the address in {@link #L_VA}, sets the index and page offset
+     * and branches to {@code miss} unless the TLB whose tags are in {@code tagSlot} maps the
+     * page and the {@code size} bytes do not cross it (as {@link Mmu}'s own hit paths test).
+     */
+    private void tlbHit(int tagSlot, int size, Bytecode.Label miss) {
+        b.op(LLOAD, L_VA);
+        b.pushInt(12);
+        b.op(LUSHR);
+        b.op(L2I);
+        b.pushInt(Mmu.TLB_MASK);
+        b.op(0x7E); // iand
+        b.op(ISTORE, L_I);
+        b.op(LLOAD, L_VA);
+        b.op(L2I);
+        b.pushInt(0xFFF);
+        b.op(0x7E); // iand
+        b.op(ISTORE, L_PO);
+        b.op(ALOAD, tagSlot);
+        b.op(ILOAD, L_I);
+        b.op(0x2F); // laload
+        b.op(LLOAD, L_VA);
+        b.pushInt(12);
+        b.op(LUSHR);
+        b.op(LCMP);
+        b.jump(IFNE, miss);
+        if (size > 1) {
+            b.op(ILOAD, L_PO);
+            b.pushInt(0x1000 - size);
+            b.jump(0xA3, miss); // if_icmpgt
+        }
+        // The RAM array and offset behind the hit.
+        b.op(ALOAD, tagSlot + 1);
+        b.op(ILOAD, L_I);
+        b.op(AALOAD);
+        b.op(ALOAD, tagSlot + 2);
+        b.op(ILOAD, L_I);
+        b.op(0x2E); // iaload
+        b.op(ILOAD, L_PO);
+        b.op(0x60); // iadd
+    }
+
+    /**
+     * With the Mmu and an address pushed: pushes the {@code size}-byte value there,
+     * zero-extended; a read-TLB hit is read from RAM inline, anything else goes through the Mmu.
+     */
     void read(int size) {
+        b.op(LSTORE, L_VA);
+        b.op(0x57); // pop the Mmu
+        Bytecode.Label miss = b.label();
+        Bytecode.Label done = b.label();
+        tlbHit(L_RTAG, size, miss);
+        b.invokeStatic(MMU, "ramGet" + 8 * size, "([BI)J");
+        b.jump(GOTO, done);
+        b.bind(miss);
+        b.op(ALOAD, L_MEM);
+        b.op(LLOAD, L_VA);
         switch (size) {
             case 1 -> b.invokeVirtual(MMU, "read8", "(J)I");
             case 2 -> b.invokeVirtual(MMU, "read16", "(J)I");
@@ -403,10 +488,27 @@ class TraceCode {
                 b.op(LAND);
             }
         }
+        b.bind(done);
     }
 
-    /** With the Mmu, an address and a long value pushed: stores {@code size} bytes of it. */
+    /**
+     * With the Mmu, an address and a long value pushed: stores {@code size} bytes of it; a
+     * write-TLB hit (never a page holding decoded code) inline, anything else through the Mmu.
+     */
     void write(int size) {
+        b.op(LSTORE, L_VALUE);
+        b.op(LSTORE, L_VA);
+        b.op(0x57); // pop the Mmu
+        Bytecode.Label miss = b.label();
+        Bytecode.Label done = b.label();
+        tlbHit(L_WTAG, size, miss);
+        b.op(LLOAD, L_VALUE);
+        b.invokeStatic(MMU, "ramSet" + 8 * size, "([BIJ)V");
+        b.jump(GOTO, done);
+        b.bind(miss);
+        b.op(ALOAD, L_MEM);
+        b.op(LLOAD, L_VA);
+        b.op(LLOAD, L_VALUE);
         switch (size) {
             case 1 -> {
                 b.op(L2I);
@@ -419,6 +521,7 @@ class TraceCode {
             case 4 -> b.invokeVirtual(MMU, "write32", "(JJ)V");
             default -> b.invokeVirtual(MMU, "write64", "(JJ)V");
         }
+        b.bind(done);
     }
 
     /** Pushes {@code in}'s r/m operand of {@code size} bytes (register or memory), zero-extended. */

@@ -113,6 +113,7 @@ final class TraceCompiler extends TraceOps {
             b.op(LSTORE, regSlot(r));
         }
         loadFlags();
+        loadTlb();
         for (int slot : new int[] {L_N, L_T0, L_T1, L_T2}) {
             b.op(LCONST_0);
             b.op(LSTORE, slot);
