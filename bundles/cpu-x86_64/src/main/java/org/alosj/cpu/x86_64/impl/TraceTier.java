@@ -74,6 +74,7 @@ final class TraceTier {
                 if (blk.inTraces == null) {
                     blk.inTraces = new ArrayList<>(2);
                 }
+                blk.inTraces.removeIf(old -> !old.valid); // a block outlives traces dropped for other blocks
                 blk.inTraces.add(t);
             }
             head.trace = t;
