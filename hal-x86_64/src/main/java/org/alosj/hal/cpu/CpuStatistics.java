@@ -11,7 +11,8 @@ import java.util.Arrays;
  * within one counter.
  *
  * @param instructionsRetired guest instructions retired, by either tier
- * @param instructionsCompiled of those, the ones retired by blocks the block compiler made
+ * @param instructionsCompiled of those, the ones retired by compiled code: blocks the block
+ *     compiler made, and traces
  * @param blocksDecoded basic blocks decoded (each first runs in the interpreter)
  * @param blocksCompiled blocks the block compiler turned into bytecode once they ran often
  * @param codeWrites stores that landed on a page holding decoded code (self-modifying code, a
@@ -25,14 +26,31 @@ import java.util.Arrays;
  * @param trapsByVector entries to ring 0 (a Java handler or the IDT), indexed by vector
  *     0..255, and {@link Vector#SYSCALL} for SYSCALL; length {@code Vector.SYSCALL + 1}
  * @param runExits returns from {@link Cpu#run}, indexed by {@link RunExit#ordinal()}
+ * @param tracesCompiled traces (hot paths across blocks, compiled as one unit) compiled
+ * @param instructionsTraced of the instructions compiled code retired, the ones traces retired
+ * @param tracesInvalidated traces dropped because code they were made of was written or invalidated
+ * @param traceInstructionsCompiled guest instructions in the traces compiled (with repeats)
+ * @param traceCompileNanos host time spent compiling traces, in nanoseconds
+ * @param traceExits exits from traces, indexed by {@link TraceExit#ordinal()}
  */
 public record CpuStatistics(long instructionsRetired, long instructionsCompiled, long blocksDecoded,
         long blocksCompiled, long codeWrites, long codeInvalidations, long blocksInvalidated, long tlbMisses,
-        long tlbFlushes, long tlbPageInvalidations, long[] trapsByVector, long[] runExits) {
+        long tlbFlushes, long tlbPageInvalidations, long[] trapsByVector, long[] runExits, long tracesCompiled,
+        long instructionsTraced, long tracesInvalidated, long traceInstructionsCompiled, long traceCompileNanos,
+        long[] traceExits) {
 
     /** Nothing counted. */
     public static final CpuStatistics ZERO = new CpuStatistics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
             new long[Vector.SYSCALL + 1], new long[RunExit.values().length]);
+
+    /** Counters of a CPU without traces. */
+    public CpuStatistics(long instructionsRetired, long instructionsCompiled, long blocksDecoded, long blocksCompiled,
+            long codeWrites, long codeInvalidations, long blocksInvalidated, long tlbMisses, long tlbFlushes,
+            long tlbPageInvalidations, long[] trapsByVector, long[] runExits) {
+        this(instructionsRetired, instructionsCompiled, blocksDecoded, blocksCompiled, codeWrites, codeInvalidations,
+                blocksInvalidated, tlbMisses, tlbFlushes, tlbPageInvalidations, trapsByVector, runExits, 0, 0, 0, 0, 0,
+                new long[TraceExit.values().length]);
+    }
 
     public CpuStatistics {
         if (trapsByVector.length != Vector.SYSCALL + 1) {
@@ -43,8 +61,13 @@ public record CpuStatistics(long instructionsRetired, long instructionsCompiled,
             throw new IllegalArgumentException("runExits has " + runExits.length + " entries, expected "
                     + RunExit.values().length);
         }
+        if (traceExits.length != TraceExit.values().length) {
+            throw new IllegalArgumentException("traceExits has " + traceExits.length + " entries, expected "
+                    + TraceExit.values().length);
+        }
         trapsByVector = trapsByVector.clone();
         runExits = runExits.clone();
+        traceExits = traceExits.clone();
     }
 
     @Override
@@ -55,6 +78,16 @@ public record CpuStatistics(long instructionsRetired, long instructionsCompiled,
     @Override
     public long[] runExits() {
         return runExits.clone();
+    }
+
+    @Override
+    public long[] traceExits() {
+        return traceExits.clone();
+    }
+
+    /** Exits from traces for {@code why}. */
+    public long traceExits(TraceExit why) {
+        return traceExits[why.ordinal()];
     }
 
     /** Entries to ring 0 through {@code vector} (0..255, or {@link Vector#SYSCALL}). */
@@ -96,12 +129,20 @@ public record CpuStatistics(long instructionsRetired, long instructionsCompiled,
         for (int i = 0; i < exits.length; i++) {
             exits[i] = runExits[i] + sign * o.runExits[i];
         }
+        long[] tExits = new long[traceExits.length];
+        for (int i = 0; i < tExits.length; i++) {
+            tExits[i] = traceExits[i] + sign * o.traceExits[i];
+        }
         return new CpuStatistics(instructionsRetired + sign * o.instructionsRetired,
                 instructionsCompiled + sign * o.instructionsCompiled, blocksDecoded + sign * o.blocksDecoded,
                 blocksCompiled + sign * o.blocksCompiled, codeWrites + sign * o.codeWrites,
                 codeInvalidations + sign * o.codeInvalidations, blocksInvalidated + sign * o.blocksInvalidated,
                 tlbMisses + sign * o.tlbMisses, tlbFlushes + sign * o.tlbFlushes,
-                tlbPageInvalidations + sign * o.tlbPageInvalidations, traps, exits);
+                tlbPageInvalidations + sign * o.tlbPageInvalidations, traps, exits,
+                tracesCompiled + sign * o.tracesCompiled, instructionsTraced + sign * o.instructionsTraced,
+                tracesInvalidated + sign * o.tracesInvalidated,
+                traceInstructionsCompiled + sign * o.traceInstructionsCompiled,
+                traceCompileNanos + sign * o.traceCompileNanos, tExits);
     }
 
     @Override
@@ -112,7 +153,10 @@ public record CpuStatistics(long instructionsRetired, long instructionsCompiled,
                 && codeInvalidations == c.codeInvalidations && blocksInvalidated == c.blocksInvalidated
                 && tlbMisses == c.tlbMisses && tlbFlushes == c.tlbFlushes
                 && tlbPageInvalidations == c.tlbPageInvalidations && Arrays.equals(trapsByVector, c.trapsByVector)
-                && Arrays.equals(runExits, c.runExits);
+                && Arrays.equals(runExits, c.runExits) && tracesCompiled == c.tracesCompiled
+                && instructionsTraced == c.instructionsTraced && tracesInvalidated == c.tracesInvalidated
+                && traceInstructionsCompiled == c.traceInstructionsCompiled
+                && traceCompileNanos == c.traceCompileNanos && Arrays.equals(traceExits, c.traceExits);
     }
 
     @Override
@@ -125,6 +169,7 @@ public record CpuStatistics(long instructionsRetired, long instructionsCompiled,
         return "CpuStatistics[instructions=" + instructionsRetired + " compiled=" + instructionsCompiled
                 + " blocksDecoded=" + blocksDecoded + " blocksCompiled=" + blocksCompiled + " codeWrites="
                 + codeWrites + " codeInvalidations=" + codeInvalidations + " tlbMisses=" + tlbMisses
-                + " tlbFlushes=" + tlbFlushes + " syscalls=" + syscalls() + "]";
+                + " tlbFlushes=" + tlbFlushes + " syscalls=" + syscalls() + " tracesCompiled=" + tracesCompiled
+                + " traced=" + instructionsTraced + "]";
     }
 }

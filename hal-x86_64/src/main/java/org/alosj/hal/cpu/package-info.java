@@ -4,9 +4,10 @@
  * the cpu-x86_64 bundle's, reached through the {@link org.alosj.hal.cpu.CpuFactory} service.
  * 2.0.0: {@code Cpu.create} is gone; CPUs come from a {@code CpuFactory}.
  * 2.1.0: {@code Cpu.statistics()} and {@link org.alosj.hal.cpu.CpuStatistics}.
+ * 2.2.0: trace counters in {@code CpuStatistics} and {@link org.alosj.hal.cpu.TraceExit}.
  */
 @Export
-@Version("2.1.0")
+@Version("2.2.0")
 package org.alosj.hal.cpu;
 
 import org.osgi.annotation.bundle.Export;

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.Locale;
 import org.alosj.hal.cpu.CpuStatistics;
 import org.alosj.hal.cpu.RunExit;
+import org.alosj.hal.cpu.TraceExit;
 import org.alosj.hal.cpu.Vector;
 import org.alosj.kernel.proc.CpuUsage;
 import org.alosj.kernel.proc.ProcessManager;
@@ -78,8 +79,16 @@ public final class CpustatCommand {
         row(sb, "instructions", insns, secs);
         row(sb, "  interpreted", c.instructionsInterpreted(), secs, share(c.instructionsInterpreted(), insns));
         row(sb, "  compiled", c.instructionsCompiled(), secs, share(c.instructionsCompiled(), insns));
+        row(sb, "    in traces", c.instructionsTraced(), secs, share(c.instructionsTraced(), insns));
         row(sb, "blocks decoded", c.blocksDecoded(), secs);
         row(sb, "blocks compiled", c.blocksCompiled(), secs);
+        row(sb, "traces compiled", c.tracesCompiled(), secs, c.traceInstructionsCompiled() == 0 ? null
+                : String.format(Locale.ROOT, "%.1f us per 1000 insns compiled",
+                        c.traceCompileNanos() / 1e3 / (c.traceInstructionsCompiled() / 1e3)));
+        row(sb, "traces invalidated", c.tracesInvalidated(), secs);
+        for (TraceExit e : TraceExit.values()) {
+            row(sb, "trace exits: " + e.name().toLowerCase(Locale.ROOT).replace('_', ' '), c.traceExits(e), secs);
+        }
         row(sb, "code writes (SMC)", c.codeWrites(), secs);
         row(sb, "code invalidations", c.codeInvalidations(), secs);
         row(sb, "blocks invalidated", c.blocksInvalidated(), secs);

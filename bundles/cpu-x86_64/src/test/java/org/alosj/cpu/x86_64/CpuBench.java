@@ -2,6 +2,8 @@ package org.alosj.cpu.x86_64;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.alosj.hal.cpu.CpuStatistics;
+import org.alosj.hal.cpu.TraceExit;
 
 /**
  * Benchmark runner for bench/cpu.sh (not a test): runs a static x86-64 program on the model
@@ -38,6 +40,18 @@ public final class CpuBench {
             System.out.printf("model run %d: %s  %d instructions in %.3f s = %.1f million instructions/s"
                     + " (CPU time %.3f s = %.1f million/s)%n", run, p.output().trim(), insns, ns / 1e9, insns / (ns / 1e3),
                     cpuNs / 1e9, insns / (cpuNs / 1e3));
+            CpuStatistics st = p.cpu.statistics();
+            StringBuilder exits = new StringBuilder();
+            for (TraceExit e : TraceExit.values()) {
+                exits.append(' ').append(e.name().toLowerCase(java.util.Locale.ROOT)).append(' ').append(st.traceExits(e));
+            }
+            System.out.printf("  tiers: %.1f %% traced, %.1f %% compiled blocks, %.1f %% interpreted; %d traces"
+                    + " (%d instructions) compiled in %.1f ms = %.1f us per 1,000 guest instructions; %d invalidated;"
+                    + " trace exits:%s%n", 100.0 * st.instructionsTraced() / insns,
+                    100.0 * (st.instructionsCompiled() - st.instructionsTraced()) / insns,
+                    100.0 * st.instructionsInterpreted() / insns, st.tracesCompiled(), st.traceInstructionsCompiled(),
+                    st.traceCompileNanos() / 1e6, st.traceCompileNanos() / Math.max(1.0, st.traceInstructionsCompiled()),
+                    st.tracesInvalidated(), exits);
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.alosj.hal.cpu.CpuStatistics;
 import org.alosj.hal.cpu.RunExit;
+import org.alosj.hal.cpu.TraceExit;
 import org.alosj.hal.cpu.Vector;
 import org.alosj.kernel.fs.AttributeChanges;
 import org.alosj.kernel.fs.DirEntry;
@@ -333,8 +334,10 @@ final class ProcFs extends ReadOnlyFileSystem {
      * /proc/cpustat and /proc/PID/cpustat: the CPU model's counters, one "name value" a line
      * (as /proc/vmstat): since_ns, cpu_ns, instructions, instructions_compiled, blocks_decoded,
      * blocks_compiled, code_writes, code_invalidations, blocks_invalidated, tlb_misses,
-     * tlb_flushes, tlb_page_invalidations, exit_budget, exit_preempted, exit_trap, exit_halted,
-     * exit_shutdown, syscalls, then trap_N for each vector N that was entered.
+     * tlb_flushes, tlb_page_invalidations, traces_compiled, instructions_traced, traces_invalidated,
+     * trace_instructions_compiled, trace_compile_ns, trace_exit_CAUSE for each trace exit cause,
+     * exit_budget, exit_preempted, exit_trap, exit_halted, exit_shutdown, syscalls, then trap_N
+     * for each vector N that was entered.
      */
     static String cpustat(CpuUsage u) {
         CpuStatistics c = u.counters();
@@ -351,6 +354,15 @@ final class ProcFs extends ReadOnlyFileSystem {
         sb.append("tlb_misses ").append(c.tlbMisses()).append('\n');
         sb.append("tlb_flushes ").append(c.tlbFlushes()).append('\n');
         sb.append("tlb_page_invalidations ").append(c.tlbPageInvalidations()).append('\n');
+        sb.append("traces_compiled ").append(c.tracesCompiled()).append('\n');
+        sb.append("instructions_traced ").append(c.instructionsTraced()).append('\n');
+        sb.append("traces_invalidated ").append(c.tracesInvalidated()).append('\n');
+        sb.append("trace_instructions_compiled ").append(c.traceInstructionsCompiled()).append('\n');
+        sb.append("trace_compile_ns ").append(c.traceCompileNanos()).append('\n');
+        for (TraceExit e : TraceExit.values()) {
+            sb.append("trace_exit_").append(e.name().toLowerCase(java.util.Locale.ROOT)).append(' ')
+                    .append(c.traceExits(e)).append('\n');
+        }
         for (RunExit e : RunExit.values()) {
             sb.append("exit_").append(e.name().toLowerCase(java.util.Locale.ROOT)).append(' ')
                     .append(c.runExits(e)).append('\n');

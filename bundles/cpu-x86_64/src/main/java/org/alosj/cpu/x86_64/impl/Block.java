@@ -21,6 +21,12 @@ final class Block {
     int runs;
     /** The block as a hidden class, once hot (see {@link BlockCompiler}). */
     BlockCompiler.Compiled compiled;
+    /** Runs so far as a compiled block; at {@link X86Core#traceThreshold} a trace is recorded from it. */
+    int hotRuns;
+    /** The trace this block heads, once one was compiled (see {@link TraceCompiler}). */
+    Trace trace;
+    /** Traces this block is part of: invalidated with it. */
+    java.util.List<Trace> inTraces;
 
     Block(long vaddr, long paddr, Insn[] code) {
         this.vaddr = vaddr;

@@ -116,6 +116,22 @@ final class BlockCompiler {
         }
     }
 
+    /**
+     * The {@link Interpreter} method that runs {@code in} and, after a slash, the constant int
+     * arguments that follow the instruction (see {@link #handlers}); the trace compiler calls
+     * the same ones.
+     */
+    String handlerOf(Insn in) {
+        String h = in.op >= 0 && in.op < handlers.length && handlers[in.op] != null ? handlers[in.op] : "exec";
+        if (in.op == Op.SHIFT && in.rm >= 0 && in.size >= 4 && in.aux >= 4 && in.cond != 1) {
+            h = "shiftRegisterImm/KS";
+        }
+        if (in.op == Op.SSE && SseUnit.directKind(in.aux) != 0) {
+            h = "execSse/KD";
+        }
+        return h;
+    }
+
     Compiled compile(Insn[] code) {
         ClassWriter w = new ClassWriter();
         byte[] bytes = w.build(code);
@@ -207,14 +223,8 @@ final class BlockCompiler {
             ByteArrayOutputStream body = new ByteArrayOutputStream();
             for (int k = 0; k < code.length; k++) {
                 Insn in = code[k];
-                String h = in.op >= 0 && in.op < handlers.length && handlers[in.op] != null ? handlers[in.op] : "exec";
-                if (in.op == Op.SHIFT && in.rm >= 0 && in.size >= 4 && in.aux >= 4 && in.cond != 1) {
-                    h = "shiftRegisterImm/KS";
-                }
+                String h = handlerOf(in);
                 int sseKind = in.op == Op.SSE ? SseUnit.directKind(in.aux) : 0;
-                if (sseKind != 0) {
-                    h = "execSse/KD";
-                }
                 int slash = h.indexOf('/');
                 String args = slash < 0 ? "" : h.substring(slash + 1);
                 String desc = "(L" + PKG + "Insn;" + "I".repeat(args.length()) + ")V";

@@ -34,7 +34,7 @@ final class Mmu {
     static final int FETCH = 2;
 
     private static final int TLB_BITS = 10;
-    private static final int TLB_MASK = (1 << TLB_BITS) - 1;
+    static final int TLB_MASK = (1 << TLB_BITS) - 1;
     private static final long ADDR_MASK = 0x000F_FFFF_FFFF_F000L;
     private static final long PTE_P = 1;
     private static final long PTE_RW = 2;
@@ -57,12 +57,13 @@ final class Mmu {
     final GuestRam ram;
     private final CodeWriteListener codeListener;
 
-    private final long[] rTag = new long[1 << TLB_BITS];
-    private final byte[][] rArr = new byte[1 << TLB_BITS][];
-    private final int[] rOff = new int[1 << TLB_BITS];
-    private final long[] wTag = new long[1 << TLB_BITS];
-    private final byte[][] wArr = new byte[1 << TLB_BITS][];
-    private final int[] wOff = new int[1 << TLB_BITS];
+    // The TLBs; compiled traces read these arrays directly for their hit path (see TraceCode).
+    final long[] rTag = new long[1 << TLB_BITS];
+    final byte[][] rArr = new byte[1 << TLB_BITS][];
+    final int[] rOff = new int[1 << TLB_BITS];
+    final long[] wTag = new long[1 << TLB_BITS];
+    final byte[][] wArr = new byte[1 << TLB_BITS][];
+    final int[] wOff = new int[1 << TLB_BITS];
     private final long[] wRamPage = new long[1 << TLB_BITS];
     private final long[] xTag = new long[1 << TLB_BITS];
     private final long[] xPhys = new long[1 << TLB_BITS];
@@ -166,6 +167,52 @@ final class Mmu {
         long v = rTag[i] == (va >>> 12) && po <= 0xFF8 ? (long) LONG.get(rArr[i], rOff[i] + po) : readSlow(va, 8);
         VarHandle.acquireFence();
         return v;
+    }
+
+    // --- RAM behind a TLB hit, for compiled traces: the accesses and fences of the hit paths above -----
+
+    static long ramGet8(byte[] a, int o) {
+        long v = a[o] & 0xFF;
+        VarHandle.acquireFence();
+        return v;
+    }
+
+    static long ramGet16(byte[] a, int o) {
+        long v = (short) SHORT.get(a, o) & 0xFFFF;
+        VarHandle.acquireFence();
+        return v;
+    }
+
+    static long ramGet32(byte[] a, int o) {
+        long v = (int) INT.get(a, o) & 0xFFFF_FFFFL;
+        VarHandle.acquireFence();
+        return v;
+    }
+
+    static long ramGet64(byte[] a, int o) {
+        long v = (long) LONG.get(a, o);
+        VarHandle.acquireFence();
+        return v;
+    }
+
+    static void ramSet8(byte[] a, int o, long v) {
+        VarHandle.releaseFence();
+        a[o] = (byte) v;
+    }
+
+    static void ramSet16(byte[] a, int o, long v) {
+        VarHandle.releaseFence();
+        SHORT.set(a, o, (short) v);
+    }
+
+    static void ramSet32(byte[] a, int o, long v) {
+        VarHandle.releaseFence();
+        INT.set(a, o, (int) v);
+    }
+
+    static void ramSet64(byte[] a, int o, long v) {
+        VarHandle.releaseFence();
+        LONG.set(a, o, v);
     }
 
     long read(long va, int size) {

@@ -31,6 +31,8 @@ public final class X86Core extends RingTransitions {
     private static final int CACHE_BITS = 14;
     /** Interpreted runs before a block is compiled: enough to skip code that runs a few times. */
     static final int COMPILE_THRESHOLD = 64;
+    /** Runs of a compiled block before a trace is recorded from it. */
+    static final int TRACE_THRESHOLD = 256;
 
     private final Decoder decoder;
     private final SseUnit sse;
@@ -39,11 +41,23 @@ public final class X86Core extends RingTransitions {
     private final BlockCompiler compiler = new BlockCompiler();
     /** Interpreted runs after which a block is compiled (package-private for the tests). */
     int compileThreshold = COMPILE_THRESHOLD;
+    /** Compiled runs after which a trace is recorded from a block; 0 turns traces off (package-private for the tests). */
+    int traceThreshold = TRACE_THRESHOLD;
+    /** Tests: every block becomes the head of a statically formed trace when it first runs. */
+    boolean traceOnFirstRun;
+    private final TraceTier traces;
+    private final TraceRecorder recorder;
+    /** The trace that ran last and the exit it left by: the dispatcher's chaining slot. */
+    private Trace chainFrom;
+    private int chainExit;
+    /** Set by a compiled trace when it returns or faults: the instructions it retired. */
+    long traceRetired;
     private final Map<Long, List<Block>> blocksByPage = new HashMap<>();
     private final long tscOrigin = System.nanoTime();
 
-    private volatile boolean preemptRequested;
-    private volatile boolean interruptSignal;
+    // Read by compiled traces at their back edge.
+    volatile boolean preemptRequested;
+    volatile boolean interruptSignal;
     private InterruptPin pin;
     private AutoCloseable pinListener;
     private long retired;
@@ -63,6 +77,8 @@ public final class X86Core extends RingTransitions {
         this.decoder = new Decoder(mem);
         this.sse = new SseUnit(this);
         this.x87 = new X87Unit(this);
+        this.traces = new TraceTier(mem, compiler);
+        this.recorder = traces.recorder;
     }
 
     // --- the run loop --------------------------------------------------------------------------------
@@ -89,6 +105,8 @@ public final class X86Core extends RingTransitions {
                     return exit;
                 }
                 prev = null;
+                chainFrom = null;
+                recorder.abort();
             }
             if (halted) {
                 return RunExit.HALTED;
@@ -106,17 +124,28 @@ public final class X86Core extends RingTransitions {
                         && prev.link1.valid) {
                     b = prev.link1;
                 }
+            } else if (chainFrom != null) {
+                Block l = chainFrom.exitLink[chainExit];
+                if (l != null && l.vaddr == pc && chainFrom.exitLinkGeneration[chainExit] == mem.generation && l.valid) {
+                    b = l;
+                }
             }
             if (b == null) {
                 try {
                     b = findBlock(pc);
                 } catch (GuestFault f) {
+                    recorder.abort();
+                    chainFrom = null;
                     exception(f.vector, f.errorCode, pc);
                     if (exit != null) {
                         return exit;
                     }
                     prev = null;
                     continue;
+                }
+                if (chainFrom != null && b.paddr >= 0) {
+                    chainFrom.exitLink[chainExit] = b;
+                    chainFrom.exitLinkGeneration[chainExit] = mem.generation;
                 }
                 if (prev != null && b.paddr >= 0) {
                     if (prev.link0 == null || prev.link0Generation != mem.generation || !prev.link0.valid) {
@@ -128,7 +157,9 @@ public final class X86Core extends RingTransitions {
                     }
                 }
             }
+            chainFrom = null;
             if ((rf & Rflags.TF) != 0) {
+                recorder.abort();
                 singleStep(b.code[0]);
                 prev = null;
                 if (exit != null) {
@@ -136,7 +167,16 @@ public final class X86Core extends RingTransitions {
                 }
                 continue;
             }
-            prev = execute(b) ? b : null;
+            if (recorder.recording()) {
+                TraceRecorder.Path done = recorder.next(b);
+                if (done != null) {
+                    traces.install(done);
+                }
+            }
+            prev = execute(b, limit) ? b : null;
+            if (prev == null && recorder.recording()) {
+                recorder.abort();
+            }
             if (exit != null) {
                 return exit;
             }
@@ -144,10 +184,32 @@ public final class X86Core extends RingTransitions {
     }
 
     /** Runs one block; false when it ended abnormally (fault, self-modifying store). */
-    private boolean execute(Block b) {
+    private boolean execute(Block b, long limit) {
         Insn[] code = b.code;
+        if (b.trace != null) {
+            if (traces.usable(b.trace)) {
+                return executeTrace(b.trace, limit);
+            }
+            b.trace = null;
+            b.hotRuns = 0;
+        } else if (traceOnFirstRun && b.paddr >= 0 && b.hotRuns == 0) {
+            b.hotRuns = 1;
+            traces.install(TraceRecorder.formStatically(b, this::findBlockOrNull));
+            if (b.trace != null) {
+                return executeTrace(b.trace, limit);
+            }
+        }
         rip = b.endRip;
         if (b.compiled != null) {
+            // Record at the threshold, and again every so often while no trace came of it (a
+            // recording was already under way, or the path was cut short).
+            if (++b.hotRuns % Math.max(traceThreshold, 1) == 0 && traceThreshold > 0 && b.trace == null
+                    && !recorder.recording()) {
+                TraceRecorder.Path done = recorder.start(b);
+                if (done != null) {
+                    traces.install(done);
+                }
+            }
             return executeCompiled(b.compiled, code);
         }
         if (++b.runs == compileThreshold && b.paddr >= 0) {
@@ -176,6 +238,42 @@ public final class X86Core extends RingTransitions {
             codeModified = false;
             exception(f.vector, f.errorCode, code[i].rip);
             return false;
+        }
+    }
+
+    /** Runs a trace from its head; false when it ended abnormally (fault, store into code). */
+    private boolean executeTrace(Trace t, long limit) {
+        int exitId;
+        try {
+            exitId = t.compiled.run(this, t, limit - retired);
+        } catch (GuestFault f) {
+            int pos = blockPos & 0xFFFF;
+            retired += traceRetired + pos;
+            retiredCompiled += traceRetired + pos;
+            traces.retired += traceRetired + pos;
+            codeModified = false;
+            exception(f.vector, f.errorCode, t.code[pos].rip);
+            return false;
+        }
+        retired += traceRetired;
+        retiredCompiled += traceRetired;
+        traces.retired += traceRetired;
+        int cause = t.exitCause[exitId];
+        traces.exits[cause]++;
+        if (cause == Trace.EXIT_CODE_WRITE) {
+            codeModified = false;
+            return false;
+        }
+        chainFrom = t;
+        chainExit = exitId;
+        return false;
+    }
+
+    private Block findBlockOrNull(long pc) {
+        try {
+            return findBlock(pc);
+        } catch (GuestFault f) {
+            return null;
         }
     }
 
@@ -296,6 +394,7 @@ public final class X86Core extends RingTransitions {
         if (blocks != null) {
             for (Block b : blocks) {
                 b.valid = false;
+                traces.dropped(b);
             }
             blocksInvalidated += blocks.size();
         }
@@ -636,11 +735,22 @@ public final class X86Core extends RingTransitions {
         return retired;
     }
 
+    /** Traces compiled so far (tests). */
+    long tracesCompiled() {
+        return traces.compiled;
+    }
+
+    /** Instructions retired by traces so far (tests). */
+    long traceInstructionsRetired() {
+        return traces.retired;
+    }
+
     @Override
     public CpuStatistics statistics() {
         return new CpuStatistics(retired, retiredCompiled, blocksDecoded, blocksCompiled, codeWrites,
                 codeInvalidations, blocksInvalidated, mem.walks, mem.flushes, mem.pageInvalidations,
-                trapsByVector, runExits);
+                trapsByVector, runExits, traces.compiled, traces.retired, traces.invalidated,
+                traces.instructionsCompiled, traces.compileNanos, traces.exits);
     }
 
     @Override

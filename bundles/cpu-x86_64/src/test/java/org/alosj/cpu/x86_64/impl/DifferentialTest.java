@@ -183,6 +183,8 @@ class DifferentialTest {
         }
         runBatch(host, model, batch, failures);
         assertTrue(ungenerated.isEmpty(), () -> "no differential case could be generated for " + ungenerated);
+        int traced = model.tracedCases;
+        assertTrue(traced > 1_000, () -> "too few cases ran as traces: " + traced);
         if (!failures.isEmpty()) {
             StringBuilder sb = new StringBuilder(failures.size() + " forms differ from the host CPU (seed "
                     + Long.toHexString(SEED) + "):\n");
@@ -216,6 +218,8 @@ class DifferentialTest {
             }
         }
         runBatch(host, model, batch, failures);
+        int traced = model.tracedCases;
+        assertTrue(traced > 1_000, () -> "too few sequences ran as traces: " + traced);
         List<String> all = failures.getOrDefault("sequence", List.of());
         assertTrue(all.isEmpty(), () -> all.size() + " sequences differ from the host CPU, e.g.\n  "
                 + String.join("\n  ", all.subList(0, Math.min(5, all.size()))));

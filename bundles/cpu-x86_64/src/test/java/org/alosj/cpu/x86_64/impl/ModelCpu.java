@@ -51,11 +51,18 @@ final class ModelCpu {
     }
 
     private int runs;
+    /** Cases in which a trace retired instructions. */
+    int tracedCases;
 
     DiffCase.Outcome run(DiffCase c) {
-        // Every other case runs as a compiled block (BlockCompiler) from its first execution, the
-        // others interpreted throughout: both execution paths face the host CPU.
-        ((X86Core) cpu).compileThreshold = (runs++ & 1) == 0 ? 1 : Integer.MAX_VALUE;
+        // Half the cases run as traces (TraceCompiler) from their first execution, a quarter as
+        // compiled blocks (BlockCompiler), a quarter interpreted throughout: every execution path
+        // faces the host CPU.
+        int tier = runs++ & 3;
+        X86Core core = (X86Core) cpu;
+        core.traceOnFirstRun = (tier & 1) == 0;
+        core.compileThreshold = tier == 1 ? 1 : Integer.MAX_VALUE;
+        core.traceThreshold = 0;
         byte[] code = new byte[c.code.length + 2];
         System.arraycopy(c.code, 0, code, 0, c.code.length);
         code[c.code.length] = 0x0F; // UD2 marks the end
@@ -80,7 +87,11 @@ final class ModelCpu {
         Transcendental transcendental = ((X86Core) cpu).x87.transcendental;
         transcendental.closestMargin = Double.POSITIVE_INFINITY;
         transcendental.closestToRepresentable = Double.POSITIVE_INFINITY;
+        long tracedBefore = core.traceInstructionsRetired();
         RunExit exit = cpu.run(100_000);
+        if (core.traceInstructionsRetired() > tracedBefore) {
+            tracedCases++;
+        }
         DiffCase.Outcome o = new DiffCase.Outcome();
         o.roundingMargin = transcendental.closestMargin;
         o.representableMargin = transcendental.closestToRepresentable;

@@ -1,0 +1,68 @@
+package org.alosj.cpu.x86_64.impl;
+
+/**
+ * A hot path through several blocks, compiled by {@link TraceCompiler} into one method that
+ * keeps guest registers and flags in JVM locals. Entered at its head block; left at one of its
+ * exits, each with a link to the block that followed it last time (the dispatcher's chaining
+ * slot, which doubles as a one-entry inline cache for exits whose target is dynamic).
+ */
+final class Trace {
+    // Exit causes, numbered as org.alosj.hal.cpu.TraceExit.
+    /** Side exit at a conditional branch whose other direction the trace follows. */
+    static final int EXIT_BRANCH = 0;
+    /** The end of a trace that does not loop, to a target known when compiling. */
+    static final int EXIT_END = 1;
+    /** A return or indirect jump whose target was not the one the trace was recorded with. */
+    static final int EXIT_INDIRECT = 2;
+    /** A store hit a page holding decoded code. */
+    static final int EXIT_CODE_WRITE = 3;
+    /** The loop checked for an interrupt, a stop request, the budget or a TLB change. */
+    static final int EXIT_CHECK = 4;
+    /** Ended at an instruction run through the interpreter's handler (system, far branch ...). */
+    static final int EXIT_HANDLER = 5;
+    static final int EXIT_CAUSES = 6;
+
+    /** The compiled method: runs until an exit, returns the exit's number. */
+    abstract static class Code {
+        abstract int run(X86Core cpu, Trace trace, long remaining);
+    }
+
+    final Block[] blocks;
+    /** The blocks' instructions, in trace order. */
+    final Insn[] code;
+    final boolean loops;
+    Code compiled;
+    /** False once any of its blocks was dropped (a code write, an invalidation). */
+    boolean valid = true;
+    /** The TLB generation its blocks' translations were last checked under. */
+    int generation;
+    /** Per exit: its cause, and the block the dispatcher found after it last time. */
+    int[] exitCause;
+    Block[] exitLink;
+    int[] exitLinkGeneration;
+
+    Trace(Block[] blocks, boolean loops) {
+        this.blocks = blocks;
+        this.loops = loops;
+        int n = 0;
+        for (Block b : blocks) {
+            n += b.code.length;
+        }
+        code = new Insn[n];
+        int at = 0;
+        for (Block b : blocks) {
+            System.arraycopy(b.code, 0, code, at, b.code.length);
+            at += b.code.length;
+        }
+    }
+
+    Block head() {
+        return blocks[0];
+    }
+
+    void setExits(int[] causes) {
+        exitCause = causes;
+        exitLink = new Block[causes.length];
+        exitLinkGeneration = new int[causes.length];
+    }
+}

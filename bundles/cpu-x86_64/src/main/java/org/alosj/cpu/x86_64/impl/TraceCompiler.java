@@ -1,0 +1,404 @@
+package org.alosj.cpu.x86_64.impl;
+
+import static org.alosj.cpu.x86_64.impl.Bytecode.*;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.List;
+import org.alosj.hal.cpu.Reg;
+import org.alosj.hal.cpu.Vector;
+
+/**
+ * Compiles a {@link Trace} into one method of a hidden class:
+ *
+ * <pre>
+ *   load the registers the trace names and the lazy flags into locals
+ *   loop:                                 (a trace that returns to its head)
+ *     block 0 .. block n-1, inline or through handlers, side exits where the path leaves
+ *     count the iteration; leave on a stop request, interrupt, budget or TLB change; goto loop
+ *   exits: set the exit number and position, then the shared epilogue writes the registers
+ *          and flags back, sets RIP and the instructions retired, and returns the exit number
+ *   fault handler: writes back what an inline instruction had not, records where, rethrows
+ * </pre>
+ *
+ * Instruction counts stay exact: the position within the iteration is static, so an exit only
+ * records it; completed iterations are counted in a local.
+ */
+final class TraceCompiler extends TraceOps {
+    /** HotSpot does not compile methods over 8,000 bytes of bytecode; stay well below. */
+    static final int MAX_BYTECODE = 7_000;
+
+    /** Thrown when a trace would not fit {@link #MAX_BYTECODE}: the caller retries a shorter one. */
+    static final class TooLarge extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+    private static final String RUN_EXIT = "Lorg/alosj/hal/cpu/RunExit;";
+
+    private final Trace trace;
+    private final List<Integer> exitCauses = new ArrayList<>();
+    private final List<Runnable> stubs = new ArrayList<>();
+    private final Bytecode.Label epilogue;
+    private boolean handlerInBlock;
+    /** The registers the trace's instructions name: kept in locals. */
+    private int named;
+
+    private final BlockCompiler handlers;
+
+    private TraceCompiler(Trace trace, BlockCompiler handlers) {
+        this.trace = trace;
+        this.handlers = handlers;
+        this.epilogue = b.label();
+    }
+
+    /**
+     * The trace as a runnable method; its exits are set on the trace. Instructions not run
+     * inline call the handlers the block compiler calls ({@link BlockCompiler#handlerOf}).
+     */
+    static Trace.Code compile(Trace trace, BlockCompiler handlers) throws TooLarge {
+        TraceCompiler c = new TraceCompiler(trace, handlers);
+        byte[] bytes = c.build();
+        try {
+            MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
+            Trace.Code code = (Trace.Code) hidden.findConstructor(hidden.lookupClass(),
+                    MethodType.methodType(void.class)).invoke();
+            trace.setExits(c.exitCauses.stream().mapToInt(Integer::intValue).toArray());
+            return code;
+        } catch (Throwable e) {
+            throw new IllegalStateException("trace compiler produced an invalid class", e);
+        }
+    }
+
+    /** A RET's target, or #GP when it is not canonical (called by compiled traces). */
+    static long canonicalTarget(long target) {
+        if (!Mmu.canonical(target)) {
+            throw new GuestFault(Vector.GP, 0);
+        }
+        return target;
+    }
+
+    private byte[] build() throws TooLarge {
+        named = 1 << Reg.RSP;
+        for (Insn in : trace.code) {
+            named |= registersNamed(in);
+        }
+        named &= 0xFFFF;
+        // Prologue: every local gets a value before the protected range, for the verifier.
+        b.op(ALOAD, L_CPU);
+        b.getField(CPU, "mem", "L" + MMU + ";");
+        b.op(ASTORE, L_MEM);
+        b.op(ALOAD, L_CPU);
+        b.getField(CPU, "r", "[J");
+        b.op(ASTORE, L_REGS);
+        b.op(ALOAD, L_TRACE);
+        b.getField(TRACE, "code", "[L" + INSN + ";");
+        b.op(ASTORE, L_CODE);
+        b.op(ALOAD, L_MEM);
+        b.getField(MMU, "generation", "I");
+        b.op(ISTORE, L_GEN);
+        for (int r = 0; r < 16; r++) {
+            if ((named & (1 << r)) != 0) {
+                b.op(ALOAD, L_REGS);
+                b.pushInt(r);
+                b.op(0x2F); // laload
+            } else {
+                b.op(LCONST_0);
+            }
+            b.op(LSTORE, regSlot(r));
+        }
+        loadFlags();
+        loadTlb();
+        for (int slot : new int[] {L_N, L_T0, L_T1, L_T2}) {
+            b.op(LCONST_0);
+            b.op(LSTORE, slot);
+        }
+        b.op(ICONST_0);
+        b.op(ISTORE, L_POS);
+        b.op(ICONST_0);
+        b.op(ISTORE, L_EXIT);
+
+        Bytecode.Label tryStart = b.label();
+        Bytecode.Label loop = b.label();
+        b.bind(tryStart);
+        b.bind(loop);
+        // At the loop head the previous iteration's writes are not in cpu.r yet.
+        int loopDirty = 0;
+        for (Insn in : trace.code) {
+            if (TraceOps.isNative(in)) {
+                loopDirty |= registersNamed(in);
+            }
+        }
+        loopDirty &= named;
+        dirty = trace.loops ? loopDirty : 0;
+        flagsDirty = trace.loops;
+        flagKind = -1;
+
+        Block[] blocks = trace.blocks;
+        int k = 0;
+        for (int j = 0; j < blocks.length; j++) {
+            Block blk = blocks[j];
+            if (j > 0) {
+                blockBoundary(k, blk.vaddr);
+            }
+            handlerInBlock = false;
+            boolean last = j == blocks.length - 1;
+            long successor = !last ? blocks[j + 1].vaddr : trace.loops ? blocks[0].vaddr : -1;
+            for (int i = 0; i < blk.code.length; i++, k++) {
+                Insn in = blk.code[i];
+                boolean ends = i == blk.code.length - 1;
+                if (TraceOps.isNative(in)) {
+                    emitNative(k, in);
+                    if (in.writesMem) {
+                        codeWriteCheck(k, in.op == Op.CALL_REL ? in.imm : in.next, false);
+                    }
+                    if (ends) {
+                        control(k, in, blk, successor);
+                    }
+                } else {
+                    viaHandler(k, in, ends ? blk.endRip : -1);
+                    if (ends && (successor < 0 || !TraceRecorder.continues(in))) {
+                        // Its handler decided where to go.
+                        b.op(ALOAD, L_CPU);
+                        b.getField(CPU, "rip", "J");
+                        b.op(LSTORE, L_T2);
+                        exitNow(k + 1, -1, Trace.EXIT_HANDLER);
+                    }
+                }
+                if (b.size() > MAX_BYTECODE) {
+                    throw new TooLarge();
+                }
+            }
+        }
+        if (trace.loops) {
+            backEdge(k, loop);
+        }
+        Bytecode.Label tryEnd = b.label();
+        b.bind(tryEnd);
+        for (Runnable stub : stubs) {
+            stub.run();
+        }
+        // The epilogue: all exits write back the same way.
+        b.bind(epilogue);
+        storeRegisters(written);
+        if (flagsWritten) {
+            storeFlags();
+        }
+        b.op(ALOAD, L_CPU);
+        b.op(LLOAD, L_T2);
+        b.putField(CPU, "rip", "J");
+        b.op(ALOAD, L_CPU);
+        b.op(LLOAD, L_N);
+        b.op(ILOAD, L_POS);
+        b.op(I2L);
+        b.op(LADD);
+        b.putField(CPU, "traceRetired", "J");
+        b.op(ILOAD, L_EXIT);
+        b.op(IRETURN);
+        // The fault handler: an inline instruction faulted with the locals as before it.
+        Bytecode.Label handler = b.label();
+        b.bind(handler);
+        b.op(ASTORE, L_EXC);
+        Bytecode.Label fromHandler = b.label();
+        b.op(ILOAD, L_POS);
+        b.pushInt(IN_HANDLER);
+        b.op(0x7E); // iand
+        b.jump(IFNE, fromHandler);
+        storeRegisters(written);
+        if (flagsWritten) {
+            storeFlags();
+        }
+        b.bind(fromHandler);
+        b.op(ALOAD, L_CPU);
+        b.op(ILOAD, L_POS);
+        b.putField(CPU, "blockPos", "I");
+        b.op(ALOAD, L_CPU);
+        b.op(LLOAD, L_N);
+        b.putField(CPU, "traceRetired", "J");
+        b.op(ALOAD, L_EXC);
+        b.op(ATHROW);
+        b.handler(tryStart, tryEnd, handler, PKG + "GuestFault");
+        if (b.size() > MAX_BYTECODE + 1_000) {
+            throw new TooLarge();
+        }
+        return b.build(PKG + "CompiledTrace", PKG + "Trace$Code", "run",
+                "(L" + CPU + ";L" + TRACE + ";J)I", 12, MAX_LOCALS);
+    }
+
+    /** The branch, call or return ending a block inline; {@code successor} is where the trace goes on, or -1. */
+    private void control(int k, Insn in, Block blk, long successor) {
+        switch (in.op) {
+            case Op.JCC -> {
+                if (successor == in.imm && successor == in.next) {
+                    return;
+                }
+                if (successor == in.imm) {
+                    sideExit(in.cond ^ 1, k + 1, in.next, Trace.EXIT_BRANCH);
+                } else if (successor == in.next) {
+                    sideExit(in.cond, k + 1, in.imm, Trace.EXIT_BRANCH);
+                } else {
+                    sideExit(in.cond, k + 1, in.imm, Trace.EXIT_END);
+                    exitNow(k + 1, in.next, Trace.EXIT_END);
+                }
+            }
+            case Op.JMP_REL, Op.CALL_REL -> {
+                if (successor != in.imm) {
+                    exitNow(k + 1, in.imm, Trace.EXIT_END);
+                }
+            }
+            case Op.RET -> {
+                // The target is in T2: go on only where the trace was recorded going.
+                if (successor < 0) {
+                    exitNow(k + 1, -1, Trace.EXIT_INDIRECT);
+                    return;
+                }
+                Bytecode.Label miss = exitLabel(k + 1, -1, Trace.EXIT_INDIRECT);
+                b.op(LLOAD, L_T2);
+                b.pushLong(successor);
+                b.op(LCMP);
+                b.jump(IFNE, miss);
+            }
+            default -> {
+                if (successor != blk.endRip) {
+                    exitNow(k + 1, blk.endRip, Trace.EXIT_END);
+                }
+            }
+        }
+    }
+
+    /** Runs {@code in} through its interpreter handler, with the locals spilled before and reloaded after. */
+    private void viaHandler(int k, Insn in, long ripBefore) {
+        handlerInBlock = true;
+        spillRegisters();
+        spillFlags();
+        position(k | IN_HANDLER);
+        if (ripBefore >= 0) {
+            // As the interpreter: RIP is the block's fall-through address while its last instruction runs.
+            b.op(ALOAD, L_CPU);
+            b.pushLong(ripBefore);
+            b.putField(CPU, "rip", "J");
+        }
+        String h = handlers.handlerOf(in);
+        int slash = h.indexOf('/');
+        String args = slash < 0 ? "" : h.substring(slash + 1);
+        b.op(ALOAD, L_CPU);
+        b.op(ALOAD, L_CODE);
+        b.pushInt(k);
+        b.op(AALOAD);
+        for (char c : args.toCharArray()) {
+            b.pushInt(c == 'K' ? in.aux : c == 'C' ? in.cond : c == 'D' ? SseUnit.directKind(in.aux) : in.size);
+        }
+        b.invokeVirtual(CPU, slash < 0 ? h : h.substring(0, slash), "(L" + INSN + ";" + "I".repeat(args.length()) + ")V");
+        loadRegisters(named);
+        loadFlags();
+        if (in.writesMem) {
+            // The last instruction of a block may have branched: the handler set RIP.
+            codeWriteCheck(k, in.next, ripBefore >= 0);
+        }
+    }
+
+    /**
+     * After a store: leave if it hit a page holding decoded code (this trace's blocks may be
+     * gone), for {@code next}, or where the handler set RIP when {@code ripFromCpu}.
+     */
+    private void codeWriteCheck(int k, long next, boolean ripFromCpu) {
+        Bytecode.Label exit = exitLabel(k + 1, ripFromCpu ? -1 : next, Trace.EXIT_CODE_WRITE);
+        Bytecode.Label on = b.label();
+        b.op(ALOAD, L_CPU);
+        b.getField(CPU, "codeModified", "Z");
+        b.jump(IFEQ, on);
+        if (ripFromCpu) {
+            b.op(ALOAD, L_CPU);
+            b.getField(CPU, "rip", "J");
+            b.op(LSTORE, L_T2);
+        }
+        b.jump(GOTO, exit);
+        b.bind(on);
+    }
+
+    /** Between blocks: the run loop would stop here when the budget is spent or a handler set an exit. */
+    private void blockBoundary(int k, long vaddr) {
+        Bytecode.Label stop = exitLabel(k, vaddr, Trace.EXIT_CHECK);
+        b.op(LLOAD, L_N);
+        b.pushLong(k);
+        b.op(LADD);
+        b.op(LLOAD, L_REMAINING);
+        b.op(LCMP);
+        b.jump(IFGE, stop);
+        if (handlerInBlock) {
+            b.op(ALOAD, L_CPU);
+            b.getField(CPU, "exit", RUN_EXIT);
+            b.jump(IFNONNULL, stop);
+        }
+    }
+
+    /** The loop's back edge: count the iteration, then check what the run loop checks between blocks. */
+    private void backEdge(int length, Bytecode.Label loop) {
+        long head = trace.blocks[0].vaddr;
+        b.op(LLOAD, L_N);
+        b.pushLong(length);
+        b.op(LADD);
+        b.op(LSTORE, L_N);
+        Bytecode.Label stop = exitLabel(0, head, Trace.EXIT_CHECK);
+        b.op(LLOAD, L_N);
+        b.op(LLOAD, L_REMAINING);
+        b.op(LCMP);
+        b.jump(IFGE, stop);
+        if (handlerInBlock) {
+            b.op(ALOAD, L_CPU);
+            b.getField(CPU, "exit", RUN_EXIT);
+            b.jump(IFNONNULL, stop);
+        }
+        b.op(ALOAD, L_CPU);
+        b.getField(CPU, "preemptRequested", "Z");
+        b.jump(IFNE, stop);
+        b.op(ALOAD, L_CPU);
+        b.getField(CPU, "interruptSignal", "Z");
+        b.jump(IFNE, stop);
+        b.op(ALOAD, L_TRACE);
+        b.getField(TRACE, "valid", "Z");
+        b.jump(IFEQ, stop);
+        b.op(ALOAD, L_MEM);
+        b.getField(MMU, "generation", "I");
+        b.op(ILOAD, L_GEN);
+        b.jump(0xA0, stop); // if_icmpne
+        b.jump(GOTO, loop);
+    }
+
+    private void sideExit(int cc, int pos, long target, int cause) {
+        branchIf(cc, exitLabel(pos, target, cause));
+    }
+
+    private void exitNow(int pos, long target, int cause) {
+        b.jump(GOTO, exitLabel(pos, target, cause));
+    }
+
+    /**
+     * A new exit: a stub, placed after the trace body, that records the exit number, the
+     * position ({@code pos} instructions of this iteration done) and the target ({@code -1}:
+     * already in T2), then joins the epilogue.
+     */
+    private Bytecode.Label exitLabel(int pos, long target, int cause) {
+        Bytecode.Label l = b.label();
+        int id = exitCauses.size();
+        exitCauses.add(cause);
+        stubs.add(() -> {
+            b.bind(l);
+            b.pushInt(id);
+            b.op(ISTORE, L_EXIT);
+            b.pushInt(pos);
+            b.op(ISTORE, L_POS);
+            if (target != -1) {
+                b.pushLong(target);
+                b.op(LSTORE, L_T2);
+            }
+            b.jump(GOTO, epilogue);
+        });
+        return l;
+    }
+}

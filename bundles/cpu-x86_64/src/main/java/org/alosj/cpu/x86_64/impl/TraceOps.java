@@ -1,0 +1,494 @@
+package org.alosj.cpu.x86_64.impl;
+
+import static org.alosj.cpu.x86_64.impl.Bytecode.*;
+
+import org.alosj.hal.cpu.Reg;
+
+/**
+ * The instructions a trace runs inline, on register and flag locals: MOV forms, LEA, MOVZX and
+ * MOVSX, the ALU operations (not ADC/SBB), TEST, INC/DEC/NOT/NEG of a register, shifts of a
+ * register by an immediate, IMUL with two or three operands, CMOVcc, SETcc of a register, PUSH,
+ * POP and the stack side of CALL and RET. Each computes what can fault first (address
+ * translation happens inside the Mmu's accessors), then writes locals; flags are set exactly
+ * as the interpreter's handlers set {@link CpuState}'s lazy flags.
+ */
+class TraceOps extends TraceCode {
+
+    /** Whether {@code in} is emitted inline by {@link #emitNative}. */
+    static boolean isNative(Insn in) {
+        boolean wide = in.size >= 4;
+        switch (in.op) {
+            case Op.NOP:
+                return in.aux != 1;
+            case Op.MOV_RR:
+            case Op.MOV_RM:
+            case Op.MOV_MR:
+            case Op.MOV_RI:
+            case Op.MOV_MI:
+            case Op.LEA:
+            case Op.MOVZX:
+            case Op.MOVSX:
+            case Op.TEST_RR:
+            case Op.TEST_RI:
+            case Op.TEST_MR:
+            case Op.TEST_MI:
+                return true;
+            case Op.ALU_RR:
+            case Op.ALU_RI:
+            case Op.ALU_RM:
+                return in.aux != 2 && in.aux != 3;
+            case Op.ALU_MR:
+            case Op.ALU_MI:
+                return in.aux != 2 && in.aux != 3 && !in.lock;
+            case Op.UNARY:
+                return in.rm >= 0 && !in.lock;
+            case Op.SHIFT: {
+                int count = (int) (in.imm & (in.size == 8 ? 63 : 31));
+                return in.rm >= 0 && wide && (in.aux >= 4) && in.cond != 1 && count != 0;
+            }
+            case Op.IMUL_RE:
+            case Op.IMUL_REI:
+            case Op.CMOV:
+                return wide || in.op == Op.CMOV && in.size == 2;
+            case Op.SETCC:
+                return in.rm >= 0;
+            case Op.PUSH_R:
+            case Op.POP_R:
+            case Op.PUSH_I:
+            case Op.RET:
+                return in.size == 8;
+            case Op.CALL_REL:
+            case Op.JMP_REL:
+                return Mmu.canonical(in.imm);
+            case Op.JCC:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /**
+     * Emits {@code in} (position {@code k} in the trace) inline; control transfer is left to
+     * the caller: a CALL only pushes, a RET leaves its checked target in {@link #L_T2}.
+     */
+    void emitNative(int k, Insn in) {
+        int size = in.size;
+        switch (in.op) {
+            case Op.NOP:
+            case Op.JMP_REL:
+            case Op.JCC:
+                return;
+            case Op.MOV_RR:
+                getReg(in.rm, size);
+                setReg(in.reg, size);
+                return;
+            case Op.MOV_RI:
+                b.pushLong(in.imm);
+                setReg(in.reg, size);
+                return;
+            case Op.MOV_RM:
+                position(k);
+                b.op(ALOAD, L_MEM);
+                address(in);
+                read(size);
+                setReg(in.reg, size);
+                return;
+            case Op.MOV_MR:
+                position(k);
+                b.op(ALOAD, L_MEM);
+                address(in);
+                getReg(in.reg, size);
+                write(size);
+                return;
+            case Op.MOV_MI:
+                position(k);
+                b.op(ALOAD, L_MEM);
+                address(in);
+                b.pushLong(in.imm);
+                write(size);
+                return;
+            case Op.LEA:
+                lea(in);
+                setReg(in.reg, size);
+                return;
+            case Op.MOVZX:
+            case Op.MOVSX:
+                position(k);
+                readE(in, in.aux);
+                if (in.op == Op.MOVSX) {
+                    signExtend(in.aux);
+                }
+                setReg(in.reg, size);
+                return;
+            case Op.TEST_RR:
+            case Op.TEST_RI:
+            case Op.TEST_MR:
+            case Op.TEST_MI:
+                test(k, in);
+                return;
+            case Op.ALU_RR:
+            case Op.ALU_RI:
+            case Op.ALU_RM:
+                aluToRegister(k, in);
+                return;
+            case Op.ALU_MR:
+            case Op.ALU_MI:
+                aluToMemory(k, in);
+                return;
+            case Op.UNARY:
+                unary(in);
+                return;
+            case Op.SHIFT:
+                shift(in);
+                return;
+            case Op.IMUL_RE:
+            case Op.IMUL_REI:
+                imul(k, in);
+                return;
+            case Op.CMOV:
+                cmov(k, in);
+                return;
+            case Op.SETCC:
+                setcc(in);
+                return;
+            case Op.PUSH_R:
+            case Op.PUSH_I:
+            case Op.CALL_REL:
+                position(k);
+                push(in);
+                return;
+            case Op.POP_R:
+                position(k);
+                b.op(ALOAD, L_MEM);
+                b.op(LLOAD, regSlot(Reg.RSP));
+                read(8);
+                b.op(LSTORE, L_T0);
+                b.op(LLOAD, regSlot(Reg.RSP));
+                b.pushLong(8);
+                b.op(LADD);
+                setReg(Reg.RSP, 8);
+                b.op(LLOAD, L_T0);
+                setReg(in.reg, 8);
+                return;
+            case Op.RET:
+                position(k);
+                b.op(ALOAD, L_MEM);
+                b.op(LLOAD, regSlot(Reg.RSP));
+                read(8);
+                b.invokeStatic(PKG + "TraceCompiler", "canonicalTarget", "(J)J");
+                b.op(LSTORE, L_T2);
+                b.op(LLOAD, regSlot(Reg.RSP));
+                b.pushLong(8 + in.imm);
+                b.op(LADD);
+                setReg(Reg.RSP, 8);
+                return;
+            default:
+                throw new IllegalArgumentException("not an inline instruction: op " + in.op);
+        }
+    }
+
+    private void push(Insn in) {
+        // The value first: PUSH RSP pushes the old RSP.
+        if (in.op == Op.PUSH_R) {
+            getReg(in.reg, 8);
+        } else {
+            b.pushLong(in.op == Op.CALL_REL ? in.next : in.imm);
+        }
+        b.op(LSTORE, L_T1);
+        b.op(LLOAD, regSlot(Reg.RSP));
+        b.pushLong(8);
+        b.op(LSUB);
+        b.op(LSTORE, L_T0);
+        b.op(ALOAD, L_MEM);
+        b.op(LLOAD, L_T0);
+        b.op(LLOAD, L_T1);
+        write(8);
+        b.op(LLOAD, L_T0);
+        setReg(Reg.RSP, 8);
+    }
+
+    private void test(int k, Insn in) {
+        int size = in.size;
+        if (in.op == Op.TEST_MR || in.op == Op.TEST_MI) {
+            position(k);
+            b.op(ALOAD, L_MEM);
+            address(in);
+            read(size);
+        } else {
+            getReg(in.reg, size);
+        }
+        if (in.op == Op.TEST_RR) {
+            getReg(in.rm, size);
+        } else if (in.op == Op.TEST_MR) {
+            getReg(in.reg, size);
+        } else {
+            b.pushLong(in.imm);
+        }
+        b.op(LAND);
+        signExtend(size);
+        b.op(LSTORE, L_FRES);
+        setFlagOp(CpuState.F_LOGIC);
+    }
+
+    /** The ALU operation of {@code kind} on FA and FB into FRES, with its flag operation. */
+    private void aluCore(int kind, int size) {
+        b.op(LLOAD, L_FA);
+        b.op(LLOAD, L_FB);
+        int flag;
+        switch (kind) {
+            case 0 -> {
+                b.op(LADD);
+                flag = CpuState.F_ADD;
+            }
+            case 1 -> {
+                b.op(LOR);
+                flag = CpuState.F_LOGIC;
+            }
+            case 4 -> {
+                b.op(LAND);
+                flag = CpuState.F_LOGIC;
+            }
+            case 6 -> {
+                b.op(LXOR);
+                flag = CpuState.F_LOGIC;
+            }
+            default -> {
+                b.op(LSUB);
+                flag = CpuState.F_SUB;
+            }
+        }
+        signExtend(size);
+        b.op(LSTORE, L_FRES);
+        setFlagOp(flag);
+    }
+
+    private void aluToRegister(int k, Insn in) {
+        int size = in.size;
+        // The source first: a memory source may fault, and nothing is written before it.
+        if (in.op == Op.ALU_RM) {
+            position(k);
+            b.op(ALOAD, L_MEM);
+            address(in);
+            read(size);
+            signExtend(size);
+        } else if (in.op == Op.ALU_RR) {
+            getRegSx(in.rm, size);
+        } else {
+            b.pushLong(CpuState.sx(in.imm, size));
+        }
+        b.op(LSTORE, L_T0);
+        getRegSx(in.reg, size);
+        b.op(LSTORE, L_FA);
+        b.op(LLOAD, L_T0);
+        b.op(LSTORE, L_FB);
+        aluCore(in.aux, size);
+        if (in.aux != 7) {
+            b.op(LLOAD, L_FRES);
+            setReg(in.reg, size);
+        }
+    }
+
+    private void aluToMemory(int k, Insn in) {
+        int size = in.size;
+        position(k);
+        address(in);
+        b.op(LSTORE, L_T1);
+        b.op(ALOAD, L_MEM);
+        b.op(LLOAD, L_T1);
+        if (in.aux != 7) {
+            b.pushInt(size);
+            b.invokeVirtual(MMU, "readForWrite", "(JI)J");
+        } else {
+            read(size);
+        }
+        signExtend(size);
+        b.op(LSTORE, L_FA);
+        if (in.op == Op.ALU_MR) {
+            getRegSx(in.reg, size);
+        } else {
+            b.pushLong(CpuState.sx(in.imm, size));
+        }
+        b.op(LSTORE, L_FB);
+        aluCore(in.aux, size);
+        if (in.aux != 7) {
+            b.op(ALOAD, L_MEM);
+            b.op(LLOAD, L_T1);
+            b.op(LLOAD, L_FRES);
+            write(size);
+        }
+    }
+
+    /** INC, DEC, NOT, NEG of a register. */
+    private void unary(Insn in) {
+        int size = in.size;
+        switch (in.aux) {
+            case 0, 1 -> {
+                carry();
+                b.op(LSTORE, L_FAUX);
+                getRegSx(in.rm, size);
+                b.op(LSTORE, L_FA);
+                b.op(LCONST_1);
+                b.op(LSTORE, L_FB);
+                b.op(LLOAD, L_FA);
+                b.op(LCONST_1);
+                b.op(in.aux == 0 ? LADD : LSUB);
+                signExtend(size);
+                b.op(LSTORE, L_FRES);
+                setFlagOp(in.aux == 0 ? CpuState.F_INC : CpuState.F_DEC);
+                b.op(LLOAD, L_FRES);
+            }
+            case 2 -> {
+                getReg(in.rm, size);
+                b.pushLong(-1);
+                b.op(LXOR);
+            }
+            default -> {
+                b.op(LCONST_0);
+                b.op(LSTORE, L_FA);
+                getRegSx(in.rm, size);
+                b.op(LSTORE, L_FB);
+                b.op(LLOAD, L_FB);
+                b.op(LNEG);
+                signExtend(size);
+                b.op(LSTORE, L_FRES);
+                setFlagOp(CpuState.F_SUB);
+                b.op(LLOAD, L_FRES);
+            }
+        }
+        setReg(in.rm, size);
+    }
+
+    /** SHL/SAL, SHR, SAR of a 64- or 32-bit register by a nonzero immediate count. */
+    private void shift(Insn in) {
+        int size = in.size;
+        int count = (int) (in.imm & (size == 8 ? 63 : 31));
+        int bits = size * 8;
+        getReg(in.rm, size);
+        if (in.aux == 7 && size == 4) {
+            signExtend(4);
+        }
+        b.op(LSTORE, L_T0); // the operand (SAR of 32 bits: sign-extended)
+        int kind = in.aux == 6 ? 4 : in.aux;
+        // CF: the last bit shifted out.
+        b.op(LLOAD, L_T0);
+        b.pushInt(kind == 4 ? bits - count : count - 1);
+        b.op(kind == 7 ? LSHR : LUSHR);
+        b.op(LCONST_1);
+        b.op(LAND);
+        b.op(LSTORE, L_T1);
+        // The result.
+        b.op(LLOAD, L_T0);
+        b.pushInt(count);
+        b.op(kind == 4 ? LSHL : kind == 5 ? LUSHR : LSHR);
+        signExtend(size);
+        b.op(LSTORE, L_FRES);
+        // OF: SHL the result's sign xor CF, SHR the operand's sign, SAR clear.
+        b.op(LLOAD, L_T1);
+        if (kind == 4) {
+            b.op(LLOAD, L_FRES);
+            b.pushInt(63);
+            b.op(LUSHR);
+            b.op(LLOAD, L_T1);
+            b.op(LXOR);
+            b.pushInt(11);
+            b.op(LSHL);
+            b.op(LOR);
+        } else if (kind == 5) {
+            b.op(LLOAD, L_T0);
+            b.pushInt(bits - 1);
+            b.op(LUSHR);
+            b.op(LCONST_1);
+            b.op(LAND);
+            b.pushInt(11);
+            b.op(LSHL);
+            b.op(LOR);
+        }
+        b.op(LSTORE, L_FAUX);
+        setFlagOp(CpuState.F_CFOF);
+        b.op(LLOAD, L_FRES);
+        setReg(in.rm, size);
+    }
+
+    private void imul(int k, Insn in) {
+        int size = in.size;
+        position(k);
+        if (in.op == Op.IMUL_RE) {
+            readE(in, size);
+            signExtend(size);
+            b.op(LSTORE, L_T1);
+            getRegSx(in.reg, size);
+        } else {
+            readE(in, size);
+            signExtend(size);
+            b.op(LSTORE, L_T1);
+            b.pushLong(CpuState.sx(in.imm, size));
+        }
+        b.op(LSTORE, L_T0);
+        b.op(LLOAD, L_T0);
+        b.op(LLOAD, L_T1);
+        b.op(LMUL);
+        b.op(LSTORE, L_T2); // the full low product
+        b.op(LCONST_0);
+        b.op(LSTORE, L_FAUX);
+        Bytecode.Label fits = b.label();
+        if (size == 8) {
+            b.op(LLOAD, L_T0);
+            b.op(LLOAD, L_T1);
+            b.invokeStatic("java/lang/Math", "multiplyHigh", "(JJ)J");
+            b.op(LLOAD, L_T2);
+            b.pushInt(63);
+            b.op(LSHR);
+        } else {
+            b.op(LLOAD, L_T2);
+            b.op(LLOAD, L_T2);
+            signExtend(size);
+        }
+        b.op(LCMP);
+        b.jump(IFEQ, fits);
+        b.pushLong(CF_BIT | OF_BIT);
+        b.op(LSTORE, L_FAUX);
+        b.bind(fits);
+        b.op(LLOAD, L_T2);
+        signExtend(size);
+        b.op(LSTORE, L_FRES);
+        setFlagOp(CpuState.F_CFOF);
+        b.op(LLOAD, L_T2);
+        setReg(in.reg, size);
+    }
+
+    private void cmov(int k, Insn in) {
+        int size = in.size;
+        position(k);
+        readE(in, size);
+        b.op(LSTORE, L_T0);
+        Bytecode.Label move = b.label();
+        Bytecode.Label done = b.label();
+        int before = dirty;
+        branchIf(in.cond, move);
+        if (size == 4) {
+            getReg(in.reg, 4);
+            setReg(in.reg, 4);
+        }
+        b.jump(GOTO, done);
+        b.bind(move);
+        b.op(LLOAD, L_T0);
+        setReg(in.reg, size);
+        b.bind(done);
+        dirty |= before;
+    }
+
+    private void setcc(Insn in) {
+        b.op(LCONST_0);
+        b.op(LSTORE, L_T0);
+        Bytecode.Label skip = b.label();
+        Bytecode.Label set = b.label();
+        branchIf(in.cond, set);
+        b.jump(GOTO, skip);
+        b.bind(set);
+        b.op(LCONST_1);
+        b.op(LSTORE, L_T0);
+        b.bind(skip);
+        b.op(LLOAD, L_T0);
+        setReg(in.rm, 1);
+    }
+}

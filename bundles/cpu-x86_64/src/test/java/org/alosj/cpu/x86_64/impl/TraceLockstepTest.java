@@ -1,0 +1,356 @@
+package org.alosj.cpu.x86_64.impl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.alosj.cpu.x86_64.FlatRamBus;
+import org.alosj.cpu.x86_64.PageTables;
+import org.alosj.hal.cpu.Cpu;
+import org.alosj.hal.cpu.CpuStatistics;
+import org.alosj.hal.cpu.Cr;
+import org.alosj.hal.cpu.Reg;
+import org.alosj.hal.cpu.Rflags;
+import org.alosj.hal.cpu.RunExit;
+import org.alosj.hal.cpu.TrapHandler;
+import org.alosj.hal.cpu.TrapKind;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The trace JIT against the interpreter: seeded random code pages (random bytes, and loops of
+ * random instructions from the subset traces run inline, mixed with some they run through
+ * handlers, stores into the code page among them) run on two CPUs, one interpreting only, one
+ * turning every block into a trace at once; after every return from {@link Cpu#run} (random
+ * budgets, so traces stop mid-loop) both must agree on every register, RIP, RFLAGS, the
+ * instruction count, the exception taken and the memory written.
+ */
+class TraceLockstepTest {
+    static final long SEED = Long.getLong("cpu.trace.seed", 0x7ACEL);
+    static final int PAGES = Integer.getInteger("cpu.trace.pages", 600);
+    static final long CODE = 0x40_0000L;
+    static final long DATA = 0x60_0000L;
+    static final int DATA_PAGES = 4;
+    /** Registers random instructions use; RBX and RBP hold the data and code pointers, R15 the loop count. */
+    static final int[] POOL = {0, 1, 2, 6, 7, 8, 9, 10, 11, 12, 13, 14};
+    /** Byte registers without REX that leave RBX alone: AL, CL, DL, AH, CH, DH. */
+    static final int[] BYTE_REGS = {0, 1, 2, 4, 5, 6};
+
+    /** One CPU with its memory and the last trap it took. */
+    static final class Machine {
+        final FlatRamBus bus = new FlatRamBus(16L << 20);
+        final PageTables pt = new PageTables(bus, 0x10_0000);
+        final Cpu cpu = new X86CpuFactory().create(bus);
+        final long codePhys;
+        int lastVector = -1;
+        long lastErrorCode;
+
+        Machine() {
+            codePhys = pt.map(CODE, PageTables.US | PageTables.RW);
+            for (int i = 0; i < DATA_PAGES; i++) {
+                pt.map(DATA + 0x1000L * i, PageTables.US | PageTables.RW | PageTables.NX);
+            }
+            cpu.setCr(3, pt.pml4);
+            cpu.setCr(0, cpu.cr(0) | Cr.CR0_PG | Cr.CR0_WP);
+            for (int v = 0; v < 256; v++) {
+                cpu.setTrapHandler(v, 3, (c, f) -> {
+                    lastVector = f.kind() == TrapKind.SOFTWARE_INTERRUPT ? 1000 + f.vector() : f.vector();
+                    lastErrorCode = f.errorCode();
+                    return TrapHandler.Resume.EXIT_RUN;
+                });
+            }
+        }
+
+        void load(byte[] code, byte[] data, long[] regs, long rflags, long rip) {
+            bus.write(codePhys, code, 0, code.length);
+            cpu.invalidateCode(codePhys, code.length);
+            pt.write(DATA, data);
+            for (int r = 0; r < 16; r++) {
+                cpu.setReg(r, regs[r]);
+            }
+            cpu.setCs(0x33);
+            cpu.setSs(0x2B);
+            cpu.setRflags(rflags);
+            cpu.setRip(rip);
+            lastVector = -1;
+        }
+    }
+
+    @Test
+    void tracesLeaveTheSameArchitecturalStateAsTheInterpreterAtEveryExit() {
+        Machine interp = new Machine();
+        Machine jit = new Machine();
+        X86Core ref = (X86Core) interp.cpu;
+        ref.compileThreshold = Integer.MAX_VALUE;
+        ref.traceThreshold = 0;
+        X86Core core = (X86Core) jit.cpu;
+        Random rng = new Random(SEED);
+        byte[] data = new byte[DATA_PAGES * 0x1000];
+        long exits = 0;
+        for (int page = 0; page < PAGES; page++) {
+            // Alternate: traces formed on first run, and traces recorded from hot compiled blocks.
+            core.traceOnFirstRun = (page & 1) == 0;
+            core.compileThreshold = 1;
+            core.traceThreshold = core.traceOnFirstRun ? 0 : 2;
+            boolean randomBytes = page % 4 == 3;
+            byte[] code = randomBytes ? randomPage(rng) : instructionPage(rng);
+            rng.nextBytes(data);
+            long[] regs = new long[16];
+            for (int r = 0; r < 16; r++) {
+                regs[r] = rng.nextInt(3) == 0 ? DATA + rng.nextInt(DATA_PAGES * 0x1000) : rng.nextLong();
+            }
+            regs[Reg.RBX] = DATA + 0x800;
+            regs[Reg.RBP] = CODE + 0xE00;
+            regs[Reg.RSP] = DATA + 0x2000 + 8 * rng.nextInt(64);
+            long rflags = Rflags.IF | (rng.nextLong() & (Rflags.STATUS | Rflags.DF));
+            long rip = randomBytes ? CODE + rng.nextInt(32) : CODE;
+            interp.load(code, data, regs, rflags, rip);
+            jit.load(code, data, regs, rflags, rip);
+            for (int round = 0; round < 40; round++) {
+                long budget = 1 + rng.nextInt(rng.nextBoolean() ? 50 : 5_000);
+                RunExit a = interp.cpu.run(budget);
+                RunExit b = jit.cpu.run(budget);
+                String where = "page " + page + " round " + round + " (seed " + Long.toHexString(SEED) + ")";
+                compare(where, interp, jit, a, b);
+                exits++;
+                if (a != RunExit.BUDGET) {
+                    break;
+                }
+            }
+        }
+        CpuStatistics s = jit.cpu.statistics();
+        assertTrue(core.tracesCompiled() > 0 && core.traceInstructionsRetired() > s.instructionsRetired() / 4,
+                () -> "the traces ran too little: " + core.traceInstructionsRetired() + " of "
+                        + s.instructionsRetired() + " instructions, " + core.tracesCompiled() + " traces");
+        assertTrue(exits > PAGES, "too few exits compared: " + exits);
+    }
+
+    private static void compare(String where, Machine m1, Machine m2, RunExit a, RunExit b) {
+        Cpu x = m1.cpu;
+        Cpu y = m2.cpu;
+        assertEquals(a, b, where + ": run exit");
+        assertEquals(m1.lastVector, m2.lastVector, where + ": exception");
+        assertEquals(m1.lastErrorCode, m2.lastErrorCode, where + ": error code");
+        assertEquals(Long.toHexString(x.rip()), Long.toHexString(y.rip()), where + ": RIP");
+        for (int r = 0; r < 16; r++) {
+            assertEquals(Long.toHexString(x.reg(r)), Long.toHexString(y.reg(r)), where + ": register " + r);
+        }
+        assertEquals(Long.toHexString(x.rflags()), Long.toHexString(y.rflags()), where + ": RFLAGS");
+        assertEquals(x.instructionsRetired(), y.instructionsRetired(), where + ": instructions retired");
+        assertArrayEquals(m1.pt.read(DATA, DATA_PAGES * 0x1000), m2.pt.read(DATA, DATA_PAGES * 0x1000),
+                where + ": data memory");
+        assertArrayEquals(m1.pt.read(CODE, 0x1000), m2.pt.read(CODE, 0x1000), where + ": code page");
+    }
+
+    private static byte[] randomPage(Random rng) {
+        byte[] page = new byte[0x1000];
+        rng.nextBytes(page);
+        if (rng.nextBoolean()) {
+            Arrays.fill(page, 64, page.length, (byte) 0x90);
+        }
+        return page;
+    }
+
+    /**
+     * A counted loop (R15) over random instructions, forward conditional jumps among them, a
+     * call to a small function at 0xC00 that returns, then UD2. RBP points into the code page
+     * at 0xE00: stores through it are self-modifying code.
+     */
+    static byte[] instructionPage(Random rng) {
+        byte[] page = new byte[0x1000];
+        Arrays.fill(page, (byte) 0xCC);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        emit(out, 0x41, 0xBF); // mov r15d, iterations
+        int32(out, 1 + rng.nextInt(300));
+        int loop = out.size();
+        List<byte[]> body = new ArrayList<>();
+        int n = 3 + rng.nextInt(30);
+        for (int i = 0; i < n; i++) {
+            body.add(randomInstruction(rng, i, n));
+        }
+        for (int i = 0; i < body.size(); i++) {
+            if (rng.nextInt(6) == 0 && i + 1 < body.size()) {
+                int skip = 1 + rng.nextInt(Math.min(3, body.size() - i - 1));
+                int len = 0;
+                for (int j = i; j < i + skip; j++) {
+                    len += body.get(j).length;
+                }
+                if (len < 120) {
+                    emit(out, 0x70 + rng.nextInt(16), len); // jcc over the next instructions
+                }
+            }
+            if (rng.nextInt(12) == 0) {
+                int at = out.size() + 5;
+                emit(out, 0xE8); // call the function
+                int32(out, 0xC00 - at);
+            }
+            out.writeBytes(body.get(i));
+        }
+        emit(out, 0x41, 0xFF, 0xCF); // dec r15d
+        emit(out, 0x0F, 0x85);
+        int32(out, loop - (out.size() + 4));
+        emit(out, 0x0F, 0x0B); // ud2
+        byte[] main = out.toByteArray();
+        System.arraycopy(main, 0, page, 0, Math.min(main.length, 0xC00));
+        ByteArrayOutputStream f = new ByteArrayOutputStream();
+        for (int i = rng.nextInt(4); i > 0; i--) {
+            f.writeBytes(randomInstruction(rng, 0, 0));
+        }
+        emit(f, 0xC3); // ret
+        byte[] fn = f.toByteArray();
+        System.arraycopy(fn, 0, page, 0xC00, fn.length);
+        return page;
+    }
+
+    private static byte[] randomInstruction(Random rng, int i, int n) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        int r = POOL[rng.nextInt(POOL.length)];
+        int s = POOL[rng.nextInt(POOL.length)];
+        boolean w = rng.nextInt(3) != 0;
+        int d8 = rng.nextInt(256) - 128 & ~(rng.nextBoolean() ? 7 : 0);
+        switch (rng.nextInt(26)) {
+            case 0, 1, 2 -> rr(o, w, 0x01 + 8 * rng.nextInt(8), s, r); // ALU r/m, r
+            case 3 -> { // ALU r, imm8
+                rex(o, w, 0, r);
+                emit(o, 0x83, 0xC0 | rng.nextInt(8) << 3 | r & 7, rng.nextInt(256));
+            }
+            case 4 -> { // ALU r, imm32
+                rex(o, w, 0, r);
+                emit(o, 0x81, 0xC0 | rng.nextInt(8) << 3 | r & 7);
+                int32(o, rng.nextInt());
+            }
+            case 5 -> mem(o, w, 0x8B, r, Reg.RBX, d8); // mov r, [rbx+d8]
+            case 6 -> mem(o, w, 0x89, r, Reg.RBX, d8); // mov [rbx+d8], r
+            case 7 -> mem(o, w, 0x03 + 8 * rng.nextInt(8), r, Reg.RBX, d8); // ALU r, [rbx+d8]
+            case 8 -> mem(o, w, 0x01 + 8 * rng.nextInt(8), r, Reg.RBX, d8); // ALU [rbx+d8], r
+            case 9 -> { // lea r, [s + r2*scale + d8]
+                int t = POOL[rng.nextInt(POOL.length)];
+                emit(o, 0x48 | (r >> 3) << 2 | (t >> 3) << 1 | s >> 3, 0x8D, 0x44 | (r & 7) << 3,
+                        rng.nextInt(4) << 6 | (t & 7) << 3 | s & 7, d8 & 0xFF);
+            }
+            case 10 -> { // movzx/movsx r, byte/word [rbx+d8]
+                rex(o, w, r, Reg.RBX);
+                emit(o, 0x0F, 0xB6 + rng.nextInt(2) + 8 * rng.nextInt(2), 0x43 | (r & 7) << 3, d8 & 0xFF);
+            }
+            case 11 -> rr(o, w, 0x85, s, r); // test
+            case 12 -> { // inc/dec/not/neg
+                rex(o, w, 0, r);
+                int k = rng.nextInt(4);
+                emit(o, k < 2 ? 0xFF : 0xF7, 0xC0 | (k < 2 ? k : k) << 3 | r & 7);
+            }
+            case 13 -> { // shl/shr/sar r, imm8 (sometimes 0 or 1 or past the width)
+                rex(o, w, 0, r);
+                int[] kinds = {4, 5, 7, 0, 1};
+                emit(o, 0xC1, 0xC0 | kinds[rng.nextInt(rng.nextInt(4) == 0 ? 5 : 3)] << 3 | r & 7, rng.nextInt(70));
+            }
+            case 14 -> { // imul r, r/m
+                rex(o, w, r, s);
+                emit(o, 0x0F, 0xAF, 0xC0 | (r & 7) << 3 | s & 7);
+            }
+            case 15 -> { // imul r, r/m, imm8
+                rex(o, w, r, s);
+                emit(o, 0x6B, 0xC0 | (r & 7) << 3 | s & 7, rng.nextInt(256));
+            }
+            case 16 -> { // cmovcc
+                rex(o, w, r, s);
+                emit(o, 0x0F, 0x40 + rng.nextInt(16), 0xC0 | (r & 7) << 3 | s & 7);
+            }
+            case 17 -> emit(o, 0x0F, 0x90 + rng.nextInt(16), 0xC0 | BYTE_REGS[rng.nextInt(BYTE_REGS.length)]); // setcc
+            case 18 -> { // push r; pop s
+                rex(o, false, 0, r);
+                emit(o, 0x50 + (r & 7));
+                rex(o, false, 0, s);
+                emit(o, 0x58 + (s & 7));
+            }
+            case 19 -> { // cmp r, s; then a flag consumer follows through the jcc of the caller or here
+                rr(o, w, 0x39, s, r);
+                emit(o, 0x0F, 0x90 + rng.nextInt(16), 0xC0 | rng.nextInt(4));
+            }
+            case 20 -> { // mov r, imm32 / imm64
+                rex(o, w, 0, r);
+                emit(o, 0xB8 + (r & 7));
+                int32(o, rng.nextInt());
+                if (w) {
+                    int32(o, rng.nextInt());
+                }
+            }
+            case 21 -> { // through a handler: adc/sbb, xchg, cqo, bswap, mul, bt
+                switch (rng.nextInt(6)) {
+                    case 0 -> rr(o, w, rng.nextBoolean() ? 0x11 : 0x19, s, r);
+                    case 1 -> rr(o, w, 0x87, s, r);
+                    case 2 -> emit(o, 0x48, 0x99);
+                    case 3 -> {
+                        rex(o, w, 0, r);
+                        emit(o, 0x0F, 0xC8 + (r & 7));
+                    }
+                    case 4 -> {
+                        rex(o, w, 0, r);
+                        emit(o, 0xF7, 0xE0 | r & 7);
+                    }
+                    default -> {
+                        rex(o, w, s, r);
+                        emit(o, 0x0F, 0xA3, 0xC0 | (s & 7) << 3 | r & 7);
+                    }
+                }
+            }
+            case 22 -> { // now and then a byte stored into the code page (self-modifying code)
+                if (rng.nextInt(8) == 0) {
+                    emit(o, 0xC6, 0x45, rng.nextInt(256), rng.nextBoolean() ? 0xC3 : 0x90);
+                } else {
+                    mem(o, w, 0x8B, r, Reg.RBX, d8);
+                }
+            }
+            case 23 -> { // mov r8/r16, narrow ALU
+                rr(o, false, rng.nextBoolean() ? 0x88 : 0x00 + 8 * rng.nextInt(8), BYTE_REGS[rng.nextInt(6)],
+                        BYTE_REGS[rng.nextInt(6)]);
+            }
+            case 24 -> { // 16-bit ALU
+                emit(o, 0x66);
+                rr(o, false, 0x01 + 8 * rng.nextInt(8), s, r);
+            }
+            default -> { // movsxd, movzx r, r8
+                if (rng.nextBoolean()) {
+                    rex(o, true, r, s);
+                    emit(o, 0x63, 0xC0 | (r & 7) << 3 | s & 7);
+                } else {
+                    rex(o, w, r, s);
+                    emit(o, 0x0F, 0xB6 + 8 * rng.nextInt(2), 0xC0 | (r & 7) << 3 | s & 7);
+                }
+            }
+        }
+        return o.toByteArray();
+    }
+
+    private static void rr(ByteArrayOutputStream o, boolean w, int opcode, int reg, int rm) {
+        rex(o, w, reg, rm);
+        emit(o, opcode, 0xC0 | (reg & 7) << 3 | rm & 7);
+    }
+
+    private static void mem(ByteArrayOutputStream o, boolean w, int opcode, int reg, int base, int d8) {
+        rex(o, w, reg, base);
+        emit(o, opcode, 0x40 | (reg & 7) << 3 | base & 7, d8 & 0xFF);
+    }
+
+    private static void rex(ByteArrayOutputStream o, boolean w, int reg, int rm) {
+        int rex = (w ? 8 : 0) | (reg >> 3) << 2 | rm >> 3;
+        if (rex != 0) {
+            o.write(0x40 | rex);
+        }
+    }
+
+    private static void emit(ByteArrayOutputStream o, int... bytes) {
+        for (int x : bytes) {
+            o.write(x);
+        }
+    }
+
+    private static void int32(ByteArrayOutputStream o, int v) {
+        for (int i = 0; i < 4; i++) {
+            o.write(v >>> (8 * i));
+        }
+    }
+}
