@@ -10,7 +10,10 @@
 # LAN_ALOS runs another launcher (e.g. one for an older build) instead of ./alos;
 # LAN_SETUPS=0 runs only the setup without the fault filter (1: only the one with it);
 # LAN_NICS lists the NIC models to compare, each booted in turn within every run so that they
-# share the machine's load (default: pcnet; e.g. "pcnet virtio-net-pci virtio-net-pci,host_mtu=9000").
+# share the machine's load (default: pcnet; e.g. "pcnet virtio-net-pci virtio-net-pci,host_mtu=9000");
+# LAN_BUILDS="NAME=LAUNCHER ..." compares builds A/B the same way, each NIC of each build booted in
+# turn within every run (e.g. "new=./alos old=/tmp/old/alos", the old one a copy of alos and its
+# distribution/target/alosj).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 mib="${1:-50}"; gets="${2:-4}"; runs="${3:-3}"
@@ -19,15 +22,19 @@ server=""
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
 alos="${LAN_ALOS:-$root/alos}"
-"$alos" --help >/dev/null   # builds the distribution if needed
+builds=(${LAN_BUILDS:-"=$alos"})
+for b in "${builds[@]}"; do
+  "${b#*=}" --help >/dev/null   # builds the distribution if needed
+done
 head -c "$((mib * 1048576))" /dev/urandom > "$tmp/big.bin"
 expected="$(sha256sum "$tmp/big.bin" | cut -d' ' -f1)"
 
-# CPU seconds (user + system) a process has used so far
-cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# CPU seconds a process has used so far: user and system, separated by a space
+cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f %.2f", $14 / hz, $15 / hz}' "/proc/$1/stat" 2>/dev/null || echo "0 0"; }
 
 # one_run FAULT(0|1) NIC -> prints the Mbit/s of each GET on one line, then the server's CPU
-# seconds from its prompt to the end (the GETs' sending side) and the client's whole CPU (boot included)
+# seconds from its prompt to the end (the GETs' sending side; user + system, ms a MiB sent, and system
+# alone: the datagrams' system calls and the threads' wake-ups) and the client's whole CPU (boot included)
 one_run() {
   local fault="$1" nic="$2" pa pb na nb fa fb cmds
   pa=$((20000 + RANDOM % 20000)); pb=$((pa + 1))
@@ -59,7 +66,8 @@ one_run() {
     echo "a GET failed or the digest differs:" >&2; cat "$tmp/client.log" >&2; return 1
   fi
   grep -o '[0-9.]* Mbit/s' "$tmp/client.log" | cut -d' ' -f1 | tr '\n' ' '
-  echo "| CPU server $(awk -v a="$server_cpu0" -v b="$server_cpu1" 'BEGIN {printf "%.2f", b - a}') s, client $(awk '{printf "%.2f", $1 + $2}' "$tmp/client.cpu") s"
+  echo "| CPU server $(echo "$server_cpu0 $server_cpu1" | awk -v mib="$((mib * gets))" \
+    '{u = $3 - $1; s = $4 - $2; printf "%.2f s (%.1f ms/MiB, system %.2f s)", u + s, 1000 * (u + s) / mib, s}'), client $(awk '{printf "%.2f", $1 + $2}' "$tmp/client.cpu") s"
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
@@ -68,17 +76,25 @@ nics=(${LAN_NICS:-pcnet})
 for fault in ${LAN_SETUPS:-0 1}; do
   if [ "$fault" = 1 ]; then label="fault filter reorder=0.02 each way"; else label="no fault filter"; fi
   echo "== two machines on a UDP LAN, $label, $mib MiB x $gets GETs, $runs boots of each NIC; load $(cut -d' ' -f1-3 /proc/loadavg) =="
-  declare -A warm=()
+  declare -A warm=() cost=()
+  keys=()
   for r in $(seq "$runs"); do
-    for nic in "${nics[@]}"; do
-      line="$(one_run "$fault" "$nic")"
-      echo "$nic boot $r: ${line/|/Mbit/s;}"
-      warm[$nic]="${warm[$nic]:-} $(echo "${line%%|*}" | cut -d' ' -f2-)"
+    for b in "${builds[@]}"; do
+      alos="${b#*=}"
+      for nic in "${nics[@]}"; do
+        name="${b%%=*}"; key="${name:+$name }$nic"
+        [ "$r" = 1 ] && keys+=("$key")
+        line="$(one_run "$fault" "$nic")"
+        echo "$key boot $r: ${line/|/Mbit/s;}"
+        warm[$key]="${warm[$key]:-} $(echo "${line%%|*}" | cut -d' ' -f2-)"
+        cost[$key]="${cost[$key]:-} $(echo "$line" | grep -o '[0-9.]* ms/MiB' | cut -d' ' -f1)"
+      done
     done
   done
-  for nic in "${nics[@]}"; do
-    echo "$nic median of the warm GETs: $(echo "${warm[$nic]}" | tr ' ' '\n' | grep . | median) Mbit/s"
+  for nic in "${keys[@]}"; do
+    echo "$nic median of the warm GETs: $(echo "${warm[$nic]}" | tr ' ' '\n' | grep . | median) Mbit/s;" \
+      "server CPU a MiB sent (median of the boots): $(echo "${cost[$nic]}" | tr ' ' '\n' | grep . | median) ms"
   done
   echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-  unset warm
+  unset warm cost
 done
