@@ -78,7 +78,7 @@ one_run() {
   echo "| CPU server $(echo "$server_cpu0 $server_cpu1" | awk -v mib="$((mib * gets))" \
     '{u = $3 - $1; s = $4 - $2; printf "%.2f s (%.1f ms/MiB, system %.2f s)", u + s, 1000 * (u + s) / mib, s}'), \
 warm GETs $(echo "$(cat "$tmp/warm0" 2>/dev/null || echo "$server_cpu1") $server_cpu1" | awk -v mib="$((mib * (gets - 1)))" \
-    '{printf "%.1f ms/MiB", mib > 0 ? 1000 * ($3 + $4 - $1 - $2) / mib : 0}'), client $(awk '{printf "%.2f", $1 + $2}' "$tmp/client.cpu") s"
+    '{printf "%.1f ms/MiB", (mib > 0) ? 1000 * ($3 + $4 - $1 - $2) / mib : 0}'), client $(awk '{printf "%.2f", $1 + $2}' "$tmp/client.cpu") s"
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
@@ -98,7 +98,7 @@ for fault in ${LAN_SETUPS:-0 1}; do
         line="$(one_run "$fault" "$nic")"
         echo "$key boot $r: ${line/|/Mbit/s;}"
         warm[$key]="${warm[$key]:-} $(echo "${line%%|*}" | cut -d' ' -f2-)"
-        cost[$key]="${cost[$key]:-} $(echo "$line" | grep -o 'warm GETs [0-9.]* ms/MiB' | cut -d' ' -f3)"
+        cost[$key]="${cost[$key]:-} $(echo "$line" | grep -o 'warm GETs [0-9.]* ms/MiB' | cut -d' ' -f3 || true)"
       done
     done
   done
