@@ -68,6 +68,7 @@ final class VirtioNetNic implements NetDevice {
     static final int ETH_HLEN = 14;
     /** The frame starts here in a buffer whose header has a descriptor of its own. */
     static final int SPLIT_FRAME_OFFSET = 16;
+    private static final byte[] ZERO_HEADER = new byte[HDR_LEN];
 
     private final PciDevice device;
     private final Transport transport;
@@ -439,9 +440,7 @@ final class VirtioNetNic implements NetDevice {
                     rxErrors.increment();
                     return null;
                 }
-                byte[] frame = new byte[length];
-                rxBuffers.read(base + dataAt, frame, 0, length);
-                return frame;
+                return rxBuffers.copyOut(base + dataAt, length);
             }
             // Several buffers only where the driver joins them (one descriptor a buffer).
             mergeBad = buffers < 1 || buffers > rxCount || !oneDescriptor || length < 0 || length > rxBufferSize - dataAt;
@@ -540,9 +539,7 @@ final class VirtioNetNic implements NetDevice {
             int s = txFree[--txFreeCount];
             int at = s * txSlotSize;
             // A zeroed header: no checksum to complete, no segmentation, num_buffers unused.
-            for (int i = 0; i < hdrLen; i += 2) {
-                txBuffers.write16(at + i, 0);
-            }
+            txBuffers.write(at, ZERO_HEADER, 0, hdrLen);
             long base = txBuffers.physicalAddress() + at;
             boolean added;
             if (oneDescriptor) {

@@ -31,6 +31,18 @@ public interface DmaBuffer extends AutoCloseable {
 
     void read(int offset, byte[] dst, int dstOffset, int length);
 
+    /**
+     * A new array of the {@code length} bytes at {@code offset}, for data that leaves the buffer
+     * (a received frame): one copy, where reading into a new array costs zeroing it first too.
+     *
+     * @since 1.1
+     */
+    default byte[] copyOut(int offset, int length) {
+        byte[] copy = new byte[length];
+        read(offset, copy, 0, length);
+        return copy;
+    }
+
     void write(int offset, byte[] src, int srcOffset, int length);
 
     void clear();

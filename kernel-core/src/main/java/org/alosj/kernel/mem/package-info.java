@@ -1,6 +1,6 @@
 /** Physical memory: the page allocator, the kernel heap and DMA memory. */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.alosj.kernel.mem;
 
 import org.osgi.annotation.bundle.Export;

@@ -139,7 +139,9 @@ final class Tcp {
                 }, at - now);
             }
         }
-        e.changed.signalAll();
+        if (e.wakeWaiters() || s.isClosed()) {
+            e.changed.signalAll();
+        }
     }
 
     void forget(TcpEndpoint e) {

@@ -23,6 +23,14 @@ final class TcpEndpoint implements StreamSocket {
     String failure;
     ScheduledFuture<?> timer;
     long timerAt = Long.MAX_VALUE;
+    /**
+     * While a writer waits for room: the free bytes that wake it (0: none waits). Waking it for
+     * every ACK made it copy a few kilobytes and sleep again, a wake-up per ACK; a quarter of
+     * the buffer at a time is what Linux's sk_stream_wspace rule amounts to. Stack lock held.
+     */
+    int writeWaitsFor;
+    /** Readers waiting for data, which every change must wake. Stack lock held. */
+    int readersWaiting;
     private volatile long timeoutNanos = Long.MAX_VALUE;
     private volatile boolean blocking = true;
 
@@ -30,6 +38,11 @@ final class TcpEndpoint implements StreamSocket {
         this.stack = stack;
         this.socket = socket;
         this.changed = new Signal();
+    }
+
+    /** Whether a change of the socket must wake its waiters: not while a lone writer still lacks room. */
+    boolean wakeWaiters() {
+        return writeWaitsFor == 0 || readersWaiting > 0 || !socket.canSend() || socket.sendSpace() >= writeWaitsFor;
     }
 
     Stack.ConnKey key() {
@@ -65,7 +78,12 @@ final class TcpEndpoint implements StreamSocket {
                 if (!blocking) {
                     return 0;
                 }
-                stack.awaitUntil(changed, deadline, "read");
+                readersWaiting++;
+                try {
+                    stack.awaitUntil(changed, deadline, "read");
+                } finally {
+                    readersWaiting--;
+                }
             }
         } finally {
             stack.exit();
@@ -92,7 +110,13 @@ final class TcpEndpoint implements StreamSocket {
                     if (!blocking) {
                         return done;
                     }
-                    stack.awaitUntil(changed, deadline, "write");
+                    int capacity = socket.sendSpace() + socket.sendQueue();
+                    writeWaitsFor = Math.max(1, Math.min(len - done, capacity / 4));
+                    try {
+                        stack.awaitUntil(changed, deadline, "write");
+                    } finally {
+                        writeWaitsFor = 0;
+                    }
                 }
             }
             return done;

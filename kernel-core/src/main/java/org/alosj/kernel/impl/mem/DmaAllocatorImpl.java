@@ -1,5 +1,6 @@
 package org.alosj.kernel.impl.mem;
 
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -156,6 +157,17 @@ public final class DmaAllocatorImpl implements DmaAllocator {
         @Override
         public void read(int offset, byte[] dst, int dstOffset, int length) {
             ram.read(at(offset, length), dst, dstOffset, length);
+        }
+
+        @Override
+        public byte[] copyOut(int offset, int length) {
+            long from = at(offset, length);
+            byte[] chunk = ram.chunk(from);
+            int start = GuestRam.chunkOffset(from);
+            if (start <= chunk.length - length) {
+                return Arrays.copyOfRange(chunk, start, start + length); // never zeroed first
+            }
+            return DmaBuffer.super.copyOut(offset, length);
         }
 
         @Override

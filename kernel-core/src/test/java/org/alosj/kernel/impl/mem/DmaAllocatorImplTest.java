@@ -135,6 +135,25 @@ class DmaAllocatorImplTest {
     }
 
     @Test
+    void copyOutIsWhatABusMasterWroteAndStaysInsideTheBuffer() {
+        DmaBuffer b = dma.allocate(2 * PAGE_SIZE, 16, "rx");
+        long p = b.physicalAddress();
+        byte[] frame = new byte[1514];
+        new java.util.Random(7).nextBytes(frame);
+        memory.write(p + PAGE_SIZE - 700, frame, 0, frame.length); // the device's DMA, across a page
+        byte[] copy = b.copyOut(PAGE_SIZE - 700, frame.length);
+        assertArrayEquals(frame, copy);
+        copy[0]++;
+        assertEquals(frame[0] & 0xFF, b.read8(PAGE_SIZE - 700), "a copy, not the buffer itself");
+        assertEquals(0, b.copyOut(2 * PAGE_SIZE, 0).length);
+        assertAll(
+                () -> assertThrows(IndexOutOfBoundsException.class, () -> b.copyOut(2 * PAGE_SIZE - 10, 11)),
+                () -> assertThrows(IndexOutOfBoundsException.class, () -> b.copyOut(-1, 4)));
+        b.close();
+        assertThrows(IllegalStateException.class, () -> b.copyOut(0, 4));
+    }
+
+    @Test
     void closeGivesThePagesBackAndTheBufferIsDeadAfterwards() {
         long free = pages.freePages();
         DmaBuffer b = dma.allocate(PAGE_SIZE + 1, 16, "tx");

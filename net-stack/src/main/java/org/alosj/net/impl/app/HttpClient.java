@@ -161,11 +161,11 @@ public final class HttpClient {
         }
         long length = HttpMessage.contentLength(head.field("content-length"));
         if (length >= 0) {
-            HttpMessage.copyExactly(in, out, length, new byte[16384]);
+            HttpMessage.copyExactly(in, out, length, new byte[HttpMessage.BODY_CHUNK]);
             return length;
         }
         long total = 0;
-        byte[] buf = new byte[16384];
+        byte[] buf = new byte[HttpMessage.BODY_CHUNK];
         int n;
         while ((n = in.read(buf)) >= 0) {
             out.write(buf, 0, n);

@@ -268,7 +268,7 @@ public final class HttpServer implements AutoCloseable {
                     + doc.length() + "\r\n" + (keepAlive ? "" : "Connection: close\r\n") + "\r\n";
             out.write(headers.getBytes(StandardCharsets.ISO_8859_1));
             if (!headOnly) {
-                HttpMessage.copyExactly(content, out, doc.length(), new byte[16384]);
+                HttpMessage.copyExactly(content, out, doc.length(), new byte[HttpMessage.BODY_CHUNK]);
             }
         }
         out.flush();

@@ -37,7 +37,8 @@ public final class NioDocumentRoot implements DocumentRoot {
         if (!real.startsWith(root) || !Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
             return null; // a link out of the root
         }
-        return new Document(Files.size(real), Files.newInputStream(real));
+        long size = Files.size(real);
+        return new Document(size, new MappedFileInputStream(real, size));
     }
 
     @Override

@@ -10,7 +10,6 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
-import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * other thread that needed one of those locks (the interrupt thread taking ACKs, the backend's
  * receive thread delivering them) parked and was woken again per frame. A frame the kernel
  * then refuses counts as dropped (it was counted as sent when queued).
+ *
+ * <p>A queued frame is copied once, into a direct buffer the system call reads as it is (a heap
+ * array would be copied again, into the JDK's temporary direct buffer); the sender thread gives
+ * the buffer back for the next frame, so the data path allocates nothing per frame.
  */
 public final class UdpBackend extends WireBackend {
     /** The largest UDP payload over IPv4; a longer frame cannot be carried. */
@@ -48,14 +51,20 @@ public final class UdpBackend extends WireBackend {
      * counted, as a full transmit queue drops. A TCP window of full-size frames fits.
      */
     static final int SEND_QUEUE = 1024;
+    /** Sent frames' buffers kept for reuse; a burst beyond them allocates and drops the extra ones. */
+    static final int SPARE_BUFFERS = 256;
+    /** Buffer sizes are multiples of this, so frames near one size share buffers. */
+    static final int BUFFER_QUANTUM = 2048;
 
     private final InetSocketAddress local;
     private final InetSocketAddress remote;
     private final DatagramChannel channel;
     private final Thread receiveThread;
     private final Thread sendThread;
-    private final ConcurrentLinkedQueue<byte[]> outbound = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<ByteBuffer> outbound = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
+    private final ConcurrentLinkedQueue<ByteBuffer> spare = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger spareCount = new AtomicInteger();
     /** Set while the sender thread is about to park or parked: a new frame must unpark it. */
     private volatile boolean senderIdle;
     private final AtomicLong foreign = new AtomicLong();
@@ -176,20 +185,28 @@ public final class UdpBackend extends WireBackend {
             queued.decrementAndGet();
             return false;
         }
-        outbound.add(Arrays.copyOfRange(frame, offset, offset + length));
+        ByteBuffer buffer = spare.poll();
+        if (buffer != null) {
+            spareCount.decrementAndGet();
+        }
+        if (buffer == null || buffer.capacity() < length) {
+            // none spare, or too small for this frame (the MTU grew): a new one, the old one freed
+            buffer = ByteBuffer.allocateDirect((length + BUFFER_QUANTUM - 1) / BUFFER_QUANTUM * BUFFER_QUANTUM);
+        }
+        buffer.clear();
+        buffer.put(frame, offset, length).flip();
+        outbound.add(buffer);
         if (senderIdle) {
             LockSupport.unpark(sendThread);
         }
         return true;
     }
 
-    /** The sender thread: one datagram per queued frame, through one reused direct buffer. */
+    /** The sender thread: one datagram per queued frame, each buffer given back once sent. */
     private void sendQueued() {
-        // A heap buffer would be copied into a temporary direct one by every send anyway.
-        ByteBuffer out = ByteBuffer.allocateDirect(MAX_DATAGRAM);
         while (!closed) {
-            byte[] frame = outbound.poll();
-            if (frame == null) {
+            ByteBuffer out = outbound.poll();
+            if (out == null) {
                 senderIdle = true;
                 // A frame queued after the poll sees senderIdle and unparks (the permit stays).
                 if (outbound.isEmpty() && !closed) {
@@ -199,16 +216,16 @@ public final class UdpBackend extends WireBackend {
                 continue;
             }
             queued.decrementAndGet();
-            out.clear();
-            out.put(frame).flip();
             try {
                 channel.send(out, remote);
                 if (problem != null) {
                     problem = null;
                 }
+                recycle(out);
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
+                recycle(out);
                 countDropped();
                 String p = "sending to " + remote + ": " + e.getMessage();
                 if (!p.equals(problem)) {
@@ -216,6 +233,14 @@ public final class UdpBackend extends WireBackend {
                 }
                 problem = p;
             }
+        }
+    }
+
+    private void recycle(ByteBuffer buffer) {
+        if (spareCount.incrementAndGet() <= SPARE_BUFFERS) {
+            spare.add(buffer);
+        } else {
+            spareCount.decrementAndGet();
         }
     }
 

@@ -55,6 +55,32 @@ class UdpBackendTest {
     }
 
     @Test
+    void framesOfChangingSizesArriveAsSentWhateverTheSenderDoesWithItsArrayAfterwards() throws Exception {
+        int pa = freePort();
+        int pb = freePort();
+        try (UdpBackend a = new UdpBackend("a", loopback(pa), loopback(pb));
+             UdpBackend b = new UdpBackend("b", loopback(pb), loopback(pa))) {
+            NetPort[] na = new NetPort[1];
+            NetPort[] nb = new NetPort[1];
+            attach(a, na);
+            BlockingQueue<byte[]> qb = attach(b, nb);
+            // Sizes that make the reused send buffers too small now and then (a larger MTU).
+            int[] sizes = {60, 1514, 9014, 60, 65_000, 1514, 2049, 60, 9014, 4096};
+            byte[] frame = new byte[65_000];
+            for (int round = 0; round < 30; round++) {
+                int length = sizes[round % sizes.length];
+                ThreadLocalRandom.current().nextBytes(frame);
+                byte[] expected = Arrays.copyOf(frame, length);
+                na[0].transmit(frame, 0, length);
+                Arrays.fill(frame, (byte) 0); // the backend copied it before transmit returned
+                assertArrayEquals(expected, qb.poll(10, TimeUnit.SECONDS), "frame " + round + " of " + length + " bytes");
+            }
+            assertEquals(30, a.framesOut());
+            assertEquals(0, a.dropped());
+        }
+    }
+
+    @Test
     void twoBackendsCarryFramesBothWaysUnchangedOneFramePerDatagram() throws Exception {
         int pa = freePort();
         int pb = freePort();

@@ -1,6 +1,7 @@
 package org.alosj.hw.virtio.impl;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.alosj.hal.bus.MemoryBus;
 import org.alosj.hal.net.FrameReceiver;
@@ -77,10 +78,18 @@ public final class VirtioNet extends VirtioPci implements FrameReceiver {
     private final int hostMtu;
     private NetPort port;
     /**
-     * Where a transmit chain is gathered, reused (the port copies a frame before transmit
-     * returns): no array to allocate and zero for every frame. Grows to the largest chain seen.
+     * Where a transmit chain is gathered when its frame cannot be read in place, reused (the
+     * port copies a frame before transmit returns): no array to allocate and zero for every
+     * frame. Grows to the largest frame seen.
      */
-    private byte[] txScratch = new byte[HDR_LEN + ETH_HLEN + 1500];
+    private byte[] txScratch = new byte[ETH_HLEN + 1500];
+    /** The virtio_net_hdr of the frame being sent. */
+    private final byte[] txHeader = new byte[HDR_LEN];
+    /** Where a frame read in place starts in its RAM array. */
+    private final int[] txMapped = new int[1];
+    /** The chains a received frame fills and its header, reused from frame to frame (receive is synchronized). */
+    private final List<Virtqueue.Chain> rxChains = new ArrayList<>();
+    private final byte[] rxHeader = new byte[HDR_LEN];
     private boolean linkUp;
     private long rxDropped;
     private long txFrames;
@@ -184,53 +193,77 @@ public final class VirtioNet extends VirtioPci implements FrameReceiver {
                     ETH_HLEN, maxFrame, hdr);
             return;
         }
-        if (txScratch.length < total) {
-            txScratch = new byte[(int) total];
-        }
-        byte[] packet = txScratch;
-        chain.gather(dma(), 0, packet, 0, (int) total);
         int length = (int) total - hdr;
-        if ((packet[HDR_FLAGS] & VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0) {
-            if (!negotiated(VIRTIO_NET_F_CSUM)) {
-                guestError("NEEDS_CSUM on a frame without VIRTIO_NET_F_CSUM negotiated; sent as it is");
-            } else if (!completeChecksum(packet, hdr, length)) {
+        var mem = dma();
+        chain.gather(mem, 0, txHeader, 0, hdr);
+        boolean needsChecksum = (txHeader[HDR_FLAGS] & VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0;
+        if (needsChecksum && !negotiated(VIRTIO_NET_F_CSUM)) {
+            guestError("NEEDS_CSUM on a frame without VIRTIO_NET_F_CSUM negotiated; sent as it is");
+            needsChecksum = false;
+        }
+        // The frame is read where it lies when one buffer holds it and nothing in it changes (the
+        // port copies it before transmit returns); else it is gathered, to complete a checksum too.
+        byte[] frame = needsChecksum ? null : mapFrame(chain, hdr, length);
+        int at = txMapped[0];
+        if (frame == null) {
+            if (txScratch.length < length) {
+                txScratch = new byte[length];
+            }
+            frame = txScratch;
+            at = 0;
+            chain.gather(mem, hdr, frame, 0, length);
+            if (needsChecksum && !completeChecksum(frame, length)) {
                 return;
             }
         }
-        if ((packet[HDR_GSO_TYPE] & 0x7F) != VIRTIO_NET_HDR_GSO_NONE) {
-            guestError("GSO type %d was not negotiated; frame dropped", packet[HDR_GSO_TYPE] & 0xFF);
+        if ((txHeader[HDR_GSO_TYPE] & 0x7F) != VIRTIO_NET_HDR_GSO_NONE) {
+            guestError("GSO type %d was not negotiated; frame dropped", txHeader[HDR_GSO_TYPE] & 0xFF);
             return;
         }
         NetPort p = port;
         if (p != null) {
-            p.transmit(packet, hdr, length);
+            p.transmit(frame, at, length);
             txFrames++;
         }
     }
 
+    /**
+     * The RAM array holding the frame ({@code length} bytes after the {@code hdr}-byte header)
+     * when one readable buffer holds all of it, its start in {@code txMapped[0]}; else null.
+     */
+    private byte[] mapFrame(Virtqueue.Chain chain, int hdr, int length) {
+        long skip = hdr;
+        for (Virtqueue.Segment s : chain.readable()) {
+            if (skip < s.length()) {
+                return s.length() - skip >= length ? mapForRead(s.address() + skip, length, txMapped) : null;
+            }
+            skip -= s.length();
+        }
+        return null;
+    }
+
     /** Folds the Internet checksum of the frame from csum_start into csum_start + csum_offset. */
-    private boolean completeChecksum(byte[] packet, int hdr, int length) {
-        int start = u16(packet, HDR_CSUM_START);
-        int offset = u16(packet, HDR_CSUM_OFFSET);
+    private boolean completeChecksum(byte[] frame, int length) {
+        int start = u16(txHeader, HDR_CSUM_START);
+        int offset = u16(txHeader, HDR_CSUM_OFFSET);
         if (start >= length || start + offset + 2 > length) {
             guestError("checksum at %d+%d lies outside the %d-byte frame; frame dropped", start, offset, length);
             return false;
         }
         long sum = 0;
-        int i = hdr + start;
-        int end = hdr + length;
-        for (; i + 1 < end; i += 2) {
-            sum += (packet[i] & 0xFF) << 8 | packet[i + 1] & 0xFF;
+        int i = start;
+        for (; i + 1 < length; i += 2) {
+            sum += (frame[i] & 0xFF) << 8 | frame[i + 1] & 0xFF;
         }
-        if (i < end) {
-            sum += (packet[i] & 0xFF) << 8;
+        if (i < length) {
+            sum += (frame[i] & 0xFF) << 8;
         }
         while ((sum >>> 16) != 0) {
             sum = (sum & 0xFFFF) + (sum >>> 16);
         }
         int csum = (int) ~sum & 0xFFFF;
-        packet[hdr + start + offset] = (byte) (csum >>> 8);
-        packet[hdr + start + offset + 1] = (byte) csum;
+        frame[start + offset] = (byte) (csum >>> 8);
+        frame[start + offset + 1] = (byte) csum;
         return true;
     }
 
@@ -257,7 +290,8 @@ public final class VirtioNet extends VirtioPci implements FrameReceiver {
         int hdr = headerLength();
         long total = (long) hdr + length;
         boolean mergeable = negotiated(VIRTIO_NET_F_MRG_RXBUF);
-        List<Virtqueue.Chain> chains = new ArrayList<>(1);
+        List<Virtqueue.Chain> chains = rxChains;
+        chains.clear();
         try {
             long room = 0;
             while (room < total) {
@@ -281,7 +315,8 @@ public final class VirtioNet extends VirtioPci implements FrameReceiver {
             needsReset(e.getMessage());
             return false;
         }
-        byte[] header = new byte[hdr];
+        byte[] header = rxHeader;
+        Arrays.fill(header, (byte) 0);
         if (hdr == HDR_LEN) {
             header[HDR_NUM_BUFFERS] = (byte) chains.size();
             header[HDR_NUM_BUFFERS + 1] = (byte) (chains.size() >>> 8);
@@ -304,6 +339,7 @@ public final class VirtioNet extends VirtioPci implements FrameReceiver {
             push(rx, c, n);
             position += n;
         }
+        chains.clear();
         rxFrames++;
         publish(rx);
         return true;

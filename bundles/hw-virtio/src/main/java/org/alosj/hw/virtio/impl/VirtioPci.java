@@ -1,5 +1,6 @@
 package org.alosj.hw.virtio.impl;
 
+import org.alosj.hal.bus.GuestRam;
 import org.alosj.hal.bus.IoPortHandler;
 import org.alosj.hal.bus.MemoryBus;
 import org.alosj.hal.bus.MmioHandler;
@@ -286,6 +287,29 @@ public abstract class VirtioPci extends PciFunction {
     /** Whether VERSION_1 is in effect (the modern interface and its rules). */
     protected final boolean version1() {
         return !legacyDriver && negotiated(VIRTIO_F_VERSION_1);
+    }
+
+    /**
+     * The array of guest RAM that holds {@code length} bytes at {@code address}, for the device
+     * to read them where they lie (as QEMU maps a DMA buffer instead of copying it); the index of
+     * the first byte in it goes to {@code at[0]}. Null when they cannot be read so: bus mastering
+     * off, not RAM, or not one run of the array; the caller then copies them through {@link #dma()}.
+     */
+    protected final byte[] mapForRead(long address, int length, int[] at) {
+        if (length <= 0 || !busMasterEnabled()) {
+            return null;
+        }
+        long first = bus.ramOffset(address);
+        if (first < 0 || bus.ramOffset(address + length - 1) != first + length - 1) {
+            return null;
+        }
+        byte[] chunk = bus.ram().chunk(first);
+        int offset = GuestRam.chunkOffset(first);
+        if (offset > chunk.length - length) {
+            return null; // spans two chunks of the array
+        }
+        at[0] = offset;
+        return chunk;
     }
 
     /** Takes the next chain of {@code q}, or null. */

@@ -257,6 +257,44 @@ class NetModelTest {
     }
 
     @Test
+    void aFrameInOneBufferOrSpreadOverSeveralIsSentByteForByte() {
+        try (NetRig n = new NetRig("modern")) {
+            Q rx = new Q(n.rig, 0, 0x10000, 16);
+            Q tx = new Q(n.rig, 1, 0x20000, 16);
+            n.modernUp(VERSION_1, rx, tx);
+            // One descriptor: the header and the whole frame (the device reads it where it lies).
+            byte[] whole = frame(1514, 3);
+            n.rig.mem.write(0x50000, new byte[12], 0, 12);
+            n.rig.mem.write(0x5000C, whole, 0, whole.length);
+            tx.offer(0, 0x50000, 12 + whole.length, false);
+            n.rig.notifyModern(1);
+            // Three chained descriptors: the header, then the frame in two pieces (gathered).
+            byte[] spread = frame(900, 8);
+            n.rig.mem.write(0x60000, new byte[12], 0, 12);
+            n.rig.mem.write(0x61000, spread, 0, 500);
+            n.rig.mem.write(0x62000, spread, 500, 400);
+            long[][] pieces = {{0x60000, 12}, {0x61000, 500}, {0x62000, 400}};
+            for (int k = 0; k < 3; k++) {
+                long at = tx.base + 16L * (1 + k);
+                n.rig.mem.writeLong(at, pieces[k][0]);
+                n.rig.mem.writeInt(at + 8, (int) pieces[k][1]);
+                n.rig.mem.writeShort(at + 12, k < 2 ? Virtqueue.VRING_DESC_F_NEXT : 0);
+                n.rig.mem.writeShort(at + 14, k < 2 ? 2 + k : 0);
+            }
+            n.rig.mem.writeShort(tx.avail() + 4 + 2L * tx.availIdx, 1);
+            tx.availIdx++;
+            n.rig.mem.writeShort(tx.avail() + 2, tx.availIdx);
+            n.rig.notifyModern(1);
+            assertEquals(2, tx.usedIdx());
+            Rig.eventually(() -> n.heard.size() == 2);
+            // What the driver writes into its buffers afterwards is not what was sent.
+            n.rig.mem.write(0x5000C, new byte[whole.length], 0, whole.length);
+            assertArrayEquals(whole, n.heard.get(0));
+            assertArrayEquals(spread, n.heard.get(1));
+        }
+    }
+
+    @Test
     void transmitCompletesThePartialChecksumTheDriverAsksFor() {
         try (NetRig n = new NetRig("modern")) {
             Q rx = new Q(n.rig, 0, 0x10000, 16);
