@@ -263,14 +263,15 @@ class NetdevDistributionTest {
             pa = a.getLocalPort();
             pb = b.getLocalPort();
         }
-        // B first; once it has booted (its boot line is on stderr), A sends it three frames.
+        // B first; once it has booted (its boot line is on stderr), A sends it three frames, and
+        // only then is B asked (on its console, a pipe) what it received: no guess at how long
+        // A takes to boot on a loaded machine.
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dalos.run=" + tmp.resolve("run-b"), "-cp", dist.resolve("lib") + "/*",
                 "org.alosj.launcher.Main", "--home", dist.toString(),
                 "-netdev", "udp,id=u0,local=127.0.0.1:" + pb + ",remote=127.0.0.1:" + pa,
-                "-device", "pcnet,netdev=u0,mac=52:54:00:00:00:0b", "-c", "sleep 6; netbackends; netdevs"));
-        Process machineB = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .start();
+                "-device", "pcnet,netdev=u0,mac=52:54:00:00:00:0b"));
+        Process machineB = new ProcessBuilder(cmd).start();
         try {
             java.io.BufferedReader berr = new java.io.BufferedReader(new java.io.InputStreamReader(
                     machineB.getErrorStream(), StandardCharsets.UTF_8));
@@ -285,6 +286,10 @@ class NetdevDistributionTest {
                             + " ethsend 00:02.0 ff:ff:ff:ff:ff:ff 0x88b5 three; netbackends");
             assertEquals(0, a.status(), a.err() + a.out());
             assertTrue(counter(a.out(), "to wire (\\d+) frames") >= 3, a.out());   // and the stack's DHCP
+            try (java.io.Writer console = new java.io.OutputStreamWriter(machineB.getOutputStream(), StandardCharsets.UTF_8)) {
+                // A's frames crossed host loopback before A exited; a moment for B's receive path
+                console.write("sleep 1\nnetbackends\nnetdevs\nexit\n");
+            }
             String bout = new String(machineB.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(machineB.waitFor(60, TimeUnit.SECONDS));
             assertEquals(0, machineB.exitValue(), bout);
