@@ -13,11 +13,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The ext2 volume: superblock, block groups and their descriptors, the block and inode bitmaps
- * (allocation), the inode table and each inode's block map (direct, single, double and triple
- * indirect). Everything read from the medium is checked before it is used: a pointer out of
- * range, into metadata, or a bitmap that disagrees with its descriptor is corruption, reported
- * as EUCLEAN naming the inode and block, and turns the volume read-only so the damage does not
- * spread. The caller (Ext2FileSystem) holds its lock around every call.
+ * (allocation), the inode table, and each inode's block map (direct, single, double and triple
+ * indirect; kept in {@link BlockMap}, reached through here). Everything read from the medium is
+ * checked before it is used: a pointer out of range, into metadata, or a bitmap that disagrees
+ * with its descriptor is corruption, reported as EUCLEAN naming the inode and block, and turns
+ * the volume read-only so the damage does not spread. The caller (Ext2FileSystem) holds its lock
+ * around every call.
  */
 final class Volume {
     private static final Logger LOG = LoggerFactory.getLogger(Volume.class);
@@ -50,6 +51,7 @@ final class Volume {
     /** The device failed a request: read-only since, though what is on the disk is sound. */
     volatile boolean ioFailed;
     private boolean dirty;
+    private final BlockMap blockMap = new BlockMap(this);
 
     Volume(BlockDevice device, String name, Superblock sb, boolean readOnly, Clock clock, int cacheBlocks) throws FsException {
         this.device = device;
@@ -219,7 +221,7 @@ final class Volume {
     }
 
     /** Checks entry {@code index} of the inode's i_block (index -1) or of indirect block {@code parent}. */
-    private long checkEntry(long ino, long ptr, long parent, int index, long lblock) throws FsException {
+    long checkEntry(long ino, long ptr, long parent, int index, long lblock) throws FsException {
         if (ptr != 0 && (ptr >= blocksCount || isMetadata(ptr))) {
             String what = parent < 0 ? "i_block[" + index + "]"
                 : "indirect block " + parent + " entry " + index + (lblock >= 0 ? " (logical block " + lblock + ")" : "");
@@ -445,181 +447,31 @@ final class Volume {
         return inodeTable(g) + inodeTableBlocks;
     }
 
-    // ---- block maps --------------------------------------------------------------------------
+    // ---- block maps (see BlockMap) ----------------------------------------------------------
 
     /** Logical blocks a file can address: 12 direct + single + double + triple indirect. */
     long maxLogicalBlocks() {
-        long a = apb;
-        return Ext2.EXT2_NDIR_BLOCKS + a + a * a + a * a * a;
-    }
-
-    private static int ptrAt(byte[] data, int index) {
-        return (data[index * 4] & 0xFF) | (data[index * 4 + 1] & 0xFF) << 8 | (data[index * 4 + 2] & 0xFF) << 16
-            | (data[index * 4 + 3] & 0xFF) << 24;
-    }
-
-    private static void putPtr(byte[] data, int index, long v) {
-        data[index * 4] = (byte) v;
-        data[index * 4 + 1] = (byte) (v >>> 8);
-        data[index * 4 + 2] = (byte) (v >>> 16);
-        data[index * 4 + 3] = (byte) (v >>> 24);
-    }
-
-    /** The i_block slot and the per-level indexes leading to logical block {@code lblock}; null past the triple indirect range. */
-    private int[] path(long lblock) {
-        long a = apb;
-        if (lblock < Ext2.EXT2_NDIR_BLOCKS) {
-            return new int[] {(int) lblock};
-        }
-        long rel = lblock - Ext2.EXT2_NDIR_BLOCKS;
-        if (rel < a) {
-            return new int[] {Ext2.EXT2_IND_BLOCK, (int) rel};
-        }
-        rel -= a;
-        if (rel < a * a) {
-            return new int[] {Ext2.EXT2_DIND_BLOCK, (int) (rel / a), (int) (rel % a)};
-        }
-        rel -= a * a;
-        if (rel < a * a * a) {
-            return new int[] {Ext2.EXT2_TIND_BLOCK, (int) (rel / (a * a)), (int) (rel / a % a), (int) (rel % a)};
-        }
-        return null;
+        return blockMap.maxLogicalBlocks();
     }
 
     /** The physical block holding logical block {@code lblock} of the inode, 0 for a hole. */
     long map(Inode inode, long lblock) throws IOException {
-        int[] path = path(lblock);
-        if (path == null) {
-            return 0;
-        }
-        long ptr = checkEntry(inode.ino, inode.block(path[0]), -1, path[0], lblock);
-        for (int level = 1; level < path.length && ptr != 0; level++) {
-            byte[] data = cache.read(ptr);
-            long parent = ptr;
-            ptr = checkEntry(inode.ino, ptrAt(data, path[level]) & 0xFFFFFFFFL, parent, path[level], lblock);
-        }
-        return ptr;
+        return blockMap.map(inode, lblock);
     }
 
     /** Set by {@link #mapOrAllocate}: whether the data block it returned was just allocated (holds garbage). */
     boolean allocatedData;
 
-    /**
-     * The physical block of logical block {@code lblock}, allocated (with any missing indirect
-     * blocks, zeroed) near {@code goal} when it is a hole. The inode is changed in memory; the
-     * caller stores it.
-     */
+    /** The physical block of logical block {@code lblock}, allocated near {@code goal} when it is a hole. */
     long mapOrAllocate(Inode inode, long lblock, long goal) throws IOException {
-        allocatedData = false;
-        int[] path = path(lblock);
-        if (path == null) {
-            throw new FsException(Errno.EFBIG, prefix() + "inode " + inode.ino + ": logical block " + lblock
-                + " beyond the triple indirect range");
-        }
-        long ptr = checkEntry(inode.ino, inode.block(path[0]), -1, path[0], lblock);
-        if (ptr == 0) {
-            ptr = allocBlock(goal);
-            inode.block(path[0], ptr);
-            inode.blocks512(inode.blocks512() + sectorsPerBlock512);
-            if (path.length > 1) {
-                cache.create(ptr);
-            } else {
-                allocatedData = true;
-            }
-            goal = ptr + 1;
-        }
-        for (int level = 1; level < path.length; level++) {
-            byte[] data = cache.read(ptr);
-            long parent = ptr;
-            ptr = checkEntry(inode.ino, ptrAt(data, path[level]) & 0xFFFFFFFFL, parent, path[level], lblock);
-            if (ptr == 0) {
-                ptr = allocBlock(goal);
-                putPtr(data, path[level], ptr);
-                cache.markDirty(parent, data);
-                inode.blocks512(inode.blocks512() + sectorsPerBlock512);
-                if (level < path.length - 1) {
-                    cache.create(ptr);
-                } else {
-                    allocatedData = true;
-                }
-                goal = ptr + 1;
-            }
-        }
-        return ptr;
+        return blockMap.mapOrAllocate(inode, lblock, goal);
     }
 
     /** Frees every block of the inode from logical block {@code from} on, and indirect blocks left empty. */
     void freeFrom(Inode inode, long from) throws IOException {
-        for (int i = 0; i < Ext2.EXT2_NDIR_BLOCKS; i++) {
-            if (i >= from && inode.block(i) != 0) {
-                freeBlock(inode.ino, inode.block(i));
-                inode.block(i, 0);
-                inode.blocks512(inode.blocks512() - sectorsPerBlock512);
-            }
-        }
-        long a = apb;
-        long base = Ext2.EXT2_NDIR_BLOCKS;
-        long span = a;
-        for (int depth = 1; depth <= 3; depth++) {
-            int slot = Ext2.EXT2_NDIR_BLOCKS + depth - 1;
-            long ptr = checkEntry(inode.ino, inode.block(slot), -1, slot, -1);
-            if (ptr != 0 && from < base + span) {
-                if (freeTree(inode, ptr, depth, base, from, new long[] {ptr, 0, 0})) {
-                    freeBlock(inode.ino, ptr);
-                    inode.block(slot, 0);
-                    inode.blocks512(inode.blocks512() - sectorsPerBlock512);
-                }
-            }
-            base += span;
-            span *= a;
-        }
+        blockMap.freeFrom(inode, from);
     }
 
-    /** Frees the part of the subtree under indirect block {@code ptr} at or past {@code from}; true if it is now empty. */
-    private boolean freeTree(Inode inode, long ptr, int depth, long base, long from, long[] ancestors) throws IOException {
-        byte[] data = cache.read(ptr);
-        long childSpan = 1;
-        for (int i = 1; i < depth; i++) {
-            childSpan *= apb;
-        }
-        boolean empty = true;
-        boolean changed = false;
-        for (int i = 0; i < apb; i++) {
-            long child = checkEntry(inode.ino, ptrAt(data, i) & 0xFFFFFFFFL, ptr, i, -1);
-            if (child == 0) {
-                continue;
-            }
-            long childBase = base + i * childSpan;
-            if (childBase + childSpan <= from) {
-                empty = false;
-                continue;
-            }
-            for (long a : ancestors) {
-                if (a == child) {
-                    throw corrupt("inode " + inode.ino + ": indirect block " + ptr + " entry " + i
-                        + " points back at indirect block " + child + " (a loop)");
-                }
-            }
-            boolean freeChild = true;
-            if (depth > 1) {
-                long[] deeper = ancestors.clone();
-                deeper[ancestors.length - depth + 1] = child;
-                freeChild = freeTree(inode, child, depth - 1, childBase, from, deeper);
-            }
-            if (freeChild) {
-                freeBlock(inode.ino, child);
-                putPtr(data, i, 0);
-                changed = true;
-                inode.blocks512(inode.blocks512() - sectorsPerBlock512);
-            } else {
-                empty = false;
-            }
-        }
-        if (changed && !empty) {
-            cache.markDirty(ptr, data);
-        }
-        return empty;
-    }
 
     // ---- sync --------------------------------------------------------------------------------
 
