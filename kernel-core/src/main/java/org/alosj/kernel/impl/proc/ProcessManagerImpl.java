@@ -81,6 +81,12 @@ public final class ProcessManagerImpl implements ProcessManager {
     final ExecLoader loader;
     private final InterruptRegistration tick;
     private final org.osgi.framework.ServiceRegistration<org.alosj.kernel.fs.FileSystemType> procType;
+
+    /** The virtual CPUs that run programs (-smp). */
+    int cpus() {
+        return scheduler.cpus();
+    }
+
     /**
      * The TLB shootdown: after {@code initiator} changed {@code as} (unmapped, protected,
      * copied on write), waits until every other thread running guest code on {@code as} has
@@ -88,11 +94,6 @@ public final class ProcessManagerImpl implements ProcessManager {
      * retired. Called with no lock held: the threads waited for take the address space's lock to
      * flush. With one virtual CPU no other thread runs guest code and nothing is waited for.
      */
-    /** The virtual CPUs that run programs (-smp). */
-    int cpus() {
-        return scheduler.cpus();
-    }
-
     void shootdown(TaskImpl initiator, AddressSpace as) {
         int generation = as.tlbGeneration;
         if (scheduler.cpus() > 1) {
