@@ -19,4 +19,5 @@ module org.alosj.hal {
     exports org.alosj.hal.cpu;
     exports org.alosj.hal.display;
     exports org.alosj.hal.input;
+    exports org.alosj.hal.storage;
 }

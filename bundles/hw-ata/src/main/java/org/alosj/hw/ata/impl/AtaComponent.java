@@ -1,5 +1,6 @@
 package org.alosj.hw.ata.impl;
 
+import org.alosj.hal.storage.DiskImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package org.alosj.hw.ata.impl;
 
+import org.alosj.hal.storage.DiskImage;
 import static org.alosj.hw.ata.impl.Ata.*;
 
 import java.nio.charset.StandardCharsets;
@@ -68,8 +69,9 @@ final class AtaDrive {
         status = STATUS_DRDY | STATUS_DSC;
     }
 
+    /** The image's sectors, as far as 48-bit LBA reaches. */
     long sectors() {
-        return image.sectors();
+        return Math.min(image.sectors(), Ata.LBA48_LIMIT - 1);
     }
 
     /** The ATA device signature and diagnostic code, as after a reset. */

@@ -1,5 +1,6 @@
 package org.alosj.hw.ata.impl;
 
+import org.alosj.hal.storage.DiskImage;
 import static org.alosj.hw.ata.impl.Ata.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;

@@ -1,5 +1,6 @@
 package org.alosj.hw.virtio.impl;
 
+import org.alosj.hal.storage.DiskImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package org.alosj.hw.virtio.impl;
 
+import org.alosj.hal.storage.DiskImage;
 import org.alosj.hal.pci.PciAddressProperty;
 import java.io.IOException;
 import java.nio.file.Path;

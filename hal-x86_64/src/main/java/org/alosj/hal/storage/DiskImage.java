@@ -1,4 +1,4 @@
-package org.alosj.hw.ata.impl;
+package org.alosj.hal.storage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,8 +11,11 @@ import java.nio.file.StandardOpenOption;
  * A raw disk image: sector {@code n} is bytes {@code [512n, 512n + 512)} of the file. The size
  * is fixed when the image is opened (a trailing partial sector is not part of the disk); a
  * file that shrinks afterwards reads as an unrecoverable error, never as zeros.
+ * The back end of every disk model (IDE, virtio-blk), as QEMU's raw format is theirs.
  */
-final class DiskImage implements AutoCloseable {
+public final class DiskImage implements AutoCloseable {
+    public static final int SECTOR_SIZE = 512;
+
     private final Path path;
     private final FileChannel channel;
     private final boolean readOnly;
@@ -25,46 +28,46 @@ final class DiskImage implements AutoCloseable {
         this.sectors = sectors;
     }
 
-    static DiskImage open(Path path, boolean readOnly) throws IOException {
+    public static DiskImage open(Path path, boolean readOnly) throws IOException {
         if (!Files.isRegularFile(path)) {
             throw new IOException("disk image " + path + " does not exist or is not a regular file");
         }
         FileChannel ch = readOnly ? FileChannel.open(path, StandardOpenOption.READ)
                 : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        long sectors = ch.size() / Ata.SECTOR_SIZE;
+        long sectors = ch.size() / SECTOR_SIZE;
         if (sectors == 0) {
             ch.close();
             throw new IOException("disk image " + path + " is smaller than one sector (" + Files.size(path) + " bytes)");
         }
-        return new DiskImage(path, ch, readOnly, Math.min(sectors, Ata.LBA48_LIMIT - 1));
+        return new DiskImage(path, ch, readOnly, sectors);
     }
 
-    Path path() {
+    public Path path() {
         return path;
     }
 
-    boolean readOnly() {
+    public boolean readOnly() {
         return readOnly;
     }
 
-    long sectors() {
+    public long sectors() {
         return sectors;
     }
 
     /** Fills {@code dst} from byte {@code position} of the disk; a short file is an error. */
-    void read(long position, ByteBuffer dst) throws IOException {
+    public void read(long position, ByteBuffer dst) throws IOException {
         long at = position;
         while (dst.hasRemaining()) {
             int n = channel.read(dst, at);
             if (n < 0) {
                 throw new IOException(String.format("%s ends at byte %d, before sector %d", path, at,
-                        at / Ata.SECTOR_SIZE));
+                        at / SECTOR_SIZE));
             }
             at += n;
         }
     }
 
-    void write(long position, ByteBuffer src) throws IOException {
+    public void write(long position, ByteBuffer src) throws IOException {
         if (readOnly) {
             throw new IOException(path + " is read-only");
         }
@@ -74,7 +77,7 @@ final class DiskImage implements AutoCloseable {
         }
     }
 
-    void flush() throws IOException {
+    public void flush() throws IOException {
         if (!readOnly) {
             channel.force(false);
         }
