@@ -296,6 +296,15 @@ public abstract class VirtioPci extends PciFunction {
      * off, not RAM, or not one run of the array; the caller then copies them through {@link #dma()}.
      */
     protected final byte[] mapForRead(long address, int length, int[] at) {
+        return mapRam(address, length, at);
+    }
+
+    /** As {@link #mapForRead}, for the device to write the bytes where they lie (a read from a disk). */
+    protected final byte[] mapForWrite(long address, int length, int[] at) {
+        return mapRam(address, length, at);
+    }
+
+    private byte[] mapRam(long address, int length, int[] at) {
         if (length <= 0 || !busMasterEnabled()) {
             return null;
         }
