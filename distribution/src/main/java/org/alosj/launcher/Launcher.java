@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.Hashtable;
@@ -22,7 +21,6 @@ import java.util.Properties;
 import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -85,7 +83,7 @@ final class Launcher {
         try (InputStream in = Launcher.class.getResourceAsStream("launcher.properties")) {
             versions.load(in);
         }
-        cache = Files.createTempDirectory("alosj-felix-");
+        cache = BundleCacheDir.create();
         Map<String, String> props = new HashMap<>();
         props.put("org.osgi.framework.storage", cache.toString());
         props.put("org.osgi.framework.storage.clean", "onFirstInit");
@@ -403,10 +401,6 @@ final class Launcher {
         if (cache == null) {
             return;
         }
-        try (Stream<Path> walk = Files.walk(cache)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a leftover temp dir is harmless
-        }
+        BundleCacheDir.delete(cache);
     }
 }

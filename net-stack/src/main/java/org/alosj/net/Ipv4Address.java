@@ -78,6 +78,18 @@ public record Ipv4Address(int bits) implements Comparable<Ipv4Address> {
         return Integer.compareUnsigned(bits, o.bits);
     }
 
+    // equals and hashCode written out: a record's generated ones are bootstrapped through method
+    // handles at first use, which spun classes during every boot.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Ipv4Address a && a.bits == bits;
+    }
+
+    @Override
+    public int hashCode() {
+        return Integer.hashCode(bits);
+    }
+
     @Override
     public String toString() {
         return (bits >>> 24) + "." + (bits >>> 16 & 0xff) + "." + (bits >>> 8 & 0xff) + "." + (bits & 0xff);

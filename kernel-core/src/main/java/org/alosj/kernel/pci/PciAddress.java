@@ -34,6 +34,18 @@ public record PciAddress(int bus, int device, int function) implements Comparabl
         return Integer.compare(bus << 8 | devfn(), o.bus << 8 | o.devfn());
     }
 
+    // equals and hashCode written out: a record's generated ones are bootstrapped through method
+    // handles at first use, which spun ~13 classes in the middle of every boot.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PciAddress a && a.bus == bus && a.device == device && a.function == function;
+    }
+
+    @Override
+    public int hashCode() {
+        return bus << 8 | devfn();
+    }
+
     @Override
     public String toString() {
         return String.format("%02x:%02x.%d", bus, device, function);

@@ -73,4 +73,22 @@ class PciAddressTest {
         assertEquals(List.of(new PciAddress(0, 1, 0), new PciAddress(0, 3, 0), new PciAddress(0, 3, 1),
                 new PciAddress(1, 0, 0)), list);
     }
+
+    @Test
+    void addressesAreEqualAndHashAlikeExactlyWhenBusDeviceAndFunctionAre() {
+        java.util.Set<PciAddress> seen = new java.util.HashSet<>();
+        for (int bus : new int[] {0, 1, 255}) {
+            for (int device = 0; device < 32; device++) {
+                for (int function = 0; function < 8; function++) {
+                    PciAddress a = new PciAddress(bus, device, function);
+                    assertEquals(a, new PciAddress(bus, device, function));
+                    assertEquals(a.hashCode(), new PciAddress(bus, device, function).hashCode());
+                    assertTrue(seen.add(a), "a second " + a);
+                }
+            }
+        }
+        assertEquals(3 * 32 * 8, seen.size());
+        assertTrue(!new PciAddress(0, 2, 0).equals(new PciAddress(0, 2, 1)));
+        assertTrue(!new PciAddress(0, 2, 0).equals("00:02.0"));
+    }
 }

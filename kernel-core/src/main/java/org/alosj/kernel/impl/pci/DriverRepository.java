@@ -7,14 +7,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
 import org.alosj.kernel.pci.PciDriverCapability;
-import org.w3c.dom.Element;
-import org.w3c.dom.NodeList;
-import org.xml.sax.SAXException;
 
 /**
  * The driver repository as its index describes it: an OSGi repository index (the XML of the
@@ -43,70 +40,121 @@ final class DriverRepository {
     /**
      * Reads an index; {@code location} is the index's own URI, which relative content URLs are
      * resolved against. A capability this kernel cannot read is reported, not fatal: its
-     * resource is simply not offered for it.
+     * resource is simply not offered for it. The index is read as a stream in one pass (it is
+     * read at every boot: a document tree and its tag searches cost several times as much).
      */
     static DriverRepository read(InputStream index, URI location, List<String> problems) throws IOException {
-        Element root;
-        try {
-            DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-            f.setNamespaceAware(true);
-            f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-            f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            f.setExpandEntityReferences(false);
-            DocumentBuilder b = f.newDocumentBuilder();
-            root = b.parse(index).getDocumentElement();
-        } catch (ParserConfigurationException | SAXException e) {
-            throw new IOException("not a repository index: " + e.getMessage(), e);
-        }
-        if (!"repository".equals(root.getLocalName())) {
-            throw new IOException("not a repository index: the root element is <" + root.getLocalName() + ">");
-        }
+        XMLInputFactory f = XMLInputFactory.newDefaultFactory();
+        f.setProperty(XMLInputFactory.IS_NAMESPACE_AWARE, true);
+        f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+        f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
         List<Resource> out = new ArrayList<>();
-        NodeList resources = root.getElementsByTagNameNS(REPOSITORY_NS, "resource");
-        for (int i = 0; i < resources.getLength(); i++) {
-            Element resource = (Element) resources.item(i);
-            String bsn = null;
-            URI content = null;
-            List<PciDriverCapability> drivers = new ArrayList<>();
-            NodeList caps = resource.getElementsByTagNameNS(REPOSITORY_NS, "capability");
-            for (int c = 0; c < caps.getLength(); c++) {
-                Element cap = (Element) caps.item(c);
-                Map<String, String> attrs = attributes(cap);
-                switch (cap.getAttribute("namespace")) {
-                    case "osgi.identity" -> bsn = attrs.get("osgi.identity");
-                    case "osgi.content" -> {
-                        String url = attrs.get("url");
-                        if (url != null && content == null) {
-                            content = location.resolve(url);
-                        }
-                    }
-                    case PciDriverCapability.NAMESPACE -> {
-                        try {
-                            drivers.add(PciDriverCapability.fromAttributes(attrs));
-                        } catch (IllegalArgumentException e) {
-                            problems.add(e.getMessage());
-                        }
-                    }
-                    default -> { }
-                }
+        try {
+            XMLStreamReader xml = f.createXMLStreamReader(index);
+            try {
+                readRepository(xml, location, problems, out);
+            } finally {
+                xml.close();
             }
-            if (!drivers.isEmpty() && content != null) {
-                out.add(new Resource(bsn, content, drivers));
-            } else if (!drivers.isEmpty()) {
-                problems.add("driver bundle " + bsn + " has no osgi.content url");
-            }
+        } catch (XMLStreamException e) {
+            throw new IOException("not a repository index: " + e.getMessage(), e);
         }
         return new DriverRepository(out);
     }
 
-    private static Map<String, String> attributes(Element capability) {
+    /**
+     * The elements that matter, wherever they sit: {@code resource}s, their {@code capability}s
+     * and those capabilities' {@code attribute}s (a requirement's attributes are not a capability's).
+     */
+    private static void readRepository(XMLStreamReader xml, URI location, List<String> problems, List<Resource> out)
+            throws XMLStreamException, IOException {
+        boolean rootSeen = false;
+        boolean inResource = false;
+        String bsn = null;
+        URI content = null;
+        List<PciDriverCapability> drivers = new ArrayList<>();
+        String capabilityNamespace = null;
         Map<String, String> attrs = new LinkedHashMap<>();
-        NodeList list = capability.getElementsByTagNameNS(REPOSITORY_NS, "attribute");
-        for (int i = 0; i < list.getLength(); i++) {
-            Element a = (Element) list.item(i);
-            attrs.put(a.getAttribute("name"), a.getAttribute("value"));
+        while (xml.hasNext()) {
+            int event = xml.next();
+            if (event == XMLStreamConstants.DTD) {
+                throw new IOException("not a repository index: it has a DOCTYPE");
+            }
+            if (event == XMLStreamConstants.START_ELEMENT) {
+                if (!rootSeen) {
+                    rootSeen = true;
+                    if (!"repository".equals(xml.getLocalName())) {
+                        throw new IOException("not a repository index: the root element is <" + xml.getLocalName() + ">");
+                    }
+                    continue;
+                }
+                if (!REPOSITORY_NS.equals(xml.getNamespaceURI())) {
+                    continue;
+                }
+                switch (xml.getLocalName()) {
+                    case "resource" -> {
+                        inResource = true;
+                        bsn = null;
+                        content = null;
+                        drivers = new ArrayList<>();
+                    }
+                    case "capability" -> {
+                        if (inResource) {
+                            String ns = xml.getAttributeValue(null, "namespace");
+                            capabilityNamespace = ns == null ? "" : ns;
+                            attrs = new LinkedHashMap<>();
+                        }
+                    }
+                    case "attribute" -> {
+                        if (capabilityNamespace != null) {
+                            attrs.put(attribute(xml, "name"), attribute(xml, "value"));
+                        }
+                    }
+                    default -> { }
+                }
+            } else if (event == XMLStreamConstants.END_ELEMENT && REPOSITORY_NS.equals(xml.getNamespaceURI())) {
+                switch (xml.getLocalName()) {
+                    case "capability" -> {
+                        if (capabilityNamespace == null) {
+                            break;
+                        }
+                        switch (capabilityNamespace) {
+                            case "osgi.identity" -> bsn = attrs.get("osgi.identity");
+                            case "osgi.content" -> {
+                                String url = attrs.get("url");
+                                if (url != null && content == null) {
+                                    content = location.resolve(url);
+                                }
+                            }
+                            case PciDriverCapability.NAMESPACE -> {
+                                try {
+                                    drivers.add(PciDriverCapability.fromAttributes(attrs));
+                                } catch (IllegalArgumentException e) {
+                                    problems.add(e.getMessage());
+                                }
+                            }
+                            default -> { }
+                        }
+                        capabilityNamespace = null;
+                    }
+                    case "resource" -> {
+                        if (inResource && !drivers.isEmpty() && content != null) {
+                            out.add(new Resource(bsn, content, drivers));
+                        } else if (inResource && !drivers.isEmpty()) {
+                            problems.add("driver bundle " + bsn + " has no osgi.content url");
+                        }
+                        inResource = false;
+                    }
+                    default -> { }
+                }
+            }
         }
-        return attrs;
+    }
+
+    /** An attribute of the element the reader is on; "" when it is missing, as the DOM's getAttribute said. */
+    private static String attribute(XMLStreamReader xml, String name) {
+        String v = xml.getAttributeValue(null, name);
+        return v == null ? "" : v;
     }
 
     /**

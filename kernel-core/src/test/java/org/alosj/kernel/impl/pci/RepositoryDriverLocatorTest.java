@@ -163,4 +163,40 @@ class RepositoryDriverLocatorTest {
         assertEquals(List.of(), PciDriverCapability.declaredIn("osgi.service;objectClass:List<String>=\"x\""));
         assertEquals(List.of(), PciDriverCapability.declaredIn(null));
     }
+
+    private static DriverRepository read(String index, List<String> problems) throws IOException {
+        return DriverRepository.read(new ByteArrayInputStream(index.getBytes(StandardCharsets.UTF_8)),
+                URI.create("file:/repo/index.xml"), problems);
+    }
+
+    @Test
+    void aRequirementsAttributesAreNotReadAsACapability() throws IOException {
+        // bnd writes requirements beside capabilities; an attribute there is not a driver's ID line.
+        String withRequirement = VIRTIO.replace("  </resource>\n",
+                "    <requirement namespace=\"alosj.pci.driver\">\n"
+                + "      <attribute name=\"alosj.pci.driver\" value=\"e1000\"/>\n"
+                + "      <attribute name=\"vendor\" value=\"8086\"/>\n"
+                + "      <attribute name=\"device\" value=\"100e\"/>\n"
+                + "    </requirement>\n  </resource>\n");
+        List<String> problems = new ArrayList<>();
+        DriverRepository r = read(index(withRequirement, ATA, NOT_A_DRIVER), problems);
+        assertEquals(List.of(), problems);
+        assertEquals(List.of(), r.driversFor(0x8086, 0x100e, -1, -1, -1, 0x020000));
+        assertEquals(List.of("virtio-pci"), r.driversFor(0x1af4, 0x1041, -1, -1, -1, 0x020000));
+        assertEquals(List.of("ata_piix"), r.driversFor(0x8086, 0x7010, -1, -1, -1, 0x010180));
+        assertEquals("org.alosj.drivers.ata", r.bundleOf("ata_piix").symbolicName());
+        assertEquals(2, r.resources().size(), "the shell offers no driver");
+    }
+
+    @Test
+    void anIndexWithADoctypeOrAnotherRootOrBrokenXmlIsRefused() {
+        String doctype = index(VIRTIO).replace("<repository ",
+                "<!DOCTYPE repository [<!ENTITY x \"y\">]>\n<repository ");
+        IOException e = assertThrows(IOException.class, () -> read(doctype, new ArrayList<>()));
+        assertEquals("not a repository index: it has a DOCTYPE", e.getMessage());
+        e = assertThrows(IOException.class, () -> read("<?xml version=\"1.0\"?><index/>", new ArrayList<>()));
+        assertEquals("not a repository index: the root element is <index>", e.getMessage());
+        e = assertThrows(IOException.class, () -> read(index(VIRTIO).replace("</repository>", ""), new ArrayList<>()));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("not a repository index: "), e.getMessage());
+    }
 }
