@@ -16,13 +16,16 @@ import org.osgi.framework.launch.FrameworkFactory;
  * The peer of bench/boot.sh: a bare Apache Felix with nothing but the jars given on the command
  * line (SCR, Configuration Admin and Gogo's runtime, command and JLine console, as the
  * distribution ships them), started the way any Felix launcher starts them: a fresh bundle
- * cache, every bundle installed, then every bundle started in order. Gogo's console reads
+ * cache (where the distribution's launcher keeps its own), every bundle installed, then every bundle started in order. Gogo's console reads
  * {@code gosh.args} ({@code -Dgosh.args="-c 'echo READY'"} runs one command, then stops the
  * framework). Exits when the framework has stopped.
  */
 public final class BareFelix {
     public static void main(String[] args) throws Exception {
-        Path cache = Files.createTempDirectory("bare-felix-");
+        // The same place as the launcher's cache (BundleCacheDir): memory where there is /dev/shm.
+        Path shm = Path.of("/dev/shm");
+        Path cache = Files.isDirectory(shm) && Files.isWritable(shm) ? Files.createTempDirectory(shm, "bare-felix-")
+                : Files.createTempDirectory("bare-felix-");
         Map<String, String> props = new HashMap<>();
         props.put("org.osgi.framework.storage", cache.toString());
         props.put("org.osgi.framework.storage.clean", "onFirstInit");
