@@ -83,6 +83,11 @@ final class TraceCompiler extends TraceOps {
         return target;
     }
 
+    /** The #GP(0) of a misaligned 16-byte SSE operand (called by compiled traces, which throw it). */
+    static GuestFault generalProtection() {
+        return new GuestFault(Vector.GP, 0);
+    }
+
     private byte[] build() throws TooLarge {
         named = 1 << Reg.RSP;
         for (Insn in : trace.code) {
@@ -130,7 +135,7 @@ final class TraceCompiler extends TraceOps {
         // At the loop head the previous iteration's writes are not in cpu.r yet.
         int loopDirty = 0;
         for (Insn in : trace.code) {
-            if (TraceOps.isNative(in)) {
+            if (TraceOps.isNative(in) && in.op != Op.SSE) {
                 loopDirty |= registersNamed(in);
             }
         }
