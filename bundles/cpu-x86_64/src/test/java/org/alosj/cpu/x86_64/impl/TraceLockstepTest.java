@@ -68,7 +68,7 @@ class TraceLockstepTest {
             }
         }
 
-        void load(byte[] code, byte[] data, long[] regs, long[] xmm, long rflags, long rip) {
+        void load(byte[] code, byte[] data, long[] regs, long[] xmm, int mxcsr, long rflags, long rip) {
             bus.write(codePhys, code, 0, code.length);
             cpu.invalidateCode(codePhys, code.length);
             pt.write(DATA, data);
@@ -76,6 +76,7 @@ class TraceLockstepTest {
                 cpu.setReg(r, regs[r]);
             }
             System.arraycopy(xmm, 0, ((X86Core) cpu).xmm, 0, xmm.length);
+            ((X86Core) cpu).mxcsr = mxcsr;
             cpu.setCs(0x33);
             cpu.setSs(0x2B);
             cpu.setRflags(rflags);
@@ -120,10 +121,12 @@ class TraceLockstepTest {
                     default -> rng.nextLong() & 0xFF00_FF00_FF00_FF00L;
                 };
             }
+            // Any rounding mode, PE set or not, and now and then precision exceptions unmasked (they fault).
+            int mxcsr = (0x1F80 | rng.nextInt(4) << 13 | (rng.nextBoolean() ? 0x20 : 0)) & ~(rng.nextInt(8) == 0 ? 0x1000 : 0);
             long rflags = Rflags.IF | (rng.nextLong() & (Rflags.STATUS | Rflags.DF));
             long rip = randomBytes ? CODE + rng.nextInt(32) : CODE;
-            interp.load(code, data, regs, xmm, rflags, rip);
-            jit.load(code, data, regs, xmm, rflags, rip);
+            interp.load(code, data, regs, xmm, mxcsr, rflags, rip);
+            jit.load(code, data, regs, xmm, mxcsr, rflags, rip);
             for (int round = 0; round < 40; round++) {
                 long budget = 1 + rng.nextInt(rng.nextBoolean() ? 50 : 5_000);
                 RunExit a = interp.cpu.run(budget);
@@ -335,7 +338,8 @@ class TraceLockstepTest {
                     {0x66, 0x28}, {0xF2, 0x5E}, {0x66, 0xDB}, {0x66, 0x62}, {0xF3, 0x58}, {0x66, 0x60}, {0x66, 0x61},
                     {0x66, 0x68}, {0x66, 0x69}, {0x66, 0x6A}, {0x66, 0x6C}, {0x66, 0x6D}, {0, 0x14}, {0x66, 0x15},
                     {0, 0x15}, {0x66, 0xDF}, {0, 0x55}, {0x66, 0x57}, {0xF3, 0x10}, {0x66, 0xFB}, {0, 0x10},
-                    {0x66, 0x59}, {0, 0x54}, {0x66, 0x29}, {0xF3, 0x7F}, {0xF2, 0x11},
+                    {0x66, 0x59}, {0, 0x54}, {0x66, 0x29}, {0xF3, 0x7F}, {0xF2, 0x11}, {0x66, 0x58}, {0xF2, 0x51},
+                    {0x66, 0x5D}, {0xF2, 0x5F}, {0x66, 0x5E}, {0x66, 0x5C},
                 };
                 int[] f = forms[rng.nextInt(forms.length)];
                 sse(o, f[0], false, f[1], rng.nextInt(16), rng.nextInt(16), REGISTER);
@@ -357,6 +361,7 @@ class TraceLockstepTest {
                     {0x66, 0x6F}, {0x66, 0x74}, {0x66, 0xEB}, {0x66, 0xDA}, {0x66, 0x7F}, {0x66, 0xD6},
                     {0, 0x29}, {0x66, 0x29}, {0xF3, 0x11}, {0xF3, 0x10}, {0x66, 0x62}, {0x66, 0x6D}, {0, 0x11},
                     {0x66, 0x10}, {0x66, 0xDF}, {0, 0x57}, {0x66, 0xD4}, {0x66, 0x68}, {0x66, 0x59}, {0, 0x28},
+                    {0x66, 0x5C}, {0xF2, 0x5E}, {0x66, 0x51},
                 };
                 switch (rng.nextInt(3)) {
                     case 0 -> {
