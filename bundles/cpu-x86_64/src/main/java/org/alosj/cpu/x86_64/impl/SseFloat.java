@@ -104,6 +104,16 @@ final class SseFloat {
         }
     }
 
+    /** MXCSR.PE set, PM set (precision exceptions masked), RC round to nearest: the fast path of {@link #opD}. */
+    private static final int FAST_MXCSR_MASK = SseUnit.MXCSR_PE | 1 << 12 | 3 << SseUnit.MXCSR_RC_SHIFT;
+    private static final int FAST_MXCSR = SseUnit.MXCSR_PE | 1 << 12;
+
+    /** A double that is zero or normal: no NaN, infinity or denormal (no flag of its own). */
+    private static boolean ordinaryD(long bits) {
+        long e = bits & 0x7FF0_0000_0000_0000L;
+        return e != 0x7FF0_0000_0000_0000L && (e != 0 || (bits & 0x000F_FFFF_FFFF_FFFFL) == 0);
+    }
+
     static long opD(SseUnit u, int opcode, long ab, long bb, int rc) {
         double a = Double.longBitsToDouble(ab);
         double b = Double.longBitsToDouble(bb);
@@ -141,6 +151,20 @@ final class SseFloat {
                 r = direct(r, err, rc);
             }
             return Double.doubleToRawLongBits(r);
+        }
+        if ((u.cpu().mxcsr & FAST_MXCSR_MASK) == FAST_MXCSR && ordinaryD(ab) && ordinaryD(bb)) {
+            // Round to nearest with PE already set and masked: a normal result raises nothing
+            // new, so its rounding error need not be known.
+            double r = switch (opcode) {
+                case 0x58 -> a + b;
+                case 0x5C -> a - b;
+                case 0x59 -> a * b;
+                default -> a / b;
+            };
+            double m = Math.abs(r);
+            if (m > Double.MIN_NORMAL && m <= Double.MAX_VALUE) {
+                return Double.doubleToRawLongBits(r);
+            }
         }
         if (isNanD(ab) || isNanD(bb)) {
             if (isSignalingD(ab) || isSignalingD(bb)) {

@@ -51,7 +51,8 @@ final class SseInteger {
         }
     }
 
-    private static long equalBytes(long v) {
+    /** 0xFF in each byte of {@code v} that is zero, 0 in the others. */
+    static long equalBytes(long v) {
         long zeroHigh = ~(((v & LOW7) + LOW7) | v | LOW7);
         return (zeroHigh >>> 7) * 0xFF;
     }

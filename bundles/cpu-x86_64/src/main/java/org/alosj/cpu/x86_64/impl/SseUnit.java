@@ -509,6 +509,15 @@ final class SseUnit {
         return (v | v << 8) & 0x00FF_00FF_00FF_00FFL;
     }
 
+    /**
+     * The 64 bits of interleaving the {@code lane}-bit elements (8, 16, 32) of the low 32 bits
+     * of {@code a} and {@code b}, {@code a}'s first (PUNPCKLxx and UNPCKLPS half by half; called
+     * by compiled traces).
+     */
+    static long interleave(long a, long b, int lane) {
+        return spread(a & 0xFFFF_FFFFL, lane) | spread(b & 0xFFFF_FFFFL, lane) << lane;
+    }
+
     private void unpack(Insn in, int opcode) {
         int d = in.reg;
         int s = source(in);

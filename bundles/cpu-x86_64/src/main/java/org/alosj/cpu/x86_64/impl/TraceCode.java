@@ -55,7 +55,12 @@ class TraceCode {
     static final int L_VALUE = 69;
     static final int L_I = 71;
     static final int L_PO = 72;
-    static final int MAX_LOCALS = 73;
+    // The XMM registers (cpu.xmm), and the halves of an SSE source and destination.
+    static final int L_XMM = 73;
+    static final int L_S0 = 74;
+    static final int L_S1 = 76;
+    static final int L_D0 = 78;
+    static final int MAX_LOCALS = 80;
     /** Set in {@link #L_POS} while an interpreter handler runs: its fault leaves {@code cpu} as it wants it. */
     static final int IN_HANDLER = 0x10000;
 
@@ -416,6 +421,13 @@ class TraceCode {
         b.op(ISTORE, L_I);
         b.op(ICONST_0);
         b.op(ISTORE, L_PO);
+        b.op(ALOAD, L_CPU);
+        b.getField(CPU, "xmm", "[J");
+        b.op(ASTORE, L_XMM);
+        for (int slot : new int[] {L_S0, L_S1, L_D0}) {
+            b.op(LCONST_0);
+            b.op(LSTORE, slot);
+        }
     }
 
     /**

@@ -83,6 +83,11 @@ final class TraceCompiler extends TraceOps {
         return target;
     }
 
+    /** The #GP(0) of a misaligned 16-byte SSE operand (called by compiled traces, which throw it). */
+    static GuestFault generalProtection() {
+        return new GuestFault(Vector.GP, 0);
+    }
+
     private byte[] build() throws TooLarge {
         named = 1 << Reg.RSP;
         for (Insn in : trace.code) {
@@ -130,7 +135,7 @@ final class TraceCompiler extends TraceOps {
         // At the loop head the previous iteration's writes are not in cpu.r yet.
         int loopDirty = 0;
         for (Insn in : trace.code) {
-            if (TraceOps.isNative(in)) {
+            if (TraceOps.isNative(in) && in.op != Op.SSE) {
                 loopDirty |= registersNamed(in);
             }
         }
@@ -274,6 +279,11 @@ final class TraceCompiler extends TraceOps {
     /** Runs {@code in} through its interpreter handler, with the locals spilled before and reloaded after. */
     private void viaHandler(int k, Insn in, long ripBefore) {
         handlerInBlock = true;
+        int reads = handlerReads(in);
+        if (reads >= 0 && ripBefore < 0) {
+            viaNarrowHandler(k, in, reads);
+            return;
+        }
         spillRegisters();
         spillFlags();
         position(k | IN_HANDLER);
@@ -283,6 +293,49 @@ final class TraceCompiler extends TraceOps {
             b.pushLong(ripBefore);
             b.putField(CPU, "rip", "J");
         }
+        callHandler(k, in);
+        loadRegisters(named);
+        loadFlags();
+        if (in.writesMem) {
+            // The last instruction of a block may have branched: the handler set RIP.
+            codeWriteCheck(k, in.next, ripBefore >= 0);
+        }
+    }
+
+    /**
+     * Runs {@code in} through its handler spilling only the registers it reads ({@code reads})
+     * and, when it uses them, the flags; reloading only what it writes. The position is an
+     * ordinary one: these handlers fault before they change any register or flag, so the fault
+     * handler writes the locals back as for an inline instruction.
+     */
+    private void viaNarrowHandler(int k, Insn in, int reads) {
+        // Written ones too: a write of 8 or 16 bits merges into what cpu.r holds.
+        int spill = reads | handlerWrites(in);
+        for (int r = 0; r < 16; r++) {
+            if ((spill & dirty & (1 << r)) != 0) {
+                b.op(ALOAD, L_REGS);
+                b.pushInt(r);
+                b.op(LLOAD, regSlot(r));
+                b.op(0x50); // lastore
+                dirty &= ~(1 << r);
+            }
+        }
+        boolean flags = handlerUsesFlags(in);
+        if (flags) {
+            spillFlags();
+        }
+        position(k);
+        callHandler(k, in);
+        loadRegisters(handlerWrites(in) & named);
+        if (flags) {
+            loadFlags();
+        }
+        if (in.writesMem) {
+            codeWriteCheck(k, in.next, false);
+        }
+    }
+
+    private void callHandler(int k, Insn in) {
         String h = handlers.handlerOf(in);
         int slash = h.indexOf('/');
         String args = slash < 0 ? "" : h.substring(slash + 1);
@@ -294,12 +347,66 @@ final class TraceCompiler extends TraceOps {
             b.pushInt(c == 'K' ? in.aux : c == 'C' ? in.cond : c == 'D' ? SseUnit.directKind(in.aux) : in.size);
         }
         b.invokeVirtual(CPU, slash < 0 ? h : h.substring(0, slash), "(L" + INSN + ";" + "I".repeat(args.length()) + ")V");
-        loadRegisters(named);
-        loadFlags();
-        if (in.writesMem) {
-            // The last instruction of a block may have branched: the handler set RIP.
-            codeWriteCheck(k, in.next, ripBefore >= 0);
+    }
+
+    /**
+     * The general registers (bits 0..15) the handler of {@code in} reads, when that, the
+     * registers of {@link #handlerWrites}, memory, the XMM state, MXCSR and (see
+     * {@link #handlerUsesFlags}) the flags are all it touches; -1 when it may touch more.
+     */
+    static int handlerReads(Insn in) {
+        switch (in.op) {
+            case Op.SSE: {
+                int k = in.aux;
+                if (k >= SseExtensions.BASE) {
+                    return -1;
+                }
+                int m = in.rm < 0 ? gprBits(in.base) | gprBits(in.index) : 0;
+                switch (k >>> 2) {
+                    case 0x2A, 0x6E, 0xC4 -> m |= gprBits(in.rm);
+                    default -> { }
+                }
+                return m;
+            }
+            case Op.ALU_RR, Op.ALU_RI, Op.ALU_RM, Op.ALU_MR, Op.ALU_MI, Op.UNARY, Op.XCHG_RR, Op.XCHG_MR:
+                return registersNamed(in);
+            case Op.SHIFT:
+                return registersNamed(in) | (in.cond == 1 ? 1 << Reg.RCX : 0);
+            default:
+                return -1;
         }
+    }
+
+    /** The general registers the handler of an instruction {@link #handlerReads} accepts may write. */
+    static int handlerWrites(Insn in) {
+        if (in.op != Op.SSE) {
+            return registersNamed(in) & 0xFFFF;
+        }
+        int k = in.aux;
+        switch (k >>> 2) {
+            case 0x2C, 0x2D, 0x50, 0xC5, 0xD7:
+                return gprBits(in.reg);
+            case 0x7E:
+                return (k & 3) == Decoder.PFX_66 ? gprBits(in.rm) : 0;
+            default:
+                return 0;
+        }
+    }
+
+    /** Whether the handler of an instruction {@link #handlerReads} accepts reads or writes the flags. */
+    static boolean handlerUsesFlags(Insn in) {
+        if (in.op != Op.SSE) {
+            return in.op != Op.XCHG_RR && in.op != Op.XCHG_MR;
+        }
+        int op = in.aux >>> 2;
+        return op == 0x2E || op == 0x2F;
+    }
+
+    private static int gprBits(int r) {
+        if (r >= CpuState.AH && r < CpuState.AH + 4) {
+            r -= CpuState.AH;
+        }
+        return r >= 0 && r < 16 ? 1 << r : 0;
     }
 
     /**

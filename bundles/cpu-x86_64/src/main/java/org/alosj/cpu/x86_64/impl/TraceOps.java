@@ -62,6 +62,41 @@ class TraceOps extends TraceCode {
                 return Mmu.canonical(in.imm);
             case Op.JCC:
                 return true;
+            case Op.SSE:
+                return isInlineSse(in);
+            default:
+                return false;
+        }
+    }
+
+    /**
+     * The SSE forms traces run inline, on {@code cpu.xmm}: the 128-, 64- and 32-bit moves, the
+     * logical operations, PADDQ/PSUBQ, PCMPEQB and the unpacks (what compiled loops move and
+     * scan bytes with). Floating-point arithmetic keeps its handler (MXCSR flags and rounding).
+     */
+    static boolean isInlineSse(Insn in) {
+        int k = in.aux;
+        if (k >= SseExtensions.BASE) {
+            return false;
+        }
+        int p = k & 3;
+        boolean legacyOr66 = p == Decoder.PFX_NONE || p == Decoder.PFX_66;
+        boolean mem = in.rm < 0;
+        switch (k >>> 2) {
+            case 0x10:
+                return true;
+            case 0x28, 0x54, 0x55, 0x56, 0x57, 0x14, 0x15:
+                return legacyOr66;
+            case 0x6F:
+                return p == Decoder.PFX_66 || p == Decoder.PFX_F3;
+            case 0x29:
+                return mem && legacyOr66;
+            case 0x7F:
+                return mem && (p == Decoder.PFX_66 || p == Decoder.PFX_F3);
+            case 0x11:
+                return mem;
+            case 0xD6, 0xDB, 0xDF, 0xEB, 0xEF, 0xD4, 0xFB, 0x74, 0x60, 0x61, 0x62, 0x68, 0x69, 0x6A, 0x6C, 0x6D:
+                return p == Decoder.PFX_66 && (k >>> 2 != 0xD6 || mem);
             default:
                 return false;
         }
@@ -151,6 +186,9 @@ class TraceOps extends TraceCode {
             case Op.SETCC:
                 setcc(in);
                 return;
+            case Op.SSE:
+                sse(k, in);
+                return;
             case Op.PUSH_R:
             case Op.PUSH_I:
             case Op.CALL_REL:
@@ -184,6 +222,190 @@ class TraceOps extends TraceCode {
                 return;
             default:
                 throw new IllegalArgumentException("not an inline instruction: op " + in.op);
+        }
+    }
+
+    /** Pushes {@code cpu.xmm[i]}. */
+    private void xmmGet(int i) {
+        b.op(ALOAD, L_XMM);
+        b.pushInt(i);
+        b.op(0x2F); // laload
+    }
+
+    /** Stores the long on the stack, which {@code push} pushed, into {@code cpu.xmm[i]}. */
+    private void xmmSet(int i, Runnable push) {
+        b.op(ALOAD, L_XMM);
+        b.pushInt(i);
+        push.run();
+        b.op(0x50); // lastore
+    }
+
+    /** An SSE instruction of {@link #isInlineSse}, in the interpreter's order: CR0/CR4, alignment, memory, result. */
+    private void sse(int k, Insn in) {
+        int op = in.aux >>> 2;
+        int p = in.aux & 3;
+        int d = 2 * in.reg;
+        position(k);
+        b.op(ALOAD, L_CPU);
+        b.invokeVirtual(CPU, "checkSseAvailable", "()V");
+        if (in.writesMem) {
+            sseStore(in);
+            return;
+        }
+        // The source's halves into S0 and S1.
+        boolean mem = in.rm < 0;
+        if (!mem) {
+            xmmGet(2 * in.rm);
+            b.op(LSTORE, L_S0);
+            xmmGet(2 * in.rm + 1);
+            b.op(LSTORE, L_S1);
+        } else {
+            sseAddress(in);
+            int w = in.memWidth;
+            b.op(ALOAD, L_MEM);
+            b.op(LLOAD, L_T1);
+            read(w == 16 ? 8 : w);
+            b.op(LSTORE, L_S0);
+            if (w == 16) {
+                b.op(ALOAD, L_MEM);
+                b.op(LLOAD, L_T1);
+                b.pushLong(8);
+                b.op(LADD);
+                read(8);
+            } else {
+                b.op(LCONST_0);
+            }
+            b.op(LSTORE, L_S1);
+        }
+        switch (op) {
+            case 0x10 -> {
+                if (p == Decoder.PFX_F3 && !mem) {
+                    // MOVSS between registers: the low 32 bits only.
+                    xmmSet(d, () -> {
+                        xmmGet(d);
+                        b.pushLong(~0xFFFF_FFFFL);
+                        b.op(LAND);
+                        b.op(LLOAD, L_S0);
+                        b.pushLong(0xFFFF_FFFFL);
+                        b.op(LAND);
+                        b.op(LOR);
+                    });
+                } else {
+                    xmmSet(d, () -> b.op(LLOAD, L_S0));
+                    if (mem || p == Decoder.PFX_NONE || p == Decoder.PFX_66) {
+                        xmmSet(d + 1, () -> b.op(LLOAD, L_S1)); // a scalar load from memory clears the upper half
+                    }
+                }
+            }
+            case 0x28, 0x6F -> {
+                xmmSet(d, () -> b.op(LLOAD, L_S0));
+                xmmSet(d + 1, () -> b.op(LLOAD, L_S1));
+            }
+            case 0x14, 0x15, 0x60, 0x61, 0x62, 0x68, 0x69, 0x6A, 0x6C, 0x6D -> unpack(in, op, p, d);
+            default -> {
+                for (int h = 0; h < 2; h++) {
+                    int half = d + h;
+                    int src = h == 0 ? L_S0 : L_S1;
+                    xmmSet(half, () -> {
+                        xmmGet(half);
+                        if (op == 0x55 || op == 0xDF) {
+                            b.pushLong(-1);
+                            b.op(LXOR); // ANDN: the destination inverted
+                        }
+                        b.op(LLOAD, src);
+                        switch (op) {
+                            case 0x54, 0x55, 0xDB, 0xDF -> b.op(LAND);
+                            case 0x56, 0xEB -> b.op(LOR);
+                            case 0xD4 -> b.op(LADD);
+                            case 0xFB -> b.op(LSUB);
+                            case 0x74 -> {
+                                b.op(LXOR);
+                                b.invokeStatic(PKG + "SseInteger", "equalBytes", "(J)J");
+                            }
+                            default -> b.op(LXOR);
+                        }
+                    });
+                }
+            }
+        }
+    }
+
+    /** The address of an SSE memory operand into T1, with #GP when the form needs 16-byte alignment and lacks it. */
+    private void sseAddress(Insn in) {
+        address(in);
+        b.op(LSTORE, L_T1);
+        if (in.aligned) {
+            Bytecode.Label ok = b.label();
+            b.op(LLOAD, L_T1);
+            b.pushLong(15);
+            b.op(LAND);
+            b.op(LCONST_0);
+            b.op(LCMP);
+            b.jump(IFEQ, ok);
+            b.invokeStatic(PKG + "TraceCompiler", "generalProtection", "()L" + PKG + "GuestFault;");
+            b.op(ATHROW);
+            b.bind(ok);
+        }
+    }
+
+    /** PUNPCKLxx/PUNPCKHxx, UNPCKLPS/PD and UNPCKHPS/PD: elements of one half of both operands, interleaved. */
+    private void unpack(Insn in, int op, int p, int d) {
+        boolean high = op == 0x68 || op == 0x69 || op == 0x6A || op == 0x6D || op == 0x15;
+        int lane = switch (op) {
+            case 0x60, 0x68 -> 8;
+            case 0x61, 0x69 -> 16;
+            case 0x62, 0x6A -> 32;
+            case 0x14, 0x15 -> p == Decoder.PFX_66 ? 64 : 32;
+            default -> 64;
+        };
+        int src = high ? L_S1 : L_S0;
+        xmmGet(d + (high ? 1 : 0));
+        b.op(LSTORE, L_D0);
+        if (lane == 64) {
+            xmmSet(d, () -> b.op(LLOAD, L_D0));
+            xmmSet(d + 1, () -> b.op(LLOAD, src));
+            return;
+        }
+        xmmSet(d, () -> {
+            b.op(LLOAD, L_D0);
+            b.op(LLOAD, src);
+            b.pushInt(lane);
+            b.invokeStatic(PKG + "SseUnit", "interleave", "(JJI)J");
+        });
+        xmmSet(d + 1, () -> {
+            b.op(LLOAD, L_D0);
+            b.pushInt(32);
+            b.op(LUSHR);
+            b.op(LLOAD, src);
+            b.pushInt(32);
+            b.op(LUSHR);
+            b.pushInt(lane);
+            b.invokeStatic(PKG + "SseUnit", "interleave", "(JJI)J");
+        });
+    }
+
+    /** MOVAPS/MOVUPS/MOVDQA/MOVDQU/MOVSD/MOVSS/MOVQ to memory: as the interpreter, a 16-byte store probes both pages first. */
+    private void sseStore(Insn in) {
+        int s = 2 * in.reg;
+        sseAddress(in);
+        int w = in.memWidth;
+        if (w == 16) {
+            b.op(ALOAD, L_MEM);
+            b.op(LLOAD, L_T1);
+            b.pushInt(16);
+            b.invokeVirtual(MMU, "probeWrite", "(JI)V");
+        }
+        b.op(ALOAD, L_MEM);
+        b.op(LLOAD, L_T1);
+        xmmGet(s);
+        write(w == 16 ? 8 : w);
+        if (w == 16) {
+            b.op(ALOAD, L_MEM);
+            b.op(LLOAD, L_T1);
+            b.pushLong(8);
+            b.op(LADD);
+            xmmGet(s + 1);
+            write(8);
         }
     }
 

@@ -451,6 +451,11 @@ public final class X86Core extends RingTransitions {
         x87.execute(in);
     }
 
+    /** Raises what an SSE instruction raises when CR0 or CR4 forbid it (called by compiled traces). */
+    void checkSseAvailable() {
+        checkFpuAvailable(false);
+    }
+
     private void checkFpuAvailable(boolean x87Instruction) {
         if ((cr0 & Cr.CR0_EM) != 0) {
             throw new GuestFault(x87Instruction ? Vector.NM : Vector.UD, 0);

@@ -39,6 +39,8 @@ class TraceLockstepTest {
     static final int[] POOL = {0, 1, 2, 6, 7, 8, 9, 10, 11, 12, 13, 14};
     /** Byte registers without REX that leave RBX alone: AL, CL, DL, AH, CH, DH. */
     static final int[] BYTE_REGS = {0, 1, 2, 4, 5, 6};
+    /** The displacement argument of {@link #sse} for a register operand. */
+    static final int REGISTER = Integer.MIN_VALUE;
 
     /** One CPU with its memory and the last trap it took. */
     static final class Machine {
@@ -56,6 +58,7 @@ class TraceLockstepTest {
             }
             cpu.setCr(3, pt.pml4);
             cpu.setCr(0, cpu.cr(0) | Cr.CR0_PG | Cr.CR0_WP);
+            cpu.setCr(4, cpu.cr(4) | Cr.CR4_OSFXSR);
             for (int v = 0; v < 256; v++) {
                 cpu.setTrapHandler(v, 3, (c, f) -> {
                     lastVector = f.kind() == TrapKind.SOFTWARE_INTERRUPT ? 1000 + f.vector() : f.vector();
@@ -65,13 +68,15 @@ class TraceLockstepTest {
             }
         }
 
-        void load(byte[] code, byte[] data, long[] regs, long rflags, long rip) {
+        void load(byte[] code, byte[] data, long[] regs, long[] xmm, int mxcsr, long rflags, long rip) {
             bus.write(codePhys, code, 0, code.length);
             cpu.invalidateCode(codePhys, code.length);
             pt.write(DATA, data);
             for (int r = 0; r < 16; r++) {
                 cpu.setReg(r, regs[r]);
             }
+            System.arraycopy(xmm, 0, ((X86Core) cpu).xmm, 0, xmm.length);
+            ((X86Core) cpu).mxcsr = mxcsr;
             cpu.setCs(0x33);
             cpu.setSs(0x2B);
             cpu.setRflags(rflags);
@@ -106,10 +111,22 @@ class TraceLockstepTest {
             regs[Reg.RBX] = DATA + 0x800;
             regs[Reg.RBP] = CODE + 0xE00;
             regs[Reg.RSP] = DATA + 0x2000 + 8 * rng.nextInt(64);
+            long[] xmm = new long[32];
+            for (int i = 0; i < xmm.length; i++) {
+                // Doubles of every kind: ordinary ones, small integers, NaNs and infinities.
+                xmm[i] = switch (rng.nextInt(4)) {
+                    case 0 -> Double.doubleToRawLongBits(rng.nextGaussian() * 1e3);
+                    case 1 -> Double.doubleToRawLongBits(rng.nextInt(100));
+                    case 2 -> rng.nextLong();
+                    default -> rng.nextLong() & 0xFF00_FF00_FF00_FF00L;
+                };
+            }
+            // Any rounding mode, PE set or not, and now and then precision exceptions unmasked (they fault).
+            int mxcsr = (0x1F80 | rng.nextInt(4) << 13 | (rng.nextBoolean() ? 0x20 : 0)) & ~(rng.nextInt(8) == 0 ? 0x1000 : 0);
             long rflags = Rflags.IF | (rng.nextLong() & (Rflags.STATUS | Rflags.DF));
             long rip = randomBytes ? CODE + rng.nextInt(32) : CODE;
-            interp.load(code, data, regs, rflags, rip);
-            jit.load(code, data, regs, rflags, rip);
+            interp.load(code, data, regs, xmm, mxcsr, rflags, rip);
+            jit.load(code, data, regs, xmm, mxcsr, rflags, rip);
             for (int round = 0; round < 40; round++) {
                 long budget = 1 + rng.nextInt(rng.nextBoolean() ? 50 : 5_000);
                 RunExit a = interp.cpu.run(budget);
@@ -140,6 +157,8 @@ class TraceLockstepTest {
             assertEquals(Long.toHexString(x.reg(r)), Long.toHexString(y.reg(r)), where + ": register " + r);
         }
         assertEquals(Long.toHexString(x.rflags()), Long.toHexString(y.rflags()), where + ": RFLAGS");
+        assertArrayEquals(Arrays.copyOf(((X86Core) x).xmm, 32), Arrays.copyOf(((X86Core) y).xmm, 32), where + ": XMM registers");
+        assertEquals(((X86Core) x).mxcsr(), ((X86Core) y).mxcsr(), where + ": MXCSR");
         assertEquals(x.instructionsRetired(), y.instructionsRetired(), where + ": instructions retired");
         assertArrayEquals(m1.pt.read(DATA, DATA_PAGES * 0x1000), m2.pt.read(DATA, DATA_PAGES * 0x1000),
                 where + ": data memory");
@@ -212,7 +231,7 @@ class TraceLockstepTest {
         int s = POOL[rng.nextInt(POOL.length)];
         boolean w = rng.nextInt(3) != 0;
         int d8 = rng.nextInt(256) - 128 & ~(rng.nextBoolean() ? 7 : 0);
-        switch (rng.nextInt(26)) {
+        switch (rng.nextInt(30)) {
             case 0, 1, 2 -> rr(o, w, 0x01 + 8 * rng.nextInt(8), s, r); // ALU r/m, r
             case 3 -> { // ALU r, imm8
                 rex(o, w, 0, r);
@@ -312,6 +331,51 @@ class TraceLockstepTest {
                 emit(o, 0x66);
                 rr(o, false, 0x01 + 8 * rng.nextInt(8), s, r);
             }
+            case 26, 27 -> { // SSE between registers (some with a general register)
+                int[][] forms = {
+                    {0xF2, 0x59}, {0xF2, 0x58}, {0xF2, 0x5C}, {0xF2, 0x10}, {0x66, 0x74}, {0x66, 0xEF}, {0x66, 0xEB},
+                    {0x66, 0xDA}, {0x66, 0x6F}, {0xF3, 0x6F}, {0x66, 0xD4}, {0, 0x28}, {0x66, 0x2E}, {0x66, 0x2F},
+                    {0x66, 0x28}, {0xF2, 0x5E}, {0x66, 0xDB}, {0x66, 0x62}, {0xF3, 0x58}, {0x66, 0x60}, {0x66, 0x61},
+                    {0x66, 0x68}, {0x66, 0x69}, {0x66, 0x6A}, {0x66, 0x6C}, {0x66, 0x6D}, {0, 0x14}, {0x66, 0x15},
+                    {0, 0x15}, {0x66, 0xDF}, {0, 0x55}, {0x66, 0x57}, {0xF3, 0x10}, {0x66, 0xFB}, {0, 0x10},
+                    {0x66, 0x59}, {0, 0x54}, {0x66, 0x29}, {0xF3, 0x7F}, {0xF2, 0x11}, {0x66, 0x58}, {0xF2, 0x51},
+                    {0x66, 0x5D}, {0xF2, 0x5F}, {0x66, 0x5E}, {0x66, 0x5C},
+                };
+                int[] f = forms[rng.nextInt(forms.length)];
+                sse(o, f[0], false, f[1], rng.nextInt(16), rng.nextInt(16), REGISTER);
+            }
+            case 28 -> { // SSE with a general register: pmovmskb, cvttsd2si, cvtsi2sd, movd, movq
+                int x = rng.nextInt(16);
+                switch (rng.nextInt(5)) {
+                    case 0 -> sse(o, 0x66, false, 0xD7, r, x, REGISTER);
+                    case 1 -> sse(o, 0xF2, w, 0x2C, r, x, REGISTER);
+                    case 2 -> sse(o, 0xF2, w, 0x2A, x, r, REGISTER);
+                    case 3 -> sse(o, 0x66, w, 0x6E, x, r, REGISTER);
+                    default -> sse(o, 0x66, w, 0x7E, x, r, REGISTER);
+                }
+            }
+            case 29 -> { // SSE with memory, shifts by CL, ADC/SBB with memory
+                int x = rng.nextInt(16);
+                int[][] forms = {
+                    {0xF2, 0x10}, {0xF2, 0x11}, {0xF2, 0x59}, {0xF2, 0x58}, {0xF3, 0x6F}, {0xF3, 0x7F},
+                    {0x66, 0x6F}, {0x66, 0x74}, {0x66, 0xEB}, {0x66, 0xDA}, {0x66, 0x7F}, {0x66, 0xD6},
+                    {0, 0x29}, {0x66, 0x29}, {0xF3, 0x11}, {0xF3, 0x10}, {0x66, 0x62}, {0x66, 0x6D}, {0, 0x11},
+                    {0x66, 0x10}, {0x66, 0xDF}, {0, 0x57}, {0x66, 0xD4}, {0x66, 0x68}, {0x66, 0x59}, {0, 0x28},
+                    {0x66, 0x5C}, {0xF2, 0x5E}, {0x66, 0x51},
+                };
+                switch (rng.nextInt(3)) {
+                    case 0 -> {
+                        int[] f = forms[rng.nextInt(forms.length)];
+                        sse(o, f[0], false, f[1], x, Reg.RBX, d8);
+                    }
+                    case 1 -> {
+                        int[] kinds = {4, 5, 7, 0, 1, 2, 3};
+                        rex(o, w, 0, r);
+                        emit(o, 0xD3, 0xC0 | kinds[rng.nextInt(kinds.length)] << 3 | r & 7);
+                    }
+                    default -> mem(o, w, new int[] {0x11, 0x13, 0x19, 0x1B}[rng.nextInt(4)], r, Reg.RBX, d8);
+                }
+            }
             default -> { // movsxd, movzx r, r8
                 if (rng.nextBoolean()) {
                     rex(o, true, r, s);
@@ -323,6 +387,20 @@ class TraceLockstepTest {
             }
         }
         return o.toByteArray();
+    }
+
+    /** An SSE instruction: prefix (0: none), REX, 0F opcode, then rm a register, or [rm + d8] when d8 is not {@link #REGISTER}. */
+    private static void sse(ByteArrayOutputStream o, int prefix, boolean w, int opcode, int reg, int rm, int d8) {
+        if (prefix != 0) {
+            o.write(prefix);
+        }
+        rex(o, w, reg, rm);
+        emit(o, 0x0F, opcode);
+        if (d8 == REGISTER) {
+            emit(o, 0xC0 | (reg & 7) << 3 | rm & 7);
+        } else {
+            emit(o, 0x40 | (reg & 7) << 3 | rm & 7, d8 & 0xFF);
+        }
     }
 
     private static void rr(ByteArrayOutputStream o, boolean w, int opcode, int reg, int rm) {
