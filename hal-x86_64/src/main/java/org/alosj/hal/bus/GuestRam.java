@@ -64,6 +64,23 @@ public final class GuestRam {
         return c != null ? c : allocate(index);
     }
 
+    /**
+     * Atomically stores {@code value} in the aligned int at {@code offset} if it holds
+     * {@code expected}; returns what it held. The same word and VarHandle kind the CPU model's
+     * LOCKed instructions use, so the kernel's atomics on user memory (futexes) are atomic
+     * against them. (1.3)
+     *
+     * @throws IllegalArgumentException if {@code offset} is not 4-byte aligned
+     * @throws IndexOutOfBoundsException if the int is not in RAM
+     */
+    public int compareAndExchangeInt(long offset, int expected, int value) {
+        check(offset, 4);
+        if ((offset & 3) != 0) {
+            throw new IllegalArgumentException("unaligned int at RAM offset " + offset);
+        }
+        return (int) INT.compareAndExchange(chunk(offset), chunkOffset(offset), expected, value);
+    }
+
     /** How many bytes of RAM have backing memory (the chunks touched so far). */
     public long allocatedBytes() {
         synchronized (allocationLock) {

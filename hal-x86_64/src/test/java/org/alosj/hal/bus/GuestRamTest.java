@@ -125,4 +125,17 @@ class GuestRamTest {
             assertEquals(GuestRam.CHUNK_SIZE, ram.allocatedBytes());
         }
     }
+
+    @Test
+    void compareAndExchangeIntStoresOnlyOverTheExpectedValue() {
+        GuestRam ram = new GuestRam(4 * MIB);
+        long at = 3 * MIB + 8;
+        assertEquals(0, ram.compareAndExchangeInt(at, 0, 0x1234_5678), "untouched RAM holds zero");
+        assertEquals(0x1234_5678L, ram.read(at, 4));
+        assertEquals(0x1234_5678, ram.compareAndExchangeInt(at, 7, 9), "a wrong expectation stores nothing");
+        assertEquals(0x1234_5678L, ram.read(at, 4));
+        assertEquals(0L, ram.read(at + 4, 4), "the neighbour untouched");
+        assertThrows(IllegalArgumentException.class, () -> ram.compareAndExchangeInt(at + 2, 0, 1));
+        assertThrows(IndexOutOfBoundsException.class, () -> ram.compareAndExchangeInt(4 * MIB, 0, 1));
+    }
 }

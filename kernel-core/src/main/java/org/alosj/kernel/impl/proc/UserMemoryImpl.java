@@ -95,9 +95,6 @@ final class UserMemoryImpl implements UserMemory {
         return (b[0] & 0xFF) | (b[1] & 0xFF) << 8 | (b[2] & 0xFF) << 16 | (b[3] & 0xFF) << 24;
     }
 
-    private static final java.lang.invoke.VarHandle RAM_INT =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
-
     @Override
     public int compareAndExchangeInt(long address, int expected, int value) throws SysError {
         if ((address & 3) != 0) {
@@ -110,9 +107,7 @@ final class UserMemoryImpl implements UserMemory {
         if (offset < 0) {
             throw new SysError(SysError.EFAULT);
         }
-        // The same word the CPU model's LOCKed instructions exchange, with the same VarHandle kind.
-        byte[] chunk = bus.ram().chunk(offset);
-        int witness = (int) RAM_INT.compareAndExchange(chunk, org.alosj.hal.bus.GuestRam.chunkOffset(offset), expected, value);
+        int witness = bus.ram().compareAndExchangeInt(offset, expected, value);
         if (witness == expected) {
             task.cpu.invalidateCode(pa, 4);
         }
