@@ -241,7 +241,7 @@ final class Launcher {
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalStateException("bundle " + jar + " listed in " + list + " is missing");
             }
-            bundles.add(ctx.installBundle(jar.toUri().toString()));
+            bundles.add(ctx.installBundle("reference:" + jar.toUri()));
         }
         return bundles;
     }

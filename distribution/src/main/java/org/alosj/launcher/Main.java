@@ -16,6 +16,8 @@ import java.util.Set;
  * command line or configuration.
  */
 public final class Main {
+    private static final String SAX_PARSER_FACTORY = "javax.xml.parsers.SAXParserFactory";
+
     private Main() {
     }
 
@@ -65,6 +67,12 @@ public final class Main {
         } catch (IOException e) {
             err.println("alos: cannot read the configuration: " + e.getMessage());
             return 2;
+        }
+        // SCR parses each component description with a new SAX parser; without this property the
+        // JDK looks for another implementation on the class path every time (a ServiceLoader scan
+        // of every jar of lib/), about 5 % of a boot. The JDK's own parser is the one it finds.
+        if (System.getProperty(SAX_PARSER_FACTORY) == null) {
+            System.setProperty(SAX_PARSER_FACTORY, "com.sun.org.apache.xerces.internal.jaxp.SAXParserFactoryImpl");
         }
         warmUpLogging();
         Launcher launcher = new Launcher(home, config, cl, err);

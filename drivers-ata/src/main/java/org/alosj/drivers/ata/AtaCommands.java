@@ -8,6 +8,7 @@ import org.alosj.kernel.device.BlockDevice;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.CollectionType;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -17,7 +18,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * disk reported in IDENTIFY DEVICE and how the driver talks to it, {@code -t} times sequential
  * reads through the BlockDevice. Lives in the driver's bundle, so it goes with the driver.
  */
-@Component(service = AtaCommands.class, property = {
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = AtaCommands.class, property = {
     "osgi.command.scope=alos",
     "osgi.command.function=hdparm",
 })

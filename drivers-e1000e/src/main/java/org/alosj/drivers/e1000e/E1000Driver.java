@@ -8,12 +8,13 @@ import org.alosj.kernel.pci.PciId;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /**
  * The e1000 PCI driver: the 8254x parts QEMU models (82540EM, 82544GC, 82545EM), each brought
  * up as an {@link E1000Nic} and registered as a NetDevice service.
  */
-@Component(service = PciDriver.class, immediate = true)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = PciDriver.class, immediate = true)
 public final class E1000Driver implements PciDriver {
     static final String NAME = "e1000";
     static final int PCI_VENDOR_INTEL = 0x8086;

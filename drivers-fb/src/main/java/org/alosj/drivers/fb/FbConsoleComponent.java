@@ -15,6 +15,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * the keyboards ({@link InputDevice}s) typing into the one on screen through a decoder of the
  * {@link Keymaps} service; without Keymaps, keys are ignored until it comes.
  */
-@Component(service = {}, immediate = true)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = {}, immediate = true)
 public final class FbConsoleComponent {
     public static final String COLUMNS = "console.columns";
     public static final String ROWS = "console.rows";

@@ -14,13 +14,14 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /**
  * The pcnet32 PCI driver: the kernel's device manager probes it for each PCnet-PCI function;
  * each probe brings up a {@link PcnetNic} and registers it as a NetDevice service in this
  * bundle's name, so stopping the bundle takes the interfaces away with the driver.
  */
-@Component(service = PciDriver.class, immediate = true)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = PciDriver.class, immediate = true)
 public final class Pcnet32Driver implements PciDriver {
     static final String NAME = "pcnet32";
     static final int PCI_VENDOR_AMD = 0x1022;

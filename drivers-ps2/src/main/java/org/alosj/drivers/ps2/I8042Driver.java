@@ -10,6 +10,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * and one for the mouse if it answered ({@value #MOUSE_SLOT}, {@code input.kind=mouse}). A
  * machine without a controller logs one line and registers nothing.
  */
-@Component(service = {}, immediate = true)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = {}, immediate = true)
 public final class I8042Driver {
     static final String KEYBOARD_SLOT = "isa0060/serio0";
     static final String MOUSE_SLOT = "isa0060/serio1";

@@ -17,6 +17,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * across a driver swap). Services are registered in this bundle's name: stopping the bundle
  * takes them away with the driver.
  */
-@Component(service = PciDriver.class, immediate = true)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = PciDriver.class, immediate = true)
 public final class VirtioPciDriver implements PciDriver {
     static final String NAME = "virtio-pci";
     private static final Logger LOG = LoggerFactory.getLogger("drivers.virtio");

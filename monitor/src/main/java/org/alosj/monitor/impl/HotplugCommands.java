@@ -10,6 +10,7 @@ import org.alosj.hal.board.Board;
 import org.alosj.hal.pci.PciFunction;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * Removal is asked of the OS, as QEMU asks through ACPI: the configuration goes only once the OS
  * has let go of the device and ejected its slot.
  */
-@Component(service = HotplugCommands.class, property = {
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = HotplugCommands.class, property = {
     "osgi.command.scope=alos",
     "osgi.command.function=device_add",
     "osgi.command.function=device_del",

@@ -6,6 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.alosj.hal.input.HostInput;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -16,7 +17,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * keys), as a person at the machine would type and move.
  */
 // Immediate: a delayed component would be deactivated between two commands and forget the buttons.
-@Component(service = InputCommands.class, immediate = true, property = {
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = InputCommands.class, immediate = true, property = {
     "osgi.command.scope=alos",
     "osgi.command.function=sendkey",
     "osgi.command.function=mouse_move",

@@ -9,6 +9,7 @@ import javax.imageio.ImageIO;
 import org.alosj.hal.display.DisplaySurface;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -17,7 +18,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * QEMU's {@code screendump}: the picture a display adapter shows, saved as a PNG file on the
  * host (an operator's verb: the path is the host's, relative to the directory alos runs in).
  */
-@Component(service = ScreenCommands.class, property = {
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = ScreenCommands.class, property = {
     "osgi.command.scope=alos",
     "osgi.command.function=screendump",
 })

@@ -22,6 +22,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * starts and settles for a dumb one), and {@link #start} shows the prompt once the boot and
  * {@code /config/startup.sh} are done.
  */
-@Component(service = Console.class, immediate = true)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Console.class, immediate = true)
 public final class Console {
     private static final Logger LOG = LoggerFactory.getLogger("shell.console");
     private static final String SCOPE = "alos:felix:gogo:*";

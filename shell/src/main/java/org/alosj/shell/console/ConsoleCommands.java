@@ -9,10 +9,11 @@ import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 
 /** The console's own verbs: exit and quit (leave the console), source (run a script of the VFS). */
-@Component(service = ConsoleCommands.class, property = {
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = ConsoleCommands.class, property = {
     "osgi.command.scope=alos",
     "osgi.command.function=exit",
     "osgi.command.function=quit",

@@ -27,6 +27,7 @@ import org.jline.terminal.Terminal;
 import org.jline.terminal.impl.ExternalTerminal;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -44,7 +45,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The size comes from the device's {@value #COLUMNS} and {@value #ROWS} service properties.
  */
-@Component(service = {}, immediate = true)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = {}, immediate = true)
 public final class DeviceConsoles {
     static final String COLUMNS = "console.columns";
     static final String ROWS = "console.rows";

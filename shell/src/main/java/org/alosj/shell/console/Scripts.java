@@ -13,6 +13,7 @@ import org.apache.felix.gogo.runtime.CommandProcessorImpl;
 import org.apache.felix.service.command.CommandProcessor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * {@code -c} script, and {@code /config/startup.sh} at boot as ALOS ran it (each line a command,
  * its output on the console and in the kernel log, a failure logged and the boot going on).
  */
-@Component(service = Scripts.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Scripts.class)
 public final class Scripts {
     static final String STARTUP = "/config/startup.sh";
     private static final Logger KLOG = LoggerFactory.getLogger("startup");

@@ -9,6 +9,7 @@ import org.alosj.kernel.device.BlockDevice;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.CollectionType;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -17,7 +18,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * {@code blkbench}: raw sequential write and read speed of a BlockDevice, in large requests,
  * below any filesystem. It overwrites the start of the device: for scratch disks only.
  */
-@Component(service = BlkbenchCommand.class, property = {
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = BlkbenchCommand.class, property = {
     "osgi.command.scope=alos",
     "osgi.command.function=blkbench",
 })

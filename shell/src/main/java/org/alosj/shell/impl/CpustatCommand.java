@@ -10,6 +10,7 @@ import org.alosj.kernel.proc.CpuUsage;
 import org.alosj.kernel.proc.ProcessManager;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -20,7 +21,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * invalidations, TLB misses, traps into ring 0 and run-loop exits, with rates over the guest
  * threads' CPU time.
  */
-@Component(service = CpustatCommand.class, property = {
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = CpustatCommand.class, property = {
     "osgi.command.scope=alos",
     "osgi.command.function=cpustat",
 })

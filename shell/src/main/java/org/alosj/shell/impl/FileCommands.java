@@ -31,6 +31,7 @@ import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 
 /**
@@ -39,7 +40,7 @@ import org.osgi.service.component.annotations.Reference;
  * and pwd. Options and messages are coreutils'; an error does not stop the command at the
  * next argument, but the command fails.
  */
-@Component(service = FileCommands.class, property = {
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = FileCommands.class, property = {
     "osgi.command.scope=alos",
     "osgi.command.function=ls",
     "osgi.command.function=cat",

@@ -14,13 +14,14 @@ import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /**
  * help for the alos scope: finds the commands on Gogo's whiteboard (services with
  * {@code osgi.command.scope=alos}) and reads their {@link Descriptor}s, so a command bundle
  * documents itself and help follows bundles as they come and go.
  */
-@Component(service = HelpCommands.class, property = {
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = HelpCommands.class, property = {
     "osgi.command.scope=alos",
     "osgi.command.function=help",
 })

@@ -24,6 +24,7 @@ import org.apache.felix.service.command.CommandSessionListener;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * session runs is also appended to /system/history through the VFS (a
  * CommandSessionListener), so the history lives on the disk; with no disk, RUNFILE alone.
  */
-@Component(service = {HistoryCommands.class, CommandSessionListener.class}, property = {
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = {HistoryCommands.class, CommandSessionListener.class}, property = {
     "osgi.command.scope=alos",
     "osgi.command.function=historyfile",
 })

@@ -13,6 +13,7 @@ import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -24,7 +25,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * console running it). kbhit takes the keyboard's events for itself meanwhile and gives them
  * back to the console that had them.
  */
-@Component(service = KeyboardCommands.class, property = {
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = KeyboardCommands.class, property = {
     "osgi.command.scope=alos",
     "osgi.command.function=loadkeys",
     "osgi.command.function=kbhit",

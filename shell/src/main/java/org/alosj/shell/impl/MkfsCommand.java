@@ -13,6 +13,7 @@ import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Function;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -23,7 +24,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * resolves and runs without fs-ext2 and follows it when it is updated. A Gogo Function, since a
  * Java method cannot be named mkfs.ext2.
  */
-@Component(service = Function.class, property = {
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Function.class, property = {
     "osgi.command.scope=alos",
     "osgi.command.function=mkfs.ext2",
 })

@@ -13,12 +13,13 @@ import org.alosj.kernel.pci.PciAddress;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.CollectionType;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
 /** Raw Ethernet from the shell: netdevs lists the NetDevice services, ethsend sends one frame. */
-@Component(service = NetCommands.class, property = {
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = NetCommands.class, property = {
     "osgi.command.scope=alos",
     "osgi.command.function=ethsend",
     "osgi.command.function=netdevs",

@@ -20,6 +20,7 @@ import org.alosj.shell.pci.PciFunctionView;
 import org.alosj.shell.pci.PciIds;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -28,7 +29,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * The PCI commands: lspci, and the sysfs-like driver controls (devices, drivers, bind, unbind,
  * override, reprobe) over the kernel's device manager.
  */
-@Component(service = PciCommands.class, property = {
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = PciCommands.class, property = {
     "osgi.command.scope=alos",
     "osgi.command.function=lspci",
     "osgi.command.function=devices",

@@ -5,6 +5,7 @@ import org.alosj.shell.console.ScriptRunner;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -14,7 +15,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * driver), which syncs and unmounts the filesystems and then asks the hardware; the shell then
  * stops reading, as the machine is going down.
  */
-@Component(service = PowerCommands.class, property = {
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = PowerCommands.class, property = {
     "osgi.command.scope=alos",
     "osgi.command.function=poweroff",
     "osgi.command.function=shutdown",

@@ -20,6 +20,7 @@ import org.alosj.kernel.vfs.VfsContext;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -28,7 +29,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * Programs: {@code exec} (ALOS's name) runs one with the console as its terminal and waits;
  * {@code ps}, {@code top} and {@code kill} as on Unix; {@code renice} sets a process's scheduler level.
  */
-@Component(service = ProgramCommands.class, property = {
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = ProgramCommands.class, property = {
     "osgi.command.scope=alos",
     "osgi.command.function=exec",
     "osgi.command.function=ps",

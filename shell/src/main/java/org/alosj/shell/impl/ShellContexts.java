@@ -9,6 +9,7 @@ import org.alosj.kernel.vfs.Vfs;
 import org.alosj.kernel.vfs.VfsContext;
 import org.apache.felix.service.command.CommandSession;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -18,7 +19,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * umask live as long as the session. A context whose session was collected is closed, so a
  * forgotten {@code cd /mnt} does not keep /mnt busy for ever.
  */
-@Component(service = ShellContexts.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = ShellContexts.class)
 public final class ShellContexts {
     private static final Cleaner CLEANER = Cleaner.create();
 

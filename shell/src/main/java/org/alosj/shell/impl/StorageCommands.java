@@ -15,12 +15,13 @@ import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
 /** The storage commands: mount, umount, df, sync and lsblk, with util-linux's options and messages. */
-@Component(service = StorageCommands.class, property = {
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = StorageCommands.class, property = {
     "osgi.command.scope=alos",
     "osgi.command.function=mount",
     "osgi.command.function=umount",

@@ -17,12 +17,13 @@ import org.apache.felix.service.command.Converter;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Function;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
 /** The system commands: meminfo, dmesg, date, clear, interrupts and time. */
-@Component(service = SystemCommands.class, property = {
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = SystemCommands.class, property = {
     "osgi.command.scope=alos",
     "osgi.command.function=meminfo",
     "osgi.command.function=dmesg",

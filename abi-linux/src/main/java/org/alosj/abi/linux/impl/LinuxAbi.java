@@ -17,6 +17,7 @@ import org.alosj.kernel.proc.Task;
 import org.alosj.kernel.proc.UserMemory;
 import org.alosj.kernel.vfs.Vfs;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -27,7 +28,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * {@code int 0x80}. Process, memory, signal and time calls are here; file calls in
  * {@link FileCalls}. An unknown number is ENOSYS, logged once.
  */
-@Component(service = Abi.class, property = Abi.NAME + "=" + Abi.LINUX_X86_64)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Abi.class, property = Abi.NAME + "=" + Abi.LINUX_X86_64)
 public final class LinuxAbi implements Abi {
     static final int AT_FDCWD = -100;
 

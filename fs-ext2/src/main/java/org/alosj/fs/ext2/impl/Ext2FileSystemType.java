@@ -9,12 +9,13 @@ import org.alosj.kernel.fs.FileSystemType;
 import org.alosj.kernel.fs.FsException;
 import org.alosj.kernel.fs.MountOptions;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /**
  * The "ext2" filesystem type, registered as a service: {@code mount -t ext2} reaches it. Mount
  * options: {@code cache=BLOCKS} bounds the block cache (default: 32 MiB worth of blocks).
  */
-@Component(service = FileSystemType.class, property = FileSystemType.TYPE + "=" + Ext2FileSystemType.NAME)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = FileSystemType.class, property = FileSystemType.TYPE + "=" + Ext2FileSystemType.NAME)
 public final class Ext2FileSystemType implements FileSystemType {
     public static final String NAME = "ext2";
 

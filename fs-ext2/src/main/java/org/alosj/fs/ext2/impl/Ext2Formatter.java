@@ -6,12 +6,13 @@ import org.alosj.kernel.device.BlockDevice;
 import org.alosj.kernel.fs.FileSystemFormatter;
 import org.alosj.kernel.fs.FileSystemType;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /**
  * ext2's mkfs as a service beside the "ext2" type, so {@code mkfs.ext2} in the shell reaches it
  * by the type's name: mke2fs's defaults ({@link Mkfs.Options#defaults()}) with the label asked for.
  */
-@Component(service = FileSystemFormatter.class, property = FileSystemType.TYPE + "=" + Ext2FileSystemType.NAME)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = FileSystemFormatter.class, property = FileSystemType.TYPE + "=" + Ext2FileSystemType.NAME)
 public final class Ext2Formatter implements FileSystemFormatter {
     private final Mkfs mkfs;
 

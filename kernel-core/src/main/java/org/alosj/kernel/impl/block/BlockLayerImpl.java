@@ -19,6 +19,7 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * device left the bus (hot-unplug, {@code device_del}) gets no grace: no driver can bring it
  * back, so its queue fails pending and later requests at once.
  */
-@Component(service = BlockLayer.class, immediate = true)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = BlockLayer.class, immediate = true)
 public final class BlockLayerImpl implements BlockLayer {
     private static final Logger LOG = LoggerFactory.getLogger("kernel.block");
     /** How long a disk's requests wait for its driver to come back after it went. */

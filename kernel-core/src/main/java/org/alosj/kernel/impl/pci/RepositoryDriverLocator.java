@@ -12,6 +12,7 @@ import org.alosj.kernel.pci.PciDriverCapability;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.device.DriverLocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * property {@value #REPOSITORY_PROPERTY} (a URI, set by whoever runs the machine, as the kernel
  * finds /lib/modules where the system was installed); without it no driver is ever found.
  */
-@Component(service = DriverLocator.class, immediate = true)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = DriverLocator.class, immediate = true)
 public final class RepositoryDriverLocator implements DriverLocator {
     public static final String REPOSITORY_PROPERTY = "alos.driver.repository";
     private static final Logger LOG = LoggerFactory.getLogger("kernel.modprobe");

@@ -18,6 +18,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * writing it back (ACPI's write-one-to-clear), and powers off in an orderly way on its own thread
  * (syncing and unmounting sleeps; interrupt context must not).
  */
-@Component(service = PciDriver.class, immediate = true)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = PciDriver.class, immediate = true)
 public final class Piix4Power implements PciDriver {
     static final String NAME = "piix4_pm";
     private static final Logger LOG = LoggerFactory.getLogger("kernel.power");

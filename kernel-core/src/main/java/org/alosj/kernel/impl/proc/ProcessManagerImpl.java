@@ -31,6 +31,7 @@ import org.alosj.kernel.vfs.Vfs;
 import org.alosj.kernel.vfs.VfsContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -48,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * {@link ProcessViews} (the queries' information), {@link ProgramStarter} (spawn and execve),
  * beside {@link Signalling}.
  */
-@Component(service = ProcessManager.class, immediate = true)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = ProcessManager.class, immediate = true)
 public final class ProcessManagerImpl implements ProcessManager {
     private static final Logger LOG = LoggerFactory.getLogger("kernel.proc");
     static final int MAX_PROCESSES = 256;

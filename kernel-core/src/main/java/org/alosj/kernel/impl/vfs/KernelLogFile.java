@@ -21,6 +21,7 @@ import org.alosj.kernel.vfs.Vfs;
 import org.alosj.kernel.vfs.VfsContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.LoggerFactory;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * the first time). If the disk falls behind by more than the ring holds, a line says how many
  * were lost. klogd's own trouble is logged once, not again until a write works.
  */
-@Component(immediate = true)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, immediate = true)
 public final class KernelLogFile {
     static final String PATH = "/system/logs/kernel.log";
 

@@ -33,11 +33,12 @@ import org.alosj.net.impl.iface.RouteTable;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
 /** The network commands of the alos scope; they leave with the net-stack bundle. */
-@Component(service = NetCommands.class, immediate = true, property = {
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = NetCommands.class, immediate = true, property = {
     "osgi.command.scope=alos",
     "osgi.command.function=ifconfig",
     "osgi.command.function=route",

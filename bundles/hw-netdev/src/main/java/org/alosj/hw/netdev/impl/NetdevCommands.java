@@ -6,6 +6,7 @@ import java.util.List;
 import org.alosj.hal.net.NetBackend;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -14,7 +15,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * {@code netbackends}: the network backends (QEMU's {@code info network}), with their peer, or
  * why they have none, and their frame counters. Lives in this bundle, so it goes with it.
  */
-@Component(service = NetdevCommands.class, property = {
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = NetdevCommands.class, property = {
     "osgi.command.scope=alos",
     "osgi.command.function=netbackends",
 })
