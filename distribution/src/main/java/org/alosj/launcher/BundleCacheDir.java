@@ -2,6 +2,7 @@ package org.alosj.launcher;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -28,12 +29,29 @@ final class BundleCacheDir {
         if (Files.isDirectory(SHARED_MEMORY) && Files.isWritable(SHARED_MEMORY)) {
             deleteOrphans(SHARED_MEMORY);
             try {
-                return Files.createTempDirectory(SHARED_MEMORY, PREFIX + ProcessHandle.current().pid() + "-");
+                return createUnique(SHARED_MEMORY);
             } catch (IOException e) {
                 // full or refused: the temporary directory does as well, only slower
             }
         }
-        return Files.createTempDirectory(PREFIX);
+        return createUnique(Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /**
+     * {@code alosj-felix-PID-N} with the first N not taken. Not {@code Files.createTempDirectory}:
+     * its random names start the JDK's security providers, a tenth of Felix's own start.
+     */
+    private static Path createUnique(Path parent) throws IOException {
+        String stem = PREFIX + ProcessHandle.current().pid() + "-";
+        for (int n = 0; ; n++) {
+            try {
+                return Files.createDirectory(parent.resolve(stem + n));
+            } catch (FileAlreadyExistsException taken) {
+                if (n == 1000) {
+                    throw taken;
+                }
+            }
+        }
     }
 
     /** Deletes a cache directory and everything in it; what cannot be deleted stays. */
@@ -59,7 +77,7 @@ final class BundleCacheDir {
         }
     }
 
-    /** The pid in a cache directory's name ({@code alosj-felix-PID-RANDOM}), -1 if it has none. */
+    /** The pid in a cache directory's name ({@code alosj-felix-PID-N}), -1 if it has none. */
     static long ownerPid(String name) {
         if (!name.startsWith(PREFIX)) {
             return -1;

@@ -1,5 +1,6 @@
 package org.alosj.hal.board.impl;
 
+import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -139,7 +140,10 @@ public final class PcMachine implements Board, Platform {
         if (spec.startsWith("file:")) {
             Path path = Path.of(spec.substring("file:".length()));
             // The host's directories are the user's: a missing one is an error, not made here.
-            return Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            // Buffered (the UART flushes at each line's end): a file write per byte was most of
+            // what the kernel's log lines cost during a boot.
+            return new BufferedOutputStream(Files.newOutputStream(path, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND));
         }
         throw new IllegalArgumentException("serial must be none, stdio or file:PATH, got '" + spec + "'");
     }

@@ -87,8 +87,14 @@ public final class KernelLogImpl extends AppenderBase<ILoggingEvent> implements 
 
     /** Linux's dmesg form: {@code [    1.234567] message}. */
     public static String format(Entry e) {
-        long us = e.uptimeNanos() / 1000;
-        return String.format("[%5d.%06d] %s", us / 1_000_000, us % 1_000_000, e.message());
+        // By hand rather than String.format: every kernel message passes here, most during the boot.
+        long us = Math.max(0, e.uptimeNanos() / 1000);
+        String seconds = Long.toString(us / 1_000_000);
+        String micros = Long.toString(us % 1_000_000);
+        StringBuilder line = new StringBuilder(16 + e.message().length()).append('[');
+        line.append("     ", 0, Math.max(0, 5 - seconds.length())).append(seconds).append('.');
+        line.append("000000", 0, 6 - micros.length()).append(micros).append("] ").append(e.message());
+        return line.toString();
     }
 
     private void writeSerial(String line) {
