@@ -6,6 +6,7 @@ module org.alosj.fs.ext2 {
     requires static osgi.annotation;
     requires static org.osgi.service.component.annotations;
     requires org.slf4j;
+    requires org.alosj.hal;
     requires org.alosj.kernel;
 
     exports org.alosj.fs.ext2;

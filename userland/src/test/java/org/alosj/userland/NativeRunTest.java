@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every userland program run natively on the host (x86-64 Linux, the programs being static
- * musl executables) against {@code expected/}: this checks the programs, and makes the expected
+ * musl executables, and glibc ones from src/main/c-glibc) against {@code expected/}: this checks the programs, and makes the expected
  * files the reference a run on ALOS/J is compared with. Without musl-gcc (or curl for the TCP
  * pair) the tests are skipped, saying why; with CI=true they fail instead.
  */

@@ -6,43 +6,41 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.alosj.hal.storage.DiskImage;
 import org.alosj.kernel.device.BlockDevice;
 
 /**
  * A BlockDevice over a host image file, 512-byte sectors: what mkfs writes an image through, and
- * what tests and benchmarks mount an image file with. Reads and writes past the end fail with an
- * IOException naming the sector, as a disk would.
+ * what tests and benchmarks mount an image file with. The image is the disk models' own
+ * {@link DiskImage} (opened, sized and read the same way); this adds the block device's checks:
+ * reads and writes past the end fail with an IOException naming the sectors, as a disk would.
  */
 public final class ImageFileDevice implements BlockDevice, Closeable {
-    public static final int SECTOR_SIZE = 512;
+    public static final int SECTOR_SIZE = DiskImage.SECTOR_SIZE;
 
-    private final FileChannel channel;
-    private final long sectors;
-    private final boolean readOnly;
-    private final Path path;
+    private final DiskImage image;
 
-    private ImageFileDevice(Path path, FileChannel channel, long sectors, boolean readOnly) {
-        this.path = path;
-        this.channel = channel;
-        this.sectors = sectors;
-        this.readOnly = readOnly;
+    private ImageFileDevice(DiskImage image) {
+        this.image = image;
     }
 
-    /** Opens an existing image; its size, rounded down to whole sectors, is the device's. */
+    /**
+     * Opens an existing image; its size, rounded down to whole sectors, is the device's. A file
+     * that is missing, not a regular file or smaller than one sector is an IOException.
+     */
     public static ImageFileDevice open(Path image, boolean readOnly) throws IOException {
-        FileChannel ch = readOnly ? FileChannel.open(image, StandardOpenOption.READ)
-            : FileChannel.open(image, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        return new ImageFileDevice(image, ch, ch.size() / SECTOR_SIZE, readOnly);
+        return new ImageFileDevice(DiskImage.open(image, readOnly));
     }
 
     /** Creates (or empties) an image file of {@code bytes} bytes, sparse: it reads as zeros. */
     public static ImageFileDevice create(Path image, long bytes) throws IOException {
-        FileChannel ch = FileChannel.open(image, StandardOpenOption.CREATE, StandardOpenOption.READ,
-            StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        if (bytes > 0) {
-            ch.write(ByteBuffer.allocate(1), bytes - 1);
+        try (FileChannel ch = FileChannel.open(image, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
+            if (bytes > 0) {
+                ch.write(ByteBuffer.allocate(1), bytes - 1);
+            }
         }
-        return new ImageFileDevice(image, ch, bytes / SECTOR_SIZE, false);
+        return open(image, false);
     }
 
     @Override
@@ -52,21 +50,22 @@ public final class ImageFileDevice implements BlockDevice, Closeable {
 
     @Override
     public long sectorCount() {
-        return sectors;
+        return image.sectors();
     }
 
     @Override
     public boolean readOnly() {
-        return readOnly;
+        return image.readOnly();
     }
 
     private void check(long lba, ByteBuffer buf) throws IOException {
         int n = buf.remaining();
         if (n % SECTOR_SIZE != 0) {
-            throw new IOException(path + ": transfer of " + n + " bytes is not whole sectors");
+            throw new IOException(image.path() + ": transfer of " + n + " bytes is not whole sectors");
         }
+        long sectors = image.sectors();
         if (lba < 0 || lba + n / SECTOR_SIZE > sectors) {
-            throw new IOException(path + ": sectors " + lba + "+" + n / SECTOR_SIZE + " beyond the " + sectors
+            throw new IOException(image.path() + ": sectors " + lba + "+" + n / SECTOR_SIZE + " beyond the " + sectors
                 + " sectors of the image");
         }
     }
@@ -74,37 +73,25 @@ public final class ImageFileDevice implements BlockDevice, Closeable {
     @Override
     public void read(long lba, ByteBuffer dst) throws IOException {
         check(lba, dst);
-        long pos = lba * SECTOR_SIZE;
-        while (dst.hasRemaining()) {
-            int n = channel.read(dst, pos);
-            if (n < 0) {
-                throw new IOException(path + ": end of file at byte " + pos);
-            }
-            pos += n;
-        }
+        image.read(lba * SECTOR_SIZE, dst);
     }
 
     @Override
     public void write(long lba, ByteBuffer src) throws IOException {
-        if (readOnly) {
-            throw new IOException(path + ": opened read-only");
+        if (image.readOnly()) {
+            throw new IOException(image.path() + ": opened read-only");
         }
         check(lba, src);
-        long pos = lba * SECTOR_SIZE;
-        while (src.hasRemaining()) {
-            pos += channel.write(src, pos);
-        }
+        image.write(lba * SECTOR_SIZE, src);
     }
 
     @Override
     public void flush() throws IOException {
-        if (!readOnly) {
-            channel.force(false);
-        }
+        image.flush();
     }
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        image.close();
     }
 }

@@ -623,49 +623,36 @@ public final class LinuxAbi implements Abi {
                 int n = t.futexWake(address, Integer.MAX_VALUE);
                 return n;
             }
-            case 5: { // FUTEX_WAKE_OP
-                long address2 = a.a4();
-                int encoded = (int) a.a5();
-                int opArg = (encoded << 8) >> 20;
-                int cmpArg = (encoded << 20) >> 20;
-                int kind = (encoded >>> 28) & 7;
-                if ((encoded >>> 31) != 0) {
-                    opArg = 1 << opArg;
-                }
-                // A read-modify-write that other CPUs' LOCKed instructions on the word cannot split.
-                int old;
-                for (;;) {
-                    old = t.memory().readInt(address2);
-                    int nv;
-                    switch (kind) {
-                        case 0: nv = opArg; break;
-                        case 1: nv = old + opArg; break;
-                        case 2: nv = old | opArg; break;
-                        case 3: nv = old & ~opArg; break;
-                        default: nv = old ^ opArg; break;
-                    }
-                    if (t.memory().compareAndExchangeInt(address2, old, nv) == old) {
-                        break;
-                    }
-                }
-                int n = t.futexWake(address, value);
-                boolean cmp;
-                switch ((encoded >>> 24) & 15) {
-                    case 0: cmp = old == cmpArg; break;
-                    case 1: cmp = old != cmpArg; break;
-                    case 2: cmp = old < cmpArg; break;
-                    case 3: cmp = old <= cmpArg; break;
-                    case 4: cmp = old > cmpArg; break;
-                    default: cmp = old >= cmpArg; break;
-                }
-                if (cmp) {
-                    n += t.futexWake(address2, (int) a.a3());
-                }
-                return n;
-            }
+            case 5: // FUTEX_WAKE_OP
+                return futexWakeOp(t, address, value, a.a4(), (int) a.a3(), FutexWakeOp.decode((int) a.a5()));
             default:
                 throw new SysError(SysError.ENOSYS);
         }
+    }
+
+    /**
+     * FUTEX_WAKE_OP: changes the second word, wakes up to {@code count} waiters of the first, and,
+     * when the second word's old value passes the comparison, up to {@code count2} of the second.
+     * Both words are checked first, and a bad comparison is found only after the change, as Linux
+     * does (then nobody is woken).
+     */
+    private static long futexWakeOp(Task t, long address, int count, long address2, int count2, FutexWakeOp op)
+            throws SysError {
+        if ((address & 3) != 0 || (address2 & 3) != 0) {
+            throw new SysError(SysError.EINVAL);
+        }
+        op.checkOperation();
+        // A read-modify-write that other CPUs' LOCKed instructions on the word cannot split.
+        int old;
+        do {
+            old = t.memory().readInt(address2);
+        } while (t.memory().compareAndExchangeInt(address2, old, op.apply(old)) != old);
+        boolean wakeSecond = op.wakesSecond(old);
+        int woken = t.futexWake(address, count);
+        if (wakeSecond) {
+            woken += t.futexWake(address2, count2);
+        }
+        return woken;
     }
 
     private static void wait(Task t, long address, int value, long timeout) throws SysError {

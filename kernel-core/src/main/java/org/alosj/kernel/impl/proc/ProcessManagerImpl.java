@@ -108,7 +108,7 @@ public final class ProcessManagerImpl implements ProcessManager {
             }
             sharing.remove(initiator);
             for (TaskImpl t : sharing) {
-                while (t.holdsStaleTlb(generation)) {
+                while (t.caches.holdsStaleTlb(generation)) {
                     java.util.concurrent.locks.LockSupport.parkNanos(20_000);
                 }
             }

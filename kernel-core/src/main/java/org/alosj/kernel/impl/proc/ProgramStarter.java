@@ -73,7 +73,7 @@ final class ProgramStarter {
         t.cpu.setRip(start.rip());
         t.cpu.setReg(Reg.RSP, start.rsp());
         p.tracer = kernel.nextTracer.getAndSet(null);
-        t.initialStop = p.tracer != null;
+        t.tracing.initialStop = p.tracer != null;
         if (terminal.interactive()) {
             Tty tty = new Tty(kernel, terminal, pid);
             p.controllingTty = tty;
@@ -128,7 +128,7 @@ final class ProgramStarter {
             old.release();
         }
         // A new CPU: it has decoded nothing yet.
-        t.switchAddressSpace(as, null);
+        t.caches.switchAddressSpace(as, null);
         String path = image.path();
         String base = path.substring(path.lastIndexOf('/') + 1);
         p.name = base.length() > 15 ? base.substring(0, 15) : base;
@@ -168,7 +168,7 @@ final class ProgramStarter {
         long[] oldFrames = old.space.residentFrames();
         p.memory = new AddressSpaceRef(as);
         old.release();
-        t.switchAddressSpace(as, oldFrames);
+        t.caches.switchAddressSpace(as, oldFrames);
         p.files.closeOnExec();
         SignalAction[] fresh = ProcessImpl.defaultActions();
         for (int s = 1; s <= Signals.NSIG; s++) {

@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
  * signal mask and thread-directed signals. The Java thread loops: take a virtual CPU from the
  * scheduler, run user code until a trap, a preemption or the budget, handle what came, again.
  * Traps (system calls, faults) are handled on the same Java thread, inside {@link Cpu#run}.
+ * Beside it: {@link SignalDelivery} (signals into the thread), {@link TaskTracing} (the thread
+ * under a debugger) and {@link CpuCaches} (its CPU's TLB and decoded code kept in step).
  */
 final class TaskImpl implements Task, Runnable {
     private static final Logger LOG = LoggerFactory.getLogger("kernel.proc");
@@ -40,7 +42,7 @@ final class TaskImpl implements Task, Runnable {
     final int tid;
     final ProcessImpl process;
     final Cpu cpu;
-    private final ProcessManagerImpl kernel;
+    final ProcessManagerImpl kernel;
     private Thread thread;
     private final UserMemoryImpl memory;
 
@@ -49,30 +51,27 @@ final class TaskImpl implements Task, Runnable {
     long sliceStart;
     /** The virtual CPU this thread holds or last held. */
     volatile int cpuIndex;
-    /**
-     * True while the CPU model runs this thread's guest instructions (not its system calls or
-     * faults, which run in the trap handler): only such a thread can use TLB entries another
-     * thread's change made stale, so only it is waited for in a shootdown.
-     */
-    private volatile boolean inGuest;
 
     volatile long blocked;
     /** 'R' while running or waiting for a CPU, 'S' while asleep. */
     volatile char state = 'R';
     final SigInfo[] pendingInfo = new SigInfo[Signals.NSIG + 1];
     final AtomicLong pending = new AtomicLong();
-    private volatile Object waitingOn;
+    volatile Object waitingOn;
     volatile boolean dead;
     long clearChildTid;
     long robustListHead;
     long[] altStack = {0, 0, 2};
+    /** The trap frame being handled (the user frame while signals are delivered), else null. */
     private TrapFrame frame;
     private final TrapFrame userFrame = new TrapFrame();
-    private volatile int seenTlbGeneration;
-    private int seenCodeGeneration;
     volatile long cpuNanos;
-    /** The signal info of a fault, delivered before anything else. */
-    private SigInfo forced;
+    /** Signals on their way into this thread. */
+    final SignalDelivery delivery = new SignalDelivery(this);
+    /** This thread under a debugger. */
+    final TaskTracing tracing = new TaskTracing(this);
+    /** What this thread's CPU caches of the address space. */
+    final CpuCaches caches;
 
     TaskImpl(ProcessManagerImpl kernel, int tid, ProcessImpl process, Cpu cpu) {
         this.kernel = kernel;
@@ -80,6 +79,7 @@ final class TaskImpl implements Task, Runnable {
         this.process = process;
         this.cpu = cpu;
         this.memory = new UserMemoryImpl(this);
+        this.caches = new CpuCaches(this);
         TrapHandler h = this::onTrap;
         cpu.setTrapHandler(Vector.SYSCALL, h);
         cpu.setTrapHandler(INT80, 3, h);
@@ -124,22 +124,19 @@ final class TaskImpl implements Task, Runnable {
                     dead = true;
                     break;
                 }
-                syncMemory();
+                caches.sync();
                 org.alosj.kernel.proc.Tracer tracer = process.tracer;
                 if (tracer != null) {
-                    int sig = initialStop || pendingStop != 0 ? Signals.SIGTRAP : stopRequested ? Signals.SIGINT : 0;
+                    int sig = tracing.takeStop();
                     if (sig != 0) {
-                        initialStop = false;
-                        pendingStop = 0;
-                        stopRequested = false;
-                        traceStop(tracer, sig);
+                        tracing.stop(tracer, sig);
                         continue;
                     }
                 }
                 userFrame.load(0, TrapKind.INTERRUPT, 0, false, 0, cpu.rip(), cpu.cs(), cpu.rflags(),
                         cpu.reg(Reg.RSP), cpu.ss());
                 frame = userFrame;
-                deliverSignals(false);
+                delivery.deliver(false);
                 cpu.setRip(userFrame.rip());
                 cpu.setReg(Reg.RSP, userFrame.rsp());
                 cpu.setRflags(userFrame.rflags());
@@ -148,9 +145,9 @@ final class TaskImpl implements Task, Runnable {
                     continue;
                 }
                 long t0 = System.nanoTime();
-                enterGuest();
+                caches.enterGuest();
                 RunExit exit = cpu.run(BUDGET);
-                inGuest = false;
+                caches.leaveGuest();
                 cpuNanos += System.nanoTime() - t0;
                 switch (exit) {
                     case PREEMPTED:
@@ -176,46 +173,8 @@ final class TaskImpl implements Task, Runnable {
         }
     }
 
-    /** Applies TLB and code invalidations other threads of the process made. Own thread only. */
-    void syncMemory() {
-        AddressSpace as = process.addressSpace();
-        if (as.tlbGeneration != seenTlbGeneration) {
-            seenTlbGeneration = as.tlbGeneration;
-            cpu.flushTlb();
-        }
-        if (as.codeGeneration != seenCodeGeneration) {
-            int now = as.codeGeneration;
-            forget(as.framesLeftSince(seenCodeGeneration));
-            seenCodeGeneration = now;
-        }
-    }
-
-    /** Drops decoded code of frames that left the address space (all of it when null). */
-    private void forget(long[] frames) {
-        if (frames == null) {
-            cpu.invalidateCode(0, kernel.ramTop());
-            return;
-        }
-        for (long pa : frames) {
-            cpu.invalidateCode(pa, AddressSpace.PAGE);
-        }
-    }
-
-    /**
-     * After exec: the CPU runs {@code as}, and forgets the TLB and the code it decoded from the
-     * frames of {@code old} (null for a new CPU, which has decoded nothing).
-     */
-    void switchAddressSpace(AddressSpace as, long[] oldFrames) {
-        cpu.setCr(3, as.pml4);
-        seenTlbGeneration = as.tlbGeneration;
-        seenCodeGeneration = as.codeGeneration;
-        if (oldFrames != null) {
-            forget(oldFrames);
-        }
-    }
-
     private TrapHandler.Resume onTrap(Cpu c, TrapFrame f) {
-        inGuest = false;
+        caches.leaveGuest();
         TrapFrame outer = frame;
         frame = f;
         int generation = process.addressSpace().tlbGeneration;
@@ -229,17 +188,17 @@ final class TaskImpl implements Task, Runnable {
                             cpu.reg(Reg.RAX));
                     kernel.exitGroup(process, org.alosj.kernel.proc.ExitStatus.killed(Signals.SIGSYS, false));
                 } else {
-                    restartNumber = cpu.reg(Reg.RAX);
+                    delivery.restartNumber = cpu.reg(Reg.RAX);
                     abi.syscall(this);
                 }
             } else if (v == Vector.PF) {
                 pageFault(f);
             } else if ((v == Vector.BP || v == Vector.DB) && process.tracer != null) {
                 // The debugger's: a breakpoint or the end of a single step.
-                pendingStop = Signals.SIGTRAP;
+                tracing.trapped();
                 return TrapHandler.Resume.EXIT_RUN;
             } else {
-                exceptionSignal(f);
+                delivery.exceptionSignal(f);
             }
             if (dead || process.exiting) {
                 return TrapHandler.Resume.EXIT_RUN;
@@ -248,47 +207,18 @@ final class TaskImpl implements Task, Runnable {
             if (as.tlbGeneration != generation || as.retiredPending) {
                 kernel.shootdown(this, as);
             }
-            if (tlbDirty()) {
-                syncMemory();
+            if (caches.dirty()) {
+                caches.sync();
             }
-            deliverSignals(syscall);
+            delivery.deliver(syscall);
             if (dead || process.exiting) {
                 return TrapHandler.Resume.EXIT_RUN;
             }
-            enterGuest();
+            caches.enterGuest();
             return TrapHandler.Resume.CONTINUE;
         } finally {
             frame = outer;
         }
-    }
-
-    /**
-     * Marks the thread as running guest code, then takes in changes made before: in this order,
-     * a thread changing the address space either sees the mark (and waits for this thread) or
-     * made its change before the check below, which then applies it.
-     */
-    private void enterGuest() {
-        inGuest = true;
-        if (tlbDirty()) {
-            syncMemory();
-        }
-    }
-
-    /**
-     * Whether this thread may still use TLB entries older than {@code generation}: it runs guest
-     * code and has not flushed since. Asks its CPU to stop at the next instruction boundary.
-     */
-    boolean holdsStaleTlb(int generation) {
-        if (!inGuest || seenTlbGeneration - generation >= 0) {
-            return false;
-        }
-        cpu.requestPreemption();
-        return true;
-    }
-
-    boolean tlbDirty() {
-        AddressSpace as = process.addressSpace();
-        return as.tlbGeneration != seenTlbGeneration || as.codeGeneration != seenCodeGeneration;
     }
 
     private void pageFault(TrapFrame f) {
@@ -304,75 +234,17 @@ final class TaskImpl implements Task, Runnable {
             return;
         }
         if (result == 0) {
-            // The entry may have been cached as it was (a COW page, a protection change).
-            cpu.flushTlb();
-            seenTlbGeneration = process.addressSpace().tlbGeneration;
+            caches.flushAfterFault();
             return;
         }
-        force(new SigInfo(Signals.SIGSEGV, result, 0, 0, va, 0));
-    }
-
-    private void exceptionSignal(TrapFrame f) {
-        int v = f.vector();
-        int sig;
-        int code = SigInfo.SI_KERNEL;
-        long addr = f.rip();
-        switch (v) {
-            case Vector.DE:
-                sig = Signals.SIGFPE;
-                code = 1; // FPE_INTDIV
-                break;
-            case Vector.MF:
-            case Vector.XM:
-                sig = Signals.SIGFPE;
-                code = 0;
-                break;
-            case Vector.UD:
-                sig = Signals.SIGILL;
-                code = 2; // ILL_ILLOPN
-                break;
-            case Vector.BP:
-            case Vector.DB:
-                sig = Signals.SIGTRAP;
-                code = 1; // TRAP_BRKPT
-                break;
-            case Vector.AC:
-                sig = Signals.SIGBUS;
-                code = 1;
-                break;
-            default:
-                sig = Signals.SIGSEGV;
-                addr = 0;
-                break;
-        }
-        force(new SigInfo(sig, code, 0, 0, addr, 0));
-    }
-
-    private SigInfo lastFault;
-    private long faultRip;
-    private long faultRsp;
-    private long faultError;
-
-    /** A synchronous fault's signal: a blocked or ignored one kills, as on Linux. */
-    private void force(SigInfo info) {
-        lastFault = info;
-        faultRip = frame.rip();
-        faultRsp = frame.rsp();
-        faultError = frame.errorCode();
-        int sig = info.signo();
-        SignalAction a = process.action(sig);
-        if ((blocked & Signals.bit(sig)) != 0 || a.handler() == SignalAction.SIG_IGN) {
-            blocked &= ~Signals.bit(sig);
-            process.actions[sig] = SignalAction.DEFAULT;
-        }
-        forced = info;
+        delivery.force(new SigInfo(Signals.SIGSEGV, result, 0, 0, va, 0));
     }
 
     // --- signals ---------------------------------------------------------------------------------
 
     boolean signalReady() {
         long mask = ~blocked | Signals.UNBLOCKABLE;
-        return forced != null || (pending.get() & mask) != 0 || (process.pending.get() & mask) != 0
+        return delivery.faultPending() || (pending.get() & mask) != 0 || (process.pending.get() & mask) != 0
                 || process.exiting || dead;
     }
 
@@ -385,215 +257,6 @@ final class TaskImpl implements Task, Runnable {
             }
         }
         cpu.requestPreemption();
-    }
-
-    private SigInfo takeSignal() {
-        if (forced != null) {
-            SigInfo f = forced;
-            forced = null;
-            return f;
-        }
-        long mask = ~blocked | Signals.UNBLOCKABLE;
-        for (AtomicLong set : new AtomicLong[] {pending, process.pending}) {
-            while (true) {
-                long p = set.get();
-                long ready = p & mask;
-                if (ready == 0) {
-                    break;
-                }
-                int sig = Long.numberOfTrailingZeros(ready) + 1;
-                if (set.compareAndSet(p, p & ~Signals.bit(sig))) {
-                    SigInfo info = kernel.signals.takeSignalInfo(this, sig, set == pending);
-                    return info;
-                }
-            }
-        }
-        return null;
-    }
-
-    /** Delivers pending signals before returning to user code. Own thread; {@link #frame} set. */
-    private void deliverSignals(boolean fromSyscall) {
-        boolean restartPending = fromSyscall && cpu.reg(Reg.RAX) == -SysError.ERESTARTSYS;
-        while (!dead && !process.exiting && signalReady()) {
-            SigInfo info = takeSignal();
-            if (info == null) {
-                break;
-            }
-            int sig = info.signo();
-            SignalAction a = process.action(sig);
-            boolean uncatchable = sig == Signals.SIGKILL || sig == Signals.SIGSTOP;
-            if (!uncatchable && a.handler() == SignalAction.SIG_IGN) {
-                continue;
-            }
-            if (uncatchable || a.handler() == SignalAction.SIG_DFL) {
-                switch (Signals.defaultAction(sig)) {
-                    case IGNORE:
-                    case CONTINUE:
-                        continue;
-                    case STOP:
-                        kernel.signals.stop(this, sig);
-                        continue;
-                    default:
-                        if (faultRip != 0 && info == lastFault) {
-                            // As Linux's "segfault at" line: where the program went wrong.
-                            LOG.info("{}[{}]: {} at {} ip {} sp {} error {}", process.name, process.pid,
-                                    Signals.name(sig), Long.toHexString(info.address()), Long.toHexString(faultRip),
-                                    Long.toHexString(faultRsp), faultError);
-                        }
-                        kernel.exitGroup(process, org.alosj.kernel.proc.ExitStatus.killed(sig,
-                                Signals.defaultAction(sig) == Signals.Default.CORE));
-                        return;
-                }
-            }
-            if (restartPending) {
-                if ((a.flags() & SignalAction.SA_RESTART) != 0) {
-                    restart();
-                } else {
-                    cpu.setReg(Reg.RAX, -SysError.EINTR);
-                }
-                restartPending = false;
-            }
-            long before = suspendedMask ? savedMaskForHandler : blocked;
-            suspendedMask = false;
-            try {
-                kernel.abi().enterSignalHandler(this, a, info, before);
-            } catch (SysError | RuntimeException e) {
-                LOG.info("{}: no room for the frame of signal {} at rsp {}: killed", process, sig,
-                        Long.toHexString(frame.rsp()));
-                kernel.exitGroup(process, org.alosj.kernel.proc.ExitStatus.killed(Signals.SIGSEGV, true));
-                return;
-            }
-            long add = a.mask() | ((a.flags() & SignalAction.SA_NODEFER) != 0 ? 0 : Signals.bit(sig));
-            blocked = (blocked | add) & ~Signals.UNBLOCKABLE;
-            if ((a.flags() & SignalAction.SA_RESETHAND) != 0) {
-                process.actions[sig] = SignalAction.DEFAULT;
-            }
-            break;
-        }
-        if (restartPending) {
-            restart();
-        }
-    }
-
-    private void restart() {
-        cpu.setReg(Reg.RAX, restartNumber);
-        frame.setRip(frame.rip() - 2);
-    }
-
-    /** The number of the system call in progress, for a restart (set by the ABI's entry). */
-    long restartNumber;
-
-    // --- tracing ------------------------------------------------------------------------------------
-
-    boolean initialStop;
-    private int pendingStop;
-    private volatile boolean stopRequested;
-    private final Object traceLock = new Object();
-    private boolean traceStopped;
-    private boolean resumeStep;
-    private final TracedThread traced = new TracedThread();
-
-    /** Stops for the debugger, off the CPU, until it resumes the thread (or the process ends). */
-    private void traceStop(org.alosj.kernel.proc.Tracer tracer, int sig) {
-        cpu.setRflags(cpu.rflags() & ~org.alosj.hal.cpu.Rflags.TF);
-        state = 'T';
-        kernel.scheduler.release(this);
-        synchronized (traceLock) {
-            traceStopped = true;
-        }
-        waitingOn = traceLock;
-        try {
-            tracer.stopped(traced, sig);
-            synchronized (traceLock) {
-                while (traceStopped && !dead && !process.exiting && process.tracer != null) {
-                    try {
-                        traceLock.wait();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        break;
-                    }
-                }
-                traceStopped = false;
-            }
-        } finally {
-            waitingOn = null;
-            state = 'R';
-            kernel.scheduler.acquire(this);
-            syncMemory();
-        }
-        if (resumeStep) {
-            cpu.setRflags(cpu.rflags() | org.alosj.hal.cpu.Rflags.TF);
-        }
-    }
-
-    /** This thread as its debugger holds it. */
-    private final class TracedThread implements org.alosj.kernel.proc.TracedThread {
-        @Override
-        public int pid() {
-            return process.pid;
-        }
-
-        @Override
-        public int tid() {
-            return tid;
-        }
-
-        @Override
-        public Cpu cpu() {
-            return cpu;
-        }
-
-        @Override
-        public boolean stopped() {
-            synchronized (traceLock) {
-                return traceStopped;
-            }
-        }
-
-        @Override
-        public byte[] peek(long address, int length) throws SysError {
-            return memory.read(address, length);
-        }
-
-        @Override
-        public void poke(long address, byte[] bytes) throws SysError {
-            AddressSpace as = process.addressSpace();
-            for (int done = 0; done < bytes.length;) {
-                long va = address + done;
-                int n = (int) Math.min(bytes.length - done, AddressSpace.PAGE - (va & (AddressSpace.PAGE - 1)));
-                long pa = as.privateFrame(va);
-                as.frames().bus().write(pa, bytes, done, n);
-                cpu.invalidateCode(pa, n);
-                done += n;
-            }
-        }
-
-        @Override
-        public void resume(boolean singleStep) {
-            synchronized (traceLock) {
-                resumeStep = singleStep;
-                traceStopped = false;
-                traceLock.notifyAll();
-            }
-        }
-
-        @Override
-        public void interrupt() {
-            stopRequested = true;
-            cpu.requestPreemption();
-        }
-
-        @Override
-        public void kill() {
-            kernel.exitGroup(process, org.alosj.kernel.proc.ExitStatus.killed(Signals.SIGKILL, false));
-            resume(false);
-        }
-
-        @Override
-        public void detach() {
-            process.tracer = null;
-            resume(false);
-        }
     }
 
     // --- blocking --------------------------------------------------------------------------------
@@ -639,7 +302,7 @@ final class TaskImpl implements Task, Runnable {
             waitingOn = null;
             state = 'R';
             kernel.scheduler.acquire(this);
-            syncMemory();
+            caches.sync();
         }
         if (interrupted) {
             throw new SysError(SysError.ERESTARTSYS);
@@ -658,7 +321,7 @@ final class TaskImpl implements Task, Runnable {
         } finally {
             state = 'R';
             kernel.scheduler.acquire(this);
-            syncMemory();
+            caches.sync();
         }
     }
 
@@ -676,7 +339,7 @@ final class TaskImpl implements Task, Runnable {
         } finally {
             state = 'R';
             kernel.scheduler.acquire(this);
-            syncMemory();
+            caches.sync();
         }
     }
 
@@ -991,15 +654,10 @@ final class TaskImpl implements Task, Runnable {
         } catch (SysError e) {
             // A signal came: the handler runs with the suspend mask, then the old one comes back
             // through the frame's saved mask.
-            savedMaskForHandler = old;
-            suspendedMask = true;
+            delivery.suspendedWith(old);
             throw new SysError(SysError.EINTR);
         }
     }
-
-    /** rt_sigsuspend: the mask the signal frame must restore (not the temporary one). */
-    private long savedMaskForHandler;
-    private boolean suspendedMask;
 
     @Override
     public void futexWait(long address, int expected, long timeoutNanos) throws SysError {

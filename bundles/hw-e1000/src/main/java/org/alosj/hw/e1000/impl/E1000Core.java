@@ -3,10 +3,7 @@ package org.alosj.hw.e1000.impl;
 import static org.alosj.hw.e1000.impl.E1000Regs.*;
 
 import java.util.Arrays;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import org.alosj.hal.bus.PhysicalMemory;
 import org.alosj.hal.net.NetPort;
@@ -28,9 +25,8 @@ import org.slf4j.LoggerFactory;
  * descriptors (IXSM/TXSM), gathered up to EOP into one frame, or with TSE cut into MSS-sized
  * segments; RS asks for DD back.
  *
- * <p>Interrupts: ICR collects causes; the line (INTx) is asserted while ICR AND IMS is not zero.
- * A rising edge is held back until ITR × 256 ns after the previous one, then raised by the board
- * clock: that is interrupt throttling.
+ * <p>Interrupts: events set causes in ICR; {@link E1000Interrupts} masks them with IMS, throttles
+ * them with ITR and sends them out on the line or as MSI-X messages.
  *
  * <p>Every method runs under {@code lock}, the PCI function's monitor, which also guards the
  * configuration space: CPU register accesses, frames from the backend's thread and the
@@ -67,15 +63,11 @@ final class E1000Core {
     static final int MAX_TX_FRAME = 0x10000;
     /** What one TSO request may carry: headers plus a payload of up to 256 KiB (PAYLEN is 20 bits). */
     static final int MAX_TSO_FRAME = 0x40000 + 0x100;
-    /** ITR counts in units of 256 ns. */
-    static final long ITR_UNIT_NANOS = 256;
     static final int ETH_P_VLAN = 0x8100;
 
-    private final Object lock;
     private final Part part;
     private final Eeprom eeprom;
     private final Bus bus;
-    private final ScheduledExecutorService clock;
     private final Logger log;
     private final int[] reg = new int[REGISTER_BYTES / 4];
     private final int[] phy = new int[32];
@@ -91,22 +83,16 @@ final class E1000Core {
     private final TxOffload.Context txContext = new TxOffload.Context();
     private final TxOffload.Context tsoContext = new TxOffload.Context();
 
-    // interrupt throttling
-    private boolean irqAsserted;
-    /** MSI-X causes already signalled and still pending: a cause sends one message per assertion. */
-    private int msixSignalled;
-    private long lastRaise = Long.MIN_VALUE / 2;
-    private ScheduledFuture<?> throttle;
+    private final E1000Interrupts interrupts;
 
     private long guestErrors;
 
     E1000Core(Object lock, Part part, byte[] mac, Bus bus, ScheduledExecutorService clock, String name) {
-        this.lock = lock;
         this.part = part;
         this.eeprom = new Eeprom(part, mac);
         this.bus = bus;
-        this.clock = clock;
         this.log = LoggerFactory.getLogger("hw.e1000." + name);
+        this.interrupts = new E1000Interrupts(lock, part, reg, bus, clock, log);
         reset();
     }
 
@@ -122,7 +108,6 @@ final class E1000Core {
 
     /** Power-on, PCI RST# and CTRL.RST: every MAC register to its default, the address from the EEPROM. */
     void reset() {
-        cancelThrottle();
         Arrays.fill(reg, 0);
         resetPhy();
         reg[CTRL >> 2] = CTRL_SWDPIN2 | CTRL_SWDPIN0 | CTRL_SPD_1000 | CTRL_SLU | CTRL_FD;
@@ -141,10 +126,7 @@ final class E1000Core {
         txPopts = 0;
         txTso = false;
         txVlan = false;
-        irqAsserted = false;
-        msixSignalled = 0;
-        lastRaise = Long.MIN_VALUE / 2;
-        bus.interrupt(false);
+        interrupts.reset();
     }
 
     private void resetPhy() {
@@ -177,7 +159,7 @@ final class E1000Core {
     }
 
     void detached() {
-        cancelThrottle();
+        interrupts.detached();
     }
 
     // ---- register file ----
@@ -194,16 +176,8 @@ final class E1000Core {
             case EECD:
                 return part.isPcie() ? EECD_PRES | EECD_AUTO_RD | EECD_GNT | (reg[i] & EECD_REQ)
                         | 2 << EECD_SIZE_EX_SHIFT : eeprom.readEecd();
-            case ICR: {
-                int v = reg[i];
-                if (part.isPcie() && (v & reg[IMS >> 2]) != 0) {
-                    v |= ICR_INT_ASSERTED;
-                }
-                reg[i] = 0;
-                autoMaskOnAcknowledge();
-                updateInterrupt();
-                return v;
-            }
+            case ICR:
+                return interrupts.readIcr();
             case ICS:
                 return reg[ICR >> 2];
             case IMC:
@@ -265,24 +239,13 @@ final class E1000Core {
             }
             case EERD -> writeEerd(value);
             case MDIC -> writeMdic(value);
-            case ICR -> {
-                reg[i] &= ~value;
-                autoMaskOnAcknowledge();
-                updateInterrupt();
-            }
-            case ICS -> raise(value & part.interruptCauses());
-            case IMS -> {
-                reg[i] |= value & part.interruptCauses();
-                clearPendingOnUnmask(value);
-                updateInterrupt();
-            }
-            case IMC -> {
-                reg[IMS >> 2] &= ~value;
-                updateInterrupt();
-            }
-            case ITR -> reg[i] = value & 0xFFFF;
-            case EIAC -> reg[i] = part.isPcie() ? value & ICR_MSIX_CAUSES : value;
-            case IVAR -> reg[i] = part.isPcie() ? value & (0x000F_FFFF | IVAR_TX_INT_EVERY_WB) : value;
+            case ICR -> interrupts.writeIcr(value);
+            case ICS -> interrupts.writeIcs(value);
+            case IMS -> interrupts.writeIms(value);
+            case IMC -> interrupts.writeImc(value);
+            case ITR -> interrupts.writeItr(value);
+            case EIAC -> interrupts.writeEiac(value);
+            case IVAR -> interrupts.writeIvar(value);
             case RCTL -> reg[i] = value;
             case TCTL -> {
                 reg[i] = value;
@@ -395,164 +358,16 @@ final class E1000Core {
     // ---- interrupts ----
 
     private void raise(int causes) {
-        if (part.isPcie() && bus.msixEnabled()) {
-            causes |= msixCauses(causes);
-        }
-        reg[ICR >> 2] |= causes;
-        updateInterrupt();
-    }
-
-    /**
-     * In MSI-X mode each event also sets its queue's cause (receive write-back: RxQ0, transmit
-     * write-back: TxQ0), and any of the other causes sets Other: those five are what IVAR routes.
-     */
-    private static int msixCauses(int causes) {
-        int extra = 0;
-        if ((causes & ICR_RXT0) != 0) {
-            extra |= ICR_RXQ0;
-        }
-        if ((causes & ICR_TXDW) != 0) {
-            extra |= ICR_TXQ0;
-        }
-        if ((causes & ICR_OTHER_CAUSES) != 0) {
-            extra |= ICR_OTHER;
-        }
-        return extra;
-    }
-
-    /** MSI-X causes with the events behind them (RxQ0: RXT0, TxQ0: TXDW, Other: LSC, RXO, …). */
-    private static int withTheirEvents(int msixCauses) {
-        int events = msixCauses;
-        if ((msixCauses & ICR_RXQ0) != 0) {
-            events |= ICR_RXT0;
-        }
-        if ((msixCauses & ICR_TXQ0) != 0) {
-            events |= ICR_TXDW;
-        }
-        if ((msixCauses & ICR_OTHER) != 0) {
-            events |= ICR_OTHER_CAUSES;
-        }
-        return events;
-    }
-
-    /** CTRL_EXT.IAME: a read or write of ICR also writes IAM to IMC. */
-    private void autoMaskOnAcknowledge() {
-        if (part.isPcie() && (reg[CTRL_EXT >> 2] & CTRL_EXT_IAME) != 0) {
-            reg[IMS >> 2] &= ~reg[IAM >> 2];
-        }
-    }
-
-    /** CTRL_EXT.PBA_support: setting an MSI-X cause in IMS clears its vector's pending bit. */
-    private void clearPendingOnUnmask(int value) {
-        if (!part.isPcie() || (reg[CTRL_EXT >> 2] & CTRL_EXT_PBA_CLR) == 0 || !bus.msixEnabled()) {
-            return;
-        }
-        int causes = value & ICR_MSIX_CAUSES;
-        for (int n = 0; causes != 0; n++, causes >>>= 1) {
-            if ((causes & (1 << ICR_MSIX_SHIFT)) != 0) {
-                int field = ivarField(n);
-                if ((field & IVAR_VALID) != 0) {
-                    bus.msixClearPending(field & IVAR_VECTOR_MASK);
-                }
-            }
-        }
-    }
-
-    /** IVAR's 4-bit field for MSI-X cause {@code n} (0 RxQ0, 1 RxQ1, 2 TxQ0, 3 TxQ1, 4 Other). */
-    private int ivarField(int n) {
-        return reg[IVAR >> 2] >>> (IVAR_FIELD_BITS * n) & 0xF;
+        interrupts.raise(causes);
     }
 
     /** The interrupt mode changed (MSI, MSI-X or INTx): pending causes are signalled afresh. */
     void interruptModeChanged() {
-        msixSignalled = 0;
-        irqAsserted = false;
-        updateInterrupt();
+        interrupts.modeChanged();
     }
 
-    /**
-     * MSI-X: each of the five causes newly pending in ICR AND IMS sends the message of the vector
-     * IVAR gives it (none while its valid bit is clear); then the causes in EIAC are cleared from
-     * ICR and, with CTRL_EXT.EIAME, those in IAM from IMS. ITR holds back a new batch as it holds
-     * back a new INTx assertion.
-     */
-    private void updateMsix() {
-        int pending = reg[ICR >> 2] & reg[IMS >> 2] & ICR_MSIX_CAUSES;
-        msixSignalled &= pending;
-        int fresh = pending & ~msixSignalled;
-        if (fresh == 0) {
-            return;
-        }
-        long interval = (reg[ITR >> 2] & 0xFFFF) * ITR_UNIT_NANOS;
-        long now = System.nanoTime();
-        long due = lastRaise + interval;
-        if (interval > 0 && now - due < 0) {
-            scheduleThrottle(due - now);
-            return;
-        }
-        lastRaise = now;
-        for (int n = 0; n < 5; n++) {
-            if ((fresh & (1 << (ICR_MSIX_SHIFT + n))) == 0) {
-                continue;
-            }
-            int field = ivarField(n);
-            if ((field & IVAR_VALID) != 0) {
-                bus.msixMessage(field & IVAR_VECTOR_MASK);
-            }
-        }
-        reg[ICR >> 2] &= ~(reg[EIAC >> 2] & fresh);
-        if ((reg[CTRL_EXT >> 2] & CTRL_EXT_EIAME) != 0) {
-            reg[IMS >> 2] &= ~(reg[IAM >> 2] & withTheirEvents(fresh));
-        }
-        msixSignalled |= fresh & reg[ICR >> 2] & reg[IMS >> 2];
-    }
-
-    /** Drives the line from ICR and IMS; a new assertion waits out the ITR interval. */
-    private void updateInterrupt() {
-        if (part.isPcie() && bus.msixEnabled()) {
-            updateMsix();
-            return;
-        }
-        boolean pending = (reg[ICR >> 2] & reg[IMS >> 2]) != 0;
-        if (pending && !irqAsserted) {
-            long interval = (reg[ITR >> 2] & 0xFFFF) * ITR_UNIT_NANOS;
-            long now = System.nanoTime();
-            long due = lastRaise + interval;
-            if (interval > 0 && now - due < 0) {
-                scheduleThrottle(due - now);
-                return;
-            }
-            lastRaise = now;
-        }
-        if (pending != irqAsserted) {
-            irqAsserted = pending;
-            bus.interrupt(pending);
-        }
-    }
-
-    private void scheduleThrottle(long delayNanos) {
-        if (throttle != null || clock == null) {
-            return;
-        }
-        try {
-            throttle = clock.schedule(() -> {
-                synchronized (lock) {
-                    throttle = null;
-                    updateInterrupt();
-                }
-            }, delayNanos, TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            log.debug("board clock is shut down: the throttled interrupt is raised now");
-            lastRaise = Long.MIN_VALUE / 2;
-            updateInterrupt();
-        }
-    }
-
-    private void cancelThrottle() {
-        if (throttle != null) {
-            throttle.cancel(false);
-            throttle = null;
-        }
+    boolean interruptAsserted() {
+        return interrupts.asserted();
     }
 
     // ---- transmit ----
@@ -1014,10 +829,6 @@ final class E1000Core {
 
     void guestErrorMessage(long address) {
         guestError("interrupt message to %#x with bus mastering off: not sent", address);
-    }
-
-    boolean interruptAsserted() {
-        return irqAsserted;
     }
 
     void guestErrorIoAddress(int address) {
