@@ -107,9 +107,9 @@ class InterruptManagerTest {
         AtomicInteger iirSeen = new AtomicInteger(-1);
         AtomicInteger calls = new AtomicInteger();
         irqs.register(4, "com1", irq -> {
-            calls.incrementAndGet();
             int iir = ports.inb(COM1 + 2); // reading IIR with THRI as the cause acknowledges it
             iirSeen.set(iir);
+            calls.incrementAndGet(); // after iirSeen: the test reads it once it sees the call
             return (iir & 1) == 0;
         });
         ports.outb(COM1 + 4, 0x08); // MCR.OUT2 gates the UART's interrupt onto IRQ 4
