@@ -54,4 +54,29 @@ class CondvarStraceTest {
         assertTrue(wakeOps.stream().anyMatch(l -> l.contains("FUTEX_OP_SET<<28|0<<12|FUTEX_OP_CMP_GT<<24|0x1")),
                 "the old condition variable's lock release:\n" + String.join("\n", wakeOps.subList(0, Math.min(20, wakeOps.size()))));
     }
+
+    /**
+     * cond-broadcast (musl) natively: its broadcasts really move waiters with FUTEX_REQUEUE (so its
+     * case in cases.txt runs the kernel's requeue), and Linux counts each moved waiter in the
+     * result, as the kernel's requeue does.
+     */
+    @Test
+    void condBroadcastMovesWaitersWithFutexRequeue() throws Exception {
+        RealPeers.requireTool("strace", "Debian package strace");
+        Path bin = Path.of(System.getProperty("userland.bin", "target/bin")).toAbsolutePath();
+        Path program = bin.resolve("cond-broadcast");
+        RealPeers.require(Files.isExecutable(program), "cond-broadcast is not built in " + bin);
+
+        Path trace = temp.resolve("requeue.trace");
+        Process p = new ProcessBuilder("strace", "-f", "-qq", "-e", "trace=futex", "-o", trace.toString(),
+                program.toString(), "4", "50").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "strace cond-broadcast did not finish");
+        assertEquals(0, p.exitValue(), out);
+        assertEquals("4 threads, 50 broadcasts, 200 wake-ups (expected 200)\n", out);
+        List<String> requeues = Files.readAllLines(trace).stream().filter(l -> l.contains("FUTEX_REQUEUE")).toList();
+        assertTrue(requeues.size() >= 50, "one requeue a broadcast at least: " + requeues.size());
+        assertTrue(requeues.stream().anyMatch(l -> l.matches(".*FUTEX_REQUEUE_PRIVATE, 0, 1, 0x[0-9a-f]+\\) = 1")),
+                "a waiter moved and counted:\n" + String.join("\n", requeues.subList(0, Math.min(10, requeues.size()))));
+    }
 }

@@ -204,6 +204,15 @@ public interface Task {
 
     int futexWake(long address, int count) throws SysError;
 
+    /**
+     * futex(2) FUTEX_REQUEUE, and FUTEX_CMP_REQUEUE when {@code compare}: wakes up to {@code wake}
+     * waiters of the word at {@code address} and moves up to {@code requeue} others to the word at
+     * {@code address2}; with {@code compare}, EAGAIN unless the first word is {@code expected}.
+     * How many waiters were woken or moved.
+     */
+    int futexRequeue(long address, int wake, long address2, int requeue, boolean compare, int expected)
+            throws SysError;
+
     /** CPU time of the thread and of the process, nanoseconds. */
     long threadCpuNanos();
 

@@ -616,12 +616,12 @@ public final class LinuxAbi implements Abi {
             case 10:
                 return t.futexWake(address, Math.max(0, value));
             case 3:
-            case 4: { // REQUEUE, CMP_REQUEUE: waking them all is allowed (they re-check)
-                if (op == 4 && t.memory().readInt(address) != (int) a.a5()) {
-                    throw new SysError(SysError.EAGAIN);
+            case 4: { // REQUEUE, CMP_REQUEUE: the count to move comes where a timeout would
+                int requeue = (int) a.a3();
+                if (value < 0 || requeue < 0) {
+                    throw new SysError(SysError.EINVAL);
                 }
-                int n = t.futexWake(address, Integer.MAX_VALUE);
-                return n;
+                return t.futexRequeue(address, value, a.a4(), requeue, op == 4, (int) a.a5());
             }
             case 5: // FUTEX_WAKE_OP
                 return futexWakeOp(t, address, value, a.a4(), (int) a.a3(), FutexWakeOp.decode((int) a.a5()));

@@ -2,6 +2,7 @@ package org.alosj.kernel.impl.proc;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.alosj.kernel.proc.SysError;
@@ -14,20 +15,33 @@ import org.alosj.kernel.proc.SysError;
  * <p>A queue leaves the map when its last waiter leaves, and is then retired for good: a thread
  * that found it in the map just before must not queue on it (a waker would no longer find it),
  * and looks the key up again.
+ *
+ * <p>FUTEX_REQUEUE moves waiters from one queue to another with both queues locked; a moved
+ * waiter's thread is woken on the old queue, sees that it moved and sleeps on the new one, where
+ * a wake that came meanwhile has already marked it.
  */
 final class Futexes {
     private final Map<Long, Queue> queues = new HashMap<>();
 
     /** The waiters of one key; its monitor guards them and is what they sleep on. */
     static final class Queue {
+        private final long key;
         private final List<Waiter> waiters = new ArrayList<>();
         private boolean retired;
+
+        private Queue(long key) {
+            this.key = key;
+        }
     }
 
-    /** One thread's wait; {@link #woken} is guarded by its queue. */
+    /**
+     * One thread's wait. Both fields change under the lock of the queue the waiter is on ({@link
+     * #queue} under the old and the new queue's): volatile, as its thread reads them under the
+     * lock of the queue it sleeps on, which a move has just left.
+     */
     static final class Waiter {
-        final Queue queue;
-        boolean woken;
+        volatile Queue queue;
+        volatile boolean woken;
 
         private Waiter(Queue queue) {
             this.queue = queue;
@@ -46,10 +60,19 @@ final class Futexes {
         if (w == null) {
             throw new SysError(SysError.EAGAIN);
         }
+        long deadline = System.nanoTime() + timeoutNanos;
         try {
-            task.await(w.queue, () -> w.woken, timeoutNanos);
+            for (;;) {
+                Queue q = w.queue;
+                long left = timeoutNanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime());
+                task.await(q, () -> w.woken || w.queue != q, left);
+                if (w.woken) {
+                    return;
+                }
+                // requeued: sleep on where it was moved
+            }
         } finally {
-            leave(key, w);
+            leave(w);
         }
     }
 
@@ -73,7 +96,7 @@ final class Futexes {
         for (;;) {
             Queue q;
             synchronized (this) {
-                q = queues.computeIfAbsent(key, k -> new Queue());
+                q = queues.computeIfAbsent(key, Queue::new);
             }
             boolean queued = false;
             try {
@@ -91,18 +114,25 @@ final class Futexes {
                 }
             } finally {
                 if (!queued) {
-                    dropIfEmpty(key, q);
+                    dropIfEmpty(q);
                 }
             }
         }
     }
 
     /** Takes a waiter off its queue (woken or not), dropping the queue when it was the last. */
-    void leave(long key, Waiter w) {
-        synchronized (w.queue) {
-            w.queue.waiters.remove(w);
+    void leave(Waiter w) {
+        for (;;) {
+            Queue q = w.queue;
+            synchronized (q) {
+                if (w.queue != q) {
+                    continue; // moved meanwhile
+                }
+                q.waiters.remove(w);
+            }
+            dropIfEmpty(q);
+            return;
         }
-        dropIfEmpty(key, w.queue);
     }
 
     /** Wakes up to {@code count} waiters of {@code key}; how many it woke. */
@@ -135,11 +165,84 @@ final class Futexes {
         }
     }
 
-    private synchronized void dropIfEmpty(long key, Queue q) {
+    /**
+     * FUTEX_REQUEUE and FUTEX_CMP_REQUEUE: wakes up to {@code wake} waiters of {@code from} and
+     * moves up to {@code count} of the others to {@code to}, where they sleep on without its word
+     * being checked; {@code check} (null: none) runs first, under both queues' locks. How many it
+     * woke or moved, as Linux counts them.
+     */
+    int requeue(TaskImpl task, long from, int wake, long to, int count, WordCheck check) throws SysError {
+        return requeue(key(task, from), wake, key(task, to), count, check);
+    }
+
+    int requeue(long fromKey, int wake, long toKey, int count, WordCheck check) throws SysError {
+        for (;;) {
+            Queue from;
+            Queue to;
+            synchronized (this) {
+                from = queues.get(fromKey);
+                to = from == null || toKey == fromKey ? from : queues.computeIfAbsent(toKey, Queue::new);
+            }
+            if (from == null) {
+                if (check != null && !check.unchanged()) {
+                    throw new SysError(SysError.EAGAIN);
+                }
+                return 0;
+            }
+            // Two queue locks: always in key order, so two requeues in opposite directions cannot deadlock.
+            Queue first = fromKey <= toKey ? from : to;
+            Queue second = first == from ? to : from;
+            try {
+                synchronized (first) {
+                    synchronized (second) {
+                        if (from.retired || to.retired) {
+                            continue;
+                        }
+                        if (check != null && !check.unchanged()) {
+                            throw new SysError(SysError.EAGAIN);
+                        }
+                        return moveWaiters(from, wake, to, count);
+                    }
+                }
+            } finally {
+                dropIfEmpty(from);
+                dropIfEmpty(to);
+            }
+        }
+    }
+
+    /** Under both queues' locks. */
+    private static int moveWaiters(Queue from, int wake, Queue to, int count) {
+        int woken = 0;
+        int moved = 0;
+        for (Iterator<Waiter> it = from.waiters.iterator(); it.hasNext(); ) {
+            Waiter w = it.next();
+            if (w.woken) {
+                continue; // leaving already
+            }
+            if (woken < wake) {
+                w.woken = true;
+                woken++;
+            } else if (moved < count) {
+                if (to != from) {
+                    it.remove();
+                    w.queue = to;
+                    to.waiters.add(w);
+                }
+                moved++;
+            } else {
+                break;
+            }
+        }
+        from.notifyAll(); // the woken, and the moved, which go to sleep on their new queue
+        return woken + moved;
+    }
+
+    private synchronized void dropIfEmpty(Queue q) {
         synchronized (q) {
             if (q.waiters.isEmpty() && !q.retired) {
                 q.retired = true;
-                queues.remove(key, q);
+                queues.remove(q.key, q);
             }
         }
     }

@@ -670,6 +670,13 @@ final class TaskImpl implements Task, Runnable {
     }
 
     @Override
+    public int futexRequeue(long address, int wake, long address2, int requeue, boolean compare, int expected)
+            throws SysError {
+        return kernel.futexes.requeue(this, address, wake, address2, requeue,
+                compare ? () -> memory().readInt(address) == expected : null);
+    }
+
+    @Override
     public long threadCpuNanos() {
         return cpuNanos;
     }
