@@ -60,7 +60,9 @@ class TraceCode {
     static final int L_S0 = 74;
     static final int L_S1 = 76;
     static final int L_D0 = 78;
-    static final int MAX_LOCALS = 80;
+    /** The iteration count at which a looping trace next checks what the run loop checks. */
+    static final int L_CHECK = 80;
+    static final int MAX_LOCALS = 82;
     /** Set in {@link #L_POS} while an interpreter handler runs: its fault leaves {@code cpu} as it wants it. */
     static final int IN_HANDLER = 0x10000;
 

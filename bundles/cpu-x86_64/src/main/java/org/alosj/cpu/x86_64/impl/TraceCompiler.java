@@ -28,6 +28,8 @@ import org.alosj.hal.cpu.Vector;
 final class TraceCompiler extends TraceOps {
     /** HotSpot does not compile methods over 8,000 bytes of bytecode; stay well below. */
     static final int MAX_BYTECODE = 7_000;
+    /** Instructions a looping trace runs between its checks for a stop request, an interrupt or a TLB change. */
+    static final long CHECK_INTERVAL = 4_096;
 
     /** Thrown when a trace would not fit {@link #MAX_BYTECODE}: the caller retries a shorter one. */
     static final class TooLarge extends Exception {
@@ -119,7 +121,7 @@ final class TraceCompiler extends TraceOps {
         }
         loadFlags();
         loadTlb();
-        for (int slot : new int[] {L_N, L_T0, L_T1, L_T2}) {
+        for (int slot : new int[] {L_N, L_T0, L_T1, L_T2, L_CHECK}) {
             b.op(LCONST_0);
             b.op(LSTORE, slot);
         }
@@ -444,7 +446,15 @@ final class TraceCompiler extends TraceOps {
         }
     }
 
-    /** The loop's back edge: count the iteration, then check what the run loop checks between blocks. */
+    /**
+     * The loop's back edge: count the iteration; go round again while the count is below
+     * {@link #L_CHECK} (and no handler of the last block set an exit). Only there, every
+     * {@link #CHECK_INTERVAL} instructions or so, does it check what the run loop checks between
+     * blocks: the budget (so {@code L_CHECK} never passes it: counts stay exact), a stop request
+     * or interrupt (volatile: another thread sets them), and the trace's validity and the TLB
+     * generation, which only this CPU's thread changes, and only in instructions that end a
+     * trace or through a store into code, which leaves it at once.
+     */
     private void backEdge(int length, Bytecode.Label loop) {
         long head = trace.blocks[0].vaddr;
         b.op(LLOAD, L_N);
@@ -452,29 +462,45 @@ final class TraceCompiler extends TraceOps {
         b.op(LADD);
         b.op(LSTORE, L_N);
         Bytecode.Label stop = exitLabel(0, head, Trace.EXIT_CHECK);
-        b.op(LLOAD, L_N);
-        b.op(LLOAD, L_REMAINING);
-        b.op(LCMP);
-        b.jump(IFGE, stop);
         if (handlerInBlock) {
             b.op(ALOAD, L_CPU);
             b.getField(CPU, "exit", RUN_EXIT);
             b.jump(IFNONNULL, stop);
         }
-        b.op(ALOAD, L_CPU);
-        b.getField(CPU, "preemptRequested", "Z");
-        b.jump(IFNE, stop);
-        b.op(ALOAD, L_CPU);
-        b.getField(CPU, "interruptSignal", "Z");
-        b.jump(IFNE, stop);
-        b.op(ALOAD, L_TRACE);
-        b.getField(TRACE, "valid", "Z");
-        b.jump(IFEQ, stop);
-        b.op(ALOAD, L_MEM);
-        b.getField(MMU, "generation", "I");
-        b.op(ILOAD, L_GEN);
-        b.jump(0xA0, stop); // if_icmpne
+        Bytecode.Label check = b.label();
+        b.op(LLOAD, L_N);
+        b.op(LLOAD, L_CHECK);
+        b.op(LCMP);
+        b.jump(IFGE, check);
         b.jump(GOTO, loop);
+        stubs.add(() -> {
+            b.bind(check);
+            b.op(LLOAD, L_N);
+            b.op(LLOAD, L_REMAINING);
+            b.op(LCMP);
+            b.jump(IFGE, stop);
+            b.op(ALOAD, L_CPU);
+            b.getField(CPU, "preemptRequested", "Z");
+            b.jump(IFNE, stop);
+            b.op(ALOAD, L_CPU);
+            b.getField(CPU, "interruptSignal", "Z");
+            b.jump(IFNE, stop);
+            b.op(ALOAD, L_TRACE);
+            b.getField(TRACE, "valid", "Z");
+            b.jump(IFEQ, stop);
+            b.op(ALOAD, L_MEM);
+            b.getField(MMU, "generation", "I");
+            b.op(ILOAD, L_GEN);
+            b.jump(0xA0, stop); // if_icmpne
+            // L_CHECK = min(N + CHECK_INTERVAL, remaining)
+            b.op(LLOAD, L_N);
+            b.pushLong(CHECK_INTERVAL);
+            b.op(LADD);
+            b.op(LLOAD, L_REMAINING);
+            b.invokeStatic("java/lang/Math", "min", "(JJ)J");
+            b.op(LSTORE, L_CHECK);
+            b.jump(GOTO, loop);
+        });
     }
 
     private void sideExit(int cc, int pos, long target, int cause) {
