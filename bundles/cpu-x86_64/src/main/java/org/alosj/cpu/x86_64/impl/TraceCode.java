@@ -78,6 +78,8 @@ class TraceCode {
     boolean flagsDirty;
     /** Some native instruction writes the flag locals: they are written back at exits. */
     boolean flagsWritten;
+    /** An inline SSE instruction earlier in the trace's code checked CR0 and CR4 for SSE. */
+    boolean sseChecked;
     /** The flag operation known at this point of the code, or -1. */
     int flagKind = -1;
 

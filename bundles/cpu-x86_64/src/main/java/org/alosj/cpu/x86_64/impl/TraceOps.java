@@ -72,7 +72,8 @@ class TraceOps extends TraceCode {
     /**
      * The SSE forms traces run inline, on {@code cpu.xmm}: the 128-, 64- and 32-bit moves, the
      * logical operations, PADDQ/PSUBQ, PCMPEQB and the unpacks (what compiled loops move and
-     * scan bytes with). Floating-point arithmetic keeps its handler (MXCSR flags and rounding).
+     * scan bytes with), and double arithmetic through {@link SseFloat#opDInTrace}, whose fast
+     * path the JVM inlines (MXCSR flags and other rounding modes through the handler's code).
      */
     static boolean isInlineSse(Insn in) {
         int k = in.aux;
@@ -95,6 +96,8 @@ class TraceOps extends TraceCode {
                 return mem && (p == Decoder.PFX_66 || p == Decoder.PFX_F3);
             case 0x11:
                 return mem;
+            case 0x51, 0x58, 0x59, 0x5C, 0x5D, 0x5E, 0x5F:
+                return p == Decoder.PFX_66 || p == Decoder.PFX_F2;
             case 0xD6, 0xDB, 0xDF, 0xEB, 0xEF, 0xD4, 0xFB, 0x74, 0x60, 0x61, 0x62, 0x68, 0x69, 0x6A, 0x6C, 0x6D:
                 return p == Decoder.PFX_66 && (k >>> 2 != 0xD6 || mem);
             default:
@@ -246,8 +249,13 @@ class TraceOps extends TraceCode {
         int p = in.aux & 3;
         int d = 2 * in.reg;
         position(k);
-        b.op(ALOAD, L_CPU);
-        b.invokeVirtual(CPU, "checkSseAvailable", "()V");
+        if (!sseChecked) {
+            // CR0 and CR4 cannot change while a trace runs (writing them ends one): the first
+            // inline SSE instruction of the trace's code, which runs before any other, checks them.
+            b.op(ALOAD, L_CPU);
+            b.invokeVirtual(CPU, "checkSseAvailable", "()V");
+            sseChecked = true;
+        }
         if (in.writesMem) {
             sseStore(in);
             return;
@@ -302,6 +310,20 @@ class TraceOps extends TraceCode {
                 xmmSet(d + 1, () -> b.op(LLOAD, L_S1));
             }
             case 0x14, 0x15, 0x60, 0x61, 0x62, 0x68, 0x69, 0x6A, 0x6C, 0x6D -> unpack(in, op, p, d);
+            case 0x51, 0x58, 0x59, 0x5C, 0x5D, 0x5E, 0x5F -> {
+                // Each double through SseFloat.opDInTrace, low half first as the handler does.
+                for (int h = 0; h < (p == Decoder.PFX_66 ? 2 : 1); h++) {
+                    int half = d + h;
+                    int src = h == 0 ? L_S0 : L_S1;
+                    xmmSet(half, () -> {
+                        b.op(ALOAD, L_CPU);
+                        b.pushInt(op);
+                        xmmGet(half);
+                        b.op(LLOAD, src);
+                        b.invokeStatic(PKG + "SseFloat", "opDInTrace", "(L" + CPU + ";IJJ)J");
+                    });
+                }
+            }
             default -> {
                 for (int h = 0; h < 2; h++) {
                     int half = d + h;

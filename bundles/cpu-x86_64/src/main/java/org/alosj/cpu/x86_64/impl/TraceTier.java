@@ -19,6 +19,8 @@ final class TraceTier {
     long invalidated;
     /** Instructions retired by traces. */
     long retired;
+    /** Exits that went straight into the next trace, without the run loop. */
+    long linked;
     /** Exits by cause ({@link Trace#EXIT_BRANCH} ...). */
     final long[] exits = new long[Trace.EXIT_CAUSES];
 
