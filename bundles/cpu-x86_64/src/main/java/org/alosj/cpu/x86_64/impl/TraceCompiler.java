@@ -62,15 +62,23 @@ final class TraceCompiler extends TraceOps {
     /**
      * The trace as a runnable method; its exits are set on the trace. Instructions not run
      * inline call the handlers the block compiler calls ({@link BlockCompiler#handlerOf}).
+     * The same method compiled before from the same instructions comes from {@code cache}.
      */
-    static Trace.Code compile(Trace trace, BlockCompiler handlers) throws TooLarge {
+    static Trace.Code compile(Trace trace, BlockCompiler handlers, TraceCache cache) throws TooLarge {
         TraceCompiler c = new TraceCompiler(trace, handlers);
         byte[] bytes = c.build();
+        TraceCache.Entry known = cache.find(bytes, trace.code);
+        if (known != null) {
+            trace.setExits(known.exitCauses());
+            return known.code();
+        }
         try {
             MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
             Trace.Code code = (Trace.Code) hidden.findConstructor(hidden.lookupClass(),
                     MethodType.methodType(void.class)).invoke();
-            trace.setExits(c.exitCauses.stream().mapToInt(Integer::intValue).toArray());
+            int[] causes = c.exitCauses.stream().mapToInt(Integer::intValue).toArray();
+            trace.setExits(causes);
+            cache.add(bytes, trace.code, new TraceCache.Entry(code, causes));
             return code;
         } catch (Throwable e) {
             throw new IllegalStateException("trace compiler produced an invalid class", e);

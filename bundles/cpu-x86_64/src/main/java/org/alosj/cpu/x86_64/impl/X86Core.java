@@ -73,11 +73,16 @@ public final class X86Core extends RingTransitions {
     private final long[] runExits = new long[RunExit.values().length];
 
     public X86Core(MemoryBus bus) {
+        this(bus, new TraceCache(X86CpuFactory.TRACE_CACHE_ENTRIES));
+    }
+
+    /** A CPU that shares compiled traces with the others made with {@code traceCache}. */
+    X86Core(MemoryBus bus, TraceCache traceCache) {
         super(bus);
         this.decoder = new Decoder(mem);
         this.sse = new SseUnit(this);
         this.x87 = new X87Unit(this);
-        this.traces = new TraceTier(mem, compiler);
+        this.traces = new TraceTier(mem, compiler, traceCache);
         this.recorder = traces.recorder;
     }
 
@@ -777,6 +782,11 @@ public final class X86Core extends RingTransitions {
     /** Traces compiled so far (tests). */
     long tracesCompiled() {
         return traces.compiled;
+    }
+
+    /** The compiled traces this CPU shares with the others of its factory (tests). */
+    TraceCache traceCache() {
+        return traces.cache;
     }
 
     /** Trace exits that went straight into another trace so far (tests). */

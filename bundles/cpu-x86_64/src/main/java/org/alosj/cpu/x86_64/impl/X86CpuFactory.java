@@ -5,14 +5,22 @@ import org.alosj.hal.cpu.Cpu;
 import org.alosj.hal.cpu.CpuFactory;
 import org.osgi.service.component.annotations.Component;
 
-/** The CPU model as a service: every CPU the machine runs is made here. */
+/**
+ * The CPU model as a service: every CPU the machine runs is made here, and shares the traces
+ * it compiles with the others ({@link TraceCache}).
+ */
 @Component(service = CpuFactory.class)
 public final class X86CpuFactory implements CpuFactory {
+    /** Compiled traces kept for reuse: a few programs' hot paths (a trace is a few KiB). */
+    static final int TRACE_CACHE_ENTRIES = 4_096;
+
+    private final TraceCache traces = new TraceCache(TRACE_CACHE_ENTRIES);
+
     @Override
     public Cpu create(MemoryBus memory) {
         if (memory == null) {
             throw new IllegalArgumentException("a CPU needs a memory bus, got null");
         }
-        return new X86Core(memory);
+        return new X86Core(memory, traces);
     }
 }

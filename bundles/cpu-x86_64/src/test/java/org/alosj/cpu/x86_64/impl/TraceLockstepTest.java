@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * handlers, stores into the code page among them) run on two CPUs, one interpreting only, one
  * turning every block into a trace at once; after every return from {@link Cpu#run} (random
  * budgets, so traces stop mid-loop; exits into other traces, which the JIT's CPU runs without
- * going back to its run loop) both must agree on every register, RIP, RFLAGS, the
+ * going back to its run loop, and traces taken from the cache of compiled ones, where a page
+ * repeats a path of an earlier one) both must agree on every register, RIP, RFLAGS, the
  * instruction count, the exception taken and the memory written.
  */
 class TraceLockstepTest {
@@ -152,6 +153,7 @@ class TraceLockstepTest {
                         + s.instructionsRetired() + " instructions, " + core.tracesCompiled() + " traces");
         assertTrue(exits > PAGES, "too few exits compared: " + exits);
         assertTrue(core.tracesLinked() > 0, "no trace exit went straight into another trace");
+        assertTrue(core.traceCache().hits() > 0, "no page reused a trace compiled for an earlier one");
     }
 
     private static void compare(String where, Machine m1, Machine m2, RunExit a, RunExit b) {
