@@ -145,7 +145,7 @@ final class TraceCompiler extends TraceOps {
         // At the loop head the previous iteration's writes are not in cpu.r yet.
         int loopDirty = 0;
         for (Insn in : trace.code) {
-            if (TraceOps.isNative(in) && in.op != Op.SSE) {
+            if (TraceOps.isNative(in) && (in.op != Op.SSE || in.aux >>> 2 == 0xD7)) {
                 loopDirty |= registersNamed(in);
             }
         }

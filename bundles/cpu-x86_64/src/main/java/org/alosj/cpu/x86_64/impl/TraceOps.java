@@ -72,8 +72,9 @@ class TraceOps extends TraceCode {
     /**
      * The SSE forms traces run inline, on {@code cpu.xmm}: the 128-, 64- and 32-bit moves, the
      * logical operations, PADDQ/PSUBQ, PCMPEQB and the unpacks (what compiled loops move and
-     * scan bytes with), and double arithmetic through {@link SseFloat#opDInTrace}, whose fast
-     * path the JVM inlines (MXCSR flags and other rounding modes through the handler's code).
+     * scan bytes with), PMOVMSKB, and double arithmetic and CVTSI2SD through
+     * {@link SseFloat#opDInTrace} and {@link SseUnit#intToDoubleInTrace}, whose fast paths the
+     * JVM inlines (MXCSR flags and other rounding modes through the handler's code).
      */
     static boolean isInlineSse(Insn in) {
         int k = in.aux;
@@ -98,6 +99,10 @@ class TraceOps extends TraceCode {
                 return mem;
             case 0x51, 0x58, 0x59, 0x5C, 0x5D, 0x5E, 0x5F:
                 return p == Decoder.PFX_66 || p == Decoder.PFX_F2;
+            case 0x2A:
+                return p == Decoder.PFX_F2;
+            case 0xD7:
+                return p == Decoder.PFX_66 && !mem;
             case 0xD6, 0xDB, 0xDF, 0xEB, 0xEF, 0xD4, 0xFB, 0x74, 0x60, 0x61, 0x62, 0x68, 0x69, 0x6A, 0x6C, 0x6D:
                 return p == Decoder.PFX_66 && (k >>> 2 != 0xD6 || mem);
             default:
@@ -256,6 +261,10 @@ class TraceOps extends TraceCode {
             b.invokeVirtual(CPU, "checkSseAvailable", "()V");
             sseChecked = true;
         }
+        if (op == 0x2A) {
+            intToDouble(in);
+            return;
+        }
         if (in.writesMem) {
             sseStore(in);
             return;
@@ -310,6 +319,12 @@ class TraceOps extends TraceCode {
                 xmmSet(d + 1, () -> b.op(LLOAD, L_S1));
             }
             case 0x14, 0x15, 0x60, 0x61, 0x62, 0x68, 0x69, 0x6A, 0x6C, 0x6D -> unpack(in, op, p, d);
+            case 0xD7 -> { // PMOVMSKB: the bytes' sign bits into a general register, zero-extended
+                b.op(LLOAD, L_S0);
+                b.op(LLOAD, L_S1);
+                b.invokeStatic(PKG + "SseInteger", "byteSigns", "(JJ)J");
+                setReg(in.reg, 4);
+            }
             case 0x51, 0x58, 0x59, 0x5C, 0x5D, 0x5E, 0x5F -> {
                 // Each double through SseFloat.opDInTrace, low half first as the handler does.
                 for (int h = 0; h < (p == Decoder.PFX_66 ? 2 : 1); h++) {
@@ -368,6 +383,16 @@ class TraceOps extends TraceCode {
             b.op(ATHROW);
             b.bind(ok);
         }
+    }
+
+    /** CVTSI2SD from a 32- or 64-bit register or memory: the low double of the destination. */
+    private void intToDouble(Insn in) {
+        xmmSet(2 * in.reg, () -> {
+            b.op(ALOAD, L_CPU);
+            readE(in, in.size);
+            signExtend(in.size);
+            b.invokeStatic(PKG + "SseUnit", "intToDoubleInTrace", "(L" + CPU + ";J)J");
+        });
     }
 
     /** PUNPCKLxx/PUNPCKHxx, UNPCKLPS/PD and UNPCKHPS/PD: elements of one half of both operands, interleaved. */
