@@ -62,7 +62,9 @@ class TraceCode {
     static final int L_D0 = 78;
     /** The iteration count at which a looping trace next checks what the run loop checks. */
     static final int L_CHECK = 80;
-    static final int MAX_LOCALS = 82;
+    /** Copies of the XMM halves (cpu.xmm[0..31]) the trace's inline SSE instructions name. */
+    static final int L_XMM0 = 82;
+    static final int MAX_LOCALS = L_XMM0 + 64;
     /** Set in {@link #L_POS} while an interpreter handler runs: its fault leaves {@code cpu} as it wants it. */
     static final int IN_HANDLER = 0x10000;
 
@@ -78,6 +80,12 @@ class TraceCode {
     boolean flagsDirty;
     /** Some native instruction writes the flag locals: they are written back at exits. */
     boolean flagsWritten;
+    /**
+     * The halves of cpu.xmm (bit i: xmm[i]) the inline SSE instructions name. Each has a local
+     * copy, loaded on entry and after a handler that may write it; inline instructions write
+     * both (the array stays architectural, so faults and exits need nothing), and read the copy.
+     */
+    int xmmNamed;
     /** An inline SSE instruction earlier in the trace's code checked CR0 and CR4 for SSE. */
     boolean sseChecked;
     /** The flag operation known at this point of the code, or -1. */
@@ -85,6 +93,34 @@ class TraceCode {
 
     static int regSlot(int r) {
         return L_R0 + 2 * r;
+    }
+
+    static int xmmSlot(int half) {
+        return L_XMM0 + 2 * half;
+    }
+
+    /** Reads the halves of {@code halves} (bit i: xmm[i]) that have a local copy from cpu.xmm into it. */
+    void loadXmm(int halves) {
+        for (int i = 0; i < 32; i++) {
+            if ((halves & xmmNamed & (1 << i)) != 0) {
+                b.op(ALOAD, L_XMM);
+                b.pushInt(i);
+                b.op(0x2F); // laload
+                b.op(LSTORE, xmmSlot(i));
+            }
+        }
+    }
+
+    /** The halves of XMM registers {@code reg} and {@code rm} (when 0..15) as bits of {@link #xmmNamed}. */
+    static int xmmHalves(Insn in) {
+        int m = 0;
+        if (in.reg >= 0 && in.reg < 16) {
+            m |= 3 << (2 * in.reg);
+        }
+        if (in.rm >= 0 && in.rm < 16) {
+            m |= 3 << (2 * in.rm);
+        }
+        return m;
     }
 
     // --- registers ------------------------------------------------------------------------------------
@@ -428,6 +464,7 @@ class TraceCode {
         b.op(ALOAD, L_CPU);
         b.getField(CPU, "xmm", "[J");
         b.op(ASTORE, L_XMM);
+        loadXmm(-1);
         for (int slot : new int[] {L_S0, L_S1, L_D0}) {
             b.op(LCONST_0);
             b.op(LSTORE, slot);

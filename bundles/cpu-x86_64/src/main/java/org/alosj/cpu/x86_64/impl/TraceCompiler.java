@@ -104,6 +104,11 @@ final class TraceCompiler extends TraceOps {
             named |= registersNamed(in);
         }
         named &= 0xFFFF;
+        for (Insn in : trace.code) {
+            if (in.op == Op.SSE && TraceOps.isNative(in)) {
+                xmmNamed |= xmmHalves(in);
+            }
+        }
         // Prologue: every local gets a value before the protected range, for the verifier.
         b.op(ALOAD, L_CPU);
         b.getField(CPU, "mem", "L" + MMU + ";");
@@ -306,6 +311,7 @@ final class TraceCompiler extends TraceOps {
         callHandler(k, in);
         loadRegisters(named);
         loadFlags();
+        loadXmm(-1);
         if (in.writesMem) {
             // The last instruction of a block may have branched: the handler set RIP.
             codeWriteCheck(k, in.next, ripBefore >= 0);
@@ -337,6 +343,9 @@ final class TraceCompiler extends TraceOps {
         position(k);
         callHandler(k, in);
         loadRegisters(handlerWrites(in) & named);
+        if (in.op == Op.SSE) {
+            loadXmm(xmmHalves(in));
+        }
         if (flags) {
             loadFlags();
         }

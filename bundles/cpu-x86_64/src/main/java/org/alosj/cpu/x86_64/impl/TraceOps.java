@@ -233,19 +233,22 @@ class TraceOps extends TraceCode {
         }
     }
 
-    /** Pushes {@code cpu.xmm[i]}. */
+    /** Pushes {@code cpu.xmm[i]}, from its local copy. */
     private void xmmGet(int i) {
-        b.op(ALOAD, L_XMM);
-        b.pushInt(i);
-        b.op(0x2F); // laload
+        if ((xmmNamed & (1 << i)) == 0) {
+            throw new IllegalStateException("XMM half " + i + " has no local: not named by the trace");
+        }
+        b.op(LLOAD, xmmSlot(i));
     }
 
-    /** Stores the long on the stack, which {@code push} pushed, into {@code cpu.xmm[i]}. */
+    /** Stores the long on the stack, which {@code push} pushed, into {@code cpu.xmm[i]} and its local copy. */
     private void xmmSet(int i, Runnable push) {
         b.op(ALOAD, L_XMM);
         b.pushInt(i);
         push.run();
+        b.op(0x5E); // dup2_x2: the value under the array and index, for the local
         b.op(0x50); // lastore
+        b.op(LSTORE, xmmSlot(i));
     }
 
     /** An SSE instruction of {@link #isInlineSse}, in the interpreter's order: CR0/CR4, alignment, memory, result. */
