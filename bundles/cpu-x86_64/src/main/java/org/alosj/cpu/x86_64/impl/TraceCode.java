@@ -64,7 +64,9 @@ class TraceCode {
     static final int L_CHECK = 80;
     /** Copies of the XMM halves (cpu.xmm[0..31]) the trace's inline SSE instructions name. */
     static final int L_XMM0 = 82;
-    static final int MAX_LOCALS = L_XMM0 + 64;
+    /** A shift's count taken from CL. */
+    static final int L_COUNT = L_XMM0 + 64;
+    static final int MAX_LOCALS = L_COUNT + 1;
     /** Set in {@link #L_POS} while an interpreter handler runs: its fault leaves {@code cpu} as it wants it. */
     static final int IN_HANDLER = 0x10000;
 
@@ -603,6 +605,9 @@ class TraceCode {
         int m = regBit(in.reg) | regBit(in.rm) | regBit(in.base) | regBit(in.index);
         if (isStackOp(in.op)) {
             m |= 1 << Reg.RSP;
+        }
+        if (in.op == Op.SHIFT && in.cond == 1) {
+            m |= 1 << Reg.RCX;
         }
         return m;
     }

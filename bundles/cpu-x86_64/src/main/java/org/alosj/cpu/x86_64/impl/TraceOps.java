@@ -44,7 +44,7 @@ class TraceOps extends TraceCode {
                 return in.rm >= 0 && !in.lock;
             case Op.SHIFT: {
                 int count = (int) (in.imm & (in.size == 8 ? 63 : 31));
-                return in.rm >= 0 && wide && (in.aux >= 4) && in.cond != 1 && count != 0;
+                return in.rm >= 0 && wide && (in.aux >= 4) && (in.cond == 1 || count != 0);
             }
             case Op.IMUL_RE:
             case Op.IMUL_REI:
@@ -633,7 +633,36 @@ class TraceOps extends TraceCode {
     /** SHL/SAL, SHR, SAR of a 64- or 32-bit register by a nonzero immediate count. */
     private void shift(Insn in) {
         int size = in.size;
-        int count = (int) (in.imm & (size == 8 ? 63 : 31));
+        if (in.cond != 1) {
+            int count = (int) (in.imm & (size == 8 ? 63 : 31));
+            shiftBy(in, count, () -> b.pushInt(count));
+            return;
+        }
+        // By CL: a count of 0 changes neither the flags nor the operand, except that a 32-bit
+        // register's upper half is cleared (as the interpreter's countZero).
+        getReg(Reg.RCX, 8);
+        b.op(L2I);
+        b.pushInt(size == 8 ? 63 : 31);
+        b.op(0x7E); // iand
+        b.op(ISTORE, L_COUNT);
+        Bytecode.Label zero = b.label();
+        Bytecode.Label done = b.label();
+        b.op(ILOAD, L_COUNT);
+        b.jump(IFEQ, zero);
+        shiftBy(in, -1, () -> b.op(ILOAD, L_COUNT));
+        b.jump(GOTO, done);
+        b.bind(zero);
+        if (size == 4) {
+            getReg(in.rm, 4);
+            setReg(in.rm, 4);
+        }
+        b.bind(done);
+        flagKind = -1; // the shift's flags or the ones before it
+    }
+
+    /** SHL/SHR/SAR of a 32- or 64-bit register by a count of 1..bits-1: {@code count}, or -1 with {@code pushCount} its int. */
+    private void shiftBy(Insn in, int count, Runnable pushCount) {
+        int size = in.size;
         int bits = size * 8;
         getReg(in.rm, size);
         if (in.aux == 7 && size == 4) {
@@ -643,14 +672,24 @@ class TraceOps extends TraceCode {
         int kind = in.aux == 6 ? 4 : in.aux;
         // CF: the last bit shifted out.
         b.op(LLOAD, L_T0);
-        b.pushInt(kind == 4 ? bits - count : count - 1);
+        if (count >= 0) {
+            b.pushInt(kind == 4 ? bits - count : count - 1);
+        } else if (kind == 4) {
+            b.pushInt(bits);
+            pushCount.run();
+            b.op(0x64); // isub
+        } else {
+            pushCount.run();
+            b.op(ICONST_1);
+            b.op(0x64); // isub
+        }
         b.op(kind == 7 ? LSHR : LUSHR);
         b.op(LCONST_1);
         b.op(LAND);
         b.op(LSTORE, L_T1);
         // The result.
         b.op(LLOAD, L_T0);
-        b.pushInt(count);
+        pushCount.run();
         b.op(kind == 4 ? LSHL : kind == 5 ? LUSHR : LSHR);
         signExtend(size);
         b.op(LSTORE, L_FRES);
