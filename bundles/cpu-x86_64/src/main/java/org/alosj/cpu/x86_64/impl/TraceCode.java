@@ -62,11 +62,14 @@ class TraceCode {
     static final int L_D0 = 78;
     /** The iteration count at which a looping trace next checks what the run loop checks. */
     static final int L_CHECK = 80;
-    /** Copies of the XMM halves (cpu.xmm[0..31]) the trace's inline SSE instructions name. */
-    static final int L_XMM0 = 82;
     /** A shift's count taken from CL. */
-    static final int L_COUNT = L_XMM0 + 64;
-    static final int MAX_LOCALS = L_COUNT + 1;
+    static final int L_COUNT = 82;
+    /**
+     * Copies of the XMM halves (cpu.xmm[0..31]) the trace's inline SSE instructions name, the
+     * last locals: a method has only as many as its highest named half needs ({@link #maxLocals}),
+     * as the verifier's work grows with the number of locals.
+     */
+    static final int L_XMM0 = 83;
     /** Set in {@link #L_POS} while an interpreter handler runs: its fault leaves {@code cpu} as it wants it. */
     static final int IN_HANDLER = 0x10000;
 
@@ -99,6 +102,11 @@ class TraceCode {
 
     static int xmmSlot(int half) {
         return L_XMM0 + 2 * half;
+    }
+
+    /** The method's local variable count: up to the highest XMM half with a copy. */
+    int maxLocals() {
+        return xmmNamed == 0 ? L_XMM0 : xmmSlot(31 - Integer.numberOfLeadingZeros(xmmNamed)) + 2;
     }
 
     /** Reads the halves of {@code halves} (bit i: xmm[i]) that have a local copy from cpu.xmm into it. */

@@ -247,7 +247,7 @@ final class TraceCompiler extends TraceOps {
             throw new TooLarge();
         }
         return b.build(PKG + "CompiledTrace", PKG + "Trace$Code", "run",
-                "(L" + CPU + ";L" + TRACE + ";J)I", 12, MAX_LOCALS);
+                "(L" + CPU + ";L" + TRACE + ";J)I", 12, maxLocals());
     }
 
     /** The branch, call or return ending a block inline; {@code successor} is where the trace goes on, or -1. */
