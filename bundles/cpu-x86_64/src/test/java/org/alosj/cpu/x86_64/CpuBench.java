@@ -2,13 +2,17 @@ package org.alosj.cpu.x86_64;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.alosj.cpu.x86_64.impl.X86CpuFactory;
+import org.alosj.hal.cpu.CpuFactory;
 import org.alosj.hal.cpu.CpuStatistics;
 import org.alosj.hal.cpu.TraceExit;
 
 /**
  * Benchmark runner for bench/cpu.sh (not a test): runs a static x86-64 program on the model
  * as a ring-3 process, a few times to let the JIT warm up, and prints its output and, per run,
- * instructions retired, wall and CPU time and instructions per second.
+ * instructions retired, wall and CPU time and instructions per second. The runs' CPUs come from
+ * one factory, as a machine's do: the first run compiles its traces, the later ones find them
+ * compiled (and the JVM's machine code for them warm), as a program run again on ALOS/J does.
  */
 public final class CpuBench {
     private CpuBench() {
@@ -24,8 +28,9 @@ public final class CpuBench {
     public static void main(String[] args) throws Exception {
         Path exe = Path.of(args[0]);
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        CpuFactory cpus = new X86CpuFactory();
         for (int run = 1; run <= runs; run++) {
-            GuestProcess p = new GuestProcess(exe, List.of(exe.toString()), 256L << 20);
+            GuestProcess p = new GuestProcess(exe, List.of(exe.toString()), 256L << 20, cpus);
             long cpuStart = threadCpuNanos();
             long start = System.nanoTime();
             p.run(Long.MAX_VALUE);

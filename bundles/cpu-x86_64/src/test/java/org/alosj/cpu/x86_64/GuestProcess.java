@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.alosj.cpu.x86_64.impl.X86CpuFactory;
 import org.alosj.hal.cpu.Cpu;
+import org.alosj.hal.cpu.CpuFactory;
 import org.alosj.hal.cpu.Cr;
 import org.alosj.hal.cpu.Reg;
 import org.alosj.hal.cpu.RunExit;
@@ -40,8 +41,13 @@ final class GuestProcess {
     long syscalls;
 
     GuestProcess(Path elf, List<String> args, long ramSize) throws IOException {
+        this(elf, args, ramSize, new X86CpuFactory());
+    }
+
+    /** A process whose CPU comes from {@code cpus} (and shares compiled traces with its other CPUs). */
+    GuestProcess(Path elf, List<String> args, long ramSize, CpuFactory cpus) throws IOException {
         bus = new FlatRamBus(ramSize);
-        cpu = new X86CpuFactory().create(bus);
+        cpu = cpus.create(bus);
         pt = new PageTables(bus, 0x10_0000);
         load(Files.readAllBytes(elf), args);
         cpu.setCr(3, pt.pml4);

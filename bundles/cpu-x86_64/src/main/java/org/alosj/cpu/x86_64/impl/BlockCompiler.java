@@ -1,10 +1,7 @@
 package org.alosj.cpu.x86_64.impl;
 
-import java.io.ByteArrayOutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Turns a hot {@link Block} into a hidden class whose one method calls each instruction's
@@ -12,7 +9,8 @@ import java.util.Map;
  * the interpreter's shared switch, whose indirect jump the host CPU mispredicts as the guest
  * opcode changes. HotSpot then compiles and inlines each block's method on its own.
  *
- * <p>The generated code has no branches (so needs no stack map frames): before each instruction it
+ * <p>The generated code, written through {@link Bytecode} as the trace compiler's is, has no
+ * branches: before each instruction it
  * stores the instruction's index in {@link Interpreter#blockPos} (a fault or a store into code
  * tells the caller where the block stopped) and after each instruction that stores to memory it
  * calls {@link Interpreter#storeDone}, which throws {@link Interpreter.StaleBlock} when the store
@@ -133,8 +131,7 @@ final class BlockCompiler {
     }
 
     Compiled compile(Insn[] code) {
-        ClassWriter w = new ClassWriter();
-        byte[] bytes = w.build(code);
+        byte[] bytes = write(code);
         try {
             MethodHandles.Lookup hidden = lookup.defineHiddenClass(bytes, true);
             return (Compiled) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
@@ -143,166 +140,36 @@ final class BlockCompiler {
         }
     }
 
-    /** A class file with a constructor and {@code run}, written by hand (JVMS chapter 4). */
-    private final class ClassWriter {
-        private final ByteArrayOutputStream pool = new ByteArrayOutputStream();
-        private final Map<String, Integer> entries = new HashMap<>();
-        private int count = 1;
-
-        private int utf8(String s) {
-            return entry("U" + s, () -> {
-                byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                pool.write(1);
-                u2(pool, b.length);
-                pool.writeBytes(b);
-            });
-        }
-
-        private int classRef(String name) {
-            int n = utf8(name);
-            return entry("C" + name, () -> {
-                pool.write(7);
-                u2(pool, n);
-            });
-        }
-
-        private int methodRef(String owner, String name, String desc, boolean itf) {
-            int c = classRef(owner);
-            int nm = utf8(name);
-            int d = utf8(desc);
-            int nt = entry("N" + name + desc, () -> {
-                pool.write(12);
-                u2(pool, nm);
-                u2(pool, d);
-            });
-            return entry((itf ? "I" : "M") + owner + "." + name + desc, () -> {
-                pool.write(itf ? 11 : 10);
-                u2(pool, c);
-                u2(pool, nt);
-            });
-        }
-
-        private int fieldRef(String owner, String name, String desc) {
-            int c = classRef(owner);
-            int nm = utf8(name);
-            int d = utf8(desc);
-            int nt = entry("N" + name + desc, () -> {
-                pool.write(12);
-                u2(pool, nm);
-                u2(pool, d);
-            });
-            return entry("F" + owner + "." + name + desc, () -> {
-                pool.write(9);
-                u2(pool, c);
-                u2(pool, nt);
-            });
-        }
-
-        private int entry(String key, Runnable write) {
-            Integer i = entries.get(key);
-            if (i != null) {
-                return i;
+    /** The class of a compiled block: a constructor and {@code run(Interpreter cpu, Insn[] code)}. */
+    private byte[] write(Insn[] code) {
+        Bytecode b = new Bytecode();
+        for (int k = 0; k < code.length; k++) {
+            Insn in = code[k];
+            String h = handlerOf(in);
+            int sseKind = in.op == Op.SSE ? SseUnit.directKind(in.aux) : 0;
+            int slash = h.indexOf('/');
+            String args = slash < 0 ? "" : h.substring(slash + 1);
+            if (mayFault(in)) {
+                b.op(0x2B); // aload_1
+                b.pushInt(k);
+                b.putField(INTERPRETER, "blockPos", "I");
             }
-            write.run();
-            entries.put(key, count);
-            return count++;
-        }
-
-        byte[] build(Insn[] code) {
-            int thisClass = classRef(PKG + "CompiledBlock");
-            int superClass = classRef(PKG + "BlockCompiler$Compiled");
-            int init = utf8("<init>");
-            int voidDesc = utf8("()V");
-            int superInit = methodRef(PKG + "BlockCompiler$Compiled", "<init>", "()V", false);
-            int run = utf8("run");
-            int runDesc = utf8("(L" + INTERPRETER + ";[L" + PKG + "Insn;)V");
-            int codeAttr = utf8("Code");
-            int pos = fieldRef(INTERPRETER, "blockPos", "I");
-            int storeDone = methodRef(INTERPRETER, "storeDone", "()V", false);
-
-            ByteArrayOutputStream body = new ByteArrayOutputStream();
-            for (int k = 0; k < code.length; k++) {
-                Insn in = code[k];
-                String h = handlerOf(in);
-                int sseKind = in.op == Op.SSE ? SseUnit.directKind(in.aux) : 0;
-                int slash = h.indexOf('/');
-                String args = slash < 0 ? "" : h.substring(slash + 1);
-                String desc = "(L" + PKG + "Insn;" + "I".repeat(args.length()) + ")V";
-                int handler = methodRef(INTERPRETER, slash < 0 ? h : h.substring(0, slash), desc, false);
-                if (mayFault(in)) {
-                    body.write(0x2B); // aload_1
-                    body.write(0x11); // sipush k
-                    u2(body, k);
-                    body.write(0xB5); // putfield blockPos
-                    u2(body, pos);
-                }
-                body.write(0x2B); // aload_1
-                body.write(0x2C); // aload_2
-                body.write(0x11); // sipush k
-                u2(body, k);
-                body.write(0x32); // aaload
-                for (char c : args.toCharArray()) {
-                    body.write(0x11); // sipush
-                    u2(body, c == 'K' ? in.aux : c == 'C' ? in.cond : c == 'D' ? sseKind : in.size);
-                }
-                body.write(0xB6); // invokevirtual handler
-                u2(body, handler);
-                if (in.writesMem) {
-                    body.write(0x2B); // aload_1
-                    body.write(0xB6); // invokevirtual storeDone
-                    u2(body, storeDone);
-                }
+            b.op(0x2B); // aload_1
+            b.op(0x2C); // aload_2
+            b.pushInt(k);
+            b.op(Bytecode.AALOAD);
+            for (char c : args.toCharArray()) {
+                b.pushInt(c == 'K' ? in.aux : c == 'C' ? in.cond : c == 'D' ? sseKind : in.size);
             }
-            body.write(0xB1); // return
-
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            u4(out, 0xCAFEBABE);
-            u2(out, 0);
-            u2(out, 52);
-            u2(out, count);
-            out.writeBytes(pool.toByteArray());
-            u2(out, 0x0030); // ACC_FINAL | ACC_SUPER
-            u2(out, thisClass);
-            u2(out, superClass);
-            u2(out, 0); // interfaces
-            u2(out, 0); // fields
-            u2(out, 2); // methods
-            // public <init>() { super(); }
-            u2(out, 0x0001);
-            u2(out, init);
-            u2(out, voidDesc);
-            u2(out, 1);
-            byte[] ctor = {0x2A, (byte) 0xB7, (byte) (superInit >> 8), (byte) superInit, (byte) 0xB1};
-            code(out, codeAttr, 1, 1, ctor);
-            // void run(Interpreter cpu, Insn[] code)
-            u2(out, 0x0000);
-            u2(out, run);
-            u2(out, runDesc);
-            u2(out, 1);
-            code(out, codeAttr, 5, 3, body.toByteArray());
-            u2(out, 0); // class attributes
-            return out.toByteArray();
+            b.invokeVirtual(INTERPRETER, slash < 0 ? h : h.substring(0, slash),
+                    "(L" + PKG + "Insn;" + "I".repeat(args.length()) + ")V");
+            if (in.writesMem) {
+                b.op(0x2B); // aload_1
+                b.invokeVirtual(INTERPRETER, "storeDone", "()V");
+            }
         }
-
-        private void code(ByteArrayOutputStream out, int codeAttr, int maxStack, int maxLocals, byte[] bytecode) {
-            u2(out, codeAttr);
-            u4(out, 12 + bytecode.length);
-            u2(out, maxStack);
-            u2(out, maxLocals);
-            u4(out, bytecode.length);
-            out.writeBytes(bytecode);
-            u2(out, 0); // exception table
-            u2(out, 0); // attributes
-        }
-    }
-
-    private static void u2(ByteArrayOutputStream out, int v) {
-        out.write(v >>> 8);
-        out.write(v);
-    }
-
-    private static void u4(ByteArrayOutputStream out, int v) {
-        u2(out, v >>> 16);
-        u2(out, v);
+        b.op(0xB1); // return
+        return b.build(PKG + "CompiledBlock", PKG + "BlockCompiler$Compiled", "run",
+                "(L" + INTERPRETER + ";[L" + PKG + "Insn;)V", 5, 3);
     }
 }

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * A class file with one constructor and one method, written by hand (JVMS chapter 4) for the
- * trace compiler: a constant pool, a code buffer with forward and backward labels, and an
+ * trace and block compilers: a constant pool, a code buffer with forward and backward labels, and an
  * exception table. Version 49, so the method needs no stack map frames (the verifier infers
  * the types), which keeps branchy generated code simple to emit.
  */

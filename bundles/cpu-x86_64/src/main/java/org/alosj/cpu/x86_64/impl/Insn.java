@@ -6,6 +6,7 @@ package org.alosj.cpu.x86_64.impl;
  * stands for "no base/index", byte registers AH..BH are {@link CpuState#AH}+0..3.
  */
 final class Insn {
+    // Every field is part of the key of TraceCache (TraceCache.describe): a new one goes there too.
     int op;
     /** Operand size in bytes: 1, 2, 4 or 8. */
     int size;

@@ -114,6 +114,31 @@ final class SseFloat {
         return e != 0x7FF0_0000_0000_0000L && (e != 0 || (bits & 0x000F_FFFF_FFFF_FFFFL) == 0);
     }
 
+    /**
+     * One double of ADD/SUB/MUL/DIV/MIN/MAX/SQRT (SD or PD) for compiled traces: the fast path
+     * of {@link #opD} small enough to be inlined into the trace, everything else through it.
+     */
+    static long opDInTrace(X86Core cpu, int opcode, long ab, long bb) {
+        if ((cpu.mxcsr & FAST_MXCSR_MASK) == FAST_MXCSR && ordinaryD(ab) && ordinaryD(bb)) {
+            double a = Double.longBitsToDouble(ab);
+            double b = Double.longBitsToDouble(bb);
+            double r;
+            switch (opcode) {
+                case 0x58 -> r = a + b;
+                case 0x5C -> r = a - b;
+                case 0x59 -> r = a * b;
+                case 0x5E -> r = a / b;
+                default -> r = 0;
+            }
+            double m = Math.abs(r);
+            if (m > Double.MIN_NORMAL && m <= Double.MAX_VALUE) {
+                return Double.doubleToRawLongBits(r);
+            }
+        }
+        SseUnit u = cpu.sseUnit();
+        return opD(u, opcode, ab, bb, u.roundingControl());
+    }
+
     static long opD(SseUnit u, int opcode, long ab, long bb, int rc) {
         double a = Double.longBitsToDouble(ab);
         double b = Double.longBitsToDouble(bb);

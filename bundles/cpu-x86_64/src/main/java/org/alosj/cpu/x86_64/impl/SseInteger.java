@@ -57,6 +57,17 @@ final class SseInteger {
         return (zeroHigh >>> 7) * 0xFF;
     }
 
+    /** PMOVMSKB: bit i of the result is the top bit of byte i of {@code lo}:{@code hi} (called by compiled traces). */
+    static long byteSigns(long lo, long hi) {
+        return gatherTopBits(lo) | gatherTopBits(hi) << 8;
+    }
+
+    /** The top bit of each byte of {@code v}, byte i's as bit i. */
+    private static long gatherTopBits(long v) {
+        // One bit a byte at the bottom, then a multiply moves byte i's bit to bit 56 + i.
+        return ((v >>> 7) & 0x0101_0101_0101_0101L) * 0x0102_0408_1020_4080L >>> 56;
+    }
+
     private static int laneBits(int opcode) {
         switch (opcode) {
             case 0x64: case 0xD8: case 0xDA: case 0xDC: case 0xDE: case 0xE0: case 0xE8: case 0xEC: case 0xF8: case 0xFC:

@@ -726,6 +726,22 @@ final class SseUnit {
         }
     }
 
+    /**
+     * CVTSI2SD's result for compiled traces: an integer of up to 53 bits converts exactly and
+     * raises nothing; a wider one rounds per MXCSR and may raise PE, as {@link #cvtIntToFloat}.
+     */
+    static long intToDoubleInTrace(X86Core cpu, long v) {
+        if ((v << 11) >> 11 == v) {
+            return Double.doubleToRawLongBits((double) v);
+        }
+        SseUnit u = cpu.sseUnit();
+        double dv = SseFloat.longToDouble(v, u.rc());
+        if (dv >= 0x1p63 || (long) dv != v) {
+            u.raiseFlags(MXCSR_PE);
+        }
+        return Double.doubleToRawLongBits(dv);
+    }
+
     private void cvtFloatToInt(Insn in, int k) {
         int s = source(in);
         boolean truncate = (k >>> 2) == 0x2C;

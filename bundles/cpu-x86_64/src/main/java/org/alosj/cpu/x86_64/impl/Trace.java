@@ -4,7 +4,8 @@ package org.alosj.cpu.x86_64.impl;
  * A hot path through several blocks, compiled by {@link TraceCompiler} into one method that
  * keeps guest registers and flags in JVM locals. Entered at its head block; left at one of its
  * exits, each with a link to the block that followed it last time (the dispatcher's chaining
- * slot, which doubles as a one-entry inline cache for exits whose target is dynamic).
+ * slot, which doubles as a one-entry inline cache for exits whose target is dynamic); when that
+ * block heads a trace, the CPU runs it straight after the exit, without its run loop.
  */
 final class Trace {
     // Exit causes, numbered as org.alosj.hal.cpu.TraceExit.

@@ -60,7 +60,16 @@ class TraceCode {
     static final int L_S0 = 74;
     static final int L_S1 = 76;
     static final int L_D0 = 78;
-    static final int MAX_LOCALS = 80;
+    /** The iteration count at which a looping trace next checks what the run loop checks. */
+    static final int L_CHECK = 80;
+    /** A shift's count taken from CL. */
+    static final int L_COUNT = 82;
+    /**
+     * Copies of the XMM halves (cpu.xmm[0..31]) the trace's inline SSE instructions name, the
+     * last locals: a method has only as many as its highest named half needs ({@link #maxLocals}),
+     * as the verifier's work grows with the number of locals.
+     */
+    static final int L_XMM0 = 83;
     /** Set in {@link #L_POS} while an interpreter handler runs: its fault leaves {@code cpu} as it wants it. */
     static final int IN_HANDLER = 0x10000;
 
@@ -76,11 +85,52 @@ class TraceCode {
     boolean flagsDirty;
     /** Some native instruction writes the flag locals: they are written back at exits. */
     boolean flagsWritten;
+    /**
+     * The halves of cpu.xmm (bit i: xmm[i]) the inline SSE instructions name. Each has a local
+     * copy, loaded on entry and after a handler that may write it; inline instructions write
+     * both (the array stays architectural, so faults and exits need nothing), and read the copy.
+     */
+    int xmmNamed;
+    /** An inline SSE instruction earlier in the trace's code checked CR0 and CR4 for SSE. */
+    boolean sseChecked;
     /** The flag operation known at this point of the code, or -1. */
     int flagKind = -1;
 
     static int regSlot(int r) {
         return L_R0 + 2 * r;
+    }
+
+    static int xmmSlot(int half) {
+        return L_XMM0 + 2 * half;
+    }
+
+    /** The method's local variable count: up to the highest XMM half with a copy. */
+    int maxLocals() {
+        return xmmNamed == 0 ? L_XMM0 : xmmSlot(31 - Integer.numberOfLeadingZeros(xmmNamed)) + 2;
+    }
+
+    /** Reads the halves of {@code halves} (bit i: xmm[i]) that have a local copy from cpu.xmm into it. */
+    void loadXmm(int halves) {
+        for (int i = 0; i < 32; i++) {
+            if ((halves & xmmNamed & (1 << i)) != 0) {
+                b.op(ALOAD, L_XMM);
+                b.pushInt(i);
+                b.op(0x2F); // laload
+                b.op(LSTORE, xmmSlot(i));
+            }
+        }
+    }
+
+    /** The halves of XMM registers {@code reg} and {@code rm} (when 0..15) as bits of {@link #xmmNamed}. */
+    static int xmmHalves(Insn in) {
+        int m = 0;
+        if (in.reg >= 0 && in.reg < 16) {
+            m |= 3 << (2 * in.reg);
+        }
+        if (in.rm >= 0 && in.rm < 16) {
+            m |= 3 << (2 * in.rm);
+        }
+        return m;
     }
 
     // --- registers ------------------------------------------------------------------------------------
@@ -424,6 +474,7 @@ class TraceCode {
         b.op(ALOAD, L_CPU);
         b.getField(CPU, "xmm", "[J");
         b.op(ASTORE, L_XMM);
+        loadXmm(-1);
         for (int slot : new int[] {L_S0, L_S1, L_D0}) {
             b.op(LCONST_0);
             b.op(LSTORE, slot);
@@ -562,6 +613,9 @@ class TraceCode {
         int m = regBit(in.reg) | regBit(in.rm) | regBit(in.base) | regBit(in.index);
         if (isStackOp(in.op)) {
             m |= 1 << Reg.RSP;
+        }
+        if (in.op == Op.SHIFT && in.cond == 1) {
+            m |= 1 << Reg.RCX;
         }
         return m;
     }

@@ -28,6 +28,8 @@ import org.alosj.hal.cpu.Vector;
 final class TraceCompiler extends TraceOps {
     /** HotSpot does not compile methods over 8,000 bytes of bytecode; stay well below. */
     static final int MAX_BYTECODE = 7_000;
+    /** Instructions a looping trace runs between its checks for a stop request, an interrupt or a TLB change. */
+    static final long CHECK_INTERVAL = 4_096;
 
     /** Thrown when a trace would not fit {@link #MAX_BYTECODE}: the caller retries a shorter one. */
     static final class TooLarge extends Exception {
@@ -60,15 +62,23 @@ final class TraceCompiler extends TraceOps {
     /**
      * The trace as a runnable method; its exits are set on the trace. Instructions not run
      * inline call the handlers the block compiler calls ({@link BlockCompiler#handlerOf}).
+     * The same method compiled before from the same instructions comes from {@code cache}.
      */
-    static Trace.Code compile(Trace trace, BlockCompiler handlers) throws TooLarge {
+    static Trace.Code compile(Trace trace, BlockCompiler handlers, TraceCache cache) throws TooLarge {
         TraceCompiler c = new TraceCompiler(trace, handlers);
         byte[] bytes = c.build();
+        TraceCache.Entry known = cache.find(bytes, trace.code);
+        if (known != null) {
+            trace.setExits(known.exitCauses());
+            return known.code();
+        }
         try {
             MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
             Trace.Code code = (Trace.Code) hidden.findConstructor(hidden.lookupClass(),
                     MethodType.methodType(void.class)).invoke();
-            trace.setExits(c.exitCauses.stream().mapToInt(Integer::intValue).toArray());
+            int[] causes = c.exitCauses.stream().mapToInt(Integer::intValue).toArray();
+            trace.setExits(causes);
+            cache.add(bytes, trace.code, new TraceCache.Entry(code, causes));
             return code;
         } catch (Throwable e) {
             throw new IllegalStateException("trace compiler produced an invalid class", e);
@@ -94,6 +104,11 @@ final class TraceCompiler extends TraceOps {
             named |= registersNamed(in);
         }
         named &= 0xFFFF;
+        for (Insn in : trace.code) {
+            if (in.op == Op.SSE && TraceOps.isNative(in)) {
+                xmmNamed |= xmmHalves(in);
+            }
+        }
         // Prologue: every local gets a value before the protected range, for the verifier.
         b.op(ALOAD, L_CPU);
         b.getField(CPU, "mem", "L" + MMU + ";");
@@ -119,7 +134,7 @@ final class TraceCompiler extends TraceOps {
         }
         loadFlags();
         loadTlb();
-        for (int slot : new int[] {L_N, L_T0, L_T1, L_T2}) {
+        for (int slot : new int[] {L_N, L_T0, L_T1, L_T2, L_CHECK}) {
             b.op(LCONST_0);
             b.op(LSTORE, slot);
         }
@@ -135,7 +150,7 @@ final class TraceCompiler extends TraceOps {
         // At the loop head the previous iteration's writes are not in cpu.r yet.
         int loopDirty = 0;
         for (Insn in : trace.code) {
-            if (TraceOps.isNative(in) && in.op != Op.SSE) {
+            if (TraceOps.isNative(in) && (in.op != Op.SSE || in.aux >>> 2 == 0xD7)) {
                 loopDirty |= registersNamed(in);
             }
         }
@@ -232,7 +247,7 @@ final class TraceCompiler extends TraceOps {
             throw new TooLarge();
         }
         return b.build(PKG + "CompiledTrace", PKG + "Trace$Code", "run",
-                "(L" + CPU + ";L" + TRACE + ";J)I", 12, MAX_LOCALS);
+                "(L" + CPU + ";L" + TRACE + ";J)I", 12, maxLocals());
     }
 
     /** The branch, call or return ending a block inline; {@code successor} is where the trace goes on, or -1. */
@@ -296,6 +311,7 @@ final class TraceCompiler extends TraceOps {
         callHandler(k, in);
         loadRegisters(named);
         loadFlags();
+        loadXmm(-1);
         if (in.writesMem) {
             // The last instruction of a block may have branched: the handler set RIP.
             codeWriteCheck(k, in.next, ripBefore >= 0);
@@ -327,6 +343,9 @@ final class TraceCompiler extends TraceOps {
         position(k);
         callHandler(k, in);
         loadRegisters(handlerWrites(in) & named);
+        if (in.op == Op.SSE) {
+            loadXmm(xmmHalves(in));
+        }
         if (flags) {
             loadFlags();
         }
@@ -444,7 +463,15 @@ final class TraceCompiler extends TraceOps {
         }
     }
 
-    /** The loop's back edge: count the iteration, then check what the run loop checks between blocks. */
+    /**
+     * The loop's back edge: count the iteration; go round again while the count is below
+     * {@link #L_CHECK} (and no handler of the last block set an exit). Only there, every
+     * {@link #CHECK_INTERVAL} instructions or so, does it check what the run loop checks between
+     * blocks: the budget (so {@code L_CHECK} never passes it: counts stay exact), a stop request
+     * or interrupt (volatile: another thread sets them), and the trace's validity and the TLB
+     * generation, which only this CPU's thread changes, and only in instructions that end a
+     * trace or through a store into code, which leaves it at once.
+     */
     private void backEdge(int length, Bytecode.Label loop) {
         long head = trace.blocks[0].vaddr;
         b.op(LLOAD, L_N);
@@ -452,29 +479,45 @@ final class TraceCompiler extends TraceOps {
         b.op(LADD);
         b.op(LSTORE, L_N);
         Bytecode.Label stop = exitLabel(0, head, Trace.EXIT_CHECK);
-        b.op(LLOAD, L_N);
-        b.op(LLOAD, L_REMAINING);
-        b.op(LCMP);
-        b.jump(IFGE, stop);
         if (handlerInBlock) {
             b.op(ALOAD, L_CPU);
             b.getField(CPU, "exit", RUN_EXIT);
             b.jump(IFNONNULL, stop);
         }
-        b.op(ALOAD, L_CPU);
-        b.getField(CPU, "preemptRequested", "Z");
-        b.jump(IFNE, stop);
-        b.op(ALOAD, L_CPU);
-        b.getField(CPU, "interruptSignal", "Z");
-        b.jump(IFNE, stop);
-        b.op(ALOAD, L_TRACE);
-        b.getField(TRACE, "valid", "Z");
-        b.jump(IFEQ, stop);
-        b.op(ALOAD, L_MEM);
-        b.getField(MMU, "generation", "I");
-        b.op(ILOAD, L_GEN);
-        b.jump(0xA0, stop); // if_icmpne
+        Bytecode.Label check = b.label();
+        b.op(LLOAD, L_N);
+        b.op(LLOAD, L_CHECK);
+        b.op(LCMP);
+        b.jump(IFGE, check);
         b.jump(GOTO, loop);
+        stubs.add(() -> {
+            b.bind(check);
+            b.op(LLOAD, L_N);
+            b.op(LLOAD, L_REMAINING);
+            b.op(LCMP);
+            b.jump(IFGE, stop);
+            b.op(ALOAD, L_CPU);
+            b.getField(CPU, "preemptRequested", "Z");
+            b.jump(IFNE, stop);
+            b.op(ALOAD, L_CPU);
+            b.getField(CPU, "interruptSignal", "Z");
+            b.jump(IFNE, stop);
+            b.op(ALOAD, L_TRACE);
+            b.getField(TRACE, "valid", "Z");
+            b.jump(IFEQ, stop);
+            b.op(ALOAD, L_MEM);
+            b.getField(MMU, "generation", "I");
+            b.op(ILOAD, L_GEN);
+            b.jump(0xA0, stop); // if_icmpne
+            // L_CHECK = min(N + CHECK_INTERVAL, remaining)
+            b.op(LLOAD, L_N);
+            b.pushLong(CHECK_INTERVAL);
+            b.op(LADD);
+            b.op(LLOAD, L_REMAINING);
+            b.invokeStatic("java/lang/Math", "min", "(JJ)J");
+            b.op(LSTORE, L_CHECK);
+            b.jump(GOTO, loop);
+        });
     }
 
     private void sideExit(int cc, int pos, long target, int cause) {

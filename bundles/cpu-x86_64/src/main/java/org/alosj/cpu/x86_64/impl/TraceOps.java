@@ -44,7 +44,7 @@ class TraceOps extends TraceCode {
                 return in.rm >= 0 && !in.lock;
             case Op.SHIFT: {
                 int count = (int) (in.imm & (in.size == 8 ? 63 : 31));
-                return in.rm >= 0 && wide && (in.aux >= 4) && in.cond != 1 && count != 0;
+                return in.rm >= 0 && wide && (in.aux >= 4) && (in.cond == 1 || count != 0);
             }
             case Op.IMUL_RE:
             case Op.IMUL_REI:
@@ -72,7 +72,9 @@ class TraceOps extends TraceCode {
     /**
      * The SSE forms traces run inline, on {@code cpu.xmm}: the 128-, 64- and 32-bit moves, the
      * logical operations, PADDQ/PSUBQ, PCMPEQB and the unpacks (what compiled loops move and
-     * scan bytes with). Floating-point arithmetic keeps its handler (MXCSR flags and rounding).
+     * scan bytes with), PMOVMSKB, and double arithmetic and CVTSI2SD through
+     * {@link SseFloat#opDInTrace} and {@link SseUnit#intToDoubleInTrace}, whose fast paths the
+     * JVM inlines (MXCSR flags and other rounding modes through the handler's code).
      */
     static boolean isInlineSse(Insn in) {
         int k = in.aux;
@@ -95,6 +97,12 @@ class TraceOps extends TraceCode {
                 return mem && (p == Decoder.PFX_66 || p == Decoder.PFX_F3);
             case 0x11:
                 return mem;
+            case 0x51, 0x58, 0x59, 0x5C, 0x5D, 0x5E, 0x5F:
+                return p == Decoder.PFX_66 || p == Decoder.PFX_F2;
+            case 0x2A:
+                return p == Decoder.PFX_F2;
+            case 0xD7:
+                return p == Decoder.PFX_66 && !mem;
             case 0xD6, 0xDB, 0xDF, 0xEB, 0xEF, 0xD4, 0xFB, 0x74, 0x60, 0x61, 0x62, 0x68, 0x69, 0x6A, 0x6C, 0x6D:
                 return p == Decoder.PFX_66 && (k >>> 2 != 0xD6 || mem);
             default:
@@ -225,19 +233,22 @@ class TraceOps extends TraceCode {
         }
     }
 
-    /** Pushes {@code cpu.xmm[i]}. */
+    /** Pushes {@code cpu.xmm[i]}, from its local copy. */
     private void xmmGet(int i) {
-        b.op(ALOAD, L_XMM);
-        b.pushInt(i);
-        b.op(0x2F); // laload
+        if ((xmmNamed & (1 << i)) == 0) {
+            throw new IllegalStateException("XMM half " + i + " has no local: not named by the trace");
+        }
+        b.op(LLOAD, xmmSlot(i));
     }
 
-    /** Stores the long on the stack, which {@code push} pushed, into {@code cpu.xmm[i]}. */
+    /** Stores the long on the stack, which {@code push} pushed, into {@code cpu.xmm[i]} and its local copy. */
     private void xmmSet(int i, Runnable push) {
         b.op(ALOAD, L_XMM);
         b.pushInt(i);
         push.run();
+        b.op(0x5E); // dup2_x2: the value under the array and index, for the local
         b.op(0x50); // lastore
+        b.op(LSTORE, xmmSlot(i));
     }
 
     /** An SSE instruction of {@link #isInlineSse}, in the interpreter's order: CR0/CR4, alignment, memory, result. */
@@ -246,8 +257,17 @@ class TraceOps extends TraceCode {
         int p = in.aux & 3;
         int d = 2 * in.reg;
         position(k);
-        b.op(ALOAD, L_CPU);
-        b.invokeVirtual(CPU, "checkSseAvailable", "()V");
+        if (!sseChecked) {
+            // CR0 and CR4 cannot change while a trace runs (writing them ends one): the first
+            // inline SSE instruction of the trace's code, which runs before any other, checks them.
+            b.op(ALOAD, L_CPU);
+            b.invokeVirtual(CPU, "checkSseAvailable", "()V");
+            sseChecked = true;
+        }
+        if (op == 0x2A) {
+            intToDouble(in);
+            return;
+        }
         if (in.writesMem) {
             sseStore(in);
             return;
@@ -302,6 +322,26 @@ class TraceOps extends TraceCode {
                 xmmSet(d + 1, () -> b.op(LLOAD, L_S1));
             }
             case 0x14, 0x15, 0x60, 0x61, 0x62, 0x68, 0x69, 0x6A, 0x6C, 0x6D -> unpack(in, op, p, d);
+            case 0xD7 -> { // PMOVMSKB: the bytes' sign bits into a general register, zero-extended
+                b.op(LLOAD, L_S0);
+                b.op(LLOAD, L_S1);
+                b.invokeStatic(PKG + "SseInteger", "byteSigns", "(JJ)J");
+                setReg(in.reg, 4);
+            }
+            case 0x51, 0x58, 0x59, 0x5C, 0x5D, 0x5E, 0x5F -> {
+                // Each double through SseFloat.opDInTrace, low half first as the handler does.
+                for (int h = 0; h < (p == Decoder.PFX_66 ? 2 : 1); h++) {
+                    int half = d + h;
+                    int src = h == 0 ? L_S0 : L_S1;
+                    xmmSet(half, () -> {
+                        b.op(ALOAD, L_CPU);
+                        b.pushInt(op);
+                        xmmGet(half);
+                        b.op(LLOAD, src);
+                        b.invokeStatic(PKG + "SseFloat", "opDInTrace", "(L" + CPU + ";IJJ)J");
+                    });
+                }
+            }
             default -> {
                 for (int h = 0; h < 2; h++) {
                     int half = d + h;
@@ -346,6 +386,16 @@ class TraceOps extends TraceCode {
             b.op(ATHROW);
             b.bind(ok);
         }
+    }
+
+    /** CVTSI2SD from a 32- or 64-bit register or memory: the low double of the destination. */
+    private void intToDouble(Insn in) {
+        xmmSet(2 * in.reg, () -> {
+            b.op(ALOAD, L_CPU);
+            readE(in, in.size);
+            signExtend(in.size);
+            b.invokeStatic(PKG + "SseUnit", "intToDoubleInTrace", "(L" + CPU + ";J)J");
+        });
     }
 
     /** PUNPCKLxx/PUNPCKHxx, UNPCKLPS/PD and UNPCKHPS/PD: elements of one half of both operands, interleaved. */
@@ -583,7 +633,36 @@ class TraceOps extends TraceCode {
     /** SHL/SAL, SHR, SAR of a 64- or 32-bit register by a nonzero immediate count. */
     private void shift(Insn in) {
         int size = in.size;
-        int count = (int) (in.imm & (size == 8 ? 63 : 31));
+        if (in.cond != 1) {
+            int count = (int) (in.imm & (size == 8 ? 63 : 31));
+            shiftBy(in, count, () -> b.pushInt(count));
+            return;
+        }
+        // By CL: a count of 0 changes neither the flags nor the operand, except that a 32-bit
+        // register's upper half is cleared (as the interpreter's countZero).
+        getReg(Reg.RCX, 8);
+        b.op(L2I);
+        b.pushInt(size == 8 ? 63 : 31);
+        b.op(0x7E); // iand
+        b.op(ISTORE, L_COUNT);
+        Bytecode.Label zero = b.label();
+        Bytecode.Label done = b.label();
+        b.op(ILOAD, L_COUNT);
+        b.jump(IFEQ, zero);
+        shiftBy(in, -1, () -> b.op(ILOAD, L_COUNT));
+        b.jump(GOTO, done);
+        b.bind(zero);
+        if (size == 4) {
+            getReg(in.rm, 4);
+            setReg(in.rm, 4);
+        }
+        b.bind(done);
+        flagKind = -1; // the shift's flags or the ones before it
+    }
+
+    /** SHL/SHR/SAR of a 32- or 64-bit register by a count of 1..bits-1: {@code count}, or -1 with {@code pushCount} its int. */
+    private void shiftBy(Insn in, int count, Runnable pushCount) {
+        int size = in.size;
         int bits = size * 8;
         getReg(in.rm, size);
         if (in.aux == 7 && size == 4) {
@@ -593,14 +672,24 @@ class TraceOps extends TraceCode {
         int kind = in.aux == 6 ? 4 : in.aux;
         // CF: the last bit shifted out.
         b.op(LLOAD, L_T0);
-        b.pushInt(kind == 4 ? bits - count : count - 1);
+        if (count >= 0) {
+            b.pushInt(kind == 4 ? bits - count : count - 1);
+        } else if (kind == 4) {
+            b.pushInt(bits);
+            pushCount.run();
+            b.op(0x64); // isub
+        } else {
+            pushCount.run();
+            b.op(ICONST_1);
+            b.op(0x64); // isub
+        }
         b.op(kind == 7 ? LSHR : LUSHR);
         b.op(LCONST_1);
         b.op(LAND);
         b.op(LSTORE, L_T1);
         // The result.
         b.op(LLOAD, L_T0);
-        b.pushInt(count);
+        pushCount.run();
         b.op(kind == 4 ? LSHL : kind == 5 ? LUSHR : LSHR);
         signExtend(size);
         b.op(LSTORE, L_FRES);

@@ -12,6 +12,7 @@ final class TraceTier {
     final TraceRecorder recorder = new TraceRecorder();
     private final Mmu mem;
     private final BlockCompiler handlers;
+    final TraceCache cache;
 
     long compiled;
     long instructionsCompiled;
@@ -19,12 +20,15 @@ final class TraceTier {
     long invalidated;
     /** Instructions retired by traces. */
     long retired;
+    /** Exits that went straight into the next trace, without the run loop. */
+    long linked;
     /** Exits by cause ({@link Trace#EXIT_BRANCH} ...). */
     final long[] exits = new long[Trace.EXIT_CAUSES];
 
-    TraceTier(Mmu mem, BlockCompiler handlers) {
+    TraceTier(Mmu mem, BlockCompiler handlers, TraceCache cache) {
         this.mem = mem;
         this.handlers = handlers;
+        this.cache = cache;
     }
 
     /** Whether {@code t} may run: its blocks still decoded, and still where the TLB says they are. */
@@ -65,7 +69,7 @@ final class TraceTier {
         for (int n = blocks.size(); n >= 1; n /= 2) {
             Trace t = new Trace(blocks.subList(0, n).toArray(new Block[0]), p.loops() && n == blocks.size());
             try {
-                t.compiled = TraceCompiler.compile(t, handlers);
+                t.compiled = TraceCompiler.compile(t, handlers, cache);
             } catch (TraceCompiler.TooLarge e) {
                 continue;
             }

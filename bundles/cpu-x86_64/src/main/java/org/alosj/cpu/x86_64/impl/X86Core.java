@@ -73,11 +73,16 @@ public final class X86Core extends RingTransitions {
     private final long[] runExits = new long[RunExit.values().length];
 
     public X86Core(MemoryBus bus) {
+        this(bus, new TraceCache(X86CpuFactory.TRACE_CACHE_ENTRIES));
+    }
+
+    /** A CPU that shares compiled traces with the others made with {@code traceCache}. */
+    X86Core(MemoryBus bus, TraceCache traceCache) {
         super(bus);
         this.decoder = new Decoder(mem);
         this.sse = new SseUnit(this);
         this.x87 = new X87Unit(this);
-        this.traces = new TraceTier(mem, compiler);
+        this.traces = new TraceTier(mem, compiler, traceCache);
         this.recorder = traces.recorder;
     }
 
@@ -241,32 +246,62 @@ public final class X86Core extends RingTransitions {
         }
     }
 
-    /** Runs a trace from its head; false when it ended abnormally (fault, store into code). */
+    /**
+     * Runs a trace from its head, and from there the traces its exits lead to while nothing
+     * the run loop checks between blocks says stop; false when it ended abnormally (fault,
+     * store into code) or left for the run loop.
+     */
     private boolean executeTrace(Trace t, long limit) {
-        int exitId;
-        try {
-            exitId = t.compiled.run(this, t, limit - retired);
-        } catch (GuestFault f) {
-            int pos = blockPos & 0xFFFF;
-            retired += traceRetired + pos;
-            retiredCompiled += traceRetired + pos;
-            traces.retired += traceRetired + pos;
-            codeModified = false;
-            exception(f.vector, f.errorCode, t.code[pos].rip);
-            return false;
+        for (;;) {
+            int exitId;
+            try {
+                exitId = t.compiled.run(this, t, limit - retired);
+            } catch (GuestFault f) {
+                int pos = blockPos & 0xFFFF;
+                retired += traceRetired + pos;
+                retiredCompiled += traceRetired + pos;
+                traces.retired += traceRetired + pos;
+                codeModified = false;
+                exception(f.vector, f.errorCode, t.code[pos].rip);
+                return false;
+            }
+            retired += traceRetired;
+            retiredCompiled += traceRetired;
+            traces.retired += traceRetired;
+            int cause = t.exitCause[exitId];
+            traces.exits[cause]++;
+            if (cause == Trace.EXIT_CODE_WRITE) {
+                codeModified = false;
+                return false;
+            }
+            Trace next = linkedTrace(t, exitId, cause, limit);
+            if (next == null) {
+                chainFrom = t;
+                chainExit = exitId;
+                return false;
+            }
+            traces.linked++;
+            t = next;
         }
-        retired += traceRetired;
-        retiredCompiled += traceRetired;
-        traces.retired += traceRetired;
-        int cause = t.exitCause[exitId];
-        traces.exits[cause]++;
-        if (cause == Trace.EXIT_CODE_WRITE) {
-            codeModified = false;
-            return false;
+    }
+
+    /**
+     * The trace to run straight after exit {@code exitId} of {@code t}: the one headed by the
+     * block the run loop found after that exit last time, when it is where RIP is now and the
+     * run loop would run it next anyway (no budget end, stop request, interrupt, single step,
+     * recording or exit a handler set); else null.
+     */
+    private Trace linkedTrace(Trace t, int exitId, int cause, long limit) {
+        if (cause == Trace.EXIT_CHECK || cause == Trace.EXIT_HANDLER) {
+            return null;
         }
-        chainFrom = t;
-        chainExit = exitId;
-        return false;
+        Block b = t.exitLink[exitId];
+        if (b == null || b.trace == null || b.vaddr != rip || t.exitLinkGeneration[exitId] != mem.generation
+                || !b.valid || retired >= limit || exit != null || preemptRequested || interruptSignal
+                || (rf & Rflags.TF) != 0 || recorder.recording()) {
+            return null;
+        }
+        return traces.usable(b.trace) ? b.trace : null;
     }
 
     private Block findBlockOrNull(long pc) {
@@ -452,6 +487,10 @@ public final class X86Core extends RingTransitions {
     }
 
     /** Raises what an SSE instruction raises when CR0 or CR4 forbid it (called by compiled traces). */
+    SseUnit sseUnit() {
+        return sse;
+    }
+
     void checkSseAvailable() {
         checkFpuAvailable(false);
     }
@@ -743,6 +782,16 @@ public final class X86Core extends RingTransitions {
     /** Traces compiled so far (tests). */
     long tracesCompiled() {
         return traces.compiled;
+    }
+
+    /** The compiled traces this CPU shares with the others of its factory (tests). */
+    TraceCache traceCache() {
+        return traces.cache;
+    }
+
+    /** Trace exits that went straight into another trace so far (tests). */
+    long tracesLinked() {
+        return traces.linked;
     }
 
     /** Instructions retired by traces so far (tests). */
