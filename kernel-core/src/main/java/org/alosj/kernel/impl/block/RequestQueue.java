@@ -69,11 +69,13 @@ final class RequestQueue implements BlockDevice {
         return other.sectorSize() == sectorSize && other.sectorCount() == sectorCount;
     }
 
-    void attach(BlockDevice newBackend) {
+    /** The driver that took over; returns how many requests were waiting for it. */
+    int attach(BlockDevice newBackend) {
         lock.lock();
         try {
             backend = newBackend;
             work.signalAll();
+            return pending.size();
         } finally {
             lock.unlock();
         }
