@@ -93,6 +93,7 @@ class DriverSwapUnderLoadTest {
             Path curlLog = tmp.resolve("curl.log");
             m.await("curl's first byte", () -> Files.readString(curlLog).contains("< HTTP/1.1 200 OK"));
             m.await("8 MiB downloaded", () -> size(got) > 8 << 20);
+            long dmaBefore = dmaKb(m.run("meminfo"));
             List<String> gaps = new ArrayList<>();
             int swapsDone = 0;
             for (String[] swap : swaps(id)) {
@@ -109,6 +110,9 @@ class DriverSwapUnderLoadTest {
             String trace = Files.readString(curlLog);
             assertEquals(0, curl.exitValue(), trace);
             assertEquals(sha, sha256(got), "the downloaded file differs");
+            // The old drivers gave back every DMA buffer, and only the last one is registered.
+            assertEquals(dmaBefore, dmaKb(m.run("meminfo")), "DMA held by the drivers after the swaps");
+            assertEquals(1, count(m.run("drivers"), "(?m)^virtio-pci$"), "one virtio-pci driver");
             String tcp = m.run("netstat -s").lines().filter(l -> l.startsWith("tcp:")).findFirst().orElse("no TCP counters");
             String log = m.kernelLog();
             long first = curlStamp(trace, "< HTTP/1.1 200 OK");
@@ -170,12 +174,14 @@ class DriverSwapUnderLoadTest {
             long last = logStamp(log, "ext2 stream: ended after");
             List<long[]> windows = windows(log, "vda: the driver went away", "vda: driver \\S+ took over");
             assertEquals(3, windows.size(), log);
+            List<String> waited = Pattern.compile("vda: driver \\S+ took over the disk \\((\\d+) request")
+                    .matcher(log).results().map(r -> r.group(1)).toList();
             for (int i = 0; i < 3; i++) {
                 String what = swaps(id).get(i)[0];
                 long[] w = windows.get(i);
                 assertTrue(first <= w[0] && w[1] <= last, "the " + what + " (" + w[0] + "–" + w[1]
                         + " ms of the day) lies inside the writes (" + first + "–" + last + ")");
-                gaps.add(what + " " + (w[1] - w[0]) + " ms");
+                gaps.add(what + " " + (w[1] - w[0]) + " ms (" + waited.get(i) + " requests waited)");
             }
             System.out.println("virtio-blk swap gaps during ext2 writes each followed by sync (vda without a driver): "
                     + String.join(", ", gaps) + "; " + acked + " writes acknowledged in " + (last - first) + " ms");
@@ -200,6 +206,13 @@ class DriverSwapUnderLoadTest {
         Matcher a = Pattern.compile("ACKED (\\d+)").matcher(m.run("echo ACKED $acked"));
         assertTrue(a.find(), "no count of acknowledged writes");
         return Integer.parseInt(a.group(1));
+    }
+
+    /** The DMA the drivers hold, as meminfo prints it. */
+    private static long dmaKb(String meminfo) {
+        Matcher m = Pattern.compile("DMA:\\s+(\\d+) kB").matcher(meminfo);
+        assertTrue(m.find(), meminfo);
+        return Long.parseLong(m.group(1));
     }
 
     private static long size(Path f) throws java.io.IOException {
