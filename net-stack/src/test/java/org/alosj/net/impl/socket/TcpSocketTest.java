@@ -552,6 +552,29 @@ class TcpSocketTest {
         assertEquals(0, s.timeouts());
     }
 
+    /**
+     * After a driver swap the holes go out again in one burst and are acknowledged one by one,
+     * the last well over an RTT after they left. Each ACK delivers a retransmission sent before
+     * the others: no sign that those are lost (RFC 8985 6.2 compares send times), so none goes
+     * out a third time — as it did when any delivery an RTT later counted.
+     */
+    @Test
+    void retransmissions_acknowledged_one_by_one_an_rtt_late_are_not_sent_again_rfc8985() {
+        tenInFlightWithSack(10000);
+        // 0-5000 died in the old driver's ring; the peer holds 5000-10000
+        recvSack(0, 30000, 5000, 10000);
+        assertEquals(List.of(0, 1000, 2000, 3000, 4000), seqs(sent()));
+        for (int ack = 1000; ack <= 5000; ack += 1000) {
+            now += 5 * MS; // SRTT is 0 here: each ACK comes long after the allowance of 1 ms
+            recvSack(ack, 30000, 5000, 10000);
+            assertEquals(List.of(), seqs(sent()), "after the ACK of " + ack);
+        }
+        recvSack(10000, 30000);
+        assertEquals(0, s.lostRetransmissions());
+        assertEquals(5, s.retransmissions(), "each hole sent again once");
+        assertEquals(0, s.timeouts());
+    }
+
     @Test
     void a_tail_loss_probe_goes_out_after_two_rtts_not_the_rto_rfc8985() {
         establishedWithSack();
