@@ -68,6 +68,8 @@ final class LossRecovery {
     long sackRecoveries;
     long lostRetransmissions;
     long tailLossProbes;
+    /** Persist-timer expiries: a byte into a closed window (RFC 9293 3.8.6.1), not a loss. */
+    long zeroWindowProbes;
 
     private final TcpSocket c;
     private final TcpConfig config;
@@ -435,13 +437,14 @@ final class LossRecovery {
         if (!c.isEstablishedOrLater()) {
             retransmittedSegments++; // the SYN; data sent again is counted as it goes
         }
-        timeouts++;
         rto = Math.min(config.maxRto(), rto * 2); // RFC 6298 5.5
         boolean zeroWindow = c.sndWnd == 0 && c.sendBase + c.sendBuffer.length() != c.sndUna;
         if (zeroWindow) {
             c.probe = true; // the persist timer: one byte into the closed window
             c.retries = Math.max(0, c.retries - 1);
+            zeroWindowProbes++;
         } else if (c.sackOk && c.isEstablishedOrLater()) {
+            timeouts++;
             // Every byte outstanding is taken as lost and the scoreboard's recovery sends the holes
             // again from SND.UNA in slow start, as Linux's loss state does: the retransmissions are
             // tracked, so one lost again is found by what arrives after it, not by another timeout.
@@ -462,6 +465,7 @@ final class LossRecovery {
             c.retransmitAt = now + rto;
             return;
         } else {
+            timeouts++;
             ssthresh = Math.max(flightSize() / 2, 2L * c.mss); // RFC 5681 (4)
             cwnd = c.mss;
             recover = c.sndMax;
