@@ -126,7 +126,7 @@ class DriverSwapUnderLoadTest {
                         + " ms of the day) lies inside the transfer (" + first + "–" + last + ")");
                 gaps.add(what + " " + (w[1] - w[0]) + " ms");
             }
-            System.out.println("virtio-net swap gaps during a 200 MiB download at " + RATE + "B/s (eth0 without a driver): "
+            System.out.println("virtio-net swap gaps during a 200 MiB download at " + RATE + "iB/s (eth0 without a driver): "
                     + String.join(", ", gaps) + "; transfer " + (last - first) + " ms; " + tcp);
             assertEquals(0, m.powerOff(), m.console());
         }

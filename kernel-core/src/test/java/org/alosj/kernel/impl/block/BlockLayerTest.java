@@ -292,4 +292,76 @@ class BlockLayerTest {
             swap.deactivate();
         }
     }
+    /**
+     * A driver that is unbinding refuses the request it was just handed ("the device is going
+     * away"): the disk was detached meanwhile, so the request goes to the next driver instead of
+     * failing (a failed write-back turned ext2 read-only in the middle of a driver restart).
+     */
+    @Test
+    void a_request_the_going_driver_refuses_is_done_by_the_next_driver_not_failed() throws Exception {
+        BlockLayerImpl swap = new BlockLayerImpl((p, props) -> () -> { }, TimeUnit.HOURS.toMillis(1), slot -> false);
+        try {
+            Path p = tmp.resolve("vdr.img");
+            Files.write(p, new byte[1 << 20]);
+            java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch unbound = new java.util.concurrent.CountDownLatch(1);
+            FileBlockDevice first = new FileBlockDevice(p, false);
+            BlockDevice going = new BlockDevice() {
+                @Override
+                public int sectorSize() {
+                    return first.sectorSize();
+                }
+
+                @Override
+                public long sectorCount() {
+                    return first.sectorCount();
+                }
+
+                @Override
+                public boolean readOnly() {
+                    return false;
+                }
+
+                @Override
+                public void read(long lba, ByteBuffer dst) throws IOException {
+                    first.read(lba, dst);
+                }
+
+                @Override
+                public void flush() throws IOException {
+                    first.flush();
+                }
+
+                @Override
+                public void write(long lba, ByteBuffer src) throws IOException {
+                    entered.countDown();
+                    try {
+                        unbound.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    throw new IOException("vdr: the device is going away (driver unbound)");
+                }
+            };
+            Map<String, Object> props = new HashMap<>(Map.of(BlockDevice.NAME, "vdr", DeviceProperties.SLOT, "00:05.0"));
+            swap.addDisk(going, props);
+            BlockDevice q = swap.device("vdr").orElseThrow();
+            var pending = CompletableFuture.runAsync(() -> {
+                try {
+                    q.write(7, ByteBuffer.wrap(new byte[512]).put(0, (byte) 0x6B));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            assertTrue(entered.await(30, TimeUnit.SECONDS), "the write reached the driver");
+            swap.removeDisk(going, props); // consumers lose the service, then the driver stops
+            unbound.countDown();
+            swap.addDisk(new FileBlockDevice(p, false), props);
+            pending.get(30, TimeUnit.SECONDS);
+            assertEquals(0x6B, Files.readAllBytes(p)[7 * 512], "the next driver wrote it");
+            assertEquals(1, ((RequestQueue) q).requeuedCount());
+        } finally {
+            swap.deactivate();
+        }
+    }
 }
