@@ -237,9 +237,9 @@ final class Sockets {
             return String.format("malformed %d, no socket %d, SYNs dropped (backlog full) %d, receive queue overflows %d, "
                     + "reassembly timeouts %d, ICMP errors sent %d%n"
                     + "tcp: %d segments retransmitted, %d fast retransmits (%d of them SACK recoveries), "
-                    + "%d lost retransmissions sent again, %d tail loss probes, %d timeouts",
+                    + "%d lost retransmissions sent again, %d tail loss probes, %d timeouts, %d zero-window probes",
                     stack.malformed.get(), stack.noSocket.get(), stack.synDropped.get(), stack.rxQueueDrops.get(),
-                    stack.reassembler.timedOut(), stack.icmp.errorsSent(), t[0], t[1], t[2], t[3], t[4], t[5]);
+                    stack.reassembler.timedOut(), stack.icmp.errorsSent(), t[0], t[1], t[2], t[3], t[4], t[5], t[6]);
         } finally {
             stack.exit();
         }

@@ -17,7 +17,7 @@ import org.alosj.net.impl.wire.TcpHeader;
  */
 final class Tcp {
     private final Stack stack;
-    static final int COUNTERS = 6;
+    static final int COUNTERS = 7;
     private final TcpSocket.Output output = this::send;
     /** TCP loss-recovery counters of the connections already forgotten (netstat -s adds the live ones). */
     private final long[] closedCounters = new long[COUNTERS];
@@ -164,7 +164,7 @@ final class Tcp {
 
     static long[] counters(TcpSocket s) {
         return new long[] {s.retransmissions(), s.fastRetransmits(), s.sackRecoveries(), s.lostRetransmissions(),
-            s.tailLossProbes(), s.timeouts()};
+            s.tailLossProbes(), s.timeouts(), s.zeroWindowProbes()};
     }
 
     /** The loss-recovery counters of the connections already forgotten. */

@@ -71,6 +71,8 @@ public final class BlockLayerImpl implements BlockLayer {
         final List<PartitionDevice> partitions = new ArrayList<>();
         final List<Runnable> registrations = new ArrayList<>();
         final Map<String, Object> properties;
+        /** Drops the disk when the grace period ends with no driver; stopped when one comes back. */
+        Thread dropTimer;
 
         Disk(RequestQueue queue, long devNumber, BlockDevice backend, Map<String, Object> properties) {
             this.queue = queue;
@@ -142,8 +144,13 @@ public final class BlockLayerImpl implements BlockLayer {
             disk = disks.get(name);
             if (disk != null && disk.backend == null && disk.queue.sameGeometry(device)) {
                 disk.backend = device;
-                disk.queue.attach(device);
-                LOG.info("{}: driver {} took over the disk", name, properties.get(DeviceProperties.DRIVER));
+                int waited = disk.queue.attach(device);
+                if (disk.dropTimer != null) {
+                    disk.dropTimer.interrupt();
+                    disk.dropTimer = null;
+                }
+                LOG.info("{}: driver {} took over the disk ({} request(s) had waited for it)", name,
+                        properties.get(DeviceProperties.DRIVER), waited);
                 return;
             }
             if (disk != null) {
@@ -203,6 +210,7 @@ public final class BlockLayerImpl implements BlockLayer {
             changed();
         }, "kblock-gone-" + name);
         t.setDaemon(true);
+        disk.dropTimer = t;
         t.start();
     }
 
@@ -365,6 +373,9 @@ public final class BlockLayerImpl implements BlockLayer {
     public synchronized void deactivate() {
         active = false;
         for (Disk d : disks.values()) {
+            if (d.dropTimer != null) {
+                d.dropTimer.interrupt();
+            }
             unregisterPartitions(d);
             d.queue.shutdown();
         }

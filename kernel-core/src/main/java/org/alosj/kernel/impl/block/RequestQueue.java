@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
  * completes, nothing submitted after it starts before. The disk's name outlives its driver:
  * when the driver goes, requests wait up to the grace period for a driver of the same disk to
  * come back (a hot swap) and then fail with an IOException, which filesystems turn into EIO.
+ * A request the driver fails because it is going away (it was detached meanwhile) goes back to
+ * the head of the queue for the next driver: reads, writes and flushes may be done twice.
  */
 final class RequestQueue implements BlockDevice {
     private static final Logger LOG = LoggerFactory.getLogger("kernel.block");
@@ -51,6 +53,7 @@ final class RequestQueue implements BlockDevice {
     private long goneSince;
     private boolean dead;
     private long requests;
+    private long requeued;
 
     RequestQueue(String name, BlockDevice backend, long graceMillis) {
         this.name = name;
@@ -69,11 +72,13 @@ final class RequestQueue implements BlockDevice {
         return other.sectorSize() == sectorSize && other.sectorCount() == sectorCount;
     }
 
-    void attach(BlockDevice newBackend) {
+    /** The driver that took over; returns how many requests were waiting for it. */
+    int attach(BlockDevice newBackend) {
         lock.lock();
         try {
             backend = newBackend;
             work.signalAll();
+            return pending.size();
         } finally {
             lock.unlock();
         }
@@ -245,12 +250,30 @@ final class RequestQueue implements BlockDevice {
             }
             lock.lock();
             try {
+                if (failure != null && device != null && backend != device && !dead) {
+                    // The driver let go of the disk while the request was with it (it refuses work
+                    // once it is unbinding, and fails what its reset cut short): the request was
+                    // not done, so the next driver does it again, as after any swap.
+                    pending.addFirst(r);
+                    requeued++;
+                    continue;
+                }
                 r.failure = failure;
                 r.done = true;
                 completed.signalAll();
             } finally {
                 lock.unlock();
             }
+        }
+    }
+
+    /** Requests a driver failed as it went away and the queue gave to the next one. */
+    long requeuedCount() {
+        lock.lock();
+        try {
+            return requeued;
+        } finally {
+            lock.unlock();
         }
     }
 

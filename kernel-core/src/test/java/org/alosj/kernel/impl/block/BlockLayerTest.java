@@ -243,4 +243,125 @@ class BlockLayerTest {
             swap.deactivate();
         }
     }
+    /**
+     * A driver that comes back within the grace period stops the disk's drop timer at once (a
+     * swap leaves no thread behind for the grace period), and the take-over counts the requests
+     * that waited in the gap.
+     */
+    @Test
+    void a_driver_back_within_the_grace_ends_the_drop_timer_and_counts_the_requests_that_waited() throws Exception {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("kernel.block");
+        var seen = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        seen.start();
+        log.addAppender(seen);
+        log.setLevel(ch.qos.logback.classic.Level.INFO); // the tests' root level is OFF
+        BlockLayerImpl swap = new BlockLayerImpl((p, props) -> () -> { }, TimeUnit.HOURS.toMillis(1), slot -> false);
+        try {
+            Path p = tmp.resolve("vdt.img");
+            Files.write(p, new byte[1 << 20]);
+            FileBlockDevice first = new FileBlockDevice(p, false);
+            Map<String, Object> props = new HashMap<>(Map.of(BlockDevice.NAME, "vdt", DeviceProperties.SLOT, "00:04.0",
+                    DeviceProperties.DRIVER, "virtio-pci"));
+            swap.addDisk(first, props);
+            RequestQueue q = (RequestQueue) swap.device("vdt").orElseThrow();
+            long before = q.requestCount();
+            swap.removeDisk(first, props);
+            Thread timer = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("kblock-gone-vdt")).findFirst().orElseThrow();
+            var pending = CompletableFuture.runAsync(() -> {
+                try {
+                    q.write(5, ByteBuffer.wrap(new byte[512]));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (q.requestCount() == before && System.nanoTime() < deadline) {
+                Thread.sleep(1); // until the write is queued, waiting for a driver
+            }
+            swap.addDisk(new FileBlockDevice(p, false), props);
+            pending.get(30, TimeUnit.SECONDS);
+            timer.join(TimeUnit.SECONDS.toMillis(30));
+            assertTrue(!timer.isAlive(), "the drop timer ended with the take-over, not after the hour's grace");
+            assertTrue(seen.list.stream().anyMatch(e -> e.getFormattedMessage()
+                    .equals("vdt: driver virtio-pci took over the disk (1 request(s) had waited for it)")),
+                    seen.list.toString());
+        } finally {
+            log.detachAppender(seen);
+            log.setLevel(null);
+            swap.deactivate();
+        }
+    }
+    /**
+     * A driver that is unbinding refuses the request it was just handed ("the device is going
+     * away"): the disk was detached meanwhile, so the request goes to the next driver instead of
+     * failing (a failed write-back turned ext2 read-only in the middle of a driver restart).
+     */
+    @Test
+    void a_request_the_going_driver_refuses_is_done_by_the_next_driver_not_failed() throws Exception {
+        BlockLayerImpl swap = new BlockLayerImpl((p, props) -> () -> { }, TimeUnit.HOURS.toMillis(1), slot -> false);
+        try {
+            Path p = tmp.resolve("vdr.img");
+            Files.write(p, new byte[1 << 20]);
+            java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch unbound = new java.util.concurrent.CountDownLatch(1);
+            FileBlockDevice first = new FileBlockDevice(p, false);
+            BlockDevice going = new BlockDevice() {
+                @Override
+                public int sectorSize() {
+                    return first.sectorSize();
+                }
+
+                @Override
+                public long sectorCount() {
+                    return first.sectorCount();
+                }
+
+                @Override
+                public boolean readOnly() {
+                    return false;
+                }
+
+                @Override
+                public void read(long lba, ByteBuffer dst) throws IOException {
+                    first.read(lba, dst);
+                }
+
+                @Override
+                public void flush() throws IOException {
+                    first.flush();
+                }
+
+                @Override
+                public void write(long lba, ByteBuffer src) throws IOException {
+                    entered.countDown();
+                    try {
+                        unbound.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    throw new IOException("vdr: the device is going away (driver unbound)");
+                }
+            };
+            Map<String, Object> props = new HashMap<>(Map.of(BlockDevice.NAME, "vdr", DeviceProperties.SLOT, "00:05.0"));
+            swap.addDisk(going, props);
+            BlockDevice q = swap.device("vdr").orElseThrow();
+            var pending = CompletableFuture.runAsync(() -> {
+                try {
+                    q.write(7, ByteBuffer.wrap(new byte[512]).put(0, (byte) 0x6B));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            assertTrue(entered.await(30, TimeUnit.SECONDS), "the write reached the driver");
+            swap.removeDisk(going, props); // consumers lose the service, then the driver stops
+            unbound.countDown();
+            swap.addDisk(new FileBlockDevice(p, false), props);
+            pending.get(30, TimeUnit.SECONDS);
+            assertEquals(0x6B, Files.readAllBytes(p)[7 * 512], "the next driver wrote it");
+            assertEquals(1, ((RequestQueue) q).requeuedCount());
+        } finally {
+            swap.deactivate();
+        }
+    }
 }

@@ -68,6 +68,8 @@ final class LossRecovery {
     long sackRecoveries;
     long lostRetransmissions;
     long tailLossProbes;
+    /** Persist-timer expiries: a byte into a closed window (RFC 9293 3.8.6.1), not a loss. */
+    long zeroWindowProbes;
 
     private final TcpSocket c;
     private final TcpConfig config;
@@ -118,10 +120,14 @@ final class LossRecovery {
 
     /**
      * A retransmission is taken as lost when data sent after it has arrived: more than
-     * (DupThresh - 1) segments' worth SACKed above what had been sent when it went out, or any
-     * new delivery reported more than an RTT (plus a quarter for reordering) after it went out —
-     * the reasoning of RACK (RFC 8985 6.2) with the scoreboard's send order. Its bytes become
-     * candidates for NextSeg again instead of waiting for the retransmission timeout.
+     * (DupThresh - 1) segments' worth SACKed above what had been sent when it went out, or —
+     * more than an RTT (plus a quarter for reordering) after it went out — any new data sent
+     * after it or a retransmission sent after it: the reasoning of RACK (RFC 8985 6.2) with the
+     * send order the scoreboard knows. Its bytes become candidates for NextSeg again instead of
+     * waiting for the retransmission timeout. A delivery of something sent before it is no sign:
+     * after a driver swap hundreds of holes go out in one burst and are acknowledged one after
+     * another, the last ones well over an RTT after they left, and taking them as lost sent
+     * most of the burst twice.
      */
     private void detectLostRetransmissions(long now) {
         List<SackScoreboard.Retransmission> list = scoreboard.retransmissions();
@@ -129,8 +135,10 @@ final class LossRecovery {
             SackScoreboard.Retransmission r = list.get(i);
             boolean laterDataArrived = lt(r.highData(), c.sndMax)
                     && scoreboard.sackedBetween(r.highData(), c.sndMax) > (DUPACK_THRESHOLD - 1) * c.mss;
+            boolean sentAfterArrived = lt(r.highData(), c.sndMax) && scoreboard.sackedBetween(r.highData(), c.sndMax) > 0
+                    || scoreboard.deliveredAfter(r);
             boolean rttPassed = srtt >= 0 && now - r.at() > srtt + Math.max(srtt / 4, TcpConfig.MS);
-            if (laterDataArrived || rttPassed) {
+            if (laterDataArrived || sentAfterArrived && rttPassed) {
                 list.remove(i);
                 lostRetransmissions++;
             }
@@ -285,8 +293,8 @@ final class LossRecovery {
     }
 
     /**
-     * The probe (RFC 8985 7.3): in recovery, retransmissions older than an RTT are taken as lost
-     * and the first hole goes out again; otherwise a new segment if the peer's window allows,
+     * The probe (RFC 8985 7.3): in recovery, the first hole again (its retransmission, if older
+     * than an RTT, taken as lost); otherwise a new segment if the peer's window allows,
      * else the last segment again. Whatever the congestion window says; the RTO is restarted.
      */
     void sendProbe(long now, Output out) {
@@ -301,12 +309,12 @@ final class LossRecovery {
             return;
         }
         if (inRecovery) {
-            List<SackScoreboard.Retransmission> list = scoreboard.retransmissions();
-            for (int i = list.size() - 1; i >= 0; i--) {
-                if (now - list.get(i).at() > srtt) {
-                    list.remove(i);
-                    lostRetransmissions++;
-                }
+            // One segment, as a probe is: the first hole's retransmission if it is older than an
+            // RTT. What was sent again after it is found lost when this one's ACK shows it delivered.
+            SackScoreboard.Retransmission first = scoreboard.retransmissionAt(c.sndUna);
+            if (first != null && now - first.at() > srtt) {
+                scoreboard.forget(first);
+                lostRetransmissions++;
             }
             int s = nextHole(c.sndMax);
             if (s != -1 && retransmitHole(now, out, s, c.sndMax)) {
@@ -429,13 +437,14 @@ final class LossRecovery {
         if (!c.isEstablishedOrLater()) {
             retransmittedSegments++; // the SYN; data sent again is counted as it goes
         }
-        timeouts++;
         rto = Math.min(config.maxRto(), rto * 2); // RFC 6298 5.5
         boolean zeroWindow = c.sndWnd == 0 && c.sendBase + c.sendBuffer.length() != c.sndUna;
         if (zeroWindow) {
             c.probe = true; // the persist timer: one byte into the closed window
             c.retries = Math.max(0, c.retries - 1);
+            zeroWindowProbes++;
         } else if (c.sackOk && c.isEstablishedOrLater()) {
+            timeouts++;
             // Every byte outstanding is taken as lost and the scoreboard's recovery sends the holes
             // again from SND.UNA in slow start, as Linux's loss state does: the retransmissions are
             // tracked, so one lost again is found by what arrives after it, not by another timeout.
@@ -456,6 +465,7 @@ final class LossRecovery {
             c.retransmitAt = now + rto;
             return;
         } else {
+            timeouts++;
             ssthresh = Math.max(flightSize() / 2, 2L * c.mss); // RFC 5681 (4)
             cwnd = c.mss;
             recover = c.sndMax;

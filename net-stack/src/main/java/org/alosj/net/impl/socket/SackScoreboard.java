@@ -35,6 +35,8 @@ final class SackScoreboard {
      */
     private int deliveredRetransmission;
     private boolean anyDeliveredRetransmission;
+    /** The delivered retransmission sent last (SACKed or acknowledged), or null: RACK's RACK.segment among them. */
+    private Retransmission newestDelivered;
 
     boolean isEmpty() {
         return count == 0;
@@ -104,6 +106,11 @@ final class SackScoreboard {
         }
         if (anyDeliveredRetransmission && le(deliveredRetransmission, una)) {
             anyDeliveredRetransmission = false;
+        }
+        for (Retransmission r : retransmissions) {
+            if (le(r.to, una)) {
+                noteDelivered(r);
+            }
         }
         retransmissions.removeIf(r -> le(r.to, una));
         for (int i = 0; i < retransmissions.size(); i++) {
@@ -256,12 +263,33 @@ final class SackScoreboard {
             Retransmission r = retransmissions.get(i);
             if (sackedBetween(r.from, r.to) == r.to - r.from) {
                 retransmissions.remove(i);
+                noteDelivered(r);
                 if (!anyDeliveredRetransmission || lt(deliveredRetransmission, r.from)) {
                     deliveredRetransmission = r.from;
                     anyDeliveredRetransmission = true;
                 }
             }
         }
+    }
+
+    private void noteDelivered(Retransmission r) {
+        if (newestDelivered == null || sentAfter(r, newestDelivered)) {
+            newestDelivered = r;
+        }
+    }
+
+    /** RFC 8985's send order: later, or at the same instant and higher in sequence (sent after it in one burst). */
+    static boolean sentAfter(Retransmission a, Retransmission b) {
+        return a.at > b.at || a.at == b.at && lt(b.from, a.from);
+    }
+
+    /**
+     * Whether a retransmission sent after {@code r} has been delivered: then {@code r}, still in
+     * flight, should have arrived first (RACK, RFC 8985 6.2). One sent before it being delivered
+     * says nothing about it: in a burst of retransmissions the later ones are acknowledged later.
+     */
+    boolean deliveredAfter(Retransmission r) {
+        return newestDelivered != null && sentAfter(newestDelivered, r);
     }
 
     /** After a timeout: every byte below {@code seq} not SACKed is lost. */
@@ -278,5 +306,6 @@ final class SackScoreboard {
         count = 0;
         retransmissions.clear();
         anyDeliveredRetransmission = false;
+        newestDelivered = null;
     }
 }

@@ -772,6 +772,11 @@ public final class TcpSocket {
                     return;
                 }
                 boolean last = n == unsent;
+                if (room < Math.min(unsent, mss) && inFlight > 0) {
+                    // RFC 9293 3.8.6.2.1: a segment the window, not the data, cuts short waits for the
+                    // ACK that widens it (going back after a timeout, cwnd may end in an odd byte)
+                    return;
+                }
                 if (n < mss && inFlight > 0 && !noDelay && !(closeRequested && last) && !goingBack) {
                     return; // Nagle (RFC 9293 3.7.4): one small segment in flight at a time
                 }
@@ -837,9 +842,14 @@ public final class TcpSocket {
         return recovery.retransmittedSegments;
     }
 
-    /** Retransmission timeouts (RTO expiries, persist probes included). */
+    /** Retransmission timeouts (RTO expiries; persist probes are {@link #zeroWindowProbes}). */
     public long timeouts() {
         return recovery.timeouts;
+    }
+
+    /** Persist-timer expiries: a byte sent into the peer's closed window. */
+    public long zeroWindowProbes() {
+        return recovery.zeroWindowProbes;
     }
 
     /** Loss recoveries started by duplicate ACKs or SACK blocks (each begins with a fast retransmit). */

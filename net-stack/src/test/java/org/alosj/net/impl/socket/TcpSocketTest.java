@@ -552,6 +552,60 @@ class TcpSocketTest {
         assertEquals(0, s.timeouts());
     }
 
+    /**
+     * Going back after a timeout, the congestion window can end in an odd byte (the ACK of a
+     * one-byte window probe grows it by one): the sender waits for the next ACK rather than send
+     * that byte alone (RFC 9293 3.8.6.2.1, sender silly window avoidance), as it did segment after
+     * segment through a whole download behind passt.
+     */
+    @Test
+    void going_back_after_a_timeout_sends_no_tiny_segment_for_an_odd_byte_of_window_rfc9293() {
+        established();
+        recv(IRS + 1, ISS + 1, ACK, 8000, NONE);
+        sent();
+        s.send(new byte[4000], 0, 4000);
+        assertEquals(4, sent().size());
+        now = s.pollAt(); // the RTO: back to SND.UNA with one segment of window
+        assertEquals(List.of(0), seqs(sent()));
+        recv(IRS + 1, ISS + 1 + 1000, ACK, 0, NONE); // the window closed
+        assertEquals(List.of(), seqs(sent()));
+        now = s.pollAt(); // the persist timer: one byte into the closed window
+        Seg probe = sentOne();
+        assertEquals(1, probe.data().length);
+        recv(IRS + 1, ISS + 1 + 1001, ACK, 8000, NONE); // the byte went in and the window opened
+        List<Seg> out = sent();
+        assertTrue(out.stream().allMatch(x -> x.data().length == 1000), "full segments only: " + seqs(out)
+                + " of " + out.stream().map(x -> x.data().length).toList());
+        recv(IRS + 1, ISS + 1 + 1001 + 1000 * out.size(), ACK, 8000, NONE);
+        int rest = 3000 - 1000 * out.size() - 1;
+        List<Seg> last = sent();
+        assertEquals(rest, last.stream().mapToInt(x -> x.data().length).sum(), "the rest of the data");
+        assertEquals(1, s.timeouts(), "the RTO; the window probe is no timeout");
+    }
+
+    /**
+     * After a driver swap the holes go out again in one burst and are acknowledged one by one,
+     * the last well over an RTT after they left. Each ACK delivers a retransmission sent before
+     * the others: no sign that those are lost (RFC 8985 6.2 compares send times), so none goes
+     * out a third time — as it did when any delivery an RTT later counted.
+     */
+    @Test
+    void retransmissions_acknowledged_one_by_one_an_rtt_late_are_not_sent_again_rfc8985() {
+        tenInFlightWithSack(10000);
+        // 0-5000 died in the old driver's ring; the peer holds 5000-10000
+        recvSack(0, 30000, 5000, 10000);
+        assertEquals(List.of(0, 1000, 2000, 3000, 4000), seqs(sent()));
+        for (int ack = 1000; ack <= 5000; ack += 1000) {
+            now += 5 * MS; // SRTT is 0 here: each ACK comes long after the allowance of 1 ms
+            recvSack(ack, 30000, 5000, 10000);
+            assertEquals(List.of(), seqs(sent()), "after the ACK of " + ack);
+        }
+        recvSack(10000, 30000);
+        assertEquals(0, s.lostRetransmissions());
+        assertEquals(5, s.retransmissions(), "each hole sent again once");
+        assertEquals(0, s.timeouts());
+    }
+
     @Test
     void a_tail_loss_probe_goes_out_after_two_rtts_not_the_rto_rfc8985() {
         establishedWithSack();
