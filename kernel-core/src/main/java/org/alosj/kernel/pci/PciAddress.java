@@ -5,6 +5,7 @@ import java.util.regex.Pattern;
 
 /** A function's place on the bus, written as lspci writes it: {@code 00:02.0}. */
 public record PciAddress(int bus, int device, int function) implements Comparable<PciAddress> {
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
     private static final Pattern FORM =
             Pattern.compile("(?:(?:[0-9a-fA-F]{1,4}:)?([0-9a-fA-F]{1,2}):)?([0-9a-fA-F]{1,2})\\.([0-7])");
 
@@ -53,5 +54,4 @@ public record PciAddress(int bus, int device, int function) implements Comparabl
             (char) ('0' + function)});
     }
 
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
 }
