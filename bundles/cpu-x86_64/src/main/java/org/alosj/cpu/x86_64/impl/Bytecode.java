@@ -100,20 +100,18 @@ final class Bytecode {
     }
 
     int methodRef(String owner, String name, String desc) {
-        int c = classRef(owner);
-        int nt = nameAndType(name, desc);
-        return entry("M" + owner + "." + name + desc, 1, () -> {
-            pool.write(10);
-            u2(pool, c);
-            u2(pool, nt);
-        });
+        return memberRef(10, "M", owner, name, desc); // CONSTANT_Methodref
     }
 
     int fieldRef(String owner, String name, String desc) {
+        return memberRef(9, "F", owner, name, desc); // CONSTANT_Fieldref
+    }
+
+    private int memberRef(int tag, String kind, String owner, String name, String desc) {
         int c = classRef(owner);
         int nt = nameAndType(name, desc);
-        return entry("F" + owner + "." + name + desc, 1, () -> {
-            pool.write(9);
+        return entry(kind + owner + "." + name + desc, 1, () -> {
+            pool.write(tag);
             u2(pool, c);
             u2(pool, nt);
         });
