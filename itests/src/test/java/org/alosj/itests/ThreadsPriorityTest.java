@@ -37,9 +37,10 @@ class ThreadsPriorityTest {
         Path dist = Path.of(System.getProperty("alosj.dist", "../distribution/target/alosj")).toAbsolutePath()
                 .normalize();
         List<String> cmd = new ArrayList<>(AlosProcess.launcher(dist, run));
-        // Rounds long enough to span several 10 ms ticks each.
+        // Rounds long enough to span several 10 ms ticks each: with the trace JIT a round of a
+        // million steps took about a tick, and one thread could finish all six in its slices.
         cmd.addAll(List.of("-netdev", "hub,id=n0", "-device", "pcnet,netdev=n0", "-serial", "none",
-                "-c", "exec /bin/threads-test 6 1000000"));
+                "-c", "exec /bin/threads-test 6 5000000"));
         AlosProcess.Result r = AlosProcess.run(new ProcessBuilder(cmd), 600, "threads-test");
         assertEquals(0, r.status(), r.out() + r.err());
         assertTrue(r.out().contains("threads-test: all threads done"), r.out());
