@@ -125,9 +125,9 @@ final class BlockCache {
     /**
      * Writes every dirty block back, in block order, except those {@code last} names, which go
      * after all the others (the superblock and group descriptors: the summary is written once
-     * what it summarises is on the medium); then flushes the device.
+     * what it summarises is on the medium); then, if {@code flush}, flushes the device.
      */
-    void sync(java.util.Set<Long> last) throws IOException {
+    void sync(java.util.Set<Long> last, boolean flush) throws IOException {
         List<Long> dirty = new ArrayList<>();
         for (Map.Entry<Long, Buffer> e : buffers.entrySet()) {
             if (e.getValue().dirty) {
@@ -146,7 +146,9 @@ final class BlockCache {
         for (long block : later) {
             writeBack(block, buffers.get(block));
         }
-        device.flush();
+        if (flush) {
+            device.flush();
+        }
     }
 
     private void writeBack(long block, Buffer buf) throws IOException {

@@ -86,7 +86,7 @@ public final class Ext2FileSystem implements FileSystem {
                 sb.mntCount(sb.mntCount() + 1);
                 sb.mtime(vol.now());
                 vol.markDirty();
-                vol.sync();
+                vol.writeBack(false);
             }
         } catch (FsException e) {
             throw e;

@@ -477,6 +477,16 @@ final class Volume {
 
     /** Writes the summary (superblock, descriptors) and every dirty block, descriptors last; flushes. */
     void sync() throws IOException {
+        writeBack(true);
+    }
+
+    /**
+     * As {@link #sync} but {@code flush} false leaves the device's write cache alone: the blocks
+     * are written, in order, and reach the medium when the cache next flushes. Mounting writes its
+     * "not clean" mark this way, as Linux's ext2 does (a waited-for write, no cache flush): a
+     * flush then would make the host write back the whole image file the launcher just copied.
+     */
+    void writeBack(boolean flush) throws IOException {
         if (mountedReadOnly) {
             return;
         }
@@ -503,7 +513,7 @@ final class Volume {
             cache.markDirty(block, data);
             summary.add(block);
         }
-        cache.sync(summary);
+        cache.sync(summary, flush);
         dirty = false;
     }
 }

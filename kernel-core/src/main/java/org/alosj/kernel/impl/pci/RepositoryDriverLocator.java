@@ -30,8 +30,11 @@ public final class RepositoryDriverLocator implements DriverLocator {
     public static final String REPOSITORY_PROPERTY = "alos.driver.repository";
     private static final Logger LOG = LoggerFactory.getLogger("kernel.modprobe");
 
-    private final DriverRepository repository;
+    private final String index;
     private final Predicate<String> installed;
+    /** Read on first use: most boots find a driver for every device and never look it up. */
+    private DriverRepository repository;
+    private boolean loaded;
 
     @Activate
     public RepositoryDriverLocator(BundleContext context) {
@@ -41,8 +44,16 @@ public final class RepositoryDriverLocator implements DriverLocator {
 
     /** {@code installed} says whether a bundle of that symbolic name is installed already. */
     RepositoryDriverLocator(String index, Predicate<String> installed) {
-        this.repository = load(index);
+        this.index = index;
         this.installed = installed;
+    }
+
+    private synchronized DriverRepository repository() {
+        if (!loaded) {
+            repository = load(index);
+            loaded = true;
+        }
+        return repository;
     }
 
     private static DriverRepository load(String index) {
@@ -72,6 +83,7 @@ public final class RepositoryDriverLocator implements DriverLocator {
     /** The names of the drivers in the repository that match a device's properties, best first. */
     @Override
     public String[] findDrivers(Dictionary<String, ?> props) {
+        DriverRepository repository = repository();
         if (repository == null) {
             return new String[0];
         }
@@ -94,6 +106,7 @@ public final class RepositoryDriverLocator implements DriverLocator {
      */
     @Override
     public InputStream loadDriver(String id) throws IOException {
+        DriverRepository repository = repository();
         DriverRepository.Resource r = repository == null ? null : repository.bundleOf(id);
         if (r == null) {
             return null;
