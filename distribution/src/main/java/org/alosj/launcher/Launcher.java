@@ -47,6 +47,7 @@ final class Launcher {
     /** Gogo's builtins (echo, grep, each, if …); started last, it runs no console of its own. */
     static final String CONSOLE_BUNDLE = "org.apache.felix.gogo.jline";
     static final String JLINE_BUNDLE = "org.jline";
+    static final String SHELL_BUNDLE = "org.alosj.shell";
 
     /** The framework property naming the driver repository's index (the kernel's driver locator reads it). */
     static final String DRIVER_REPOSITORY = "alos.driver.repository";
@@ -129,11 +130,22 @@ final class Launcher {
             for (Bundle b : bundles) {
                 if (CONSOLE_BUNDLE.equals(b.getSymbolicName())) {
                     console = b;
+                }
+            }
+            // Without a terminal (a script, input from a pipe) a dumb one is what is wanted: say so,
+            // or JLine warns that it fell back to one. On a terminal JLine still uses it.
+            System.setProperty("org.jline.terminal.dumb", "true");
+            Thread consoleStart = null;
+            for (Bundle b : bundles) {
+                if (b == console) {
                     continue;
                 }
                 start(b);
                 if ("org.apache.felix.configadmin".equals(b.getSymbolicName())) {
                     applyConfiguration(ctx);
+                }
+                if (consoleStart == null && console != null && SHELL_BUNDLE.equals(b.getSymbolicName())) {
+                    consoleStart = startConsoleBeside(ctx, console, bundles, script == null);
                 }
             }
             deploy = deployFolder(ctx);
@@ -147,22 +159,20 @@ final class Launcher {
                 err.println("alos: no console bundle (" + CONSOLE_BUNDLE + ") in the distribution");
                 return 1;
             }
-            // Gogo's console bundle brings its builtins (echo, grep, each, if …); with
-            // --nointeractive it reads its profile and leaves the terminal alone.
-            // Without a terminal (a script, input from a pipe) a dumb one is what is wanted: say so,
-            // or JLine warns that it fell back to one. On a terminal JLine still uses it.
-            System.setProperty("org.jline.terminal.dumb", "true");
             Object scripts = service(ctx, SCRIPTS);
             Object shellConsole = service(ctx, CONSOLE);
             if (scripts == null || shellConsole == null) {
                 err.println("alos: the shell is not running; see " + System.getProperty("alos.run") + "/alosj.log");
                 return 1;
             }
-            if (script == null) {
-                // JLine allows one system terminal a JVM: the console takes it before Gogo's bundle starts.
-                call(shellConsole, "open", Path.of(System.getProperty("alos.run")).resolve("shell.history").toString());
+            if (consoleStart != null) {
+                consoleStart.join();
+            } else {
+                if (script == null) {
+                    openTerminal(shellConsole);
+                }
+                startConsole(console, bundles);
             }
-            startConsole(console, bundles);
             InputStream none = new ByteArrayInputStream(new byte[0]);
             call(scripts, "runStartup", none, out, err);
             trace("startup script done");
@@ -244,6 +254,32 @@ final class Launcher {
             bundles.add(ctx.installBundle("reference:" + jar.toUri()));
         }
         return bundles;
+    }
+
+    /**
+     * Gogo's console bundle brings its builtins (echo, grep, each, if …); with --nointeractive it
+     * reads its profile and leaves the terminal alone. Its start (a dumb terminal, the profile:
+     * ~60 ms of CPU) needs only Gogo and the shell, so once the shell's console is up it runs on
+     * a thread of its own beside the bundles that follow; the console takes the terminal first.
+     * Null if the shell's console is not up yet: the caller starts Gogo's console later itself.
+     */
+    private Thread startConsoleBeside(BundleContext ctx, Bundle console, List<Bundle> bundles, boolean interactive)
+            throws Exception {
+        Object shellConsole = service(ctx, CONSOLE);
+        if (shellConsole == null || service(ctx, SCRIPTS) == null) {
+            return null;
+        }
+        if (interactive) {
+            openTerminal(shellConsole);
+        }
+        Thread t = new Thread(() -> startConsole(console, bundles), "alos-console-start");
+        t.start();
+        return t;
+    }
+
+    /** JLine allows one system terminal a JVM: the console takes it before Gogo's bundle starts. */
+    private static void openTerminal(Object shellConsole) throws Exception {
+        call(shellConsole, "open", Path.of(System.getProperty("alos.run")).resolve("shell.history").toString());
     }
 
     /**
