@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -13,7 +14,7 @@ import org.slf4j.event.Level;
  * util-linux's logger writes to the system log. Scripts mark their steps with it, so what they
  * did can be lined up with what the kernel did, by the log's timestamps.
  */
-@Component(service = LoggerCommand.class, property = {
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = LoggerCommand.class, property = {
     "osgi.command.scope=alos",
     "osgi.command.function=logger",
 })

@@ -20,6 +20,7 @@ import org.alosj.kernel.device.NetDevice;
 import org.alosj.kernel.pci.PciDeviceManager;
 import org.alosj.kernel.pci.PciDeviceManager.Function;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -30,7 +31,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * registered (network interfaces, disks, consoles, input devices). A click on a function folds or
  * unfolds it; the view follows binding as it changes.
  */
-@Component(service = GuiApplication.class)
+@Component(service = GuiApplication.class, configurationPolicy = ConfigurationPolicy.IGNORE)
 public final class DeviceManager implements GuiApplication {
     private static final int ROW = 18;
 

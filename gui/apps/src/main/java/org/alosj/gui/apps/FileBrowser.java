@@ -19,6 +19,7 @@ import org.alosj.kernel.vfs.OpenFlags;
 import org.alosj.kernel.vfs.Vfs;
 import org.alosj.kernel.vfs.VfsContext;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -28,7 +29,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * their type and size; a click selects, a second click on the selection opens it (a directory
  * is entered, a file's beginning is shown below the list); arrows, Enter and Backspace work too.
  */
-@Component(service = GuiApplication.class)
+@Component(service = GuiApplication.class, configurationPolicy = ConfigurationPolicy.IGNORE)
 public final class FileBrowser implements GuiApplication {
     private static final int ROW = 18;
     private static final int HEADER = 26;

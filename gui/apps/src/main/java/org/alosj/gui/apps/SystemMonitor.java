@@ -20,6 +20,7 @@ import org.alosj.kernel.pci.PciDeviceManager;
 import org.alosj.kernel.proc.ProcessInfo;
 import org.alosj.kernel.proc.ProcessManager;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -29,7 +30,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * PCI functions and drivers, and each network interface's traffic, sampled every second with a
  * minute of history drawn as graphs.
  */
-@Component(service = GuiApplication.class)
+@Component(service = GuiApplication.class, configurationPolicy = ConfigurationPolicy.IGNORE)
 public final class SystemMonitor implements GuiApplication {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile MemoryInfo memory;

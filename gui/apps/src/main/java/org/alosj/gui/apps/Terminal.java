@@ -16,6 +16,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * typed into the focused window go through the loaded keymap. Closing the window ends the
  * session.
  */
-@Component(service = GuiApplication.class)
+@Component(service = GuiApplication.class, configurationPolicy = ConfigurationPolicy.IGNORE)
 public final class Terminal implements GuiApplication {
     static final int COLUMNS = 80;
     static final int ROWS = 25;

@@ -13,6 +13,7 @@ import org.alosj.kernel.fb.FramebufferMode;
 import org.alosj.kernel.input.Keymaps;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * {@code gui stop} — or stopping, updating or uninstalling this bundle — closes the windows and
  * gives screen and input devices back to whoever had them, so the text console carries on.
  */
-@Component(service = GuiService.class, immediate = true, property = {
+@Component(service = GuiService.class, immediate = true, configurationPolicy = ConfigurationPolicy.IGNORE, property = {
     "osgi.command.scope=alos",
     "osgi.command.function=gui",
 })
