@@ -76,9 +76,11 @@ final class Launcher {
 
     /**
      * Boots the machine and runs {@code script} or the console; returns the exit status, or
-     * {@link #REBOOT} when the guest reset the machine. {@code since} is when this boot began.
+     * {@link #REBOOT} when the guest reset the machine. {@code since} is when this boot began;
+     * {@code diskCopy}, if not null, the default disk's copy under way, awaited before any
+     * bundle starts.
      */
-    int boot(String script, PrintStream out, Instant since) throws Exception {
+    int boot(String script, PrintStream out, Instant since, DefaultDisk.Copy diskCopy) throws Exception {
         Instant jvmStart = since;
         Properties versions = new Properties();
         try (InputStream in = Launcher.class.getResourceAsStream("launcher.properties")) {
@@ -122,6 +124,10 @@ final class Launcher {
             }
             List<Bundle> bundles = install(ctx);
             trace("installed " + bundles.size() + " bundles");
+            if (diskCopy != null) {
+                diskCopy.await();
+                trace("default disk ready");
+            }
             framework.start();
             // One resolution of every bundle, not one a start: the same wires, a fraction of the work.
             framework.adapt(FrameworkWiring.class).resolveBundles(bundles);

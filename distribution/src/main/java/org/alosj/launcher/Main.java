@@ -30,6 +30,7 @@ public final class Main {
         MachineConfig config;
         Path home;
         DiskLocks locks;
+        DefaultDisk.Copy diskCopy;
         try {
             cl = CommandLine.parse(args);
             if (cl.help) {
@@ -50,8 +51,7 @@ public final class Main {
             Launcher.trace(err, "configuration read");
             locks = DiskLocks.acquire(config, run.resolve(DefaultDisk.RUN_COPY));
             try {
-                DefaultDisk.prepare(config, home, run, cl.keepDisk, locks);
-                Launcher.trace(err, "default disk ready");
+                diskCopy = DefaultDisk.prepare(config, home, run, cl.keepDisk, locks);
             } catch (UsageException e) {
                 locks.close();
                 throw e;
@@ -81,7 +81,8 @@ public final class Main {
             Instant since = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
             String script = cl.script;
             while (true) {
-                int status = launcher.boot(script, out, since);
+                int status = launcher.boot(script, out, since, diskCopy);
+                diskCopy = null;
                 if (status != Launcher.REBOOT) {
                     return status;
                 }
@@ -92,6 +93,9 @@ public final class Main {
                 script = null;
                 since = Instant.now();
             }
+        } catch (UsageException e) {
+            err.println("alos: " + e.getMessage());
+            return 2;
         } catch (Exception e) {
             err.println("alos: boot failed: " + (e.getMessage() == null ? e : e.getMessage()));
             return 1;
