@@ -175,7 +175,7 @@ public final class X86Core extends RingTransitions {
             if (recorder.recording()) {
                 TraceRecorder.Path done = recorder.next(b);
                 if (done != null) {
-                    traces.install(done);
+                    traces.install(TraceRecorder.preferLoop(done, this::cachedBlock));
                 }
             }
             prev = execute(b, limit) ? b : null;
@@ -212,7 +212,7 @@ public final class X86Core extends RingTransitions {
                     && !recorder.recording()) {
                 TraceRecorder.Path done = recorder.start(b);
                 if (done != null) {
-                    traces.install(done);
+                    traces.install(TraceRecorder.preferLoop(done, this::cachedBlock));
                 }
             }
             return executeCompiled(b.compiled, code);
@@ -302,6 +302,17 @@ public final class X86Core extends RingTransitions {
             return null;
         }
         return traces.usable(b.trace) ? b.trace : null;
+    }
+
+    /** The decoded block at {@code pc} in the code cache, or null: never decodes. */
+    private Block cachedBlock(long pc) {
+        try {
+            long pa = mem.fetchPhys(pc);
+            Block b = cache[(int) (pc ^ (pc >>> CACHE_BITS)) & ((1 << CACHE_BITS) - 1)];
+            return b != null && b.vaddr == pc && b.paddr == pa && b.valid ? b : null;
+        } catch (GuestFault f) {
+            return null;
+        }
     }
 
     private Block findBlockOrNull(long pc) {
