@@ -23,8 +23,25 @@ final class Trace {
     static final int EXIT_HANDLER = 5;
     static final int EXIT_CAUSES = 6;
 
+    /**
+     * Calls of a new looping trace that run at most {@link #WARM_UP_SLICE} instructions. A
+     * loop that runs long in one call is compiled by the JVM only through on-stack replacement,
+     * which its interpreter and first tier enter late (at back-edge counter overflows, every
+     * 1,024 or 8,192 iterations), and whose method entry stays slow for the next calls; short
+     * calls at first make the entry hot, so the JVM's last tier compiles the whole method within
+     * a few hundred calls.
+     */
+    static final int WARM_UP_CALLS = 1_000;
+    static final long WARM_UP_SLICE = 1_024;
+
     /** The compiled method: runs until an exit, returns the exit's number. */
     abstract static class Code {
+        /**
+         * Calls left in the warm-up ({@link #WARM_UP_CALLS}); kept with the method, which the
+         * trace cache shares between traces and CPUs. Racy when shared: it is only a hint.
+         */
+        int warmUpCalls = WARM_UP_CALLS;
+
         abstract int run(X86Core cpu, Trace trace, long remaining);
     }
 

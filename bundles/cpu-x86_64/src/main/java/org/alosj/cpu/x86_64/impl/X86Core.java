@@ -255,7 +255,13 @@ public final class X86Core extends RingTransitions {
         for (;;) {
             int exitId;
             try {
-                exitId = t.compiled.run(this, t, limit - retired);
+                long budget = limit - retired;
+                Trace.Code code = t.compiled;
+                if (t.loops && code.warmUpCalls > 0) {
+                    code.warmUpCalls--;
+                    budget = Math.min(budget, Trace.WARM_UP_SLICE);
+                }
+                exitId = code.run(this, t, budget);
             } catch (GuestFault f) {
                 int pos = blockPos & 0xFFFF;
                 retired += traceRetired + pos;
