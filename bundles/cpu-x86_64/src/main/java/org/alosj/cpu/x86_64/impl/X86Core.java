@@ -43,6 +43,8 @@ public final class X86Core extends RingTransitions {
     int compileThreshold = COMPILE_THRESHOLD;
     /** Compiled runs after which a trace is recorded from a block; 0 turns traces off (package-private for the tests). */
     int traceThreshold = TRACE_THRESHOLD;
+    /** Exits straight into one other trace before it is joined to the exit (package-private for the tests). */
+    int extendAfter = TraceTier.EXTEND_AFTER;
     /** Tests: every block becomes the head of a statically formed trace when it first runs. */
     boolean traceOnFirstRun;
     private final TraceTier traces;
@@ -257,7 +259,7 @@ public final class X86Core extends RingTransitions {
             try {
                 long budget = limit - retired;
                 Trace.Code code = t.compiled;
-                if (t.loops && code.warmUpCalls > 0) {
+                if (t.anyLoop && code.warmUpCalls > 0) {
                     code.warmUpCalls--;
                     budget = Math.min(budget, Trace.WARM_UP_SLICE);
                 }
@@ -287,6 +289,9 @@ public final class X86Core extends RingTransitions {
                 return false;
             }
             traces.linked++;
+            if (++t.exitHits[exitId] == extendAfter) {
+                traces.extend(t, exitId, next);
+            }
             t = next;
         }
     }
@@ -809,6 +814,11 @@ public final class X86Core extends RingTransitions {
     /** Trace exits that went straight into another trace so far (tests). */
     long tracesLinked() {
         return traces.linked;
+    }
+
+    /** Traces joined to an exit of another so far (tests). */
+    long tracesExtended() {
+        return traces.extended;
     }
 
     /** Instructions retired by traces so far (tests). */

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
  * handlers, stores into the code page among them) run on two CPUs, one interpreting only, one
  * turning every block into a trace at once; after every return from {@link Cpu#run} (random
  * budgets, so traces stop mid-loop; exits into other traces, which the JIT's CPU runs without
- * going back to its run loop, and traces taken from the cache of compiled ones, where a page
- * repeats a path of an earlier one) both must agree on every register, RIP, RFLAGS, the
+ * going back to its run loop, traces joined to such an exit of another, and traces taken from
+ * the cache of compiled ones, where a page repeats a path of an earlier one) both must agree on every register, RIP, RFLAGS, the
  * instruction count, the exception taken and the memory written.
  */
 class TraceLockstepTest {
@@ -103,6 +103,8 @@ class TraceLockstepTest {
             core.traceOnFirstRun = (page & 1) == 0;
             core.compileThreshold = 1;
             core.traceThreshold = core.traceOnFirstRun ? 0 : 2;
+            // Traces joined to the exits that lead into other traces, after one such exit or a few.
+            core.extendAfter = (page & 2) == 0 ? 1 : 3;
             boolean randomBytes = page % 4 == 3;
             byte[] code = randomBytes ? randomPage(rng) : instructionPage(rng);
             rng.nextBytes(data);
@@ -153,6 +155,7 @@ class TraceLockstepTest {
                         + s.instructionsRetired() + " instructions, " + core.tracesCompiled() + " traces");
         assertTrue(exits > PAGES, "too few exits compared: " + exits);
         assertTrue(core.tracesLinked() > 0, "no trace exit went straight into another trace");
+        assertTrue(core.tracesExtended() > 0, "no trace was joined to an exit of another");
         assertTrue(core.traceCache().hits() > 0, "no page reused a trace compiled for an earlier one");
     }
 
