@@ -82,6 +82,8 @@ final class Trace {
     Block[] exitLink;
     int[] exitLinkGeneration;
     int[] exitHits;
+    /** Per exit: the instructions the CPU had retired when its hits started counting. */
+    long[] exitCountedFrom;
 
     Trace(Block[] blocks, boolean loops) {
         this(blocks, new int[] {0}, new boolean[] {loops}, new int[] {0}, -1);
@@ -136,5 +138,6 @@ final class Trace {
         exitLink = new Block[causes.length];
         exitLinkGeneration = new int[causes.length];
         exitHits = new int[causes.length];
+        exitCountedFrom = new long[causes.length];
     }
 }

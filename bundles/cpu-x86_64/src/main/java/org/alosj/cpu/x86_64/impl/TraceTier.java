@@ -93,6 +93,8 @@ final class TraceTier {
 
     /** Times an exit leads straight into the same other trace before that trace is joined to it ({@link #extend}). */
     static final int EXTEND_AFTER = 32_768;
+    /** At most this many instructions retired on average between those exits for a join (an exit costs ~30). */
+    static final int EXTEND_SPACING = 256;
     static final int MAX_SEGMENTS = 6;
     static final int EXTENDED_MAX_BYTECODE = 4_000;
     static final int MAX_EXTENDED_BLOCKS = 48;

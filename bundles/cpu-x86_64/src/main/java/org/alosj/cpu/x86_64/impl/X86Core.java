@@ -285,8 +285,19 @@ public final class X86Core extends SystemInstructions {
                 return false;
             }
             traces.linked++;
-            if (++t.exitHits[exitId] == extendAfter) {
-                traces.extend(t, exitId, next);
+            int hits = ++t.exitHits[exitId];
+            if (hits == 1) {
+                t.exitCountedFrom[exitId] = retired;
+            } else if (hits >= extendAfter) {
+                // Joined only when such exits are frequent: an exit every few hundred
+                // instructions costs a tenth of the time; rarer ones are not worth a new
+                // method, which the JVM compiles again from its interpreter up.
+                if (retired - t.exitCountedFrom[exitId] <= (long) extendAfter * TraceTier.EXTEND_SPACING) {
+                    traces.extend(t, exitId, next);
+                    t.exitHits[exitId] = Integer.MIN_VALUE; // once: it is installed, or cannot be
+                } else {
+                    t.exitHits[exitId] = 0;
+                }
             }
             t = next;
         }
