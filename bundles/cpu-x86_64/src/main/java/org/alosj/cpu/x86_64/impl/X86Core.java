@@ -288,7 +288,8 @@ public final class X86Core extends SystemInstructions {
             int hits = ++t.exitHits[exitId];
             if (hits == 1) {
                 t.exitCountedFrom[exitId] = retired;
-            } else if (hits >= extendAfter) {
+            }
+            if (hits >= extendAfter) {
                 // Joined only when such exits are frequent: an exit every few hundred
                 // instructions costs a tenth of the time; rarer ones are not worth a new
                 // method, which the JVM compiles again from its interpreter up.
