@@ -28,10 +28,11 @@ final class Trace {
      * loop that runs long in one call is compiled by the JVM only through on-stack replacement,
      * which its interpreter and first tier enter late (at back-edge counter overflows, every
      * 1,024 or 8,192 iterations), and whose method entry stays slow for the next calls; short
-     * calls at first make the entry hot, so the JVM's last tier compiles the whole method within
-     * a few hundred calls.
+     * calls at first make the entry hot, so the JVM's last tier compiles the whole method by its
+     * calls: after 600 with the JVM's thresholds, 3,600 with the launcher's (./alos), hence
+     * 4,000 (bench/cpu.sh's first run 0.95 s against 1.06 s with 1,000, 12 runs each, load 4.5).
      */
-    static final int WARM_UP_CALLS = 1_000;
+    static final int WARM_UP_CALLS = 4_000;
     static final long WARM_UP_SLICE = 1_024;
 
     /** The compiled method: runs until an exit, returns the exit's number. */
