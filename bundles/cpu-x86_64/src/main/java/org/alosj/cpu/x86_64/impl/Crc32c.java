@@ -31,7 +31,7 @@ final class Crc32c {
         return crc;
     }
 
-    static void execute(X86Core cpu, Insn in) {
+    static void execute(SystemInstructions cpu, Insn in) {
         long src = in.rm >= 0 ? cpu.getReg(in.rm, in.size) : cpu.mem.read(cpu.ea(in), in.size);
         int crc = (int) cpu.getReg(in.reg, 4);
         cpu.setReg(in.reg, 4, update(crc, src, in.size) & 0xFFFF_FFFFL);

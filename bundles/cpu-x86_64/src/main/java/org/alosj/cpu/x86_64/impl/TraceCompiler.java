@@ -24,6 +24,12 @@ import org.alosj.hal.cpu.Vector;
  *
  * Instruction counts stay exact: the position within the iteration is static, so an exit only
  * records it; completed iterations are counted in a local.
+ *
+ * <p>A trace extended at its hot exits ({@link TraceTier#extend}) has more segments, each
+ * compiled as above after the ones before, entered from the exit of an earlier one it follows
+ * instead of that exit's stub (the iteration count moved by the difference of positions, so
+ * count plus position still gives the instructions retired); an exit back to the trace's head
+ * goes round again as a back edge does ({@link Trace#selfEntry}).
  */
 final class TraceCompiler extends TraceOps {
     /** HotSpot does not compile methods over 8,000 bytes of bytecode; stay well below. */
@@ -45,6 +51,15 @@ final class TraceCompiler extends TraceOps {
 
     private final Trace trace;
     private final List<Integer> exitCauses = new ArrayList<>();
+    private final List<Integer> exitPositions = new ArrayList<>();
+    private final List<Long> exitTargets = new ArrayList<>();
+    /** Per segment after the first: the label its entry code is bound to, and what the code knew there. */
+    private Bytecode.Label[] entries;
+    private int[][] entryState;
+    /** The first segment's head, and whether the exit {@link Trace#selfEntry} goes there was seen. */
+    private Bytecode.Label head0;
+    private int limit = MAX_BYTECODE;
+    private boolean selfEntered;
     private final List<Runnable> stubs = new ArrayList<>();
     private final Bytecode.Label epilogue;
     private boolean handlerInBlock;
@@ -65,11 +80,19 @@ final class TraceCompiler extends TraceOps {
      * The same method compiled before from the same instructions comes from {@code cache}.
      */
     static Trace.Code compile(Trace trace, BlockCompiler handlers, TraceCache cache) throws TooLarge {
+        return compile(trace, handlers, cache, MAX_BYTECODE);
+    }
+
+    /** As {@link #compile(Trace, BlockCompiler, TraceCache)}, with the trace's body at most {@code limit} bytes of bytecode. */
+    static Trace.Code compile(Trace trace, BlockCompiler handlers, TraceCache cache, int limit) throws TooLarge {
         TraceCompiler c = new TraceCompiler(trace, handlers);
+        c.limit = limit;
         byte[] bytes = c.build();
         TraceCache.Entry known = cache.find(bytes, trace.code);
+        int[] positions = c.exitPositions.stream().mapToInt(Integer::intValue).toArray();
+        long[] targets = c.exitTargets.stream().mapToLong(Long::longValue).toArray();
         if (known != null) {
-            trace.setExits(known.exitCauses());
+            trace.setExits(known.exitCauses(), positions, targets);
             return known.code();
         }
         try {
@@ -77,7 +100,7 @@ final class TraceCompiler extends TraceOps {
             Trace.Code code = (Trace.Code) hidden.findConstructor(hidden.lookupClass(),
                     MethodType.methodType(void.class)).invoke();
             int[] causes = c.exitCauses.stream().mapToInt(Integer::intValue).toArray();
-            trace.setExits(causes);
+            trace.setExits(causes, positions, targets);
             cache.add(bytes, trace.code, new TraceCache.Entry(code, causes));
             return code;
         } catch (Throwable e) {
@@ -144,64 +167,20 @@ final class TraceCompiler extends TraceOps {
         b.op(ISTORE, L_EXIT);
 
         Bytecode.Label tryStart = b.label();
-        Bytecode.Label loop = b.label();
         b.bind(tryStart);
-        b.bind(loop);
-        // At the loop head the previous iteration's writes are not in cpu.r yet.
-        int loopDirty = 0;
-        for (Insn in : trace.code) {
-            if (TraceOps.isNative(in) && (in.op != Op.SSE || in.aux >>> 2 == 0xD7)) {
-                loopDirty |= registersNamed(in);
-            }
+        int segments = trace.segmentStart.length;
+        entries = new Bytecode.Label[segments];
+        entryState = new int[segments][];
+        for (int s = 0; s < segments; s++) {
+            segment(s);
         }
-        loopDirty &= named;
-        dirty = trace.loops ? loopDirty : 0;
-        flagsDirty = trace.loops;
-        flagKind = -1;
-
-        Block[] blocks = trace.blocks;
-        int k = 0;
-        for (int j = 0; j < blocks.length; j++) {
-            Block blk = blocks[j];
-            if (j > 0) {
-                blockBoundary(k, blk.vaddr);
-            }
-            handlerInBlock = false;
-            boolean last = j == blocks.length - 1;
-            long successor = !last ? blocks[j + 1].vaddr : trace.loops ? blocks[0].vaddr : -1;
-            for (int i = 0; i < blk.code.length; i++, k++) {
-                Insn in = blk.code[i];
-                boolean ends = i == blk.code.length - 1;
-                if (TraceOps.isNative(in)) {
-                    emitNative(k, in);
-                    if (in.writesMem) {
-                        codeWriteCheck(k, in.op == Op.CALL_REL ? in.imm : in.next, false);
-                    }
-                    if (ends) {
-                        control(k, in, blk, successor);
-                    }
-                } else {
-                    viaHandler(k, in, ends ? blk.endRip : -1);
-                    if (ends && (successor < 0 || !TraceRecorder.continues(in))) {
-                        // Its handler decided where to go.
-                        b.op(ALOAD, L_CPU);
-                        b.getField(CPU, "rip", "J");
-                        b.op(LSTORE, L_T2);
-                        exitNow(k + 1, -1, Trace.EXIT_HANDLER);
-                    }
-                }
-                if (b.size() > MAX_BYTECODE) {
-                    throw new TooLarge();
-                }
-            }
-        }
-        if (trace.loops) {
-            backEdge(k, loop);
+        if (trace.selfEntry >= 0 && !selfEntered) {
+            throw new TooLarge(); // the exit it was to turn round is not there
         }
         Bytecode.Label tryEnd = b.label();
         b.bind(tryEnd);
-        for (Runnable stub : stubs) {
-            stub.run();
+        for (int i = 0; i < stubs.size(); i++) {
+            stubs.get(i).run(); // a stub may add more
         }
         // The epilogue: all exits write back the same way.
         b.bind(epilogue);
@@ -243,11 +222,112 @@ final class TraceCompiler extends TraceOps {
         b.op(ALOAD, L_EXC);
         b.op(ATHROW);
         b.handler(tryStart, tryEnd, handler, PKG + "GuestFault");
-        if (b.size() > MAX_BYTECODE + 1_000) {
+        if (b.size() > limit + 1_000) {
             throw new TooLarge();
         }
         return b.build(PKG + "CompiledTrace", PKG + "Trace$Code", "run",
                 "(L" + CPU + ";L" + TRACE + ";J)I", 12, maxLocals());
+    }
+
+    /** The general registers written by the instructions run inline from {@code from} to {@code to} of the code. */
+    private int writtenInline(int from, int to) {
+        int m = 0;
+        for (int k = from; k < to; k++) {
+            Insn in = trace.code[k];
+            if (TraceOps.isNative(in) && (in.op != Op.SSE || in.aux >>> 2 == 0xD7)) {
+                m |= registersNamed(in);
+            }
+        }
+        return m & named;
+    }
+
+    /**
+     * Segment {@code s}: the first runs from the method's entry; a later one from the exit of
+     * an earlier one it was attached at ({@link #exitLabel}), with what the code there knew
+     * (which locals differ from cpu), and with the iteration count moved so that count plus
+     * position still gives the instructions retired.
+     */
+    private void segment(int s) throws TooLarge {
+        Block[] blocks = trace.blocks;
+        int from = trace.segmentStart[s];
+        int to = trace.segmentEnd(s);
+        int base = trace.segmentBase(s);
+        Block head = blocks[from];
+        boolean loops = trace.segmentLoops[s];
+        int end = base;
+        for (int j = from; j < to; j++) {
+            end += blocks[j].code.length;
+        }
+        // At a loop head the previous iteration's writes are not in cpu.r yet.
+        int loopDirty = loops ? writtenInline(base, end) : 0;
+        if (s == 0) {
+            if (trace.selfEntry >= 0) {
+                // Also entered from the exit that comes round through the other segments.
+                loopDirty = writtenInline(0, trace.code.length);
+            }
+            dirty = loopDirty;
+            flagsDirty = loops || trace.selfEntry >= 0;
+            sseChecked = false;
+        } else {
+            if (entries[s] == null) {
+                throw new TooLarge(); // the exit it was to follow is not there
+            }
+            b.bind(entries[s]);
+            int[] st = entryState[s];
+            b.op(LLOAD, L_N);
+            b.pushLong((long) trace.segmentEntry[s] - base);
+            b.op(LADD);
+            b.op(LSTORE, L_N);
+            dirty = st[0] | loopDirty;
+            flagsDirty = st[1] != 0 || loops;
+            sseChecked = st[2] != 0;
+            handlerInBlock = true; // a handler may have set an exit before the one it follows
+            blockBoundary(base, head.vaddr);
+        }
+        flagKind = -1;
+        Bytecode.Label loop = b.label();
+        b.bind(loop);
+        if (s == 0) {
+            head0 = loop;
+        }
+        int k = base;
+        for (int j = from; j < to; j++) {
+            Block blk = blocks[j];
+            if (j > from) {
+                blockBoundary(k, blk.vaddr);
+            }
+            handlerInBlock = false;
+            boolean last = j == to - 1;
+            long successor = !last ? blocks[j + 1].vaddr : loops ? head.vaddr : -1;
+            for (int i = 0; i < blk.code.length; i++, k++) {
+                Insn in = blk.code[i];
+                boolean ends = i == blk.code.length - 1;
+                if (TraceOps.isNative(in)) {
+                    emitNative(k, in);
+                    if (in.writesMem) {
+                        codeWriteCheck(k, in.op == Op.CALL_REL ? in.imm : in.next, false);
+                    }
+                    if (ends) {
+                        control(k, in, blk, successor);
+                    }
+                } else {
+                    viaHandler(k, in, ends ? blk.endRip : -1);
+                    if (ends && (successor < 0 || !TraceRecorder.continues(in))) {
+                        // Its handler decided where to go.
+                        b.op(ALOAD, L_CPU);
+                        b.getField(CPU, "rip", "J");
+                        b.op(LSTORE, L_T2);
+                        exitNow(k + 1, -1, Trace.EXIT_HANDLER);
+                    }
+                }
+                if (b.size() > limit) {
+                    throw new TooLarge();
+                }
+            }
+        }
+        if (loops) {
+            backEdge(base, k - base, head.vaddr, loop);
+        }
     }
 
     /** The branch, call or return ending a block inline; {@code successor} is where the trace goes on, or -1. */
@@ -464,7 +544,8 @@ final class TraceCompiler extends TraceOps {
     }
 
     /**
-     * The loop's back edge: count the iteration; go round again while the count is below
+     * A loop's back edge (the loop of the segment from position {@code base}): count the
+     * iteration; go round again while the instructions retired at its head are below
      * {@link #L_CHECK} (and no handler of the last block set an exit). Only there, every
      * {@link #CHECK_INTERVAL} instructions or so, does it check what the run loop checks between
      * blocks: the budget (so {@code L_CHECK} never passes it: counts stay exact), a stop request
@@ -472,27 +553,26 @@ final class TraceCompiler extends TraceOps {
      * generation, which only this CPU's thread changes, and only in instructions that end a
      * trace or through a store into code, which leaves it at once.
      */
-    private void backEdge(int length, Bytecode.Label loop) {
-        long head = trace.blocks[0].vaddr;
+    private void backEdge(int base, int length, long head, Bytecode.Label loop) {
         b.op(LLOAD, L_N);
         b.pushLong(length);
         b.op(LADD);
         b.op(LSTORE, L_N);
-        Bytecode.Label stop = exitLabel(0, head, Trace.EXIT_CHECK);
+        Bytecode.Label stop = exitLabel(base, head, Trace.EXIT_CHECK);
         if (handlerInBlock) {
             b.op(ALOAD, L_CPU);
             b.getField(CPU, "exit", RUN_EXIT);
             b.jump(IFNONNULL, stop);
         }
         Bytecode.Label check = b.label();
-        b.op(LLOAD, L_N);
+        retiredAt(base);
         b.op(LLOAD, L_CHECK);
         b.op(LCMP);
         b.jump(IFGE, check);
         b.jump(GOTO, loop);
         stubs.add(() -> {
             b.bind(check);
-            b.op(LLOAD, L_N);
+            retiredAt(base);
             b.op(LLOAD, L_REMAINING);
             b.op(LCMP);
             b.jump(IFGE, stop);
@@ -509,8 +589,8 @@ final class TraceCompiler extends TraceOps {
             b.getField(MMU, "generation", "I");
             b.op(ILOAD, L_GEN);
             b.jump(0xA0, stop); // if_icmpne
-            // L_CHECK = min(N + CHECK_INTERVAL, remaining)
-            b.op(LLOAD, L_N);
+            // L_CHECK = min(retired + CHECK_INTERVAL, remaining)
+            retiredAt(base);
             b.pushLong(CHECK_INTERVAL);
             b.op(LADD);
             b.op(LLOAD, L_REMAINING);
@@ -518,6 +598,15 @@ final class TraceCompiler extends TraceOps {
             b.op(LSTORE, L_CHECK);
             b.jump(GOTO, loop);
         });
+    }
+
+    /** Pushes the instructions retired at position {@code pos} of this iteration: N + pos. */
+    private void retiredAt(int pos) {
+        b.op(LLOAD, L_N);
+        if (pos != 0) {
+            b.pushLong(pos);
+            b.op(LADD);
+        }
     }
 
     private void sideExit(int cc, int pos, long target, int cause) {
@@ -534,9 +623,34 @@ final class TraceCompiler extends TraceOps {
      * already in T2), then joins the epilogue.
      */
     private Bytecode.Label exitLabel(int pos, long target, int cause) {
+        if ((cause == Trace.EXIT_BRANCH || cause == Trace.EXIT_END) && pos == trace.selfEntry && !selfEntered
+                && target == trace.blocks[0].vaddr) {
+            // Round again from the head, checking as a loop's back edge does.
+            selfEntered = true;
+            Bytecode.Label l = b.label();
+            stubs.add(() -> {
+                b.bind(l);
+                handlerInBlock = true;
+                backEdge(0, pos, target, head0);
+            });
+            return l;
+        }
+        if ((cause == Trace.EXIT_BRANCH || cause == Trace.EXIT_END) && target != -1) {
+            // The exit a later segment follows: into that segment instead.
+            for (int s = 1; s < entries.length; s++) {
+                if (entries[s] == null && trace.segmentEntry[s] == pos
+                        && trace.blocks[trace.segmentStart[s]].vaddr == target) {
+                    entries[s] = b.label();
+                    entryState[s] = new int[] {dirty, flagsDirty ? 1 : 0, sseChecked ? 1 : 0};
+                    return entries[s];
+                }
+            }
+        }
         Bytecode.Label l = b.label();
         int id = exitCauses.size();
         exitCauses.add(cause);
+        exitPositions.add(pos);
+        exitTargets.add(target);
         stubs.add(() -> {
             b.bind(l);
             b.pushInt(id);

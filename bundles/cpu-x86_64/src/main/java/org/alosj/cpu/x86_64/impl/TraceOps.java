@@ -6,8 +6,8 @@ import org.alosj.hal.cpu.Reg;
 
 /**
  * The instructions a trace runs inline, on register and flag locals: MOV forms, LEA, MOVZX and
- * MOVSX, the ALU operations (not ADC/SBB), TEST, INC/DEC/NOT/NEG of a register, shifts of a
- * register by an immediate, IMUL with two or three operands, CMOVcc, SETcc of a register, PUSH,
+ * MOVSX, the ALU operations (not ADC/SBB), TEST, INC/DEC/NOT/NEG of a register, SHL/SHR/SAR of
+ * a register by an immediate (or, at 32 and 64 bits, by CL), IMUL with two or three operands, CMOVcc, SETcc of a register, PUSH,
  * POP and the stack side of CALL and RET. Each computes what can fault first (address
  * translation happens inside the Mmu's accessors), then writes locals; flags are set exactly
  * as the interpreter's handlers set {@link CpuState}'s lazy flags.
@@ -44,7 +44,11 @@ class TraceOps extends TraceCode {
                 return in.rm >= 0 && !in.lock;
             case Op.SHIFT: {
                 int count = (int) (in.imm & (in.size == 8 ? 63 : 31));
-                return in.rm >= 0 && wide && (in.aux >= 4) && (in.cond == 1 || count != 0);
+                if (!wide) {
+                    // 8 and 16 bits by an immediate below the width (musl's strcspn: SHR AL, 6).
+                    return in.rm >= 0 && in.aux >= 4 && in.cond != 1 && count != 0 && count < in.size * 8;
+                }
+                return in.rm >= 0 && in.aux >= 4 && (in.cond == 1 || count != 0);
             }
             case Op.IMUL_RE:
             case Op.IMUL_REI:
@@ -630,7 +634,7 @@ class TraceOps extends TraceCode {
         setReg(in.rm, size);
     }
 
-    /** SHL/SAL, SHR, SAR of a 64- or 32-bit register by a nonzero immediate count. */
+    /** SHL/SAL, SHR, SAR of a register by a nonzero immediate count, or of a 64- or 32-bit one by CL. */
     private void shift(Insn in) {
         int size = in.size;
         if (in.cond != 1) {
@@ -660,15 +664,15 @@ class TraceOps extends TraceCode {
         flagKind = -1; // the shift's flags or the ones before it
     }
 
-    /** SHL/SHR/SAR of a 32- or 64-bit register by a count of 1..bits-1: {@code count}, or -1 with {@code pushCount} its int. */
+    /** SHL/SHR/SAR of a register by a count of 1..bits-1: {@code count}, or -1 with {@code pushCount} its int. */
     private void shiftBy(Insn in, int count, Runnable pushCount) {
         int size = in.size;
         int bits = size * 8;
         getReg(in.rm, size);
-        if (in.aux == 7 && size == 4) {
-            signExtend(4);
+        if (in.aux == 7 && size < 8) {
+            signExtend(size);
         }
-        b.op(LSTORE, L_T0); // the operand (SAR of 32 bits: sign-extended)
+        b.op(LSTORE, L_T0); // the operand (SAR below 64 bits: sign-extended)
         int kind = in.aux == 6 ? 4 : in.aux;
         // CF: the last bit shifted out.
         b.op(LLOAD, L_T0);

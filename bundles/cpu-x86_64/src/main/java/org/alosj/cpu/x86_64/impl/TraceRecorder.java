@@ -100,6 +100,64 @@ final class TraceRecorder {
         }
     }
 
+    /** The most blocks of a loop {@link #preferLoop} looks for. */
+    static final int MAX_LOOP_BLOCKS = 4;
+
+    /**
+     * A path recorded while a short loop ran its last iteration starts at the loop's head and
+     * leaves the loop at once: a trace of it would exit at every other iteration (musl's
+     * strcspn builds its byte set in a 5-iteration loop; recorded on the fifth, each iteration
+     * became a trace exit and entry). When the head's branch has a direction the recording did
+     * not take that comes back to the head within {@link #MAX_LOOP_BLOCKS} blocks already
+     * decoded, that loop is the path instead, and the way out a side exit. Else {@code p}.
+     */
+    static Path preferLoop(Path p, java.util.function.LongFunction<Block> cached) {
+        List<Block> blocks = p.blocks();
+        Block head = blocks.get(0);
+        Insn last = head.code[head.code.length - 1];
+        if (p.loops() || last.op != Op.JCC || !TraceOps.isNative(last)) {
+            return p;
+        }
+        long taken = blocks.size() > 1 ? blocks.get(1).vaddr : -1;
+        for (long alt : new long[] {last.imm, last.next}) {
+            if (alt == taken) {
+                continue;
+            }
+            List<Block> loop = new ArrayList<>();
+            loop.add(head);
+            if (alt == head.vaddr || cycle(head, alt, cached, loop)) {
+                return new Path(loop, true);
+            }
+        }
+        return p;
+    }
+
+    /** Whether blocks from {@code at} lead back to {@code head}; appends them to {@code loop} if so. */
+    private static boolean cycle(Block head, long at, java.util.function.LongFunction<Block> cached, List<Block> loop) {
+        if (loop.size() >= MAX_LOOP_BLOCKS) {
+            return false;
+        }
+        Block b = cached.apply(at);
+        if (b == null || b.paddr < 0 || !b.valid || loop.contains(b) || !continues(b)) {
+            return false;
+        }
+        loop.add(b);
+        Insn last = b.code[b.code.length - 1];
+        long[] next = switch (last.op) {
+            case Op.JCC -> new long[] {last.imm, last.next};
+            case Op.JMP_REL -> new long[] {last.imm};
+            case Op.CALL_REL, Op.RET -> new long[0];
+            default -> new long[] {b.endRip};
+        };
+        for (long n : next) {
+            if (n == head.vaddr || cycle(head, n, cached, loop)) {
+                return true;
+            }
+        }
+        loop.remove(loop.size() - 1);
+        return false;
+    }
+
     /**
      * A path formed without running it (the tests' compile-on-first-run knob): taken branches
      * only back to the head, fall-through otherwise, direct jumps and calls followed, ended by a

@@ -18,6 +18,8 @@ final class TraceTier {
     long instructionsCompiled;
     long compileNanos;
     long invalidated;
+    /** Traces made by joining one to an exit of another ({@link #extend}). */
+    long extended;
     /** Instructions retired by traces. */
     long retired;
     /** Exits that went straight into the next trace, without the run loop. */
@@ -87,6 +89,89 @@ final class TraceTier {
             break;
         }
         compileNanos += System.nanoTime() - start;
+    }
+
+    /** Times an exit leads straight into the same other trace before that trace is joined to it ({@link #extend}). */
+    static final int EXTEND_AFTER = 32_768;
+    /** At most this many instructions retired on average between those exits for a join (an exit costs ~30). */
+    static final int EXTEND_SPACING = 256;
+    static final int MAX_SEGMENTS = 6;
+    static final int EXTENDED_MAX_BYTECODE = 4_000;
+    static final int MAX_EXTENDED_BLOCKS = 48;
+
+    /**
+     * Joins trace {@code next} to exit {@code exitId} of {@code t}, which led straight into it
+     * often: a trace of both, {@code next}'s segments entered from that exit inside the same
+     * method, so the registers stay in locals there instead of being written back, returned,
+     * and read again (musl's strcspn: its byte-set loop, the code between, its scan loop, the
+     * return to the caller's loop and the next call, five traces a token, become one). Installed
+     * at {@code t}'s head when it compiles; else nothing changes.
+     */
+    void extend(Trace t, int exitId, Trace next) {
+        int cause = t.exitCause[exitId];
+        Block head = t.head();
+        if (cause != Trace.EXIT_BRANCH && cause != Trace.EXIT_END || t.exitTarget[exitId] != next.head().vaddr
+                || head.trace != t || !t.valid) {
+            return;
+        }
+        if (next == t) {
+            // Back to its own head: round again inside the method.
+            if (t.selfEntry < 0) {
+                install(t, new Trace(t.blocks, t.segmentStart, t.segmentLoops, t.segmentEntry, t.exitPos[exitId]));
+            }
+            return;
+        }
+        if (t.selfEntry >= 0 || t.segmentStart.length + next.segmentStart.length > MAX_SEGMENTS
+                || t.blocks.length + next.blocks.length > MAX_EXTENDED_BLOCKS) {
+            return;
+        }
+        int segs = t.segmentStart.length;
+        int n = next.segmentStart.length;
+        Block[] blocks = new Block[t.blocks.length + next.blocks.length];
+        System.arraycopy(t.blocks, 0, blocks, 0, t.blocks.length);
+        System.arraycopy(next.blocks, 0, blocks, t.blocks.length, next.blocks.length);
+        int[] start = java.util.Arrays.copyOf(t.segmentStart, segs + n);
+        boolean[] loops = java.util.Arrays.copyOf(t.segmentLoops, segs + n);
+        int[] entry = java.util.Arrays.copyOf(t.segmentEntry, segs + n);
+        for (int i = 0; i < n; i++) {
+            start[segs + i] = t.blocks.length + next.segmentStart[i];
+            loops[segs + i] = next.segmentLoops[i];
+            entry[segs + i] = i == 0 ? t.exitPos[exitId] : t.code.length + next.segmentEntry[i];
+        }
+        for (Block blk : blocks) {
+            if (!blk.valid || blk.paddr < 0) {
+                return;
+            }
+        }
+        install(t, new Trace(blocks, start, loops, entry, -1));
+    }
+
+    /** Compiles {@code joined}, made from {@code t}, and installs it at their head; nothing if it does not compile. */
+    private void install(Trace t, Trace joined) {
+        Block head = t.head();
+        Block[] blocks = joined.blocks;
+        long begin = System.nanoTime();
+        try {
+            joined.compiled = TraceCompiler.compile(joined, handlers, cache, EXTENDED_MAX_BYTECODE);
+        } catch (TraceCompiler.TooLarge e) {
+            compileNanos += System.nanoTime() - begin;
+            return;
+        }
+        joined.generation = t.generation;
+        for (Block blk : blocks) {
+            if (blk.inTraces == null) {
+                blk.inTraces = new ArrayList<>(2);
+            }
+            blk.inTraces.removeIf(old -> !old.valid);
+            if (!blk.inTraces.contains(joined)) {
+                blk.inTraces.add(joined);
+            }
+        }
+        head.trace = joined;
+        compiled++;
+        extended++;
+        instructionsCompiled += joined.code.length;
+        compileNanos += System.nanoTime() - begin;
     }
 
     /** {@code b} was dropped (its page written or invalidated): so are the traces through it. */

@@ -7,8 +7,6 @@ import java.util.Map;
 import org.alosj.hal.bus.MemoryBus;
 import org.alosj.hal.cpu.Cpu;
 import org.alosj.hal.cpu.CpuStatistics;
-import org.alosj.hal.cpu.Cr;
-import org.alosj.hal.cpu.Msr;
 import org.alosj.hal.cpu.Reg;
 import org.alosj.hal.cpu.Rflags;
 import org.alosj.hal.cpu.RunExit;
@@ -22,10 +20,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The CPU: the run loop over decoded blocks, the code cache, interrupts sampled between blocks,
- * the system instructions, and the {@link Cpu} API; the ring transitions are
- * {@link RingTransitions}'.
+ * and the {@link Cpu} API; the system instructions are {@link SystemInstructions}', the ring
+ * transitions {@link RingTransitions}'.
  */
-public final class X86Core extends RingTransitions {
+public final class X86Core extends SystemInstructions {
     private static final Logger LOG = LoggerFactory.getLogger("hw.cpu");
     private static final int MAX_BLOCK = 64;
     private static final int CACHE_BITS = 14;
@@ -43,6 +41,8 @@ public final class X86Core extends RingTransitions {
     int compileThreshold = COMPILE_THRESHOLD;
     /** Compiled runs after which a trace is recorded from a block; 0 turns traces off (package-private for the tests). */
     int traceThreshold = TRACE_THRESHOLD;
+    /** Exits straight into one other trace before it is joined to the exit (package-private for the tests). */
+    int extendAfter = TraceTier.EXTEND_AFTER;
     /** Tests: every block becomes the head of a statically formed trace when it first runs. */
     boolean traceOnFirstRun;
     private final TraceTier traces;
@@ -53,7 +53,6 @@ public final class X86Core extends RingTransitions {
     /** Set by a compiled trace when it returns or faults: the instructions it retired. */
     long traceRetired;
     private final Map<Long, List<Block>> blocksByPage = new HashMap<>();
-    private final long tscOrigin = System.nanoTime();
 
     // Read by compiled traces at their back edge.
     volatile boolean preemptRequested;
@@ -61,7 +60,6 @@ public final class X86Core extends RingTransitions {
     private InterruptPin pin;
     private AutoCloseable pinListener;
     private long retired;
-    private boolean halted;
 
     // Statistics: plain fields written only by the CPU's own thread, read racily by statistics().
     private long retiredCompiled;
@@ -175,7 +173,7 @@ public final class X86Core extends RingTransitions {
             if (recorder.recording()) {
                 TraceRecorder.Path done = recorder.next(b);
                 if (done != null) {
-                    traces.install(done);
+                    traces.install(TraceRecorder.preferLoop(done, this::cachedBlock));
                 }
             }
             prev = execute(b, limit) ? b : null;
@@ -212,7 +210,7 @@ public final class X86Core extends RingTransitions {
                     && !recorder.recording()) {
                 TraceRecorder.Path done = recorder.start(b);
                 if (done != null) {
-                    traces.install(done);
+                    traces.install(TraceRecorder.preferLoop(done, this::cachedBlock));
                 }
             }
             return executeCompiled(b.compiled, code);
@@ -255,7 +253,13 @@ public final class X86Core extends RingTransitions {
         for (;;) {
             int exitId;
             try {
-                exitId = t.compiled.run(this, t, limit - retired);
+                long budget = limit - retired;
+                Trace.Code code = t.compiled;
+                if (t.anyLoop && code.warmUpCalls > 0) {
+                    code.warmUpCalls--;
+                    budget = Math.min(budget, Trace.WARM_UP_SLICE);
+                }
+                exitId = code.run(this, t, budget);
             } catch (GuestFault f) {
                 int pos = blockPos & 0xFFFF;
                 retired += traceRetired + pos;
@@ -281,6 +285,21 @@ public final class X86Core extends RingTransitions {
                 return false;
             }
             traces.linked++;
+            int hits = ++t.exitHits[exitId];
+            if (hits == 1) {
+                t.exitCountedFrom[exitId] = retired;
+            }
+            if (hits >= extendAfter) {
+                // Joined only when such exits are frequent: an exit every few hundred
+                // instructions costs a tenth of the time; rarer ones are not worth a new
+                // method, which the JVM compiles again from its interpreter up.
+                if (retired - t.exitCountedFrom[exitId] <= (long) extendAfter * TraceTier.EXTEND_SPACING) {
+                    traces.extend(t, exitId, next);
+                    t.exitHits[exitId] = Integer.MIN_VALUE; // once: it is installed, or cannot be
+                } else {
+                    t.exitHits[exitId] = 0;
+                }
+            }
             t = next;
         }
     }
@@ -302,6 +321,17 @@ public final class X86Core extends RingTransitions {
             return null;
         }
         return traces.usable(b.trace) ? b.trace : null;
+    }
+
+    /** The decoded block at {@code pc} in the code cache, or null: never decodes. */
+    private Block cachedBlock(long pc) {
+        try {
+            long pa = mem.fetchPhys(pc);
+            Block b = cache[(int) (pc ^ (pc >>> CACHE_BITS)) & ((1 << CACHE_BITS) - 1)];
+            return b != null && b.vaddr == pc && b.paddr == pa && b.valid ? b : null;
+        } catch (GuestFault f) {
+            return null;
+        }
     }
 
     private Block findBlockOrNull(long pc) {
@@ -456,310 +486,22 @@ public final class X86Core extends RingTransitions {
         raise(vector, TrapKind.INTERRUPT, 0, false, rip);
     }
 
-    // --- system instructions -----------------------------------------------------------------------------
-
-    private boolean ioplAllows() {
-        return cpl <= ((rf & Rflags.IOPL) >>> 12);
-    }
+    // --- the x87 and SSE units ---------------------------------------------------------------------------
 
     /** SSE3, SSSE3, SSE4 and CRC32 instructions executed so far. */
     long extensionInstructionsExecuted() {
         return sse.extensionsExecuted;
     }
 
-    /** #NM/#UD checks before touching x87 or SSE state. */
+    /** The SSE unit (its statistics, and the state compiled traces reach through it). */
     @Override
-    void execSse(Insn in) {
-        checkFpuAvailable(false);
-        sse.execute(in);
-    }
-
-    @Override
-    void execSse(Insn in, int k, int kind) {
-        checkFpuAvailable(false);
-        sse.executeDirect(in, k, kind);
-    }
-
-    @Override
-    void execX87(Insn in) {
-        checkFpuAvailable(true);
-        x87.execute(in);
-    }
-
-    /** Raises what an SSE instruction raises when CR0 or CR4 forbid it (called by compiled traces). */
     SseUnit sseUnit() {
         return sse;
     }
 
-    void checkSseAvailable() {
-        checkFpuAvailable(false);
-    }
-
-    private void checkFpuAvailable(boolean x87Instruction) {
-        if ((cr0 & Cr.CR0_EM) != 0) {
-            throw new GuestFault(x87Instruction ? Vector.NM : Vector.UD, 0);
-        }
-        if ((cr0 & Cr.CR0_TS) != 0) {
-            throw new GuestFault(Vector.NM, 0);
-        }
-        if (!x87Instruction && (cr4 & Cr.CR4_OSFXSR) == 0) {
-            throw new GuestFault(Vector.UD, 0);
-        }
-    }
-
     @Override
-    void execOther(Insn in) {
-        switch (in.op) {
-            case Op.SSE: execSse(in); return;
-            case Op.X87: execX87(in); return;
-            case Op.CRC32: sse.extensionsExecuted++; Crc32c.execute(this, in); return;
-            case Op.FWAIT:
-                if ((cr0 & (Cr.CR0_TS | Cr.CR0_MP)) == (Cr.CR0_TS | Cr.CR0_MP)) {
-                    throw new GuestFault(Vector.NM, 0);
-                }
-                x87.checkPendingException();
-                return;
-            case Op.FXSAVE:
-            case Op.FXRSTOR: {
-                checkFpuAvailable(true);
-                long a = ea(in);
-                if ((a & 15) != 0) {
-                    throw new GuestFault(Vector.GP, 0);
-                }
-                if (in.op == Op.FXSAVE) {
-                    mem.probeWrite(a, 512);
-                    byte[] image = fpuImage(in.size == 8, x87.exceptionPending());
-                    // Bytes 416-511 are reserved or software's: hardware leaves them as they are.
-                    for (int i = 0; i < 416; i += 8) {
-                        mem.write64(a + i, java.nio.ByteBuffer.wrap(image, i, 8)
-                                .order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong());
-                    }
-                } else {
-                    byte[] image = new byte[512];
-                    java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(image).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-                    for (int i = 0; i < 512; i += 8) {
-                        bb.putLong(i, mem.read64(a + i));
-                    }
-                    if ((bb.getInt(24) & ~0xFFFF) != 0) {
-                        throw new GuestFault(Vector.GP, 0);
-                    }
-                    restoreFpuState(image);
-                    x87.loadPointersFrom(bb, in.size == 8);
-                }
-                return;
-            }
-            case Op.LDMXCSR: {
-                checkFpuAvailable(false);
-                long v = mem.read32(ea(in));
-                if ((v & ~0xFFFFL) != 0) {
-                    throw new GuestFault(Vector.GP, 0);
-                }
-                mxcsr = (int) v;
-                return;
-            }
-            case Op.STMXCSR:
-                checkFpuAvailable(false);
-                mem.write32(ea(in), mxcsr);
-                return;
-            case Op.CPUID:
-                CpuId.execute(r);
-                return;
-            case Op.RDTSC:
-                checkTsc();
-                setTsc();
-                return;
-            case Op.RDTSCP:
-                checkTsc();
-                setTsc();
-                r[Reg.RCX] = tscAux & 0xFFFF_FFFFL;
-                return;
-            case Op.HLT:
-                requireCpl0();
-                halted = true;
-                return;
-            case Op.CLI:
-            case Op.STI:
-                if (!ioplAllows()) {
-                    throw new GuestFault(Vector.GP, 0);
-                }
-                rf = in.op == Op.CLI ? rf & ~Rflags.IF : rf | Rflags.IF;
-                return;
-            case Op.SYSCALL:
-                syscall(in);
-                return;
-            case Op.SYSRET:
-                sysret(in);
-                return;
-            case Op.INT:
-                raise((int) in.imm, TrapKind.SOFTWARE_INTERRUPT, 0, false, in.next);
-                return;
-            case Op.INT3:
-                raise(Vector.BP, TrapKind.SOFTWARE_INTERRUPT, 0, false, in.next);
-                return;
-            case Op.INT1:
-                raise(Vector.DB, TrapKind.EXCEPTION, 0, false, in.next);
-                return;
-            case Op.IRET:
-                iret(in);
-                return;
-            case Op.SWAPGS: {
-                requireCpl0();
-                long t = gsBase;
-                gsBase = kernelGsBase;
-                kernelGsBase = t;
-                return;
-            }
-            case Op.MOV_FROM_CR:
-                requireCpl0();
-                r[in.rm] = cr(in.reg);
-                return;
-            case Op.MOV_TO_CR:
-                requireCpl0();
-                writeCr(in.reg, r[in.rm]);
-                return;
-            case Op.RDMSR: {
-                requireCpl0();
-                long v = readMsr((int) r[Reg.RCX]);
-                r[Reg.RAX] = v & 0xFFFF_FFFFL;
-                r[Reg.RDX] = v >>> 32;
-                return;
-            }
-            case Op.WRMSR:
-                requireCpl0();
-                writeMsr((int) r[Reg.RCX], (r[Reg.RDX] << 32) | (r[Reg.RAX] & 0xFFFF_FFFFL));
-                return;
-            case Op.INVLPG:
-                requireCpl0();
-                mem.invalidatePage(ea(in));
-                return;
-            case Op.LGDT:
-            case Op.LIDT: {
-                requireCpl0();
-                long a = ea(in);
-                int limit = mem.read16(a);
-                long base = mem.read64(a + 2);
-                if (in.op == Op.LGDT) {
-                    gdtLimit = limit;
-                    gdtBase = base;
-                } else {
-                    idtLimit = limit;
-                    idtBase = base;
-                }
-                return;
-            }
-            case Op.SGDT:
-            case Op.SIDT: {
-                long a = ea(in);
-                mem.probeWrite(a, 10);
-                mem.write16(a, in.op == Op.SGDT ? gdtLimit : idtLimit);
-                mem.write64(a + 2, in.op == Op.SGDT ? gdtBase : idtBase);
-                return;
-            }
-            case Op.MOV_FROM_SEG: {
-                int[] sels = {esSel, csSel, ssSel, dsSel, fsSel, gsSel};
-                writeE(in, in.size, sels[in.aux]);
-                return;
-            }
-            case Op.MOV_TO_SEG:
-                loadSegment(in.aux, (int) readE(in, 2));
-                return;
-            case Op.PRIVILEGED_IO:
-                // No I/O-port bus is wired to this CPU: device access is the Java kernel's.
-                throw new GuestFault(ioplAllows() ? Vector.UD : Vector.GP, 0);
-            default:
-                throw new GuestFault(Vector.UD, 0);
-        }
-    }
-
-    private void checkTsc() {
-        if ((cr4 & Cr.CR4_TSD) != 0 && cpl != 0) {
-            throw new GuestFault(Vector.GP, 0);
-        }
-    }
-
-    private void setTsc() {
-        long tsc = System.nanoTime() - tscOrigin;
-        r[Reg.RAX] = tsc & 0xFFFF_FFFFL;
-        r[Reg.RDX] = tsc >>> 32;
-    }
-
-    private void loadSegment(int seg, int selector) {
-        long base = 0;
-        if ((selector & ~3) != 0 && gdtLimit != 0 && (selector & ~7) + 7 <= gdtLimit) {
-            long d = mem.readSupervisor(gdtBase + (selector & ~7), 8);
-            base = ((d >>> 16) & 0xFF_FFFFL) | ((d >>> 32) & 0xFF00_0000L);
-        }
-        switch (seg) {
-            case 0: esSel = selector; break;
-            case 2: ssSel = selector; break;
-            case 3: dsSel = selector; break;
-            case 4: fsSel = selector; if ((selector & ~3) != 0) { fsBase = base; } break;
-            default: gsSel = selector; if ((selector & ~3) != 0) { gsBase = base; } break;
-        }
-    }
-
-    private void writeCr(int n, long v) {
-        switch (n) {
-            case 0:
-                if ((v & Cr.CR0_PG) != 0 && (v & Cr.CR0_PE) == 0 || (v >>> 32) != 0) {
-                    throw new GuestFault(Vector.GP, 0);
-                }
-                cr0 = v | Cr.CR0_ET;
-                mem.flush();
-                return;
-            case 2: cr2 = v; return;
-            case 3: cr3 = v; mem.flush(); return;
-            case 4:
-                if ((v & Cr.CR4_PAE) == 0) {
-                    throw new GuestFault(Vector.GP, 0);
-                }
-                cr4 = v;
-                mem.flush();
-                return;
-            case 8: cr8 = v & 0xF; return;
-            default: throw new GuestFault(Vector.UD, 0);
-        }
-    }
-
-    private long readMsr(int index) {
-        switch (index) {
-            case Msr.IA32_TIME_STAMP_COUNTER: return System.nanoTime() - tscOrigin;
-            case Msr.IA32_EFER: return efer;
-            case Msr.IA32_STAR: return star;
-            case Msr.IA32_LSTAR: return lstar;
-            case Msr.IA32_CSTAR: return cstar;
-            case Msr.IA32_FMASK: return sfmask;
-            case Msr.IA32_FS_BASE: return fsBase;
-            case Msr.IA32_GS_BASE: return gsBase;
-            case Msr.IA32_KERNEL_GS_BASE: return kernelGsBase;
-            case Msr.IA32_TSC_AUX: return tscAux;
-            default: throw new GuestFault(Vector.GP, 0);
-        }
-    }
-
-    private void writeMsr(int index, long v) {
-        switch (index) {
-            case Msr.IA32_EFER:
-                // LMA follows LME while paging is on; this CPU never leaves long mode.
-                efer = (v & (Cr.EFER_SCE | Cr.EFER_NXE)) | Cr.EFER_LME | Cr.EFER_LMA;
-                mem.flush();
-                return;
-            case Msr.IA32_STAR: star = v; return;
-            case Msr.IA32_LSTAR: requireCanonical(v); lstar = v; return;
-            case Msr.IA32_CSTAR: requireCanonical(v); cstar = v; return;
-            case Msr.IA32_FMASK: sfmask = v & 0xFFFF_FFFFL; return;
-            case Msr.IA32_FS_BASE: requireCanonical(v); fsBase = v; return;
-            case Msr.IA32_GS_BASE: requireCanonical(v); gsBase = v; return;
-            case Msr.IA32_KERNEL_GS_BASE: requireCanonical(v); kernelGsBase = v; return;
-            case Msr.IA32_TSC_AUX: tscAux = v & 0xFFFF_FFFFL; return;
-            default: throw new GuestFault(Vector.GP, 0);
-        }
-    }
-
-    private static void requireCanonical(long v) {
-        if (!Mmu.canonical(v)) {
-            throw new GuestFault(Vector.GP, 0);
-        }
+    X87Unit x87Unit() {
+        return x87;
     }
 
     // --- the Cpu API -------------------------------------------------------------------------------------
@@ -792,6 +534,11 @@ public final class X86Core extends RingTransitions {
     /** Trace exits that went straight into another trace so far (tests). */
     long tracesLinked() {
         return traces.linked;
+    }
+
+    /** Traces joined to an exit of another so far (tests). */
+    long tracesExtended() {
+        return traces.extended;
     }
 
     /** Instructions retired by traces so far (tests). */
@@ -996,18 +743,6 @@ public final class X86Core extends RingTransitions {
     @Override
     public byte[] saveFpuState() {
         return fpuImage(true, true);
-    }
-
-    private byte[] fpuImage(boolean wide, boolean pointers) {
-        java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(512).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        x87.saveTo(bb, wide, pointers);
-        bb.putInt(24, mxcsr);
-        bb.putInt(28, 0xFFFF);
-        for (int i = 0; i < 16; i++) {
-            bb.putLong(160 + 16 * i, xmm[2 * i]);
-            bb.putLong(168 + 16 * i, xmm[2 * i + 1]);
-        }
-        return bb.array();
     }
 
     @Override

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
  * handlers, stores into the code page among them) run on two CPUs, one interpreting only, one
  * turning every block into a trace at once; after every return from {@link Cpu#run} (random
  * budgets, so traces stop mid-loop; exits into other traces, which the JIT's CPU runs without
- * going back to its run loop, and traces taken from the cache of compiled ones, where a page
- * repeats a path of an earlier one) both must agree on every register, RIP, RFLAGS, the
+ * going back to its run loop, traces joined to such an exit of another, and traces taken from
+ * the cache of compiled ones, where a page repeats a path of an earlier one) both must agree on every register, RIP, RFLAGS, the
  * instruction count, the exception taken and the memory written.
  */
 class TraceLockstepTest {
@@ -103,6 +103,8 @@ class TraceLockstepTest {
             core.traceOnFirstRun = (page & 1) == 0;
             core.compileThreshold = 1;
             core.traceThreshold = core.traceOnFirstRun ? 0 : 2;
+            // Traces joined to the exits that lead into other traces, after one such exit or a few.
+            core.extendAfter = (page & 2) == 0 ? 1 : 3;
             boolean randomBytes = page % 4 == 3;
             byte[] code = randomBytes ? randomPage(rng) : instructionPage(rng);
             rng.nextBytes(data);
@@ -153,6 +155,7 @@ class TraceLockstepTest {
                         + s.instructionsRetired() + " instructions, " + core.tracesCompiled() + " traces");
         assertTrue(exits > PAGES, "too few exits compared: " + exits);
         assertTrue(core.tracesLinked() > 0, "no trace exit went straight into another trace");
+        assertTrue(core.tracesExtended() > 0, "no trace was joined to an exit of another");
         assertTrue(core.traceCache().hits() > 0, "no page reused a trace compiled for an earlier one");
     }
 
@@ -368,7 +371,7 @@ class TraceLockstepTest {
                     default -> sse(o, 0x66, w, 0x7E, x, r, REGISTER);
                 }
             }
-            case 29 -> { // SSE with memory, shifts by CL, ADC/SBB with memory
+            case 29 -> { // SSE with memory, shifts by CL, ADC/SBB with memory, 8- and 16-bit shifts
                 int x = rng.nextInt(16);
                 int[][] forms = {
                     {0xF2, 0x10}, {0xF2, 0x11}, {0xF2, 0x59}, {0xF2, 0x58}, {0xF3, 0x6F}, {0xF3, 0x7F},
@@ -377,7 +380,18 @@ class TraceLockstepTest {
                     {0x66, 0x10}, {0x66, 0xDF}, {0, 0x57}, {0x66, 0xD4}, {0x66, 0x68}, {0x66, 0x59}, {0, 0x28},
                     {0x66, 0x5C}, {0xF2, 0x5E}, {0x66, 0x51}, {0xF2, 0x2A},
                 };
-                switch (rng.nextInt(3)) {
+                switch (rng.nextInt(4)) {
+                    case 3 -> { // shl/shr/sar r8 (AH..DH too) or r16, imm8 (sometimes 0 or past the width)
+                        int[] kinds = {4, 5, 7};
+                        int kind = kinds[rng.nextInt(kinds.length)] << 3;
+                        if (rng.nextBoolean()) {
+                            emit(o, 0xC0, 0xC0 | kind | BYTE_REGS[rng.nextInt(BYTE_REGS.length)], rng.nextInt(20));
+                        } else {
+                            emit(o, 0x66);
+                            rex(o, false, 0, r);
+                            emit(o, 0xC1, 0xC0 | kind | r & 7, rng.nextInt(20));
+                        }
+                    }
                     case 0 -> {
                         int[] f = forms[rng.nextInt(forms.length)];
                         sse(o, f[0], false, f[1], x, Reg.RBX, d8);
