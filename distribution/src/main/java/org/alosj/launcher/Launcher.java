@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.ServiceLoader;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.osgi.framework.Bundle;
@@ -141,7 +143,7 @@ final class Launcher {
             // Without a terminal (a script, input from a pipe) a dumb one is what is wanted: say so,
             // or JLine warns that it fell back to one. On a terminal JLine still uses it.
             System.setProperty("org.jline.terminal.dumb", "true");
-            Thread consoleStart = null;
+            FutureTask<Void> consoleStart = null;
             for (Bundle b : bundles) {
                 if (b == console) {
                     continue;
@@ -172,7 +174,11 @@ final class Launcher {
                 return 1;
             }
             if (consoleStart != null) {
-                consoleStart.join();
+                try {
+                    consoleStart.get();
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof Exception x ? x : e;
+                }
             } else {
                 if (script == null) {
                     openTerminal(shellConsole);
@@ -269,7 +275,7 @@ final class Launcher {
      * a thread of its own beside the bundles that follow; the console takes the terminal first.
      * Null if the shell's console is not up yet: the caller starts Gogo's console later itself.
      */
-    private Thread startConsoleBeside(BundleContext ctx, Bundle console, List<Bundle> bundles, boolean interactive)
+    private FutureTask<Void> startConsoleBeside(BundleContext ctx, Bundle console, List<Bundle> bundles, boolean interactive)
             throws Exception {
         Object shellConsole = service(ctx, CONSOLE);
         if (shellConsole == null || service(ctx, SCRIPTS) == null) {
@@ -278,9 +284,13 @@ final class Launcher {
         if (interactive) {
             openTerminal(shellConsole);
         }
-        Thread t = new Thread(() -> startConsole(console, bundles), "alos-console-start");
-        t.start();
-        return t;
+        // A failure is the boot's, reported where the boot waits for it (not a stack trace here).
+        FutureTask<Void> task = new FutureTask<>(() -> {
+            startConsole(console, bundles);
+            return null;
+        });
+        new Thread(task, "alos-console-start").start();
+        return task;
     }
 
     /** JLine allows one system terminal a JVM: the console takes it before Gogo's bundle starts. */
