@@ -674,52 +674,24 @@ class TraceOps extends TraceCode {
         }
         b.op(LSTORE, L_T0); // the operand (SAR below 64 bits: sign-extended)
         int kind = in.aux == 6 ? 4 : in.aux;
-        // CF: the last bit shifted out.
+        // The flags lazily (CpuState.F_SHL/F_SHR/F_SAR): operand, count and width, no bits computed.
         b.op(LLOAD, L_T0);
+        b.op(LSTORE, L_FA);
         if (count >= 0) {
-            b.pushInt(kind == 4 ? bits - count : count - 1);
-        } else if (kind == 4) {
-            b.pushInt(bits);
-            pushCount.run();
-            b.op(0x64); // isub
+            b.pushLong(count);
         } else {
             pushCount.run();
-            b.op(ICONST_1);
-            b.op(0x64); // isub
+            b.op(I2L);
         }
-        b.op(kind == 7 ? LSHR : LUSHR);
-        b.op(LCONST_1);
-        b.op(LAND);
-        b.op(LSTORE, L_T1);
-        // The result.
+        b.op(LSTORE, L_FB);
+        b.pushLong(bits);
+        b.op(LSTORE, L_FAUX);
         b.op(LLOAD, L_T0);
         pushCount.run();
         b.op(kind == 4 ? LSHL : kind == 5 ? LUSHR : LSHR);
         signExtend(size);
         b.op(LSTORE, L_FRES);
-        // OF: SHL the result's sign xor CF, SHR the operand's sign, SAR clear.
-        b.op(LLOAD, L_T1);
-        if (kind == 4) {
-            b.op(LLOAD, L_FRES);
-            b.pushInt(63);
-            b.op(LUSHR);
-            b.op(LLOAD, L_T1);
-            b.op(LXOR);
-            b.pushInt(11);
-            b.op(LSHL);
-            b.op(LOR);
-        } else if (kind == 5) {
-            b.op(LLOAD, L_T0);
-            b.pushInt(bits - 1);
-            b.op(LUSHR);
-            b.op(LCONST_1);
-            b.op(LAND);
-            b.pushInt(11);
-            b.op(LSHL);
-            b.op(LOR);
-        }
-        b.op(LSTORE, L_FAUX);
-        setFlagOp(CpuState.F_CFOF);
+        setFlagOp(kind == 4 ? CpuState.F_SHL : kind == 5 ? CpuState.F_SHR : CpuState.F_SAR);
         b.op(LLOAD, L_FRES);
         setReg(in.rm, size);
     }
