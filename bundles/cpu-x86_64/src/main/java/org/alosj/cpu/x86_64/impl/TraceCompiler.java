@@ -646,6 +646,33 @@ final class TraceCompiler extends TraceOps {
                 }
             }
         }
+        if (cause == Trace.EXIT_INDIRECT && target == -1) {
+            // A return joined to the segment it went to: there when the target in T2 is its head.
+            for (int s = 1; s < entries.length; s++) {
+                if (entries[s] == null && trace.segmentEntry[s] == pos) {
+                    entries[s] = b.label();
+                    entryState[s] = new int[] {dirty, flagsDirty ? 1 : 0, sseChecked ? 1 : 0};
+                    Bytecode.Label guard = b.label();
+                    Bytecode.Label miss = exitStub(pos, target, cause);
+                    Bytecode.Label entry = entries[s];
+                    long expected = trace.blocks[trace.segmentStart[s]].vaddr;
+                    stubs.add(() -> {
+                        b.bind(guard);
+                        b.op(LLOAD, L_T2);
+                        b.pushLong(expected);
+                        b.op(LCMP);
+                        b.jump(IFNE, miss);
+                        b.jump(GOTO, entry);
+                    });
+                    return guard;
+                }
+            }
+        }
+        return exitStub(pos, target, cause);
+    }
+
+    /** An exit of its own: the stub that records it and joins the epilogue. */
+    private Bytecode.Label exitStub(int pos, long target, int cause) {
         Bytecode.Label l = b.label();
         int id = exitCauses.size();
         exitCauses.add(cause);

@@ -541,6 +541,11 @@ public final class X86Core extends SystemInstructions {
         return traces.extended;
     }
 
+    /** Traces joined at a return to the trace it went to so far (tests). */
+    long returnsJoined() {
+        return traces.returnsJoined;
+    }
+
     /** Instructions retired by traces so far (tests). */
     long traceInstructionsRetired() {
         return traces.retired;
