@@ -5,6 +5,7 @@ import static org.alosj.cpu.x86_64.impl.Bytecode.*;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.alosj.hal.cpu.Reg;
 import org.alosj.hal.cpu.Vector;
@@ -85,27 +86,35 @@ final class TraceCompiler extends TraceOps {
 
     /** As {@link #compile(Trace, BlockCompiler, TraceCache)}, with the trace's body at most {@code limit} bytes of bytecode. */
     static Trace.Code compile(Trace trace, BlockCompiler handlers, TraceCache cache, int limit) throws TooLarge {
-        TraceCompiler c = new TraceCompiler(trace, handlers);
-        c.limit = limit;
-        byte[] bytes = c.build();
-        TraceCache.Entry known = cache.find(bytes, trace.code);
-        int[] positions = c.exitPositions.stream().mapToInt(Integer::intValue).toArray();
-        long[] targets = c.exitTargets.stream().mapToLong(Long::longValue).toArray();
+        long[] key = TraceCache.key(trace, limit);
+        TraceCache.Entry known = cache.find(key);
         if (known != null) {
-            trace.setExits(known.exitCauses(), positions, targets);
+            assert Arrays.equals(build(trace, handlers, limit).build(), known.bytecode())
+                    : "a trace cache hit would compile to other bytecode";
+            trace.setExits(known.exitCauses(), known.exitPositions().clone(), known.exitTargets().clone());
             return known.code();
         }
+        TraceCompiler c = build(trace, handlers, limit);
+        byte[] bytes = c.build();
+        int[] positions = c.exitPositions.stream().mapToInt(Integer::intValue).toArray();
+        long[] targets = c.exitTargets.stream().mapToLong(Long::longValue).toArray();
         try {
             MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
             Trace.Code code = (Trace.Code) hidden.findConstructor(hidden.lookupClass(),
                     MethodType.methodType(void.class)).invoke();
             int[] causes = c.exitCauses.stream().mapToInt(Integer::intValue).toArray();
             trace.setExits(causes, positions, targets);
-            cache.add(bytes, trace.code, new TraceCache.Entry(code, causes));
+            cache.add(key, new TraceCache.Entry(code, causes, positions.clone(), targets.clone(), bytes));
             return code;
         } catch (Throwable e) {
             throw new IllegalStateException("trace compiler produced an invalid class", e);
         }
+    }
+
+    private static TraceCompiler build(Trace trace, BlockCompiler handlers, int limit) {
+        TraceCompiler c = new TraceCompiler(trace, handlers);
+        c.limit = limit;
+        return c;
     }
 
     /** A RET's target, or #GP when it is not canonical (called by compiled traces). */
