@@ -68,6 +68,31 @@ final class TraceCompiler extends TraceOps {
     private int named;
 
     private final BlockCompiler handlers;
+    /** The inline instruction being emitted and its position, for {@link #tlbMiss}. */
+    private Insn current;
+    private int currentPos;
+    private final java.util.Map<Integer, Bytecode.Label> missExits = new java.util.HashMap<>();
+
+    @Override
+    Bytecode.Label tlbMiss() {
+        if (current == null) {
+            throw new IllegalStateException("a memory access outside an inline instruction");
+        }
+        int pos = currentPos;
+        long rip = current.rip;
+        return missExits.computeIfAbsent(pos, p -> {
+            Bytecode.Label exit = exitLabel(pos, rip, Trace.EXIT_CHECK);
+            Bytecode.Label l = b.label();
+            stubs.add(() -> {
+                b.bind(l);
+                b.op(ALOAD, L_CPU);
+                b.op(ICONST_1);
+                b.putField(CPU, "interpretNext", "Z");
+                b.jump(GOTO, exit);
+            });
+            return l;
+        });
+    }
 
     private TraceCompiler(Trace trace, BlockCompiler handlers) {
         this.trace = trace;
@@ -312,7 +337,10 @@ final class TraceCompiler extends TraceOps {
                 Insn in = blk.code[i];
                 boolean ends = i == blk.code.length - 1;
                 if (TraceOps.isNative(in)) {
+                    current = in;
+                    currentPos = k;
                     emitNative(k, in);
+                    current = null;
                     if (in.writesMem) {
                         codeWriteCheck(k, in.op == Op.CALL_REL ? in.imm : in.next, false);
                     }

@@ -12,7 +12,7 @@ import org.alosj.hal.cpu.Reg;
  * translation happens inside the Mmu's accessors), then writes locals; flags are set exactly
  * as the interpreter's handlers set {@link CpuState}'s lazy flags.
  */
-class TraceOps extends TraceCode {
+abstract class TraceOps extends TraceCode {
 
     /** Whether {@code in} is emitted inline by {@link #emitNative}. */
     static boolean isNative(Insn in) {
@@ -394,10 +394,13 @@ class TraceOps extends TraceCode {
 
     /** CVTSI2SD from a 32- or 64-bit register or memory: the low double of the destination. */
     private void intToDouble(Insn in) {
+        // The source first, with nothing else on the stack: a TLB miss leaves the trace from there.
+        readE(in, in.size);
+        signExtend(in.size);
+        b.op(LSTORE, L_T0);
         xmmSet(2 * in.reg, () -> {
             b.op(ALOAD, L_CPU);
-            readE(in, in.size);
-            signExtend(in.size);
+            b.op(LLOAD, L_T0);
             b.invokeStatic(PKG + "SseUnit", "intToDoubleInTrace", "(L" + CPU + ";J)J");
         });
     }
