@@ -486,7 +486,7 @@ abstract class TraceCode {
      * and branches to {@code miss} unless the TLB whose tags are in {@code tagSlot} maps the
      * page and the {@code size} bytes do not cross it (as {@link Mmu}'s own hit paths test).
      */
-    private void tlbHit(int tagSlot, int size, Bytecode.Label miss) {
+    void tlbHit(int tagSlot, int size, Bytecode.Label miss) {
         b.op(LLOAD, L_VA);
         b.pushInt(12);
         b.op(LUSHR);
@@ -557,8 +557,7 @@ abstract class TraceCode {
      * exit before the instruction that has the CPU interpret it and the rest of its block
      * ({@link X86Core#interpretNext}); the interpreter's access walks the page tables, fills the
      * TLB, or reaches MMIO or a page holding code, each once. Nothing the instruction changes is
-     * written before its accesses, except a 16-byte store's first half, which the interpreter
-     * stores again with the same value.
+     * written before its accesses (a 16-byte store tests both halves first).
      */
     abstract Bytecode.Label tlbMiss();
 

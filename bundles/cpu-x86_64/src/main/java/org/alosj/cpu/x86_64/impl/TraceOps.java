@@ -441,16 +441,18 @@ abstract class TraceOps extends TraceCode {
         });
     }
 
-    /** MOVAPS/MOVUPS/MOVDQA/MOVDQU/MOVSD/MOVSS/MOVQ to memory: as the interpreter, a 16-byte store probes both pages first. */
+    /** MOVAPS/MOVUPS/MOVDQA/MOVDQU/MOVSD/MOVSS/MOVQ to memory: a 16-byte store stores nothing unless both halves are mapped. */
     private void sseStore(Insn in) {
         int s = 2 * in.reg;
         sseAddress(in);
         int w = in.memWidth;
         if (w == 16) {
-            b.op(ALOAD, L_MEM);
+            // Both halves in one page the write TLB maps before either is stored, else the interpreter stores them.
             b.op(LLOAD, L_T1);
-            b.pushInt(16);
-            b.invokeVirtual(MMU, "probeWrite", "(JI)V");
+            b.op(LSTORE, L_VA);
+            tlbHit(L_WTAG, 16, tlbMiss());
+            b.op(0x57); // pop the offset
+            b.op(0x57); // and the array
         }
         b.op(ALOAD, L_MEM);
         b.op(LLOAD, L_T1);
@@ -572,12 +574,15 @@ abstract class TraceOps extends TraceCode {
         position(k);
         address(in);
         b.op(LSTORE, L_T1);
-        b.op(ALOAD, L_MEM);
-        b.op(LLOAD, L_T1);
         if (in.aux != 7) {
-            b.pushInt(size);
-            b.invokeVirtual(MMU, "readForWrite", "(JI)J");
+            // The read of a read-modify-write through the write TLB (it needs write access), inline.
+            b.op(LLOAD, L_T1);
+            b.op(LSTORE, L_VA);
+            tlbHit(L_WTAG, size, tlbMiss());
+            b.invokeStatic(MMU, "ramGet" + 8 * size, "([BI)J");
         } else {
+            b.op(ALOAD, L_MEM);
+            b.op(LLOAD, L_T1);
             read(size);
         }
         signExtend(size);
