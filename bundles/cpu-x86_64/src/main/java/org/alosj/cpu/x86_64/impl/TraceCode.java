@@ -7,8 +7,8 @@ import org.alosj.hal.cpu.Reg;
 /**
  * The bytecode a trace is made of, below the trace's shape (that is {@link TraceCompiler}'s):
  * guest registers in long locals, the lazy flags ({@link CpuState#fOp} and its operands) in
- * locals, memory operands with the TLB hit test inline on the {@link Mmu}'s arrays (the Mmu
- * itself only on a miss), and the instructions of the common integer subset emitted inline. Every other instruction goes through its
+ * locals, memory operands with the TLB hit test inline on the {@link Mmu}'s arrays (a miss
+ * leaves the trace for the interpreter: {@link #tlbMiss}), and the instructions of the common integer subset emitted inline. Every other instruction goes through its
  * interpreter handler with the locals spilled before and reloaded after.
  *
  * <p>Invariant at every instruction boundary: each register local holds the architectural

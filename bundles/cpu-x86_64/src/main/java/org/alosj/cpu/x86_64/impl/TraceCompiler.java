@@ -6,7 +6,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.alosj.hal.cpu.Reg;
 import org.alosj.hal.cpu.Vector;
 
@@ -71,7 +73,7 @@ final class TraceCompiler extends TraceOps {
     /** The inline instruction being emitted and its position, for {@link #tlbMiss}. */
     private Insn current;
     private int currentPos;
-    private final java.util.Map<Integer, Bytecode.Label> missExits = new java.util.HashMap<>();
+    private final Map<Integer, Bytecode.Label> missExits = new HashMap<>();
 
     @Override
     Bytecode.Label tlbMiss() {
