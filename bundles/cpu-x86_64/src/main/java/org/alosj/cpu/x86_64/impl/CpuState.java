@@ -32,6 +32,15 @@ abstract class CpuState {
     /** Shifts and multiplies: CF and OF in {@link #fAux}, AF clear, ZF/SF/PF from the result. */
     static final int F_CFOF = 7;
     static final int F_EXPLICIT = 8;
+    /**
+     * Shifts by 1..width-1 as compiled traces record them, lazily: the operand in {@link #fA}
+     * (SAR: sign-extended, else zero-extended), the count in {@link #fB}, the width in bits in
+     * {@link #fAux}; CF and OF as {@link #F_CFOF} would hold them, AF clear. The operand and
+     * count are live anyway, so a trace computes no flag bits unless something reads them.
+     */
+    static final int F_SHL = 9;
+    static final int F_SHR = 10;
+    static final int F_SAR = 11;
 
     final long[] r = new long[17];
     long rip;
@@ -129,6 +138,9 @@ abstract class CpuState {
             case F_INC:
             case F_DEC: return fAux != 0;
             case F_CFOF: return (fAux & Rflags.CF) != 0;
+            case F_SHL: return (fA >>> (fAux - fB) & 1) != 0;
+            case F_SHR: return (fA >>> (fB - 1) & 1) != 0;
+            case F_SAR: return (fA >> (fB - 1) & 1) != 0;
             default: return (rf & Rflags.CF) != 0;
         }
     }
@@ -143,6 +155,9 @@ abstract class CpuState {
             case F_DEC: return ((fA ^ fB) & (fA ^ fRes)) < 0;
             case F_LOGIC: return false;
             case F_CFOF: return (fAux & Rflags.OF) != 0;
+            case F_SHL: return fRes < 0 != cf();
+            case F_SHR: return (fA >>> (fAux - 1) & 1) != 0;
+            case F_SAR: return false;
             default: return (rf & Rflags.OF) != 0;
         }
     }
@@ -162,7 +177,10 @@ abstract class CpuState {
     final boolean af() {
         switch (fOp) {
             case F_LOGIC:
-            case F_CFOF: return false;
+            case F_CFOF:
+            case F_SHL:
+            case F_SHR:
+            case F_SAR: return false;
             case F_EXPLICIT: return (rf & Rflags.AF) != 0;
             default: return ((fA ^ fB ^ fRes) & 0x10) != 0;
         }

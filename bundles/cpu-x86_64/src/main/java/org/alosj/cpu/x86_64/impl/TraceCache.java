@@ -5,21 +5,24 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Compiled traces shared by the CPUs one factory makes. A trace whose method would be the
- * same bytes, made from the same decoded instructions, as one compiled before reuses that
- * class, which the JVM may already run as machine code: every process running a program
- * another ran, each child after a fork, each CPU of an SMP machine running the same loop
- * starts warm instead of going through the JVM's interpreter and first tier again.
+ * Compiled traces shared by the CPUs one factory makes. A trace made of the same decoded
+ * instructions in the same shape (blocks, segments, where they are entered) as one compiled
+ * before reuses that class, which the JVM may already run as machine code: every process
+ * running a program another ran, each child after a fork, each CPU of an SMP machine running
+ * the same loop starts warm instead of going through the JVM's interpreter and first tier
+ * again; and the method is not even built again (that was 12-35 ms of each later run of
+ * bench/cpu.sh).
  *
  * <p>Sharing is safe because a compiled trace is a stateless class: everything it does is in
  * its bytecode, except the instructions its handlers are given, read from the running
- * {@link Trace}; the key holds every field of those too, so a hit behaves as a fresh compile.
- * Bounded: the least recently used entry goes first (its class is unloaded once no trace uses
- * it). Thread-safe: CPUs on several host threads compile at once.
+ * {@link Trace}; the key ({@link #key}) holds every field of those and everything else the
+ * compiler reads, so a hit behaves as a fresh compile (with assertions on, each hit is built
+ * again and compared). Bounded: the least recently used entry goes first (its class is
+ * unloaded once no trace uses it). Thread-safe: CPUs on several host threads compile at once.
  */
 final class TraceCache {
-    /** A compiled trace and its exits' causes. */
-    record Entry(Trace.Code code, int[] exitCauses) {
+    /** A compiled trace, its exits (cause, position, target) and its bytecode. */
+    record Entry(Trace.Code code, int[] exitCauses, int[] exitPositions, long[] exitTargets, byte[] bytecode) {
     }
 
     private static final int INSN_FIELDS = 20;
@@ -44,9 +47,9 @@ final class TraceCache {
         };
     }
 
-    /** The trace compiled before from {@code bytecode} and {@code code}, or null. */
-    synchronized Entry find(byte[] bytecode, Insn[] code) {
-        Entry e = entries.get(new Key(bytecode, describe(code)));
+    /** The trace compiled before under {@code key} ({@link #key}), or null. */
+    synchronized Entry find(long[] key) {
+        Entry e = entries.get(new Key(key));
         if (e == null) {
             misses++;
         } else {
@@ -55,8 +58,8 @@ final class TraceCache {
         return e;
     }
 
-    synchronized void add(byte[] bytecode, Insn[] code, Entry e) {
-        entries.put(new Key(bytecode, describe(code)), e);
+    synchronized void add(long[] key, Entry e) {
+        entries.put(new Key(key), e);
     }
 
     synchronized long hits() {
@@ -69,6 +72,32 @@ final class TraceCache {
 
     synchronized int size() {
         return entries.size();
+    }
+
+    /**
+     * What the trace compiler reads of {@code t} compiling it with a bytecode limit of
+     * {@code limit}: its instructions ({@link #describe}), its blocks' addresses, lengths and
+     * fall-through addresses, its segments and where they are entered, and the limit.
+     */
+    static long[] key(Trace t, int limit) {
+        long[] insns = describe(t.code);
+        int segs = t.segmentStart.length;
+        long[] k = Arrays.copyOf(insns, insns.length + 3 * t.blocks.length + 3 * segs + 3);
+        int at = insns.length;
+        for (Block b : t.blocks) {
+            k[at++] = b.vaddr;
+            k[at++] = b.code.length;
+            k[at++] = b.endRip;
+        }
+        for (int s = 0; s < segs; s++) {
+            k[at++] = t.segmentStart[s];
+            k[at++] = t.segmentLoops[s] ? 1 : 0;
+            k[at++] = t.segmentEntry[s];
+        }
+        k[at++] = t.selfEntry;
+        k[at++] = t.loops ? 1 : 0;
+        k[at] = limit;
+        return k;
     }
 
     /** Every field of every instruction, in order. */
@@ -101,20 +130,17 @@ final class TraceCache {
     }
 
     private static final class Key {
-        private final byte[] bytecode;
-        private final long[] insns;
+        private final long[] key;
         private final int hash;
 
-        Key(byte[] bytecode, long[] insns) {
-            this.bytecode = bytecode;
-            this.insns = insns;
-            this.hash = 31 * Arrays.hashCode(bytecode) + Arrays.hashCode(insns);
+        Key(long[] key) {
+            this.key = key;
+            this.hash = Arrays.hashCode(key);
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key k && k.hash == hash && Arrays.equals(k.bytecode, bytecode)
-                    && Arrays.equals(k.insns, insns);
+            return o instanceof Key k && k.hash == hash && Arrays.equals(k.key, key);
         }
 
         @Override

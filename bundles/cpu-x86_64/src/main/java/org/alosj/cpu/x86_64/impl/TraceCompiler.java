@@ -5,7 +5,10 @@ import static org.alosj.cpu.x86_64.impl.Bytecode.*;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.alosj.hal.cpu.Reg;
 import org.alosj.hal.cpu.Vector;
 
@@ -67,6 +70,31 @@ final class TraceCompiler extends TraceOps {
     private int named;
 
     private final BlockCompiler handlers;
+    /** The inline instruction being emitted and its position, for {@link #tlbMiss}. */
+    private Insn current;
+    private int currentPos;
+    private final Map<Integer, Bytecode.Label> missExits = new HashMap<>();
+
+    @Override
+    Bytecode.Label tlbMiss() {
+        if (current == null) {
+            throw new IllegalStateException("a memory access outside an inline instruction");
+        }
+        int pos = currentPos;
+        long rip = current.rip;
+        return missExits.computeIfAbsent(pos, p -> {
+            Bytecode.Label exit = exitLabel(pos, rip, Trace.EXIT_CHECK);
+            Bytecode.Label l = b.label();
+            stubs.add(() -> {
+                b.bind(l);
+                b.op(ALOAD, L_CPU);
+                b.op(ICONST_1);
+                b.putField(CPU, "interpretNext", "Z");
+                b.jump(GOTO, exit);
+            });
+            return l;
+        });
+    }
 
     private TraceCompiler(Trace trace, BlockCompiler handlers) {
         this.trace = trace;
@@ -85,27 +113,35 @@ final class TraceCompiler extends TraceOps {
 
     /** As {@link #compile(Trace, BlockCompiler, TraceCache)}, with the trace's body at most {@code limit} bytes of bytecode. */
     static Trace.Code compile(Trace trace, BlockCompiler handlers, TraceCache cache, int limit) throws TooLarge {
-        TraceCompiler c = new TraceCompiler(trace, handlers);
-        c.limit = limit;
-        byte[] bytes = c.build();
-        TraceCache.Entry known = cache.find(bytes, trace.code);
-        int[] positions = c.exitPositions.stream().mapToInt(Integer::intValue).toArray();
-        long[] targets = c.exitTargets.stream().mapToLong(Long::longValue).toArray();
+        long[] key = TraceCache.key(trace, limit);
+        TraceCache.Entry known = cache.find(key);
         if (known != null) {
-            trace.setExits(known.exitCauses(), positions, targets);
+            assert Arrays.equals(build(trace, handlers, limit).build(), known.bytecode())
+                    : "a trace cache hit would compile to other bytecode";
+            trace.setExits(known.exitCauses(), known.exitPositions().clone(), known.exitTargets().clone());
             return known.code();
         }
+        TraceCompiler c = build(trace, handlers, limit);
+        byte[] bytes = c.build();
+        int[] positions = c.exitPositions.stream().mapToInt(Integer::intValue).toArray();
+        long[] targets = c.exitTargets.stream().mapToLong(Long::longValue).toArray();
         try {
             MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
             Trace.Code code = (Trace.Code) hidden.findConstructor(hidden.lookupClass(),
                     MethodType.methodType(void.class)).invoke();
             int[] causes = c.exitCauses.stream().mapToInt(Integer::intValue).toArray();
             trace.setExits(causes, positions, targets);
-            cache.add(bytes, trace.code, new TraceCache.Entry(code, causes));
+            cache.add(key, new TraceCache.Entry(code, causes, positions.clone(), targets.clone(), bytes));
             return code;
         } catch (Throwable e) {
             throw new IllegalStateException("trace compiler produced an invalid class", e);
         }
+    }
+
+    private static TraceCompiler build(Trace trace, BlockCompiler handlers, int limit) {
+        TraceCompiler c = new TraceCompiler(trace, handlers);
+        c.limit = limit;
+        return c;
     }
 
     /** A RET's target, or #GP when it is not canonical (called by compiled traces). */
@@ -303,7 +339,10 @@ final class TraceCompiler extends TraceOps {
                 Insn in = blk.code[i];
                 boolean ends = i == blk.code.length - 1;
                 if (TraceOps.isNative(in)) {
+                    current = in;
+                    currentPos = k;
                     emitNative(k, in);
+                    current = null;
                     if (in.writesMem) {
                         codeWriteCheck(k, in.op == Op.CALL_REL ? in.imm : in.next, false);
                     }
@@ -646,6 +685,33 @@ final class TraceCompiler extends TraceOps {
                 }
             }
         }
+        if (cause == Trace.EXIT_INDIRECT && target == -1) {
+            // A return joined to the segment it went to: there when the target in T2 is its head.
+            for (int s = 1; s < entries.length; s++) {
+                if (entries[s] == null && trace.segmentEntry[s] == pos) {
+                    entries[s] = b.label();
+                    entryState[s] = new int[] {dirty, flagsDirty ? 1 : 0, sseChecked ? 1 : 0};
+                    Bytecode.Label guard = b.label();
+                    Bytecode.Label miss = exitStub(pos, target, cause);
+                    Bytecode.Label entry = entries[s];
+                    long expected = trace.blocks[trace.segmentStart[s]].vaddr;
+                    stubs.add(() -> {
+                        b.bind(guard);
+                        b.op(LLOAD, L_T2);
+                        b.pushLong(expected);
+                        b.op(LCMP);
+                        b.jump(IFNE, miss);
+                        b.jump(GOTO, entry);
+                    });
+                    return guard;
+                }
+            }
+        }
+        return exitStub(pos, target, cause);
+    }
+
+    /** An exit of its own: the stub that records it and joins the epilogue. */
+    private Bytecode.Label exitStub(int pos, long target, int cause) {
         Bytecode.Label l = b.label();
         int id = exitCauses.size();
         exitCauses.add(cause);

@@ -12,7 +12,7 @@ import org.alosj.hal.cpu.Reg;
  * translation happens inside the Mmu's accessors), then writes locals; flags are set exactly
  * as the interpreter's handlers set {@link CpuState}'s lazy flags.
  */
-class TraceOps extends TraceCode {
+abstract class TraceOps extends TraceCode {
 
     /** Whether {@code in} is emitted inline by {@link #emitNative}. */
     static boolean isNative(Insn in) {
@@ -394,10 +394,13 @@ class TraceOps extends TraceCode {
 
     /** CVTSI2SD from a 32- or 64-bit register or memory: the low double of the destination. */
     private void intToDouble(Insn in) {
+        // The source first, with nothing else on the stack: a TLB miss leaves the trace from there.
+        readE(in, in.size);
+        signExtend(in.size);
+        b.op(LSTORE, L_T0);
         xmmSet(2 * in.reg, () -> {
             b.op(ALOAD, L_CPU);
-            readE(in, in.size);
-            signExtend(in.size);
+            b.op(LLOAD, L_T0);
             b.invokeStatic(PKG + "SseUnit", "intToDoubleInTrace", "(L" + CPU + ";J)J");
         });
     }
@@ -438,16 +441,18 @@ class TraceOps extends TraceCode {
         });
     }
 
-    /** MOVAPS/MOVUPS/MOVDQA/MOVDQU/MOVSD/MOVSS/MOVQ to memory: as the interpreter, a 16-byte store probes both pages first. */
+    /** MOVAPS/MOVUPS/MOVDQA/MOVDQU/MOVSD/MOVSS/MOVQ to memory: a 16-byte store stores nothing unless both halves are mapped. */
     private void sseStore(Insn in) {
         int s = 2 * in.reg;
         sseAddress(in);
         int w = in.memWidth;
         if (w == 16) {
-            b.op(ALOAD, L_MEM);
+            // Both halves in one page the write TLB maps before either is stored, else the interpreter stores them.
             b.op(LLOAD, L_T1);
-            b.pushInt(16);
-            b.invokeVirtual(MMU, "probeWrite", "(JI)V");
+            b.op(LSTORE, L_VA);
+            tlbHit(L_WTAG, 16, tlbMiss());
+            b.op(0x57); // pop the offset
+            b.op(0x57); // and the array
         }
         b.op(ALOAD, L_MEM);
         b.op(LLOAD, L_T1);
@@ -569,12 +574,15 @@ class TraceOps extends TraceCode {
         position(k);
         address(in);
         b.op(LSTORE, L_T1);
-        b.op(ALOAD, L_MEM);
-        b.op(LLOAD, L_T1);
         if (in.aux != 7) {
-            b.pushInt(size);
-            b.invokeVirtual(MMU, "readForWrite", "(JI)J");
+            // The read of a read-modify-write through the write TLB (it needs write access), inline.
+            b.op(LLOAD, L_T1);
+            b.op(LSTORE, L_VA);
+            tlbHit(L_WTAG, size, tlbMiss());
+            b.invokeStatic(MMU, "ramGet" + 8 * size, "([BI)J");
         } else {
+            b.op(ALOAD, L_MEM);
+            b.op(LLOAD, L_T1);
             read(size);
         }
         signExtend(size);
@@ -674,52 +682,24 @@ class TraceOps extends TraceCode {
         }
         b.op(LSTORE, L_T0); // the operand (SAR below 64 bits: sign-extended)
         int kind = in.aux == 6 ? 4 : in.aux;
-        // CF: the last bit shifted out.
+        // The flags lazily (CpuState.F_SHL/F_SHR/F_SAR): operand, count and width, no bits computed.
         b.op(LLOAD, L_T0);
+        b.op(LSTORE, L_FA);
         if (count >= 0) {
-            b.pushInt(kind == 4 ? bits - count : count - 1);
-        } else if (kind == 4) {
-            b.pushInt(bits);
-            pushCount.run();
-            b.op(0x64); // isub
+            b.pushLong(count);
         } else {
             pushCount.run();
-            b.op(ICONST_1);
-            b.op(0x64); // isub
+            b.op(I2L);
         }
-        b.op(kind == 7 ? LSHR : LUSHR);
-        b.op(LCONST_1);
-        b.op(LAND);
-        b.op(LSTORE, L_T1);
-        // The result.
+        b.op(LSTORE, L_FB);
+        b.pushLong(bits);
+        b.op(LSTORE, L_FAUX);
         b.op(LLOAD, L_T0);
         pushCount.run();
         b.op(kind == 4 ? LSHL : kind == 5 ? LUSHR : LSHR);
         signExtend(size);
         b.op(LSTORE, L_FRES);
-        // OF: SHL the result's sign xor CF, SHR the operand's sign, SAR clear.
-        b.op(LLOAD, L_T1);
-        if (kind == 4) {
-            b.op(LLOAD, L_FRES);
-            b.pushInt(63);
-            b.op(LUSHR);
-            b.op(LLOAD, L_T1);
-            b.op(LXOR);
-            b.pushInt(11);
-            b.op(LSHL);
-            b.op(LOR);
-        } else if (kind == 5) {
-            b.op(LLOAD, L_T0);
-            b.pushInt(bits - 1);
-            b.op(LUSHR);
-            b.op(LCONST_1);
-            b.op(LAND);
-            b.pushInt(11);
-            b.op(LSHL);
-            b.op(LOR);
-        }
-        b.op(LSTORE, L_FAUX);
-        setFlagOp(CpuState.F_CFOF);
+        setFlagOp(kind == 4 ? CpuState.F_SHL : kind == 5 ? CpuState.F_SHR : CpuState.F_SAR);
         b.op(LLOAD, L_FRES);
         setReg(in.rm, size);
     }

@@ -20,6 +20,8 @@ final class TraceTier {
     long invalidated;
     /** Traces made by joining one to an exit of another ({@link #extend}). */
     long extended;
+    /** Of those, the ones joined at a return ({@link #extend}). */
+    long returnsJoined;
     /** Instructions retired by traces. */
     long retired;
     /** Exits that went straight into the next trace, without the run loop. */
@@ -110,11 +112,17 @@ final class TraceTier {
     void extend(Trace t, int exitId, Trace next) {
         int cause = t.exitCause[exitId];
         Block head = t.head();
-        if (cause != Trace.EXIT_BRANCH && cause != Trace.EXIT_END || t.exitTarget[exitId] != next.head().vaddr
-                || head.trace != t || !t.valid) {
+        // A return (its target not known until it runs) joins the trace it went to behind a
+        // compare of the target with that trace's head: an inline cache for the return.
+        boolean ret = cause == Trace.EXIT_INDIRECT && t.exitTarget[exitId] == -1;
+        if (cause != Trace.EXIT_BRANCH && cause != Trace.EXIT_END && !ret
+                || !ret && t.exitTarget[exitId] != next.head().vaddr || head.trace != t || !t.valid) {
             return;
         }
         if (next == t) {
+            if (ret) {
+                return;
+            }
             // Back to its own head: round again inside the method.
             if (t.selfEntry < 0) {
                 install(t, new Trace(t.blocks, t.segmentStart, t.segmentLoops, t.segmentEntry, t.exitPos[exitId]));
@@ -143,11 +151,13 @@ final class TraceTier {
                 return;
             }
         }
-        install(t, new Trace(blocks, start, loops, entry, -1));
+        if (install(t, new Trace(blocks, start, loops, entry, -1)) && ret) {
+            returnsJoined++;
+        }
     }
 
-    /** Compiles {@code joined}, made from {@code t}, and installs it at their head; nothing if it does not compile. */
-    private void install(Trace t, Trace joined) {
+    /** Compiles {@code joined}, made from {@code t}, and installs it at their head; false, and nothing, if it does not compile. */
+    private boolean install(Trace t, Trace joined) {
         Block head = t.head();
         Block[] blocks = joined.blocks;
         long begin = System.nanoTime();
@@ -155,7 +165,7 @@ final class TraceTier {
             joined.compiled = TraceCompiler.compile(joined, handlers, cache, EXTENDED_MAX_BYTECODE);
         } catch (TraceCompiler.TooLarge e) {
             compileNanos += System.nanoTime() - begin;
-            return;
+            return false;
         }
         joined.generation = t.generation;
         for (Block blk : blocks) {
@@ -172,6 +182,7 @@ final class TraceTier {
         extended++;
         instructionsCompiled += joined.code.length;
         compileNanos += System.nanoTime() - begin;
+        return true;
     }
 
     /** {@code b} was dropped (its page written or invalidated): so are the traces through it. */

@@ -45,6 +45,8 @@ public final class X86Core extends SystemInstructions {
     int extendAfter = TraceTier.EXTEND_AFTER;
     /** Tests: every block becomes the head of a statically formed trace when it first runs. */
     boolean traceOnFirstRun;
+    /** Set by a trace that left at a memory access its TLB did not map: the rest of that block is interpreted ({@link #finishBlock}). */
+    boolean interpretNext;
     private final TraceTier traces;
     private final TraceRecorder recorder;
     /** The trace that ran last and the exit it left by: the dispatcher's chaining slot. */
@@ -220,7 +222,12 @@ public final class X86Core extends SystemInstructions {
             blocksCompiled++;
             return executeCompiled(b.compiled, code);
         }
-        int i = 0;
+        return interpret(code, 0);
+    }
+
+    /** Interprets a block's instructions from {@code from} to its end (RIP already its fall-through); as {@link #execute}. */
+    private boolean interpret(Insn[] code, int from) {
+        int i = from;
         try {
             for (; i < code.length; i++) {
                 Insn in = code[i];
@@ -230,18 +237,35 @@ public final class X86Core extends SystemInstructions {
                     if (i + 1 < code.length) {
                         rip = in.next;
                     }
-                    retired += i + 1;
+                    retired += i + 1 - from;
                     return false;
                 }
             }
-            retired += code.length;
+            retired += code.length - from;
             return true;
         } catch (GuestFault f) {
-            retired += i;
+            retired += i - from;
             codeModified = false;
             exception(f.vector, f.errorCode, code[i].rip);
             return false;
         }
+    }
+
+    /**
+     * After a trace left at a memory access its TLB did not map ({@link #interpretNext}): the
+     * rest of that block, from the instruction, in the interpreter, as a block runs, before
+     * anything is checked (the interpreter's access fills the TLB, or reaches MMIO or code).
+     */
+    private boolean finishBlock(Trace t, int pos) {
+        int at = 0;
+        for (Block blk : t.blocks) {
+            if (pos < at + blk.code.length) {
+                rip = blk.endRip;
+                return interpret(blk.code, pos - at);
+            }
+            at += blk.code.length;
+        }
+        throw new IllegalStateException("trace exit at " + pos + " past its " + at + " instructions");
     }
 
     /**
@@ -274,6 +298,10 @@ public final class X86Core extends SystemInstructions {
             traces.retired += traceRetired;
             int cause = t.exitCause[exitId];
             traces.exits[cause]++;
+            if (interpretNext) {
+                interpretNext = false;
+                return finishBlock(t, t.exitPos[exitId]);
+            }
             if (cause == Trace.EXIT_CODE_WRITE) {
                 codeModified = false;
                 return false;
@@ -539,6 +567,11 @@ public final class X86Core extends SystemInstructions {
     /** Traces joined to an exit of another so far (tests). */
     long tracesExtended() {
         return traces.extended;
+    }
+
+    /** Traces joined at a return to the trace it went to so far (tests). */
+    long returnsJoined() {
+        return traces.returnsJoined;
     }
 
     /** Instructions retired by traces so far (tests). */

@@ -114,9 +114,8 @@ class TraceCacheTest {
     }
 
     @Test
-    void instructionsOutsideTheBytecodeAreStillPartOfTheKey() {
+    void everyFieldOfTheInstructionsAndTheTracesShapeIsPartOfTheKey() {
         TraceCache cache = new TraceCache(8);
-        byte[] bytecode = {1, 2, 3};
         Insn a = new Insn();
         a.op = Op.ALU_RR;
         a.reg = Reg.RAX;
@@ -125,28 +124,37 @@ class TraceCacheTest {
         b.op = Op.ALU_RR;
         b.reg = Reg.RAX;
         b.rm = Reg.RDX;
-        TraceCache.Entry e = new TraceCache.Entry(null, new int[] {Trace.EXIT_BRANCH});
-        cache.add(bytecode, new Insn[] {a}, e);
-        assertSame(e, cache.find(bytecode.clone(), new Insn[] {a}));
-        assertNull(cache.find(bytecode, new Insn[] {b}), "another operand register");
-        assertNull(cache.find(new byte[] {1, 2, 4}, new Insn[] {a}), "another method");
+        Trace ta = new Trace(new Block[] {new Block(CODE, 0, new Insn[] {a})}, true);
+        TraceCache.Entry e = entry();
+        cache.add(TraceCache.key(ta, 7_000), e);
+        assertSame(e, cache.find(TraceCache.key(new Trace(new Block[] {new Block(CODE, 0, new Insn[] {a})}, true), 7_000)));
+        assertNull(cache.find(TraceCache.key(new Trace(new Block[] {new Block(CODE, 0, new Insn[] {b})}, true), 7_000)),
+                "another operand register");
+        assertNull(cache.find(TraceCache.key(new Trace(new Block[] {new Block(CODE, 0, new Insn[] {a})}, false), 7_000)),
+                "not a loop");
+        assertNull(cache.find(TraceCache.key(new Trace(new Block[] {new Block(CODE + 16, 0, new Insn[] {a})}, true), 7_000)),
+                "another address");
+        assertNull(cache.find(TraceCache.key(ta, 4_000)), "another bytecode limit");
         assertEquals(1, cache.hits());
-        assertEquals(2, cache.misses());
+        assertEquals(4, cache.misses());
+    }
+
+    private static TraceCache.Entry entry() {
+        return new TraceCache.Entry(null, new int[0], new int[0], new long[0], new byte[0]);
     }
 
     @Test
     void theLeastRecentlyUsedTraceGoesFirst() {
         TraceCache cache = new TraceCache(2);
-        Insn[] code = {new Insn()};
-        TraceCache.Entry e = new TraceCache.Entry(null, new int[0]);
-        cache.add(new byte[] {1}, code, e);
-        cache.add(new byte[] {2}, code, e);
-        assertNotNull(cache.find(new byte[] {1}, code)); // 1 is now the most recent
-        cache.add(new byte[] {3}, code, e);
+        TraceCache.Entry e = entry();
+        cache.add(new long[] {1}, e);
+        cache.add(new long[] {2}, e);
+        assertNotNull(cache.find(new long[] {1})); // 1 is now the most recent
+        cache.add(new long[] {3}, e);
         assertEquals(2, cache.size());
-        assertNull(cache.find(new byte[] {2}, code), "the least recently used one was dropped");
-        assertNotNull(cache.find(new byte[] {1}, code));
-        assertNotNull(cache.find(new byte[] {3}, code));
+        assertNull(cache.find(new long[] {2}), "the least recently used one was dropped");
+        assertNotNull(cache.find(new long[] {1}));
+        assertNotNull(cache.find(new long[] {3}));
         assertThrows(IllegalArgumentException.class, () -> new TraceCache(0));
     }
 }

@@ -156,6 +156,7 @@ class TraceLockstepTest {
         assertTrue(exits > PAGES, "too few exits compared: " + exits);
         assertTrue(core.tracesLinked() > 0, "no trace exit went straight into another trace");
         assertTrue(core.tracesExtended() > 0, "no trace was joined to an exit of another");
+        assertTrue(core.returnsJoined() > 0, "no trace was joined at a return");
         assertTrue(core.traceCache().hits() > 0, "no page reused a trace compiled for an earlier one");
     }
 
