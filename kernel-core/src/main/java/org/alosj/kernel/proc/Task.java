@@ -213,10 +213,26 @@ public interface Task {
     int futexRequeue(long address, int wake, long address2, int requeue, boolean compare, int expected)
             throws SysError;
 
-    /** CPU time of the thread and of the process, nanoseconds. */
+    /**
+     * CPU time of the thread and of the process, nanoseconds: running guest code or the kernel's
+     * work for it, not time blocked or waiting for a CPU.
+     */
     long threadCpuNanos();
 
     long processCpuNanos();
+
+    /** The part of {@link #threadCpuNanos} and {@link #processCpuNanos} spent in the kernel (system time). */
+    long threadSysNanos();
+
+    long processSysNanos();
+
+    /**
+     * CPU time, and its system part, of the children this process waited for and of the
+     * children they waited for (Linux's cutime and cstime).
+     */
+    long childrenCpuNanos();
+
+    long childrenSysNanos();
 
     /** Nanoseconds since boot (CLOCK_MONOTONIC) and wall-clock nanoseconds since the epoch. */
     long monotonicNanos();
@@ -226,7 +242,10 @@ public interface Task {
     /** Logs once per number that a system call is not implemented. */
     void unimplemented(int number, String name);
 
-    /** A child's state change, as wait reports it. */
-    record ChildState(int pid, int uid, int waitStatus, int siCode, int siStatus) {
+    /**
+     * A child's state change, as wait reports it, with the child's CPU time and its system part
+     * (its waited-for descendants' included once it has exited), for wait4's rusage.
+     */
+    record ChildState(int pid, int uid, int waitStatus, int siCode, int siStatus, long cpuNanos, long sysNanos) {
     }
 }

@@ -10,7 +10,7 @@
  * and {@code Task.cpuNumber}/{@code onlineCpus} (the virtual CPU a thread runs on, getcpu).
  */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package org.alosj.kernel.proc;
 
 import org.osgi.annotation.bundle.Export;

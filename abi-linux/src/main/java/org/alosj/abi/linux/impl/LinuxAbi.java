@@ -313,7 +313,7 @@ public final class LinuxAbi implements Abi {
             t.memory().writeInt(status, s.waitStatus());
         }
         if (rusage != 0) {
-            t.memory().write(rusage, new byte[144]);
+            t.memory().write(rusage, rusage(s.cpuNanos(), s.sysNanos()));
         }
         return s.pid();
     }
@@ -468,14 +468,26 @@ public final class LinuxAbi implements Abi {
     }
 
     private long getrusage(Task t, int who, long address) throws SysError {
-        long cpu = who == 1 ? t.threadCpuNanos() : t.processCpuNanos();
-        ByteBuffer b = Layout.buffer(144);
-        if (who != -1) {
-            b.putLong(0, cpu / 1_000_000_000L);
-            b.putLong(8, cpu / 1000 % 1_000_000);
-        }
-        t.memory().write(address, b.array());
+        byte[] usage = switch (who) {
+            case 0 -> rusage(t.processCpuNanos(), t.processSysNanos());   // RUSAGE_SELF
+            case -1 -> rusage(t.childrenCpuNanos(), t.childrenSysNanos()); // RUSAGE_CHILDREN
+            case 1 -> rusage(t.threadCpuNanos(), t.threadSysNanos());     // RUSAGE_THREAD
+            default -> throw new SysError(SysError.EINVAL);
+        };
+        t.memory().write(address, usage);
         return 0;
+    }
+
+    /** struct rusage with its user (CPU less system) and system times; the other fields zero. */
+    private static byte[] rusage(long cpuNanos, long sysNanos) {
+        long sys = Math.min(sysNanos, cpuNanos);
+        long user = cpuNanos - sys;
+        ByteBuffer b = Layout.buffer(144);
+        b.putLong(0, user / 1_000_000_000L);
+        b.putLong(8, user / 1000 % 1_000_000);
+        b.putLong(16, sys / 1_000_000_000L);
+        b.putLong(24, sys / 1000 % 1_000_000);
+        return b.array();
     }
 
     private long sysinfo(Task t, long address) throws SysError {
@@ -494,8 +506,16 @@ public final class LinuxAbi implements Abi {
 
     private long times(Task t, long address) throws SysError {
         if (address != 0) {
+            // struct tms in clock ticks (sysconf(_SC_CLK_TCK) is 100): user, system, children's user and system.
+            long cpu = t.processCpuNanos();
+            long sys = Math.min(t.processSysNanos(), cpu);
+            long childCpu = t.childrenCpuNanos();
+            long childSys = Math.min(t.childrenSysNanos(), childCpu);
             ByteBuffer b = Layout.buffer(32);
-            b.putLong(0, t.processCpuNanos() / 10_000_000L);
+            b.putLong(0, (cpu - sys) / 10_000_000L);
+            b.putLong(8, sys / 10_000_000L);
+            b.putLong(16, (childCpu - childSys) / 10_000_000L);
+            b.putLong(24, childSys / 10_000_000L);
             t.memory().write(address, b.array());
         }
         return t.monotonicNanos() / 10_000_000L;

@@ -48,10 +48,14 @@ final class ProcessImpl {
     boolean continueReported = true;
     /** A vfork parent waits until this child execs or exits. */
     boolean vforkReleased = true;
+    /** CPU time (and its system part) of its threads that have exited. */
     long deadThreadsCpuNanos;
+    long deadThreadsSysNanos;
     /** CPU model counters: its threads', kept when they exit (the process tree's lock guards it). */
     final CpuAccount cpuAccount;
+    /** CPU time (and its system part) of the children it waited for, and of theirs (Linux's cutime, cstime). */
     long reapedChildrenCpuNanos;
+    long reapedChildrenSysNanos;
     /** The console's terminal when this process's session has one. */
     volatile Tty controllingTty;
     /** Its debugger, if one traces it. */
@@ -91,6 +95,17 @@ final class ProcessImpl {
         synchronized (threads) {
             for (TaskImpl t : threads) {
                 n += t.cpuNanos;
+            }
+        }
+        return n;
+    }
+
+    /** The system part of {@link #cpuNanos}. */
+    long sysNanos() {
+        long n = deadThreadsSysNanos;
+        synchronized (threads) {
+            for (TaskImpl t : threads) {
+                n += t.sysNanos;
             }
         }
         return n;

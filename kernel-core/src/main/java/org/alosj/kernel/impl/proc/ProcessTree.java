@@ -82,6 +82,7 @@ final class ProcessTree {
                 last = p.threads.isEmpty();
             }
             p.deadThreadsCpuNanos += t.cpuNanos;
+            p.deadThreadsSysNanos += t.sysNanos;
             CpuStatistics counted = t.cpu.statistics();
             p.cpuAccount.threadExited(counted, t.cpuNanos);
             kernel.machineCpu.threadExited(counted, t.cpuNanos);
@@ -153,6 +154,7 @@ final class ProcessTree {
         if (c.parent != null) {
             c.parent.children.remove(c);
             c.parent.reapedChildrenCpuNanos += c.deadThreadsCpuNanos + c.reapedChildrenCpuNanos;
+            c.parent.reapedChildrenSysNanos += c.deadThreadsSysNanos + c.reapedChildrenSysNanos;
         }
         kernel.processes.remove(c.pid);
     }
@@ -177,20 +179,23 @@ final class ProcessTree {
                         int code = st.signal() == 0 ? SigInfo.CLD_EXITED
                                 : st.coreDumped() ? SigInfo.CLD_DUMPED : SigInfo.CLD_KILLED;
                         return new Task.ChildState(c.pid, c.uid, st.waitStatus(), code,
-                                st.signal() == 0 ? st.code() : st.signal());
+                                st.signal() == 0 ? st.code() : st.signal(),
+                                c.deadThreadsCpuNanos + c.reapedChildrenCpuNanos,
+                                c.deadThreadsSysNanos + c.reapedChildrenSysNanos);
                     }
                     if (c.stopped && !c.stopReported && (options & WUNTRACED) != 0) {
                         if ((options & WNOWAIT) == 0) {
                             c.stopReported = true;
                         }
                         return new Task.ChildState(c.pid, c.uid, (c.stopSignal << 8) | 0x7F, SigInfo.CLD_STOPPED,
-                                c.stopSignal);
+                                c.stopSignal, c.cpuNanos(), c.sysNanos());
                     }
                     if (!c.continueReported && (options & WCONTINUED) != 0) {
                         if ((options & WNOWAIT) == 0) {
                             c.continueReported = true;
                         }
-                        return new Task.ChildState(c.pid, c.uid, 0xFFFF, SigInfo.CLD_CONTINUED, Signals.SIGCONT);
+                        return new Task.ChildState(c.pid, c.uid, 0xFFFF, SigInfo.CLD_CONTINUED, Signals.SIGCONT,
+                                c.cpuNanos(), c.sysNanos());
                     }
                 }
                 if (!any) {

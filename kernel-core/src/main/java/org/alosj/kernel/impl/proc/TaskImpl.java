@@ -65,7 +65,17 @@ final class TaskImpl implements Task, Runnable {
     /** The trap frame being handled (the user frame while signals are delivered), else null. */
     private TrapFrame frame;
     private final TrapFrame userFrame = new TrapFrame();
+    /**
+     * CPU time: running guest code or the kernel's work for it (system calls, faults), not time
+     * blocked with the CPU given back nor waiting for one. {@link #sysNanos} is the kernel's part.
+     */
     volatile long cpuNanos;
+    volatile long sysNanos;
+    /** When CPU time was last added to {@link #cpuNanos} (this thread only). */
+    private long accountedUpTo;
+    /** Of the time since {@link #accountedUpTo}, how much the thread was off its CPU. */
+    private long offCpuNanos;
+    private int trapDepth;
     /** Signals on their way into this thread. */
     final SignalDelivery delivery = new SignalDelivery(this);
     /** This thread under a debugger. */
@@ -144,11 +154,12 @@ final class TaskImpl implements Task, Runnable {
                 if (dead || process.exiting) {
                     continue;
                 }
-                long t0 = System.nanoTime();
+                accountedUpTo = System.nanoTime();
+                offCpuNanos = 0;
                 caches.enterGuest();
                 RunExit exit = cpu.run(BUDGET);
                 caches.leaveGuest();
-                cpuNanos += System.nanoTime() - t0;
+                accountCpu();
                 switch (exit) {
                     case PREEMPTED:
                     case BUDGET:
@@ -173,7 +184,31 @@ final class TaskImpl implements Task, Runnable {
         }
     }
 
+    /** Adds the CPU time since the last call, less the time off the CPU; returns what it added. */
+    private long accountCpu() {
+        long now = System.nanoTime();
+        long used = Math.max(0, now - accountedUpTo - offCpuNanos);
+        accountedUpTo = now;
+        offCpuNanos = 0;
+        cpuNanos += used;
+        return used;
+    }
+
     private TrapHandler.Resume onTrap(Cpu c, TrapFrame f) {
+        // The guest code's time so far is counted before the kernel's work (a clock read by a
+        // system call sees it); the trap's own time, less any blocking, is system time.
+        accountCpu();
+        trapDepth++;
+        try {
+            return handleTrap(f);
+        } finally {
+            if (--trapDepth == 0) {
+                sysNanos += accountCpu();
+            }
+        }
+    }
+
+    private TrapHandler.Resume handleTrap(TrapFrame f) {
         caches.leaveGuest();
         TrapFrame outer = frame;
         frame = f;
@@ -269,6 +304,7 @@ final class TaskImpl implements Task, Runnable {
             }
         }
         long deadline = timeoutNanos < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutNanos;
+        long offSince = System.nanoTime();
         boolean interrupted = false;
         boolean timedOut = false;
         state = 'S';
@@ -302,6 +338,7 @@ final class TaskImpl implements Task, Runnable {
             waitingOn = null;
             state = 'R';
             kernel.scheduler.acquire(this);
+            offCpuNanos += System.nanoTime() - offSince;
             caches.sync();
         }
         if (interrupted) {
@@ -314,6 +351,7 @@ final class TaskImpl implements Task, Runnable {
 
     /** Runs a call that blocks in Java (host I/O) with the CPU given back meanwhile. */
     int offCpu(IntSupplier call) {
+        long offSince = System.nanoTime();
         state = 'S';
         kernel.scheduler.release(this);
         try {
@@ -321,6 +359,7 @@ final class TaskImpl implements Task, Runnable {
         } finally {
             state = 'R';
             kernel.scheduler.acquire(this);
+            offCpuNanos += System.nanoTime() - offSince;
             caches.sync();
         }
     }
@@ -332,6 +371,7 @@ final class TaskImpl implements Task, Runnable {
 
     @Override
     public <T> T offCpu(Blocking<T> call) throws java.io.IOException {
+        long offSince = System.nanoTime();
         state = 'S';
         kernel.scheduler.release(this);
         try {
@@ -339,13 +379,16 @@ final class TaskImpl implements Task, Runnable {
         } finally {
             state = 'R';
             kernel.scheduler.acquire(this);
+            offCpuNanos += System.nanoTime() - offSince;
             caches.sync();
         }
     }
 
     @Override
     public void yieldCpu() {
+        long offSince = System.nanoTime();
         kernel.scheduler.yield(this);
+        offCpuNanos += System.nanoTime() - offSince;
     }
 
     @Override
@@ -684,6 +727,30 @@ final class TaskImpl implements Task, Runnable {
     @Override
     public long processCpuNanos() {
         return process.cpuNanos();
+    }
+
+    @Override
+    public long threadSysNanos() {
+        return sysNanos;
+    }
+
+    @Override
+    public long processSysNanos() {
+        return process.sysNanos();
+    }
+
+    @Override
+    public long childrenCpuNanos() {
+        synchronized (kernel.tree) {
+            return process.reapedChildrenCpuNanos;
+        }
+    }
+
+    @Override
+    public long childrenSysNanos() {
+        synchronized (kernel.tree) {
+            return process.reapedChildrenSysNanos;
+        }
     }
 
     @Override
