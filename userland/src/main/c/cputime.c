@@ -1,7 +1,7 @@
 /*
  * cputime: what a process's CPU clocks and its children's resource usage say, checked as Linux
  * keeps them: time asleep or blocked is not CPU time; a child's CPU time reaches its parent through
- * wait4's rusage, getrusage(RUSAGE_CHILDREN) and times(). Prints one line a check; the times
+ * wait4's rusage, getrusage(RUSAGE_CHILDREN), times() and /proc/self/stat. Prints one line a check; the times
  * themselves differ from machine to machine, so only what must hold is printed.
  *
  * usage: cputime
@@ -9,6 +9,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/times.h>
 #include <sys/wait.h>
@@ -107,5 +108,25 @@ int main(void)
 	long tick = sysconf(_SC_CLK_TCK);
 	check("times() counts it in the children's ticks", t.tms_cutime + t.tms_cstime >= 19 * tick / 100);
 	check("and not in the process's own", t.tms_utime + t.tms_stime < 10 * tick / 100 + 1);
+
+	/* /proc/self/stat: after "(comm) ", state is field 3; utime..cstime are fields 14 to 17. */
+	char buf[1024];
+	FILE *f = fopen("/proc/self/stat", "r");
+	size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+	if (f)
+		fclose(f);
+	buf[n] = 0;
+	char *p = strrchr(buf, ')');
+	unsigned long long v[18] = {0};
+	int field = 2;
+	while (p && *p && field < 17) {
+		p = strchr(p, ' ');
+		if (!p)
+			break;
+		p++;
+		field++;
+		v[field] = strtoull(p, NULL, 10);
+	}
+	check("/proc/self/stat counts it in cutime and cstime", field == 17 && v[16] + v[17] >= 19 * tick / 100);
 	return failures ? 1 : 0;
 }

@@ -233,10 +233,24 @@ final class ProcFs extends ReadOnlyFileSystem {
     }
 
     private String stat(ProcessInfo i) {
-        long ticks = i.cpuNanos() / 10_000_000L;
+        // utime, stime, cutime, cstime in ticks of 10 ms (sysconf(_SC_CLK_TCK) is 100)
+        long cpu = i.cpuNanos();
+        long sys = 0;
+        long childCpu = 0;
+        long childSys = 0;
+        ProcessImpl p = kernel.processes.get(i.pid());
+        if (p != null) {
+            sys = Math.min(p.sysNanos(), cpu);
+            synchronized (kernel.tree) {
+                childCpu = p.reapedChildrenCpuNanos;
+                childSys = Math.min(p.reapedChildrenSysNanos, childCpu);
+            }
+        }
+        String times = (cpu - sys) / 10_000_000L + " " + sys / 10_000_000L + " " + (childCpu - childSys) / 10_000_000L
+                + " " + childSys / 10_000_000L;
         int nice = ProcessManagerImpl.levelToNice(i.priority());
         return i.pid() + " (" + i.name() + ") " + i.state() + " " + i.ppid() + " " + i.pgid() + " " + i.sid()
-                + " 0 -1 4194304 0 0 0 0 " + ticks + " 0 0 0 " + (20 + nice) + " " + nice + " " + i.threads()
+                + " 0 -1 4194304 0 0 0 0 " + times + " " + (20 + nice) + " " + nice + " " + i.threads()
                 + " 0 " + i.startNanos() / 10_000_000L + " " + i.virtualBytes() + " " + i.residentBytes() / 4096
                 + " 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n";
     }
