@@ -91,21 +91,19 @@ final class ProcessImpl {
     }
 
     long cpuNanos() {
-        long n = deadThreadsCpuNanos;
-        synchronized (threads) {
-            for (TaskImpl t : threads) {
-                n += t.cpuNanos;
-            }
-        }
-        return n;
+        return deadThreadsCpuNanos + sumOfThreads(t -> t.cpuNanos);
     }
 
     /** The system part of {@link #cpuNanos}. */
     long sysNanos() {
-        long n = deadThreadsSysNanos;
+        return deadThreadsSysNanos + sumOfThreads(t -> t.sysNanos);
+    }
+
+    private long sumOfThreads(java.util.function.ToLongFunction<TaskImpl> field) {
+        long n = 0;
         synchronized (threads) {
             for (TaskImpl t : threads) {
-                n += t.sysNanos;
+                n += field.applyAsLong(t);
             }
         }
         return n;

@@ -304,11 +304,9 @@ final class TaskImpl implements Task, Runnable {
             }
         }
         long deadline = timeoutNanos < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutNanos;
-        long offSince = System.nanoTime();
         boolean interrupted = false;
         boolean timedOut = false;
-        state = 'S';
-        kernel.scheduler.release(this);
+        long offSince = giveCpuBack();
         waitingOn = monitor;
         try {
             synchronized (monitor) {
@@ -336,10 +334,7 @@ final class TaskImpl implements Task, Runnable {
             }
         } finally {
             waitingOn = null;
-            state = 'R';
-            kernel.scheduler.acquire(this);
-            offCpuNanos += System.nanoTime() - offSince;
-            caches.sync();
+            takeCpuAgain(offSince);
         }
         if (interrupted) {
             throw new SysError(SysError.ERESTARTSYS);
@@ -351,17 +346,28 @@ final class TaskImpl implements Task, Runnable {
 
     /** Runs a call that blocks in Java (host I/O) with the CPU given back meanwhile. */
     int offCpu(IntSupplier call) {
-        long offSince = System.nanoTime();
-        state = 'S';
-        kernel.scheduler.release(this);
+        long offSince = giveCpuBack();
         try {
             return call.getAsInt();
         } finally {
-            state = 'R';
-            kernel.scheduler.acquire(this);
-            offCpuNanos += System.nanoTime() - offSince;
-            caches.sync();
+            takeCpuAgain(offSince);
         }
+    }
+
+    /** Gives the CPU back (the thread is to block); returns when, for {@link #takeCpuAgain}. */
+    private long giveCpuBack() {
+        long offSince = System.nanoTime();
+        state = 'S';
+        kernel.scheduler.release(this);
+        return offSince;
+    }
+
+    /** Waits for a CPU again; the time since {@code offSince} was not CPU time. */
+    private void takeCpuAgain(long offSince) {
+        state = 'R';
+        kernel.scheduler.acquire(this);
+        offCpuNanos += System.nanoTime() - offSince;
+        caches.sync();
     }
 
     @Override
@@ -371,16 +377,11 @@ final class TaskImpl implements Task, Runnable {
 
     @Override
     public <T> T offCpu(Blocking<T> call) throws java.io.IOException {
-        long offSince = System.nanoTime();
-        state = 'S';
-        kernel.scheduler.release(this);
+        long offSince = giveCpuBack();
         try {
             return call.run();
         } finally {
-            state = 'R';
-            kernel.scheduler.acquire(this);
-            offCpuNanos += System.nanoTime() - offSince;
-            caches.sync();
+            takeCpuAgain(offSince);
         }
     }
 
