@@ -367,4 +367,18 @@ class ConsoleDistributionTest {
         assertTrue(r.out().contains("usage: lspci"), r.out());
         assertTrue(r.out().contains("usage: mount"), r.out());
     }
+
+    @Test
+    void pipelines_fail_in_one_line_and_grep_and_echo_behave_as_on_linux() throws Exception {
+        Result r = alos("-c", "cat /nonexist | head -n 1; ls --help | head -n 1; echo ---; echo -n -e 'x\\ty'; echo;"
+                + " echo hello > /tmp/f; echo world >> /tmp/f; ls / | grep bin; grep -c o /tmp/f; grep -n wor /tmp/f;"
+                + " history; grep nothing /tmp/f");
+        assertEquals(1, r.status(), "grep's status when nothing matched: " + r.err());
+        assertTrue(r.err().contains("cat: /nonexist: No such file or directory"), r.err());
+        assertFalse(r.err().contains("gogo:"), r.err());
+        assertTrue(r.out().contains("usage: ls"), r.out());
+        assertTrue(r.out().contains("---\nx\ty\n"), r.out());
+        assertTrue(r.out().contains("bin\n2\n2:world\n"), "no colour in a script's output, and counts right: " + r.out());
+        assertFalse(r.out().contains("\033["), r.out());
+    }
 }
