@@ -381,4 +381,21 @@ class ConsoleDistributionTest {
         assertTrue(r.out().contains("bin\n2\n2:world\n"), "no colour in a script's output, and counts right: " + r.out());
         assertFalse(r.out().contains("\033["), r.out());
     }
+
+    /** busybox's dmesg (not ours) reads the kernel log through syslog(2), as on Linux. */
+    @Test
+    void busybox_dmesg_reads_the_kernel_log_through_syslog() throws Exception {
+        Result r = alos("-c", "dmesg > /tmp/ours; exec /bin/busybox dmesg > /tmp/theirs; exec /bin/busybox dmesg -r"
+                + " > /tmp/raw; cat /tmp/ours; echo @@@@; cat /tmp/theirs; echo @@@@; cat /tmp/raw");
+        assertEquals(0, r.status(), r.err());
+        String[] parts = r.out().split("@@@@\n");
+        List<String> ours = parts[0].lines().toList();
+        // Debian's busybox is built without its "pretty" dmesg: it prints the <level> prefixes as they come
+        List<String> theirs = parts[1].lines().map(l -> l.replaceFirst("^<\\d+>", "")).toList();
+        assertTrue(ours.size() > 10, parts[0]);
+        assertEquals(ours, theirs.subList(0, ours.size()), "the same records, in order, as the shell's dmesg");
+        assertTrue(parts[2].lines().allMatch(l -> l.matches("<[3467]>\\[ *\\d+\\.\\d{6}\\] .*")), parts[2]);
+        Result cleared = alos("-c", "exec /bin/busybox dmesg -c > /dev/null; dmesg");
+        assertTrue(cleared.out().lines().count() < ours.size(), "dmesg -c cleared the ring: " + cleared.out());
+    }
 }

@@ -3,6 +3,7 @@ package org.alosj.cpu.x86_64.impl;
 import org.alosj.hal.bus.MemoryBus;
 import org.alosj.hal.cpu.Cpu;
 import org.alosj.hal.cpu.CpuFactory;
+import org.alosj.hal.cpu.Reg;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 
@@ -26,5 +27,14 @@ public final class X86CpuFactory implements CpuFactory {
             throw new IllegalArgumentException("a CPU needs a memory bus, got null");
         }
         return new X86Core(memory, traces);
+    }
+
+    @Override
+    public int[] cpuid(int leaf, int subleaf) {
+        long[] r = new long[Reg.COUNT];
+        r[Reg.RAX] = leaf & 0xFFFF_FFFFL;
+        r[Reg.RCX] = subleaf & 0xFFFF_FFFFL;
+        CpuId.execute(r);
+        return new int[] {(int) r[Reg.RAX], (int) r[Reg.RBX], (int) r[Reg.RCX], (int) r[Reg.RDX]};
     }
 }

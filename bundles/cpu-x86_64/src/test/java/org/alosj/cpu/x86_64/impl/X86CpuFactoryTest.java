@@ -58,4 +58,22 @@ class X86CpuFactoryTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> factory.create(null));
         assertEquals("a CPU needs a memory bus, got null", e.getMessage());
     }
+
+    @Test
+    void theFactorysCpuidIsWhatTheCpuidInstructionReturns() {
+        Cpu c = factory.create(bus);
+        stopOnUd(c);
+        bus.write(0x3000, new byte[] {0x0F, (byte) 0xA2, 0x0F, 0x0B}, 0, 4); // cpuid; ud2
+        for (int leaf : new int[] {0, 1, 0x8000_0000, 0x8000_0001, 0x8000_0002, 0x8000_0006, 0x8000_0008, 7}) {
+            c.setReg(Reg.RAX, leaf & 0xFFFF_FFFFL);
+            c.setReg(Reg.RCX, 0);
+            c.setRip(0x3000);
+            assertEquals(RunExit.TRAP, c.run(10));
+            int[] r = factory.cpuid(leaf, 0);
+            assertEquals(c.reg(Reg.RAX), r[0] & 0xFFFF_FFFFL, "EAX of leaf " + Integer.toHexString(leaf));
+            assertEquals(c.reg(Reg.RBX), r[1] & 0xFFFF_FFFFL);
+            assertEquals(c.reg(Reg.RCX), r[2] & 0xFFFF_FFFFL);
+            assertEquals(c.reg(Reg.RDX), r[3] & 0xFFFF_FFFFL);
+        }
+    }
 }
