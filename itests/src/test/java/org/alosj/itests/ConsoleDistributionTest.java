@@ -398,4 +398,16 @@ class ConsoleDistributionTest {
         Result cleared = alos("-c", "exec /bin/busybox dmesg -c > /dev/null; dmesg");
         assertTrue(cleared.out().lines().count() < ours.size(), "dmesg -c cleared the ring: " + cleared.out());
     }
+
+    /** A program's standard streams are where the command line puts them, as a Linux shell's. */
+    @Test
+    void programs_read_and_write_through_the_shells_pipes_and_redirections() throws Exception {
+        Result r = alos("-c", "exec /bin/busybox echo piped | grep pip; echo hello | exec /bin/busybox tr a-z A-Z;"
+                + " exec /bin/busybox yes | head -n 2; exec /bin/busybox echo into > /tmp/f; cat /tmp/f;"
+                + " exec /bin/cat /nonexist 2> /tmp/e; cat /tmp/e");
+        assertEquals("piped\nHELLO\ny\ny\ninto\ncat: /nonexist: No such file or directory\n",
+                r.out().lines().filter(l -> !l.startsWith("ALOS/J booted")).map(l -> l + "\n")
+                        .collect(java.util.stream.Collectors.joining()), r.err());
+        assertEquals(0, r.status(), r.err());
+    }
 }
