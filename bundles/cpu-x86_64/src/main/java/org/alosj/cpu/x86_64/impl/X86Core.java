@@ -36,7 +36,8 @@ public final class X86Core extends SystemInstructions {
     private final SseUnit sse;
     final X87Unit x87;
     private final Block[] cache = new Block[1 << CACHE_BITS];
-    private final BlockCompiler compiler = new BlockCompiler();
+    /** The machine's block compiler (its classes serve every CPU of the factory). */
+    private final BlockCompiler compiler;
     /** Interpreted runs after which a block is compiled (package-private for the tests). */
     int compileThreshold = COMPILE_THRESHOLD;
     /** Compiled runs after which a trace is recorded from a block; 0 turns traces off (package-private for the tests). */
@@ -78,7 +79,12 @@ public final class X86Core extends SystemInstructions {
 
     /** A CPU that shares compiled traces with the others made with {@code traceCache}. */
     X86Core(MemoryBus bus, TraceCache traceCache) {
+        this(bus, traceCache, new BlockCompiler());
+    }
+
+    X86Core(MemoryBus bus, TraceCache traceCache, BlockCompiler blocks) {
         super(bus);
+        this.compiler = blocks;
         this.decoder = new Decoder(mem);
         this.sse = new SseUnit(this);
         this.x87 = new X87Unit(this);

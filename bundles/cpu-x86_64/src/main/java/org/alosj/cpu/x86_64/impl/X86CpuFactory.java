@@ -9,7 +9,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /**
  * The CPU model as a service: every CPU the machine runs is made here, and shares the traces
- * it compiles with the others ({@link TraceCache}).
+ * ({@link TraceCache}) and the block classes ({@link BlockCompiler}) it compiles with the others.
  */
 @Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = CpuFactory.class)
 public final class X86CpuFactory implements CpuFactory {
@@ -20,13 +20,15 @@ public final class X86CpuFactory implements CpuFactory {
     static final int TRACE_CACHE_ENTRIES = 1_024;
 
     private final TraceCache traces = new TraceCache(TRACE_CACHE_ENTRIES);
+    /** One block compiler for all the CPUs: a block's shape is compiled once (see BlockCompiler.compile). */
+    final BlockCompiler blocks = new BlockCompiler();
 
     @Override
     public Cpu create(MemoryBus memory) {
         if (memory == null) {
             throw new IllegalArgumentException("a CPU needs a memory bus, got null");
         }
-        return new X86Core(memory, traces);
+        return new X86Core(memory, traces, blocks);
     }
 
     @Override
