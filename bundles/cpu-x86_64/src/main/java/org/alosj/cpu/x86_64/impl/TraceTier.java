@@ -98,7 +98,11 @@ final class TraceTier {
     /** At most this many instructions retired on average between those exits for a join (an exit costs ~30). */
     static final int EXTEND_SPACING = 256;
     static final int MAX_SEGMENTS = 6;
-    static final int EXTENDED_MAX_BYTECODE = 4_000;
+    /**
+     * A joined trace's method and what C2 inlines into it at most this many bytes of bytecode
+     * ({@link TraceCompiler#compileJoined}), under C2's 8,000.
+     */
+    static final int EXTENDED_MAX_BYTECODE = 7_700;
     static final int MAX_EXTENDED_BLOCKS = 48;
 
     /**
@@ -162,7 +166,7 @@ final class TraceTier {
         Block[] blocks = joined.blocks;
         long begin = System.nanoTime();
         try {
-            joined.compiled = TraceCompiler.compile(joined, handlers, cache, EXTENDED_MAX_BYTECODE);
+            joined.compiled = TraceCompiler.compileJoined(joined, handlers, cache, EXTENDED_MAX_BYTECODE);
         } catch (TraceCompiler.TooLarge e) {
             compileNanos += System.nanoTime() - begin;
             return false;
