@@ -524,10 +524,12 @@ abstract class TraceCode {
      * Bytecode C2 inlines into a trace at a call, as C2 counts it against its limit of 8,000
      * bytes a compiled method (the method's own included; a callee marked to be inlined counts
      * 1): a small helper 20; a RAM access of 2 to 8 bytes 50 (Mmu's accessor 14, its VarHandle's
-     * and Unsafe's methods); the fence of a byte access 1.
+     * and Unsafe's methods); the fence of a byte access 1; an interpreter handler 300 (C2
+     * inlines hot ones of up to 325 bytes, and their callees).
      */
     static final int INLINED_PER_CALL = 20;
     static final int INLINED_PER_ACCESS = 50;
+    static final int INLINED_PER_HANDLER = 300;
 
     /** What C2 inlines at the calls that {@link #INLINED_PER_CALL} does not cover, beyond that figure. */
     int inlinedBeyondCalls;

@@ -512,6 +512,7 @@ final class TraceCompiler extends TraceOps {
             b.pushInt(c == 'K' ? in.aux : c == 'C' ? in.cond : c == 'D' ? SseUnit.directKind(in.aux) : in.size);
         }
         b.invokeVirtual(CPU, slash < 0 ? h : h.substring(0, slash), "(L" + INSN + ";" + "I".repeat(args.length()) + ")V");
+        inlinedBeyondCalls += INLINED_PER_HANDLER - INLINED_PER_CALL;
     }
 
     /**
