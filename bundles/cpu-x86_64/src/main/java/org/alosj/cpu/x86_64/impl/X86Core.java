@@ -46,7 +46,10 @@ public final class X86Core extends SystemInstructions {
     int extendAfter = TraceTier.EXTEND_AFTER;
     /** Tests: every block becomes the head of a statically formed trace when it first runs. */
     boolean traceOnFirstRun;
-    /** Set by a trace that left at a memory access its TLB did not map: the rest of that block is interpreted ({@link #finishBlock}). */
+    /**
+     * Set by a trace that left at a memory access its TLB did not map, with the instruction's
+     * position in {@link #blockPos}: the rest of that block is interpreted ({@link #finishBlock}).
+     */
     boolean interpretNext;
     private final TraceTier traces;
     private final TraceRecorder recorder;
@@ -306,7 +309,7 @@ public final class X86Core extends SystemInstructions {
             traces.exits[cause]++;
             if (interpretNext) {
                 interpretNext = false;
-                return finishBlock(t, t.exitPos[exitId]);
+                return finishBlock(t, blockPos);
             }
             if (cause == Trace.EXIT_CODE_WRITE) {
                 codeModified = false;
