@@ -372,7 +372,7 @@ class ConsoleDistributionTest {
     void pipelines_fail_in_one_line_and_grep_and_echo_behave_as_on_linux() throws Exception {
         Result r = alos("-c", "cat /nonexist | head -n 1; ls --help | head -n 1; echo ---; echo -n -e 'x\\ty'; echo;"
                 + " echo hello > /tmp/f; echo world >> /tmp/f; ls / | grep bin; grep -c o /tmp/f; grep -n wor /tmp/f;"
-                + " history; grep nothing /tmp/f");
+                + " history; echo through-cat | cat; echo hi | sha256sum; grep nothing /tmp/f");
         assertEquals(1, r.status(), "grep's status when nothing matched: " + r.err());
         assertTrue(r.err().contains("cat: /nonexist: No such file or directory"), r.err());
         assertFalse(r.err().contains("gogo:"), r.err());
@@ -380,6 +380,9 @@ class ConsoleDistributionTest {
         assertTrue(r.out().contains("---\nx\ty\n"), r.out());
         assertTrue(r.out().contains("bin\n2\n2:world\n"), "no colour in a script's output, and counts right: " + r.out());
         assertFalse(r.out().contains("\033["), r.out());
+        assertTrue(r.out().contains("through-cat\n"), "cat without a file reads standard input: " + r.out());
+        assertTrue(r.out().contains("98ea6e4f216f2fb4b69fff9b3a44842c38686ca685f3f55dc48c5d3fb1107be4  -\n"),
+                "sha256sum of standard input, as coreutils prints it: " + r.out());
     }
 
     /** busybox's dmesg (not ours) reads the kernel log through syslog(2), as on Linux. */

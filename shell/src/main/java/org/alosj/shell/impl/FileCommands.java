@@ -245,6 +245,19 @@ public final class FileCommands {
         void accept(byte[] data, int length) throws Exception;
     }
 
+    /** FILE's bytes, or standard input's for {@code -} (what coreutils read without a FILE). */
+    static void readInput(VfsContext c, String path, Sink sink) throws Exception {
+        if (!path.equals("-")) {
+            readAll(c, path, sink);
+            return;
+        }
+        java.io.InputStream in = System.in;
+        byte[] b = new byte[BUFFER];
+        for (int n; (n = in.read(b)) > 0; ) {
+            sink.accept(b, n);
+        }
+    }
+
     public static void readAll(VfsContext c, String path, Sink sink) throws Exception {
         int fd = c.open(path, O_RDONLY, 0);
         try {
@@ -271,14 +284,17 @@ public final class FileCommands {
         }
     }
 
-    @Descriptor("print files")
+    @Descriptor("print files (standard input without FILE, or for -)")
     public void cat(CommandSession session, @Descriptor("FILE...") String... files) throws Exception {
+        if (files.length == 0) {
+            files = new String[] {"-"};
+        }
         VfsContext c = contexts.of(session);
         CommandErrors errors = new CommandErrors();
         PrintStream out = System.out;
         for (String f : files) {
             try {
-                readAll(c, f, (data, n) -> {
+                readInput(c, f, (data, n) -> {
                     out.write(data, 0, n);
                     if (out.checkError() || Thread.currentThread().isInterrupted()) {
                         throw new ReaderGone(); // a closed pipe (cat /dev/zero | head) or ^C
@@ -325,14 +341,17 @@ public final class FileCommands {
         }
     }
 
-    @Descriptor("print SHA-256 checksums, as sha256sum")
+    @Descriptor("print SHA-256 checksums, as sha256sum (standard input without FILE, or for -)")
     public void sha256sum(CommandSession session, @Descriptor("FILE...") String... files) throws Exception {
+        if (files.length == 0) {
+            files = new String[] {"-"};
+        }
         VfsContext c = contexts.of(session);
         CommandErrors errors = new CommandErrors();
         for (String f : files) {
             MessageDigest md = sha256();
             try {
-                readAll(c, f, (data, n) -> md.update(data, 0, n));
+                readInput(c, f, (data, n) -> md.update(data, 0, n));
                 System.out.println(HexFormat.of().formatHex(md.digest()) + "  " + f);
             } catch (FsException e) {
                 errors.add("sha256sum: " + f + ": " + e.errno().text());

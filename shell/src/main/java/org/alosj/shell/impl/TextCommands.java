@@ -1,7 +1,6 @@
 package org.alosj.shell.impl;
 
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -162,18 +161,10 @@ public final class TextCommands {
         Grep grep = new Grep(o, System.out, colour(session, o.color()));
         VfsContext[] vfs = {null};
         int status = grep.run((file, sink) -> {
-            if (file.equals("-")) {
-                InputStream in = System.in;
-                byte[] b = new byte[FileCommands.BUFFER];
-                for (int n; (n = in.read(b)) > 0; ) {
-                    sink.accept(b, n);
-                }
-            } else {
-                if (vfs[0] == null) {
-                    vfs[0] = contexts.of(session);
-                }
-                FileCommands.readAll(vfs[0], file, sink);
+            if (vfs[0] == null && !file.equals("-")) {
+                vfs[0] = contexts.of(session);
             }
+            FileCommands.readInput(vfs[0], file, sink);
         }, System.err);
         if (Thread.currentThread().isInterrupted()) {
             throw new InterruptedIOException("grep: interrupted");
