@@ -72,31 +72,46 @@ final class Bytecode {
 
     // --- the constant pool ---------------------------------------------------------------------------
 
+    // Each entry is looked up by a key of its kind and contents and written only when new. No
+    // lambdas here: this runs while the JVM is cold, and each lambda's first use spins a class.
+
     int utf8(String s) {
-        return entry("U" + s, 1, () -> {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            pool.write(1);
-            u2(pool, b.length);
-            pool.writeBytes(b);
-        });
+        String key = "U" + s;
+        Integer known = entries.get(key);
+        if (known != null) {
+            return known;
+        }
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        pool.write(1);
+        u2(pool, b.length);
+        pool.writeBytes(b);
+        return added(key, 1);
     }
 
     int classRef(String name) {
         int n = utf8(name);
-        return entry("C" + name, 1, () -> {
-            pool.write(7);
-            u2(pool, n);
-        });
+        String key = "C" + name;
+        Integer known = entries.get(key);
+        if (known != null) {
+            return known;
+        }
+        pool.write(7);
+        u2(pool, n);
+        return added(key, 1);
     }
 
     private int nameAndType(String name, String desc) {
         int nm = utf8(name);
         int d = utf8(desc);
-        return entry("N" + name + desc, 1, () -> {
-            pool.write(12);
-            u2(pool, nm);
-            u2(pool, d);
-        });
+        String key = "N" + name + desc;
+        Integer known = entries.get(key);
+        if (known != null) {
+            return known;
+        }
+        pool.write(12);
+        u2(pool, nm);
+        u2(pool, d);
+        return added(key, 1);
     }
 
     int methodRef(String owner, String name, String desc) {
@@ -110,34 +125,42 @@ final class Bytecode {
     private int memberRef(int tag, String kind, String owner, String name, String desc) {
         int c = classRef(owner);
         int nt = nameAndType(name, desc);
-        return entry(kind + owner + "." + name + desc, 1, () -> {
-            pool.write(tag);
-            u2(pool, c);
-            u2(pool, nt);
-        });
+        String key = kind + owner + "." + name + desc;
+        Integer known = entries.get(key);
+        if (known != null) {
+            return known;
+        }
+        pool.write(tag);
+        u2(pool, c);
+        u2(pool, nt);
+        return added(key, 1);
     }
 
     private int longConst(long v) {
-        return entry("J" + v, 2, () -> {
-            pool.write(5);
-            u4(pool, (int) (v >>> 32));
-            u4(pool, (int) v);
-        });
+        String key = "J" + v;
+        Integer known = entries.get(key);
+        if (known != null) {
+            return known;
+        }
+        pool.write(5);
+        u4(pool, (int) (v >>> 32));
+        u4(pool, (int) v);
+        return added(key, 2);
     }
 
     private int intConst(int v) {
-        return entry("I" + v, 1, () -> {
-            pool.write(3);
-            u4(pool, v);
-        });
+        String key = "I" + v;
+        Integer known = entries.get(key);
+        if (known != null) {
+            return known;
+        }
+        pool.write(3);
+        u4(pool, v);
+        return added(key, 1);
     }
 
-    private int entry(String key, int slots, Runnable write) {
-        Integer i = entries.get(key);
-        if (i != null) {
-            return i;
-        }
-        write.run();
+    /** Numbers the entry just written under {@code key}; it takes {@code slots} pool slots. */
+    private int added(String key, int slots) {
         entries.put(key, count);
         int at = count;
         count += slots;

@@ -123,19 +123,37 @@ final class TraceCompiler extends TraceOps {
         }
         TraceCompiler c = build(trace, handlers, limit);
         byte[] bytes = c.build();
-        int[] positions = c.exitPositions.stream().mapToInt(Integer::intValue).toArray();
-        long[] targets = c.exitTargets.stream().mapToLong(Long::longValue).toArray();
+        int[] positions = ints(c.exitPositions);
+        long[] targets = longs(c.exitTargets);
         try {
             MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
             Trace.Code code = (Trace.Code) hidden.findConstructor(hidden.lookupClass(),
                     MethodType.methodType(void.class)).invoke();
-            int[] causes = c.exitCauses.stream().mapToInt(Integer::intValue).toArray();
+            int[] causes = ints(c.exitCauses);
             trace.setExits(causes, positions, targets);
             cache.add(key, new TraceCache.Entry(code, causes, positions.clone(), targets.clone(), bytes));
             return code;
         } catch (Throwable e) {
             throw new IllegalStateException("trace compiler produced an invalid class", e);
         }
+    }
+
+    // Loops, not streams: the first trace is compiled with the JVM cold, where a stream
+    // pipeline loads some thirty classes and spins lambdas.
+    private static int[] ints(List<Integer> list) {
+        int[] a = new int[list.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = list.get(i);
+        }
+        return a;
+    }
+
+    private static long[] longs(List<Long> list) {
+        long[] a = new long[list.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = list.get(i);
+        }
+        return a;
     }
 
     private static TraceCompiler build(Trace trace, BlockCompiler handlers, int limit) {
