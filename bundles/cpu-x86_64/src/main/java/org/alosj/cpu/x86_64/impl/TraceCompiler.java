@@ -82,18 +82,21 @@ final class TraceCompiler extends TraceOps {
         }
         int pos = currentPos;
         long rip = current.rip;
-        return missExits.computeIfAbsent(pos, p -> {
-            Bytecode.Label exit = exitLabel(pos, rip, Trace.EXIT_CHECK);
-            Bytecode.Label l = b.label();
-            stubs.add(() -> {
-                b.bind(l);
-                b.op(ALOAD, L_CPU);
-                b.op(ICONST_1);
-                b.putField(CPU, "interpretNext", "Z");
-                b.jump(GOTO, exit);
-            });
-            return l;
+        Bytecode.Label known = missExits.get(pos);
+        if (known != null) {
+            return known;
+        }
+        Bytecode.Label exit = exitLabel(pos, rip, Trace.EXIT_CHECK);
+        Bytecode.Label l = b.label();
+        stubs.add(() -> {
+            b.bind(l);
+            b.op(ALOAD, L_CPU);
+            b.op(ICONST_1);
+            b.putField(CPU, "interpretNext", "Z");
+            b.jump(GOTO, exit);
         });
+        missExits.put(pos, l);
+        return l;
     }
 
     private TraceCompiler(Trace trace, BlockCompiler handlers) {

@@ -245,7 +245,21 @@ abstract class TraceOps extends TraceCode {
         b.op(LLOAD, xmmSlot(i));
     }
 
-    /** Stores the long on the stack, which {@code push} pushed, into {@code cpu.xmm[i]} and its local copy. */
+    /** Stores long local {@code slot} into {@code cpu.xmm[i]} and its local copy (no lambda: see {@link #xmmSet}). */
+    private void xmmSetFrom(int i, int slot) {
+        b.op(ALOAD, L_XMM);
+        b.pushInt(i);
+        b.op(LLOAD, slot);
+        b.op(0x5E); // dup2_x2: the value under the array and index, for the local
+        b.op(0x50); // lastore
+        b.op(LSTORE, xmmSlot(i));
+    }
+
+    /**
+     * Stores the long on the stack, which {@code push} pushed, into {@code cpu.xmm[i]} and its
+     * local copy. (Each lambda's first use spins a class while the JVM is cold: where the value
+     * is a local, {@link #xmmSetFrom} does without.)
+     */
     private void xmmSet(int i, Runnable push) {
         b.op(ALOAD, L_XMM);
         b.pushInt(i);
@@ -315,15 +329,15 @@ abstract class TraceOps extends TraceCode {
                         b.op(LOR);
                     });
                 } else {
-                    xmmSet(d, () -> b.op(LLOAD, L_S0));
+                    xmmSetFrom(d, L_S0);
                     if (mem || p == Decoder.PFX_NONE || p == Decoder.PFX_66) {
-                        xmmSet(d + 1, () -> b.op(LLOAD, L_S1)); // a scalar load from memory clears the upper half
+                        xmmSetFrom(d + 1, L_S1); // a scalar load from memory clears the upper half
                     }
                 }
             }
             case 0x28, 0x6F -> {
-                xmmSet(d, () -> b.op(LLOAD, L_S0));
-                xmmSet(d + 1, () -> b.op(LLOAD, L_S1));
+                xmmSetFrom(d, L_S0);
+                xmmSetFrom(d + 1, L_S1);
             }
             case 0x14, 0x15, 0x60, 0x61, 0x62, 0x68, 0x69, 0x6A, 0x6C, 0x6D -> unpack(in, op, p, d);
             case 0xD7 -> { // PMOVMSKB: the bytes' sign bits into a general register, zero-extended
@@ -419,8 +433,8 @@ abstract class TraceOps extends TraceCode {
         xmmGet(d + (high ? 1 : 0));
         b.op(LSTORE, L_D0);
         if (lane == 64) {
-            xmmSet(d, () -> b.op(LLOAD, L_D0));
-            xmmSet(d + 1, () -> b.op(LLOAD, src));
+            xmmSetFrom(d, L_D0);
+            xmmSetFrom(d + 1, src);
             return;
         }
         xmmSet(d, () -> {
@@ -647,7 +661,7 @@ abstract class TraceOps extends TraceCode {
         int size = in.size;
         if (in.cond != 1) {
             int count = (int) (in.imm & (size == 8 ? 63 : 31));
-            shiftBy(in, count, () -> b.pushInt(count));
+            shiftBy(in, count);
             return;
         }
         // By CL: a count of 0 changes neither the flags nor the operand, except that a 32-bit
@@ -661,7 +675,7 @@ abstract class TraceOps extends TraceCode {
         Bytecode.Label done = b.label();
         b.op(ILOAD, L_COUNT);
         b.jump(IFEQ, zero);
-        shiftBy(in, -1, () -> b.op(ILOAD, L_COUNT));
+        shiftBy(in, -1);
         b.jump(GOTO, done);
         b.bind(zero);
         if (size == 4) {
@@ -672,8 +686,17 @@ abstract class TraceOps extends TraceCode {
         flagKind = -1; // the shift's flags or the ones before it
     }
 
-    /** SHL/SHR/SAR of a register by a count of 1..bits-1: {@code count}, or -1 with {@code pushCount} its int. */
-    private void shiftBy(Insn in, int count, Runnable pushCount) {
+    /** Pushes a shift's count as an int: {@code count}, or the one in {@code L_COUNT} when -1. */
+    private void pushCount(int count) {
+        if (count >= 0) {
+            b.pushInt(count);
+        } else {
+            b.op(ILOAD, L_COUNT);
+        }
+    }
+
+    /** SHL/SHR/SAR of a register by a count of 1..bits-1: {@code count}, or -1 for the one in {@code L_COUNT}. */
+    private void shiftBy(Insn in, int count) {
         int size = in.size;
         int bits = size * 8;
         getReg(in.rm, size);
@@ -688,14 +711,14 @@ abstract class TraceOps extends TraceCode {
         if (count >= 0) {
             b.pushLong(count);
         } else {
-            pushCount.run();
+            pushCount(count);
             b.op(I2L);
         }
         b.op(LSTORE, L_FB);
         b.pushLong(bits);
         b.op(LSTORE, L_FAUX);
         b.op(LLOAD, L_T0);
-        pushCount.run();
+        pushCount(count);
         b.op(kind == 4 ? LSHL : kind == 5 ? LUSHR : LSHR);
         signExtend(size);
         b.op(LSTORE, L_FRES);
