@@ -327,22 +327,35 @@ public final class X86Core extends SystemInstructions {
                 return false;
             }
             traces.linked++;
-            int hits = ++t.exitHits[exitId];
-            if (hits == 1) {
-                t.exitCountedFrom[exitId] = retired;
-            }
-            if (hits >= extendAfter) {
-                // Joined only when such exits are frequent: an exit every few hundred
-                // instructions costs a tenth of the time; rarer ones are not worth a new
-                // method, which the JVM compiles again from its interpreter up.
-                if (retired - t.exitCountedFrom[exitId] <= (long) extendAfter * TraceTier.EXTEND_SPACING) {
-                    traces.extend(t, exitId, next);
-                    t.exitHits[exitId] = Integer.MIN_VALUE; // once: it is installed, or cannot be
-                } else {
-                    t.exitHits[exitId] = 0;
-                }
+            long hits = ++t.exitHits[exitId];
+            // "First hit, or enough for a join" as one test, without a branch of its own for
+            // either: C2 compiles a branch never taken so far as a trap, and the first join (in
+            // a first run, long after C2 compiled this method) threw its machine code away.
+            // First hits come from the start, so this one test is seen both ways early.
+            long notFirst = (hits - 1 | 1 - hits) >>> 63;
+            long enough = (extendAfter - 1 - hits) >>> 63;
+            if ((notFirst ^ 1 | enough) != 0) {
+                countLinkedExit(t, exitId, next, (int) hits);
             }
             t = next;
+        }
+    }
+
+    /** Exit {@code exitId} of {@code t} led straight into {@code next} for the {@code hits}th time: its first, or enough for a join. */
+    private void countLinkedExit(Trace t, int exitId, Trace next, int hits) {
+        if (hits == 1) {
+            t.exitCountedFrom[exitId] = retired;
+        }
+        if (hits >= extendAfter) {
+            // Joined only when such exits are frequent: an exit every few hundred
+            // instructions costs a tenth of the time; rarer ones are not worth a new
+            // method, which the JVM compiles again from its interpreter up.
+            if (retired - t.exitCountedFrom[exitId] <= (long) extendAfter * TraceTier.EXTEND_SPACING) {
+                traces.extend(t, exitId, next);
+                t.exitHits[exitId] = Integer.MIN_VALUE; // once: it is installed, or cannot be
+            } else {
+                t.exitHits[exitId] = 0;
+            }
         }
     }
 
