@@ -1,8 +1,8 @@
 package org.alosj.cpu.x86_64.impl;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,16 +57,48 @@ final class Bytecode {
     static final int INVOKEVIRTUAL = 0xB6;
     static final int INVOKESTATIC = 0xB8;
 
+    /**
+     * A growing byte array: ByteArrayOutputStream without its lock taken for every byte (a
+     * trace is thousands of bytes, written while the JVM still interprets the compiler).
+     */
+    private static final class Bytes {
+        private byte[] bytes = new byte[512];
+        private int size;
+
+        void write(int b) {
+            if (size == bytes.length) {
+                bytes = Arrays.copyOf(bytes, 2 * size);
+            }
+            bytes[size++] = (byte) b;
+        }
+
+        void writeBytes(byte[] b) {
+            if (size + b.length > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(2 * bytes.length, size + b.length));
+            }
+            System.arraycopy(b, 0, bytes, size, b.length);
+            size += b.length;
+        }
+
+        int size() {
+            return size;
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(bytes, size);
+        }
+    }
+
     /** A code position; bound once, referenced from any number of branches before or after. */
     static final class Label {
         int at = -1;
         final List<Integer> uses = new ArrayList<>();
     }
 
-    private final ByteArrayOutputStream pool = new ByteArrayOutputStream();
+    private final Bytes pool = new Bytes();
     private final Map<String, Integer> entries = new HashMap<>();
     private int count = 1;
-    private final ByteArrayOutputStream code = new ByteArrayOutputStream();
+    private final Bytes code = new Bytes();
     private final List<Label> labels = new ArrayList<>();
     private final List<int[]> handlers = new ArrayList<>();
 
@@ -278,7 +310,7 @@ final class Bytecode {
         int runDesc = utf8(desc);
         int codeAttr = utf8("Code");
 
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Bytes out = new Bytes();
         u4(out, 0xCAFEBABE);
         u2(out, 0);
         u2(out, 49);
@@ -305,7 +337,7 @@ final class Bytecode {
         return out.toByteArray();
     }
 
-    private void codeAttribute(ByteArrayOutputStream out, int codeAttr, int maxStack, int maxLocals, byte[] body,
+    private void codeAttribute(Bytes out, int codeAttr, int maxStack, int maxLocals, byte[] body,
             List<int[]> table) {
         u2(out, codeAttr);
         u4(out, 12 + body.length + 8 * table.size());
@@ -323,12 +355,12 @@ final class Bytecode {
         u2(out, 0); // attributes
     }
 
-    private static void u2(ByteArrayOutputStream out, int v) {
+    private static void u2(Bytes out, int v) {
         out.write(v >>> 8);
         out.write(v);
     }
 
-    private static void u4(ByteArrayOutputStream out, int v) {
+    private static void u4(Bytes out, int v) {
         u2(out, v >>> 16);
         u2(out, v);
     }
