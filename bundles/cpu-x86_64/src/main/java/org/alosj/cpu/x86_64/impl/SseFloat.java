@@ -114,33 +114,12 @@ final class SseFloat {
         return e != 0x7FF0_0000_0000_0000L && (e != 0 || (bits & 0x000F_FFFF_FFFF_FFFFL) == 0);
     }
 
-    private static final long ABS = 0x7FFF_FFFF_FFFF_FFFFL;
-    private static final long MIN_NORMAL_BITS = 0x0010_0000_0000_0000L;
-    private static final long INFINITY_BITS = 0x7FF0_0000_0000_0000L;
-    private static final long MAX_VALUE_BITS = 0x7FEF_FFFF_FFFF_FFFFL;
-
-    /**
-     * Negative unless {@code bits} is a double {@link #ordinaryD} accepts, with no branch:
-     * magnitude 0 or in [MIN_NORMAL, infinity).
-     */
-    private static long ordinaryOrNegative(long bits) {
-        long m = bits & ABS;
-        m |= (m - 1) >> 63 & MIN_NORMAL_BITS; // zero counts as the smallest normal
-        long t = m - MIN_NORMAL_BITS;
-        return t | (INFINITY_BITS - MIN_NORMAL_BITS - 1 - t);
-    }
-
     /**
      * One double of ADD/SUB/MUL/DIV/MIN/MAX/SQRT (SD or PD) for compiled traces: the fast path
      * of {@link #opD} small enough to be inlined into the trace, everything else through it.
-     * Each of its two tests is one branch, its conditions combined arithmetically: C2 compiles
-     * a branch a profile never saw taken as a trap, and a trap taken (a first zero operand, a
-     * first zero result) throws away the trace it was inlined into, which C2 then compiles
-     * again while the trace runs in the JVM's lower tiers.
      */
     static long opDInTrace(X86Core cpu, int opcode, long ab, long bb) {
-        long fast = -(long) ((cpu.mxcsr & FAST_MXCSR_MASK) ^ FAST_MXCSR) | ordinaryOrNegative(ab) | ordinaryOrNegative(bb);
-        if (fast >= 0) {
+        if ((cpu.mxcsr & FAST_MXCSR_MASK) == FAST_MXCSR && ordinaryD(ab) && ordinaryD(bb)) {
             double a = Double.longBitsToDouble(ab);
             double b = Double.longBitsToDouble(bb);
             double r;
@@ -151,9 +130,8 @@ final class SseFloat {
                 case 0x5E -> r = a / b;
                 default -> r = 0;
             }
-            // Normal and above MIN_NORMAL (NaN's magnitude is above MAX_VALUE's).
-            long d = (Double.doubleToRawLongBits(r) & ABS) - MIN_NORMAL_BITS - 1;
-            if ((d | (MAX_VALUE_BITS - MIN_NORMAL_BITS - 1 - d)) >= 0) {
+            double m = Math.abs(r);
+            if (m > Double.MIN_NORMAL && m <= Double.MAX_VALUE) {
                 return Double.doubleToRawLongBits(r);
             }
         }

@@ -37,10 +37,9 @@ class SseFloatTest {
     }
 
     /**
-     * The traces' fast path ({@link SseFloat#opDInTrace}: one branch for the MXCSR and both
-     * operands, one for the result) gives what the full path gives, result and flags, at the
-     * edges: zero and denormal operands or results, a result of exactly MIN_NORMAL or MAX_VALUE,
-     * overflow to infinity, NaNs; with MXCSR on the fast setting and off it.
+     * The traces' fast path ({@link SseFloat#opDInTrace}) gives what the full path gives, result
+     * and flags, at the edges: zero and denormal operands or results, a result of exactly
+     * MIN_NORMAL or MAX_VALUE, overflow to infinity, NaNs; with MXCSR on the fast setting and off it.
      */
     @Test
     void theTracesFastPathAgreesWithTheFullOneAtEveryEdge() {
