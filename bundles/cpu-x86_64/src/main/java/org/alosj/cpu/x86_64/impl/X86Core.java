@@ -159,11 +159,8 @@ public final class X86Core extends SystemInstructions {
                 recorder.abort();
                 chainFrom = null;
                 exception(f.vector, f.errorCode, pc);
-                if (exit != null) {
-                    return exit;
-                }
                 prevBlock = null;
-                return null;
+                return exit;
             }
             if (chainFrom != null && b.paddr >= 0) {
                 chainFrom.exitLink[chainExit] = b;
@@ -184,10 +181,7 @@ public final class X86Core extends SystemInstructions {
             recorder.abort();
             singleStep(b.code[0]);
             prevBlock = null;
-            if (exit != null) {
-                return exit;
-            }
-            return null;
+            return exit;
         }
         if (recorder.recording()) {
             TraceRecorder.Path done = recorder.next(b);
@@ -341,7 +335,10 @@ public final class X86Core extends SystemInstructions {
         }
     }
 
-    /** Exit {@code exitId} of {@code t} led straight into {@code next} for the {@code hits}th time: its first, or enough for a join. */
+    /**
+     * Exit {@code exitId} of {@code t} led straight into {@code next} for the {@code hits}th
+     * time: its first, or enough for a join.
+     */
     private void countLinkedExit(Trace t, int exitId, Trace next, int hits) {
         if (hits == 1) {
             t.exitCountedFrom[exitId] = retired;
