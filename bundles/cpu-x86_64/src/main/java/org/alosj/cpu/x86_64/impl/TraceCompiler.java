@@ -82,21 +82,18 @@ final class TraceCompiler extends TraceOps {
         }
         int pos = currentPos;
         long rip = current.rip;
-        Bytecode.Label known = missExits.get(pos);
-        if (known != null) {
-            return known;
-        }
-        Bytecode.Label exit = exitLabel(pos, rip, Trace.EXIT_CHECK);
-        Bytecode.Label l = b.label();
-        stubs.add(() -> {
-            b.bind(l);
-            b.op(ALOAD, L_CPU);
-            b.op(ICONST_1);
-            b.putField(CPU, "interpretNext", "Z");
-            b.jump(GOTO, exit);
+        return missExits.computeIfAbsent(pos, p -> {
+            Bytecode.Label exit = exitLabel(pos, rip, Trace.EXIT_CHECK);
+            Bytecode.Label l = b.label();
+            stubs.add(() -> {
+                b.bind(l);
+                b.op(ALOAD, L_CPU);
+                b.op(ICONST_1);
+                b.putField(CPU, "interpretNext", "Z");
+                b.jump(GOTO, exit);
+            });
+            return l;
         });
-        missExits.put(pos, l);
-        return l;
     }
 
     private TraceCompiler(Trace trace, BlockCompiler handlers) {
@@ -141,24 +138,6 @@ final class TraceCompiler extends TraceOps {
         }
     }
 
-    // Loops, not streams: the first trace is compiled with the JVM cold, where a stream
-    // pipeline loads some thirty classes and spins lambdas.
-    private static int[] ints(List<Integer> list) {
-        int[] a = new int[list.size()];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = list.get(i);
-        }
-        return a;
-    }
-
-    private static long[] longs(List<Long> list) {
-        long[] a = new long[list.size()];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = list.get(i);
-        }
-        return a;
-    }
-
     private static TraceCompiler build(Trace trace, BlockCompiler handlers, int limit) {
         TraceCompiler c = new TraceCompiler(trace, handlers);
         c.limit = limit;
@@ -176,6 +155,24 @@ final class TraceCompiler extends TraceOps {
     /** The #GP(0) of a misaligned 16-byte SSE operand (called by compiled traces, which throw it). */
     static GuestFault generalProtection() {
         return new GuestFault(Vector.GP, 0);
+    }
+
+    // Loops, not streams: the first trace is compiled with the JVM cold, where a stream
+    // pipeline loads some thirty classes and spins lambdas.
+    private static int[] ints(List<Integer> list) {
+        int[] a = new int[list.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = list.get(i);
+        }
+        return a;
+    }
+
+    private static long[] longs(List<Long> list) {
+        long[] a = new long[list.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = list.get(i);
+        }
+        return a;
     }
 
     private byte[] build() throws TooLarge {
