@@ -245,25 +245,25 @@ abstract class TraceOps extends TraceCode {
         b.op(LLOAD, xmmSlot(i));
     }
 
-    /** Stores long local {@code slot} into {@code cpu.xmm[i]} and its local copy (no lambda: see {@link #xmmSet}). */
+    /** Stores long local {@code slot} into {@code cpu.xmm[i]} and its local copy. */
     private void xmmSetFrom(int i, int slot) {
-        b.op(ALOAD, L_XMM);
-        b.pushInt(i);
+        xmmSetBegin(i);
         b.op(LLOAD, slot);
-        b.op(0x5E); // dup2_x2: the value under the array and index, for the local
-        b.op(0x50); // lastore
-        b.op(LSTORE, xmmSlot(i));
+        xmmSetEnd(i);
     }
 
     /**
-     * Stores the long on the stack, which {@code push} pushed, into {@code cpu.xmm[i]} and its
-     * local copy. (Each lambda's first use spins a class while the JVM is cold: where the value
-     * is a local, {@link #xmmSetFrom} does without.)
+     * With {@link #xmmSetEnd}, around the code that pushes a long: stores it into
+     * {@code cpu.xmm[i]} and its local copy. (A pair of calls, not a method taking the code as
+     * a lambda: each lambda's first use spins a class, and the first traces are compiled while
+     * the JVM is cold.)
      */
-    private void xmmSet(int i, Runnable push) {
+    private void xmmSetBegin(int i) {
         b.op(ALOAD, L_XMM);
         b.pushInt(i);
-        push.run();
+    }
+
+    private void xmmSetEnd(int i) {
         b.op(0x5E); // dup2_x2: the value under the array and index, for the local
         b.op(0x50); // lastore
         b.op(LSTORE, xmmSlot(i));
@@ -319,15 +319,15 @@ abstract class TraceOps extends TraceCode {
             case 0x10 -> {
                 if (p == Decoder.PFX_F3 && !mem) {
                     // MOVSS between registers: the low 32 bits only.
-                    xmmSet(d, () -> {
-                        xmmGet(d);
-                        b.pushLong(~0xFFFF_FFFFL);
-                        b.op(LAND);
-                        b.op(LLOAD, L_S0);
-                        b.pushLong(0xFFFF_FFFFL);
-                        b.op(LAND);
-                        b.op(LOR);
-                    });
+                    xmmSetBegin(d);
+                    xmmGet(d);
+                    b.pushLong(~0xFFFF_FFFFL);
+                    b.op(LAND);
+                    b.op(LLOAD, L_S0);
+                    b.pushLong(0xFFFF_FFFFL);
+                    b.op(LAND);
+                    b.op(LOR);
+                    xmmSetEnd(d);
                 } else {
                     xmmSetFrom(d, L_S0);
                     if (mem || p == Decoder.PFX_NONE || p == Decoder.PFX_66) {
@@ -351,38 +351,38 @@ abstract class TraceOps extends TraceCode {
                 for (int h = 0; h < (p == Decoder.PFX_66 ? 2 : 1); h++) {
                     int half = d + h;
                     int src = h == 0 ? L_S0 : L_S1;
-                    xmmSet(half, () -> {
-                        b.op(ALOAD, L_CPU);
-                        b.pushInt(op);
-                        xmmGet(half);
-                        b.op(LLOAD, src);
-                        b.invokeStatic(PKG + "SseFloat", "opDInTrace", "(L" + CPU + ";IJJ)J");
-                    });
+                    xmmSetBegin(half);
+                    b.op(ALOAD, L_CPU);
+                    b.pushInt(op);
+                    xmmGet(half);
+                    b.op(LLOAD, src);
+                    b.invokeStatic(PKG + "SseFloat", "opDInTrace", "(L" + CPU + ";IJJ)J");
+                    xmmSetEnd(half);
                 }
             }
             default -> {
                 for (int h = 0; h < 2; h++) {
                     int half = d + h;
                     int src = h == 0 ? L_S0 : L_S1;
-                    xmmSet(half, () -> {
-                        xmmGet(half);
-                        if (op == 0x55 || op == 0xDF) {
-                            b.pushLong(-1);
-                            b.op(LXOR); // ANDN: the destination inverted
+                    xmmSetBegin(half);
+                    xmmGet(half);
+                    if (op == 0x55 || op == 0xDF) {
+                        b.pushLong(-1);
+                        b.op(LXOR); // ANDN: the destination inverted
+                    }
+                    b.op(LLOAD, src);
+                    switch (op) {
+                        case 0x54, 0x55, 0xDB, 0xDF -> b.op(LAND);
+                        case 0x56, 0xEB -> b.op(LOR);
+                        case 0xD4 -> b.op(LADD);
+                        case 0xFB -> b.op(LSUB);
+                        case 0x74 -> {
+                            b.op(LXOR);
+                            b.invokeStatic(PKG + "SseInteger", "equalBytes", "(J)J");
                         }
-                        b.op(LLOAD, src);
-                        switch (op) {
-                            case 0x54, 0x55, 0xDB, 0xDF -> b.op(LAND);
-                            case 0x56, 0xEB -> b.op(LOR);
-                            case 0xD4 -> b.op(LADD);
-                            case 0xFB -> b.op(LSUB);
-                            case 0x74 -> {
-                                b.op(LXOR);
-                                b.invokeStatic(PKG + "SseInteger", "equalBytes", "(J)J");
-                            }
-                            default -> b.op(LXOR);
-                        }
-                    });
+                        default -> b.op(LXOR);
+                    }
+                    xmmSetEnd(half);
                 }
             }
         }
@@ -412,11 +412,11 @@ abstract class TraceOps extends TraceCode {
         readE(in, in.size);
         signExtend(in.size);
         b.op(LSTORE, L_T0);
-        xmmSet(2 * in.reg, () -> {
-            b.op(ALOAD, L_CPU);
-            b.op(LLOAD, L_T0);
-            b.invokeStatic(PKG + "SseUnit", "intToDoubleInTrace", "(L" + CPU + ";J)J");
-        });
+        xmmSetBegin(2 * in.reg);
+        b.op(ALOAD, L_CPU);
+        b.op(LLOAD, L_T0);
+        b.invokeStatic(PKG + "SseUnit", "intToDoubleInTrace", "(L" + CPU + ";J)J");
+        xmmSetEnd(2 * in.reg);
     }
 
     /** PUNPCKLxx/PUNPCKHxx, UNPCKLPS/PD and UNPCKHPS/PD: elements of one half of both operands, interleaved. */
@@ -437,22 +437,22 @@ abstract class TraceOps extends TraceCode {
             xmmSetFrom(d + 1, src);
             return;
         }
-        xmmSet(d, () -> {
-            b.op(LLOAD, L_D0);
-            b.op(LLOAD, src);
-            b.pushInt(lane);
-            b.invokeStatic(PKG + "SseUnit", "interleave", "(JJI)J");
-        });
-        xmmSet(d + 1, () -> {
-            b.op(LLOAD, L_D0);
-            b.pushInt(32);
-            b.op(LUSHR);
-            b.op(LLOAD, src);
-            b.pushInt(32);
-            b.op(LUSHR);
-            b.pushInt(lane);
-            b.invokeStatic(PKG + "SseUnit", "interleave", "(JJI)J");
-        });
+        xmmSetBegin(d);
+        b.op(LLOAD, L_D0);
+        b.op(LLOAD, src);
+        b.pushInt(lane);
+        b.invokeStatic(PKG + "SseUnit", "interleave", "(JJI)J");
+        xmmSetEnd(d);
+        xmmSetBegin(d + 1);
+        b.op(LLOAD, L_D0);
+        b.pushInt(32);
+        b.op(LUSHR);
+        b.op(LLOAD, src);
+        b.pushInt(32);
+        b.op(LUSHR);
+        b.pushInt(lane);
+        b.invokeStatic(PKG + "SseUnit", "interleave", "(JJI)J");
+        xmmSetEnd(d + 1);
     }
 
     /** MOVAPS/MOVUPS/MOVDQA/MOVDQU/MOVSD/MOVSS/MOVQ to memory: a 16-byte store stores nothing unless both halves are mapped. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongFunction;
 import org.alosj.hal.bus.MemoryBus;
 import org.alosj.hal.cpu.Cpu;
 import org.alosj.hal.cpu.CpuStatistics;
@@ -56,6 +57,16 @@ public final class X86Core extends SystemInstructions {
     private static final int UNLINKED_EXITS = 1 << Trace.EXIT_CHECK | 1 << Trace.EXIT_HANDLER;
     /** The block the run loop ran last, when it ended normally: its successor links are tried first. */
     private Block prevBlock;
+    /**
+     * {@link #cachedBlock} for the recorder: a class of its own, not a method reference, which
+     * the JVM would spin at its first use, the first trace, while it is cold.
+     */
+    private final LongFunction<Block> cachedBlocks = new LongFunction<>() {
+        @Override
+        public Block apply(long pc) {
+            return cachedBlock(pc);
+        }
+    };
     /** Set by a compiled trace when it returns or faults: the instructions it retired. */
     long traceRetired;
     private final Map<Long, List<Block>> blocksByPage = new HashMap<>();
@@ -186,7 +197,7 @@ public final class X86Core extends SystemInstructions {
         if (recorder.recording()) {
             TraceRecorder.Path done = recorder.next(b);
             if (done != null) {
-                traces.install(TraceRecorder.preferLoop(done, this::cachedBlock));
+                traces.install(TraceRecorder.preferLoop(done, cachedBlocks));
             }
         }
         prevBlock = execute(b, limit) ? b : null;
@@ -220,7 +231,7 @@ public final class X86Core extends SystemInstructions {
                     && !recorder.recording()) {
                 TraceRecorder.Path done = recorder.start(b);
                 if (done != null) {
-                    traces.install(TraceRecorder.preferLoop(done, this::cachedBlock));
+                    traces.install(TraceRecorder.preferLoop(done, cachedBlocks));
                 }
             }
             return executeCompiled(b.compiled, code);
@@ -496,7 +507,12 @@ public final class X86Core extends SystemInstructions {
     }
 
     private void track(long ramPage, Block b) {
-        blocksByPage.computeIfAbsent(ramPage, k -> new ArrayList<>()).add(b);
+        List<Block> onPage = blocksByPage.get(ramPage); // no lambda: the first block is decoded with the JVM cold
+        if (onPage == null) {
+            onPage = new ArrayList<>();
+            blocksByPage.put(ramPage, onPage);
+        }
+        onPage.add(b);
         mem.markCodePage(ramPage);
     }
 
