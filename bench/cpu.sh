@@ -7,14 +7,18 @@
 # guest instructions it compiled (traces; hidden class definition included). The model's runs
 # share one CPU factory, as a machine's CPUs do: the first compiles every trace and starts cold
 # in the JVM, later ones reuse its compiled traces (TraceCache); both figures are printed.
-# Usage: bench/cpu.sh [iterations, default 400] [model runs, default 3]
+# Usage: bench/cpu.sh [iterations, default 400] [model runs, default 3] [C file [compiler flags...]]
+# Another C file (e.g. bench/cpu/strings-sse42.c -march=x86-64-v2) is built the same way, with its
+# flags after -O2; ITERATIONS is still defined for it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 iterations="${1:-400}"
 runs="${2:-3}"
+source="${3:-$root/bench/cpu/workload.c}"
+extra_flags=("${@:4}")
 work="$root/bundles/cpu-x86_64/target/cpu-bench"
 mkdir -p "$work"
-musl-gcc -static -O2 -DITERATIONS="$iterations" -o "$work/workload" "$root/bench/cpu/workload.c"
+musl-gcc -static -O2 "${extra_flags[@]}" -DITERATIONS="$iterations" -o "$work/workload" "$source"
 (cd "$root" && mvn -o -q -B test-compile -pl bundles/cpu-x86_64 && mvn -o -q -B dependency:build-classpath -pl bundles/cpu-x86_64 \
     -Dmdep.includeScope=test -Dmdep.outputFile="$work/classpath.txt") >/dev/null
 cp="$root/bundles/cpu-x86_64/target/classes:$root/bundles/cpu-x86_64/target/test-classes:$(cat "$work/classpath.txt")"

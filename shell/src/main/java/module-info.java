@@ -1,6 +1,6 @@
 /**
  * The ALOS/J shell commands: Gogo commands in scope {@code alos} (lspci, devices, drivers, bind,
- * unbind, override, reprobe, meminfo, dmesg, logger, date, clear, interrupts, ethsend, netdevs, time,
+ * unbind, override, reprobe, meminfo, dmesg, logger, date, clear, interrupts, ethsend, netdevs, time, echo, grep,
  * help; the file and storage commands on the VFS: ls, cat, mount, df, … and mkfs.ext2), each a Declarative Services component on Gogo's command whiteboard;
  * and the console: the terminal's line editor and the way shell text runs (org.alosj.shell.console).
  */

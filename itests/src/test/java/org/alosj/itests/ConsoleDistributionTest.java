@@ -367,4 +367,47 @@ class ConsoleDistributionTest {
         assertTrue(r.out().contains("usage: lspci"), r.out());
         assertTrue(r.out().contains("usage: mount"), r.out());
     }
+
+    @Test
+    void pipelines_fail_in_one_line_and_grep_and_echo_behave_as_on_linux() throws Exception {
+        Result r = alos("-c", "cat /nonexist | head -n 1; ls --help | head -n 1; echo ---; echo -n -e 'x\\ty'; echo;"
+                + " echo hello > /tmp/f; echo world >> /tmp/f; ls / | grep bin; grep -c o /tmp/f; grep -n wor /tmp/f;"
+                + " history; grep nothing /tmp/f");
+        assertEquals(1, r.status(), "grep's status when nothing matched: " + r.err());
+        assertTrue(r.err().contains("cat: /nonexist: No such file or directory"), r.err());
+        assertFalse(r.err().contains("gogo:"), r.err());
+        assertTrue(r.out().contains("usage: ls"), r.out());
+        assertTrue(r.out().contains("---\nx\ty\n"), r.out());
+        assertTrue(r.out().contains("bin\n2\n2:world\n"), "no colour in a script's output, and counts right: " + r.out());
+        assertFalse(r.out().contains("\033["), r.out());
+    }
+
+    /** busybox's dmesg (not ours) reads the kernel log through syslog(2), as on Linux. */
+    @Test
+    void busybox_dmesg_reads_the_kernel_log_through_syslog() throws Exception {
+        Result r = alos("-c", "dmesg > /tmp/ours; exec /bin/busybox dmesg > /tmp/theirs; exec /bin/busybox dmesg -r"
+                + " > /tmp/raw; cat /tmp/ours; echo @@@@; cat /tmp/theirs; echo @@@@; cat /tmp/raw");
+        assertEquals(0, r.status(), r.err());
+        String[] parts = r.out().split("@@@@\n");
+        List<String> ours = parts[0].lines().toList();
+        // Debian's busybox is built without its "pretty" dmesg: it prints the <level> prefixes as they come
+        List<String> theirs = parts[1].lines().map(l -> l.replaceFirst("^<\\d+>", "")).toList();
+        assertTrue(ours.size() > 10, parts[0]);
+        assertEquals(ours, theirs.subList(0, ours.size()), "the same records, in order, as the shell's dmesg");
+        assertTrue(parts[2].lines().allMatch(l -> l.matches("<[3467]>\\[ *\\d+\\.\\d{6}\\] .*")), parts[2]);
+        Result cleared = alos("-c", "exec /bin/busybox dmesg -c > /dev/null; dmesg");
+        assertTrue(cleared.out().lines().count() < ours.size(), "dmesg -c cleared the ring: " + cleared.out());
+    }
+
+    /** A program's standard streams are where the command line puts them, as a Linux shell's. */
+    @Test
+    void programs_read_and_write_through_the_shells_pipes_and_redirections() throws Exception {
+        Result r = alos("-c", "exec /bin/busybox echo piped | grep pip; echo hello | exec /bin/busybox tr a-z A-Z;"
+                + " exec /bin/busybox yes | head -n 2; exec /bin/busybox echo into > /tmp/f; cat /tmp/f;"
+                + " exec /bin/cat /nonexist 2> /tmp/e; cat /tmp/e");
+        assertEquals("piped\nHELLO\ny\ny\ninto\ncat: /nonexist: No such file or directory\n",
+                r.out().lines().filter(l -> !l.startsWith("ALOS/J booted")).map(l -> l + "\n")
+                        .collect(java.util.stream.Collectors.joining()), r.err());
+        assertEquals(0, r.status(), r.err());
+    }
 }

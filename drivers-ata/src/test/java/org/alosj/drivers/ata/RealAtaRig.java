@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.alosj.hal.board.impl.MachineSettings;
 import org.alosj.hal.board.impl.PcMachine;
@@ -32,6 +31,7 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.launch.Framework;
+import org.alosj.testkit.Wait;
 
 /**
  * The driver's world, all of it real: a PC ({@link PcMachine}) with the PIIX3 IDE function at
@@ -168,20 +168,6 @@ final class RealAtaRig implements AutoCloseable {
         return (config.read(ADDRESS, 0x04, 2) & 0x4) != 0;
     }
 
-    static void eventually(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted waiting for " + what);
-            }
-        }
-    }
 
     @Override
     public void close() {

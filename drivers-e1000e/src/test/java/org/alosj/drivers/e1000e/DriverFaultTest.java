@@ -2,7 +2,6 @@ package org.alosj.drivers.e1000e;
 
 import static org.alosj.drivers.e1000e.E1000Hw.*;
 import static org.alosj.drivers.e1000e.RealE1000Rig.MAC;
-import static org.alosj.drivers.e1000e.RealE1000Rig.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +14,7 @@ import org.alosj.kernel.pci.PciDriver;
 import org.alosj.kernel.pci.PciId;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.ServiceRegistration;
+import org.alosj.testkit.Wait;
 
 /**
  * Broken drivers on the real board: one whose probe throws after taking DMA memory, one whose
@@ -59,7 +59,7 @@ class DriverFaultTest {
         AtomicLong received = new AtomicLong();
         nic.setReceiver((device, f, offset, length) -> received.incrementAndGet());
         rig.send(frameTo(MAC));
-        eventually("a frame through the real driver", () -> received.get() == 1);
+        Wait.until("a frame through the real driver", () -> received.get() == 1);
     }
 
     @Test
@@ -101,7 +101,7 @@ class DriverFaultTest {
                             removed.incrementAndGet();
                         };
                     }), null);
-            eventually("the broken driver unbound", () -> rig.function().driver() == null);
+            Wait.until("the broken driver unbound", () -> rig.function().driver() == null);
             assertEquals("broken-irq: interrupt handler broken-irq threw null descriptor", rig.function().failure());
             assertEquals(1, calls.get(), "the handler is not called again once it threw");
             assertEquals(1, removed.get(), "the driver's remove ran");

@@ -1,7 +1,6 @@
 package org.alosj.drivers.e1000e;
 
 import static org.alosj.drivers.e1000e.RealE1000Rig.MAC;
-import static org.alosj.drivers.e1000e.RealE1000Rig.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.alosj.kernel.irq.InterruptRegistration;
 import org.alosj.kernel.irq.Interrupts;
 import org.junit.jupiter.api.Test;
+import org.alosj.testkit.Wait;
 
 /**
  * The 82574L on the real board, its driver configured with IntMode 1, interrupts by MSI: the MAC writes the message the kernel put in
@@ -53,8 +53,8 @@ class E1000MsiTest {
             for (int i = 0; i < 20; i++) {
                 rig.send(frameTo(MAC, 60 + i));
             }
-            eventually("twenty frames received", () -> received.get() == 20);
-            eventually("their interrupts", () -> nic.statistics().interrupts() > before);
+            Wait.until("twenty frames received", () -> received.get() == 20);
+            Wait.until("their interrupts", () -> nic.statistics().interrupts() > before);
             long count = rig.irqs.vectorStatistics().get(0).count();
             assertTrue(count > 0, "the vector counted the messages");
             assertTrue(rig.card.messages() >= count, "each dispatch was a message the MAC wrote");
@@ -92,7 +92,7 @@ class E1000MsiTest {
                 rig.config.write(RealE1000Rig.ADDRESS, PCI_CAP_MSI + 12, 2, g[1]);
                 long before = rig.card.messages();
                 rig.send(frameTo(MAC, 60));
-                eventually("the MAC's message", () -> rig.card.messages() > before);
+                Wait.until("the MAC's message", () -> rig.card.messages() > before);
                 assertEquals(0, rig.irqs.vectorStatistics().get(0).count(), "nothing reached the vector");
                 // No handler ran, so the cause is still in ICR: read (and so clear) it here, so the
                 // next frame is a new assertion and a new message.
@@ -102,7 +102,7 @@ class E1000MsiTest {
             rig.config.write(RealE1000Rig.ADDRESS, PCI_CAP_MSI + 4, 4, 0xFEE0_0000);
             rig.config.write(RealE1000Rig.ADDRESS, PCI_CAP_MSI + 12, 2, data);
             rig.send(frameTo(MAC, 60));
-            eventually("frames after the capability is right again", () -> received.get() >= 1);
+            Wait.until("frames after the capability is right again", () -> received.get() >= 1);
             assertTrue(rig.irqs.vectorStatistics().get(0).count() > 0);
         }
     }

@@ -2,7 +2,6 @@ package org.alosj.drivers.e1000e;
 
 import static org.alosj.drivers.e1000e.E1000Hw.*;
 import static org.alosj.drivers.e1000e.RealE1000Rig.MAC;
-import static org.alosj.drivers.e1000e.RealE1000Rig.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.alosj.kernel.irq.InterruptRegistration;
 import org.junit.jupiter.api.Test;
+import org.alosj.testkit.Wait;
 
 /**
  * The 82574L's driver on the real board uses MSI-X as Linux's e1000e does: three table entries
@@ -62,24 +62,24 @@ class E1000MsixTest {
             for (int i = 0; i < 20; i++) {
                 rig.send(frameTo(MAC, 60 + i));
             }
-            eventually("twenty frames received", () -> received.get() == 20);
+            Wait.until("twenty frames received", () -> received.get() == 20);
             assertTrue(count(rig, rx) > 0, "the receive vector ran");
 
             // Every TX_REPORT_EVERY-th descriptor asks for a write-back: TxQ0 on entry 1.
             for (int i = 0; i < 2 * E1000Nic.TX_REPORT_EVERY; i++) {
                 assertTrue(nic.transmit(frameTo(new byte[] {2, 0, 0, 0, 0, 1}, 60), 0, 60));
             }
-            eventually("the frames on the wire", () -> rig.wire.size() == 2 * E1000Nic.TX_REPORT_EVERY);
-            eventually("the transmit vector", () -> count(rig, tx) > 0);
-            eventually("the transmitted frames retired", () -> nic.statistics().txPackets() >= E1000Nic.TX_REPORT_EVERY);
+            Wait.until("the frames on the wire", () -> rig.wire.size() == 2 * E1000Nic.TX_REPORT_EVERY);
+            Wait.until("the transmit vector", () -> count(rig, tx) > 0);
+            Wait.until("the transmitted frames retired", () -> nic.statistics().txPackets() >= E1000Nic.TX_REPORT_EVERY);
 
             long otherBefore = count(rig, other);
             rig.card.setPort(null);
-            eventually("the link-change vector", () -> count(rig, other) > otherBefore);
-            eventually("link down", () -> !nic.linkUp());
+            Wait.until("the link-change vector", () -> count(rig, other) > otherBefore);
+            Wait.until("link down", () -> !nic.linkUp());
             // The handler records the link change before it unmasks (as Linux's e1000_msix_other
             // does): seeing the link down does not mean it has written IMS yet.
-            eventually("the other-cause handler unmasked Other and LSC again after EIAME masked them",
+            Wait.until("the other-cause handler unmasked Other and LSC again after EIAME masked them",
                     () -> (rig.register(IMS) & (ICR_OTHER | ICR_LSC)) == (ICR_OTHER | ICR_LSC));
             assertEquals(0, intx.get(), "INTx never asserted");
             sentinel.close();
@@ -96,7 +96,7 @@ class E1000MsixTest {
             AtomicLong received = new AtomicLong();
             nic.setReceiver((device, f, offset, length) -> received.incrementAndGet());
             rig.send(frameTo(MAC, 60));
-            eventually("a frame by INTx", () -> received.get() == 1);
+            Wait.until("a frame by INTx", () -> received.get() == 1);
         }
     }
 

@@ -1,7 +1,6 @@
 package org.alosj.drivers.e1000e;
 
 import static org.alosj.drivers.e1000e.E1000Hw.*;
-import static org.alosj.drivers.e1000e.RealE1000Rig.eventually;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,6 +14,7 @@ import org.alosj.kernel.device.DeviceProperties;
 import org.alosj.kernel.device.NetDevice;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.alosj.testkit.Wait;
 
 /**
  * Both drivers on their real device models in a real PC, bound by the kernel's device manager
@@ -68,11 +68,11 @@ class E1000NicTest {
             nic.setReceiver((device, f, offset, length) -> received.add(java.util.Arrays.copyOfRange(f, offset, offset + length)));
             byte[] out = frame(new byte[] {0x52, 0x54, 0, 0, 0, 2}, 100, 1);
             assertTrue(nic.transmit(out, 0, out.length));
-            eventually("the frame on the wire", () -> rig.wire.size() == 1);
+            Wait.until("the frame on the wire", () -> rig.wire.size() == 1);
             assertArrayEquals(out, rig.wire.get(0));
             byte[] in = frame(MAC, 200, 7);
             rig.send(in);
-            eventually("the frame delivered", () -> received.size() == 1);
+            Wait.until("the frame delivered", () -> received.size() == 1);
             assertArrayEquals(in, received.get(0));
             NetDevice.Statistics s = nic.statistics();
             assertEquals(1, s.rxPackets());
@@ -96,9 +96,9 @@ class E1000NicTest {
                 rig.send(in);
                 // pace the peer to what a ring can hold, as TCP's window would
                 int sent = i;
-                eventually("frame " + i, () -> received.size() > sent - E1000Nic.RX_RING_SIZE / 2);
+                Wait.until("frame " + i, () -> received.size() > sent - E1000Nic.RX_RING_SIZE / 2);
             }
-            eventually("all frames", () -> received.size() == n);
+            Wait.until("all frames", () -> received.size() == n);
             for (int i = 0; i < n; i++) {
                 assertEquals(i & 0xFFFF, (received.get(i)[14] & 0xFF) << 8 | (received.get(i)[15] & 0xFF), "order");
             }
@@ -111,7 +111,7 @@ class E1000NicTest {
                 }
             }
             int total = accepted;
-            eventually("every accepted frame sent", () -> rig.wire.size() == total);
+            Wait.until("every accepted frame sent", () -> rig.wire.size() == total);
             assertEquals(m, accepted, "the MAC sends each frame on the TDT write: the ring never fills");
         }
     }
@@ -127,7 +127,7 @@ class E1000NicTest {
             for (int i = 0; i < 5; i++) {
                 rig.send(frame(MAC, 100, i));
             }
-            eventually("five missed frames", () -> nic.statistics().rxDropped() == 5);
+            Wait.until("five missed frames", () -> nic.statistics().rxDropped() == 5);
             assertEquals(0, nic.statistics().rxPackets());
         }
     }
@@ -141,7 +141,7 @@ class E1000NicTest {
             long before = nic.statistics().interrupts();
             rig.card.setPort(null);
             assertFalse(nic.linkUp(), "STATUS.LU follows the cable");
-            eventually("the LSC interrupt", () -> nic.statistics().interrupts() > before);
+            Wait.until("the LSC interrupt", () -> nic.statistics().interrupts() > before);
         }
     }
 

@@ -1,6 +1,5 @@
 package org.alosj.drivers.e1000e;
 
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,7 +10,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.alosj.hal.board.impl.MachineSettings;
 import org.alosj.hal.board.impl.PcMachine;
@@ -34,6 +32,7 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.launch.Framework;
+import org.alosj.testkit.Wait;
 
 /**
  * The driver's world, all of it real: a PC with an 82540EM or 82574L model in slot 3 whose cable
@@ -156,20 +155,6 @@ final class RealE1000Rig implements AutoCloseable {
         peer.transmit(frame, 0, frame.length);
     }
 
-    static void eventually(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted waiting for " + what);
-            }
-        }
-    }
 
     @Override
     public void close() {

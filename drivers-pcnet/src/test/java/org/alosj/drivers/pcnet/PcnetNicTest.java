@@ -1,7 +1,6 @@
 package org.alosj.drivers.pcnet;
 
 import static org.alosj.drivers.pcnet.PcnetRegisters.*;
-import static org.alosj.drivers.pcnet.RealPcnetRig.eventually;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.time.Duration;
@@ -13,6 +12,7 @@ import org.alosj.kernel.device.NetDevice;
 import org.alosj.kernel.pci.PciId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.alosj.testkit.Wait;
 
 /**
  * The driver on the real Am79C970A model in a real PC, bound by the kernel's device manager (see
@@ -77,8 +77,8 @@ class PcnetNicTest {
         assertTrue(nic.transmit(runt, 0, runt.length));
         byte[] big = frame(1514, 7);
         assertTrue(nic.transmit(big, 0, big.length));
-        eventually("two transmit completions", () -> nic.statistics().txPackets() == 2);
-        eventually("two frames at the peer", () -> rig.wire.size() == 2);
+        Wait.until("two transmit completions", () -> nic.statistics().txPackets() == 2);
+        Wait.until("two frames at the peer", () -> rig.wire.size() == 2);
         assertEquals(60, rig.wire.get(0).length);
         assertArrayEquals(runt, Arrays.copyOf(rig.wire.get(0), 42));
         assertArrayEquals(new byte[18], Arrays.copyOfRange(rig.wire.get(0), 42, 60));
@@ -93,7 +93,7 @@ class PcnetNicTest {
         byte[] f = frame(100, 3);
         System.arraycopy(f, 0, buf, 50, 100);
         assertTrue(nic.transmit(buf, 50, 100));
-        eventually("the frame at the peer", () -> rig.wire.size() == 1);
+        Wait.until("the frame at the peer", () -> rig.wire.size() == 1);
         assertArrayEquals(f, rig.wire.get(0));
         assertThrows(IndexOutOfBoundsException.class, () -> nic.transmit(buf, 150, 100));
     }
@@ -119,9 +119,9 @@ class PcnetNicTest {
         assertEquals(List.of(), rig.wire);
         // Mastering back: the chip's transmit poll finds the ring full and sends it all.
         rig.setBusMaster(true);
-        eventually("the ring to drain", () -> nic.statistics().txPackets() == PcnetNic.TX_RING_SIZE);
+        Wait.until("the ring to drain", () -> nic.statistics().txPackets() == PcnetNic.TX_RING_SIZE);
         assertTrue(nic.transmit(f, 0, f.length));
-        eventually("the 17th frame at the peer", () -> rig.wire.size() == PcnetNic.TX_RING_SIZE + 1);
+        Wait.until("the 17th frame at the peer", () -> rig.wire.size() == PcnetNic.TX_RING_SIZE + 1);
     }
 
     @Test
@@ -130,7 +130,7 @@ class PcnetNicTest {
         rig.pullCable(); // the chip reports LCAR (loss of carrier) in TMD2
         byte[] f = frame(64, 0);
         assertTrue(nic.transmit(f, 0, f.length));
-        eventually("the error", () -> nic.statistics().txErrors() == 1);
+        Wait.until("the error", () -> nic.statistics().txErrors() == 1);
         assertEquals(0, nic.statistics().txPackets());
     }
 
@@ -147,7 +147,7 @@ class PcnetNicTest {
                 rig.send(frame(100 + i, i));
             }
             int expected = (round + 1) * PcnetNic.RX_RING_SIZE;
-            eventually(expected + " frames", () -> got.size() == expected);
+            Wait.until(expected + " frames", () -> got.size() == expected);
         }
         for (int i = 0; i < count; i++) {
             assertArrayEquals(frame(100 + i, i), got.get(i), "frame " + i);
@@ -161,7 +161,7 @@ class PcnetNicTest {
     void framesWithNoReceiverAreDroppedAndCounted() {
         PcnetNic nic = rig.bindDriver();
         rig.send(frame(60, 0));
-        eventually("the drop", () -> nic.statistics().rxDropped() == 1);
+        Wait.until("the drop", () -> nic.statistics().rxDropped() == 1);
         assertEquals(0, nic.statistics().rxPackets());
     }
 
@@ -174,8 +174,8 @@ class PcnetNicTest {
         for (int i = 0; i < frames; i++) {
             assertTrue(nic.transmit(f, 0, f.length), "frame " + i);
         }
-        eventually("every frame at the peer", () -> rig.wire.size() == frames);
-        eventually("a transmit interrupt", () -> nic.statistics().interrupts() > 1);
+        Wait.until("every frame at the peer", () -> rig.wire.size() == frames);
+        Wait.until("a transmit interrupt", () -> nic.statistics().interrupts() > 1);
         Thread.sleep(100); // any late interrupt
         long tint = nic.statistics().interrupts() - 1; // IDON was the first
         assertTrue(tint <= frames / PcnetNic.TX_INTERRUPT_EVERY, tint + " transmit interrupts for " + frames + " frames");
@@ -207,14 +207,14 @@ class PcnetNicTest {
             }
         });
         rig.send(frame(100, 0));
-        eventually("the first frame in the receiver", () -> more.size() == 1);
+        Wait.until("the first frame in the receiver", () -> more.size() == 1);
         for (int i = 1; i <= 10; i++) {
             rig.send(frame(100, i));
         }
         // the hub delivers on its own thread: all ten must be in the ring before the batch goes on
-        eventually("ten more frames in the ring", () -> rig.hub.delivered() == 11);
+        Wait.until("ten more frames in the ring", () -> rig.hub.delivered() == 11);
         ringFilled.countDown();
-        eventually("eleven frames", () -> more.size() == 11);
+        Wait.until("eleven frames", () -> more.size() == 11);
         List<Boolean> expected = new java.util.ArrayList<>();
         expected.add(false); // alone in the ring when it was taken
         for (int i = 1; i < 10; i++) {
@@ -233,7 +233,7 @@ class PcnetNicTest {
             dev.transmit(data, off, len);
         });
         rig.send(frame(80, 5));
-        eventually("the echo at the peer", () -> rig.wire.size() == 1);
+        Wait.until("the echo at the peer", () -> rig.wire.size() == 1);
         assertArrayEquals(frame(80, 5), rig.wire.get(0));
         assertEquals(List.of("test-cpu0-irq"), threads);
     }
@@ -323,7 +323,7 @@ class PcnetNicTest {
         assertEquals(0, rig.bcr(BCR18) & BCR18_DWIO, "S_RESET left DWIO; the driver stays in WIO");
         byte[] f = frame(64, 0);
         assertTrue(nic.transmit(f, 0, f.length));
-        eventually("the frame at the peer", () -> rig.wire.size() == 1);
+        Wait.until("the frame at the peer", () -> rig.wire.size() == 1);
     }
 
     @Test

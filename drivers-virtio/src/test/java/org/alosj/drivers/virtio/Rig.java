@@ -10,7 +10,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.alosj.hal.board.impl.MachineSettings;
 import org.alosj.hal.board.impl.PcMachine;
@@ -32,6 +31,7 @@ import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.launch.Framework;
+import org.alosj.testkit.Wait;
 
 /**
  * The driver's world, all of it real: a PC ({@link PcMachine}) with virtio functions built by
@@ -145,20 +145,6 @@ final class Rig implements AutoCloseable {
         return (config.read(new PciAddress(0, slot, 0), 0x04, 2) & 0x4) != 0;
     }
 
-    static void eventually(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted waiting for " + what);
-            }
-        }
-    }
 
     @Override
     public void close() {

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.alosj.testkit.Wait;
 
 /**
  * virtio-pci's block side on the real board and the real virtio-blk model, bound by the
@@ -174,7 +175,7 @@ class VirtioBlkTest {
             long avail = mem.read(bar4 + ModernTransport.COMMON_Q_AVAILLO, 4);
             mem.write(avail + 2, 2, (mem.read(avail + 2, 2) + 1000) & 0xFFFF);
             mem.write(bar4 + 0x3000, 2, 0);
-            Rig.eventually("a new BlockDevice vda", () -> rig.service(BlockDevice.class, "(" + BlockDevice.NAME + "=vda)")
+            Wait.until("a new BlockDevice vda", () -> rig.service(BlockDevice.class, "(" + BlockDevice.NAME + "=vda)")
                     .filter(d -> d != before).isPresent());
             assertThrows(IOException.class, () -> before.read(0, ByteBuffer.allocate(512)), "the old instance is done");
             ByteBuffer back = ByteBuffer.allocate(512);

@@ -18,6 +18,7 @@ import org.alosj.kernel.irq.Interrupts.VectorStats;
 import org.alosj.kernel.pci.PciAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.alosj.testkit.Wait;
 
 /**
  * The driver on the real board uses MSI-X when the function offers it with the modern
@@ -70,9 +71,9 @@ class VirtioMsixTest {
                     Thread.onSpinWait();
                 }
             }
-            Rig.eventually("fifty frames at B", () -> atB.size() == 50);
+            Wait.until("fifty frames at B", () -> atB.size() == 50);
             assertArrayEquals(frame(MAC_B, MAC_A, 60 + 49, 49), atB.get(49));
-            Rig.eventually("A's transmit completions", () -> vectorsOf(rig, "00:03.0").get(2).count() > 0);
+            Wait.until("A's transmit completions", () -> vectorsOf(rig, "00:03.0").get(2).count() > 0);
             assertTrue(vectorsOf(rig, "00:04.0").get(1).count() > 0, "B's receive vector fired");
             assertEquals(0, vectorsOf(rig, "00:04.0").get(2).count(), "B sent nothing");
             assertEquals(0, intxA.get() + intxB.get(), "INTx never asserted");
@@ -102,7 +103,7 @@ class VirtioMsixTest {
             nic(rig, MAC_A).setReceiver((dev, f, off, len) -> atA.add(f));
             byte[] f = frame(MAC_A, MAC_B, 100, 1);
             assertTrue(nic(rig, MAC_B).transmit(f, 0, f.length));
-            Rig.eventually("the frame at the legacy NIC, by INTx", () -> atA.size() == 1);
+            Wait.until("the frame at the legacy NIC, by INTx", () -> atA.size() == 1);
         }
     }
 

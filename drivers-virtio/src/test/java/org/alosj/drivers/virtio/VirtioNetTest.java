@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.alosj.kernel.device.DeviceProperties;
 import org.alosj.kernel.device.NetDevice;
 import org.junit.jupiter.api.Test;
+import org.alosj.testkit.Wait;
 
 /**
  * virtio-pci's network side: two virtio-net functions on one in-JVM hub, one modern and one
@@ -61,16 +62,16 @@ class VirtioNetTest {
                 }
                 if (i % 100 == 99) {
                     int expect = i + 1;
-                    Rig.eventually(expect + " frames at B", () -> atB.size() >= expect);
+                    Wait.until(expect + " frames at B", () -> atB.size() >= expect);
                 }
             }
-            Rig.eventually("all frames at B", () -> atB.size() == count);
+            Wait.until("all frames at B", () -> atB.size() == count);
             for (int i = 0; i < count; i++) {
                 assertArrayEquals(frame(MAC_B, MAC_A, 14 + (i * 7) % 1501, i), atB.get(i), "frame " + i);
             }
             byte[] back = frame(MAC_A, MAC_B, 1514, 99);
             assertTrue(b.transmit(back, 0, back.length));
-            Rig.eventually("the answer at A", () -> atA.size() == 1);
+            Wait.until("the answer at A", () -> atA.size() == 1);
             assertArrayEquals(back, atA.get(0));
             NetDevice.Statistics s = a.statistics();
             assertEquals(count, s.txPackets());
@@ -112,7 +113,7 @@ class VirtioNetTest {
                     byte[] g = frame(MAC_A, MAC_B, 800, i);
                     assertTrue(b.transmit(g, 0, g.length));
                     int n = i + 1;
-                    Rig.eventually("round " + round + " frame " + i, () -> atB.size() == n && atA.size() == n);
+                    Wait.until("round " + round + " frame " + i, () -> atB.size() == n && atA.size() == n);
                 }
                 rig.unbindDriver();
             }
@@ -146,7 +147,7 @@ class VirtioNetTest {
                 });
                 sender.start();
                 int target = 200;
-                Rig.eventually("round " + round + ": traffic both ways", () -> atB.get() > target && atA.get() > target);
+                Wait.until("round " + round + ": traffic both ways", () -> atB.get() > target && atA.get() > target);
                 rig.unbindDriver();
                 run.set(false);
                 sender.join();
@@ -169,7 +170,7 @@ class VirtioNetTest {
             byte[] f = frame(MAC_A, MAC_B, 100, 1);
             assertTrue(b.transmit(f, 0, f.length));
             // The device sets DEVICE_NEEDS_RESET; the driver unbinds and probes it again.
-            Rig.eventually("a new NetDevice for A", () -> rig.service(NetDevice.class,
+            Wait.until("a new NetDevice for A", () -> rig.service(NetDevice.class,
                     "(" + NetDevice.MAC + "=" + MAC_A + ")").filter(n -> n != a).isPresent());
             assertFalse(a.linkUp(), "the old instance is stopped");
             assertEquals("virtio-pci", rig.function(3).driver());
@@ -177,7 +178,7 @@ class VirtioNetTest {
             List<byte[]> atA = new CopyOnWriteArrayList<>();
             again.setReceiver((dev, g, off, len) -> atA.add(java.util.Arrays.copyOfRange(g, off, off + len)));
             assertTrue(b.transmit(f, 0, f.length));
-            Rig.eventually("a frame through the reset device", () -> atA.size() == 1);
+            Wait.until("a frame through the reset device", () -> atA.size() == 1);
             assertArrayEquals(f, atA.get(0));
         }
     }
@@ -208,7 +209,7 @@ class VirtioNetTest {
                         }
                     }
                     int expect = count;
-                    Rig.eventually(expect + " jumbo frames at B", () -> atB.size() >= expect);
+                    Wait.until(expect + " jumbo frames at B", () -> atB.size() >= expect);
                 }
                 int k = 0;
                 for (int round = 0; round < 40; round++) {
@@ -241,7 +242,7 @@ class VirtioNetTest {
             assertTrue(a.transmit(jumbo, 0, jumbo.length));
             byte[] small = frame(MAC_B, MAC_A, 1514, 2);
             assertTrue(a.transmit(small, 0, small.length));
-            Rig.eventually("the standard frame at B", () -> atB.size() == 1);
+            Wait.until("the standard frame at B", () -> atB.size() == 1);
             assertArrayEquals(small, atB.get(0));
             assertEquals(1, b.statistics().rxErrors(), "the jumbo frame spanned buffers past B's MTU");
         }

@@ -15,4 +15,11 @@ public interface CpuFactory {
      * the same memory see each other's stores.
      */
     Cpu create(MemoryBus memory);
+
+    /**
+     * What CPUID returns on the CPUs this factory makes for {@code leaf} (EAX) and
+     * {@code subleaf} (ECX): EAX, EBX, ECX and EDX, as a guest reads them (the kernel's
+     * /proc/cpuinfo describes the processor from them).
+     */
+    int[] cpuid(int leaf, int subleaf);
 }

@@ -5,9 +5,10 @@
  * 2.0.0: {@code Cpu.create} is gone; CPUs come from a {@code CpuFactory}.
  * 2.1.0: {@code Cpu.statistics()} and {@link org.alosj.hal.cpu.CpuStatistics}.
  * 2.2.0: trace counters in {@code CpuStatistics} and {@link org.alosj.hal.cpu.TraceExit}.
+ * 2.3.0: {@code CpuFactory.cpuid}: the model's CPUID leaves, for /proc/cpuinfo.
  */
 @Export
-@Version("2.2.0")
+@Version("2.3.0")
 package org.alosj.hal.cpu;
 
 import org.osgi.annotation.bundle.Export;

@@ -26,4 +26,22 @@ public interface Terminal {
     default int rows() {
         return 24;
     }
+
+    /**
+     * The program's standard input when the shell redirected or piped it ({@code cat f | exec
+     * prog}), or null: the terminal's. Likewise {@link #redirectedOutput()} and
+     * {@link #redirectedErrors()} for descriptors 1 and 2 ({@code exec prog > f}); a redirected
+     * descriptor is a plain stream, not the controlling tty.
+     */
+    default InputStream redirectedInput() {
+        return null;
+    }
+
+    default OutputStream redirectedOutput() {
+        return null;
+    }
+
+    default OutputStream redirectedErrors() {
+        return null;
+    }
 }

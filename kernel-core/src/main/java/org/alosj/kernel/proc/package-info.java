@@ -8,9 +8,10 @@
  * ({@link org.alosj.kernel.proc.CpuUsage}) per process and machine-wide.
  * 1.3.0: {@code UserMemory.compareAndExchangeInt} (futex operations atomic against other CPUs)
  * and {@code Task.cpuNumber}/{@code onlineCpus} (the virtual CPU a thread runs on, getcpu).
+ * 1.6.0: {@code Terminal.redirectedInput/Output/Errors}: a program's standard streams the shell redirected.
  */
 @Export
-@Version("1.5.0")
+@Version("1.6.0")
 package org.alosj.kernel.proc;
 
 import org.osgi.annotation.bundle.Export;

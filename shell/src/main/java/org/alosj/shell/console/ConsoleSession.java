@@ -9,6 +9,7 @@ import java.nio.channels.Channel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
@@ -46,6 +47,10 @@ final class ConsoleSession extends CommandSessionImpl {
     static final Set<String> HOST_VERBS = Set.of("gogo:new", "gogo:cat", "gogo:less", "gogo:nano", "gogo:source",
             "gogo:sh", "gogo:gosh", "gogo:tmux", "felix:ls", "felix:cd");
 
+    /** Gogo's verbs on the console's line editor, which a script's session has not. */
+    static final Set<String> LINE_EDITOR_VERBS = Set.of("gogo:history", "gogo:complete", "gogo:keymap", "gogo:setopt",
+            "gogo:unsetopt", "gogo:widget");
+
     ConsoleSession(CommandProcessorImpl processor, InputStream in, OutputStream out, OutputStream err) {
         super(processor, in, out, err);
         channels = new Channel[] {new SteadyInput(in), new SteadyOutput(out, false), new SteadyOutput(err, true)};
@@ -57,6 +62,16 @@ final class ConsoleSession extends CommandSessionImpl {
         Object value = super.get(name);
         if (value instanceof org.apache.felix.service.command.Function && !name.startsWith(".")) {
             String resolved = resolve(name);
+            if (resolved != null && LINE_EDITOR_VERBS.contains(resolved) && super.get(".reader") == null) {
+                // A script has no line editor: no history, as sh -c prints none; the rest say why.
+                String bare = resolved.substring(resolved.indexOf(':') + 1);
+                return (org.apache.felix.service.command.Function) (session, args) -> {
+                    if (bare.equals("history")) {
+                        return null;
+                    }
+                    throw new IllegalArgumentException(bare + ": only at the interactive console (it sets up its line editor)");
+                };
+            }
             if (resolved != null && HOST_VERBS.contains(resolved)) {
                 String bare = resolved.substring(resolved.indexOf(':') + 1);
                 return (org.apache.felix.service.command.Function) (session, args) -> {
@@ -133,6 +148,12 @@ final class ConsoleSession extends CommandSessionImpl {
     private static final Pattern JAVA_TYPE = Pattern.compile(
             "\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error): ");
 
+    /**
+     * How Gogo reports a failed element of a pipeline, in one write: {@code gogo: Type: message}
+     * (its simple type name); it becomes the line the shell prints for any failure.
+     */
+    private static final Pattern GOGO_FAILURE = Pattern.compile("gogo: ([A-Z][A-Za-z0-9_$]*): (.*?)\\n?", Pattern.DOTALL);
+
     private static final class SteadyOutput implements WritableByteChannel {
         private final OutputStream target;
         /** Errors: Gogo's own builtins print exceptions as they are; a person reads the reason. */
@@ -151,6 +172,11 @@ final class ConsoleSession extends CommandSessionImpl {
                 byte[] text = new byte[n];
                 src.get(text);
                 String line = new String(text, StandardCharsets.UTF_8);
+                Matcher gogo = GOGO_FAILURE.matcher(line);
+                if (gogo.matches()) {
+                    line = gogo.group(1).equals("ProgramExit") ? "" // the program's status says it
+                            : ScriptRunner.describe(gogo.group(1), gogo.group(2).equals("null") ? null : gogo.group(2)) + "\n";
+                }
                 target.write(JAVA_TYPE.matcher(line).replaceAll("").getBytes(StandardCharsets.UTF_8));
                 target.flush();
                 return n;

@@ -38,10 +38,7 @@ public final class ScriptRunner {
             BooleanSupplier interrupted) {
         int status = 0;
         for (String statement : Statements.split(script)) {
-            String name = Statements.helpRequest(statement);
-            if (name != null && isAlosCommand(session, name)) {
-                statement = "alos:help " + name;
-            }
+            statement = Statements.withHelp(statement, name -> isAlosCommand(session, name));
             try {
                 Object result = session.execute(statement);
                 if (result != null) {
@@ -112,7 +109,17 @@ public final class ScriptRunner {
     public static String describe(Throwable t) {
         t = unwrap(t);
         String type = t.getClass().getSimpleName();
-        String m = t.getMessage();
+        if ((t.getMessage() == null || t.getMessage().isBlank()) && !isKnownKind(type)) {
+            LOG.warn("a command failed with no message", t);
+        }
+        return describe(type, t.getMessage());
+    }
+
+    /**
+     * The same line from a failure's simple type name and message, as Gogo reports a pipeline
+     * element's failure ({@code gogo: Type: message}).
+     */
+    static String describe(String type, String m) {
         if (type.equals("CommandNotFoundException")) {
             return "alos: " + (m == null ? "command not found" : m.replace("Command not found", "command not found"));
         }
@@ -120,7 +127,6 @@ public final class ScriptRunner {
             return "alos: syntax error: " + (m == null ? "incomplete command" : m);
         }
         if (m == null || m.isBlank()) {
-            LOG.warn("a command failed with no message", t);
             return "alos: internal error (" + words(type) + "); see alosj.log";
         }
         m = m.lines().findFirst().orElse(m).strip();
@@ -128,6 +134,10 @@ public final class ScriptRunner {
         m = m.replaceFirst("^(?:[a-z_][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*: ", "");
         // Commands name themselves ("lspci: ..."); anything else is labelled.
         return m.matches("^[a-z][a-z0-9_.-]*: .*") ? m : "alos: " + m;
+    }
+
+    private static boolean isKnownKind(String type) {
+        return type.equals("CommandNotFoundException") || type.equals("SyntaxError") || type.equals("EOFError");
     }
 
     /** {@code NullPointerException} as "null pointer exception". */

@@ -2,6 +2,8 @@ package org.alosj.shell.console;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * Splits a script into its top-level statements, as sh reads {@code a; b} and one command a
@@ -67,11 +69,34 @@ final class Statements {
     }
 
     /**
+     * {@code statement} with each element of its pipeline that asks one of the shell's own
+     * commands for {@code --help} ({@code ls --help | head}) run as {@code alos:help NAME}; a
+     * statement with closures, quotes, variables, redirections or {@code ||} is left to Gogo.
+     */
+    static String withHelp(String statement, Predicate<String> isShellCommand) {
+        if (statement.contains("||") || SPECIAL.matcher(statement).find()) {
+            return statement;
+        }
+        String[] elements = statement.split("\\|", -1);
+        boolean asked = false;
+        for (int i = 0; i < elements.length; i++) {
+            String name = helpRequest(elements[i]);
+            if (name != null && isShellCommand.test(name)) {
+                elements[i] = "alos:help " + name;
+                asked = true;
+            }
+        }
+        return asked ? String.join(" | ", java.util.Arrays.stream(elements).map(String::strip).toList()) : statement;
+    }
+
+    private static final Pattern SPECIAL = Pattern.compile("[{}()\\[\\]'\"$<>=]");
+
+    /**
      * The command name of a simple statement ({@code ls -l --help}) asking for help with
      * {@code --help}, or null: a statement with a pipe, a closure or quotes is left to Gogo.
      */
     static String helpRequest(String statement) {
-        if (statement.matches(".*[|{}()\\[\\]'\"$<>=].*")) {
+        if (statement.indexOf('|') >= 0 || SPECIAL.matcher(statement).find()) {
             return null;
         }
         String[] words = statement.strip().split("\\s+");

@@ -81,6 +81,8 @@ public final class FileCommands {
             for (String a : args) {
                 if (!done && a.equals("--")) {
                     done = true;
+                } else if (!done && a.startsWith("--")) {
+                    throw new CommandErrors.CommandFailure(cmd + ": unrecognized option '" + a + "'");
                 } else if (!done && a.length() > 1 && a.startsWith("-")) {
                     for (char c : a.substring(1).toCharArray()) {
                         if (allowed.indexOf(c) < 0) {

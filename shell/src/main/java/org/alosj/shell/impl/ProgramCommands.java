@@ -19,6 +19,7 @@ import org.alosj.kernel.vfs.Vfs;
 import org.alosj.kernel.vfs.VfsContext;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Process;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
@@ -73,7 +74,7 @@ public final class ProgramCommands {
             }
         }
         Object terminal = session.get(".terminal");
-        ConsoleTerminal console = ConsoleTerminal.of(session, terminal);
+        ConsoleTerminal console = ConsoleTerminal.of(session, terminal, Process.Utils.current());
         List<String> env = List.of("PATH=/bin:/usr/bin:/sbin:/usr/sbin", "HOME=/", "USER=root", "LOGNAME=root",
                 "SHELL=/bin/sh", "TERM=" + (console.interactive() ? "xterm" : "dumb"), "PWD=" + cwd);
         ProcessManager.Launched launched;
@@ -311,12 +312,46 @@ public final class ProgramCommands {
     abstract static class ConsoleTerminal implements Terminal {
         abstract void close();
 
-        static ConsoleTerminal of(CommandSession session, Object terminal) {
-            if (terminal != null && Jline.isInteractive(terminal)) {
-                return Jline.wrap(terminal);
+        /** The program's streams Gogo redirected or piped for this command, where {@code pipe} says so. */
+        InputStream redirectedIn;
+        OutputStream redirectedOut;
+        OutputStream redirectedErr;
+
+        @Override
+        public InputStream redirectedInput() {
+            return redirectedIn;
+        }
+
+        @Override
+        public OutputStream redirectedOutput() {
+            return redirectedOut;
+        }
+
+        @Override
+        public OutputStream redirectedErrors() {
+            return redirectedErr;
+        }
+
+        /**
+         * The console as the program's terminal, its standard streams where the command line put
+         * them: {@code exec prog > f}, {@code cat f | exec prog | grep x} give the program the
+         * pipe's streams (Gogo's for this element of the pipeline), not the console's.
+         */
+        static ConsoleTerminal of(CommandSession session, Object terminal, Process pipe) {
+            ConsoleTerminal t = terminal != null && Jline.isInteractive(terminal) ? Jline.wrap(terminal)
+                    : plain(session, pipe);
+            if (pipe != null) {
+                t.redirectedIn = pipe.isTty(0) ? null : pipe.in();
+                t.redirectedOut = pipe.isTty(1) ? null : pipe.out();
+                t.redirectedErr = pipe.isTty(2) ? null : pipe.err();
             }
-            InputStream in = session.getKeyboard();
-            OutputStream out = session.getConsole();
+            return t;
+        }
+
+        private static ConsoleTerminal plain(CommandSession session, Process pipe) {
+            InputStream in = pipe != null ? pipe.in() : session.getKeyboard();
+            OutputStream out = pipe != null ? pipe.out() : session.getConsole();
+            OutputStream err = pipe != null ? pipe.err() : session.getConsole();
             return new ConsoleTerminal() {
                 @Override
                 public InputStream input() {
@@ -329,15 +364,30 @@ public final class ProgramCommands {
                 }
 
                 @Override
+                public OutputStream redirectedErrors() {
+                    // no terminal: standard error is the session's own error stream, apart from output
+                    return redirectedErr != null ? redirectedErr : err;
+                }
+
+                @Override
                 public boolean interactive() {
                     return false;
                 }
 
                 @Override
                 void close() {
-                    ((PrintStream) out).flush();
+                    flushQuietly(out);
+                    flushQuietly(err);
                 }
             };
+        }
+    }
+
+    private static void flushQuietly(OutputStream out) {
+        try {
+            out.flush();
+        } catch (IOException e) {
+            // the reader went away; the program was told by EPIPE already
         }
     }
 

@@ -76,11 +76,14 @@ class ScriptRunnerTest {
         processor.addCommand("alos", console, "exit");
         processor.addCommand("alos", console, "quit");
         processor.addCommand("alos", new HelpStandIn(), "help");
-        processor.addCommand("gogo", new org.apache.felix.gogo.jline.Builtin(), "new");
+        org.apache.felix.gogo.jline.Builtin builtin = new org.apache.felix.gogo.jline.Builtin();
+        for (String f : new String[] {"new", "history", "keymap"}) {
+            processor.addCommand("gogo", builtin, f);
+        }
         out = new ByteArrayOutputStream();
         err = new ByteArrayOutputStream();
         session = new ConsoleSession(processor, InputStream.nullInputStream(), out, err);
-        session.put("SCOPE", "alos:*");
+        session.put("SCOPE", "alos:gogo:*");
     }
 
     /** help as the alos scope's: names what it was asked about. */
@@ -130,6 +133,25 @@ class ScriptRunnerTest {
         run("say {");
         assertEquals(1, err().lines().count(), err());
         assertFalse(err().matches("(?s).*\\b(java|org)\\.[a-z]+\\..*"), err());
+    }
+
+    @Test
+    void a_failure_inside_a_pipeline_is_the_same_one_line() {
+        run("fail | say x");
+        assertEquals("fail: it did not work\n", err());
+        run("wrapped | say x");
+        assertEquals("alos: disk on fire\n", err());
+        run("say x | nosuch");
+        assertFalse(err().contains("gogo:"), err());
+        assertTrue(err().contains("command not found: nosuch"), err());
+    }
+
+    @Test
+    void the_line_editors_verbs_in_a_script_say_so_in_one_line() {
+        assertEquals(0, run("history"), err());
+        assertEquals("", out() + err(), "no history in a script, as sh -c prints none");
+        assertEquals(1, run("keymap"));
+        assertEquals("keymap: only at the interactive console (it sets up its line editor)\n", err());
     }
 
     @Test

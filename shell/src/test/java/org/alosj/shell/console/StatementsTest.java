@@ -38,4 +38,16 @@ class StatementsTest {
         assertNull(Statements.helpRequest("lspci | grep --help"));
         assertNull(Statements.helpRequest("ls /tmp"));
     }
+
+    @Test
+    void double_dash_help_in_a_pipeline_asks_each_shell_command_for_its_help() {
+        java.util.function.Predicate<String> ours = java.util.Set.of("ls", "lspci", "grep")::contains;
+        assertEquals("alos:help ls | head -n 3", Statements.withHelp("ls --help | head -n 3", ours));
+        assertEquals("lspci -k | alos:help grep", Statements.withHelp("lspci -k|grep x --help", ours));
+        assertEquals("sort --help | head", Statements.withHelp("sort --help | head", ours), "not a shell command: its own");
+        assertEquals("ls -- --help | head", Statements.withHelp("ls -- --help | head", ours));
+        assertEquals("ls --help || echo x", Statements.withHelp("ls --help || echo x", ours));
+        assertEquals("echo '--help' | grep x", Statements.withHelp("echo '--help' | grep x", ours));
+        assertEquals("alos:help ls", Statements.withHelp("ls --help", ours));
+    }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import org.alosj.hal.cpu.Cpu;
 import org.alosj.hal.cpu.Reg;
 import org.alosj.hal.cpu.TrapFrame;
+import org.alosj.kernel.klog.KernelLog;
 import org.alosj.kernel.mem.MemoryInfo;
 import org.alosj.kernel.proc.Abi;
 import org.alosj.kernel.proc.SigInfo;
@@ -42,6 +43,8 @@ public final class LinuxAbi implements Abi {
     volatile Vfs vfs;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile org.alosj.net.NetworkStack network;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile KernelLog kernelLog;
 
     @Override
     public void syscall(Task t) {
@@ -151,6 +154,8 @@ public final class LinuxAbi implements Abi {
                 return getrusage(t, a.i0(), a.a1());
             case 99:
                 return sysinfo(t, a.a0());
+            case 103:
+                return KernelLogCall.syslog(t, kernelLog, a.i0(), a.a1(), a.i2());
             case 100:
                 return times(t, a.a0());
             case 102: case 104: case 107: case 108:

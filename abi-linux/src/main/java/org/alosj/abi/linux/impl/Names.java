@@ -17,7 +17,7 @@ final class Names {
             Map.entry(283, "timerfd_create"), Map.entry(282, "signalfd"), Map.entry(289, "signalfd4"),
             Map.entry(165, "mount"), Map.entry(166, "umount2"), Map.entry(169, "reboot"),
             Map.entry(78, "getdents"), Map.entry(334, "rseq"), Map.entry(425, "io_uring_setup"),
-            Map.entry(436, "close_range"), Map.entry(324, "membarrier"));
+            Map.entry(436, "close_range"), Map.entry(324, "membarrier"), Map.entry(103, "syslog"));
 
     private Names() {
     }

@@ -61,6 +61,12 @@ final class CpuBinding {
         return m;
     }
 
+    /** CPUID of the CPU model in use for {@code leaf} (subleaf 0), or null without a model. */
+    int[] cpuid(int leaf) {
+        CpuModel m = cpuModel.get();
+        return m == null ? null : m.factory().cpuid(leaf, 0);
+    }
+
     Cpu newCpu(CpuModel model, AddressSpace as) {
         Cpu c = model.factory().create(kernel.bus);
         c.setCr(3, as.pml4);

@@ -313,15 +313,7 @@ final class ProcFs extends ReadOnlyFileSystem {
             case "version":
                 return "Linux version 6.1.0-alosj (ALOS/J) #1 ALOS/J\n";
             case "cpuinfo":
-            {
-                StringBuilder sb = new StringBuilder();
-                for (int cpu = 0; cpu < kernel.cpus(); cpu++) {
-                    sb.append("processor\t: ").append(cpu).append("\nvendor_id\t: ALOS/J\n")
-                            .append("model name\t: ALOS/J x86-64 CPU model\n")
-                            .append("flags\t\t: fpu tsc msr pae cx8 cmov clflush fxsr sse sse2 syscall nx lm\n\n");
-                }
-                return sb.toString();
-            }
+                return CpuInfo.text(kernel.cpus(), kernel.cpuBinding::cpuid);
             case "mounts": {
                 StringBuilder sb = new StringBuilder();
                 for (MountInfo m : kernel.mounts()) {

@@ -2,6 +2,8 @@ package org.alosj.kernel.impl.proc;
 
 import static org.alosj.kernel.impl.proc.ProcessManagerImpl.MAX_PROCESSES;
 
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.alosj.hal.cpu.Cpu;
@@ -26,6 +28,14 @@ import org.alosj.kernel.vfs.OpenFlags;
  * loader, on a CPU with fresh registers and FPU state.
  */
 final class ProgramStarter {
+    private static FdTable.Ref streamIn(InputStream in) {
+        return new FdTable.Ref(new StreamConsole(in, null, OpenFlags.O_RDONLY));
+    }
+
+    private static FdTable.Ref streamOut(OutputStream out) {
+        return new FdTable.Ref(new StreamConsole(null, out, OpenFlags.O_WRONLY));
+    }
+
     private final ProcessManagerImpl kernel;
 
     ProgramStarter(ProcessManagerImpl kernel) {
@@ -74,20 +84,24 @@ final class ProgramStarter {
         t.cpu.setReg(Reg.RSP, start.rsp());
         p.tracer = kernel.nextTracer.getAndSet(null);
         t.tracing.initialStop = p.tracer != null;
+        InputStream in = terminal.redirectedInput();
+        OutputStream out = terminal.redirectedOutput();
+        OutputStream err = terminal.redirectedErrors();
         if (terminal.interactive()) {
             Tty tty = new Tty(kernel, terminal, pid);
             p.controllingTty = tty;
-            OpenFile f = tty.open(OpenFlags.O_RDWR);
-            FdTable.Ref ref = new FdTable.Ref(f);
-            p.files.install(ref, 0, false);
-            p.files.install(ref.retain(), 1, false);
-            p.files.install(ref.retain(), 2, false);
+            FdTable.Ref ref = new FdTable.Ref(tty.open(OpenFlags.O_RDWR));
+            p.files.install(in == null ? ref.retain() : streamIn(in), 0, false);
+            p.files.install(out == null ? ref.retain() : streamOut(out), 1, false);
+            p.files.install(err == null ? ref.retain() : streamOut(err), 2, false);
+            ref.drop();
             tty.startPump();
         } else {
-            p.files.install(new FdTable.Ref(new StreamConsole(terminal.input(), null, OpenFlags.O_RDONLY)), 0, false);
-            FdTable.Ref out = new FdTable.Ref(new StreamConsole(null, terminal.output(), OpenFlags.O_WRONLY));
-            p.files.install(out, 1, false);
-            p.files.install(out.retain(), 2, false);
+            p.files.install(streamIn(in != null ? in : terminal.input()), 0, false);
+            FdTable.Ref console = streamOut(terminal.output());
+            p.files.install(out == null ? console.retain() : streamOut(out), 1, false);
+            p.files.install(err == null ? console.retain() : streamOut(err), 2, false);
+            console.drop();
         }
         kernel.processes.put(pid, p);
         kernel.tasks.put(pid, t);

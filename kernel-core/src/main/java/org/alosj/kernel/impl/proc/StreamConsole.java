@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import org.alosj.kernel.fs.FileType;
 import org.alosj.kernel.proc.OpenFile;
+import org.alosj.kernel.proc.Signals;
 import org.alosj.kernel.proc.SysError;
 import org.alosj.kernel.proc.Task;
 import org.alosj.kernel.vfs.OpenFlags;
@@ -59,6 +60,11 @@ final class StreamConsole implements OpenFile {
             out.flush();
         } catch (IOException e) {
             throw new SysError(SysError.EIO, "console: " + e.getMessage());
+        }
+        if (out instanceof java.io.PrintStream ps && ps.checkError()) {
+            // The shell's pipe has no reader any more (exec prog | head): as a pipe's write, EPIPE and SIGPIPE.
+            task.kill(task.pid(), Signals.SIGPIPE);
+            throw new SysError(SysError.EPIPE);
         }
         return n;
     }

@@ -29,7 +29,19 @@ final class BlockCompiler {
     private static final String PKG = BlockCompiler.class.getPackageName().replace('.', '/') + "/";
     private static final String INTERPRETER = PKG + "Interpreter";
 
+    /** Classes kept for reuse, least recently used out first: a few programs' worth of shapes. */
+    static final int SHAPES = 8_192;
+
     private final MethodHandles.Lookup lookup = MethodHandles.lookup();
+    private final java.util.Map<Shape, Compiled> shapes = new java.util.LinkedHashMap<>(256, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<Shape, Compiled> eldest) {
+            return size() > SHAPES;
+        }
+    };
+    private long shapesReused;
     /**
      * Handler method of {@link Interpreter} per {@link Op}; ops not listed go through {@code exec}.
      * After a slash, the int arguments that follow the instruction, as constants: K its
@@ -130,13 +142,53 @@ final class BlockCompiler {
         return h;
     }
 
+    /**
+     * The compiled form of {@code code}. Blocks of one shape (the same handlers with the same
+     * constant arguments, instruction by instruction) share one class: their code differs only
+     * in the {@link Insn}s it is given. The CPUs of a machine share this compiler, so a shape is
+     * defined once for every CPU and every process (a shell starts a new process, and a new
+     * CPU, for each command), and HotSpot warms one method where it had hundreds.
+     */
     Compiled compile(Insn[] code) {
         byte[] bytes = write(code);
+        Shape shape = new Shape(bytes);
+        synchronized (shapes) {
+            Compiled known = shapes.get(shape);
+            if (known != null) {
+                shapesReused++;
+                return known;
+            }
+        }
+        Compiled made;
         try {
             MethodHandles.Lookup hidden = lookup.defineHiddenClass(bytes, true);
-            return (Compiled) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
+            made = (Compiled) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
         } catch (Throwable e) {
             throw new IllegalStateException("block compiler produced an invalid class", e);
+        }
+        synchronized (shapes) {
+            Compiled raced = shapes.putIfAbsent(shape, made);
+            return raced != null ? raced : made;
+        }
+    }
+
+    /** How many compilations found their shape's class already defined. */
+    long shapesReused() {
+        synchronized (shapes) {
+            return shapesReused;
+        }
+    }
+
+    /** A block's class bytes as a map key. */
+    private record Shape(byte[] bytes) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Shape s && java.util.Arrays.equals(bytes, s.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(bytes);
         }
     }
 

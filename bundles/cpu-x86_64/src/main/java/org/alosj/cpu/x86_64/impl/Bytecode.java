@@ -41,6 +41,7 @@ final class Bytecode {
     static final int LCMP = 0x94;
     static final int AALOAD = 0x32;
     static final int POP2 = 0x58;
+    static final int DUP = 0x59;
     static final int DUP2 = 0x5C;
     static final int IRETURN = 0xAC;
     static final int ATHROW = 0xBF;
@@ -250,12 +251,17 @@ final class Bytecode {
         opU2(PUTFIELD, fieldRef(owner, name, desc));
     }
 
+    /** Calls emitted so far. */
+    int invokes;
+
     void invokeVirtual(String owner, String name, String desc) {
         opU2(INVOKEVIRTUAL, methodRef(owner, name, desc));
+        invokes++;
     }
 
     void invokeStatic(String owner, String name, String desc) {
         opU2(INVOKESTATIC, methodRef(owner, name, desc));
+        invokes++;
     }
 
     Label label() {

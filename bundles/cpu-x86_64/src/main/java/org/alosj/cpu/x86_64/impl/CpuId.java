@@ -13,7 +13,7 @@ import org.alosj.hal.cpu.Reg;
  */
 final class CpuId {
     private static final String VENDOR = "AuthenticAMD";
-    private static final String BRAND = "ALOS/J x86-64 interpreter";
+    private static final String BRAND = "ALOS/J x86-64 CPU model";
 
     // CPUID.01H:EDX
     private static final int EDX_FPU = 1;

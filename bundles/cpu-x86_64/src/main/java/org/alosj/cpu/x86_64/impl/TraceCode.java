@@ -44,7 +44,7 @@ abstract class TraceCode {
     static final int L_CODE = 58;
     static final int L_GEN = 59;
     static final int L_EXC = 60;
-    // The Mmu's TLB arrays, and the address, index, page offset and value of an access.
+    // The Mmu's TLB arrays, and the address, index and value of an access.
     static final int L_RTAG = 61;
     static final int L_RARR = 62;
     static final int L_ROFF = 63;
@@ -54,7 +54,6 @@ abstract class TraceCode {
     static final int L_VA = 67;
     static final int L_VALUE = 69;
     static final int L_I = 71;
-    static final int L_PO = 72;
     // The XMM registers (cpu.xmm), and the halves of an SSE source and destination.
     static final int L_XMM = 73;
     static final int L_S0 = 74;
@@ -469,8 +468,6 @@ abstract class TraceCode {
         b.op(LSTORE, L_VALUE);
         b.op(ICONST_0);
         b.op(ISTORE, L_I);
-        b.op(ICONST_0);
-        b.op(ISTORE, L_PO);
         b.op(ALOAD, L_CPU);
         b.getField(CPU, "xmm", "[J");
         b.op(ASTORE, L_XMM);
@@ -482,9 +479,12 @@ abstract class TraceCode {
     }
 
     /**
-     * The TLB hit test inline: with the address in {@link #L_VA}, sets the index and page offset
-     * and branches to {@code miss} unless the TLB whose tags are in {@code tagSlot} maps the
-     * page and the {@code size} bytes do not cross it (as {@link Mmu}'s own hit paths test).
+     * The TLB hit test inline: with the address in {@link #L_VA}, sets the index and branches
+     * to {@code miss} unless the TLB whose tags are in {@code tagSlot} maps the page and the
+     * {@code size} bytes do not cross it; else pushes the RAM array and offset behind the hit.
+     * One compare tests both: the tag against the page of the access's last byte (an entry
+     * holds only pages of its own index, so the next page's tag is never there). Kept short:
+     * C2 inlines callees into a method only up to 8,000 bytes of bytecode, its own included.
      */
     void tlbHit(int tagSlot, int size, Bytecode.Label miss) {
         b.op(LLOAD, L_VA);
@@ -494,24 +494,18 @@ abstract class TraceCode {
         b.pushInt(Mmu.TLB_MASK);
         b.op(0x7E); // iand
         b.op(ISTORE, L_I);
-        b.op(LLOAD, L_VA);
-        b.op(L2I);
-        b.pushInt(0xFFF);
-        b.op(0x7E); // iand
-        b.op(ISTORE, L_PO);
         b.op(ALOAD, tagSlot);
         b.op(ILOAD, L_I);
         b.op(0x2F); // laload
         b.op(LLOAD, L_VA);
+        if (size > 1) {
+            b.pushLong(size - 1);
+            b.op(LADD);
+        }
         b.pushInt(12);
         b.op(LUSHR);
         b.op(LCMP);
         b.jump(IFNE, miss);
-        if (size > 1) {
-            b.op(ILOAD, L_PO);
-            b.pushInt(0x1000 - size);
-            b.jump(0xA3, miss); // if_icmpgt
-        }
         // The RAM array and offset behind the hit.
         b.op(ALOAD, tagSlot + 1);
         b.op(ILOAD, L_I);
@@ -519,8 +513,61 @@ abstract class TraceCode {
         b.op(ALOAD, tagSlot + 2);
         b.op(ILOAD, L_I);
         b.op(0x2E); // iaload
-        b.op(ILOAD, L_PO);
+        b.op(LLOAD, L_VA);
+        b.op(L2I);
+        b.pushInt(0xFFF);
+        b.op(0x7E); // iand
         b.op(0x60); // iadd
+    }
+
+    /**
+     * Bytecode C2 inlines into a trace at a call, as C2 counts it against its limit of 8,000
+     * bytes a compiled method (the method's own included; a callee marked to be inlined counts
+     * 1): a small helper 20; a RAM access of 2 to 8 bytes 50 (Mmu's accessor 14, its VarHandle's
+     * and Unsafe's methods); the fence of a byte access 1; an interpreter handler 300 (C2
+     * inlines hot ones of up to 325 bytes, and their callees).
+     */
+    static final int INLINED_PER_CALL = 20;
+    static final int INLINED_PER_ACCESS = 50;
+    static final int INLINED_PER_HANDLER = 300;
+
+    /** What C2 inlines at the calls that {@link #INLINED_PER_CALL} does not cover, beyond that figure. */
+    int inlinedBeyondCalls;
+
+    /** Estimated bytecode C2 inlines into the trace at its calls. */
+    int inlinedBytes() {
+        return INLINED_PER_CALL * b.invokes + inlinedBeyondCalls;
+    }
+
+    /**
+     * With a RAM array and offset pushed: pushes the {@code size}-byte value there, zero-extended,
+     * with the fence of {@link Mmu#ramGet8}; a byte inline (no call to count against C2's limit).
+     */
+    void ramGet(int size) {
+        if (size == 1) {
+            b.op(0x33); // baload
+            b.pushInt(0xFF);
+            b.op(0x7E); // iand
+            b.op(I2L);
+            b.invokeStatic("java/lang/invoke/VarHandle", "acquireFence", "()V");
+            inlinedBeyondCalls += 1 - INLINED_PER_CALL;
+            return;
+        }
+        b.invokeStatic(MMU, "ramGet" + 8 * size, "([BI)J");
+        inlinedBeyondCalls += INLINED_PER_ACCESS - INLINED_PER_CALL;
+    }
+
+    /** With a RAM array, offset and long value pushed: stores {@code size} bytes of it, as {@link Mmu#ramSet8}. */
+    void ramSet(int size) {
+        if (size == 1) {
+            b.invokeStatic("java/lang/invoke/VarHandle", "releaseFence", "()V");
+            inlinedBeyondCalls += 1 - INLINED_PER_CALL;
+            b.op(L2I);
+            b.op(0x54); // bastore
+            return;
+        }
+        b.invokeStatic(MMU, "ramSet" + 8 * size, "([BIJ)V");
+        inlinedBeyondCalls += INLINED_PER_ACCESS - INLINED_PER_CALL;
     }
 
     /**
@@ -535,7 +582,7 @@ abstract class TraceCode {
         b.op(LSTORE, L_VA);
         b.op(0x57); // pop the Mmu
         tlbHit(L_RTAG, size, tlbMiss());
-        b.invokeStatic(MMU, "ramGet" + 8 * size, "([BI)J");
+        ramGet(size);
     }
 
     /**
@@ -549,7 +596,7 @@ abstract class TraceCode {
         b.op(0x57); // pop the Mmu
         tlbHit(L_WTAG, size, tlbMiss());
         b.op(LLOAD, L_VALUE);
-        b.invokeStatic(MMU, "ramSet" + 8 * size, "([BIJ)V");
+        ramSet(size);
     }
 
     /**
@@ -572,8 +619,12 @@ abstract class TraceCode {
         }
     }
 
+    /** The position {@link #position} last recorded in the code being emitted (the compiler resets it). */
+    int positionSet = -1;
+
     /** Records the instruction position a fault would report. */
     void position(int pos) {
+        positionSet = pos;
         b.pushInt(pos);
         b.op(ISTORE, L_POS);
     }

@@ -6,9 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.alosj.hal.cpu.Reg;
 import org.alosj.hal.cpu.Vector;
 
@@ -62,9 +60,13 @@ final class TraceCompiler extends TraceOps {
     /** The first segment's head, and whether the exit {@link Trace#selfEntry} goes there was seen. */
     private Bytecode.Label head0;
     private int limit = MAX_BYTECODE;
+    /** Whether {@link #inlinedBytes} counts against {@link #limit}. */
+    private boolean countInlined;
     private boolean selfEntered;
     private final List<Runnable> stubs = new ArrayList<>();
     private final Bytecode.Label epilogue;
+    private final Bytecode.Label exitWithTarget;
+    private final Bytecode.Label exitWithPosition;
     private boolean handlerInBlock;
     /** The registers the trace's instructions name: kept in locals. */
     private int named;
@@ -73,33 +75,45 @@ final class TraceCompiler extends TraceOps {
     /** The inline instruction being emitted and its position, for {@link #tlbMiss}. */
     private Insn current;
     private int currentPos;
-    private final Map<Integer, Bytecode.Label> missExits = new HashMap<>();
+    /** The one exit all of the trace's TLB misses take ({@link #tlbMiss}), once one is emitted. */
+    private Bytecode.Label missExit;
 
+    /**
+     * One exit for every memory access of the trace: the instruction's position is in
+     * {@link #L_POS} already (each memory instruction records it before its first access, for
+     * faults), so the exit passes it on in {@code cpu.blockPos} instead of a stub a position.
+     */
     @Override
     Bytecode.Label tlbMiss() {
         if (current == null) {
             throw new IllegalStateException("a memory access outside an inline instruction");
         }
-        int pos = currentPos;
-        long rip = current.rip;
-        return missExits.computeIfAbsent(pos, p -> {
-            Bytecode.Label exit = exitLabel(pos, rip, Trace.EXIT_CHECK);
-            Bytecode.Label l = b.label();
+        if (positionSet != currentPos) {
+            throw new IllegalStateException("a memory access before its instruction's position is recorded");
+        }
+        if (missExit == null) {
+            Bytecode.Label exit = exitStub(-1, -1, Trace.EXIT_CHECK);
+            missExit = b.label();
             stubs.add(() -> {
-                b.bind(l);
+                b.bind(missExit);
                 b.op(ALOAD, L_CPU);
                 b.op(ICONST_1);
                 b.putField(CPU, "interpretNext", "Z");
+                b.op(ALOAD, L_CPU);
+                b.op(ILOAD, L_POS);
+                b.putField(CPU, "blockPos", "I");
                 b.jump(GOTO, exit);
             });
-            return l;
-        });
+        }
+        return missExit;
     }
 
     private TraceCompiler(Trace trace, BlockCompiler handlers) {
         this.trace = trace;
         this.handlers = handlers;
         this.epilogue = b.label();
+        this.exitWithTarget = b.label();
+        this.exitWithPosition = b.label();
     }
 
     /**
@@ -108,20 +122,32 @@ final class TraceCompiler extends TraceOps {
      * The same method compiled before from the same instructions comes from {@code cache}.
      */
     static Trace.Code compile(Trace trace, BlockCompiler handlers, TraceCache cache) throws TooLarge {
-        return compile(trace, handlers, cache, MAX_BYTECODE);
+        return compile(trace, handlers, cache, MAX_BYTECODE, false);
     }
 
-    /** As {@link #compile(Trace, BlockCompiler, TraceCache)}, with the trace's body at most {@code limit} bytes of bytecode. */
-    static Trace.Code compile(Trace trace, BlockCompiler handlers, TraceCache cache, int limit) throws TooLarge {
-        long[] key = TraceCache.key(trace, limit);
+    /**
+     * As {@link #compile(Trace, BlockCompiler, TraceCache)}, for a trace joined at exits
+     * ({@link TraceTier#extend}): the method and what C2 inlines into it at its calls
+     * ({@link #inlinedBytes}) at most {@code limit} bytes of bytecode. C2 stops inlining
+     * once a method and its inlined callees reach 8,000 bytes, and the accesses past that point
+     * became calls on the loop's path (a join of strcspn's token loop at 6,610 bytes ran a
+     * third of its accesses through calls).
+     */
+    static Trace.Code compileJoined(Trace trace, BlockCompiler handlers, TraceCache cache, int limit) throws TooLarge {
+        return compile(trace, handlers, cache, limit, true);
+    }
+
+    private static Trace.Code compile(Trace trace, BlockCompiler handlers, TraceCache cache, int limit,
+            boolean countInlined) throws TooLarge {
+        long[] key = TraceCache.key(trace, countInlined ? -limit : limit);
         TraceCache.Entry known = cache.find(key);
         if (known != null) {
-            assert Arrays.equals(build(trace, handlers, limit).build(), known.bytecode())
+            assert Arrays.equals(build(trace, handlers, limit, countInlined).build(), known.bytecode())
                     : "a trace cache hit would compile to other bytecode";
             trace.setExits(known.exitCauses(), known.exitPositions().clone(), known.exitTargets().clone());
             return known.code();
         }
-        TraceCompiler c = build(trace, handlers, limit);
+        TraceCompiler c = build(trace, handlers, limit, countInlined);
         byte[] bytes = c.build();
         int[] positions = ints(c.exitPositions);
         long[] targets = longs(c.exitTargets);
@@ -138,9 +164,10 @@ final class TraceCompiler extends TraceOps {
         }
     }
 
-    private static TraceCompiler build(Trace trace, BlockCompiler handlers, int limit) {
+    private static TraceCompiler build(Trace trace, BlockCompiler handlers, int limit, boolean countInlined) {
         TraceCompiler c = new TraceCompiler(trace, handlers);
         c.limit = limit;
+        c.countInlined = countInlined;
         return c;
     }
 
@@ -236,6 +263,7 @@ final class TraceCompiler extends TraceOps {
         for (int i = 0; i < stubs.size(); i++) {
             stubs.get(i).run(); // a stub may add more
         }
+        exitsFromTables();
         // The epilogue: all exits write back the same way.
         b.bind(epilogue);
         storeRegisters(written);
@@ -276,7 +304,7 @@ final class TraceCompiler extends TraceOps {
         b.op(ALOAD, L_EXC);
         b.op(ATHROW);
         b.handler(tryStart, tryEnd, handler, PKG + "GuestFault");
-        if (b.size() > limit + 1_000) {
+        if (b.size() > limit + 1_000 || countInlined && b.size() + inlinedBytes() > limit) {
             throw new TooLarge();
         }
         return b.build(PKG + "CompiledTrace", PKG + "Trace$Code", "run",
@@ -359,11 +387,10 @@ final class TraceCompiler extends TraceOps {
                 if (TraceOps.isNative(in)) {
                     current = in;
                     currentPos = k;
+                    positionSet = -1;
                     emitNative(k, in);
                     current = null;
-                    if (in.writesMem) {
-                        codeWriteCheck(k, in.op == Op.CALL_REL ? in.imm : in.next, false);
-                    }
+                    // No check for a store into code: the write TLB the inline stores test never maps such a page.
                     if (ends) {
                         control(k, in, blk, successor);
                     }
@@ -377,7 +404,7 @@ final class TraceCompiler extends TraceOps {
                         exitNow(k + 1, -1, Trace.EXIT_HANDLER);
                     }
                 }
-                if (b.size() > limit) {
+                if (b.size() + (countInlined ? inlinedBytes() : 0) > limit) {
                     throw new TooLarge();
                 }
             }
@@ -503,6 +530,7 @@ final class TraceCompiler extends TraceOps {
             b.pushInt(c == 'K' ? in.aux : c == 'C' ? in.cond : c == 'D' ? SseUnit.directKind(in.aux) : in.size);
         }
         b.invokeVirtual(CPU, slash < 0 ? h : h.substring(0, slash), "(L" + INSN + ";" + "I".repeat(args.length()) + ")V");
+        inlinedBeyondCalls += INLINED_PER_HANDLER - INLINED_PER_CALL;
     }
 
     /**
@@ -738,15 +766,38 @@ final class TraceCompiler extends TraceOps {
         stubs.add(() -> {
             b.bind(l);
             b.pushInt(id);
-            b.op(ISTORE, L_EXIT);
-            b.pushInt(pos);
-            b.op(ISTORE, L_POS);
-            if (target != -1) {
-                b.pushLong(target);
-                b.op(LSTORE, L_T2);
+            if (pos < 0) {
+                // The position is in L_POS already.
+                b.op(ISTORE, L_EXIT);
+                b.jump(GOTO, epilogue);
+            } else {
+                b.jump(GOTO, target != -1 ? exitWithTarget : exitWithPosition);
             }
-            b.jump(GOTO, epilogue);
         });
         return l;
+    }
+
+    /**
+     * Where the exit stubs join the epilogue, their number on the stack: the position and the
+     * target come from the trace's tables ({@link Trace#exitPos}, {@link Trace#exitTarget}), so
+     * a stub is a push and a jump (5 or 6 bytes instead of 18: a joined trace of strcspn's token
+     * loop has 47 exits, and C2 compiles a method only whole, under its bytecode limits).
+     */
+    private void exitsFromTables() {
+        b.bind(exitWithTarget);
+        b.op(DUP);
+        b.op(ISTORE, L_EXIT);
+        b.op(ALOAD, L_TRACE);
+        b.getField(TRACE, "exitTarget", "[J");
+        b.op(ILOAD, L_EXIT);
+        b.op(0x2F); // laload
+        b.op(LSTORE, L_T2);
+        b.bind(exitWithPosition);
+        b.op(ISTORE, L_EXIT);
+        b.op(ALOAD, L_TRACE);
+        b.getField(TRACE, "exitPos", "[I");
+        b.op(ILOAD, L_EXIT);
+        b.op(0x2E); // iaload
+        b.op(ISTORE, L_POS);
     }
 }

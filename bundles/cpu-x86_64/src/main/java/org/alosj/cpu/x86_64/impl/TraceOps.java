@@ -593,7 +593,7 @@ abstract class TraceOps extends TraceCode {
             b.op(LLOAD, L_T1);
             b.op(LSTORE, L_VA);
             tlbHit(L_WTAG, size, tlbMiss());
-            b.invokeStatic(MMU, "ramGet" + 8 * size, "([BI)J");
+            ramGet(size);
         } else {
             b.op(ALOAD, L_MEM);
             b.op(LLOAD, L_T1);

@@ -93,12 +93,22 @@ final class TraceTier {
         compileNanos += System.nanoTime() - start;
     }
 
-    /** Times an exit leads straight into the same other trace before that trace is joined to it ({@link #extend}). */
-    static final int EXTEND_AFTER = 32_768;
+    /**
+     * Times an exit leads straight into the same other trace before that trace is joined to it
+     * ({@link #extend}). Each join is a new method the JVM compiles from its interpreter up, and
+     * a loop joined in several steps wasted C2's time on the steps between: strcspn's token loop,
+     * joined in five steps to one 5,900-byte method, had a first run of bench/cpu.sh's strings
+     * workload of 1.65-2.29 s after 32,768, 1.20-1.45 s (once 2.29) after 4,096 (load 6).
+     */
+    static final int EXTEND_AFTER = 4_096;
     /** At most this many instructions retired on average between those exits for a join (an exit costs ~30). */
     static final int EXTEND_SPACING = 256;
     static final int MAX_SEGMENTS = 6;
-    static final int EXTENDED_MAX_BYTECODE = 4_000;
+    /**
+     * A joined trace's method and what C2 inlines into it at most this many bytes of bytecode
+     * ({@link TraceCompiler#compileJoined}), under C2's 8,000.
+     */
+    static final int EXTENDED_MAX_BYTECODE = 7_700;
     static final int MAX_EXTENDED_BLOCKS = 48;
 
     /**
@@ -162,7 +172,7 @@ final class TraceTier {
         Block[] blocks = joined.blocks;
         long begin = System.nanoTime();
         try {
-            joined.compiled = TraceCompiler.compile(joined, handlers, cache, EXTENDED_MAX_BYTECODE);
+            joined.compiled = TraceCompiler.compileJoined(joined, handlers, cache, EXTENDED_MAX_BYTECODE);
         } catch (TraceCompiler.TooLarge e) {
             compileNanos += System.nanoTime() - begin;
             return false;

@@ -37,7 +37,8 @@ public final class X86Core extends SystemInstructions {
     private final SseUnit sse;
     final X87Unit x87;
     private final Block[] cache = new Block[1 << CACHE_BITS];
-    private final BlockCompiler compiler = new BlockCompiler();
+    /** The machine's block compiler (its classes serve every CPU of the factory). */
+    private final BlockCompiler compiler;
     /** Interpreted runs after which a block is compiled (package-private for the tests). */
     int compileThreshold = COMPILE_THRESHOLD;
     /** Compiled runs after which a trace is recorded from a block; 0 turns traces off (package-private for the tests). */
@@ -46,7 +47,10 @@ public final class X86Core extends SystemInstructions {
     int extendAfter = TraceTier.EXTEND_AFTER;
     /** Tests: every block becomes the head of a statically formed trace when it first runs. */
     boolean traceOnFirstRun;
-    /** Set by a trace that left at a memory access its TLB did not map: the rest of that block is interpreted ({@link #finishBlock}). */
+    /**
+     * Set by a trace that left at a memory access its TLB did not map, with the instruction's
+     * position in {@link #blockPos}: the rest of that block is interpreted ({@link #finishBlock}).
+     */
     boolean interpretNext;
     private final TraceTier traces;
     private final TraceRecorder recorder;
@@ -93,7 +97,12 @@ public final class X86Core extends SystemInstructions {
 
     /** A CPU that shares compiled traces with the others made with {@code traceCache}. */
     X86Core(MemoryBus bus, TraceCache traceCache) {
+        this(bus, traceCache, new BlockCompiler());
+    }
+
+    X86Core(MemoryBus bus, TraceCache traceCache, BlockCompiler blocks) {
         super(bus);
+        this.compiler = blocks;
         this.decoder = new Decoder(mem);
         this.sse = new SseUnit(this);
         this.x87 = new X87Unit(this);
@@ -319,7 +328,7 @@ public final class X86Core extends SystemInstructions {
             traces.exits[cause]++;
             if (interpretNext) {
                 interpretNext = false;
-                return finishBlock(t, t.exitPos[exitId]);
+                return finishBlock(t, blockPos);
             }
             if (cause == Trace.EXIT_CODE_WRITE) {
                 codeModified = false;

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * budgets, so traces stop mid-loop; exits into other traces, which the JIT's CPU runs without
  * going back to its run loop, traces joined to such an exit of another, and traces taken from
  * the cache of compiled ones, where a page repeats a path of an earlier one) both must agree on every register, RIP, RFLAGS, the
- * instruction count, the exception taken and the memory written.
+ * instruction count, the exception taken and the memory written. The data pointer is sometimes
+ * at a page boundary (accesses that cross it) or at the end of the mapped data (page faults).
  */
 class TraceLockstepTest {
     static final long SEED = Long.getLong("cpu.trace.seed", 0x7ACEL);
@@ -55,7 +56,9 @@ class TraceLockstepTest {
 
         Machine() {
             codePhys = pt.map(CODE, PageTables.US | PageTables.RW);
-            for (int i = 0; i < DATA_PAGES; i++) {
+            // In reverse: a page's successor in RAM is not the next virtual page, so an access
+            // crossing a page boundary must find both pages.
+            for (int i = DATA_PAGES - 1; i >= 0; i--) {
                 pt.map(DATA + 0x1000L * i, PageTables.US | PageTables.RW | PageTables.NX);
             }
             cpu.setCr(3, pt.pml4);
@@ -112,7 +115,11 @@ class TraceLockstepTest {
             for (int r = 0; r < 16; r++) {
                 regs[r] = rng.nextInt(3) == 0 ? DATA + rng.nextInt(DATA_PAGES * 0x1000) : rng.nextLong();
             }
-            regs[Reg.RBX] = DATA + 0x800;
+            // The data pointer mid-page; or at a page boundary, so that accesses cross it; or at the
+            // end of the mapped pages, so that some fault (the trace leaves at its TLB test).
+            int dataAt = rng.nextInt(8);
+            regs[Reg.RBX] = dataAt < 2 ? DATA + 0x1000L * (1 + rng.nextInt(DATA_PAGES - 1))
+                    : dataAt == 2 ? DATA + 0x1000L * DATA_PAGES : DATA + 0x800;
             regs[Reg.RBP] = CODE + 0xE00;
             regs[Reg.RSP] = DATA + 0x2000 + 8 * rng.nextInt(64);
             long[] xmm = new long[32];
@@ -257,9 +264,9 @@ class TraceLockstepTest {
                 int32(o, rng.nextInt());
             }
             case 5 -> mem(o, w, 0x8B, r, Reg.RBX, d8); // mov r, [rbx+d8]
-            case 6 -> mem(o, w, 0x89, r, Reg.RBX, d8); // mov [rbx+d8], r
+            case 6 -> mem(o, w, rng.nextInt(3) == 0 ? 0x88 : 0x89, r, Reg.RBX, d8); // mov [rbx+d8], r (or r8)
             case 7 -> mem(o, w, 0x03 + 8 * rng.nextInt(8), r, Reg.RBX, d8); // ALU r, [rbx+d8]
-            case 8 -> mem(o, w, 0x01 + 8 * rng.nextInt(8), r, Reg.RBX, d8); // ALU [rbx+d8], r
+            case 8 -> mem(o, w, (rng.nextInt(3) == 0 ? 0x00 : 0x01) + 8 * rng.nextInt(8), r, Reg.RBX, d8); // ALU [rbx+d8], r (or r8)
             case 9 -> { // lea r, [s + r2*scale + d8]
                 int t = POOL[rng.nextInt(POOL.length)];
                 emit(o, 0x48 | (r >> 3) << 2 | (t >> 3) << 1 | s >> 3, 0x8D, 0x44 | (r & 7) << 3,

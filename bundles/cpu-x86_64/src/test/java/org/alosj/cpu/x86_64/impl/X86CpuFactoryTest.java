@@ -58,4 +58,47 @@ class X86CpuFactoryTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> factory.create(null));
         assertEquals("a CPU needs a memory bus, got null", e.getMessage());
     }
+
+    @Test
+    void theFactorysCpuidIsWhatTheCpuidInstructionReturns() {
+        Cpu c = factory.create(bus);
+        stopOnUd(c);
+        bus.write(0x3000, new byte[] {0x0F, (byte) 0xA2, 0x0F, 0x0B}, 0, 4); // cpuid; ud2
+        for (int leaf : new int[] {0, 1, 0x8000_0000, 0x8000_0001, 0x8000_0002, 0x8000_0006, 0x8000_0008, 7}) {
+            c.setReg(Reg.RAX, leaf & 0xFFFF_FFFFL);
+            c.setReg(Reg.RCX, 0);
+            c.setRip(0x3000);
+            assertEquals(RunExit.TRAP, c.run(10));
+            int[] r = factory.cpuid(leaf, 0);
+            assertEquals(c.reg(Reg.RAX), r[0] & 0xFFFF_FFFFL, "EAX of leaf " + Integer.toHexString(leaf));
+            assertEquals(c.reg(Reg.RBX), r[1] & 0xFFFF_FFFFL);
+            assertEquals(c.reg(Reg.RCX), r[2] & 0xFFFF_FFFFL);
+            assertEquals(c.reg(Reg.RDX), r[3] & 0xFFFF_FFFFL);
+        }
+    }
+
+    /** Blocks of one shape on two CPUs share one class, and each still runs its own operands. */
+    @Test
+    void cpusOfOneFactoryShareTheClassOfABlockShapeAndKeepTheirOwnOperands() {
+        X86CpuFactory cpus = new X86CpuFactory();
+        // mov ecx, 300; again: add eax, IMM; dec ecx; jnz again; ud2
+        byte[] three = {(byte) 0xB9, 0x2C, 0x01, 0, 0, (byte) 0x83, (byte) 0xC0, 3, (byte) 0xFF, (byte) 0xC9, 0x75, (byte) 0xF9, 0x0F, 0x0B};
+        byte[] five = three.clone();
+        five[7] = 5;
+        bus.write(0x1000, three, 0, three.length);
+        bus.write(0x2000, five, 0, five.length);
+        Cpu a = cpus.create(bus);
+        Cpu b = cpus.create(bus);
+        stopOnUd(a);
+        stopOnUd(b);
+        a.setRip(0x1000);
+        b.setRip(0x2000);
+        assertEquals(RunExit.TRAP, a.run(10_000));
+        long reusedBefore = cpus.blocks.shapesReused();
+        assertEquals(RunExit.TRAP, b.run(10_000));
+        assertEquals(900, a.reg(Reg.RAX));
+        assertEquals(1500, b.reg(Reg.RAX), "b ran its own immediate through the shared class");
+        org.junit.jupiter.api.Assertions.assertTrue(cpus.blocks.shapesReused() > reusedBefore,
+                "b's loop block found a's class");
+    }
 }

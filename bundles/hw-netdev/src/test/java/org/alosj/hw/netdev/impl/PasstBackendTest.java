@@ -16,10 +16,10 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.alosj.hal.net.NetBackend;
 import org.alosj.hal.net.NetPort;
+import org.alosj.testkit.Wait;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,6 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PasstBackendTest {
+    /** passt starts as a process of its own: its link may take a while on a loaded machine. */
+    static final java.time.Duration PASST_WAIT = java.time.Duration.ofSeconds(20);
+
     static final byte[] GUEST_MAC = mac("52:54:00:12:34:56");
     static final byte[] GUEST_IP = ip(192, 0, 2, 2);
     static final byte[] GATEWAY_IP = ip(192, 0, 2, 1);
@@ -66,15 +69,6 @@ class PasstBackendTest {
         return q;
     }
 
-    static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting: " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
 
     /** The first frame matching {@code p} within 10 s, or null. */
     static byte[] next(BlockingQueue<byte[]> q, Predicate<byte[]> p) throws InterruptedException {
@@ -114,7 +108,7 @@ class PasstBackendTest {
         try (PasstBackend b = startPasst(List.of())) {
             NetPort[] port = new NetPort[1];
             BlockingQueue<byte[]> q = attach(b, port);
-            await(() -> port[0].linkUp(), "link up to the passt we started; problem: " + b.problem());
+            Wait.until("link up to the passt we started; problem: " + b.problem(), PASST_WAIT, () -> port[0].linkUp());
             assertNull(b.problem());
             // Ten bytes of trailing padding: the backend must strip them or passt drops the frame.
             send(port[0], TestFrames.pad(TestFrames.dhcpDiscover(GUEST_MAC, 0x3903F326),
@@ -154,7 +148,7 @@ class PasstBackendTest {
         try (PasstBackend b = startPasst(List.of())) {
             NetPort[] port = new NetPort[1];
             BlockingQueue<byte[]> q = attach(b, port);
-            await(() -> port[0].linkUp(), "link up; problem: " + b.problem());
+            Wait.until("link up; problem: " + b.problem(), PASST_WAIT, () -> port[0].linkUp());
             byte[] gatewayMac = arpForTheGateway(port[0], q);
             byte[] data = "alos".getBytes();
             byte[] echo = TestFrames.icmpEcho(GUEST_MAC, gatewayMac, GUEST_IP, GATEWAY_IP, 0x77, 1, data);
@@ -177,7 +171,7 @@ class PasstBackendTest {
         try (PasstBackend b = startPasst(HostForward.parseList("tcp::8080-:80 udp::5353-:53"))) {
             NetPort[] port = new NetPort[1];
             BlockingQueue<byte[]> q = attach(b, port);
-            await(() -> port[0].linkUp(), "link up; problem: " + b.problem());
+            Wait.until("link up; problem: " + b.problem(), PASST_WAIT, () -> port[0].linkUp());
             arpForTheGateway(port[0], q);   // passt learns the guest's MAC
             ns.start("bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080; sleep 20");
             byte[] syn = next(q, f -> TestFrames.ipProtocol(f) == 6
@@ -199,11 +193,11 @@ class PasstBackendTest {
         try (PasstBackend b = startPasst(List.of())) {
             NetPort[] port = new NetPort[1];
             BlockingQueue<byte[]> q = attach(b, port);
-            await(() -> port[0].linkUp(), "link up; problem: " + b.problem());
+            Wait.until("link up; problem: " + b.problem(), PASST_WAIT, () -> port[0].linkUp());
             long first = b.pid();
             NetNamespace.run("kill", "-KILL", Long.toString(first));
-            await(() -> b.problem() != null || b.pid() != first, "the backend notices");
-            await(() -> port[0].linkUp() && b.pid() != first, "a new passt; problem: " + b.problem());
+            Wait.until("the backend notices", PASST_WAIT, () -> b.problem() != null || b.pid() != first);
+            Wait.until("a new passt; problem: " + b.problem(), PASST_WAIT, () -> port[0].linkUp() && b.pid() != first);
             q.clear();
             arpForTheGateway(port[0], q);
         }
@@ -214,7 +208,7 @@ class PasstBackendTest {
         PasstBackend b = startPasst(List.of());
         NetPort[] port = new NetPort[1];
         attach(b, port);
-        await(() -> port[0].linkUp(), "link up; problem: " + b.problem());
+        Wait.until("link up; problem: " + b.problem(), PASST_WAIT, () -> port[0].linkUp());
         long pid = b.pid();
         assertTrue(pid > 0);
         assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
@@ -233,16 +227,16 @@ class PasstBackendTest {
         try (PasstBackend b = new PasstBackend("p1", PasstBackend.Options.connectTo(socket))) {
             NetPort[] port = new NetPort[1];
             BlockingQueue<byte[]> q = attach(b, port);
-            await(() -> port[0].linkUp(), "link up; problem: " + b.problem());
+            Wait.until("link up; problem: " + b.problem(), PASST_WAIT, () -> port[0].linkUp());
             arpForTheGateway(port[0], q);
             first.destroy();
             first.waitFor(5, TimeUnit.SECONDS);
-            await(() -> !port[0].linkUp(), "link down when passt is gone");
+            Wait.until("link down when passt is gone", PASST_WAIT, () -> !port[0].linkUp());
             assertNotNull(b.problem(), "problem() says why there is no peer");
             assertTrue(b.problem().contains("passt"), b.problem());
             Files.deleteIfExists(socket);
             ns.start(passt.toString(), "-f", "--runas", "0", "-s", socket.toString());
-            await(() -> port[0].linkUp(), "link up again; problem: " + b.problem());
+            Wait.until("link up again; problem: " + b.problem(), PASST_WAIT, () -> port[0].linkUp());
             assertNull(b.problem());
             q.clear();
             arpForTheGateway(port[0], q);
@@ -255,8 +249,8 @@ class PasstBackendTest {
                 "alosnd-no-such-namespace", null))) {
             NetPort[] port = new NetPort[1];
             attach(b, port);
-            await(() -> b.problem() != null && b.problem().contains("exited with status"),
-                    "a problem naming the exit; now: " + b.problem());
+            Wait.until("a problem naming the exit; now: " + b.problem(), PASST_WAIT,
+                    () -> b.problem() != null && b.problem().contains("exited with status"));
             assertTrue(b.problem().contains("alosnd-no-such-namespace"), b.problem());
             assertFalse(port[0].linkUp());
         }

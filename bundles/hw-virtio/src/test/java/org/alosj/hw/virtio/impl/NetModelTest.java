@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.alosj.hal.net.NetPort;
 import org.alosj.hw.netdev.impl.Hub;
 import org.junit.jupiter.api.Test;
+import org.alosj.testkit.Wait;
 
 /**
  * virtio-net driven by hand: frames from a hub into receive chains with the header each
@@ -155,7 +156,7 @@ class NetModelTest {
             n.rig.notifyModern(0);
             byte[] f = frame(100, 1);
             n.peer.transmit(f, 0, f.length);
-            Rig.eventually(() -> rx.usedIdx() == 1);
+            Wait.until("the frame in the receive queue's used ring", () -> rx.usedIdx() == 1);
             assertEquals(12 + 100, rx.usedLen(0));
             assertEquals(1, n.rig.mem.readShort(0x40000 + VirtioNet.HDR_NUM_BUFFERS));
             byte[] got = new byte[100];
@@ -178,7 +179,7 @@ class NetModelTest {
             rx.offer(0, 0x40000, 0x800, true);
             byte[] f = frame(60, 2);
             n.peer.transmit(f, 0, f.length);
-            Rig.eventually(() -> rx.usedIdx() == 1);
+            Wait.until("the frame in the receive queue's used ring", () -> rx.usedIdx() == 1);
             assertEquals(10 + 60, rx.usedLen(0));
             byte[] got = new byte[60];
             n.rig.mem.read(0x40000 + 10, got, 0, 60);
@@ -196,7 +197,7 @@ class NetModelTest {
             }
             byte[] f = frame(1514, 3);
             n.peer.transmit(f, 0, f.length);
-            Rig.eventually(() -> rx.usedIdx() == 3);
+            Wait.until("three frames in the receive queue's used ring", () -> rx.usedIdx() == 3);
             assertEquals(3, n.rig.mem.readShort(0x40000 + VirtioNet.HDR_NUM_BUFFERS), "1526 bytes in 512-byte buffers");
             assertEquals(512, rx.usedLen(0));
             assertEquals(512, rx.usedLen(1));
@@ -238,7 +239,7 @@ class NetModelTest {
             n.peer.transmit(big, 0, big.length);
             byte[] fits = frame(1014, 6);
             n.peer.transmit(fits, 0, fits.length);
-            Rig.eventually(() -> rx.usedIdx() == 1);
+            Wait.until("the frame in the receive queue's used ring", () -> rx.usedIdx() == 1);
             assertEquals(12 + 1014, rx.usedLen(0), "only the frame within MTU + 14");
             assertEquals(1, ((VirtioNet) n.rig.function()).counters()[0]);
         }
@@ -251,7 +252,7 @@ class NetModelTest {
             n.modernUp(VERSION_1, rx);
             byte[] f = frame(60, 4);
             n.peer.transmit(f, 0, f.length);
-            Rig.eventually(() -> ((VirtioNet) n.rig.function()).counters()[0] == 1);
+            Wait.until("the frame counted", () -> ((VirtioNet) n.rig.function()).counters()[0] == 1);
             assertEquals(0, rx.usedIdx());
         }
     }
@@ -286,7 +287,7 @@ class NetModelTest {
             n.rig.mem.writeShort(tx.avail() + 2, tx.availIdx);
             n.rig.notifyModern(1);
             assertEquals(2, tx.usedIdx());
-            Rig.eventually(() -> n.heard.size() == 2);
+            Wait.until("two frames on the wire", () -> n.heard.size() == 2);
             // What the driver writes into its buffers afterwards is not what was sent.
             n.rig.mem.write(0x5000C, new byte[whole.length], 0, whole.length);
             assertArrayEquals(whole, n.heard.get(0));
@@ -315,7 +316,7 @@ class NetModelTest {
             tx.offer(0, hdr, 12 + f.length, false);
             n.rig.notifyModern(1);
             assertEquals(1, tx.usedIdx());
-            Rig.eventually(() -> n.heard.size() == 1);
+            Wait.until("a frame on the wire", () -> n.heard.size() == 1);
             byte[] sent = n.heard.get(0);
             long sum = 0x1234; // the pseudo-header sum the driver left in the field, as a receiver adds it
             for (int i = 34; i < sent.length; i += 2) {

@@ -7,6 +7,7 @@ import org.alosj.hal.board.impl.MachineSettings;
 import org.alosj.hal.board.impl.PcMachine;
 import org.alosj.hal.bus.IoPortSpace;
 import org.alosj.hal.bus.MemoryBus;
+import org.alosj.testkit.Wait;
 
 /**
  * A PC with one virtio function, and what a driver does to it by hand: configuration cycles
@@ -193,21 +194,6 @@ final class Rig implements AutoCloseable {
         makeAvailable(0);
     }
 
-    static void eventually(java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for a condition");
-            }
-            Thread.onSpinWait();
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted");
-            }
-        }
-    }
 
     int blkStatus() {
         return mem.readByte(DATA - 0x10);
