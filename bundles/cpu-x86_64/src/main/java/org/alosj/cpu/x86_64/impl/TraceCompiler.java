@@ -3,7 +3,6 @@ package org.alosj.cpu.x86_64.impl;
 import static org.alosj.cpu.x86_64.impl.Bytecode.*;
 
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -161,8 +160,9 @@ final class TraceCompiler extends TraceOps {
         long[] targets = longs(c.exitTargets);
         try {
             MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
-            Trace.Code code = (Trace.Code) hidden.findConstructor(hidden.lookupClass(),
-                    MethodType.methodType(void.class)).invoke();
+            // Through reflection, not a method handle: one call, where a handle to a new class
+            // builds its own adapters first.
+            Trace.Code code = (Trace.Code) hidden.lookupClass().getDeclaredConstructor().newInstance();
             int[] causes = ints(c.exitCauses);
             trace.setExits(causes, positions, targets);
             cache.add(key, new TraceCache.Entry(code, causes, positions.clone(), targets.clone(), bytes));
