@@ -1,7 +1,6 @@
 package org.alosj.cpu.x86_64.impl;
 
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 
 /**
  * Turns a hot {@link Block} into a hidden class whose one method calls each instruction's
@@ -162,7 +161,7 @@ final class BlockCompiler {
         Compiled made;
         try {
             MethodHandles.Lookup hidden = lookup.defineHiddenClass(bytes, true);
-            made = (Compiled) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
+            made = (Compiled) hidden.lookupClass().getDeclaredConstructor().newInstance(); // as TraceCompiler's
         } catch (Throwable e) {
             throw new IllegalStateException("block compiler produced an invalid class", e);
         }

@@ -1,8 +1,8 @@
 package org.alosj.cpu.x86_64.impl;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,46 +58,93 @@ final class Bytecode {
     static final int INVOKEVIRTUAL = 0xB6;
     static final int INVOKESTATIC = 0xB8;
 
+    /**
+     * A growing byte array: ByteArrayOutputStream without its lock taken for every byte (a
+     * trace is thousands of bytes, written while the JVM still interprets the compiler).
+     */
+    private static final class Bytes {
+        private byte[] bytes = new byte[512];
+        private int size;
+
+        void write(int b) {
+            if (size == bytes.length) {
+                bytes = Arrays.copyOf(bytes, 2 * size);
+            }
+            bytes[size++] = (byte) b;
+        }
+
+        void writeBytes(byte[] b) {
+            if (size + b.length > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(2 * bytes.length, size + b.length));
+            }
+            System.arraycopy(b, 0, bytes, size, b.length);
+            size += b.length;
+        }
+
+        int size() {
+            return size;
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(bytes, size);
+        }
+    }
+
     /** A code position; bound once, referenced from any number of branches before or after. */
     static final class Label {
         int at = -1;
         final List<Integer> uses = new ArrayList<>();
     }
 
-    private final ByteArrayOutputStream pool = new ByteArrayOutputStream();
+    private final Bytes pool = new Bytes();
     private final Map<String, Integer> entries = new HashMap<>();
     private int count = 1;
-    private final ByteArrayOutputStream code = new ByteArrayOutputStream();
+    private final Bytes code = new Bytes();
     private final List<Label> labels = new ArrayList<>();
     private final List<int[]> handlers = new ArrayList<>();
 
     // --- the constant pool ---------------------------------------------------------------------------
 
+    // Each entry is looked up by a key of its kind and contents and written only when new. No
+    // lambdas here: this runs while the JVM is cold, and each lambda's first use spins a class.
+
     int utf8(String s) {
-        return entry("U" + s, 1, () -> {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            pool.write(1);
-            u2(pool, b.length);
-            pool.writeBytes(b);
-        });
+        String key = "U" + s;
+        Integer known = entries.get(key);
+        if (known != null) {
+            return known;
+        }
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        pool.write(1);
+        u2(pool, b.length);
+        pool.writeBytes(b);
+        return added(key, 1);
     }
 
     int classRef(String name) {
         int n = utf8(name);
-        return entry("C" + name, 1, () -> {
-            pool.write(7);
-            u2(pool, n);
-        });
+        String key = "C" + name;
+        Integer known = entries.get(key);
+        if (known != null) {
+            return known;
+        }
+        pool.write(7);
+        u2(pool, n);
+        return added(key, 1);
     }
 
     private int nameAndType(String name, String desc) {
         int nm = utf8(name);
         int d = utf8(desc);
-        return entry("N" + name + desc, 1, () -> {
-            pool.write(12);
-            u2(pool, nm);
-            u2(pool, d);
-        });
+        String key = "N" + name + desc;
+        Integer known = entries.get(key);
+        if (known != null) {
+            return known;
+        }
+        pool.write(12);
+        u2(pool, nm);
+        u2(pool, d);
+        return added(key, 1);
     }
 
     int methodRef(String owner, String name, String desc) {
@@ -111,34 +158,42 @@ final class Bytecode {
     private int memberRef(int tag, String kind, String owner, String name, String desc) {
         int c = classRef(owner);
         int nt = nameAndType(name, desc);
-        return entry(kind + owner + "." + name + desc, 1, () -> {
-            pool.write(tag);
-            u2(pool, c);
-            u2(pool, nt);
-        });
+        String key = kind + owner + "." + name + desc;
+        Integer known = entries.get(key);
+        if (known != null) {
+            return known;
+        }
+        pool.write(tag);
+        u2(pool, c);
+        u2(pool, nt);
+        return added(key, 1);
     }
 
     private int longConst(long v) {
-        return entry("J" + v, 2, () -> {
-            pool.write(5);
-            u4(pool, (int) (v >>> 32));
-            u4(pool, (int) v);
-        });
+        String key = "J" + v;
+        Integer known = entries.get(key);
+        if (known != null) {
+            return known;
+        }
+        pool.write(5);
+        u4(pool, (int) (v >>> 32));
+        u4(pool, (int) v);
+        return added(key, 2);
     }
 
     private int intConst(int v) {
-        return entry("I" + v, 1, () -> {
-            pool.write(3);
-            u4(pool, v);
-        });
+        String key = "I" + v;
+        Integer known = entries.get(key);
+        if (known != null) {
+            return known;
+        }
+        pool.write(3);
+        u4(pool, v);
+        return added(key, 1);
     }
 
-    private int entry(String key, int slots, Runnable write) {
-        Integer i = entries.get(key);
-        if (i != null) {
-            return i;
-        }
-        write.run();
+    /** Numbers the entry just written under {@code key}; it takes {@code slots} pool slots. */
+    private int added(String key, int slots) {
         entries.put(key, count);
         int at = count;
         count += slots;
@@ -261,7 +316,7 @@ final class Bytecode {
         int runDesc = utf8(desc);
         int codeAttr = utf8("Code");
 
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Bytes out = new Bytes();
         u4(out, 0xCAFEBABE);
         u2(out, 0);
         u2(out, 49);
@@ -288,7 +343,7 @@ final class Bytecode {
         return out.toByteArray();
     }
 
-    private void codeAttribute(ByteArrayOutputStream out, int codeAttr, int maxStack, int maxLocals, byte[] body,
+    private void codeAttribute(Bytes out, int codeAttr, int maxStack, int maxLocals, byte[] body,
             List<int[]> table) {
         u2(out, codeAttr);
         u4(out, 12 + body.length + 8 * table.size());
@@ -306,12 +361,12 @@ final class Bytecode {
         u2(out, 0); // attributes
     }
 
-    private static void u2(ByteArrayOutputStream out, int v) {
+    private static void u2(Bytes out, int v) {
         out.write(v >>> 8);
         out.write(v);
     }
 
-    private static void u4(ByteArrayOutputStream out, int v) {
+    private static void u4(Bytes out, int v) {
         u2(out, v >>> 16);
         u2(out, v);
     }

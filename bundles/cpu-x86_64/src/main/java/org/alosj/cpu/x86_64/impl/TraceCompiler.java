@@ -3,7 +3,6 @@ package org.alosj.cpu.x86_64.impl;
 import static org.alosj.cpu.x86_64.impl.Bytecode.*;
 
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -63,6 +62,11 @@ final class TraceCompiler extends TraceOps {
     /** Whether {@link #inlinedBytes} counts against {@link #limit}. */
     private boolean countInlined;
     private boolean selfEntered;
+    /**
+     * Code placed after the body, emitted once the body is (a stub may add more). Anonymous
+     * classes, not lambdas: the first trace is compiled while the JVM is cold, and a lambda's
+     * first use spins its class and method handles (3-7 ms each then).
+     */
     private final List<Runnable> stubs = new ArrayList<>();
     private final Bytecode.Label epilogue;
     private final Bytecode.Label exitWithTarget;
@@ -94,15 +98,18 @@ final class TraceCompiler extends TraceOps {
         if (missExit == null) {
             Bytecode.Label exit = exitStub(-1, -1, Trace.EXIT_CHECK);
             missExit = b.label();
-            stubs.add(() -> {
-                b.bind(missExit);
-                b.op(ALOAD, L_CPU);
-                b.op(ICONST_1);
-                b.putField(CPU, "interpretNext", "Z");
-                b.op(ALOAD, L_CPU);
-                b.op(ILOAD, L_POS);
-                b.putField(CPU, "blockPos", "I");
-                b.jump(GOTO, exit);
+            stubs.add(new Runnable() {
+                @Override
+                public void run() {
+                    b.bind(missExit);
+                    b.op(ALOAD, L_CPU);
+                    b.op(ICONST_1);
+                    b.putField(CPU, "interpretNext", "Z");
+                    b.op(ALOAD, L_CPU);
+                    b.op(ILOAD, L_POS);
+                    b.putField(CPU, "blockPos", "I");
+                    b.jump(GOTO, exit);
+                }
             });
         }
         return missExit;
@@ -149,13 +156,14 @@ final class TraceCompiler extends TraceOps {
         }
         TraceCompiler c = build(trace, handlers, limit, countInlined);
         byte[] bytes = c.build();
-        int[] positions = c.exitPositions.stream().mapToInt(Integer::intValue).toArray();
-        long[] targets = c.exitTargets.stream().mapToLong(Long::longValue).toArray();
+        int[] positions = ints(c.exitPositions);
+        long[] targets = longs(c.exitTargets);
         try {
             MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
-            Trace.Code code = (Trace.Code) hidden.findConstructor(hidden.lookupClass(),
-                    MethodType.methodType(void.class)).invoke();
-            int[] causes = c.exitCauses.stream().mapToInt(Integer::intValue).toArray();
+            // Through reflection, not a method handle: one call, where a handle to a new class
+            // builds its own adapters first.
+            Trace.Code code = (Trace.Code) hidden.lookupClass().getDeclaredConstructor().newInstance();
+            int[] causes = ints(c.exitCauses);
             trace.setExits(causes, positions, targets);
             cache.add(key, new TraceCache.Entry(code, causes, positions.clone(), targets.clone(), bytes));
             return code;
@@ -182,6 +190,24 @@ final class TraceCompiler extends TraceOps {
     /** The #GP(0) of a misaligned 16-byte SSE operand (called by compiled traces, which throw it). */
     static GuestFault generalProtection() {
         return new GuestFault(Vector.GP, 0);
+    }
+
+    // Loops, not streams: the first trace is compiled with the JVM cold, where a stream
+    // pipeline loads some thirty classes and spins lambdas.
+    private static int[] ints(List<Integer> list) {
+        int[] a = new int[list.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = list.get(i);
+        }
+        return a;
+    }
+
+    private static long[] longs(List<Long> list) {
+        long[] a = new long[list.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = list.get(i);
+        }
+        return a;
     }
 
     private byte[] build() throws TooLarge {
@@ -637,33 +663,36 @@ final class TraceCompiler extends TraceOps {
         b.op(LCMP);
         b.jump(IFGE, check);
         b.jump(GOTO, loop);
-        stubs.add(() -> {
-            b.bind(check);
-            retiredAt(base);
-            b.op(LLOAD, L_REMAINING);
-            b.op(LCMP);
-            b.jump(IFGE, stop);
-            b.op(ALOAD, L_CPU);
-            b.getField(CPU, "preemptRequested", "Z");
-            b.jump(IFNE, stop);
-            b.op(ALOAD, L_CPU);
-            b.getField(CPU, "interruptSignal", "Z");
-            b.jump(IFNE, stop);
-            b.op(ALOAD, L_TRACE);
-            b.getField(TRACE, "valid", "Z");
-            b.jump(IFEQ, stop);
-            b.op(ALOAD, L_MEM);
-            b.getField(MMU, "generation", "I");
-            b.op(ILOAD, L_GEN);
-            b.jump(0xA0, stop); // if_icmpne
-            // L_CHECK = min(retired + CHECK_INTERVAL, remaining)
-            retiredAt(base);
-            b.pushLong(CHECK_INTERVAL);
-            b.op(LADD);
-            b.op(LLOAD, L_REMAINING);
-            b.invokeStatic("java/lang/Math", "min", "(JJ)J");
-            b.op(LSTORE, L_CHECK);
-            b.jump(GOTO, loop);
+        stubs.add(new Runnable() {
+            @Override
+            public void run() {
+                b.bind(check);
+                retiredAt(base);
+                b.op(LLOAD, L_REMAINING);
+                b.op(LCMP);
+                b.jump(IFGE, stop);
+                b.op(ALOAD, L_CPU);
+                b.getField(CPU, "preemptRequested", "Z");
+                b.jump(IFNE, stop);
+                b.op(ALOAD, L_CPU);
+                b.getField(CPU, "interruptSignal", "Z");
+                b.jump(IFNE, stop);
+                b.op(ALOAD, L_TRACE);
+                b.getField(TRACE, "valid", "Z");
+                b.jump(IFEQ, stop);
+                b.op(ALOAD, L_MEM);
+                b.getField(MMU, "generation", "I");
+                b.op(ILOAD, L_GEN);
+                b.jump(0xA0, stop); // if_icmpne
+                // L_CHECK = min(retired + CHECK_INTERVAL, remaining)
+                retiredAt(base);
+                b.pushLong(CHECK_INTERVAL);
+                b.op(LADD);
+                b.op(LLOAD, L_REMAINING);
+                b.invokeStatic("java/lang/Math", "min", "(JJ)J");
+                b.op(LSTORE, L_CHECK);
+                b.jump(GOTO, loop);
+            }
         });
     }
 
@@ -695,10 +724,13 @@ final class TraceCompiler extends TraceOps {
             // Round again from the head, checking as a loop's back edge does.
             selfEntered = true;
             Bytecode.Label l = b.label();
-            stubs.add(() -> {
-                b.bind(l);
-                handlerInBlock = true;
-                backEdge(0, pos, target, head0);
+            stubs.add(new Runnable() {
+                @Override
+                public void run() {
+                    b.bind(l);
+                    handlerInBlock = true;
+                    backEdge(0, pos, target, head0);
+                }
             });
             return l;
         }
@@ -723,13 +755,16 @@ final class TraceCompiler extends TraceOps {
                     Bytecode.Label miss = exitStub(pos, target, cause);
                     Bytecode.Label entry = entries[s];
                     long expected = trace.blocks[trace.segmentStart[s]].vaddr;
-                    stubs.add(() -> {
-                        b.bind(guard);
-                        b.op(LLOAD, L_T2);
-                        b.pushLong(expected);
-                        b.op(LCMP);
-                        b.jump(IFNE, miss);
-                        b.jump(GOTO, entry);
+                    stubs.add(new Runnable() {
+                        @Override
+                        public void run() {
+                            b.bind(guard);
+                            b.op(LLOAD, L_T2);
+                            b.pushLong(expected);
+                            b.op(LCMP);
+                            b.jump(IFNE, miss);
+                            b.jump(GOTO, entry);
+                        }
                     });
                     return guard;
                 }
@@ -745,15 +780,18 @@ final class TraceCompiler extends TraceOps {
         exitCauses.add(cause);
         exitPositions.add(pos);
         exitTargets.add(target);
-        stubs.add(() -> {
-            b.bind(l);
-            b.pushInt(id);
-            if (pos < 0) {
-                // The position is in L_POS already.
-                b.op(ISTORE, L_EXIT);
-                b.jump(GOTO, epilogue);
-            } else {
-                b.jump(GOTO, target != -1 ? exitWithTarget : exitWithPosition);
+        stubs.add(new Runnable() {
+            @Override
+            public void run() {
+                b.bind(l);
+                b.pushInt(id);
+                if (pos < 0) {
+                    // The position is in L_POS already.
+                    b.op(ISTORE, L_EXIT);
+                    b.jump(GOTO, epilogue);
+                } else {
+                    b.jump(GOTO, target != -1 ? exitWithTarget : exitWithPosition);
+                }
             }
         });
         return l;

@@ -245,11 +245,25 @@ abstract class TraceOps extends TraceCode {
         b.op(LLOAD, xmmSlot(i));
     }
 
-    /** Stores the long on the stack, which {@code push} pushed, into {@code cpu.xmm[i]} and its local copy. */
-    private void xmmSet(int i, Runnable push) {
+    /** Stores long local {@code slot} into {@code cpu.xmm[i]} and its local copy. */
+    private void xmmSetFrom(int i, int slot) {
+        xmmSetBegin(i);
+        b.op(LLOAD, slot);
+        xmmSetEnd(i);
+    }
+
+    /**
+     * With {@link #xmmSetEnd}, around the code that pushes a long: stores it into
+     * {@code cpu.xmm[i]} and its local copy. (A pair of calls, not a method taking the code as
+     * a lambda: each lambda's first use spins a class, and the first traces are compiled while
+     * the JVM is cold.)
+     */
+    private void xmmSetBegin(int i) {
         b.op(ALOAD, L_XMM);
         b.pushInt(i);
-        push.run();
+    }
+
+    private void xmmSetEnd(int i) {
         b.op(0x5E); // dup2_x2: the value under the array and index, for the local
         b.op(0x50); // lastore
         b.op(LSTORE, xmmSlot(i));
@@ -305,25 +319,25 @@ abstract class TraceOps extends TraceCode {
             case 0x10 -> {
                 if (p == Decoder.PFX_F3 && !mem) {
                     // MOVSS between registers: the low 32 bits only.
-                    xmmSet(d, () -> {
-                        xmmGet(d);
-                        b.pushLong(~0xFFFF_FFFFL);
-                        b.op(LAND);
-                        b.op(LLOAD, L_S0);
-                        b.pushLong(0xFFFF_FFFFL);
-                        b.op(LAND);
-                        b.op(LOR);
-                    });
+                    xmmSetBegin(d);
+                    xmmGet(d);
+                    b.pushLong(~0xFFFF_FFFFL);
+                    b.op(LAND);
+                    b.op(LLOAD, L_S0);
+                    b.pushLong(0xFFFF_FFFFL);
+                    b.op(LAND);
+                    b.op(LOR);
+                    xmmSetEnd(d);
                 } else {
-                    xmmSet(d, () -> b.op(LLOAD, L_S0));
+                    xmmSetFrom(d, L_S0);
                     if (mem || p == Decoder.PFX_NONE || p == Decoder.PFX_66) {
-                        xmmSet(d + 1, () -> b.op(LLOAD, L_S1)); // a scalar load from memory clears the upper half
+                        xmmSetFrom(d + 1, L_S1); // a scalar load from memory clears the upper half
                     }
                 }
             }
             case 0x28, 0x6F -> {
-                xmmSet(d, () -> b.op(LLOAD, L_S0));
-                xmmSet(d + 1, () -> b.op(LLOAD, L_S1));
+                xmmSetFrom(d, L_S0);
+                xmmSetFrom(d + 1, L_S1);
             }
             case 0x14, 0x15, 0x60, 0x61, 0x62, 0x68, 0x69, 0x6A, 0x6C, 0x6D -> unpack(in, op, p, d);
             case 0xD7 -> { // PMOVMSKB: the bytes' sign bits into a general register, zero-extended
@@ -337,38 +351,38 @@ abstract class TraceOps extends TraceCode {
                 for (int h = 0; h < (p == Decoder.PFX_66 ? 2 : 1); h++) {
                     int half = d + h;
                     int src = h == 0 ? L_S0 : L_S1;
-                    xmmSet(half, () -> {
-                        b.op(ALOAD, L_CPU);
-                        b.pushInt(op);
-                        xmmGet(half);
-                        b.op(LLOAD, src);
-                        b.invokeStatic(PKG + "SseFloat", "opDInTrace", "(L" + CPU + ";IJJ)J");
-                    });
+                    xmmSetBegin(half);
+                    b.op(ALOAD, L_CPU);
+                    b.pushInt(op);
+                    xmmGet(half);
+                    b.op(LLOAD, src);
+                    b.invokeStatic(PKG + "SseFloat", "opDInTrace", "(L" + CPU + ";IJJ)J");
+                    xmmSetEnd(half);
                 }
             }
             default -> {
                 for (int h = 0; h < 2; h++) {
                     int half = d + h;
                     int src = h == 0 ? L_S0 : L_S1;
-                    xmmSet(half, () -> {
-                        xmmGet(half);
-                        if (op == 0x55 || op == 0xDF) {
-                            b.pushLong(-1);
-                            b.op(LXOR); // ANDN: the destination inverted
+                    xmmSetBegin(half);
+                    xmmGet(half);
+                    if (op == 0x55 || op == 0xDF) {
+                        b.pushLong(-1);
+                        b.op(LXOR); // ANDN: the destination inverted
+                    }
+                    b.op(LLOAD, src);
+                    switch (op) {
+                        case 0x54, 0x55, 0xDB, 0xDF -> b.op(LAND);
+                        case 0x56, 0xEB -> b.op(LOR);
+                        case 0xD4 -> b.op(LADD);
+                        case 0xFB -> b.op(LSUB);
+                        case 0x74 -> {
+                            b.op(LXOR);
+                            b.invokeStatic(PKG + "SseInteger", "equalBytes", "(J)J");
                         }
-                        b.op(LLOAD, src);
-                        switch (op) {
-                            case 0x54, 0x55, 0xDB, 0xDF -> b.op(LAND);
-                            case 0x56, 0xEB -> b.op(LOR);
-                            case 0xD4 -> b.op(LADD);
-                            case 0xFB -> b.op(LSUB);
-                            case 0x74 -> {
-                                b.op(LXOR);
-                                b.invokeStatic(PKG + "SseInteger", "equalBytes", "(J)J");
-                            }
-                            default -> b.op(LXOR);
-                        }
-                    });
+                        default -> b.op(LXOR);
+                    }
+                    xmmSetEnd(half);
                 }
             }
         }
@@ -398,11 +412,11 @@ abstract class TraceOps extends TraceCode {
         readE(in, in.size);
         signExtend(in.size);
         b.op(LSTORE, L_T0);
-        xmmSet(2 * in.reg, () -> {
-            b.op(ALOAD, L_CPU);
-            b.op(LLOAD, L_T0);
-            b.invokeStatic(PKG + "SseUnit", "intToDoubleInTrace", "(L" + CPU + ";J)J");
-        });
+        xmmSetBegin(2 * in.reg);
+        b.op(ALOAD, L_CPU);
+        b.op(LLOAD, L_T0);
+        b.invokeStatic(PKG + "SseUnit", "intToDoubleInTrace", "(L" + CPU + ";J)J");
+        xmmSetEnd(2 * in.reg);
     }
 
     /** PUNPCKLxx/PUNPCKHxx, UNPCKLPS/PD and UNPCKHPS/PD: elements of one half of both operands, interleaved. */
@@ -419,26 +433,26 @@ abstract class TraceOps extends TraceCode {
         xmmGet(d + (high ? 1 : 0));
         b.op(LSTORE, L_D0);
         if (lane == 64) {
-            xmmSet(d, () -> b.op(LLOAD, L_D0));
-            xmmSet(d + 1, () -> b.op(LLOAD, src));
+            xmmSetFrom(d, L_D0);
+            xmmSetFrom(d + 1, src);
             return;
         }
-        xmmSet(d, () -> {
-            b.op(LLOAD, L_D0);
-            b.op(LLOAD, src);
-            b.pushInt(lane);
-            b.invokeStatic(PKG + "SseUnit", "interleave", "(JJI)J");
-        });
-        xmmSet(d + 1, () -> {
-            b.op(LLOAD, L_D0);
-            b.pushInt(32);
-            b.op(LUSHR);
-            b.op(LLOAD, src);
-            b.pushInt(32);
-            b.op(LUSHR);
-            b.pushInt(lane);
-            b.invokeStatic(PKG + "SseUnit", "interleave", "(JJI)J");
-        });
+        xmmSetBegin(d);
+        b.op(LLOAD, L_D0);
+        b.op(LLOAD, src);
+        b.pushInt(lane);
+        b.invokeStatic(PKG + "SseUnit", "interleave", "(JJI)J");
+        xmmSetEnd(d);
+        xmmSetBegin(d + 1);
+        b.op(LLOAD, L_D0);
+        b.pushInt(32);
+        b.op(LUSHR);
+        b.op(LLOAD, src);
+        b.pushInt(32);
+        b.op(LUSHR);
+        b.pushInt(lane);
+        b.invokeStatic(PKG + "SseUnit", "interleave", "(JJI)J");
+        xmmSetEnd(d + 1);
     }
 
     /** MOVAPS/MOVUPS/MOVDQA/MOVDQU/MOVSD/MOVSS/MOVQ to memory: a 16-byte store stores nothing unless both halves are mapped. */
@@ -647,7 +661,7 @@ abstract class TraceOps extends TraceCode {
         int size = in.size;
         if (in.cond != 1) {
             int count = (int) (in.imm & (size == 8 ? 63 : 31));
-            shiftBy(in, count, () -> b.pushInt(count));
+            shiftBy(in, count);
             return;
         }
         // By CL: a count of 0 changes neither the flags nor the operand, except that a 32-bit
@@ -661,7 +675,7 @@ abstract class TraceOps extends TraceCode {
         Bytecode.Label done = b.label();
         b.op(ILOAD, L_COUNT);
         b.jump(IFEQ, zero);
-        shiftBy(in, -1, () -> b.op(ILOAD, L_COUNT));
+        shiftBy(in, -1);
         b.jump(GOTO, done);
         b.bind(zero);
         if (size == 4) {
@@ -672,8 +686,17 @@ abstract class TraceOps extends TraceCode {
         flagKind = -1; // the shift's flags or the ones before it
     }
 
-    /** SHL/SHR/SAR of a register by a count of 1..bits-1: {@code count}, or -1 with {@code pushCount} its int. */
-    private void shiftBy(Insn in, int count, Runnable pushCount) {
+    /** Pushes a shift's count as an int: {@code count}, or the one in {@code L_COUNT} when -1. */
+    private void pushCount(int count) {
+        if (count >= 0) {
+            b.pushInt(count);
+        } else {
+            b.op(ILOAD, L_COUNT);
+        }
+    }
+
+    /** SHL/SHR/SAR of a register by a count of 1..bits-1: {@code count}, or -1 for the one in {@code L_COUNT}. */
+    private void shiftBy(Insn in, int count) {
         int size = in.size;
         int bits = size * 8;
         getReg(in.rm, size);
@@ -688,14 +711,14 @@ abstract class TraceOps extends TraceCode {
         if (count >= 0) {
             b.pushLong(count);
         } else {
-            pushCount.run();
+            pushCount(count);
             b.op(I2L);
         }
         b.op(LSTORE, L_FB);
         b.pushLong(bits);
         b.op(LSTORE, L_FAUX);
         b.op(LLOAD, L_T0);
-        pushCount.run();
+        pushCount(count);
         b.op(kind == 4 ? LSHL : kind == 5 ? LUSHR : LSHR);
         signExtend(size);
         b.op(LSTORE, L_FRES);

@@ -82,7 +82,7 @@ final class TraceTier {
                 if (blk.inTraces == null) {
                     blk.inTraces = new ArrayList<>(2);
                 }
-                blk.inTraces.removeIf(old -> !old.valid); // a block outlives traces dropped for other blocks
+                dropInvalid(blk.inTraces); // a block outlives traces dropped for other blocks
                 blk.inTraces.add(t);
             }
             head.trace = t;
@@ -182,7 +182,7 @@ final class TraceTier {
             if (blk.inTraces == null) {
                 blk.inTraces = new ArrayList<>(2);
             }
-            blk.inTraces.removeIf(old -> !old.valid);
+            dropInvalid(blk.inTraces);
             if (!blk.inTraces.contains(joined)) {
                 blk.inTraces.add(joined);
             }
@@ -193,6 +193,15 @@ final class TraceTier {
         instructionsCompiled += joined.code.length;
         compileNanos += System.nanoTime() - begin;
         return true;
+    }
+
+    /** Removes the traces no longer valid (a loop, not removeIf and a lambda: this runs while the JVM is cold). */
+    private static void dropInvalid(List<Trace> traces) {
+        for (int i = traces.size() - 1; i >= 0; i--) {
+            if (!traces.get(i).valid) {
+                traces.remove(i);
+            }
+        }
     }
 
     /** {@code b} was dropped (its page written or invalidated): so are the traces through it. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongFunction;
 import org.alosj.hal.bus.MemoryBus;
 import org.alosj.hal.cpu.Cpu;
 import org.alosj.hal.cpu.CpuStatistics;
@@ -56,6 +57,20 @@ public final class X86Core extends SystemInstructions {
     /** The trace that ran last and the exit it left by: the dispatcher's chaining slot. */
     private Trace chainFrom;
     private int chainExit;
+    /** Exit causes ({@link Trace#EXIT_BRANCH} ...) after which the run loop decides what runs next. */
+    private static final int UNLINKED_EXITS = 1 << Trace.EXIT_CHECK | 1 << Trace.EXIT_HANDLER;
+    /** The block the run loop ran last, when it ended normally: its successor links are tried first. */
+    private Block prevBlock;
+    /**
+     * {@link #cachedBlock} for the recorder: a class of its own, not a method reference, which
+     * the JVM would spin at its first use, the first trace, while it is cold.
+     */
+    private final LongFunction<Block> cachedBlocks = new LongFunction<>() {
+        @Override
+        public Block apply(long pc) {
+            return cachedBlock(pc);
+        }
+    };
     /** Set by a compiled trace when it returns or faults: the instructions it retired. */
     long traceRetired;
     private final Map<Long, List<Block>> blocksByPage = new HashMap<>();
@@ -107,94 +122,98 @@ public final class X86Core extends SystemInstructions {
     private RunExit runLoop(long instructionBudget) {
         long limit = instructionBudget >= Long.MAX_VALUE - retired ? Long.MAX_VALUE : retired + instructionBudget;
         exit = null;
-        Block prev = null;
-        for (;;) {
-            if (preemptRequested || interruptSignal) {
-                if (preemptRequested) {
-                    preemptRequested = false;
-                    return RunExit.PREEMPTED;
-                }
-                takeInterrupt();
-                if (exit != null) {
-                    return exit;
-                }
-                prev = null;
-                chainFrom = null;
-                recorder.abort();
+        prevBlock = null;
+        // The loop's body is a method of its own: the JVM compiles a method by its calls, after a
+        // few hundred, but a loop in a method called rarely (once per system call here) only by
+        // on-stack replacement, after tens of thousands of rounds in its interpreter.
+        RunExit why;
+        do {
+            why = dispatch(limit);
+        } while (why == null);
+        return why;
+    }
+
+    /** One round of the run loop: a block or trace run, or an event taken; the reason to stop, or null to go on. */
+    private RunExit dispatch(long limit) {
+        Block prev = prevBlock;
+        if (preemptRequested || interruptSignal) {
+            if (preemptRequested) {
+                preemptRequested = false;
+                return RunExit.PREEMPTED;
             }
-            if (halted) {
-                return RunExit.HALTED;
-            }
-            if (retired >= limit) {
-                return RunExit.BUDGET;
-            }
-            Block b = null;
-            long pc = rip;
-            if (prev != null) {
-                int gen = mem.generation;
-                if (prev.link0 != null && prev.link0.vaddr == pc && prev.link0Generation == gen && prev.link0.valid) {
-                    b = prev.link0;
-                } else if (prev.link1 != null && prev.link1.vaddr == pc && prev.link1Generation == gen
-                        && prev.link1.valid) {
-                    b = prev.link1;
-                }
-            } else if (chainFrom != null) {
-                Block l = chainFrom.exitLink[chainExit];
-                if (l != null && l.vaddr == pc && chainFrom.exitLinkGeneration[chainExit] == mem.generation && l.valid) {
-                    b = l;
-                }
-            }
-            if (b == null) {
-                try {
-                    b = findBlock(pc);
-                } catch (GuestFault f) {
-                    recorder.abort();
-                    chainFrom = null;
-                    exception(f.vector, f.errorCode, pc);
-                    if (exit != null) {
-                        return exit;
-                    }
-                    prev = null;
-                    continue;
-                }
-                if (chainFrom != null && b.paddr >= 0) {
-                    chainFrom.exitLink[chainExit] = b;
-                    chainFrom.exitLinkGeneration[chainExit] = mem.generation;
-                }
-                if (prev != null && b.paddr >= 0) {
-                    if (prev.link0 == null || prev.link0Generation != mem.generation || !prev.link0.valid) {
-                        prev.link0 = b;
-                        prev.link0Generation = mem.generation;
-                    } else {
-                        prev.link1 = b;
-                        prev.link1Generation = mem.generation;
-                    }
-                }
-            }
-            chainFrom = null;
-            if ((rf & Rflags.TF) != 0) {
-                recorder.abort();
-                singleStep(b.code[0]);
-                prev = null;
-                if (exit != null) {
-                    return exit;
-                }
-                continue;
-            }
-            if (recorder.recording()) {
-                TraceRecorder.Path done = recorder.next(b);
-                if (done != null) {
-                    traces.install(TraceRecorder.preferLoop(done, this::cachedBlock));
-                }
-            }
-            prev = execute(b, limit) ? b : null;
-            if (prev == null && recorder.recording()) {
-                recorder.abort();
-            }
+            takeInterrupt();
             if (exit != null) {
                 return exit;
             }
+            prev = null;
+            prevBlock = null;
+            chainFrom = null;
+            recorder.abort();
         }
+        if (halted) {
+            return RunExit.HALTED;
+        }
+        if (retired >= limit) {
+            return RunExit.BUDGET;
+        }
+        Block b = null;
+        long pc = rip;
+        if (prev != null) {
+            int gen = mem.generation;
+            if (prev.link0 != null && prev.link0.vaddr == pc && prev.link0Generation == gen && prev.link0.valid) {
+                b = prev.link0;
+            } else if (prev.link1 != null && prev.link1.vaddr == pc && prev.link1Generation == gen
+                    && prev.link1.valid) {
+                b = prev.link1;
+            }
+        } else if (chainFrom != null) {
+            Block l = chainFrom.exitLink[chainExit];
+            if (l != null && l.vaddr == pc && chainFrom.exitLinkGeneration[chainExit] == mem.generation && l.valid) {
+                b = l;
+            }
+        }
+        if (b == null) {
+            try {
+                b = findBlock(pc);
+            } catch (GuestFault f) {
+                recorder.abort();
+                chainFrom = null;
+                exception(f.vector, f.errorCode, pc);
+                prevBlock = null;
+                return exit;
+            }
+            if (chainFrom != null && b.paddr >= 0) {
+                chainFrom.exitLink[chainExit] = b;
+                chainFrom.exitLinkGeneration[chainExit] = mem.generation;
+            }
+            if (prev != null && b.paddr >= 0) {
+                if (prev.link0 == null || prev.link0Generation != mem.generation || !prev.link0.valid) {
+                    prev.link0 = b;
+                    prev.link0Generation = mem.generation;
+                } else {
+                    prev.link1 = b;
+                    prev.link1Generation = mem.generation;
+                }
+            }
+        }
+        chainFrom = null;
+        if ((rf & Rflags.TF) != 0) {
+            recorder.abort();
+            singleStep(b.code[0]);
+            prevBlock = null;
+            return exit;
+        }
+        if (recorder.recording()) {
+            TraceRecorder.Path done = recorder.next(b);
+            if (done != null) {
+                traces.install(TraceRecorder.preferLoop(done, cachedBlocks));
+            }
+        }
+        prevBlock = execute(b, limit) ? b : null;
+        if (prevBlock == null && recorder.recording()) {
+            recorder.abort();
+        }
+        return exit;
     }
 
     /** Runs one block; false when it ended abnormally (fault, self-modifying store). */
@@ -221,7 +240,7 @@ public final class X86Core extends SystemInstructions {
                     && !recorder.recording()) {
                 TraceRecorder.Path done = recorder.start(b);
                 if (done != null) {
-                    traces.install(TraceRecorder.preferLoop(done, this::cachedBlock));
+                    traces.install(TraceRecorder.preferLoop(done, cachedBlocks));
                 }
             }
             return executeCompiled(b.compiled, code);
@@ -322,22 +341,38 @@ public final class X86Core extends SystemInstructions {
                 return false;
             }
             traces.linked++;
-            int hits = ++t.exitHits[exitId];
-            if (hits == 1) {
-                t.exitCountedFrom[exitId] = retired;
-            }
-            if (hits >= extendAfter) {
-                // Joined only when such exits are frequent: an exit every few hundred
-                // instructions costs a tenth of the time; rarer ones are not worth a new
-                // method, which the JVM compiles again from its interpreter up.
-                if (retired - t.exitCountedFrom[exitId] <= (long) extendAfter * TraceTier.EXTEND_SPACING) {
-                    traces.extend(t, exitId, next);
-                    t.exitHits[exitId] = Integer.MIN_VALUE; // once: it is installed, or cannot be
-                } else {
-                    t.exitHits[exitId] = 0;
-                }
+            long hits = ++t.exitHits[exitId];
+            // "First hit, or enough for a join" as one test, without a branch of its own for
+            // either: C2 compiles a branch never taken so far as a trap, and the first join (in
+            // a first run, long after C2 compiled this method) threw its machine code away.
+            // First hits come from the start, so this one test is seen both ways early.
+            long notFirst = (hits - 1 | 1 - hits) >>> 63;
+            long enough = (extendAfter - 1 - hits) >>> 63;
+            if ((notFirst ^ 1 | enough) != 0) {
+                countLinkedExit(t, exitId, next, (int) hits);
             }
             t = next;
+        }
+    }
+
+    /**
+     * Exit {@code exitId} of {@code t} led straight into {@code next} for the {@code hits}th
+     * time: its first, or enough for a join.
+     */
+    private void countLinkedExit(Trace t, int exitId, Trace next, int hits) {
+        if (hits == 1) {
+            t.exitCountedFrom[exitId] = retired;
+        }
+        if (hits >= extendAfter) {
+            // Joined only when such exits are frequent: an exit every few hundred
+            // instructions costs a tenth of the time; rarer ones are not worth a new
+            // method, which the JVM compiles again from its interpreter up.
+            if (retired - t.exitCountedFrom[exitId] <= (long) extendAfter * TraceTier.EXTEND_SPACING) {
+                traces.extend(t, exitId, next);
+                t.exitHits[exitId] = Integer.MIN_VALUE; // once: it is installed, or cannot be
+            } else {
+                t.exitHits[exitId] = 0;
+            }
         }
     }
 
@@ -348,7 +383,9 @@ public final class X86Core extends SystemInstructions {
      * recording or exit a handler set); else null.
      */
     private Trace linkedTrace(Trace t, int exitId, int cause, long limit) {
-        if (cause == Trace.EXIT_CHECK || cause == Trace.EXIT_HANDLER) {
+        // One test for both causes: two branches, one of them (handler exits) rare, would have
+        // C2 compile it as a trap and throw its code away at the first such exit.
+        if ((1 << cause & UNLINKED_EXITS) != 0) {
             return null;
         }
         Block b = t.exitLink[exitId];
@@ -479,7 +516,12 @@ public final class X86Core extends SystemInstructions {
     }
 
     private void track(long ramPage, Block b) {
-        blocksByPage.computeIfAbsent(ramPage, k -> new ArrayList<>()).add(b);
+        List<Block> onPage = blocksByPage.get(ramPage); // no lambda: the first block is decoded with the JVM cold
+        if (onPage == null) {
+            onPage = new ArrayList<>();
+            blocksByPage.put(ramPage, onPage);
+        }
+        onPage.add(b);
         mem.markCodePage(ramPage);
     }
 

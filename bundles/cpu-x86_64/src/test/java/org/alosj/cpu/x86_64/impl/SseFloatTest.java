@@ -36,6 +36,48 @@ class SseFloatTest {
         }
     }
 
+    /**
+     * The traces' fast path ({@link SseFloat#opDInTrace}) gives what the full path gives, result
+     * and flags, at the edges: zero and denormal operands or results, a result of exactly
+     * MIN_NORMAL or MAX_VALUE, overflow to infinity, NaNs; with MXCSR on the fast setting and off it.
+     */
+    @Test
+    void theTracesFastPathAgreesWithTheFullOneAtEveryEdge() {
+        X86Core core = (X86Core) new X86CpuFactory().create(new FlatRamBus(1 << 20));
+        SseUnit u = core.sseUnit();
+        Random rng = new Random(0x0DD5);
+        int[] opcodes = {0x58, 0x5C, 0x59, 0x5E, 0x51, 0x5D, 0x5F};
+        long minNormal = Double.doubleToRawLongBits(Double.MIN_NORMAL);
+        long[] edges = {0, Long.MIN_VALUE, 1, minNormal - 1, minNormal, minNormal + 1, Long.MIN_VALUE | minNormal,
+            Double.doubleToRawLongBits(Double.MAX_VALUE), Double.doubleToRawLongBits(Double.POSITIVE_INFINITY),
+            Double.doubleToRawLongBits(Double.NEGATIVE_INFINITY), 0x7FF8_0000_0000_0000L, 0x7FF0_0000_0000_0001L,
+            Double.doubleToRawLongBits(1.0), Double.doubleToRawLongBits(2.0), Double.doubleToRawLongBits(0.5)};
+        for (int i = 0; i < 200_000; i++) {
+            long a = rng.nextInt(3) == 0 ? edges[rng.nextInt(edges.length)] : operand(rng);
+            long b = rng.nextInt(3) == 0 ? edges[rng.nextInt(edges.length)] : operand(rng);
+            int opcode = opcodes[rng.nextInt(opcodes.length)];
+            int control = switch (rng.nextInt(4)) {
+                case 0 -> 0x1F80; // PE clear: not the fast setting
+                case 1 -> 0x1F80 | SseUnit.MXCSR_PE | rng.nextInt(4) << 13; // another rounding mode
+                default -> 0x1F80 | SseUnit.MXCSR_PE; // the fast setting
+            };
+            String what = Integer.toHexString(opcode) + " " + Long.toHexString(a) + " " + Long.toHexString(b)
+                    + " mxcsr " + Integer.toHexString(control);
+            core.mxcsr = control;
+            long full = run(u, opcode, a, b);
+            int fullFlags = core.mxcsr;
+            core.mxcsr = control;
+            long fast;
+            try {
+                fast = SseFloat.opDInTrace(core, opcode, a, b);
+            } catch (GuestFault f) {
+                fast = -1L << 8 | f.vector;
+            }
+            assertEquals(Long.toHexString(full), Long.toHexString(fast), what);
+            assertEquals(fullFlags, core.mxcsr, what);
+        }
+    }
+
     /** The result, or -1 with the vector in the low bits when the operation faults (an unmasked exception). */
     private static long run(SseUnit u, int opcode, long a, long b) {
         try {
