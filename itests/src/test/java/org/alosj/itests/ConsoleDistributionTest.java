@@ -95,6 +95,36 @@ class ConsoleDistributionTest {
         }
     }
 
+    /**
+     * A shell command reading the console's keys (cat without a file) edits its line as a tty
+     * does, ends at Ctrl-D, and once Ctrl-C ends it, leaves the next key typed to the prompt.
+     */
+    @Test
+    void a_command_reading_keys_edits_lines_and_ctrl_c_leaves_the_next_key_to_the_prompt() throws Exception {
+        RealPeers.requireTool("script", "util-linux");
+        try (PtyConsole console = new PtyConsole(launcher())) {
+            assertTrue(console.await("alos:/> ", 0, 60), "a prompt: " + console.screen());
+            int mark = console.length();
+            console.type("cat\r");
+            Thread.sleep(500);
+            console.type("xy\u007fz\r");
+            assertTrue(console.await("xz\r\n", mark, 20), "Backspace erased y, cat printed the line: " + console.screen());
+            console.type("\u0004");
+            assertTrue(console.await("alos:/> ", mark, 20), "Ctrl-D ended cat: " + console.screen());
+            mark = console.length();
+            console.type("cat\r");
+            Thread.sleep(500);
+            console.type("\u0003");
+            assertTrue(console.await("alos:/> ", mark, 20), "the prompt after Ctrl-C: " + console.screen());
+            mark = console.length();
+            console.type("echo still \"here\"\r");
+            assertTrue(console.await("still here", mark, 20), "the first key after Ctrl-C reached the prompt: "
+                    + console.screen().substring(Math.max(0, console.screen().length() - 300)));
+            console.type("exit\r");
+            assertEquals(0, console.waitFor(60));
+        }
+    }
+
     @Test
     void ctrl_c_during_dash_c_ends_the_script_with_130_as_sh_c() throws Exception {
         RealPeers.requireTool("script", "util-linux");

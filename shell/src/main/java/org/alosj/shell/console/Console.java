@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.alosj.shell.impl.HistoryCommands;
 import org.alosj.shell.impl.ShellContexts;
 import org.apache.felix.gogo.jline.Parser;
@@ -16,6 +17,7 @@ import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Attributes;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.osgi.framework.BundleContext;
@@ -104,7 +106,9 @@ public final class Console {
     private void run() {
         Terminal term = terminal;
         PrintStream out = new PrintStream(term.output(), true);
-        ConsoleSession session = new ConsoleSession(processor, term.input(), term.output(), term.output());
+        AtomicLong ctrlC = new AtomicLong(); // Ctrl-C so far: a command's read of keys ends at one
+        CommandKeys keys = new CommandKeys(term, ctrlC::get);
+        ConsoleSession session = new ConsoleSession(processor, keys, term.output(), term.output());
         try {
             session.put("SCOPE", SCOPE);
             session.put(".terminal", term);
@@ -126,10 +130,13 @@ public final class Console {
                 LOG.debug("console: Ctrl-C, foreground job {}", job == null ? "none" : job.command());
                 if (job != null) {
                     interrupted.set(true);
+                    ctrlC.incrementAndGet();
+                    term.writer().print("^C"); // a command runs without the tty's echo (CommandKeys)
+                    term.writer().flush();
                     job.interrupt();
                 }
             });
-            loop(session, reader, out, interrupted);
+            loop(session, reader, out, interrupted, keys);
             try {
                 reader.getHistory().save();
             } catch (IOException e) {
@@ -143,7 +150,8 @@ public final class Console {
         }
     }
 
-    private void loop(CommandSession session, LineReader reader, PrintStream out, AtomicBoolean interrupted) {
+    private void loop(CommandSession session, LineReader reader, PrintStream out, AtomicBoolean interrupted,
+            CommandKeys keys) {
         while (!stopping.get()) {
             String line;
             try {
@@ -159,7 +167,18 @@ public final class Console {
                 return;
             }
             interrupted.set(false);
-            int status = ScriptRunner.run(session, line, out, out, interrupted::get);
+            Terminal term = terminal;
+            Attributes cooked = term.getAttributes();
+            term.setAttributes(CommandKeys.commandMode(cooked));
+            int status;
+            try {
+                status = ScriptRunner.run(session, line, out, out, interrupted::get);
+                keys.awaitNoReader(500); // a read Ctrl-C ended gives up the keys before the prompt reads them
+            } catch (InterruptedException e) {
+                return; // the console is stopping
+            } finally {
+                term.setAttributes(cooked);
+            }
             Thread.interrupted(); // an interrupt meant for the command does not outlive it
             if (status == ScriptRunner.INTERRUPTED) {
                 out.println();
