@@ -71,10 +71,10 @@ final class CommandKeys extends InputStream {
      * Waits, up to {@code millis}, until no read is under way: the console calls it before its
      * line editor reads again, so that only one of them waits for keys at a time.
      */
-    void awaitNoReader(long millis) throws InterruptedException {
+    void awaitNoReader(long millis) {
         long deadline = System.nanoTime() + millis * 1_000_000;
         while (reading.get() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
         }
     }
 

@@ -168,18 +168,25 @@ public final class Console {
             }
             interrupted.set(false);
             Terminal term = terminal;
-            Attributes cooked = term.getAttributes();
-            term.setAttributes(CommandKeys.commandMode(cooked));
+            Attributes cooked;
+            try {
+                cooked = term.getAttributes();
+                term.setAttributes(CommandKeys.commandMode(cooked));
+            } catch (IOError | IllegalStateException e) {
+                return; // the terminal went away: the console is stopping
+            }
             int status;
             try {
                 status = ScriptRunner.run(session, line, out, out, interrupted::get);
-                keys.awaitNoReader(500); // a read Ctrl-C ended gives up the keys before the prompt reads them
-            } catch (InterruptedException e) {
-                return; // the console is stopping
             } finally {
-                term.setAttributes(cooked);
+                Thread.interrupted(); // an interrupt meant for the command does not outlive it
+                keys.awaitNoReader(500); // a read Ctrl-C ended gives up the keys before the prompt reads them
+                try {
+                    term.setAttributes(cooked);
+                } catch (IOError | IllegalStateException e) {
+                    LOG.debug("console: restoring the terminal: {}", e.getMessage());
+                }
             }
-            Thread.interrupted(); // an interrupt meant for the command does not outlive it
             if (status == ScriptRunner.INTERRUPTED) {
                 out.println();
             }
