@@ -43,6 +43,10 @@ final class Trace {
          */
         int warmUpCalls = WARM_UP_CALLS;
 
+        /**
+         * Runs the trace with a budget of {@code remaining} instructions, which must be at least
+         * the trace's length ({@link #code}): it tests the budget only at back edges.
+         */
         abstract int run(X86Core cpu, Trace trace, long remaining);
     }
 
