@@ -23,7 +23,8 @@ import org.alosj.hal.cpu.Vector;
  * acquire and release fences cost no instruction, only the JIT's freedom to reorder.
  *
  * <p>The read and write TLBs point straight into guest RAM's backing array, so a hit costs a tag
- * compare. An entry exists only for an access the current CPL may make: the write TLB only for
+ * compare. A tag holds the page's linear address and, in its low 12 bits, the page's place in
+ * its RAM chunk ({@link #entry}): one array load less per access than an array of offsets. An entry exists only for an access the current CPL may make: the write TLB only for
  * pages already marked dirty and not holding decoded code, so the first store to a clean or code
  * page takes the slow path, which sets D and tells the code cache. Everything is flushed on CR3
  * or paging-mode writes, on INVLPG of the page, and on a change of CPL.
@@ -57,13 +58,27 @@ final class Mmu {
     final GuestRam ram;
     private final CodeWriteListener codeListener;
 
+    /**
+     * The tag of an empty entry {@code i}: a non-canonical page whose index is neither {@code i}
+     * nor {@code i + 1}, so no access looked up at {@code i} (its last byte is on one of those)
+     * ever hits it, a non-canonical one included.
+     */
+    private static final long[] EMPTY = new long[1 << TLB_BITS];
+
+    static {
+        if (GuestRam.CHUNK_SHIFT > 24) {
+            throw new ExceptionInInitializerError("a RAM chunk's page index does not fit a TLB tag's low 12 bits");
+        }
+        for (int i = 0; i < EMPTY.length; i++) {
+            EMPTY[i] = Long.MIN_VALUE | (long) ((i + EMPTY.length / 2) & TLB_MASK) << 12;
+        }
+    }
+
     // The TLBs; compiled traces read these arrays directly for their hit path (see TraceCode).
     final long[] rTag = new long[1 << TLB_BITS];
     final byte[][] rArr = new byte[1 << TLB_BITS][];
-    final int[] rOff = new int[1 << TLB_BITS];
     final long[] wTag = new long[1 << TLB_BITS];
     final byte[][] wArr = new byte[1 << TLB_BITS][];
-    final int[] wOff = new int[1 << TLB_BITS];
     private final long[] wRamPage = new long[1 << TLB_BITS];
     private final long[] xTag = new long[1 << TLB_BITS];
     private final long[] xPhys = new long[1 << TLB_BITS];
@@ -91,8 +106,8 @@ final class Mmu {
     }
 
     void flush() {
-        Arrays.fill(rTag, -1L);
-        Arrays.fill(wTag, -1L);
+        System.arraycopy(EMPTY, 0, rTag, 0, EMPTY.length);
+        System.arraycopy(EMPTY, 0, wTag, 0, EMPTY.length);
         Arrays.fill(xTag, -1L);
         generation++;
         flushes++;
@@ -105,8 +120,8 @@ final class Mmu {
 
     void invalidatePage(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
-        rTag[i] = -1;
-        wTag[i] = -1;
+        rTag[i] = EMPTY[i];
+        wTag[i] = EMPTY[i];
         xTag[i] = -1;
         generation++;
         pageInvalidations++;
@@ -124,8 +139,8 @@ final class Mmu {
         }
         codePages[(int) (ramPage >>> 6)] |= 1L << ramPage;
         for (int i = 0; i < wTag.length; i++) {
-            if (wTag[i] != -1 && wRamPage[i] == ramPage) {
-                wTag[i] = -1;
+            if (wTag[i] != EMPTY[i] && wRamPage[i] == ramPage) {
+                wTag[i] = EMPTY[i];
             }
         }
     }
@@ -134,11 +149,29 @@ final class Mmu {
         codePages[(int) (ramPage >>> 6)] &= ~(1L << ramPage);
     }
 
+    // --- TLB entries ----------------------------------------------------------------------------------
+
+    /** The tag of the page holding {@code va}, backed by the RAM page at offset {@code pageOff}. */
+    static long entry(long va, long pageOff) {
+        return va & ~0xFFFL | GuestRam.chunkOffset(pageOff) >>> 12;
+    }
+
+    /** Whether the tag {@code entry} maps the page of {@code va}. */
+    static boolean maps(long entry, long va) {
+        return (entry ^ va) >>> 12 == 0;
+    }
+
+    /** The offset of {@code va} in the RAM chunk behind the tag {@code entry} that maps it. */
+    static int chunkOffset(long entry, long va) {
+        return ((int) entry & 0xFFF) << 12 | (int) va & 0xFFF;
+    }
+
     // --- data access --------------------------------------------------------------------------------
 
     int read8(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
-        int v = rTag[i] == (va >>> 12) ? rArr[i][rOff[i] + ((int) va & 0xFFF)] & 0xFF : (int) readSlow(va, 1);
+        long e = rTag[i];
+        int v = maps(e, va) ? rArr[i][chunkOffset(e, va)] & 0xFF : (int) readSlow(va, 1);
         VarHandle.acquireFence();
         return v;
     }
@@ -146,7 +179,8 @@ final class Mmu {
     int read16(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
         int po = (int) va & 0xFFF;
-        int v = rTag[i] == (va >>> 12) && po <= 0xFFE ? (short) SHORT.get(rArr[i], rOff[i] + po) & 0xFFFF
+        long e = rTag[i];
+        int v = maps(e, va) && po <= 0xFFE ? (short) SHORT.get(rArr[i], chunkOffset(e, va)) & 0xFFFF
                 : (int) readSlow(va, 2);
         VarHandle.acquireFence();
         return v;
@@ -155,7 +189,8 @@ final class Mmu {
     long read32(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
         int po = (int) va & 0xFFF;
-        long v = rTag[i] == (va >>> 12) && po <= 0xFFC ? (int) INT.get(rArr[i], rOff[i] + po) & 0xFFFF_FFFFL
+        long e = rTag[i];
+        long v = maps(e, va) && po <= 0xFFC ? (int) INT.get(rArr[i], chunkOffset(e, va)) & 0xFFFF_FFFFL
                 : readSlow(va, 4);
         VarHandle.acquireFence();
         return v;
@@ -164,7 +199,8 @@ final class Mmu {
     long read64(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
         int po = (int) va & 0xFFF;
-        long v = rTag[i] == (va >>> 12) && po <= 0xFF8 ? (long) LONG.get(rArr[i], rOff[i] + po) : readSlow(va, 8);
+        long e = rTag[i];
+        long v = maps(e, va) && po <= 0xFF8 ? (long) LONG.get(rArr[i], chunkOffset(e, va)) : readSlow(va, 8);
         VarHandle.acquireFence();
         return v;
     }
@@ -227,8 +263,9 @@ final class Mmu {
     void write8(long va, int v) {
         VarHandle.releaseFence();
         int i = (int) (va >>> 12) & TLB_MASK;
-        if (wTag[i] == (va >>> 12)) {
-            wArr[i][wOff[i] + ((int) va & 0xFFF)] = (byte) v;
+        long e = wTag[i];
+        if (maps(e, va)) {
+            wArr[i][chunkOffset(e, va)] = (byte) v;
             return;
         }
         writeSlow(va, 1, v);
@@ -238,8 +275,9 @@ final class Mmu {
         VarHandle.releaseFence();
         int i = (int) (va >>> 12) & TLB_MASK;
         int po = (int) va & 0xFFF;
-        if (wTag[i] == (va >>> 12) && po <= 0xFFE) {
-            SHORT.set(wArr[i], wOff[i] + po, (short) v);
+        long e = wTag[i];
+        if (maps(e, va) && po <= 0xFFE) {
+            SHORT.set(wArr[i], chunkOffset(e, va), (short) v);
             return;
         }
         writeSlow(va, 2, v);
@@ -249,8 +287,9 @@ final class Mmu {
         VarHandle.releaseFence();
         int i = (int) (va >>> 12) & TLB_MASK;
         int po = (int) va & 0xFFF;
-        if (wTag[i] == (va >>> 12) && po <= 0xFFC) {
-            INT.set(wArr[i], wOff[i] + po, (int) v);
+        long e = wTag[i];
+        if (maps(e, va) && po <= 0xFFC) {
+            INT.set(wArr[i], chunkOffset(e, va), (int) v);
             return;
         }
         writeSlow(va, 4, v);
@@ -260,8 +299,9 @@ final class Mmu {
         VarHandle.releaseFence();
         int i = (int) (va >>> 12) & TLB_MASK;
         int po = (int) va & 0xFFF;
-        if (wTag[i] == (va >>> 12) && po <= 0xFF8) {
-            LONG.set(wArr[i], wOff[i] + po, v);
+        long e = wTag[i];
+        if (maps(e, va) && po <= 0xFF8) {
+            LONG.set(wArr[i], chunkOffset(e, va), v);
             return;
         }
         writeSlow(va, 8, v);
@@ -292,9 +332,10 @@ final class Mmu {
     long readForWrite(long va, int size) {
         int i = (int) (va >>> 12) & TLB_MASK;
         int po = (int) va & 0xFFF;
-        if (wTag[i] == (va >>> 12) && po <= 0x1000 - size) {
+        long e = wTag[i];
+        if (maps(e, va) && po <= 0x1000 - size) {
             byte[] a = wArr[i];
-            int o = wOff[i] + po;
+            int o = chunkOffset(e, va);
             long v;
             switch (size) {
                 case 1: v = a[o] & 0xFF; break;
@@ -355,9 +396,8 @@ final class Mmu {
         if (!alignmentCheck) {
             int i = (int) (va >>> 12) & TLB_MASK;
             long pageOff = off & ~0xFFFL;
-            rTag[i] = va >>> 12;
             rArr[i] = ram.chunk(pageOff);
-            rOff[i] = GuestRam.chunkOffset(pageOff);
+            rTag[i] = entry(va, pageOff);
         }
         return ram.read(off, size);
     }
@@ -386,9 +426,8 @@ final class Mmu {
         } else if (walkDirty && !alignmentCheck) {
             int i = (int) (va >>> 12) & TLB_MASK;
             long pageOff = off & ~0xFFFL;
-            wTag[i] = va >>> 12;
             wArr[i] = ram.chunk(pageOff);
-            wOff[i] = GuestRam.chunkOffset(pageOff);
+            wTag[i] = entry(va, pageOff);
             wRamPage[i] = page;
         }
         ram.write(off, size, v);

@@ -24,7 +24,8 @@ final class Trace {
     static final int EXIT_CAUSES = 6;
 
     /**
-     * Calls of a new looping trace that run at most {@link #WARM_UP_SLICE} instructions. A
+     * Calls of a new looping trace that run at most {@link #WARM_UP_SLICE} instructions and the
+     * trace's length (which the budget must cover for the loop to go round). A
      * loop that runs long in one call is compiled by the JVM only through on-stack replacement,
      * which its interpreter and first tier enter late (at back-edge counter overflows, every
      * 1,024 or 8,192 iterations), and whose method entry stays slow for the next calls; short
@@ -43,6 +44,10 @@ final class Trace {
          */
         int warmUpCalls = WARM_UP_CALLS;
 
+        /**
+         * Runs the trace with a budget of {@code remaining} instructions, which must be at least
+         * the trace's length ({@link #code}): it tests the budget only at back edges.
+         */
         abstract int run(X86Core cpu, Trace trace, long remaining);
     }
 

@@ -44,13 +44,12 @@ abstract class TraceCode {
     static final int L_CODE = 58;
     static final int L_GEN = 59;
     static final int L_EXC = 60;
-    // The Mmu's TLB arrays, and the address, index and value of an access.
+    // The Mmu's TLB arrays, and the TLB entry, address, index and value of an access.
     static final int L_RTAG = 61;
     static final int L_RARR = 62;
-    static final int L_ROFF = 63;
-    static final int L_WTAG = 64;
-    static final int L_WARR = 65;
-    static final int L_WOFF = 66;
+    static final int L_WTAG = 63;
+    static final int L_WARR = 64;
+    static final int L_ENTRY = 65;
     static final int L_VA = 67;
     static final int L_VALUE = 69;
     static final int L_I = 71;
@@ -455,13 +454,15 @@ abstract class TraceCode {
 
     /** Loads the TLB arrays into locals, and gives the access locals a value (for the verifier). */
     void loadTlb() {
-        String[] names = {"rTag", "rArr", "rOff", "wTag", "wArr", "wOff"};
-        String[] types = {"[J", "[[B", "[I", "[J", "[[B", "[I"};
+        String[] names = {"rTag", "rArr", "wTag", "wArr"};
+        String[] types = {"[J", "[[B", "[J", "[[B"};
         for (int i = 0; i < names.length; i++) {
             b.op(ALOAD, L_MEM);
             b.getField(MMU, names[i], types[i]);
             b.op(ASTORE, L_RTAG + i);
         }
+        b.op(LCONST_0);
+        b.op(LSTORE, L_ENTRY);
         b.op(LCONST_0);
         b.op(LSTORE, L_VA);
         b.op(LCONST_0);
@@ -483,7 +484,8 @@ abstract class TraceCode {
      * to {@code miss} unless the TLB whose tags are in {@code tagSlot} maps the page and the
      * {@code size} bytes do not cross it; else pushes the RAM array and offset behind the hit.
      * One compare tests both: the tag against the page of the access's last byte (an entry
-     * holds only pages of its own index, so the next page's tag is never there). Kept short:
+     * holds only pages of its own index, so the next page's tag is never there). The offset
+     * comes from the tag's low bits ({@link Mmu#chunkOffset(long, long)}). Kept short:
      * C2 inlines callees into a method only up to 8,000 bytes of bytecode, its own included.
      */
     void tlbHit(int tagSlot, int size, Bytecode.Label miss) {
@@ -497,27 +499,34 @@ abstract class TraceCode {
         b.op(ALOAD, tagSlot);
         b.op(ILOAD, L_I);
         b.op(0x2F); // laload
+        b.op(DUP2);
+        b.op(LSTORE, L_ENTRY);
         b.op(LLOAD, L_VA);
         if (size > 1) {
             b.pushLong(size - 1);
             b.op(LADD);
         }
+        b.op(LXOR);
         b.pushInt(12);
         b.op(LUSHR);
+        b.op(LCONST_0);
         b.op(LCMP);
         b.jump(IFNE, miss);
         // The RAM array and offset behind the hit.
         b.op(ALOAD, tagSlot + 1);
         b.op(ILOAD, L_I);
         b.op(AALOAD);
-        b.op(ALOAD, tagSlot + 2);
-        b.op(ILOAD, L_I);
-        b.op(0x2E); // iaload
+        b.op(LLOAD, L_ENTRY);
+        b.op(L2I);
+        b.pushInt(0xFFF);
+        b.op(0x7E); // iand
+        b.pushInt(12);
+        b.op(0x78); // ishl
         b.op(LLOAD, L_VA);
         b.op(L2I);
         b.pushInt(0xFFF);
         b.op(0x7E); // iand
-        b.op(0x60); // iadd
+        b.op(0x80); // ior
     }
 
     /**

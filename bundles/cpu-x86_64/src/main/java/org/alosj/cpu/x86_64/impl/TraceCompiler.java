@@ -72,6 +72,14 @@ final class TraceCompiler extends TraceOps {
     private final Bytecode.Label exitWithTarget;
     private final Bytecode.Label exitWithPosition;
     private boolean handlerInBlock;
+    /**
+     * Each back edge's {@link #L_CHECK}: its own, so that every one goes through its check at
+     * its first round of a call. The JVM compiles a branch it never saw taken as a trap: a back
+     * edge that only ever reached its check at the end of the budget (short calls while a trace
+     * warms up) threw its machine code away at its first interval check after them.
+     */
+    private int[] checkSlots;
+    private int backEdgesEmitted;
     /** The registers the trace's instructions name: kept in locals. */
     private int named;
 
@@ -250,6 +258,17 @@ final class TraceCompiler extends TraceOps {
             b.op(LCONST_0);
             b.op(LSTORE, slot);
         }
+        int backEdges = trace.selfEntry >= 0 ? 1 : 0;
+        for (boolean loops : trace.segmentLoops) {
+            backEdges += loops ? 1 : 0;
+        }
+        checkSlots = new int[Math.max(backEdges, 1)];
+        checkSlots[0] = L_CHECK;
+        for (int i = 1; i < checkSlots.length; i++) {
+            checkSlots[i] = maxLocals() + 2 * (i - 1);
+            b.op(LCONST_0);
+            b.op(LSTORE, checkSlots[i]);
+        }
         b.op(ICONST_0);
         b.op(ISTORE, L_POS);
         b.op(ICONST_0);
@@ -316,7 +335,7 @@ final class TraceCompiler extends TraceOps {
             throw new TooLarge();
         }
         return b.build(PKG + "CompiledTrace", PKG + "Trace$Code", "run",
-                "(L" + CPU + ";L" + TRACE + ";J)I", 12, maxLocals());
+                "(L" + CPU + ";L" + TRACE + ";J)I", 12, maxLocals() + 2 * (checkSlots.length - 1));
     }
 
     /** The general registers written by the instructions run inline from {@code from} to {@code to} of the code. */
@@ -620,16 +639,14 @@ final class TraceCompiler extends TraceOps {
         b.bind(on);
     }
 
-    /** Between blocks: the run loop would stop here when the budget is spent or a handler set an exit. */
+    /**
+     * Between blocks: the run loop would stop here when a handler set an exit. No budget test:
+     * the method is entered, and goes round a loop, only while the budget covers the whole
+     * trace ({@link #backEdge}), so it cannot run out before the next back edge.
+     */
     private void blockBoundary(int k, long vaddr) {
-        Bytecode.Label stop = exitLabel(k, vaddr, Trace.EXIT_CHECK);
-        b.op(LLOAD, L_N);
-        b.pushLong(k);
-        b.op(LADD);
-        b.op(LLOAD, L_REMAINING);
-        b.op(LCMP);
-        b.jump(IFGE, stop);
         if (handlerInBlock) {
+            Bytecode.Label stop = exitLabel(k, vaddr, Trace.EXIT_CHECK);
             b.op(ALOAD, L_CPU);
             b.getField(CPU, "exit", RUN_EXIT);
             b.jump(IFNONNULL, stop);
@@ -639,14 +656,17 @@ final class TraceCompiler extends TraceOps {
     /**
      * A loop's back edge (the loop of the segment from position {@code base}): count the
      * iteration; go round again while the instructions retired at its head are below
-     * {@link #L_CHECK} (and no handler of the last block set an exit). Only there, every
+     * its {@link #L_CHECK} (and no handler of the last block set an exit). Only there, every
      * {@link #CHECK_INTERVAL} instructions or so, does it check what the run loop checks between
-     * blocks: the budget (so {@code L_CHECK} never passes it: counts stay exact), a stop request
+     * blocks: the budget (go round only while it covers the whole trace, every instruction of
+     * every segment, the most that can run before the next back edge: {@code L_CHECK} never
+     * passes the budget less that, so counts stay exact with no test between blocks), a stop request
      * or interrupt (volatile: another thread sets them), and the trace's validity and the TLB
      * generation, which only this CPU's thread changes, and only in instructions that end a
      * trace or through a store into code, which leaves it at once.
      */
     private void backEdge(int base, int length, long head, Bytecode.Label loop) {
+        int checkSlot = checkSlots[backEdgesEmitted++];
         b.op(LLOAD, L_N);
         b.pushLong(length);
         b.op(LADD);
@@ -659,7 +679,7 @@ final class TraceCompiler extends TraceOps {
         }
         Bytecode.Label check = b.label();
         retiredAt(base);
-        b.op(LLOAD, L_CHECK);
+        b.op(LLOAD, checkSlot);
         b.op(LCMP);
         b.jump(IFGE, check);
         b.jump(GOTO, loop);
@@ -668,9 +688,11 @@ final class TraceCompiler extends TraceOps {
             public void run() {
                 b.bind(check);
                 retiredAt(base);
+                b.pushLong(trace.code.length);
+                b.op(LADD);
                 b.op(LLOAD, L_REMAINING);
                 b.op(LCMP);
-                b.jump(IFGE, stop);
+                b.jump(IFGT, stop);
                 b.op(ALOAD, L_CPU);
                 b.getField(CPU, "preemptRequested", "Z");
                 b.jump(IFNE, stop);
@@ -684,13 +706,15 @@ final class TraceCompiler extends TraceOps {
                 b.getField(MMU, "generation", "I");
                 b.op(ILOAD, L_GEN);
                 b.jump(0xA0, stop); // if_icmpne
-                // L_CHECK = min(retired + CHECK_INTERVAL, remaining)
+                // L_CHECK = min(retired + CHECK_INTERVAL, remaining - trace length + 1)
                 retiredAt(base);
                 b.pushLong(CHECK_INTERVAL);
                 b.op(LADD);
                 b.op(LLOAD, L_REMAINING);
+                b.pushLong(trace.code.length - 1L);
+                b.op(LSUB);
                 b.invokeStatic("java/lang/Math", "min", "(JJ)J");
-                b.op(LSTORE, L_CHECK);
+                b.op(LSTORE, checkSlot);
                 b.jump(GOTO, loop);
             }
         });

@@ -219,16 +219,18 @@ public final class X86Core extends SystemInstructions {
     /** Runs one block; false when it ended abnormally (fault, self-modifying store). */
     private boolean execute(Block b, long limit) {
         Insn[] code = b.code;
+        // A trace runs only while the budget covers all of it (Trace.Code#run); the blocks run the rest.
         if (b.trace != null) {
-            if (traces.usable(b.trace)) {
+            if (!traces.usable(b.trace)) {
+                b.trace = null;
+                b.hotRuns = 0;
+            } else if (limit - retired >= b.trace.code.length) {
                 return executeTrace(b.trace, limit);
             }
-            b.trace = null;
-            b.hotRuns = 0;
         } else if (traceOnFirstRun && b.paddr >= 0 && b.hotRuns == 0) {
             b.hotRuns = 1;
             traces.install(TraceRecorder.formStatically(b, this::findBlockOrNull));
-            if (b.trace != null) {
+            if (b.trace != null && limit - retired >= b.trace.code.length) {
                 return executeTrace(b.trace, limit);
             }
         }
@@ -309,7 +311,8 @@ public final class X86Core extends SystemInstructions {
                 Trace.Code code = t.compiled;
                 if (t.anyLoop && code.warmUpCalls > 0) {
                     code.warmUpCalls--;
-                    budget = Math.min(budget, Trace.WARM_UP_SLICE);
+                    // Plus the trace's length, which the budget must cover for a loop to go round.
+                    budget = Math.min(budget, Trace.WARM_UP_SLICE + t.code.length);
                 }
                 exitId = code.run(this, t, budget);
             } catch (GuestFault f) {
@@ -379,7 +382,7 @@ public final class X86Core extends SystemInstructions {
     /**
      * The trace to run straight after exit {@code exitId} of {@code t}: the one headed by the
      * block the run loop found after that exit last time, when it is where RIP is now and the
-     * run loop would run it next anyway (no budget end, stop request, interrupt, single step,
+     * run loop would run it next anyway (budget for all of it, no stop request, interrupt, single step,
      * recording or exit a handler set); else null.
      */
     private Trace linkedTrace(Trace t, int exitId, int cause, long limit) {
@@ -390,7 +393,7 @@ public final class X86Core extends SystemInstructions {
         }
         Block b = t.exitLink[exitId];
         if (b == null || b.trace == null || b.vaddr != rip || t.exitLinkGeneration[exitId] != mem.generation
-                || !b.valid || retired >= limit || exit != null || preemptRequested || interruptSignal
+                || !b.valid || limit - retired < b.trace.code.length || exit != null || preemptRequested || interruptSignal
                 || (rf & Rflags.TF) != 0 || recorder.recording()) {
             return null;
         }
