@@ -46,7 +46,7 @@ final class KernelLogCall {
                 return 0;
             case SIZE_UNREAD, SIZE_BUFFER:
                 // what a read of everything would copy: no ring of fixed bytes to report
-                return log == null ? 0 : text(log.entries()).length;
+                return log == null ? 0 : size(log.entries());
             default:
                 throw new SysError(SysError.EINVAL);
         }
@@ -54,25 +54,31 @@ final class KernelLogCall {
 
     /** The newest whole records that fit in {@code max} bytes, oldest first, as Linux copies them. */
     static byte[] lastRecords(List<KernelLog.Entry> entries, int max) {
+        byte[][] records = new byte[entries.size()][];
         int first = entries.size();
         int size = 0;
         while (first > 0) {
-            int n = record(entries.get(first - 1)).length;
-            if (size + n > max) {
+            byte[] r = record(entries.get(first - 1));
+            if (size + r.length > max) {
                 break;
             }
-            size += n;
-            first--;
+            records[--first] = r;
+            size += r.length;
         }
-        return text(entries.subList(first, entries.size()));
+        byte[] text = new byte[size];
+        for (int i = first, at = 0; i < records.length; at += records[i].length, i++) {
+            System.arraycopy(records[i], 0, text, at, records[i].length);
+        }
+        return text;
     }
 
-    private static byte[] text(List<KernelLog.Entry> entries) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    /** The bytes a read of every record copies. */
+    private static int size(List<KernelLog.Entry> entries) {
+        int size = 0;
         for (KernelLog.Entry e : entries) {
-            out.writeBytes(record(e));
+            size += record(e).length;
         }
-        return out.toByteArray();
+        return size;
     }
 
     /** {@code <6>[    1.234567] message\n}: printk's level (kernel facility), time since boot, text. */
