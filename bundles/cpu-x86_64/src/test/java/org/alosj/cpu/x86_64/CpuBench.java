@@ -8,7 +8,8 @@ import org.alosj.hal.cpu.CpuStatistics;
 import org.alosj.hal.cpu.TraceExit;
 
 /**
- * Benchmark runner for bench/cpu.sh (not a test): runs a static x86-64 program on the model
+ * Benchmark runner for bench/cpu.sh and bench/loop.sh (not a test): runs a static x86-64 program, with
+ * the arguments after the run count, on the model
  * as a ring-3 process, a few times to let the JIT warm up, and prints its output and, per run,
  * instructions retired, wall and CPU time and instructions per second. The runs' CPUs come from
  * one factory, as a machine's do: the first run compiles its traces, the later ones find them
@@ -28,9 +29,12 @@ public final class CpuBench {
     public static void main(String[] args) throws Exception {
         Path exe = Path.of(args[0]);
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        // The program's own arguments follow (bench/userland.sh's busybox loop: sh -c '...').
+        List<String> argv = new java.util.ArrayList<>(List.of(exe.toString()));
+        argv.addAll(List.of(args).subList(Math.min(2, args.length), args.length));
         CpuFactory cpus = new X86CpuFactory();
         for (int run = 1; run <= runs; run++) {
-            GuestProcess p = new GuestProcess(exe, List.of(exe.toString()), 256L << 20, cpus);
+            GuestProcess p = new GuestProcess(exe, argv, 256L << 20, cpus);
             long cpuStart = threadCpuNanos();
             long start = System.nanoTime();
             p.run(Long.MAX_VALUE);

@@ -17,12 +17,14 @@ final class Block {
     int link0Generation;
     Block link1;
     int link1Generation;
-    /** Runs so far while interpreted; at {@link X86Core#COMPILE_THRESHOLD} the block is compiled. */
+    /** Runs so far while interpreted; at {@link X86Core#COMPILE_THRESHOLD} runs close together the block is compiled. */
     int runs;
     /** The block as a hidden class, once hot (see {@link BlockCompiler}). */
     BlockCompiler.Compiled compiled;
     /** Runs so far as a compiled block; at {@link X86Core#traceThreshold} a trace is recorded from it. */
     int hotRuns;
+    /** Instructions the CPU had retired when the current window of {@link #runs} or {@link #hotRuns} began (X86Core#denseEnough). */
+    long hotSince;
     /** The trace this block heads, once one was compiled (see {@link TraceCompiler}). */
     Trace trace;
     /** Traces this block is part of: invalidated with it. */

@@ -32,6 +32,10 @@ public final class X86Core extends SystemInstructions {
     static final int COMPILE_THRESHOLD = 64;
     /** Runs of a compiled block before a trace is recorded from it. */
     static final int TRACE_THRESHOLD = 256;
+    /** The most instructions retired on average between a block's runs for it to be compiled, or traced ({@link #denseEnough}). */
+    static final int HOT_SPACING = 1_024;
+    /** Windows of {@link #compileThreshold} or {@link #traceThreshold} runs after which a block is compiled, or traced, however sparse its runs. */
+    static final int LUKEWARM_WINDOWS = 64;
 
     private final Decoder decoder;
     private final SseUnit sse;
@@ -237,9 +241,9 @@ public final class X86Core extends SystemInstructions {
         rip = b.endRip;
         if (b.compiled != null) {
             // Record at the threshold, and again every so often while no trace came of it (a
-            // recording was already under way, or the path was cut short).
+            // recording was already under way, or the path was cut short, or it ran too sparsely).
             if (++b.hotRuns % Math.max(traceThreshold, 1) == 0 && traceThreshold > 0 && b.trace == null
-                    && !recorder.recording()) {
+                    && denseEnough(b, traceThreshold, b.hotRuns) && !recorder.recording()) {
                 TraceRecorder.Path done = recorder.start(b);
                 if (done != null) {
                     traces.install(TraceRecorder.preferLoop(done, cachedBlocks));
@@ -247,12 +251,28 @@ public final class X86Core extends SystemInstructions {
             }
             return executeCompiled(b.compiled, code);
         }
-        if (++b.runs == compileThreshold && b.paddr >= 0) {
+        if (++b.runs % compileThreshold == 0 && b.paddr >= 0 && denseEnough(b, compileThreshold, b.runs)) {
             b.compiled = compiler.compile(code);
+            b.hotSince = retired;
             blocksCompiled++;
             return executeCompiled(b.compiled, code);
         }
         return interpret(code, 0);
+    }
+
+    /**
+     * Whether {@code b}'s last {@code window} runs (interpreted, or compiled) came on average at
+     * most {@link #HOT_SPACING} instructions apart, or it has run {@code runs}, {@link
+     * #LUKEWARM_WINDOWS} windows or more: starts the next window. A loop body runs every few
+     * dozen instructions; a shell's interpreter (busybox sh's 1,000-round while loop, 12.9 M
+     * instructions) runs each of its blocks every 2-32 k. Compiled, such a block is one more
+     * class the JVM runs in its interpreter and compiles with profiling, slower than this
+     * model's interpreter already compiled; traced, a method that exits every 22 instructions.
+     */
+    private boolean denseEnough(Block b, int window, int runs) {
+        long since = b.hotSince;
+        b.hotSince = retired;
+        return retired - since <= (long) window * HOT_SPACING || runs >= (long) window * LUKEWARM_WINDOWS;
     }
 
     /** Interprets a block's instructions from {@code from} to its end (RIP already its fall-through); as {@link #execute}. */
@@ -505,6 +525,7 @@ public final class X86Core extends SystemInstructions {
         blocksDecoded++;
         long firstPage = mem.bus.ramOffset(pa);
         Block b = new Block(pc, firstPage >= 0 ? pa : -1, code);
+        b.hotSince = retired;
         if (firstPage >= 0) {
             track(firstPage >>> 12, b);
             long lastByte = code[code.length - 1].next - 1;
