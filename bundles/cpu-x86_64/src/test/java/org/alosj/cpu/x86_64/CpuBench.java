@@ -8,9 +8,9 @@ import org.alosj.hal.cpu.CpuStatistics;
 import org.alosj.hal.cpu.TraceExit;
 
 /**
- * Benchmark runner for bench/cpu.sh and bench/loop.sh (not a test): runs a static x86-64 program, with
- * the arguments after the run count, on the model
- * as a ring-3 process, a few times to let the JIT warm up, and prints its output and, per run,
+ * Benchmark runner for bench/cpu.sh and bench/loop.sh (not a test): runs a static x86-64 program
+ * (with the arguments after the run count) on the model as a ring-3 process, a few times to let
+ * the JIT warm up, and prints its output and, per run,
  * instructions retired, wall and CPU time and instructions per second. The runs' CPUs come from
  * one factory, as a machine's do: the first run compiles its traces, the later ones find them
  * compiled (and the JVM's machine code for them warm), as a program run again on ALOS/J does.
