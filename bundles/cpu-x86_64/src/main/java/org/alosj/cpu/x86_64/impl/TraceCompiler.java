@@ -330,12 +330,38 @@ final class TraceCompiler extends TraceOps {
         b.putField(CPU, "traceRetired", "J");
         b.op(ALOAD, L_EXC);
         b.op(ATHROW);
-        b.handler(tryStart, tryEnd, handler, PKG + "GuestFault");
+        // The handler covers only what may throw a guest fault (Bytecode#faultSites): over the
+        // whole body, C2 took 480-590 ms to compile strcspn's joined trace, against 400-440 ms
+        // (no handler at all: 360-400 ms), and a first run waits for that code.
+        int from = -1;
+        int to = -1;
+        for (int[] site : b.faultSites) {
+            if (site[0] < tryStart.at || site[1] > tryEnd.at) {
+                continue;
+            }
+            if (site[0] != to) {
+                faultRange(from, to, handler);
+                from = site[0];
+            }
+            to = site[1];
+        }
+        faultRange(from, to, handler);
         if (b.size() > limit + 1_000 || countInlined && b.size() + inlinedBytes() > limit) {
             throw new TooLarge();
         }
         return b.build(PKG + "CompiledTrace", PKG + "Trace$Code", "run",
                 "(L" + CPU + ";L" + TRACE + ";J)I", 12, maxLocals() + 2 * (checkSlots.length - 1));
+    }
+
+    /** The fault handler over the code from {@code from} to {@code to}, when not empty. */
+    private void faultRange(int from, int to, Bytecode.Label handler) {
+        if (from < to) {
+            Bytecode.Label start = b.label();
+            Bytecode.Label end = b.label();
+            start.at = from;
+            end.at = to;
+            b.handler(start, end, handler, PKG + "GuestFault");
+        }
     }
 
     /** The general registers written by the instructions run inline from {@code from} to {@code to} of the code. */
