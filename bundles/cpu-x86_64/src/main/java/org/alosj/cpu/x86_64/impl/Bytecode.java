@@ -207,6 +207,9 @@ final class Bytecode {
     }
 
     void op(int opcode) {
+        if (opcode == ATHROW) {
+            faultSites.add(new int[] {code.size(), code.size() + 1});
+        }
         code.write(opcode);
     }
 
@@ -255,13 +258,31 @@ final class Bytecode {
     int invokes;
 
     void invokeVirtual(String owner, String name, String desc) {
+        int at = code.size();
         opU2(INVOKEVIRTUAL, methodRef(owner, name, desc));
         invokes++;
+        faultSites.add(new int[] {at, code.size()});
     }
 
     void invokeStatic(String owner, String name, String desc) {
+        int at = code.size();
         opU2(INVOKESTATIC, methodRef(owner, name, desc));
         invokes++;
+        if (!throwsNoGuestFault(owner, name)) {
+            faultSites.add(new int[] {at, code.size()});
+        }
+    }
+
+    /**
+     * The code ranges (start, end) of the instructions that may throw a guest fault: the calls
+     * and ATHROW, but the static calls that cannot (the guest RAM accessors, VarHandle fences,
+     * java.lang.Long's and Math's arithmetic). A trace's fault handler covers only these.
+     */
+    final List<int[]> faultSites = new ArrayList<>();
+
+    private static boolean throwsNoGuestFault(String owner, String name) {
+        return owner.equals("java/lang/Long") || owner.equals("java/lang/Math") || owner.equals("java/lang/invoke/VarHandle")
+                || owner.endsWith("/Mmu") && (name.startsWith("ramGet") || name.startsWith("ramSet"));
     }
 
     Label label() {

@@ -46,7 +46,8 @@ final class Trace {
 
         /**
          * Runs the trace with a budget of {@code remaining} instructions, which must be at least
-         * the trace's length ({@link #code}): it tests the budget only at back edges.
+         * the trace's length ({@link #code}): it tests the budget only at back edges. A negative
+         * budget runs nothing and returns -1 ({@link TraceCompiler#PRIMING_CALLS}).
          */
         abstract int run(X86Core cpu, Trace trace, long remaining);
     }
