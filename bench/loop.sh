@@ -34,7 +34,7 @@ echo "$out"
 echo "$out" | head -1 | grep -q "run 1: $rounds " || { echo "the model's output differs from native" >&2; exit 1; }
 first=$(echo "$out" | grep -o 'in [0-9.]* s =' | grep -o '[0-9.]*' | head -1)
 best=$(echo "$out" | grep -o 'in [0-9.]* s =' | grep -o '[0-9.]*' | sort -g | head -1)
-# CPU time (the guest thread's, 10 ms ticks): the steadier figure on a shared machine.
+# CPU time (the guest thread's, from the scheduler's nanosecond count): the steadier figure on a shared machine.
 first_cpu=$(echo "$out" | grep -o 'CPU time [0-9.]* s' | grep -o '[0-9.]*' | head -1)
 best_cpu=$(echo "$out" | grep -o 'CPU time [0-9.]* s' | grep -o '[0-9.]*' | sort -g | head -1)
 if [ -n "${qemu:-}" ]; then

@@ -19,11 +19,13 @@ public final class CpuBench {
     private CpuBench() {
     }
 
-    /** This thread's user + system CPU time from /proc (clock ticks of 10 ms). */
+    /**
+     * This thread's time on a CPU, user + system, in nanoseconds (the scheduler's count in
+     * /proc/thread-self/schedstat): /proc's stat ticks of 10 ms hid differences under 5 % of a 0.2 s run.
+     */
     private static long threadCpuNanos() throws java.io.IOException {
-        String stat = java.nio.file.Files.readString(Path.of("/proc/thread-self/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+        String schedstat = java.nio.file.Files.readString(Path.of("/proc/thread-self/schedstat"));
+        return Long.parseLong(schedstat.substring(0, schedstat.indexOf(' ')));
     }
 
     public static void main(String[] args) throws Exception {
