@@ -984,4 +984,27 @@ final class CaseGenerator {
         }
         return new DiffCase("sequence", code.toByteArray(), s, undefined, 0, desc.toString());
     }
+
+    /**
+     * A flag-chaining {@link #sequence}, then a register CMP or TEST and a Jcc into the padding
+     * (then, half the time, a SETcc reading the flags back): compiled blocks and traces fold such a
+     * pair closing a block into one test of the operands, which must branch and leave the flags
+     * as the two do.
+     */
+    DiffCase compareAndBranch(java.util.List<java.util.Map.Entry<String, InstructionForms.Probe>> pool,
+            java.util.Map.Entry<String, InstructionForms.Probe> compare, java.util.Map.Entry<String, InstructionForms.Probe> jcc) {
+        DiffCase flow = sequence(pool);
+        Encoded cmp = instance(compare.getKey(), compare.getValue());
+        DiffCase branch = generate(jcc.getKey(), jcc.getValue());
+        if (cmp == null || branch == null) {
+            return null;
+        }
+        ByteArrayOutputStream code = new ByteArrayOutputStream();
+        code.writeBytes(flow.code);
+        code.writeBytes(cmp.bytes);
+        code.writeBytes(branch.code);
+        String desc = flow.description + " | " + compare.getKey() + " [" + DiffCase.hex(cmp.bytes) + "] | " + branch.description;
+        // The compare writes every status flag (TEST leaves AF undefined, which no Jcc or SETcc reads).
+        return new DiffCase("compare and branch", code.toByteArray(), flow.in, undefinedFlags(cmp.insn, flow.in), 0, desc);
+    }
 }

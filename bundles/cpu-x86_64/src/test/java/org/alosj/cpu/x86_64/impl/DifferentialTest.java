@@ -225,6 +225,54 @@ class DifferentialTest {
                 + String.join("\n  ", all.subList(0, Math.min(5, all.size()))));
     }
 
+    @Test
+    void compareAndBranchPairsBehaveAsOnTheHostCpu() throws Exception {
+        Toolchain.assumeAvailable("gcc");
+        HostCpu host = new HostCpu();
+        ModelCpu model = new ModelCpu();
+        CaseGenerator gen = new CaseGenerator(forms, SEED ^ 0xC3BL);
+        List<Map.Entry<String, InstructionForms.Probe>> pool = new ArrayList<>();
+        List<Map.Entry<String, InstructionForms.Probe>> compares = new ArrayList<>();
+        List<Map.Entry<String, InstructionForms.Probe>> jccs = new ArrayList<>();
+        for (Map.Entry<String, InstructionForms.Probe> f : implemented.entrySet()) {
+            String key = f.getKey();
+            if (!differential(key)) {
+                continue;
+            }
+            if (key.startsWith("JCC ")) {
+                jccs.add(f);
+            } else if (CaseGenerator.sequenceable(key, f.getValue())) {
+                pool.add(f);
+                if (key.startsWith("ALU_RR aux7 ") || key.startsWith("ALU_RI aux7 ") || key.startsWith("TEST_RR ")
+                        || key.startsWith("TEST_RI ")) {
+                    compares.add(f);
+                }
+            }
+        }
+        assertTrue(jccs.size() == 16 && compares.size() >= 8, () -> jccs.size() + " Jcc forms, " + compares.size() + " compares");
+        Map<String, List<String>> failures = new LinkedHashMap<>();
+        List<DiffCase> batch = new ArrayList<>();
+        int cases = 0;
+        // Forms drawn at random: in turn, they would fall into step with ModelCpu's tiers.
+        java.util.Random pick = new java.util.Random(SEED);
+        for (int i = 0; i < Integer.getInteger("cpu.diff.branches", 2000); i++) {
+            DiffCase c = gen.compareAndBranch(pool, compares.get(pick.nextInt(compares.size())), jccs.get(pick.nextInt(jccs.size())));
+            if (c != null) {
+                batch.add(c);
+                cases++;
+            }
+            if (batch.size() >= BATCH) {
+                runBatch(host, model, batch, failures);
+            }
+        }
+        runBatch(host, model, batch, failures);
+        int made = cases;
+        assertTrue(made > 1_000, () -> "too few compare-and-branch cases: " + made);
+        List<String> all = failures.getOrDefault("compare and branch", List.of());
+        assertTrue(all.isEmpty(), () -> all.size() + " compare-and-branch cases differ from the host CPU, e.g.\n  "
+                + String.join("\n  ", all.subList(0, Math.min(5, all.size()))));
+    }
+
     private static void runBatch(HostCpu host, ModelCpu model, List<DiffCase> batch, Map<String, List<String>> failures)
             throws IOException, InterruptedException {
         List<DiffCase.Outcome> onHost = host.run(batch);
