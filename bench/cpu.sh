@@ -49,8 +49,8 @@ echo "best model run: wall $best s = $(echo "scale=1; $insns / $best / 1000000" 
 first_cpu=$(echo "$out" | grep -o 'CPU time [0-9.]* s' | grep -o '[0-9.]*' | head -1)
 echo "first model run (every trace compiled, cold in the JVM): CPU $first_cpu s = $(echo "scale=1; $insns / $first_cpu / 1000000" | bc) million instructions/s"
 echo "model / native: wall $(echo "scale=1; $best / $native" | bc)x, CPU $(echo "scale=1; $best_cpu / $native_cpu" | bc)x"
-compile=$(echo "$out" | grep -o 'compiled in [0-9.]* ms = [0-9.]* us per 1,000 guest instructions' | head -1)
-echo "JIT compile time per 1,000 guest instructions (first run): $(echo "$compile" | grep -o '= [0-9.]* us' | grep -o '[0-9.]*') us"
+compile=$(echo "$out" | grep -o 'compiled in [0-9.]* ms = [0-9.]* ms per 1,000 guest instructions' | head -1)
+echo "JIT compile time per 1,000 guest instructions (first run): $(echo "$compile" | grep -o '= [0-9.]* ms' | grep -o '[0-9.]*') ms"
 if [ -n "${qemu:-}" ]; then
   echo "model / qemu-x86_64: wall $(echo "scale=1; $best / $qemu" | bc)x, CPU $(echo "scale=1; $best_cpu / $qemu_cpu" | bc)x;" \
        "first run CPU $(echo "scale=1; $first_cpu / $qemu_cpu" | bc)x"

@@ -57,11 +57,11 @@ public final class CpuBench {
                 exits.append(' ').append(e.name().toLowerCase(java.util.Locale.ROOT)).append(' ').append(st.traceExits(e));
             }
             System.out.printf("  tiers: %.1f %% traced, %.1f %% compiled blocks, %.1f %% interpreted; %d traces"
-                    + " (%d instructions) compiled in %.1f ms = %.1f us per 1,000 guest instructions; %d invalidated;"
+                    + " (%d instructions) compiled in %.1f ms = %.1f ms per 1,000 guest instructions; %d invalidated;"
                     + " trace exits:%s%n", 100.0 * st.instructionsTraced() / insns,
                     100.0 * (st.instructionsCompiled() - st.instructionsTraced()) / insns,
                     100.0 * st.instructionsInterpreted() / insns, st.tracesCompiled(), st.traceInstructionsCompiled(),
-                    st.traceCompileNanos() / 1e6, st.traceCompileNanos() / Math.max(1.0, st.traceInstructionsCompiled()),
+                    st.traceCompileNanos() / 1e6, st.traceCompileNanos() / 1e3 / Math.max(1.0, st.traceInstructionsCompiled()),
                     st.tracesInvalidated(), exits);
         }
     }
