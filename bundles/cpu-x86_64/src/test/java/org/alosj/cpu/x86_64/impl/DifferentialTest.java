@@ -201,26 +201,21 @@ class DifferentialTest {
         Toolchain.assumeAvailable("gcc");
         HostCpu host = new HostCpu();
         ModelCpu model = new ModelCpu();
-        CaseGenerator gen = new CaseGenerator(forms, SEED ^ 0x5E0L);
+        FlagSequences sequences = new FlagSequences(new CaseGenerator(forms, SEED ^ 0x5E0L));
         List<Map.Entry<String, InstructionForms.Probe>> pool = new ArrayList<>();
         for (Map.Entry<String, InstructionForms.Probe> f : implemented.entrySet()) {
-            if (differential(f.getKey()) && CaseGenerator.sequenceable(f.getKey(), f.getValue())) {
+            if (differential(f.getKey()) && FlagSequences.sequenceable(f.getKey(), f.getValue())) {
                 pool.add(f);
             }
         }
         assertTrue(pool.size() > 100, () -> "too few forms for sequences: " + pool.size());
-        Map<String, List<String>> failures = new LinkedHashMap<>();
-        List<DiffCase> batch = new ArrayList<>();
+        List<DiffCase> cases = new ArrayList<>();
         for (int i = 0; i < Integer.getInteger("cpu.diff.sequences", 4000); i++) {
-            batch.add(gen.sequence(pool));
-            if (batch.size() >= BATCH) {
-                runBatch(host, model, batch, failures);
-            }
+            cases.add(sequences.sequence(pool));
         }
-        runBatch(host, model, batch, failures);
+        List<String> all = failuresOf(host, model, cases, "sequence");
         int traced = model.tracedCases;
         assertTrue(traced > 1_000, () -> "too few sequences ran as traces: " + traced);
-        List<String> all = failures.getOrDefault("sequence", List.of());
         assertTrue(all.isEmpty(), () -> all.size() + " sequences differ from the host CPU, e.g.\n  "
                 + String.join("\n  ", all.subList(0, Math.min(5, all.size()))));
     }
@@ -230,7 +225,7 @@ class DifferentialTest {
         Toolchain.assumeAvailable("gcc");
         HostCpu host = new HostCpu();
         ModelCpu model = new ModelCpu();
-        CaseGenerator gen = new CaseGenerator(forms, SEED ^ 0xC3BL);
+        FlagSequences sequences = new FlagSequences(new CaseGenerator(forms, SEED ^ 0xC3BL));
         List<Map.Entry<String, InstructionForms.Probe>> pool = new ArrayList<>();
         List<Map.Entry<String, InstructionForms.Probe>> compares = new ArrayList<>();
         List<Map.Entry<String, InstructionForms.Probe>> jccs = new ArrayList<>();
@@ -241,7 +236,7 @@ class DifferentialTest {
             }
             if (key.startsWith("JCC ")) {
                 jccs.add(f);
-            } else if (CaseGenerator.sequenceable(key, f.getValue())) {
+            } else if (FlagSequences.sequenceable(key, f.getValue())) {
                 pool.add(f);
                 if (key.startsWith("ALU_RR aux7 ") || key.startsWith("ALU_RI aux7 ") || key.startsWith("TEST_RR ")
                         || key.startsWith("TEST_RI ")) {
@@ -250,27 +245,29 @@ class DifferentialTest {
             }
         }
         assertTrue(jccs.size() == 16 && compares.size() >= 8, () -> jccs.size() + " Jcc forms, " + compares.size() + " compares");
-        Map<String, List<String>> failures = new LinkedHashMap<>();
-        List<DiffCase> batch = new ArrayList<>();
-        int cases = 0;
+        List<DiffCase> cases = new ArrayList<>();
         // Forms drawn at random: in turn, they would fall into step with ModelCpu's tiers.
         java.util.Random pick = new java.util.Random(SEED);
         for (int i = 0; i < Integer.getInteger("cpu.diff.branches", 2000); i++) {
-            DiffCase c = gen.compareAndBranch(pool, compares.get(pick.nextInt(compares.size())), jccs.get(pick.nextInt(jccs.size())));
+            DiffCase c = sequences.compareAndBranch(pool, compares.get(pick.nextInt(compares.size())), jccs.get(pick.nextInt(jccs.size())));
             if (c != null) {
-                batch.add(c);
-                cases++;
-            }
-            if (batch.size() >= BATCH) {
-                runBatch(host, model, batch, failures);
+                cases.add(c);
             }
         }
-        runBatch(host, model, batch, failures);
-        int made = cases;
-        assertTrue(made > 1_000, () -> "too few compare-and-branch cases: " + made);
-        List<String> all = failures.getOrDefault("compare and branch", List.of());
+        assertTrue(cases.size() > 1_000, () -> "too few compare-and-branch cases: " + cases.size());
+        List<String> all = failuresOf(host, model, cases, "compare and branch");
         assertTrue(all.isEmpty(), () -> all.size() + " compare-and-branch cases differ from the host CPU, e.g.\n  "
                 + String.join("\n  ", all.subList(0, Math.min(5, all.size()))));
+    }
+
+    /** Runs {@code cases} on the host CPU and on the model, {@link #BATCH} at a time: those of {@code kind} that differ. */
+    private static List<String> failuresOf(HostCpu host, ModelCpu model, List<DiffCase> cases, String kind)
+            throws IOException, InterruptedException {
+        Map<String, List<String>> failures = new LinkedHashMap<>();
+        for (int from = 0; from < cases.size(); from += BATCH) {
+            runBatch(host, model, new ArrayList<>(cases.subList(from, Math.min(cases.size(), from + BATCH))), failures);
+        }
+        return failures.getOrDefault(kind, List.of());
     }
 
     private static void runBatch(HostCpu host, ModelCpu model, List<DiffCase> batch, Map<String, List<String>> failures)
